@@ -1,0 +1,34 @@
+// hitloop: the command-line entry point. The list below is the only list of subcommands.
+#include <cstdio>
+
+#include "cli/command.h"
+#include "core/log.h"
+
+namespace hitloop::cli {
+void RegisterProject(CLI::App&, GlobalOptions&, int*);
+
+
+void RegisterStatus(CLI::App&, GlobalOptions&, int*);
+}  // namespace hitloop::cli
+
+int main(int argc, char** argv) {
+  using namespace hitloop::cli;
+  CLI::App app{"hitloop: human-in-the-loop annotation with active learning"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  GlobalOptions globals;
+  app.add_option("--db", globals.db_path, "SQLite database file")->capture_default_str();
+  app.add_option("--log-level", globals.log_level, "debug|info|warn|error|off");
+  int exit_code = 0;
+  const Registrar registrars[] = {
+      RegisterProject, RegisterStatus,
+  };
+  for (Registrar r : registrars) r(app, globals, &exit_code);
+  app.parse_complete_callback([&] { hitloop::SetLogLevel(globals.log_level.c_str()); });
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  return exit_code;
+}

@@ -1,0 +1,52 @@
+#pragma once
+// The common record every importer produces and every exporter writes (see docs/FORMATS.md):
+//   {"id", "text", "vector"?, "label"? | "labels"?, "prediction"?: {"label", "score"}, "meta"?,
+//    "split"?, "label_source"?, "annotator"?, "confidence"?}
+// Parsing validates one record; it never touches the store.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hitloop::io {
+
+struct Record {
+  std::string id;
+  std::string text;
+  std::vector<float> vector;
+  std::vector<std::string> labels;       // empty = unlabelled
+  std::string label_source;              // "" = human (an imported label is a person's)
+  std::string annotator;
+  std::optional<double> confidence;
+  std::optional<std::string> prediction_label;
+  std::optional<double> prediction_score;
+  std::vector<double> prediction_distribution;  // optional, aligned with the project's labels
+  std::string prediction_model;                 // optional model version
+  std::string meta_json = "{}";
+  std::string split = "pool";
+};
+
+// Limits applied to every input line/record.
+struct RecordLimits {
+  size_t max_line_bytes = 1 << 20;    // 1 MiB per record
+  size_t max_vector_dims = 1 << 16;
+};
+
+// Parses one JSONL line into *out. Errors name the field: "text: missing or empty (and no vector)".
+// The caller prefixes FILE:LINE.
+Status ParseJsonRecord(std::string_view line, const RecordLimits& limits, Record* out);
+
+// Reads a JSONL file record by record (streaming, constant memory). `fn(line_no, record)` returns
+// a Status; a non-OK status from parsing or from `fn` stops the read and is returned prefixed
+// with "FILE:LINE: ". Blank lines are skipped.
+Status ReadJsonlFile(const std::string& path, const RecordLimits& limits,
+                     const std::function<Status(int64_t line, Record&)>& fn);
+
+// True when `s` is valid UTF-8.
+bool IsValidUtf8(std::string_view s);
+
+}  // namespace hitloop::io

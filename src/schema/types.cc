@@ -1,0 +1,75 @@
+#include "schema/types.h"
+
+#include <string>
+
+namespace hitloop {
+
+const char* TaskTypeName(TaskType t) {
+  switch (t) {
+    case TaskType::kSingleLabel: return "single-label";
+    case TaskType::kMultiLabel: return "multi-label";
+    case TaskType::kPairwisePreference: return "pairwise-preference";
+  }
+  return "single-label";
+}
+
+Result<TaskType> ParseTaskType(std::string_view s) {
+  if (s == "single-label") return TaskType::kSingleLabel;
+  if (s == "multi-label") return TaskType::kMultiLabel;
+  if (s == "pairwise-preference" || s == "pairwise") return TaskType::kPairwisePreference;
+  return InvalidArgument("unknown task type '" + std::string(s) +
+                         "' (expected single-label, multi-label or pairwise-preference)");
+}
+
+const char* SplitName(Split s) { return s == Split::kGold ? "gold" : "pool"; }
+
+Result<Split> ParseSplit(std::string_view s) {
+  if (s == "pool") return Split::kPool;
+  if (s == "gold") return Split::kGold;
+  return InvalidArgument("unknown split '" + std::string(s) + "' (expected pool or gold)");
+}
+
+const char* LabelSourceName(LabelSource s) {
+  switch (s) {
+    case LabelSource::kHuman: return "human";
+    case LabelSource::kModel: return "model";
+    case LabelSource::kRule: return "rule";
+    case LabelSource::kAudit: return "audit";
+  }
+  return "human";
+}
+
+Result<LabelSource> ParseLabelSource(std::string_view s) {
+  if (s == "human") return LabelSource::kHuman;
+  if (s == "model") return LabelSource::kModel;
+  if (s == "rule") return LabelSource::kRule;
+  if (s == "audit") return LabelSource::kAudit;
+  return InvalidArgument("unknown label source '" + std::string(s) + "'");
+}
+
+const char* ItemStateName(ItemState s) {
+  switch (s) {
+    case ItemState::kUnlabeled: return "unlabeled";
+    case ItemState::kQueued: return "queued";
+    case ItemState::kAuto: return "auto";
+    case ItemState::kLabeled: return "labeled";
+  }
+  return "unlabeled";
+}
+
+Result<ItemState> ParseItemState(std::string_view s) {
+  if (s == "unlabeled") return ItemState::kUnlabeled;
+  if (s == "queued") return ItemState::kQueued;
+  if (s == "auto") return ItemState::kAuto;
+  if (s == "labeled") return ItemState::kLabeled;
+  return InvalidArgument("unknown item state '" + std::string(s) + "'");
+}
+
+int Project::LabelIndex(std::string_view label) const {
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i] == label) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+}  // namespace hitloop

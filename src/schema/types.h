@@ -1,0 +1,101 @@
+#pragma once
+// The data model. Plain value types; the store persists them, io reads/writes them.
+// Labels are referred to by name everywhere outside the store; a project's label set may grow
+// (novel classes) but never shrinks or reorders, so a class index stays valid for a project's life.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace hitloop {
+
+enum class TaskType { kSingleLabel, kMultiLabel, kPairwisePreference };
+const char* TaskTypeName(TaskType t);  // "single-label" | "multi-label" | "pairwise-preference"
+Result<TaskType> ParseTaskType(std::string_view s);
+
+enum class Split { kPool, kGold };
+const char* SplitName(Split s);  // "pool" | "gold"
+Result<Split> ParseSplit(std::string_view s);
+
+// Where a label came from.
+enum class LabelSource { kHuman, kModel, kRule, kAudit };
+const char* LabelSourceName(LabelSource s);  // "human" | "model" | "rule" | "audit"
+Result<LabelSource> ParseLabelSource(std::string_view s);
+
+// Lifecycle of an item in the loop.
+//   unlabeled   - no label, no queue entry
+//   queued      - waiting for people (review, audit or adjudication)
+//   auto        - labelled by the model or a rule and auto-accepted (may later be audited)
+//   labeled     - a human (or audit) label is final
+enum class ItemState { kUnlabeled, kQueued, kAuto, kLabeled };
+const char* ItemStateName(ItemState s);
+Result<ItemState> ParseItemState(std::string_view s);
+
+struct Project {
+  int64_t id = 0;
+  std::string name;
+  TaskType type = TaskType::kSingleLabel;
+  std::vector<std::string> labels;  // ordered; grows only by appending
+  std::string config_json = "{}";   // thresholds, routing rules, strategy (owned by loop/)
+  int64_t created_at = 0;           // ms since epoch
+
+  // Index of `label` in `labels`, or -1.
+  int LabelIndex(std::string_view label) const;
+};
+
+struct Item {
+  int64_t id = 0;  // store-assigned
+  int64_t project_id = 0;
+  std::string external_id;          // the user's id, unique within a project
+  std::string text;                 // may be empty when `vector` is set
+  std::vector<float> vector;        // optional dense features
+  std::string meta_json = "{}";     // a JSON object
+  std::string content_hash;         // ContentHash of normalised text (+ vector bytes)
+  Split split = Split::kPool;
+  ItemState state = ItemState::kUnlabeled;
+  // Denormalised current label (the newest non-model annotation, or the auto-accepted one).
+  std::vector<std::string> labels;
+  std::optional<LabelSource> label_source;
+  std::string label_annotator;
+  std::optional<double> label_confidence;
+};
+
+// One entry of the append-only annotation history.
+struct Annotation {
+  int64_t id = 0;
+  int64_t item_id = 0;
+  std::vector<std::string> labels;  // one for single-label; any number for multi-label
+  LabelSource source = LabelSource::kHuman;
+  std::string annotator;            // user name, model version or rule name
+  std::optional<double> confidence;
+  int64_t time_spent_ms = 0;
+  int64_t created_at = 0;
+  std::string kind = "label";       // label | review | audit | adjudicate | import
+};
+
+// The model's full class distribution for an item.
+struct Prediction {
+  int64_t item_id = 0;
+  std::string model_version;
+  std::vector<double> distribution;  // aligned with Project::labels at prediction time
+  std::string label;                 // argmax (or imported pre-label)
+  double confidence = 0.0;
+  int64_t created_at = 0;
+};
+
+struct Lease {
+  std::string id;
+  int64_t item_id = 0;
+  int64_t project_id = 0;
+  std::string annotator;
+  std::string pool;
+  std::string kind = "review";  // review | audit | adjudicate
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::string state = "active";  // active | submitted | released | skipped
+};
+
+}  // namespace hitloop

@@ -1,0 +1,100 @@
+#include "store/sqlite/migrations.h"
+
+namespace hitloop::sqlite {
+
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {
+      // 1: projects, labels, items, annotation history, predictions, queue, leases.
+      R"sql(
+CREATE TABLE projects(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  task_type TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL);
+CREATE TABLE labels(
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  idx INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(project_id, idx),
+  UNIQUE(project_id, name));
+CREATE TABLE items(
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  external_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  vector BLOB,
+  meta TEXT NOT NULL DEFAULT '{}',
+  content_hash TEXT NOT NULL,
+  split TEXT NOT NULL CHECK(split IN ('pool','gold')),
+  state TEXT NOT NULL CHECK(state IN ('unlabeled','queued','auto','labeled')),
+  labels TEXT,
+  label_source TEXT CHECK(label_source IS NULL OR label_source IN ('human','model','rule','audit')),
+  label_annotator TEXT,
+  label_confidence REAL,
+  import_tag TEXT,
+  created_at INTEGER NOT NULL,
+  UNIQUE(project_id, external_id));
+CREATE INDEX items_by_state ON items(project_id, state, label_source, split);
+CREATE INDEX items_by_hash ON items(project_id, content_hash);
+CREATE TABLE annotations(
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL,
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  labels TEXT NOT NULL,
+  source TEXT NOT NULL CHECK(source IN ('human','model','rule','audit')),
+  annotator TEXT NOT NULL,
+  confidence REAL,
+  time_spent_ms INTEGER NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL DEFAULT 'label',
+  created_at INTEGER NOT NULL);
+CREATE INDEX annotations_by_item ON annotations(item_id);
+CREATE INDEX annotations_by_project ON annotations(project_id, id);
+CREATE TRIGGER annotations_append_only_u BEFORE UPDATE ON annotations
+  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+CREATE TRIGGER annotations_append_only_d BEFORE DELETE ON annotations
+  BEGIN SELECT RAISE(ABORT, 'annotations are append-only'); END;
+CREATE TABLE predictions(
+  project_id INTEGER NOT NULL,
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  model_version TEXT NOT NULL,
+  label TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  distribution BLOB,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(item_id, model_version));
+CREATE INDEX predictions_by_project ON predictions(project_id, item_id);
+CREATE TABLE queue(
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  pool TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('review','audit','adjudicate')),
+  priority REAL NOT NULL DEFAULT 0,
+  overlap INTEGER NOT NULL DEFAULT 1 CHECK(overlap >= 1),
+  done INTEGER NOT NULL DEFAULT 0,
+  open INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX queue_one_open ON queue(item_id, kind) WHERE open = 1;
+CREATE INDEX queue_claim ON queue(project_id, open, pool, priority DESC, id);
+CREATE TABLE leases(
+  id TEXT PRIMARY KEY,
+  queue_id INTEGER NOT NULL REFERENCES queue(id),
+  item_id INTEGER NOT NULL,
+  project_id INTEGER NOT NULL,
+  annotator TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('active','submitted','released','skipped')),
+  finished_at INTEGER);
+CREATE INDEX leases_by_queue ON leases(queue_id, state, expires_at);
+CREATE UNIQUE INDEX leases_one_submit ON leases(queue_id, annotator) WHERE state = 'submitted';
+)sql",
+  };
+  return kMigrations;
+}
+
+}  // namespace hitloop::sqlite

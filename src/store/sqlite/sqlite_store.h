@@ -1,0 +1,117 @@
+#pragma once
+// SQLite implementation of Store. Internal to store/: other modules use store/store.h.
+// WAL, synchronous=FULL, foreign keys on, busy_timeout 10 s. Prepared statements are cached per
+// connection. Not thread-safe (one connection).
+#include <sqlite3.h>
+
+#include <string>
+#include <unordered_map>
+
+#include "store/store.h"
+
+namespace hitloop::sqlite {
+
+// RAII wrapper for a cached statement: resets and clears bindings on scope exit.
+class Stmt {
+ public:
+  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  ~Stmt() {
+    if (s_ != nullptr) {
+      sqlite3_reset(s_);
+      sqlite3_clear_bindings(s_);
+    }
+  }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  sqlite3_stmt* get() const { return s_; }
+  Stmt& Bind(int i, int64_t v) { sqlite3_bind_int64(s_, i, v); return *this; }
+  Stmt& Bind(int i, double v) { sqlite3_bind_double(s_, i, v); return *this; }
+  Stmt& Bind(int i, const std::string& v) {
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindStatic(int i, std::string_view v) {  // caller keeps `v` alive until the step
+    sqlite3_bind_text(s_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+    return *this;
+  }
+  Stmt& BindBlob(int i, const void* p, size_t n) {
+    sqlite3_bind_blob(s_, i, p, static_cast<int>(n), SQLITE_TRANSIENT);
+    return *this;
+  }
+  Stmt& BindNull(int i) { sqlite3_bind_null(s_, i); return *this; }
+  int Step() { return sqlite3_step(s_); }
+  int64_t Int(int c) const { return sqlite3_column_int64(s_, c); }
+  double Double(int c) const { return sqlite3_column_double(s_, c); }
+  bool IsNull(int c) const { return sqlite3_column_type(s_, c) == SQLITE_NULL; }
+  std::string Text(int c) const {
+    const unsigned char* t = sqlite3_column_text(s_, c);
+    return t ? std::string(reinterpret_cast<const char*>(t), sqlite3_column_bytes(s_, c)) : std::string();
+  }
+
+ private:
+  sqlite3_stmt* s_;
+};
+
+class SqliteStore final : public Store {
+ public:
+  ~SqliteStore() override;
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+
+  Status Begin() override;
+  Status Commit() override;
+  Status Rollback() override;
+
+  Result<Project> CreateProject(const Project& p) override;
+  Result<Project> GetProject(const std::string& name) override;
+  Result<Project> GetProjectById(int64_t id) override;
+  Result<std::vector<Project>> ListProjects() override;
+  Status AddLabel(int64_t project_id, const std::string& label) override;
+  Status SetProjectConfig(int64_t project_id, const std::string& config_json) override;
+
+  Result<PutItemResult> PutItem(const Item& item, const std::string& import_tag, int64_t* id) override;
+  Result<Item> GetItem(int64_t item_id) override;
+  Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) override;
+  Status ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
+                   bool with_vectors) override;
+  Status SetItemState(int64_t item_id, ItemState state) override;
+
+  Result<int64_t> AppendAnnotation(const Annotation& a) override;
+  Result<std::vector<Annotation>> ListAnnotations(int64_t item_id) override;
+  Status ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn) override;
+
+  Status PutPrediction(const Prediction& p) override;
+  Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) override;
+
+  Result<int64_t> Enqueue(const QueueEntry& e) override;
+  Status ClearQueue(int64_t project_id, const std::string& kind) override;
+  Result<std::optional<ClaimResult>> Claim(const ClaimRequest& req) override;
+  Result<Lease> GetLease(const std::string& lease_id) override;
+  Status FinishLease(const std::string& lease_id, const std::string& annotator,
+                     const std::string& new_state, int64_t now) override;
+
+  Result<ProjectStatus> GetStatus(int64_t project_id) override;
+  Status CheckIntegrity() override;
+
+  sqlite3* db() { return db_; }
+
+ private:
+  SqliteStore() = default;
+  Status Exec(const char* sql);
+  // Returns a cached prepared statement for `sql` (nullptr + sets *st on error).
+  sqlite3_stmt* Prepare(const std::string& sql, Status* st);
+  Status Error(const std::string& what) const;
+  Status CheckWritable() const;
+  // Wraps a write in its own transaction unless an explicit one is open.
+  Status AutoTxn(const std::function<Status()>& fn);
+  Status Migrate();
+  Result<Project> LoadProject(Stmt& s);
+  Item ReadItem(Stmt& s, bool with_vectors) const;
+
+  sqlite3* db_ = nullptr;
+  std::string path_;
+  bool in_txn_ = false;
+  bool poisoned_ = false;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace hitloop::sqlite

@@ -1,0 +1,142 @@
+#pragma once
+// Store: the only place hitloop's data lives. SQL exists only below this interface.
+//
+// Threading: a Store object is one database connection and is NOT thread-safe; give each thread
+// its own (Store::Open the same path again). Several connections/processes may share a database;
+// claims are atomic across them.
+//
+// Durability: every method that returns OK after a write has committed it durably (SQLite:
+// WAL + synchronous=FULL) unless it runs inside an explicit Begin()/Commit() pair, in which case
+// Commit() is the durability point. After a failed commit the store is poisoned (fail-stop):
+// every further write returns FailedPrecondition until the process reopens it.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "schema/types.h"
+
+namespace hitloop {
+
+// Counts for `hitloop status`.
+struct ProjectStatus {
+  int64_t items = 0;
+  std::map<std::string, int64_t> by_state;         // ItemStateName -> count
+  std::map<std::string, int64_t> by_label_source;  // LabelSourceName -> items whose current label has it
+  std::map<std::string, int64_t> by_split;         // pool | gold
+  std::map<std::string, int64_t> by_label;         // current label -> count
+  int64_t predictions = 0;                         // items with at least one prediction
+  int64_t annotations = 0;                         // rows in the annotation history
+  int64_t queued = 0;                              // open queue entries
+  int64_t active_leases = 0;
+};
+
+// Outcome of PutItem.
+enum class PutItemResult { kInserted, kExisting, kDuplicateInImport };
+
+// A queue entry: work for people.
+struct QueueEntry {
+  int64_t id = 0;
+  int64_t project_id = 0;
+  int64_t item_id = 0;
+  std::string pool = "general";
+  std::string kind = "review";  // review | audit | adjudicate
+  double priority = 0.0;        // higher is served first (the AL score)
+  int overlap = 1;              // annotators wanted
+  int done = 0;                 // submitted so far
+};
+
+struct ClaimRequest {
+  int64_t project_id = 0;
+  std::string annotator;
+  std::vector<std::string> pools;     // pools this annotator serves
+  std::vector<std::string> kinds;     // empty = any kind
+  int64_t now = 0;
+  int64_t ttl_ms = 10 * 60 * 1000;
+};
+
+struct ClaimResult {
+  Lease lease;
+  QueueEntry entry;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Explicit transaction (BEGIN IMMEDIATE on SQLite). Nested Begin is an error.
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;  // always safe to call; no-op outside a transaction
+  // Runs `fn` in one transaction: commits if it returns OK, rolls back otherwise.
+  Status InTransaction(const std::function<Status()>& fn);
+
+  // ---- projects ----
+  virtual Result<Project> CreateProject(const Project& p) = 0;  // AlreadyExists on name clash
+  virtual Result<Project> GetProject(const std::string& name) = 0;
+  virtual Result<Project> GetProjectById(int64_t id) = 0;
+  virtual Result<std::vector<Project>> ListProjects() = 0;
+  // Appends `label` to the label set (novel class). AlreadyExists if present.
+  virtual Status AddLabel(int64_t project_id, const std::string& label) = 0;
+  virtual Status SetProjectConfig(int64_t project_id, const std::string& config_json) = 0;
+
+  // ---- items ----
+  // Inserts `item` (id ignored) unless (project, external_id) exists. `import_tag` names the
+  // current import: a clash with a row written under the same tag is kDuplicateInImport.
+  // On kInserted, *id receives the new item id; on kExisting, the existing one.
+  virtual Result<PutItemResult> PutItem(const Item& item, const std::string& import_tag,
+                                        int64_t* id) = 0;
+  virtual Result<Item> GetItem(int64_t item_id) = 0;
+  virtual Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) = 0;
+  // Streams items in id order; `fn` returning false stops early. `with_vectors` false skips
+  // decoding dense vectors.
+  virtual Status ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
+                           bool with_vectors = true) = 0;
+  virtual Status SetItemState(int64_t item_id, ItemState state) = 0;
+
+  // ---- annotations (append-only) ----
+  // Appends to the history and updates the item's current label/state:
+  //   human/audit -> state labeled; model/rule -> state auto (only if not already labeled).
+  virtual Result<int64_t> AppendAnnotation(const Annotation& a) = 0;
+  virtual Result<std::vector<Annotation>> ListAnnotations(int64_t item_id) = 0;
+  virtual Status ScanAnnotations(int64_t project_id,
+                                 const std::function<bool(const Annotation&)>& fn) = 0;
+
+  // ---- predictions (latest per item and model version kept) ----
+  virtual Status PutPrediction(const Prediction& p) = 0;
+  virtual Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) = 0;
+
+  // ---- queue and leases ----
+  virtual Result<int64_t> Enqueue(const QueueEntry& e) = 0;  // replaces an open entry of same item+kind
+  virtual Status ClearQueue(int64_t project_id, const std::string& kind) = 0;
+  // Atomically picks the highest-priority entry the annotator may take and leases it.
+  // Returns nullopt when nothing is available. Never hands an entry to more annotators than its
+  // overlap (counting unexpired active leases and submissions) nor twice to one annotator.
+  virtual Result<std::optional<ClaimResult>> Claim(const ClaimRequest& req) = 0;
+  virtual Result<Lease> GetLease(const std::string& lease_id) = 0;
+  // Marks an active, unexpired lease held by `annotator` as `new_state` (submitted | released |
+  // skipped). Conflict if it is expired, not active, or not theirs. On "submitted" the queue
+  // entry's done count rises and closes when it reaches overlap.
+  virtual Status FinishLease(const std::string& lease_id, const std::string& annotator,
+                             const std::string& new_state, int64_t now) = 0;
+
+  // ---- status ----
+  virtual Result<ProjectStatus> GetStatus(int64_t project_id) = 0;
+
+  // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.
+  virtual Status CheckIntegrity() = 0;
+
+ protected:
+  Store() = default;
+};
+
+// Opens (creating and migrating if needed) the SQLite database at `path`.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+
+}  // namespace hitloop

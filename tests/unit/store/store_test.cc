@@ -1,0 +1,310 @@
+// The Store contract, written against the interface: every backend runs this same suite.
+// A backend joins by adding a factory to kBackends below.
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "support/temp_dir.h"
+
+namespace hitloop {
+namespace {
+
+struct Backend {
+  const char* name;
+  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
+};
+
+const Backend kBackends[] = {
+    {"sqlite", [](const std::string& dir) { return OpenSqliteStore(dir + "/hitloop.db"); }},
+};
+
+class StoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    auto s = GetParam().open(dir_.path());
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    Project p;
+    p.name = "spam";
+    p.labels = {"ham", "spam"};
+    auto created = store_->CreateProject(p);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    project_ = *created;
+  }
+  std::unique_ptr<Store> Reopen() {
+    auto s = GetParam().open(dir_.path());
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return std::move(s).value();
+  }
+  int64_t AddItem(const std::string& ext, const std::string& text = "hello") {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = ext;
+    it.text = text;
+    it.content_hash = "h" + ext;
+    int64_t id = 0;
+    auto r = store_->PutItem(it, "", &id);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return id;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+};
+
+TEST_P(StoreTest, ProjectNamesAreUnique) {
+  Project p;
+  p.name = "spam";
+  p.labels = {"x"};
+  auto r = store_->CreateProject(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kAlreadyExists);
+}
+
+TEST_P(StoreTest, LabelSetGrowsByAppendingOnly) {
+  ASSERT_TRUE(store_->AddLabel(project_.id, "phishing").ok());
+  EXPECT_EQ(store_->AddLabel(project_.id, "ham").code(), StatusCode::kAlreadyExists);
+  auto p = store_->GetProject("spam");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->labels, (std::vector<std::string>{"ham", "spam", "phishing"}));
+  EXPECT_EQ(p->LabelIndex("phishing"), 2);
+}
+
+TEST_P(StoreTest, PutItemIsIdempotentByExternalId) {
+  Item it;
+  it.project_id = project_.id;
+  it.external_id = "a";
+  it.text = "x";
+  it.content_hash = "h";
+  int64_t id1 = 0, id2 = 0;
+  EXPECT_EQ(*store_->PutItem(it, "import-1", &id1), PutItemResult::kInserted);
+  EXPECT_EQ(*store_->PutItem(it, "import-1", &id2), PutItemResult::kDuplicateInImport);
+  EXPECT_EQ(id1, id2);
+  EXPECT_EQ(*store_->PutItem(it, "import-2", &id2), PutItemResult::kExisting);
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 1);
+}
+
+TEST_P(StoreTest, VectorsAndMetaRoundTrip) {
+  Item it;
+  it.project_id = project_.id;
+  it.external_id = "v";
+  it.vector = {1.5f, -2.0f, 0.25f};
+  it.meta_json = R"({"domain":"medical"})";
+  it.content_hash = "h";
+  it.split = Split::kGold;
+  int64_t id = 0;
+  ASSERT_TRUE(store_->PutItem(it, "", &id).ok());
+  auto got = store_->GetItem(id);
+  ASSERT_TRUE(got.ok());
+  EXPECT_EQ(got->vector, it.vector);
+  EXPECT_EQ(got->meta_json, it.meta_json);
+  EXPECT_EQ(got->split, Split::kGold);
+}
+
+TEST_P(StoreTest, AnnotationsAreAppendOnlyAndPeopleWinOverMachines) {
+  int64_t id = AddItem("a");
+  Annotation human;
+  human.item_id = id;
+  human.labels = {"spam"};
+  human.annotator = "alice";
+  ASSERT_TRUE(store_->AppendAnnotation(human).ok());
+  Annotation model;
+  model.item_id = id;
+  model.labels = {"ham"};
+  model.source = LabelSource::kModel;
+  model.annotator = "model-v1";
+  model.confidence = 0.99;
+  ASSERT_TRUE(store_->AppendAnnotation(model).ok());
+  auto item = store_->GetItem(id);
+  EXPECT_EQ(item->labels, std::vector<std::string>{"spam"});
+  EXPECT_EQ(item->label_source, LabelSource::kHuman);
+  EXPECT_EQ(item->state, ItemState::kLabeled);
+  auto history = store_->ListAnnotations(id);
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[1].annotator, "model-v1");
+}
+
+TEST_P(StoreTest, TransactionRollbackLeavesNothing) {
+  ASSERT_TRUE(store_->Begin().ok());
+  AddItem("a");
+  AddItem("b");
+  ASSERT_TRUE(store_->Rollback().ok());
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
+  Status st = store_->InTransaction([&] {
+    AddItem("c");
+    return InvalidArgument("boom");
+  });
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
+}
+
+TEST_P(StoreTest, CommittedDataSurvivesReopen) {
+  AddItem("a");
+  store_.reset();
+  auto s = Reopen();
+  auto p = s->GetProject("spam");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(s->GetStatus(p->id)->items, 1);
+  EXPECT_TRUE(s->CheckIntegrity().ok());
+}
+
+TEST_P(StoreTest, PredictionsKeepFullDistribution) {
+  int64_t id = AddItem("a");
+  Prediction p;
+  p.item_id = id;
+  p.model_version = "m1";
+  p.distribution = {0.2, 0.8};
+  p.label = "spam";
+  p.confidence = 0.8;
+  ASSERT_TRUE(store_->PutPrediction(p).ok());
+  auto got = store_->LatestPrediction(id);
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->distribution, p.distribution);
+  EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 1);
+}
+
+TEST_P(StoreTest, ClaimServesHighestPriorityAndRespectsOverlap) {
+  int64_t a = AddItem("a"), b = AddItem("b");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  e.priority = 0.1;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  e.item_id = b;
+  e.priority = 0.9;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ClaimRequest req;
+  req.project_id = project_.id;
+  req.annotator = "alice";
+  req.pools = {"general"};
+  req.now = 1000;
+  auto c1 = store_->Claim(req);
+  ASSERT_TRUE(c1.ok() && c1->has_value());
+  EXPECT_EQ((*c1)->lease.item_id, b);
+  req.annotator = "bob";
+  auto c2 = store_->Claim(req);
+  ASSERT_TRUE(c2.ok() && c2->has_value());
+  EXPECT_EQ((*c2)->lease.item_id, a);
+  req.annotator = "carol";
+  auto c3 = store_->Claim(req);
+  ASSERT_TRUE(c3.ok());
+  EXPECT_FALSE(c3->has_value()) << "overlap 1: both items are held";
+}
+
+TEST_P(StoreTest, ExpiredLeaseIsClaimableAgainAndItsSubmitRefused) {
+  int64_t a = AddItem("a");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ClaimRequest req{project_.id, "alice", {"general"}, {}, 1000, 500};
+  auto c1 = store_->Claim(req);
+  ASSERT_TRUE(c1->has_value());
+  req.annotator = "bob";
+  req.now = 1600;  // alice's lease expired at 1500
+  auto c2 = store_->Claim(req);
+  ASSERT_TRUE(c2->has_value());
+  EXPECT_EQ(store_->FinishLease((*c1)->lease.id, "alice", "submitted", 1600).code(),
+            StatusCode::kConflict);
+  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "alice", "submitted", 1600).code(),
+            StatusCode::kConflict) << "someone else's lease";
+  EXPECT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1700).ok());
+  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1700).code(),
+            StatusCode::kConflict) << "already submitted";
+  req.annotator = "carol";
+  EXPECT_FALSE(store_->Claim(req)->has_value()) << "entry closed after its one submit";
+}
+
+TEST_P(StoreTest, OverlapTwoGoesToTwoDistinctAnnotators) {
+  int64_t a = AddItem("a");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  e.overlap = 2;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ClaimRequest req{project_.id, "alice", {"general"}, {}, 1000, 60000};
+  auto c1 = store_->Claim(req);
+  ASSERT_TRUE(c1->has_value());
+  EXPECT_FALSE(store_->Claim(req)->has_value()) << "never twice to one annotator";
+  ASSERT_TRUE(store_->FinishLease((*c1)->lease.id, "alice", "submitted", 1001).ok());
+  EXPECT_FALSE(store_->Claim(req)->has_value()) << "alice already answered";
+  req.annotator = "bob";
+  auto c2 = store_->Claim(req);
+  ASSERT_TRUE(c2->has_value());
+  ASSERT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1002).ok());
+  req.annotator = "carol";
+  EXPECT_FALSE(store_->Claim(req)->has_value());
+}
+
+TEST_P(StoreTest, PoolsSeparateQueues) {
+  int64_t a = AddItem("a");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  e.pool = "experts";
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ClaimRequest req{project_.id, "gina", {"general"}, {}, 1000, 60000};
+  EXPECT_FALSE(store_->Claim(req)->has_value());
+  req.pools = {"general", "experts"};
+  EXPECT_TRUE(store_->Claim(req)->has_value());
+}
+
+TEST_P(StoreTest, ConcurrentClaimsNeverDoubleAssign) {
+  const int kItems = 40;
+  for (int i = 0; i < kItems; ++i) {
+    QueueEntry e;
+    e.project_id = project_.id;
+    e.item_id = AddItem("i" + std::to_string(i));
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  std::mutex mu;
+  std::multiset<int64_t> claimed;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      auto s = Reopen();
+      for (;;) {
+        ClaimRequest req{project_.id, "w" + std::to_string(t), {"general"}, {}, 1000, 600000};
+        auto c = s->Claim(req);
+        ASSERT_TRUE(c.ok()) << c.status().ToString();
+        if (!c->has_value()) break;
+        ASSERT_TRUE(s->FinishLease((*c)->lease.id, req.annotator, "submitted", 1001).ok());
+        std::lock_guard<std::mutex> lock(mu);
+        claimed.insert((*c)->lease.item_id);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(claimed.size(), static_cast<size_t>(kItems));
+  for (int64_t id : claimed) EXPECT_EQ(claimed.count(id), 1u) << "item " << id;
+}
+
+TEST_P(StoreTest, StatusCountsByStateAndSource) {
+  int64_t a = AddItem("a");
+  AddItem("b");
+  Annotation m;
+  m.item_id = a;
+  m.labels = {"ham"};
+  m.source = LabelSource::kModel;
+  m.annotator = "m1";
+  ASSERT_TRUE(store_->AppendAnnotation(m).ok());
+  auto st = store_->GetStatus(project_.id);
+  EXPECT_EQ(st->items, 2);
+  EXPECT_EQ(st->by_state["auto"], 1);
+  EXPECT_EQ(st->by_state["unlabeled"], 1);
+  EXPECT_EQ(st->by_label_source["model"], 1);
+  EXPECT_EQ(st->by_label["ham"], 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kBackends),
+                         [](const auto& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace hitloop
