@@ -13,6 +13,7 @@ PACKAGES=(
   libcld2-dev libutf8proc-dev libxxhash-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-numpy
+  dataset-fashion-mnist time hyperfine
 )
 
 missing=()
