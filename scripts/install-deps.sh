@@ -12,7 +12,7 @@ PACKAGES=(
   libeigen3-dev liblinear-dev libfasttext-dev fasttext
   libcld2-dev libutf8proc-dev libxxhash-dev libsodium-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-sklearn
   dataset-fashion-mnist time hyperfine
 )
 
