@@ -15,6 +15,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/status.h"
@@ -64,6 +66,28 @@ struct ClaimResult {
   QueueEntry entry;
 };
 
+// ---- users and sessions (server) ----
+enum class Role { kAnnotator, kReviewer, kAdmin };  // ordered: each role can do what the lower can
+const char* RoleName(Role r);                       // "annotator" | "reviewer" | "admin"
+Result<Role> ParseRole(std::string_view s);
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  Role role = Role::kAnnotator;
+  std::vector<std::string> pools = {"general"};
+  int64_t created_at = 0;
+  bool disabled = false;
+};
+
+// A stored response for an Idempotency-Key (scoped to one user).
+struct IdempotentResponse {
+  std::string fingerprint;  // what the request was (e.g. "submit:<lease>:<labels>")
+  int status = 0;
+  std::string body;
+};
+// ---- end users and sessions (server) ----
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -111,6 +135,10 @@ class Store {
   // ---- predictions (latest per item and model version kept) ----
   virtual Status PutPrediction(const Prediction& p) = 0;
   virtual Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) = 0;
+  // Streams the newest prediction of every item of the project with id > after_item_id, in item
+  // id order; `fn` returning false stops early.
+  virtual Status ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
+                                       const std::function<bool(const Prediction&)>& fn) = 0;
 
   // ---- queue and leases ----
   virtual Result<int64_t> Enqueue(const QueueEntry& e) = 0;  // replaces an open entry of same item+kind
@@ -128,6 +156,35 @@ class Store {
 
   // ---- status ----
   virtual Result<ProjectStatus> GetStatus(int64_t project_id) = 0;
+
+  // ---- users and sessions (server) ----
+  // Token and session secrets never reach the store: callers pass a hash (32-byte BLAKE2b).
+  // CreateUser: AlreadyExists on a name clash. `token_hash` must be unique.
+  virtual Result<User> CreateUser(const User& u, const std::string& token_hash) = 0;
+  // Replaces the user's token hash (token rotation). NotFound if no such user.
+  virtual Status SetUserToken(int64_t user_id, const std::string& token_hash) = 0;
+  virtual Status SetUserDisabled(int64_t user_id, bool disabled) = 0;
+  virtual Result<std::optional<User>> FindUserByTokenHash(const std::string& token_hash) = 0;
+  virtual Result<std::optional<User>> FindUserByName(const std::string& name) = 0;
+  virtual Result<std::vector<User>> ListUsers() = 0;
+  // Project membership (admins see every project regardless).
+  virtual Status AddMember(int64_t project_id, int64_t user_id) = 0;  // idempotent
+  virtual Result<std::vector<int64_t>> ListMemberProjects(int64_t user_id) = 0;
+  virtual Result<bool> IsMember(int64_t project_id, int64_t user_id) = 0;
+  // Browser sessions, keyed by the hash of the cookie value; expired ones are never returned.
+  virtual Status CreateSession(const std::string& session_hash, int64_t user_id, int64_t now,
+                               int64_t expires_at) = 0;
+  virtual Result<std::optional<User>> FindSession(const std::string& session_hash, int64_t now) = 0;
+  virtual Status DeleteSession(const std::string& session_hash) = 0;
+  // Idempotency keys: the first response stored for (user, key) wins; AlreadyExists otherwise.
+  virtual Result<std::optional<IdempotentResponse>> GetIdempotent(int64_t user_id,
+                                                                  const std::string& key) = 0;
+  virtual Status PutIdempotent(int64_t user_id, const std::string& key, const IdempotentResponse& r,
+                               int64_t now) = 0;
+  // Open queue entries by pool and kind, for the dashboard: (pool, kind) -> entries.
+  virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(
+      int64_t project_id) = 0;
+  // ---- end users and sessions (server) ----
 
   // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.
   virtual Status CheckIntegrity() = 0;

@@ -93,6 +93,36 @@ CREATE TABLE leases(
 CREATE INDEX leases_by_queue ON leases(queue_id, state, expires_at);
 CREATE UNIQUE INDEX leases_one_submit ON leases(queue_id, annotator) WHERE state = 'submitted';
 )sql",
+      // 2 (server): users with hashed API tokens, project membership, browser sessions,
+      // idempotency keys.
+      R"sql(
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK(role IN ('annotator','reviewer','admin')),
+  pools TEXT NOT NULL DEFAULT '["general"]',
+  token_hash BLOB NOT NULL UNIQUE,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL);
+CREATE TABLE project_members(
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  PRIMARY KEY(project_id, user_id));
+CREATE INDEX project_members_by_user ON project_members(user_id);
+CREATE TABLE sessions(
+  hash BLOB PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL);
+CREATE TABLE idempotency(
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(user_id, key));
+)sql",
   };
   return kMigrations;
 }

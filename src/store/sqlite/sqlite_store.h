@@ -14,9 +14,13 @@ namespace hitloop::sqlite {
 // RAII wrapper for a cached statement: resets and clears bindings on scope exit.
 class Stmt {
  public:
-  explicit Stmt(sqlite3_stmt* s) : s_(s) {}
+  // `owned`: finalize on scope exit (one-off statements); otherwise reset (cached ones).
+  explicit Stmt(sqlite3_stmt* s, bool owned = false) : s_(s), owned_(owned) {}
   ~Stmt() {
-    if (s_ != nullptr) {
+    if (s_ == nullptr) return;
+    if (owned_) {
+      sqlite3_finalize(s_);
+    } else {
       sqlite3_reset(s_);
       sqlite3_clear_bindings(s_);
     }
@@ -50,6 +54,7 @@ class Stmt {
 
  private:
   sqlite3_stmt* s_;
+  bool owned_;
 };
 
 class SqliteStore final : public Store {
@@ -81,6 +86,8 @@ class SqliteStore final : public Store {
 
   Status PutPrediction(const Prediction& p) override;
   Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) override;
+  Status ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
+                               const std::function<bool(const Prediction&)>& fn) override;
 
   Result<int64_t> Enqueue(const QueueEntry& e) override;
   Status ClearQueue(int64_t project_id, const std::string& kind) override;
@@ -91,6 +98,26 @@ class SqliteStore final : public Store {
 
   Result<ProjectStatus> GetStatus(int64_t project_id) override;
   Status CheckIntegrity() override;
+
+  // ---- users and sessions (server): sqlite_store_auth.cc ----
+  Result<User> CreateUser(const User& u, const std::string& token_hash) override;
+  Status SetUserToken(int64_t user_id, const std::string& token_hash) override;
+  Status SetUserDisabled(int64_t user_id, bool disabled) override;
+  Result<std::optional<User>> FindUserByTokenHash(const std::string& token_hash) override;
+  Result<std::optional<User>> FindUserByName(const std::string& name) override;
+  Result<std::vector<User>> ListUsers() override;
+  Status AddMember(int64_t project_id, int64_t user_id) override;
+  Result<std::vector<int64_t>> ListMemberProjects(int64_t user_id) override;
+  Result<bool> IsMember(int64_t project_id, int64_t user_id) override;
+  Status CreateSession(const std::string& session_hash, int64_t user_id, int64_t now,
+                       int64_t expires_at) override;
+  Result<std::optional<User>> FindSession(const std::string& session_hash, int64_t now) override;
+  Status DeleteSession(const std::string& session_hash) override;
+  Result<std::optional<IdempotentResponse>> GetIdempotent(int64_t user_id, const std::string& key) override;
+  Status PutIdempotent(int64_t user_id, const std::string& key, const IdempotentResponse& r,
+                       int64_t now) override;
+  Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(int64_t project_id) override;
+  // ---- end users and sessions (server) ----
 
   sqlite3* db() { return db_; }
 
@@ -106,6 +133,7 @@ class SqliteStore final : public Store {
   Status Migrate();
   Result<Project> LoadProject(Stmt& s);
   Item ReadItem(Stmt& s, bool with_vectors) const;
+  Result<std::optional<User>> ReadUser(Stmt& s);  // sqlite_store_auth.cc
 
   sqlite3* db_ = nullptr;
   std::string path_;

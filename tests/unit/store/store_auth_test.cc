@@ -1,0 +1,160 @@
+// Users, membership, sessions and idempotency keys (the server's part of the Store).
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace hitloop {
+namespace {
+
+class StoreAuthTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = OpenSqliteStore(dir_.File("hitloop.db"));
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    Project p;
+    p.name = "spam";
+    p.labels = {"ham", "spam"};
+    auto created = store_->CreateProject(p);
+    ASSERT_TRUE(created.ok()) << created.status().ToString();
+    project_ = *created;
+  }
+  User MakeUser(const std::string& name, const std::string& hash, Role role = Role::kAnnotator) {
+    User u;
+    u.name = name;
+    u.role = role;
+    u.pools = {"general", "experts"};
+    u.created_at = 5;
+    auto r = store_->CreateUser(u, hash);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? *r : User{};
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+};
+
+const std::string kHashA(32, 'a');
+const std::string kHashB(32, 'b');
+
+TEST_F(StoreAuthTest, CreateAndFindUserByTokenHash) {
+  User alice = MakeUser("alice", kHashA, Role::kReviewer);
+  EXPECT_GT(alice.id, 0);
+  auto found = store_->FindUserByTokenHash(kHashA);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->name, "alice");
+  EXPECT_EQ((*found)->role, Role::kReviewer);
+  EXPECT_EQ((*found)->pools, (std::vector<std::string>{"general", "experts"}));
+  auto missing = store_->FindUserByTokenHash(kHashB);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TEST_F(StoreAuthTest, DuplicateNameAndDuplicateTokenRejected) {
+  MakeUser("alice", kHashA);
+  User u;
+  u.name = "alice";
+  EXPECT_EQ(store_->CreateUser(u, kHashB).status().code(), StatusCode::kAlreadyExists);
+  u.name = "bob";
+  EXPECT_EQ(store_->CreateUser(u, kHashA).status().code(), StatusCode::kAlreadyExists);
+  u.name = "";
+  EXPECT_EQ(store_->CreateUser(u, std::string(32, 'c')).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(StoreAuthTest, DisabledUserCannotAuthenticateAndLosesSessions) {
+  User alice = MakeUser("alice", kHashA);
+  ASSERT_TRUE(store_->CreateSession(kHashB, alice.id, 100, 1000).ok());
+  ASSERT_TRUE(store_->SetUserDisabled(alice.id, true).ok());
+  EXPECT_FALSE(store_->FindUserByTokenHash(kHashA)->has_value());
+  EXPECT_FALSE(store_->FindSession(kHashB, 200)->has_value());
+  ASSERT_TRUE(store_->SetUserDisabled(alice.id, false).ok());
+  EXPECT_TRUE(store_->FindUserByTokenHash(kHashA)->has_value());
+  EXPECT_EQ(store_->SetUserDisabled(9999, true).code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreAuthTest, TokenRotationInvalidatesOldToken) {
+  User alice = MakeUser("alice", kHashA);
+  ASSERT_TRUE(store_->SetUserToken(alice.id, kHashB).ok());
+  EXPECT_FALSE(store_->FindUserByTokenHash(kHashA)->has_value());
+  EXPECT_TRUE(store_->FindUserByTokenHash(kHashB)->has_value());
+}
+
+TEST_F(StoreAuthTest, SessionsExpire) {
+  User alice = MakeUser("alice", kHashA);
+  ASSERT_TRUE(store_->CreateSession(kHashB, alice.id, 100, 1000).ok());
+  auto s = store_->FindSession(kHashB, 999);
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s->has_value());
+  EXPECT_EQ((*s)->name, "alice");
+  EXPECT_FALSE(store_->FindSession(kHashB, 1000)->has_value());
+  EXPECT_FALSE(store_->FindSession(kHashA, 500)->has_value());  // a token hash is not a session
+  ASSERT_TRUE(store_->DeleteSession(kHashB).ok());
+  EXPECT_FALSE(store_->FindSession(kHashB, 500)->has_value());
+}
+
+TEST_F(StoreAuthTest, Membership) {
+  User alice = MakeUser("alice", kHashA);
+  EXPECT_FALSE(*store_->IsMember(project_.id, alice.id));
+  ASSERT_TRUE(store_->AddMember(project_.id, alice.id).ok());
+  ASSERT_TRUE(store_->AddMember(project_.id, alice.id).ok());  // idempotent
+  EXPECT_TRUE(*store_->IsMember(project_.id, alice.id));
+  EXPECT_EQ(*store_->ListMemberProjects(alice.id), std::vector<int64_t>{project_.id});
+  EXPECT_EQ(store_->AddMember(project_.id + 100, alice.id).code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreAuthTest, IdempotencyFirstWriteWinsAndIsPerUser) {
+  User alice = MakeUser("alice", kHashA);
+  User bob = MakeUser("bob", kHashB);
+  EXPECT_FALSE(store_->GetIdempotent(alice.id, "k1")->has_value());
+  IdempotentResponse r{"submit:x:[\"ham\"]", 200, "{\"ok\":true}"};
+  ASSERT_TRUE(store_->PutIdempotent(alice.id, "k1", r, 1).ok());
+  IdempotentResponse other{"submit:y", 409, "{}"};
+  EXPECT_EQ(store_->PutIdempotent(alice.id, "k1", other, 2).code(), StatusCode::kAlreadyExists);
+  auto got = store_->GetIdempotent(alice.id, "k1");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->fingerprint, r.fingerprint);
+  EXPECT_EQ((*got)->status, 200);
+  EXPECT_EQ((*got)->body, r.body);
+  EXPECT_FALSE(store_->GetIdempotent(bob.id, "k1")->has_value());
+}
+
+TEST_F(StoreAuthTest, UsersSurviveReopen) {
+  MakeUser("alice", kHashA, Role::kAdmin);
+  store_.reset();
+  auto s = OpenSqliteStore(dir_.File("hitloop.db"));
+  ASSERT_TRUE(s.ok());
+  auto users = (*s)->ListUsers();
+  ASSERT_TRUE(users.ok());
+  ASSERT_EQ(users->size(), 1u);
+  EXPECT_EQ((*users)[0].role, Role::kAdmin);
+}
+
+TEST_F(StoreAuthTest, QueueCountsByPoolAndKind) {
+  for (int i = 0; i < 3; ++i) {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = "i" + std::to_string(i);
+    it.text = "t";
+    it.content_hash = "h" + std::to_string(i);
+    int64_t id = 0;
+    ASSERT_TRUE(store_->PutItem(it, "", &id).ok());
+    QueueEntry e;
+    e.project_id = project_.id;
+    e.item_id = id;
+    e.pool = i == 2 ? "experts" : "general";
+    e.kind = i == 1 ? "audit" : "review";
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  auto c = store_->QueueCounts(project_.id);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)[std::make_pair(std::string("general"), std::string("review"))], 1);
+  EXPECT_EQ((*c)[std::make_pair(std::string("general"), std::string("audit"))], 1);
+  EXPECT_EQ((*c)[std::make_pair(std::string("experts"), std::string("review"))], 1);
+}
+
+}  // namespace
+}  // namespace hitloop
