@@ -6,9 +6,10 @@
 
 namespace hitloop::cli {
 void RegisterProject(CLI::App&, GlobalOptions&, int*);
-
-
 void RegisterStatus(CLI::App&, GlobalOptions&, int*);
+void RegisterImport(CLI::App&, GlobalOptions&, int*);
+void RegisterExport(CLI::App&, GlobalOptions&, int*);
+void RegisterSimulate(CLI::App&, GlobalOptions&, int*);
 }  // namespace hitloop::cli
 
 int main(int argc, char** argv) {
@@ -21,7 +22,7 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", globals.log_level, "debug|info|warn|error|off");
   int exit_code = 0;
   const Registrar registrars[] = {
-      RegisterProject, RegisterStatus,
+      RegisterProject, RegisterImport, RegisterExport, RegisterStatus, RegisterSimulate,
   };
   for (Registrar r : registrars) r(app, globals, &exit_code);
   app.parse_complete_callback([&] { hitloop::SetLogLevel(globals.log_level.c_str()); });

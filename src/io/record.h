@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "core/status.h"
 
 namespace hitloop::io {
@@ -39,6 +41,9 @@ struct RecordLimits {
 // Parses one JSONL line into *out. Errors name the field: "text: missing or empty (and no vector)".
 // The caller prefixes FILE:LINE.
 Status ParseJsonRecord(std::string_view line, const RecordLimits& limits, Record* out);
+
+// Same validation for an already-parsed JSON object (Label Studio tasks, API bodies).
+Status RecordFromJson(const nlohmann::json& j, const RecordLimits& limits, Record* out);
 
 // Reads a JSONL file record by record (streaming, constant memory). `fn(line_no, record)` returns
 // a Status; a non-OK status from parsing or from `fn` stops the read and is returned prefixed

@@ -384,7 +384,7 @@ Status SqliteStore::ScanItems(int64_t project_id, const std::function<bool(const
   sqlite3_stmt* raw = nullptr;
   std::string sql = std::string("SELECT ") + kItemColumns + " FROM items WHERE project_id=? ORDER BY id";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
-  Stmt s(raw);
+  Stmt s(raw, /*owned=*/true);
   s.Bind(1, project_id);
   int rc;
   Status st;
@@ -392,7 +392,6 @@ Status SqliteStore::ScanItems(int64_t project_id, const std::function<bool(const
     if (!fn(ReadItem(s, with_vectors))) break;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = Error("scan items");
-  sqlite3_finalize(raw);
   return st;
 }
 
@@ -485,7 +484,7 @@ Status SqliteStore::ScanAnnotations(int64_t project_id, const std::function<bool
   std::string sql = std::string("SELECT ") + kAnnotationColumns +
                     " FROM annotations WHERE project_id=? ORDER BY id";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
-  Stmt s(raw);
+  Stmt s(raw, /*owned=*/true);
   s.Bind(1, project_id);
   int rc;
   Status st;
@@ -493,7 +492,6 @@ Status SqliteStore::ScanAnnotations(int64_t project_id, const std::function<bool
     if (!fn(ReadAnnotation(s))) break;
   }
   if (rc != SQLITE_ROW && rc != SQLITE_DONE) st = Error("scan annotations");
-  sqlite3_finalize(raw);
   return st;
 }
 
@@ -536,6 +534,41 @@ Result<std::optional<Prediction>> SqliteStore::LatestPrediction(int64_t item_id)
   }
   p.created_at = s.Int(5);
   return std::optional<Prediction>(std::move(p));
+}
+
+Status SqliteStore::ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
+                                          const std::function<bool(const Prediction&)>& fn) {
+  sqlite3_stmt* raw = nullptr;
+  const char* sql =
+      "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
+      " WHERE project_id=? AND item_id>? ORDER BY item_id, created_at, rowid";
+  if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
+  Stmt s(raw, /*owned=*/true);
+  s.Bind(1, project_id).Bind(2, after_item_id);
+  std::optional<Prediction> pending;
+  int rc;
+  bool stopped = false;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Prediction p;
+    p.item_id = s.Int(0);
+    p.model_version = s.Text(1);
+    p.label = s.Text(2);
+    p.confidence = s.Double(3);
+    if (!s.IsNull(4)) {
+      int n = sqlite3_column_bytes(s.get(), 4);
+      p.distribution.resize(static_cast<size_t>(n) / sizeof(double));
+      if (n > 0) std::memcpy(p.distribution.data(), sqlite3_column_blob(s.get(), 4), p.distribution.size() * sizeof(double));
+    }
+    p.created_at = s.Int(5);
+    if (pending && pending->item_id != p.item_id) {
+      if (!fn(*pending)) { stopped = true; pending.reset(); break; }
+    }
+    pending = std::move(p);
+  }
+  Status st;
+  if (!stopped && rc != SQLITE_DONE) st = Error("scan predictions");
+  if (st.ok() && pending) fn(*pending);
+  return st;
 }
 
 // ---------------------------------------------------------------- queue and leases

@@ -1,0 +1,56 @@
+// hitloop import NAME FILE [--format jsonl|csv|label-studio] [--skip-bad REJECTS]
+#include <cstdio>
+
+#include "cli/command.h"
+#include "cli/progress.h"
+#include "io/importer.h"
+#include "store/store.h"
+
+namespace hitloop::cli {
+
+void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
+  struct Opts {
+    std::string project, file, format, skip_bad;
+    size_t max_record_bytes = 1 << 20;
+  };
+  static Opts o;
+  auto* cmd = app.add_subcommand("import", "Import items (JSONL, CSV or Label Studio tasks JSON)");
+  cmd->add_option("NAME", o.project, "Project name")->required();
+  cmd->add_option("FILE", o.file, "Input file")->required();
+  cmd->add_option("--format", o.format, "jsonl | csv | label-studio (default: by extension)");
+  cmd->add_option("--skip-bad", o.skip_bad,
+                  "Store the good records and write bad ones with reasons to this file "
+                  "(default: the first bad record aborts and nothing is stored)");
+  cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
+  cmd->callback([&g, exit_code] {
+    auto fmt = o.format.empty() ? io::FormatFromPath(o.file) : io::ParseFormat(o.format);
+    if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
+    auto store = OpenSqliteStore(g.db_path);
+    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
+    auto p = (*store)->GetProject(o.project);
+    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    Progress progress("importing");
+    io::ImportOptions opts;
+    opts.reject_path = o.skip_bad;
+    opts.limits.max_line_bytes = o.max_record_bytes;
+    opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
+    auto stats = io::ImportFile(**store, *p, o.file, *fmt, opts);
+    progress.Finish();
+    if (!stats.ok()) {
+      *exit_code = Fail(stats.status());
+      std::fprintf(stderr, "nothing from %s was stored\n", o.file.c_str());
+      return;
+    }
+    std::printf("imported %s into '%s': %lld records, %lld new, %lld already present, %lld labels, "
+                "%lld pre-labels",
+                o.file.c_str(), p->name.c_str(), static_cast<long long>(stats->records),
+                static_cast<long long>(stats->inserted), static_cast<long long>(stats->existing),
+                static_cast<long long>(stats->labels), static_cast<long long>(stats->predictions));
+    if (!o.skip_bad.empty()) {
+      std::printf(", %lld rejected (see %s)", static_cast<long long>(stats->rejected), o.skip_bad.c_str());
+    }
+    std::printf("\n");
+  });
+}
+
+}  // namespace hitloop::cli

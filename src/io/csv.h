@@ -1,0 +1,34 @@
+#pragma once
+// RFC 4180 CSV: a reader that yields records (quoted fields may span lines) and a writer that
+// quotes as needed and neutralises spreadsheet formulas.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "io/line_reader.h"
+
+namespace hitloop::io {
+
+class CsvReader {
+ public:
+  Status Open(const std::string& path, size_t max_record_bytes);
+  // Reads the next record into *fields. Returns false at end of file. Errors (unterminated quote,
+  // record over the limit) carry no location; record_line() gives the record's first line.
+  Result<bool> Next(std::vector<std::string>* fields);
+  int64_t record_line() const { return record_line_; }
+  const LineReader& lines() const { return lines_; }
+
+ private:
+  LineReader lines_;
+  size_t max_ = 0;
+  int64_t record_line_ = 0;
+};
+
+// Appends `cell` to *out as one CSV field (quoted when it holds , " CR or LF). When `untrusted`
+// and the cell starts with = + - @ TAB or CR, a leading ' is added so spreadsheets show it as
+// text instead of evaluating it (CSV/formula injection, OWASP).
+void AppendCsvCell(std::string* out, std::string_view cell, bool untrusted);
+
+}  // namespace hitloop::io

@@ -1,0 +1,168 @@
+#include "io/exporter.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "io/csv.h"
+
+namespace hitloop::io {
+
+using nlohmann::json;
+
+namespace {
+
+// Walks items and their newest predictions together. Both are in item id order; predictions
+// are read ahead in bounded chunks so memory stays constant.
+Status ForEachItem(Store& store, const Project& project,
+                   const std::function<Status(const Item&, const Prediction*)>& fn) {
+  constexpr size_t kChunk = 65536;
+  std::vector<Prediction> chunk;
+  size_t pos = 0;
+  int64_t after = -1;
+  bool exhausted = false;
+  auto refill = [&]() -> Status {
+    chunk.clear();
+    pos = 0;
+    Status st = store.ScanLatestPredictions(project.id, after, [&](const Prediction& p) {
+      chunk.push_back(p);
+      return chunk.size() < kChunk;
+    });
+    if (chunk.size() < kChunk) exhausted = true;
+    if (!chunk.empty()) after = chunk.back().item_id;
+    return st;
+  };
+  RETURN_IF_ERROR(refill());
+  Status inner;
+  Status st = store.ScanItems(project.id, [&](const Item& item) {
+    for (;;) {
+      while (pos < chunk.size() && chunk[pos].item_id < item.id) ++pos;
+      if (pos < chunk.size() || exhausted) break;
+      inner = refill();
+      if (!inner.ok()) return false;
+    }
+    const Prediction* p = (pos < chunk.size() && chunk[pos].item_id == item.id) ? &chunk[pos] : nullptr;
+    inner = fn(item, p);
+    return inner.ok();
+  });
+  RETURN_IF_ERROR(st);
+  return inner;
+}
+
+json MetaOf(const Item& item) {
+  json m = json::parse(item.meta_json, nullptr, false);
+  return m.is_object() ? m : json::object();
+}
+
+constexpr auto kReplace = json::error_handler_t::replace;
+
+}  // namespace
+
+Result<ExportStats> ExportProject(Store& store, const Project& project, Format format,
+                                  std::ostream& out, const ExportOptions& options) {
+  ExportStats stats;
+  ASSIGN_OR_RETURN(ProjectStatus status, store.GetStatus(project.id));
+  const uint64_t total = static_cast<uint64_t>(status.items);
+  const bool multi = project.type == TaskType::kMultiLabel;
+  std::string buf;
+  buf.reserve(1 << 16);
+
+  if (format == Format::kCsv) {
+    out << "id,text,label,label_source,annotator,confidence,prediction,prediction_score,split,meta\n";
+  } else if (format == Format::kLabelStudio) {
+    out << "[\n";
+  }
+  bool first = true;
+  Status st = ForEachItem(store, project, [&](const Item& item, const Prediction* pred) -> Status {
+    buf.clear();
+    if (format == Format::kJsonl || format == Format::kLabelStudio) {
+      json j;
+      if (format == Format::kJsonl) {
+        j = {{"id", item.external_id}};
+        if (!item.text.empty()) j["text"] = item.text;
+        if (!item.vector.empty()) j["vector"] = item.vector;
+        if (!item.labels.empty()) {
+          if (multi) j["labels"] = item.labels;
+          else j["label"] = item.labels[0];
+          j["label_source"] = item.label_source ? LabelSourceName(*item.label_source) : "human";
+          j["annotator"] = item.label_annotator;
+          j["confidence"] = item.label_confidence ? json(*item.label_confidence) : json(nullptr);
+        }
+        if (pred != nullptr) {
+          json p = {{"label", pred->label}, {"score", pred->confidence}, {"model", pred->model_version}};
+          if (!pred->distribution.empty()) p["distribution"] = pred->distribution;
+          j["prediction"] = p;
+        }
+        json meta = MetaOf(item);
+        if (!meta.empty()) j["meta"] = meta;
+        if (item.split == Split::kGold) j["split"] = "gold";
+        j["state"] = ItemStateName(item.state);
+      } else {
+        json data = {{"text", item.text}, {"external_id", item.external_id}};
+        json meta = MetaOf(item);
+        if (!meta.empty()) data["meta"] = meta;
+        if (!item.vector.empty()) data["vector"] = item.vector;
+        if (item.split == Split::kGold) data["split"] = "gold";
+        j = {{"id", item.id}, {"data", data}, {"annotations", json::array()}, {"predictions", json::array()}};
+        auto result_of = [](const std::vector<std::string>& labels) {
+          return json::array({{{"from_name", "label"}, {"to_name", "text"}, {"type", "choices"},
+                               {"value", {{"choices", labels}}}}});
+        };
+        if (!item.labels.empty()) {
+          json h = {{"label_source", item.label_source ? LabelSourceName(*item.label_source) : "human"},
+                    {"annotator", item.label_annotator}};
+          if (item.label_confidence) h["confidence"] = *item.label_confidence;
+          j["annotations"].push_back({{"result", result_of(item.labels)},
+                                      {"completed_by", item.label_annotator},
+                                      {"was_cancelled", false},
+                                      {"hitloop", h}});
+        }
+        if (pred != nullptr) {
+          json p = {{"model_version", pred->model_version}, {"score", pred->confidence},
+                    {"result", result_of({pred->label})}};
+          if (!pred->distribution.empty()) p["hitloop_distribution"] = pred->distribution;
+          j["predictions"].push_back(p);
+        }
+        if (!first) buf += ",\n";
+      }
+      buf += j.dump(-1, ' ', false, kReplace);
+      if (format == Format::kJsonl) buf += '\n';
+    } else {
+      AppendCsvCell(&buf, item.external_id, true);
+      buf += ',';
+      AppendCsvCell(&buf, item.text, true);
+      buf += ',';
+      std::string joined;
+      for (size_t i = 0; i < item.labels.size(); ++i) { if (i) joined += '|'; joined += item.labels[i]; }
+      AppendCsvCell(&buf, joined, true);
+      buf += ',';
+      if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
+      buf += ',';
+      AppendCsvCell(&buf, item.labels.empty() ? "" : item.label_annotator, true);
+      buf += ',';
+      if (item.label_confidence) buf += std::to_string(*item.label_confidence);
+      buf += ',';
+      if (pred) AppendCsvCell(&buf, pred->label, true);
+      buf += ',';
+      if (pred) buf += std::to_string(pred->confidence);
+      buf += ',';
+      buf += SplitName(item.split);
+      buf += ',';
+      AppendCsvCell(&buf, item.meta_json == "{}" ? "" : item.meta_json, true);
+      buf += '\n';
+    }
+    first = false;
+    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+    if (!out) return IoError("export: write failed");
+    ++stats.items;
+    if (!item.labels.empty()) ++stats.labels;
+    if (options.progress && (stats.items & 0x3fff) == 0) options.progress(stats.items, total);
+    return Status::Ok();
+  });
+  RETURN_IF_ERROR(st);
+  if (format == Format::kLabelStudio) out << "\n]\n";
+  out.flush();
+  if (!out) return IoError("export: write failed");
+  return stats;
+}
+
+}  // namespace hitloop::io

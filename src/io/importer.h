@@ -1,0 +1,50 @@
+#pragma once
+// Streaming import of JSONL, CSV and Label Studio tasks JSON into a project.
+//
+// A file is all-or-nothing by default: the first bad record aborts with
+// "FILE:LINE: field: reason" and nothing from the file is stored (one transaction). With
+// `reject_path` set, good records are stored and bad ones are written there (JSONL:
+// {"file","line","error","raw"}). Ids already in the project are skipped (re-import adds no
+// duplicates); an id repeated inside one file is an error. Memory use is bounded by the record
+// size limit, not the file size.
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/status.h"
+#include "io/record.h"
+#include "schema/types.h"
+#include "store/store.h"
+
+namespace hitloop::io {
+
+enum class Format { kJsonl, kCsv, kLabelStudio };
+Result<Format> ParseFormat(const std::string& name);      // jsonl | csv | label-studio
+Result<Format> FormatFromPath(const std::string& path);    // by extension: .jsonl .ndjson .csv .json
+const char* FormatName(Format f);
+
+struct ImportOptions {
+  std::string reject_path;  // empty = all-or-nothing
+  RecordLimits limits;
+  // Called now and then with (bytes read, total bytes or 0 when unknown).
+  std::function<void(uint64_t, uint64_t)> progress;
+};
+
+struct ImportStats {
+  int64_t records = 0;      // records read (good + bad)
+  int64_t inserted = 0;
+  int64_t existing = 0;     // ids already in the project, skipped
+  int64_t rejected = 0;     // written to reject_path
+  int64_t labels = 0;       // labels stored
+  int64_t predictions = 0;  // pre-labels stored
+};
+
+Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
+                               Format format, const ImportOptions& options);
+
+// Converts one validated record into store writes (inside the caller's transaction). Returns
+// InvalidArgument with "field: reason" for records that do not fit the project.
+Status StoreRecord(Store& store, const Project& project, const Record& rec,
+                   const std::string& import_tag, ImportStats* stats);
+
+}  // namespace hitloop::io
