@@ -144,11 +144,13 @@ if want crash; then
   "$BIN" --db "$TEMPLATE" status bench --json | "$PY" -c 'import json,sys; j=json.load(sys.stdin); print(j["items"], j["annotations"], j["predictions"])' > "$OUT/crash-a.txt"
   base="$(cat "$OUT/crash-a.txt")"
   rm -f "$OUT/crash-ref.db"*
-  echo "# crash loop: A=$NA items committed; B=$N items; clean import of B took ${T}s; kill uniformly in [0, 1.1*T]"
+  echo "# crash loop: A=$NA items committed; B=$N items; clean import of B took ${T}s; kills in [0, 1.1*T] (odd runs) and [0.85*T, 1.1*T] (even runs)"
   echo "# reference (items annotations predictions): without B: $base; with B: $ref"
   printf 'run\tkill_after_s\topens\tintegrity\titems\tannotations\tpredictions\tverdict\n' > "$CR"
   fails=0; absent=0; present=0
-  delays="$("$PY" -c "import random; r=random.Random($SEED); print(' '.join('%.2f' % r.uniform(0, 1.1*$T) for _ in range($CRASH)))")"
+  # Odd runs kill anywhere in [0, 1.1*T]; even runs aim at the end of the import (commit and
+  # fsync), in [0.85*T, 1.1*T].
+  delays="$("$PY" -c "import random; r=random.Random($SEED); print(' '.join('%.2f' % (r.uniform(0, 1.1*$T) if i % 2 == 0 else r.uniform(0.85*$T, 1.1*$T)) for i in range($CRASH)))")"
   i=0
   for d in $delays; do
     i=$((i + 1))
