@@ -10,7 +10,7 @@ namespace hitloop::cli {
 
 void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
-    std::string project, file, format, skip_bad;
+    std::string project, file, format, skip_bad, split;
     size_t max_record_bytes = 1 << 20;
   };
   static Opts o;
@@ -21,6 +21,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--skip-bad", o.skip_bad,
                   "Store the good records and write bad ones with reasons to this file "
                   "(default: the first bad record aborts and nothing is stored)");
+  cmd->add_option("--split", o.split, "Mark every record as 'gold' (evaluation set) or 'pool'");
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {
     auto fmt = o.format.empty() ? io::FormatFromPath(o.file) : io::ParseFormat(o.format);
@@ -32,6 +33,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     Progress progress("importing");
     io::ImportOptions opts;
     opts.reject_path = o.skip_bad;
+    opts.split = o.split;
     opts.limits.max_line_bytes = o.max_record_bytes;
     opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
     auto stats = io::ImportFile(**store, *p, o.file, *fmt, opts);

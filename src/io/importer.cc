@@ -81,7 +81,8 @@ class RejectWriter {
 }  // namespace
 
 Status StoreRecord(Store& store, const Project& project, const Record& rec,
-                   const std::string& import_tag, ImportStats* stats) {
+                   const std::string& import_tag, ImportStats* stats,
+                   const std::string& split_override) {
   if (project.type == TaskType::kSingleLabel && rec.labels.size() > 1) {
     return InvalidArgument("labels: single-label project takes one label, got " + std::to_string(rec.labels.size()));
   }
@@ -104,7 +105,8 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
   item.vector = rec.vector;
   item.meta_json = rec.meta_json;
   item.content_hash = ContentHashOf(rec);
-  item.split = rec.split == "gold" ? Split::kGold : Split::kPool;
+  const std::string& split = split_override.empty() ? rec.split : split_override;
+  item.split = split == "gold" ? Split::kGold : Split::kPool;
   int64_t id = 0;
   ASSIGN_OR_RETURN(PutItemResult put, store.PutItem(item, import_tag, &id));
   if (put == PutItemResult::kDuplicateInImport) {
@@ -229,6 +231,9 @@ Result<json> TaskToRecordJson(const json& task) {
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
                                Format format, const ImportOptions& options) {
   ImportStats stats;
+  if (!options.split.empty() && options.split != "gold" && options.split != "pool") {
+    return InvalidArgument("--split: must be gold or pool");
+  }
   const std::string tag = RandomId();
   RejectWriter rejects;
   const bool skip_bad = !options.reject_path.empty();
@@ -267,7 +272,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
         if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
         ++stats.records;
         Status rs = ParseJsonRecord(line, options.limits, &rec);
-        if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats);
+        if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
         if (!rs.ok()) RETURN_IF_ERROR(bad(reader.line_number(), rs, line));
       }
       return Status::Ok();
@@ -353,7 +358,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
           if (!meta.empty()) j["meta"] = meta;
           if (j.contains("prediction") && !j["prediction"].contains("label")) rs = InvalidArgument("prediction: prediction_score without prediction");
           if (rs.ok()) rs = RecordFromJson(j, options.limits, &rec);
-          if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats);
+          if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
         }
         if (!rs.ok()) RETURN_IF_ERROR(bad(line, rs, raw));
       }
@@ -376,7 +381,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
       auto rj = TaskToRecordJson(task);
       Status rs = rj.status();
       if (rs.ok()) rs = RecordFromJson(*rj, options.limits, &rec);
-      if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats);
+      if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
       if (!rs.ok()) {
         std::string raw = task.dump(-1, ' ', false, json::error_handler_t::replace);
         if (raw.size() > 4096) raw.resize(4096);

@@ -25,6 +25,7 @@ const char* FormatName(Format f);
 
 struct ImportOptions {
   std::string reject_path;  // empty = all-or-nothing
+  std::string split;        // "" = per record (default pool); "gold" or "pool" overrides
   RecordLimits limits;
   // Called now and then with (bytes read, total bytes or 0 when unknown).
   std::function<void(uint64_t, uint64_t)> progress;
@@ -45,6 +46,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
 // Converts one validated record into store writes (inside the caller's transaction). Returns
 // InvalidArgument with "field: reason" for records that do not fit the project.
 Status StoreRecord(Store& store, const Project& project, const Record& rec,
-                   const std::string& import_tag, ImportStats* stats);
+                   const std::string& import_tag, ImportStats* stats,
+                   const std::string& split_override = "");
 
 }  // namespace hitloop::io
