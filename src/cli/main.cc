@@ -10,6 +10,7 @@ void RegisterStatus(CLI::App&, GlobalOptions&, int*);
 void RegisterImport(CLI::App&, GlobalOptions&, int*);
 void RegisterExport(CLI::App&, GlobalOptions&, int*);
 void RegisterSimulate(CLI::App&, GlobalOptions&, int*);
+void RegisterDetect(CLI::App&, GlobalOptions&, int*);
 }  // namespace hitloop::cli
 
 int main(int argc, char** argv) {
@@ -23,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   const Registrar registrars[] = {
       RegisterProject, RegisterImport, RegisterExport, RegisterStatus, RegisterSimulate,
+      RegisterDetect,
   };
   for (Registrar r : registrars) r(app, globals, &exit_code);
   app.parse_complete_callback([&] { hitloop::SetLogLevel(globals.log_level.c_str()); });

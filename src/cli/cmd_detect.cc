@@ -1,0 +1,159 @@
+// hitloop detect language|format|duplicates|boilerplate FILE.jsonl [--threshold T]
+// Runs one rule labeler over a JSONL file of records and prints one JSON object per line:
+//   language:    {"id", "language", "confidence", "backend"}
+//   format:      {"id", "format", "confidence"} (+ "code_language" for code where clear)
+//   duplicates:  {"id", "group", "kind": "exact"|"near", "similarity"} for every item in a group of
+//                two or more; "group" is the id of the group's first item in file order
+//   boilerplate: {"id", "blocks": [{"start", "end", "kind", "boilerplate", "confidence"}], "confidence"}
+// --threshold: duplicates → Jaccard threshold (default 0.8); language → minimum fastText
+// probability below which the answer is "und" unless CLD2 agrees (default 0.4); format → answers
+// below it become "unknown"; boilerplate → blocks below it are reported with "boilerplate": false.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "autolabel/boilerplate.h"
+#include "autolabel/duplicates.h"
+#include "autolabel/format.h"
+#include "autolabel/language.h"
+#include "cli/command.h"
+#include "io/record.h"
+
+namespace hitloop::cli {
+namespace {
+
+struct DetectArgs {
+  std::string kind;
+  std::string file;
+  double threshold = -1.0;  // < 0: the detector's default
+  std::string model;
+  bool no_model = false;
+};
+
+void PrintLine(const nlohmann::json& j) {
+  const std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fputc('\n', stdout);
+}
+
+// The lid.176 model: --model, else $HITLOOP_LID_MODEL, else models/lid.176.ftz in the working
+// directory, else next to the source tree the binary was built in (<exe>/../models).
+std::string FindModel(const DetectArgs& a) {
+  if (!a.model.empty()) return a.model;
+  if (const char* env = std::getenv("HITLOOP_LID_MODEL"); env && *env) return env;
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::is_regular_file("models/lid.176.ftz", ec)) return "models/lid.176.ftz";
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
+      const fs::path candidate = dir / "models" / "lid.176.ftz";
+      if (fs::is_regular_file(candidate, ec)) return candidate.string();
+    }
+  }
+  return "";
+}
+
+Status RunLanguage(const DetectArgs& a) {
+  autolabel::LanguageOptions opt;
+  if (a.threshold >= 0) opt.min_confidence = a.threshold;
+  std::unique_ptr<autolabel::LanguageIdentifier> lid;
+  const std::string model = a.no_model ? "" : FindModel(a);
+  if (model.empty()) {
+    if (!a.no_model)
+      std::fprintf(stderr,
+                   "warning: fastText model lid.176.ftz not found (run scripts/fetch-models.sh or pass "
+                   "--model); using CLD2 only (\"backend\": \"cld2\", fewer languages)\n");
+    lid = autolabel::LanguageIdentifier::Cld2Only(opt);
+  } else {
+    opt.model_path = model;
+    if (model.ends_with("lid.176.ftz")) opt.expected_sha256 = autolabel::kLid176FtzSha256;
+    ASSIGN_OR_RETURN(lid, autolabel::LanguageIdentifier::Open(opt));
+  }
+  return io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
+    const auto res = lid->Identify(r.text);
+    PrintLine({{"id", r.id}, {"language", res.language}, {"confidence", res.confidence}, {"backend", res.backend}});
+    return Status::Ok();
+  });
+}
+
+Status RunFormat(const DetectArgs& a) {
+  return io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
+    auto res = autolabel::DetectFormat(r.text);
+    if (a.threshold >= 0 && res.confidence < a.threshold) {
+      res.format = "unknown";
+      res.code_language.clear();
+    }
+    nlohmann::json j = {{"id", r.id}, {"format", res.format}, {"confidence", res.confidence}};
+    if (!res.code_language.empty()) j["code_language"] = res.code_language;
+    PrintLine(j);
+    return Status::Ok();
+  });
+}
+
+Status RunBoilerplate(const DetectArgs& a) {
+  return io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
+    const auto blocks = autolabel::DetectBoilerplate(r.text);
+    nlohmann::json jb = nlohmann::json::array();
+    for (const auto& b : blocks) {
+      const bool bp = b.boilerplate && (a.threshold < 0 || b.confidence >= a.threshold);
+      jb.push_back({{"start", b.start}, {"end", b.end}, {"kind", b.kind}, {"boilerplate", bp},
+                    {"confidence", b.confidence}});
+    }
+    PrintLine({{"id", r.id}, {"blocks", jb}, {"confidence", autolabel::BlocksConfidence(blocks)}});
+    return Status::Ok();
+  });
+}
+
+Status RunDuplicates(const DetectArgs& a) {
+  autolabel::DuplicateOptions opt;
+  if (a.threshold >= 0) opt.threshold = a.threshold;
+  ASSIGN_OR_RETURN(auto finder, autolabel::DuplicateFinder::Create(opt));
+  std::vector<std::string> ids;
+  RETURN_IF_ERROR(io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
+    ids.push_back(std::move(r.id));
+    finder->Add(r.text);
+    return Status::Ok();
+  }));
+  const auto groups = finder->Groups();
+  // One line per grouped item, in file order.
+  std::vector<std::pair<size_t, const autolabel::DuplicateMember*>> rows;
+  std::vector<size_t> rep_of;
+  for (const auto& g : groups)
+    for (const auto& m : g.members) rows.push_back({g.representative, &m});
+  std::sort(rows.begin(), rows.end(), [](const auto& x, const auto& y) { return x.second->index < y.second->index; });
+  for (const auto& [rep, m] : rows) {
+    PrintLine({{"id", ids[m->index]}, {"group", ids[rep]}, {"kind", autolabel::DuplicateKindName(m->kind)},
+               {"similarity", m->similarity}});
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterDetect(CLI::App& app, GlobalOptions& g, int* exit_code) {
+  static DetectArgs args;
+  auto* cmd = app.add_subcommand("detect", "Rule labelers: language, format, duplicates, boilerplate");
+  cmd->add_option("KIND", args.kind, "language | format | duplicates | boilerplate")
+      ->required()
+      ->check(CLI::IsMember({"language", "format", "duplicates", "boilerplate"}));
+  cmd->add_option("FILE", args.file, "Records in the project's JSONL format")->required();
+  cmd->add_option("--threshold", args.threshold,
+                  "duplicates: Jaccard threshold (0.8); language: min fastText probability (0.4); "
+                  "format/boilerplate: min confidence")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--model", args.model, "fastText language model (default: models/lid.176.ftz)");
+  cmd->add_flag("--cld2-only", args.no_model, "language: use CLD2 only, no fastText model");
+  cmd->callback([exit_code] {
+    Status st;
+    if (args.kind == "language") st = RunLanguage(args);
+    else if (args.kind == "format") st = RunFormat(args);
+    else if (args.kind == "duplicates") st = RunDuplicates(args);
+    else st = RunBoilerplate(args);
+    std::fflush(stdout);
+    if (!st.ok()) *exit_code = Fail(st);
+  });
+}
+
+}  // namespace hitloop::cli
