@@ -1,0 +1,256 @@
+#include "quality/agreement.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "core/rng.h"
+
+namespace hitloop::quality {
+namespace {
+
+// Expands per-item category counts into ratings "r0", "r1", ... (rater names reused across items;
+// Fleiss' kappa does not care who the raters are).
+std::vector<Rating> FromCounts(const std::vector<std::vector<int64_t>>& counts) {
+  std::vector<Rating> out;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    int rater = 0;
+    for (size_t c = 0; c < counts[i].size(); ++c) {
+      for (int64_t k = 0; k < counts[i][c]; ++k) {
+        out.push_back({static_cast<int64_t>(i), "r" + std::to_string(rater++),
+                       "c" + std::to_string(c)});
+      }
+    }
+  }
+  return out;
+}
+
+RatingTable Table(const std::vector<Rating>& ratings, std::vector<std::string> categories = {}) {
+  auto t = BuildRatingTable(ratings, categories);
+  EXPECT_TRUE(t.ok()) << t.status().ToString();
+  return t.ok() ? *t : RatingTable{};
+}
+
+// ---- Cohen ----
+
+// Hand-computable 2x2 table (the worked example on Wikipedia's "Cohen's kappa" page): 50 items,
+// yes/yes 20, yes/no 5, no/yes 10, no/no 15. p_o = 35/50 = 0.7; A says yes 25/50, B 30/50, so
+// p_e = 0.5*0.6 + 0.5*0.4 = 0.5 and kappa = (0.7 - 0.5) / (1 - 0.5) = 0.4.
+TEST(AgreementCohenTest, HandComputedTwoByTwo) {
+  auto k = CohensKappaFromCounts({{20, 5}, {10, 15}});
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_NEAR(k->value, 0.4, 1e-12);
+  EXPECT_NEAR(k->observed_agreement, 0.7, 1e-12);
+  EXPECT_NEAR(k->chance_agreement, 0.5, 1e-12);
+  EXPECT_EQ(k->items_used, 50);
+
+  // The same data as ratings, plus a third annotator and items only one of A/B rated.
+  std::vector<Rating> ratings;
+  int64_t item = 0;
+  auto add = [&](int n, const char* a, const char* b) {
+    for (int i = 0; i < n; ++i, ++item) {
+      ratings.push_back({item, "A", a});
+      ratings.push_back({item, "B", b});
+      ratings.push_back({item, "C", "yes"});
+    }
+  };
+  add(20, "yes", "yes");
+  add(5, "yes", "no");
+  add(10, "no", "yes");
+  add(15, "no", "no");
+  ratings.push_back({1000, "A", "no"});
+  ratings.push_back({1001, "B", "yes"});
+  auto t = Table(ratings);
+  auto k2 = CohensKappa(t, "A", "B");
+  ASSERT_TRUE(k2.ok()) << k2.status().ToString();
+  EXPECT_NEAR(k2->value, 0.4, 1e-12);
+  EXPECT_EQ(k2->items_used, 50);
+}
+
+TEST(AgreementCohenTest, PerfectAndDegenerate) {
+  EXPECT_NEAR(CohensKappaFromCounts({{3, 0}, {0, 7}})->value, 1.0, 1e-12);
+  // Both raters used only "yes": P_e = 1, kappa is 0/0.
+  EXPECT_EQ(CohensKappaFromCounts({{9, 0}, {0, 0}}).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(CohensKappaFromCounts({}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappaFromCounts({{0, 0}, {0, 0}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappaFromCounts({{1, 2}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappaFromCounts({{1, -2}, {0, 1}}).status().code(),
+            StatusCode::kInvalidArgument);
+
+  auto t = Table({{1, "A", "x"}, {2, "B", "y"}, {3, "A", "x"}, {3, "C", "y"}});
+  EXPECT_EQ(CohensKappa(t, "A", "B").status().code(), StatusCode::kFailedPrecondition);  // no overlap
+  EXPECT_EQ(CohensKappa(t, "A", "Z").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappa(t, "A", "A").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappa(RatingTable{}, "A", "B").status().code(), StatusCode::kInvalidArgument);
+}
+
+// ---- Fleiss ----
+
+// Fleiss (1971), Psychological Bulletin 76(5), Table 1: 30 patients, 6 psychiatrists each, 5
+// diagnoses (depression, personality disorder, schizophrenia, neurosis, other). The paper reports
+// kappa = .430 (P-bar = .556, P-bar_e = .220); R's irr::kappam.fleiss(diagnoses) gives 0.430.
+const std::vector<std::vector<int64_t>> kFleiss1971 = {
+    {0, 0, 0, 6, 0}, {0, 3, 0, 0, 3}, {0, 1, 4, 0, 1}, {0, 0, 0, 0, 6}, {0, 3, 0, 3, 0},
+    {2, 0, 4, 0, 0}, {0, 0, 4, 0, 2}, {2, 0, 3, 1, 0}, {2, 0, 0, 4, 0}, {0, 0, 0, 0, 6},
+    {1, 0, 0, 5, 0}, {1, 1, 0, 4, 0}, {0, 3, 3, 0, 0}, {1, 0, 0, 5, 0}, {0, 2, 0, 3, 1},
+    {0, 0, 5, 0, 1}, {3, 0, 0, 1, 2}, {5, 1, 0, 0, 0}, {0, 2, 0, 4, 0}, {1, 0, 2, 0, 3},
+    {0, 0, 0, 0, 6}, {0, 1, 0, 5, 0}, {0, 2, 0, 1, 3}, {2, 0, 0, 4, 0}, {1, 0, 0, 4, 1},
+    {0, 5, 0, 1, 0}, {4, 0, 0, 0, 2}, {0, 2, 0, 4, 0}, {1, 0, 5, 0, 0}, {0, 0, 0, 0, 6},
+};
+
+TEST(AgreementFleissTest, Fleiss1971Table1) {
+  auto k = FleissKappaFromCounts(kFleiss1971);
+  ASSERT_TRUE(k.ok()) << k.status().ToString();
+  EXPECT_NEAR(k->value, 0.430, 5e-4);
+  EXPECT_NEAR(k->observed_agreement, 0.556, 5e-4);
+  EXPECT_NEAR(k->chance_agreement, 0.220, 5e-4);
+  EXPECT_EQ(k->items_used, 30);
+  EXPECT_EQ(k->ratings_used, 180);
+
+  auto from_table = FleissKappa(Table(FromCounts(kFleiss1971)));
+  ASSERT_TRUE(from_table.ok()) << from_table.status().ToString();
+  EXPECT_NEAR(from_table->value, k->value, 1e-12);
+}
+
+// The worked example on Wikipedia's "Fleiss' kappa" page: 10 subjects, 14 raters, 5 categories;
+// P-bar = 0.378, P-bar_e = 0.213, kappa = 0.210.
+TEST(AgreementFleissTest, WikipediaExample) {
+  auto k = FleissKappaFromCounts({{0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6},
+                                  {0, 3, 9, 2, 0}, {2, 2, 8, 1, 1}, {7, 7, 0, 0, 0},
+                                  {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2}, {6, 5, 2, 1, 0},
+                                  {0, 2, 2, 3, 7}});
+  ASSERT_TRUE(k.ok());
+  EXPECT_NEAR(k->value, 0.210, 5e-4);
+  EXPECT_NEAR(k->observed_agreement, 0.378, 5e-4);
+  EXPECT_NEAR(k->chance_agreement, 0.213, 5e-4);
+}
+
+TEST(AgreementFleissTest, DegenerateInputs) {
+  EXPECT_EQ(FleissKappaFromCounts({}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FleissKappaFromCounts({{3, 0}, {1, 1}}).status().code(),
+            StatusCode::kInvalidArgument);  // 3 vs 2 ratings
+  EXPECT_EQ(FleissKappaFromCounts({{1, 0}, {0, 1}}).status().code(),
+            StatusCode::kInvalidArgument);  // one rater
+  EXPECT_EQ(FleissKappaFromCounts({{2, 0}, {1}}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(FleissKappaFromCounts({{3, 0}, {3, 0}}).status().code(),
+            StatusCode::kFailedPrecondition);  // one category used
+  EXPECT_EQ(FleissKappa(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
+
+  // Varying raters per item is refused with a pointer to alpha...
+  auto ragged = Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {2, "c", "y"}});
+  auto r = FleissKappa(ragged);
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("Krippendorff"), std::string::npos);
+  // ...but single-rating items are simply skipped.
+  auto with_single = Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"},
+                            {3, "c", "y"}});
+  auto s = FleissKappa(with_single);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_EQ(s->items_used, 2);
+  // Only single ratings: nothing to compare.
+  EXPECT_EQ(FleissKappa(Table({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+// ---- Krippendorff ----
+
+// Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers, 12
+// units, values 1..5, with missing data; unit 12 has a single value and is
+// unpairable. n = 40 pairable values; nominal alpha = 0.743. (R: irr::kripp.alpha(nmm, "nominal").)
+// Rows are observers A-D, columns units 1-12, 0 = missing.
+std::vector<Rating> Krippendorff2011() {
+  const int values[4][12] = {
+      {1, 2, 3, 3, 2, 1, 4, 1, 2, 0, 0, 0},
+      {1, 2, 3, 3, 2, 2, 4, 1, 2, 5, 0, 0},
+      {0, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, 3},
+      {1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, 0},
+  };
+  const char* names[4] = {"A", "B", "C", "D"};
+  std::vector<Rating> out;
+  for (int o = 0; o < 4; ++o) {
+    for (int u = 0; u < 12; ++u) {
+      if (values[o][u] != 0) out.push_back({u + 1, names[o], std::to_string(values[o][u])});
+    }
+  }
+  return out;
+}
+
+TEST(AgreementKrippendorffTest, Krippendorff2011NominalExampleWithMissingData) {
+  auto a = KrippendorffAlpha(Table(Krippendorff2011()));
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  EXPECT_NEAR(a->value, 0.743, 5e-4);
+  EXPECT_EQ(a->ratings_used, 40);
+  EXPECT_EQ(a->items_used, 11);
+}
+
+TEST(AgreementKrippendorffTest, DegenerateInputs) {
+  EXPECT_EQ(KrippendorffAlpha(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(KrippendorffAlpha(Table({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
+            StatusCode::kFailedPrecondition);  // nothing pairable
+  EXPECT_EQ(KrippendorffAlpha(Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "c", "x"}}))
+                .status()
+                .code(),
+            StatusCode::kFailedPrecondition);  // one category only
+  // Perfect agreement with variation is 1.
+  auto perfect = KrippendorffAlpha(Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "y"},
+                                          {2, "b", "y"}, {2, "c", "y"}}));
+  ASSERT_TRUE(perfect.ok());
+  EXPECT_NEAR(perfect->value, 1.0, 1e-12);
+}
+
+// ---- Percent agreement ----
+
+TEST(AgreementPercentTest, MeanPairwiseAgreement) {
+  // Item 1: x x y -> 1 of 3 pairs agree; item 2: x x -> 1; item 3 has one rating (skipped).
+  auto p = PercentAgreement(Table({{1, "a", "x"}, {1, "b", "x"}, {1, "c", "y"}, {2, "a", "x"},
+                                   {2, "b", "x"}, {3, "a", "y"}}));
+  ASSERT_TRUE(p.ok());
+  EXPECT_NEAR(p->value, (1.0 / 3.0 + 1.0) / 2.0, 1e-12);
+  EXPECT_EQ(p->items_used, 2);
+  // Defined (1.0) where the kappas are not: one category only.
+  auto one = PercentAgreement(Table({{1, "a", "x"}, {1, "b", "x"}}));
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(one->value, 1.0);
+  EXPECT_EQ(PercentAgreement(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(PercentAgreement(Table({{1, "a", "x"}})).status().code(),
+            StatusCode::kFailedPrecondition);
+}
+
+// Random small tables, many with holes, single categories or single raters: every statistic
+// either succeeds with a finite value or returns a Status - never NaN, never a crash.
+TEST(AgreementPercentTest, RandomTablesNeverYieldNaN) {
+  const uint64_t seed = 20261128;
+  SCOPED_TRACE("seed=" + std::to_string(seed));
+  Rng rng(seed);
+  for (int trial = 0; trial < 500; ++trial) {
+    std::vector<Rating> ratings;
+    int items = 1 + static_cast<int>(rng.Below(5));
+    int raters = 1 + static_cast<int>(rng.Below(4));
+    int cats = 1 + static_cast<int>(rng.Below(3));
+    for (int i = 0; i < items; ++i) {
+      for (int r = 0; r < raters; ++r) {
+        if (rng.Uniform() < 0.3) continue;
+        ratings.push_back({i, "r" + std::to_string(r), "c" + std::to_string(rng.Below(cats))});
+      }
+    }
+    auto t = BuildRatingTable(ratings);
+    ASSERT_TRUE(t.ok());
+    auto check = [&](const Result<AgreementStats>& s) {
+      if (s.ok()) {
+        EXPECT_TRUE(std::isfinite(s->value)) << "trial " << trial;
+      } else {
+        EXPECT_TRUE(s.status().code() == StatusCode::kInvalidArgument ||
+                    s.status().code() == StatusCode::kFailedPrecondition)
+            << s.status().ToString();
+      }
+    };
+    check(PercentAgreement(*t));
+    check(FleissKappa(*t));
+    check(KrippendorffAlpha(*t));
+    check(CohensKappa(*t, "r0", "r1"));
+  }
+}
+
+}  // namespace
+}  // namespace hitloop::quality
