@@ -1,7 +1,12 @@
 #include "io/importer.h"
 
+#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <map>
+#include <mutex>
+#include <thread>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -226,6 +231,122 @@ Result<json> TaskToRecordJson(const json& task) {
   return rec;
 }
 
+// One parsed JSONL line: its record or why it is bad (raw kept only for bad lines).
+struct ParsedLine {
+  int64_t line = 0;
+  Status status;
+  Record record;
+  std::string raw;
+};
+
+// Reads and parses a JSONL file on its own thread, handing batches to the consumer.
+class JsonlParser {
+ public:
+  static constexpr size_t kBatch = 512;
+  static constexpr size_t kMaxBatches = 8;
+
+  JsonlParser(std::string path, RecordLimits limits, bool keep_raw)
+      : path_(std::move(path)), limits_(limits), keep_raw_(keep_raw) {}
+  ~JsonlParser() { Stop(); }
+  JsonlParser(const JsonlParser&) = delete;
+  JsonlParser& operator=(const JsonlParser&) = delete;
+
+  Status Start() {
+    RETURN_IF_ERROR(reader_.Open(path_, limits_.max_line_bytes));
+    total_ = reader_.total_bytes();
+    thread_ = std::thread([this] { Run(); });
+    return Status::Ok();
+  }
+  // Blocks for the next batch; false when the file is done (or the parser failed: see status()).
+  bool Pop(std::vector<ParsedLine>* out) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !queue_.empty() || done_; });
+    if (queue_.empty()) return false;
+    *out = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return true;
+  }
+  void Stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+      cv_.notify_all();
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+  Status status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return status_;
+  }
+  uint64_t bytes_read() const { return bytes_.load(); }
+  uint64_t total_bytes() const { return total_; }
+
+ private:
+  void Push(std::vector<ParsedLine>* batch) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return queue_.size() < kMaxBatches || stop_; });
+    if (!stop_) queue_.push_back(std::move(*batch));
+    batch->clear();
+    cv_.notify_all();
+  }
+  void Run() {
+    std::vector<ParsedLine> batch;
+    batch.reserve(kBatch);
+    std::string_view line;
+    bool too_long = false;
+    Status st;
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (stop_) break;
+      }
+      auto more = reader_.Next(&line, &too_long);
+      if (!more.ok()) {
+        st = Status(more.status().code(), path_ + ":" + std::to_string(reader_.line_number()) + ": " +
+                                              more.status().message());
+        break;
+      }
+      if (!*more) break;
+      if (!too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+      ParsedLine& pl = batch.emplace_back();
+      pl.line = reader_.line_number();
+      if (too_long) {
+        pl.status = InvalidArgument("record: longer than the limit of " +
+                                    std::to_string(limits_.max_line_bytes) + " bytes");
+        pl.raw = "<too long>";
+      } else {
+        pl.status = ParseJsonRecord(line, limits_, &pl.record);
+        if (!pl.status.ok()) pl.raw = keep_raw_ ? std::string(line) : std::string();
+      }
+      if (batch.size() >= kBatch) {
+        bytes_ = reader_.bytes_read();
+        Push(&batch);
+      }
+    }
+    if (!batch.empty()) Push(&batch);
+    bytes_ = reader_.bytes_read();
+    std::lock_guard<std::mutex> lock(mu_);
+    status_ = st;
+    done_ = true;
+    cv_.notify_all();
+  }
+
+  std::string path_;
+  RecordLimits limits_;
+  bool keep_raw_;
+  LineReader reader_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::vector<ParsedLine>> queue_;
+  bool done_ = false;
+  bool stop_ = false;
+  Status status_;
+  std::atomic<uint64_t> bytes_{0};
+  uint64_t total_ = 0;
+};
+
 }  // namespace
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
@@ -250,32 +371,30 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
 
   Status st = store.InTransaction([&]() -> Status {
     if (format == Format::kJsonl) {
-      LineReader reader;
-      RETURN_IF_ERROR(reader.Open(path, options.limits.max_line_bytes));
-      std::string_view line;
-      bool too_long = false;
-      Record rec;
+      // Parsing runs on a second thread, a bounded queue ahead of the writer (this thread), so
+      // JSON parsing and SQLite inserts overlap on two cores. Memory: at most kMaxBatches
+      // batches of kBatch records in flight.
+      JsonlParser parser(path, options.limits, skip_bad);
+      RETURN_IF_ERROR(parser.Start());
+      Status result;
       for (;;) {
-        ASSIGN_OR_RETURN(bool more, reader.Next(&line, &too_long));
-        if (!more) break;
-        if (options.progress && (reader.line_number() & 0x3fff) == 0) {
-          options.progress(reader.bytes_read(), reader.total_bytes());
-        }
-        if (too_long) {
+        std::vector<ParsedLine> batch;
+        if (!parser.Pop(&batch)) break;
+        for (ParsedLine& pl : batch) {
           ++stats.records;
-          RETURN_IF_ERROR(bad(reader.line_number(),
-                              InvalidArgument("record: longer than the limit of " +
-                                              std::to_string(options.limits.max_line_bytes) + " bytes"),
-                              "<too long>"));
-          continue;
+          Status rs = pl.status;
+          if (rs.ok()) rs = StoreRecord(store, project, pl.record, tag, &stats, options.split);
+          if (!rs.ok()) {
+            result = bad(pl.line, rs, pl.raw);
+            if (!result.ok()) break;
+          }
         }
-        if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        ++stats.records;
-        Status rs = ParseJsonRecord(line, options.limits, &rec);
-        if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
-        if (!rs.ok()) RETURN_IF_ERROR(bad(reader.line_number(), rs, line));
+        if (!result.ok()) break;
+        if (options.progress) options.progress(parser.bytes_read(), parser.total_bytes());
       }
-      return Status::Ok();
+      parser.Stop();
+      RETURN_IF_ERROR(result);
+      return parser.status();
     }
     if (format == Format::kCsv) {
       CsvReader reader;

@@ -37,7 +37,7 @@ CREATE TABLE items(
   created_at INTEGER NOT NULL,
   UNIQUE(project_id, external_id));
 CREATE INDEX items_by_state ON items(project_id, state, label_source, split);
-CREATE INDEX items_by_hash ON items(project_id, content_hash);
+CREATE INDEX items_by_label ON items(project_id, labels) WHERE labels IS NOT NULL;
 CREATE TABLE annotations(
   id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL,
@@ -63,8 +63,8 @@ CREATE TABLE predictions(
   confidence REAL NOT NULL,
   distribution BLOB,
   created_at INTEGER NOT NULL,
-  PRIMARY KEY(item_id, model_version));
-CREATE INDEX predictions_by_project ON predictions(project_id, item_id);
+  PRIMARY KEY(project_id, item_id, model_version)) WITHOUT ROWID;
+CREATE INDEX predictions_by_item ON predictions(item_id);
 CREATE TABLE queue(
   id INTEGER PRIMARY KEY,
   project_id INTEGER NOT NULL REFERENCES projects(id),
@@ -91,6 +91,7 @@ CREATE TABLE leases(
   state TEXT NOT NULL CHECK(state IN ('active','submitted','released','skipped')),
   finished_at INTEGER);
 CREATE INDEX leases_by_queue ON leases(queue_id, state, expires_at);
+CREATE INDEX leases_by_project ON leases(project_id, state, expires_at);
 CREATE UNIQUE INDEX leases_one_submit ON leases(queue_id, annotator) WHERE state = 'submitted';
 )sql",
       // 2 (server): users with hashed API tokens, project membership, browser sessions,

@@ -60,6 +60,9 @@ Status SqliteStore::CheckWritable() const {
 }
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  // Memory statistics cost a global mutex on every allocation; hitloop does not read them.
+  static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
+  (void)configured;
   std::unique_ptr<SqliteStore> s(new SqliteStore());
   s->path_ = path;
   int rc = sqlite3_open_v2(path.c_str(), &s->db_,
@@ -382,7 +385,9 @@ Status SqliteStore::ScanItems(int64_t project_id, const std::function<bool(const
                               bool with_vectors) {
   // Not cached: a scan may run while callbacks issue other queries on this connection.
   sqlite3_stmt* raw = nullptr;
-  std::string sql = std::string("SELECT ") + kItemColumns + " FROM items WHERE project_id=? ORDER BY id";
+  // NOT INDEXED: a rowid-order table scan beats an index walk plus a sort and row lookups.
+  std::string sql =
+      std::string("SELECT ") + kItemColumns + " FROM items NOT INDEXED WHERE project_id=? ORDER BY id";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
   Stmt s(raw, /*owned=*/true);
   s.Bind(1, project_id);
@@ -502,7 +507,7 @@ Status SqliteStore::PutPrediction(const Prediction& p) {
     PREPARE(s,
             "INSERT INTO predictions(item_id, model_version, label, confidence, distribution, created_at,"
             " project_id) VALUES(?1,?2,?3,?4,?5,?6,(SELECT project_id FROM items WHERE id=?1))"
-            " ON CONFLICT(item_id, model_version) DO UPDATE SET"
+            " ON CONFLICT(project_id, item_id, model_version) DO UPDATE SET"
             " label=excluded.label, confidence=excluded.confidence,"
             " distribution=excluded.distribution, created_at=excluded.created_at");
     s.Bind(1, p.item_id).BindStatic(2, p.model_version).BindStatic(3, p.label).Bind(4, p.confidence);
@@ -517,7 +522,7 @@ Status SqliteStore::PutPrediction(const Prediction& p) {
 Result<std::optional<Prediction>> SqliteStore::LatestPrediction(int64_t item_id) {
   PREPARE(s,
           "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
-          " WHERE item_id=? ORDER BY created_at DESC, rowid DESC LIMIT 1");
+          " WHERE item_id=? ORDER BY created_at DESC, model_version DESC LIMIT 1");
   s.Bind(1, item_id);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Prediction>();
@@ -541,7 +546,7 @@ Status SqliteStore::ScanLatestPredictions(int64_t project_id, int64_t after_item
   sqlite3_stmt* raw = nullptr;
   const char* sql =
       "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
-      " WHERE project_id=? AND item_id>? ORDER BY item_id, created_at, rowid";
+      " WHERE project_id=? AND item_id>? ORDER BY item_id";
   if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
   Stmt s(raw, /*owned=*/true);
   s.Bind(1, project_id).Bind(2, after_item_id);
@@ -562,8 +567,10 @@ Status SqliteStore::ScanLatestPredictions(int64_t project_id, int64_t after_item
     p.created_at = s.Int(5);
     if (pending && pending->item_id != p.item_id) {
       if (!fn(*pending)) { stopped = true; pending.reset(); break; }
+      pending.reset();
     }
-    pending = std::move(p);
+    // Several model versions per item: keep the newest.
+    if (!pending || p.created_at >= pending->created_at) pending = std::move(p);
   }
   Status st;
   if (!stopped && rc != SQLITE_DONE) st = Error("scan predictions");
