@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <ostream>
 #include <set>
 #include <thread>
 
@@ -19,6 +20,8 @@ struct Backend {
   const char* name;
   std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
 };
+
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
 
 const Backend kBackends[] = {
     {"sqlite", [](const std::string& dir) { return OpenSqliteStore(dir + "/hitloop.db"); }},
