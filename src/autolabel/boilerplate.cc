@@ -50,16 +50,44 @@ const std::array<std::string_view, 14> kDisclaimer = {
     "intended recipient", "confidential", "privileged", "disclaimer", "if you have received this",
     "intended only for", "intended solely", "views expressed", "legally binding", "not the intended",
     "prohibited", "unauthorized use", "this e-mail and any attachments", "this email and any attachments"};
-const std::array<std::string_view, 20> kUnsubscribe = {
+// Unsubscribe and mailing-list / sponsor footers (the "unsubscribe" kind).
+const std::array<std::string_view, 38> kUnsubscribe = {
     "unsubscribe", "to be removed", "remove me", "removal", "opt-out", "opt out", "optout",
     "you are receiving this", "mailing list", "listinfo", "manage your subscription",
     "no longer wish to receive", "update your preferences", "email preferences", "remove your",
-    "be taken off", "taken off our", "subscription", "click here to remove", "wish to be removed"};
+    "be taken off", "taken off our", "(un)subscription", "click here to remove", "wish to be removed",
+    "removed from", "remove yourself", "word remove", "to remove", "\"remove\"", "discontinue",
+    "purged from", "sponsored by", "deathtospam", "msn messenger", "get your free", "list maintainer",
+    "ne souhaitez plus", "anti-spam", "mailman/", "do not wish to receive", "not wish to receive",
+    "future mailings"};
+// Strong enough to mark a short paragraph anywhere in the message, not only at its end.
+const std::array<std::string_view, 7> kUnsubscribeStrong = {
+    "unsubscribe", "to be removed", "opt-out", "ne souhaitez plus", "listinfo", "remove me", "wish to be removed"};
 const std::array<std::string_view, 14> kValediction = {
     "thanks", "thank you", "regards", "best regards", "kind regards", "best wishes", "best,",
     "cheers", "sincerely", "yours truly", "yours,", "warm regards", "many thanks", "ciao"};
 
-bool IsQuoteLine(std::string_view t) { return !t.empty() && (t[0] == '>' || t[0] == '|') ; }
+// "> text", "| text", and supercite-style "G> text" (up to four letters before '>').
+bool IsQuoteLine(std::string_view t) {
+  if (t.empty()) return false;
+  if (t[0] == '>' || t[0] == '|') return true;
+  size_t i = 0;
+  while (i < t.size() && i < 4 && std::isalpha(static_cast<unsigned char>(t[i]))) ++i;
+  return i > 0 && i < t.size() && t[i] == '>' && (i + 1 == t.size() || t[i + 1] == ' ');
+}
+
+// A short sign-off such as "-tom", "- Joe", "Nick", "/Anders": at most three words, no sentence
+// punctuation at the end.
+bool IsNameSignoff(std::string_view t) {
+  if (t.empty() || t.size() > 30) return false;
+  const char last = t.back();
+  if (last == '.' || last == '?' || last == '!' || last == ':' || last == ';' || last == ',') return false;
+  size_t words = 1;
+  for (char c : t) words += c == ' ';
+  if (words > 3) return false;
+  const char first = t[0];
+  return first == '-' || first == '/' || first == '~' || std::isupper(static_cast<unsigned char>(first));
+}
 
 bool IsAttribution(const std::string& l) {
   return (l.size() < 200 && (l.ends_with("wrote:") || l.ends_with("writes:") || l.ends_with("said:"))) ||
@@ -67,8 +95,8 @@ bool IsAttribution(const std::string& l) {
 }
 
 bool IsForwardMarker(const std::string& l) {
-  return Has(l, "original message") || Has(l, "forwarded message") || Has(l, "begin forwarded message") ||
-         l.starts_with("-----forwarded");
+  const bool phrase = Has(l, "original message") || Has(l, "forwarded message");
+  return (phrase && (l.starts_with("-") || l.size() <= 45)) || l.starts_with("begin forwarded message");
 }
 
 bool IsNavigation(const std::string& l) {
@@ -130,22 +158,7 @@ std::vector<TextBlock> DetectBoilerplate(std::string_view input, const Boilerpla
   }
   const size_t n = lines.size();
 
-  // 1. Cut points that run to the end: signature delimiter, forwarded/original message marker.
-  for (size_t i = 0; i < n; ++i) {
-    const std::string_view raw = lines[i].text;
-    const bool sig_delim = raw == "-- " || raw == "--" || raw == "-- \r" || raw == "--\r";
-    if (sig_delim || IsForwardMarker(lines[i].lower)) {
-      const Kind k = sig_delim ? Kind::kSignature : Kind::kQuoted;
-      for (size_t j = i; j < n; ++j) {
-        // A mailing-list footer after a signature is still its own kind.
-        if (k == Kind::kSignature && j > i && IsSeparator(Trim(lines[j].text))) break;
-        Mark(lines[j], k, sig_delim ? 0.95 : 0.9);
-      }
-      break;
-    }
-  }
-
-  // 2. Quoted reply lines and the attribution line above them.
+  // 1. Quoted reply lines and the attribution line above them.
   for (size_t i = 0; i < n; ++i) {
     if (IsQuoteLine(Trim(lines[i].text))) {
       Mark(lines[i], Kind::kQuoted, 0.95);
@@ -156,7 +169,7 @@ std::vector<TextBlock> DetectBoilerplate(std::string_view input, const Boilerpla
     }
   }
 
-  // 3. Paragraph rules: disclaimers and unsubscribe footers. A short paragraph is marked whole;
+  // 2. Paragraph rules: disclaimers and unsubscribe footers. A short paragraph is marked whole;
   //    in a long one only the matching lines are.
   for (size_t s = 0; s < n;) {
     if (lines[s].blank) { ++s; continue; }
@@ -169,7 +182,9 @@ std::vector<TextBlock> DetectBoilerplate(std::string_view input, const Boilerpla
       any_unsub = any_unsub || HasAny(lines[i].lower, kUnsubscribe);
     }
     const bool in_tail = s * 2 >= n || e == n;  // boilerplate sits at the end of a message
-    if ((any_dis || any_unsub) && (e - s <= 8) && (in_tail || n < 6)) {
+    bool strong = false;
+    for (size_t i = s; i < e; ++i) strong = strong || HasAny(lines[i].lower, kUnsubscribeStrong);
+    if ((any_dis || any_unsub) && (e - s <= 8) && (in_tail || n < 6 || (strong && e - s <= 3))) {
       const Kind k = any_unsub ? Kind::kUnsubscribe : Kind::kDisclaimer;
       for (size_t i = s; i < e; ++i) Mark(lines[i], k, k == Kind::kUnsubscribe ? 0.85 : 0.8);
       // A separator line just above (after blanks) belongs to the footer.
@@ -183,6 +198,21 @@ std::vector<TextBlock> DetectBoilerplate(std::string_view input, const Boilerpla
       }
     }
     s = e;
+  }
+
+  // 3. Cut points that run to the end: signature delimiter, forwarded/original message marker.
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view raw = lines[i].text;
+    const bool sig_delim = raw == "-- " || raw == "--" || raw == "-- \r" || raw == "--\r";
+    if (sig_delim || IsForwardMarker(lines[i].lower)) {
+      const Kind k = sig_delim ? Kind::kSignature : Kind::kQuoted;
+      for (size_t j = i; j < n; ++j) {
+        // A mailing-list footer after a signature is still its own kind.
+        if (k == Kind::kSignature && j > i && (IsSeparator(Trim(lines[j].text)) || lines[j].set)) break;
+        Mark(lines[j], k, sig_delim ? 0.95 : 0.9);
+      }
+      break;
+    }
   }
 
   // 4. Navigation lines.
@@ -199,6 +229,10 @@ std::vector<TextBlock> DetectBoilerplate(std::string_view input, const Boilerpla
       break;
     }
     if (last < n) {
+      // A name sign-off alone in the last paragraph ("-tom", "Nick").
+      if (IsNameSignoff(Trim(lines[last].text)) && last > 0 && lines[last - 1].blank) {
+        Mark(lines[last], Kind::kSignature, 0.6);
+      }
       for (size_t i = last + 1; i-- > 0 && last - i <= 6;) {
         if (lines[i].set) break;
         if (!lines[i].blank && IsValediction(lines[i].lower)) {

@@ -65,15 +65,17 @@ double Jaccard(const uint64_t* a, size_t na, const uint64_t* b, size_t nb) {
 }  // namespace
 
 LshParams ChooseLshParams(double threshold, int num_perm) {
-  LshParams best{1, num_perm};
-  double best_err = std::numeric_limits<double>::infinity();
+  // Candidates are verified exactly, so a false positive costs one Jaccard computation while a
+  // false negative loses a duplicate: among the bandings that propose a pair at the threshold with
+  // probability >= 0.99, take the one proposing the fewest pairs below it.
+  LshParams best{num_perm, 1};
+  double best_fp = std::numeric_limits<double>::infinity();
   for (int b = 1; b <= num_perm; ++b) {
-    const int max_r = num_perm / b;
-    for (int r = 1; r <= max_r; ++r) {
+    for (int r = 1; r <= num_perm / b; ++r) {
+      const double at_t = 1.0 - std::pow(1.0 - std::pow(threshold, r), b);
+      if (at_t < 0.99) continue;
       const double fp = Integrate(0.0, threshold, b, r, true);
-      const double fn = Integrate(threshold, 1.0, b, r, false);
-      const double err = 0.1 * fp + 0.9 * fn;
-      if (err < best_err) { best_err = err; best = {b, r}; }
+      if (fp < best_fp) { best_fp = fp; best = {b, r}; }
     }
   }
   return best;

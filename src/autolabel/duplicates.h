@@ -50,9 +50,9 @@ struct DuplicateGroup {
   std::vector<DuplicateMember> members;  // size >= 2, sorted by index, includes the representative
 };
 
-// LSH banding chosen for a threshold: bands*rows <= num_perm, minimising a weighted sum of the
-// probabilities of missing a pair above the threshold (weight 0.9) and of proposing one below it
-// (weight 0.1) — false positives only cost a verification.
+// LSH banding chosen for a threshold: bands*rows <= num_perm such that a pair exactly at the
+// threshold becomes a candidate with probability >= 0.99 (more similar pairs: higher), with the
+// least false-positive area below the threshold — false positives only cost a verification.
 struct LshParams { int bands = 0; int rows = 0; };
 LshParams ChooseLshParams(double threshold, int num_perm);
 
