@@ -138,8 +138,7 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
   r.labels.resize(n_items);
   for (int i = 0; i < n_items; ++i) {
     r.labels[i] = static_cast<int>(
-        std::max_element(r.posteriors[i].begin(), r.posteriors[i].end()) -
-        r.posteriors[i].begin());
+        std::max_element(r.posteriors[i].begin(), r.posteriors[i].end()) - r.posteriors[i].begin());
   }
   r.annotator_accuracy.assign(n_raters, 0.0);
   for (int a = 0; a < n_raters; ++a) {

@@ -24,10 +24,10 @@ struct MajorityOptions {
 
 struct MajorityOutcome {
   int64_t item_id = 0;
-  int label = kMissing;      // winning category index, or kMissing when unresolved
-  int votes = 0;             // ratings for the most frequent label
-  int ratings = 0;           // ratings on the item
-  std::vector<int> tied;     // when unresolved by a tie: the tied categories, ascending
+  int label = kMissing;   // winning category index, or kMissing when unresolved
+  int votes = 0;          // ratings for the most frequent label
+  int ratings = 0;        // ratings on the item
+  std::vector<int> tied;  // when unresolved by a tie: the tied categories, ascending
   bool resolved() const { return label != kMissing; }
 };
 
@@ -44,7 +44,7 @@ struct DawidSkeneOptions {
   // EM iterations (one M step + one E step each); must be >= 1. EM converges linearly: a few
   // hundred iterations are typical at the default tolerance; each costs O(ratings * categories).
   int max_iterations = 500;
-  double tolerance = 1e-5;    // stop when no posterior moves by more than this; must be > 0
+  double tolerance = 1e-5;  // stop when no posterior moves by more than this; must be > 0
   // Dirichlet pseudo-count added to every confusion-matrix cell and class-prior count in the M
   // step, so an annotator who never used a label does not get probability 0 for it (which would
   // make one slip veto all other evidence). Must be >= 0.
@@ -63,7 +63,7 @@ struct DawidSkeneResult {
   // [annotator]: sum_k prior_k * confusion[a][k][k], the model's estimate of accuracy.
   std::vector<double> annotator_accuracy;
   int iterations = 0;
-  bool converged = false;    // false when max_iterations ran out; the estimates are still usable
+  bool converged = false;       // false when max_iterations ran out; the estimates are still usable
   double log_likelihood = 0.0;  // marginal log-likelihood of the ratings at the final parameters
 };
 

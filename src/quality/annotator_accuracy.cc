@@ -15,10 +15,9 @@
 #include "quality/annotator_accuracy.h"
 
 #include <algorithm>
-#include <cmath>
-
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/beta.hpp>
+#include <cmath>
 
 namespace hitloop::quality {
 
@@ -37,7 +36,8 @@ Result<Interval> BinomialInterval(int64_t successes, int64_t trials, double conf
   Interval out;
   if (method == IntervalMethod::kClopperPearson) {
     out.lower = successes == 0 ? 0.0 : boost::math::ibeta_inv(x, n - x + 1.0, alpha / 2.0);
-    out.upper = successes == trials ? 1.0 : boost::math::ibeta_inv(x + 1.0, n - x, 1.0 - alpha / 2.0);
+    out.upper =
+        successes == trials ? 1.0 : boost::math::ibeta_inv(x + 1.0, n - x, 1.0 - alpha / 2.0);
     return out;
   }
   const double z = boost::math::quantile(boost::math::normal(), 1.0 - alpha / 2.0);
@@ -107,7 +107,8 @@ std::vector<AnnotatorThroughput> Throughput(const std::vector<Annotation>& histo
   out.reserve(by_annotator.size());
   for (auto& [name, t] : by_annotator) {
     if (t.timed > 0) {
-      t.items_per_hour = static_cast<double>(t.timed) * 3.6e6 / static_cast<double>(t.time_spent_ms);
+      t.items_per_hour =
+          static_cast<double>(t.timed) * 3.6e6 / static_cast<double>(t.time_spent_ms);
       std::vector<int64_t>& d = durations[name];
       std::sort(d.begin(), d.end());
       size_t mid = d.size() / 2;

@@ -38,10 +38,10 @@ struct AccuracyOptions {
 
 struct AnnotatorAccuracy {
   std::string annotator;
-  int64_t answered = 0;  // ratings on gold items
-  int64_t correct = 0;   // of which equal to the gold label
-  double accuracy = 0.0; // correct / answered
-  Interval interval;     // at AccuracyOptions::confidence
+  int64_t answered = 0;   // ratings on gold items
+  int64_t correct = 0;    // of which equal to the gold label
+  double accuracy = 0.0;  // correct / answered
+  Interval interval;      // at AccuracyOptions::confidence
 };
 
 // Gold answers by item id: items with split == kGold and exactly one label (single-label tasks).
@@ -57,11 +57,11 @@ Result<std::vector<AnnotatorAccuracy>> AccuracyOnGold(const std::vector<Rating>&
 
 struct AnnotatorThroughput {
   std::string annotator;
-  int64_t annotations = 0;     // human annotations of any kind
-  int64_t timed = 0;           // of which with time_spent_ms > 0
-  int64_t time_spent_ms = 0;   // sum over the timed ones
-  std::optional<double> items_per_hour;          // timed / hours spent; empty when nothing timed
-  std::optional<double> median_seconds_per_item; // over the timed ones; empty when nothing timed
+  int64_t annotations = 0;                        // human annotations of any kind
+  int64_t timed = 0;                              // of which with time_spent_ms > 0
+  int64_t time_spent_ms = 0;                      // sum over the timed ones
+  std::optional<double> items_per_hour;           // timed / hours spent; empty when nothing timed
+  std::optional<double> median_seconds_per_item;  // over the timed ones; empty when nothing timed
 };
 
 // Throughput per human annotator (source == kHuman), sorted by annotator name. Annotations with

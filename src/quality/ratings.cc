@@ -58,8 +58,8 @@ Result<RatingTable> BuildRatingTable(const std::vector<Rating>& ratings,
                              r.annotator + ": empty label");
     }
     if (!category_index.count(r.label)) {
-      return InvalidArgument("quality: item " + std::to_string(r.item_id) + ": label '" +
-                             r.label + "' is not in the label set");
+      return InvalidArgument("quality: item " + std::to_string(r.item_id) + ": label '" + r.label +
+                             "' is not in the label set");
     }
     items.insert(r.item_id);
     annotators.insert(r.annotator);
@@ -76,8 +76,8 @@ Result<RatingTable> BuildRatingTable(const std::vector<Rating>& ratings,
     int& cell = t.cells[row][col];
     if (cell != kMissing && cell != cat) {
       return InvalidArgument("quality: item " + std::to_string(r.item_id) + ": annotator " +
-                             r.annotator + " gave two different labels ('" +
-                             t.categories[cell] + "', '" + r.label + "')");
+                             r.annotator + " gave two different labels ('" + t.categories[cell] +
+                             "', '" + r.label + "')");
     }
     cell = cat;
   }
@@ -93,8 +93,8 @@ std::vector<Rating> RatingsFromAnnotations(const std::vector<Annotation>& histor
     }
     auto key = std::make_pair(a.item_id, a.annotator);
     auto it = newest.find(key);
-    if (it == newest.end() || std::tie(a.created_at, a.id) >
-                                  std::tie(it->second->created_at, it->second->id)) {
+    if (it == newest.end() ||
+        std::tie(a.created_at, a.id) > std::tie(it->second->created_at, it->second->id)) {
       newest[key] = &a;
     }
   }

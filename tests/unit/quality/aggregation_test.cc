@@ -20,10 +20,15 @@ RatingTable Table(const std::vector<Rating>& ratings, std::vector<std::string> c
 // ---- Majority vote ----
 
 TEST(AggregationMajorityTest, WinnersTiesAndThreshold) {
-  auto t = Table({{1, "a", "x"}, {1, "b", "x"}, {1, "c", "y"},    // x wins 2/3
-                  {2, "a", "x"}, {2, "b", "y"},                  // tie
-                  {3, "a", "x"}, {3, "b", "y"}, {3, "c", "z"},    // three-way tie
-                  {4, "a", "z"}});                               // lone rating
+  auto t = Table({{1, "a", "x"},
+                  {1, "b", "x"},
+                  {1, "c", "y"},  // x wins 2/3
+                  {2, "a", "x"},
+                  {2, "b", "y"},  // tie
+                  {3, "a", "x"},
+                  {3, "b", "y"},
+                  {3, "c", "z"},    // three-way tie
+                  {4, "a", "z"}});  // lone rating
   auto m = MajorityVote(t);
   ASSERT_TRUE(m.ok());
   ASSERT_EQ(m->size(), 4u);

@@ -17,8 +17,8 @@ std::vector<Rating> FromCounts(const std::vector<std::vector<int64_t>>& counts) 
     int rater = 0;
     for (size_t c = 0; c < counts[i].size(); ++c) {
       for (int64_t k = 0; k < counts[i][c]; ++k) {
-        out.push_back({static_cast<int64_t>(i), "r" + std::to_string(rater++),
-                       "c" + std::to_string(c)});
+        out.push_back(
+            {static_cast<int64_t>(i), "r" + std::to_string(rater++), "c" + std::to_string(c)});
       }
     }
   }
@@ -75,11 +75,11 @@ TEST(AgreementCohenTest, PerfectAndDegenerate) {
   EXPECT_EQ(CohensKappaFromCounts({}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CohensKappaFromCounts({{0, 0}, {0, 0}}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CohensKappaFromCounts({{1, 2}}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(CohensKappaFromCounts({{1, -2}, {0, 1}}).status().code(),
-            StatusCode::kInvalidArgument);
+  EXPECT_EQ(CohensKappaFromCounts({{1, -2}, {0, 1}}).status().code(), StatusCode::kInvalidArgument);
 
   auto t = Table({{1, "A", "x"}, {2, "B", "y"}, {3, "A", "x"}, {3, "C", "y"}});
-  EXPECT_EQ(CohensKappa(t, "A", "B").status().code(), StatusCode::kFailedPrecondition);  // no overlap
+  EXPECT_EQ(CohensKappa(t, "A", "B").status().code(),
+            StatusCode::kFailedPrecondition);  // no overlap
   EXPECT_EQ(CohensKappa(t, "A", "Z").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CohensKappa(t, "A", "A").status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CohensKappa(RatingTable{}, "A", "B").status().code(), StatusCode::kInvalidArgument);
@@ -116,9 +116,15 @@ TEST(AgreementFleissTest, Fleiss1971Table1) {
 // The worked example on Wikipedia's "Fleiss' kappa" page: 10 subjects, 14 raters, 5 categories;
 // P-bar = 0.378, P-bar_e = 0.213, kappa = 0.210.
 TEST(AgreementFleissTest, WikipediaExample) {
-  auto k = FleissKappaFromCounts({{0, 0, 0, 0, 14}, {0, 2, 6, 4, 2}, {0, 0, 3, 5, 6},
-                                  {0, 3, 9, 2, 0}, {2, 2, 8, 1, 1}, {7, 7, 0, 0, 0},
-                                  {3, 2, 6, 3, 0}, {2, 5, 3, 2, 2}, {6, 5, 2, 1, 0},
+  auto k = FleissKappaFromCounts({{0, 0, 0, 0, 14},
+                                  {0, 2, 6, 4, 2},
+                                  {0, 0, 3, 5, 6},
+                                  {0, 3, 9, 2, 0},
+                                  {2, 2, 8, 1, 1},
+                                  {7, 7, 0, 0, 0},
+                                  {3, 2, 6, 3, 0},
+                                  {2, 5, 3, 2, 2},
+                                  {6, 5, 2, 1, 0},
                                   {0, 2, 2, 3, 7}});
   ASSERT_TRUE(k.ok());
   EXPECT_NEAR(k->value, 0.210, 5e-4);
@@ -143,8 +149,8 @@ TEST(AgreementFleissTest, DegenerateInputs) {
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("Krippendorff"), std::string::npos);
   // ...but single-rating items are simply skipped.
-  auto with_single = Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"},
-                            {3, "c", "y"}});
+  auto with_single =
+      Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {3, "c", "y"}});
   auto s = FleissKappa(with_single);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->items_used, 2);
@@ -193,8 +199,8 @@ TEST(AgreementKrippendorffTest, DegenerateInputs) {
                 .code(),
             StatusCode::kFailedPrecondition);  // one category only
   // Perfect agreement with variation is 1.
-  auto perfect = KrippendorffAlpha(Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "y"},
-                                          {2, "b", "y"}, {2, "c", "y"}}));
+  auto perfect = KrippendorffAlpha(
+      Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "y"}, {2, "b", "y"}, {2, "c", "y"}}));
   ASSERT_TRUE(perfect.ok());
   EXPECT_NEAR(perfect->value, 1.0, 1e-12);
 }
@@ -203,8 +209,8 @@ TEST(AgreementKrippendorffTest, DegenerateInputs) {
 
 TEST(AgreementPercentTest, MeanPairwiseAgreement) {
   // Item 1: x x y -> 1 of 3 pairs agree; item 2: x x -> 1; item 3 has one rating (skipped).
-  auto p = PercentAgreement(Table({{1, "a", "x"}, {1, "b", "x"}, {1, "c", "y"}, {2, "a", "x"},
-                                   {2, "b", "x"}, {3, "a", "y"}}));
+  auto p = PercentAgreement(Table(
+      {{1, "a", "x"}, {1, "b", "x"}, {1, "c", "y"}, {2, "a", "x"}, {2, "b", "x"}, {3, "a", "y"}}));
   ASSERT_TRUE(p.ok());
   EXPECT_NEAR(p->value, (1.0 / 3.0 + 1.0) / 2.0, 1e-12);
   EXPECT_EQ(p->items_used, 2);

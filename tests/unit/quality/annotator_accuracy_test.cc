@@ -74,8 +74,8 @@ TEST(AnnotatorAccuracyTest, AccuracyOnGoldQuestions) {
   EXPECT_LE((*acc)[1].interval.lower, (*acc)[1].accuracy);
   EXPECT_GE((*acc)[1].interval.upper, (*acc)[1].accuracy);
 
-  auto cp = AccuracyOnGold(ratings, gold, {.confidence = 0.9,
-                                           .method = IntervalMethod::kClopperPearson});
+  auto cp =
+      AccuracyOnGold(ratings, gold, {.confidence = 0.9, .method = IntervalMethod::kClopperPearson});
   ASSERT_TRUE(cp.ok());
   // 1 of 1 at 90%: the exact lower bound is (a/2)^(1/n) = 0.05.
   EXPECT_NEAR((*cp)[0].interval.lower, 0.05, 1e-9);

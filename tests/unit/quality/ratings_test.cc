@@ -62,7 +62,7 @@ Annotation Ann(int64_t id, int64_t item, std::string who, std::vector<std::strin
 TEST(AgreementRatingsTest, FromAnnotationsKeepsNewestHumanSingleLabel) {
   std::vector<Annotation> history = {
       Ann(1, 5, "alice", {"ham"}, 100),
-      Ann(2, 5, "alice", {"spam"}, 200),                         // newer: wins
+      Ann(2, 5, "alice", {"spam"}, 200),                        // newer: wins
       Ann(3, 5, "model:v1", {"ham"}, 50, LabelSource::kModel),  // not human
       Ann(4, 5, "bob", {"ham", "spam"}, 60),                    // multi-label
       Ann(5, 5, "lead", {"ham"}, 300, LabelSource::kHuman, "adjudicate"),
