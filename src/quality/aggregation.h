@@ -17,7 +17,7 @@ namespace hitloop::quality {
 
 struct MajorityOptions {
   // A winner must hold at least this fraction of the item's ratings; otherwise the item is
-  // unresolved. 0 = plurality (the most frequent label wins if it is unique); 0.51 demands a
+  // unresolved. 0 = plurality (the most frequent label wins if it is unique); 0.5 + 1e-9 demands a
   // strict majority; 1 demands unanimity. Must be in [0, 1].
   double min_fraction = 0.0;
 };
