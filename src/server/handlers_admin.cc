@@ -1,0 +1,238 @@
+// Admin and reviewer routes: project metrics, projects, membership, queueing, users.
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+#include "core/ids.h"
+#include "server/handlers.h"
+#include "server/server_impl.h"
+
+namespace hitloop::server {
+namespace {
+
+Result<std::vector<std::string>> StringList(const nlohmann::json& body, const char* field) {
+  std::vector<std::string> out;
+  if (!body.contains(field)) return out;
+  if (!body[field].is_array()) return InvalidArgument(std::string(field) + ": expected an array of strings");
+  for (const auto& e : body[field]) {
+    if (!e.is_string() || e.get<std::string>().empty()) {
+      return InvalidArgument(std::string(field) + ": expected an array of non-empty strings");
+    }
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+void HandleProjectMetrics(Ctx& c) {
+  auto st = c.store.GetStatus(c.project->id);
+  if (!st.ok()) { SendError(c, st.status()); return; }
+  auto counts = c.store.QueueCounts(c.project->id);
+  if (!counts.ok()) { SendError(c, counts.status()); return; }
+  nlohmann::json queues = nlohmann::json::array();
+  for (const auto& [key, n] : *counts) queues.push_back({{"pool", key.first}, {"kind", key.second}, {"open", n}});
+
+  // Annotator throughput and pairwise agreement from the annotation history: per annotator, the
+  // number of human/audit answers, those in the last hour, and how often their latest answer to
+  // an item matches another annotator's latest answer to the same item.
+  struct Per {
+    int64_t answers = 0, last_hour = 0, time_ms = 0, pairs = 0, agreed = 0;
+  };
+  std::map<std::string, Per> per;
+  std::unordered_map<int64_t, std::map<std::string, std::vector<std::string>>> latest;
+  Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
+    if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
+    Per& p = per[a.annotator];
+    p.answers += 1;
+    p.time_ms += a.time_spent_ms;
+    if (a.created_at > c.now - 3600 * 1000) p.last_hour += 1;
+    latest[a.item_id][a.annotator] = a.labels;
+    return true;
+  });
+  if (!scan.ok()) { SendError(c, scan); return; }
+  for (const auto& [item, by] : latest) {
+    if (by.size() < 2) continue;
+    for (const auto& [name, labels] : by) {
+      for (const auto& [other, other_labels] : by) {
+        if (other == name) continue;
+        per[name].pairs += 1;
+        if (labels == other_labels) per[name].agreed += 1;
+      }
+    }
+  }
+  nlohmann::json annotators = nlohmann::json::array();
+  for (const auto& [name, p] : per) {
+    annotators.push_back({{"annotator", name},
+                          {"answers", p.answers},
+                          {"last_hour", p.last_hour},
+                          {"mean_time_ms", p.answers ? p.time_ms / p.answers : 0},
+                          {"pairs", p.pairs},
+                          {"agreement", p.pairs ? nlohmann::json(static_cast<double>(p.agreed) / p.pairs)
+                                                : nlohmann::json(nullptr)}});
+  }
+  SendJson(c, 200, {{"project", c.project->name},
+                    {"items", st->items},
+                    {"by_state", st->by_state},
+                    {"by_label_source", st->by_label_source},
+                    {"by_label", st->by_label},
+                    {"annotations", st->annotations},
+                    {"queued", st->queued},
+                    {"active_leases", st->active_leases},
+                    {"queues", queues},
+                    {"annotators", annotators}});
+}
+
+void HandleCreateProject(Ctx& c) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body->contains("name") || !(*body)["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
+  Project p;
+  p.name = (*body)["name"].get<std::string>();
+  if (p.name.empty() || p.name.size() > 200 || p.name.find('/') != std::string::npos) {
+    SendError(c, InvalidArgument("name: 1-200 characters, no '/'"));
+    return;
+  }
+  if (body->contains("type")) {
+    if (!(*body)["type"].is_string()) { SendError(c, InvalidArgument("type: expected a string")); return; }
+    auto t = ParseTaskType((*body)["type"].get<std::string>());
+    if (!t.ok()) { SendError(c, t.status()); return; }
+    p.type = *t;
+  }
+  auto labels = StringList(*body, "labels");
+  if (!labels.ok()) { SendError(c, labels.status()); return; }
+  p.labels = *labels;
+  if (p.type != TaskType::kPairwisePreference && p.labels.empty()) {
+    SendError(c, InvalidArgument("labels: at least one label is required"));
+    return;
+  }
+  p.created_at = c.now;
+  auto created = c.store.CreateProject(p);
+  if (!created.ok()) { SendError(c, created.status()); return; }
+  SendJson(c, 201, {{"name", created->name}, {"type", TaskTypeName(created->type)}, {"labels", created->labels}});
+}
+
+void HandleAddMember(Ctx& c) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body->contains("user") || !(*body)["user"].is_string()) { SendError(c, InvalidArgument("user: missing")); return; }
+  auto u = c.store.FindUserByName((*body)["user"].get<std::string>());
+  if (!u.ok()) { SendError(c, u.status()); return; }
+  if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
+  Status st = c.store.AddMember(c.project->id, (*u)->id);
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{"project", c.project->name}, {"user", (*u)->name}});
+}
+
+void HandleEnqueue(Ctx& c) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  auto ids = StringList(*body, "items");
+  if (!ids.ok()) { SendError(c, ids.status()); return; }
+  if (ids->empty()) { SendError(c, InvalidArgument("items: expected at least one item id")); return; }
+  if (ids->size() > 10000) { SendError(c, InvalidArgument("items: at most 10000 per request")); return; }
+  QueueEntry e;
+  e.project_id = c.project->id;
+  const nlohmann::json& b = *body;
+  if (b.contains("pool")) {
+    if (!b["pool"].is_string() || b["pool"].get<std::string>().empty()) { SendError(c, InvalidArgument("pool: expected a non-empty string")); return; }
+    e.pool = b["pool"].get<std::string>();
+  }
+  if (b.contains("kind")) {
+    if (!b["kind"].is_string()) { SendError(c, InvalidArgument("kind: expected a string")); return; }
+    e.kind = b["kind"].get<std::string>();
+    if (e.kind != "review" && e.kind != "audit" && e.kind != "adjudicate") {
+      SendError(c, InvalidArgument("kind: expected review|audit|adjudicate"));
+      return;
+    }
+  }
+  if (b.contains("overlap")) {
+    if (!b["overlap"].is_number_integer() || b["overlap"].get<int64_t>() < 1 || b["overlap"].get<int64_t>() > 100) {
+      SendError(c, InvalidArgument("overlap: expected an integer 1-100"));
+      return;
+    }
+    e.overlap = b["overlap"].get<int>();
+  }
+  if (b.contains("priority")) {
+    if (!b["priority"].is_number()) { SendError(c, InvalidArgument("priority: expected a number")); return; }
+    e.priority = b["priority"].get<double>();
+  }
+  int64_t queued = 0;
+  Status st;
+  {
+    std::lock_guard<std::mutex> lock(*c.write_mu);
+    st = c.store.InTransaction([&]() -> Status {
+      for (const auto& ext : *ids) {
+        ASSIGN_OR_RETURN(auto item, c.store.FindItem(c.project->id, ext));
+        if (!item) return NotFound("item '" + ext + "' not found");
+        QueueEntry one = e;
+        one.item_id = item->id;
+        RETURN_IF_ERROR(c.store.Enqueue(one).status());
+        ++queued;
+      }
+      return Status::Ok();
+    });
+  }
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{"queued", queued}});
+}
+
+void HandleListUsers(Ctx& c) {
+  auto users = c.store.ListUsers();
+  if (!users.ok()) { SendError(c, users.status()); return; }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& u : *users) out.push_back(UserJson(u));
+  SendJson(c, 200, {{"users", out}});
+}
+
+void HandleCreateUser(Ctx& c) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  const nlohmann::json& b = *body;
+  if (!b.contains("name") || !b["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
+  User u;
+  u.name = b["name"].get<std::string>();
+  if (u.name.empty() || u.name.size() > 100 || u.name.find('/') != std::string::npos) {
+    SendError(c, InvalidArgument("name: 1-100 characters, no '/'"));
+    return;
+  }
+  if (!b.contains("role") || !b["role"].is_string()) { SendError(c, InvalidArgument("role: missing")); return; }
+  auto role = ParseRole(b["role"].get<std::string>());
+  if (!role.ok()) { SendError(c, role.status()); return; }
+  u.role = *role;
+  auto pools = StringList(b, "pools");
+  if (!pools.ok()) { SendError(c, pools.status()); return; }
+  if (!pools->empty()) u.pools = *pools;
+  auto projects = StringList(b, "projects");
+  if (!projects.ok()) { SendError(c, projects.status()); return; }
+  u.created_at = c.now;
+  std::string token = RandomToken(32);
+  Result<User> created = User{};
+  Status st = c.store.InTransaction([&]() -> Status {
+    created = c.store.CreateUser(u, HashSecret(token));
+    if (!created.ok()) return created.status();
+    for (const auto& name : *projects) {
+      auto p = c.store.GetProject(name);
+      if (!p.ok()) return p.status().code() == StatusCode::kNotFound ? NotFound("project '" + name + "' not found") : p.status();
+      RETURN_IF_ERROR(c.store.AddMember(p->id, created->id));
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) { SendError(c, st); return; }
+  // The token is shown this once; only its hash is stored.
+  SendJson(c, 201, {{"user", UserJson(*created)}, {"token", token}});
+}
+
+void HandleDisableUser(Ctx& c) {
+  auto u = c.store.FindUserByName(c.params["user"]);
+  if (!u.ok()) { SendError(c, u.status()); return; }
+  if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
+  if ((*u)->id == c.user->id) { SendError(c, InvalidArgument("you cannot disable yourself")); return; }
+  Status st = c.store.SetUserDisabled((*u)->id, true);
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{"user", (*u)->name}, {"disabled", true}});
+}
+
+void HandleServerMetrics(Ctx& c) { SendJson(c, 200, c.server.MetricsJson()); }
+
+}  // namespace hitloop::server

@@ -1,0 +1,229 @@
+// The annotator API: projects I can see, claim the next task, submit / skip / release / amend.
+#include <mutex>
+#include <set>
+
+#include "core/log.h"
+#include "loop/answer.h"
+#include "server/handlers.h"
+#include "server/server_impl.h"
+
+namespace hitloop::server {
+namespace {
+
+nlohmann::json ProjectJson(const Project& p) {
+  return {{"name", p.name}, {"type", TaskTypeName(p.type)}, {"labels", p.labels}};
+}
+
+nlohmann::json ParseObject(const std::string& s) {
+  auto j = nlohmann::json::parse(s, nullptr, /*allow_exceptions=*/false);
+  return j.is_object() ? j : nlohmann::json::object();
+}
+
+// {"label": "x"} or {"labels": ["x", ...]} -> the answer's labels.
+Result<loop::Answer> ParseAnswer(const Ctx& c) {
+  ASSIGN_OR_RETURN(auto body, ParseBody(c));
+  loop::Answer a;
+  if (body.contains("label")) {
+    if (!body["label"].is_string()) return InvalidArgument("label: expected a string");
+    a.labels.push_back(body["label"].get<std::string>());
+  } else if (body.contains("labels")) {
+    if (!body["labels"].is_array()) return InvalidArgument("labels: expected an array of strings");
+    for (const auto& l : body["labels"]) {
+      if (!l.is_string()) return InvalidArgument("labels: expected an array of strings");
+      a.labels.push_back(l.get<std::string>());
+    }
+  } else {
+    return InvalidArgument("label: missing");
+  }
+  if (body.contains("time_spent_ms")) {
+    if (!body["time_spent_ms"].is_number_integer()) return InvalidArgument("time_spent_ms: expected an integer");
+    a.time_spent_ms = body["time_spent_ms"].get<int64_t>();
+  }
+  return a;
+}
+
+// True when the caller's own most recent annotation of the lease's item, of the lease's kind,
+// carries exactly `labels`: the earlier attempt of an idempotent retry did commit.
+bool AlreadyRecorded(Ctx& c, const std::vector<std::string>& labels) {
+  auto l = c.store.GetLease(c.lease->id);
+  if (!l.ok() || l->state != "submitted" || l->annotator != c.user->name) return false;
+  auto history = c.store.ListAnnotations(c.lease->item_id);
+  if (!history.ok()) return false;
+  for (auto it = history->rbegin(); it != history->rend(); ++it) {
+    if (it->annotator == c.user->name && it->kind == c.lease->kind) return it->labels == labels;
+  }
+  return false;
+}
+
+void FinishAs(Ctx& c, const char* state) {
+  Status st;
+  {
+    std::lock_guard<std::mutex> lock(*c.write_mu);
+    st = c.store.FinishLease(c.lease->id, c.user->name, state, c.now);
+  }
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", state}}}});
+}
+
+}  // namespace
+
+void HandleListProjects(Ctx& c) {
+  nlohmann::json out = nlohmann::json::array();
+  if (c.user->role == Role::kAdmin) {
+    auto ps = c.store.ListProjects();
+    if (!ps.ok()) { SendError(c, ps.status()); return; }
+    for (const auto& p : *ps) out.push_back(ProjectJson(p));
+  } else {
+    auto ids = c.store.ListMemberProjects(c.user->id);
+    if (!ids.ok()) { SendError(c, ids.status()); return; }
+    for (int64_t id : *ids) {
+      auto p = c.store.GetProjectById(id);
+      if (!p.ok()) { SendError(c, p.status()); return; }
+      out.push_back(ProjectJson(*p));
+    }
+  }
+  SendJson(c, 200, {{"projects", out}});
+}
+
+void HandleGetProject(Ctx& c) {
+  auto counts = c.store.QueueCounts(c.project->id);
+  if (!counts.ok()) { SendError(c, counts.status()); return; }
+  std::set<std::string> mine(c.user->pools.begin(), c.user->pools.end());
+  nlohmann::json queued = nlohmann::json::object();
+  int64_t total = 0;
+  for (const auto& [key, n] : *counts) {
+    if (!mine.count(key.first)) continue;
+    queued[key.first][key.second] = n;
+    total += n;
+  }
+  nlohmann::json j = ProjectJson(*c.project);
+  j["my_pools"] = c.user->pools;
+  j["queued_in_my_pools"] = queued;
+  j["queued_total"] = total;
+  SendJson(c, 200, j);
+}
+
+void HandleNextTask(Ctx& c) {
+  ClaimRequest req;
+  req.project_id = c.project->id;
+  req.annotator = c.user->name;
+  req.pools = c.user->pools;
+  req.now = c.now;
+  req.ttl_ms = c.options.lease_ttl_ms;
+  Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
+  {
+    std::lock_guard<std::mutex> lock(*c.write_mu);
+    claimed = c.store.Claim(req);
+  }
+  if (!claimed.ok()) { SendError(c, claimed.status()); return; }
+  if (!claimed->has_value()) {
+    c.res.status = 204;
+    return;
+  }
+  const Lease& lease = (*claimed)->lease;
+  auto item = c.store.GetItem(lease.item_id);
+  if (!item.ok()) { SendError(c, item.status()); return; }
+  auto pred = c.store.LatestPrediction(lease.item_id);
+  if (!pred.ok()) { SendError(c, pred.status()); return; }
+  nlohmann::json prediction = nullptr;
+  if (pred->has_value()) {
+    const Prediction& p = **pred;
+    nlohmann::json dist = nlohmann::json::object();
+    if (p.distribution.size() == c.project->labels.size()) {
+      for (size_t i = 0; i < p.distribution.size(); ++i) dist[c.project->labels[i]] = p.distribution[i];
+    }
+    prediction = {{"label", p.label}, {"confidence", p.confidence}, {"distribution", dist}};
+  }
+  SendJson(c, 200,
+           {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
+                       {"expires_at_ms", lease.expires_at}}},
+            {"kind", lease.kind},
+            {"pool", lease.pool},
+            {"item", {{"id", item->external_id}, {"text", item->text}, {"meta", ParseObject(item->meta_json)}}},
+            {"prediction", prediction}});
+}
+
+void HandleSubmit(Ctx& c) {
+  auto answer = ParseAnswer(c);
+  if (!answer.ok()) { SendError(c, answer.status()); return; }
+  std::string key = c.req.get_header_value("Idempotency-Key");
+  if (key.size() > 200) { SendError(c, InvalidArgument("Idempotency-Key: longer than 200 characters")); return; }
+  const std::string fingerprint = "submit:" + c.lease->id + ":" + nlohmann::json(answer->labels).dump();
+  const nlohmann::json ok_body = {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}};
+
+  // Held across lookup, write and key record so two retries with one key cannot interleave.
+  std::lock_guard<std::mutex> lock(*c.write_mu);
+  if (!key.empty()) {
+    auto prior = c.store.GetIdempotent(c.user->id, key);
+    if (!prior.ok()) { SendError(c, prior.status()); return; }
+    if (prior->has_value()) {
+      if ((*prior)->fingerprint != fingerprint) {
+        SendJson(c, 422, {{"error", {{"code", "idempotency_key_reused"},
+                                     {"message", "Idempotency-Key was used for a different request"}}}});
+        return;
+      }
+      c.res.set_header("Idempotent-Replayed", "true");
+      c.res.status = (*prior)->status;
+      c.res.set_content((*prior)->body, "application/json");
+      return;
+    }
+  }
+  Status st = loop::RecordAnswer(c.store, *c.project, *c.lease, c.user->name, *answer, c.now);
+  // A retry whose first attempt committed but whose key record did not (crash in between) is
+  // recognised from the lease and the history, so the retry still answers 200.
+  if (st.code() == StatusCode::kConflict && !key.empty() && AlreadyRecorded(c, answer->labels)) {
+    st = Status::Ok();
+  }
+  if (st.ok()) {
+    SendJson(c, 200, ok_body);
+  } else {
+    SendError(c, st);
+  }
+  int code = c.res.status;
+  if (!key.empty() && (code == 200 || code == 409)) {
+    Status put = c.store.PutIdempotent(c.user->id, key, {fingerprint, code, c.res.body}, c.now);
+    // The label (if any) is already durable; failing to remember the key only costs the
+    // history-based replay above, so it is logged, not returned.
+    if (!put.ok()) spdlog::warn("server: idempotency key not stored: {}", put.ToString());
+  }
+}
+
+void HandleSkip(Ctx& c) { FinishAs(c, "skipped"); }
+void HandleRelease(Ctx& c) { FinishAs(c, "released"); }
+
+void HandleAmend(Ctx& c) {
+  // Undo for the annotator: a corrected answer for a task they submitted, while the lease's
+  // time window is still open. The history is append-only: the correction is a new annotation
+  // and becomes the item's current label.
+  auto answer = ParseAnswer(c);
+  if (!answer.ok()) { SendError(c, answer.status()); return; }
+  if (c.lease->annotator != c.user->name) { SendError(c, Conflict("lease is held by someone else")); return; }
+  if (c.lease->state != "submitted") { SendError(c, Conflict("lease is " + c.lease->state + ", not submitted")); return; }
+  if (c.lease->expires_at <= c.now) { SendError(c, Conflict("too late to amend")); return; }
+  if (c.project->type == TaskType::kSingleLabel && answer->labels.size() != 1) {
+    SendError(c, InvalidArgument("label: single-label project takes exactly one label"));
+    return;
+  }
+  std::set<std::string> seen;
+  for (const auto& l : answer->labels) {
+    if (c.project->LabelIndex(l) < 0) { SendError(c, InvalidArgument("label: unknown label '" + l + "'")); return; }
+    if (!seen.insert(l).second) { SendError(c, InvalidArgument("labels: '" + l + "' given twice")); return; }
+  }
+  Annotation a;
+  a.item_id = c.lease->item_id;
+  a.labels = answer->labels;
+  a.source = c.lease->kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+  a.annotator = c.user->name;
+  a.time_spent_ms = answer->time_spent_ms;
+  a.created_at = c.now;
+  a.kind = c.lease->kind;
+  Result<int64_t> id = int64_t{0};
+  {
+    std::lock_guard<std::mutex> lock(*c.write_mu);
+    id = c.store.AppendAnnotation(a);
+  }
+  if (!id.ok()) { SendError(c, id.status()); return; }
+  SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}, {"amended", true}});
+}
+
+}  // namespace hitloop::server

@@ -1,0 +1,122 @@
+// The route table and the helpers every handler shares. Handlers live beside it:
+// handlers_web.cc (static files, sign-in), handlers_tasks.cc (annotator API),
+// handlers_admin.cc (projects, users, queue, metrics).
+#include "server/routes.h"
+
+#include <cstdio>
+
+#include "core/log.h"
+#include "server/handlers.h"
+
+namespace hitloop::server {
+
+const std::vector<Route>& Routes() {
+  static const std::vector<Route> kRoutes = {
+      // ---- public ----
+      {"GET", "/", MinRole::kNone, false, HandleIndexPage, "annotator page"},
+      {"GET", "/admin", MinRole::kNone, false, HandleAdminPage, "admin dashboard page"},
+      {"GET", "/assets/{file}", MinRole::kNone, false, HandleAsset, "embedded static file"},
+      {"GET", "/healthz", MinRole::kNone, false, HandleHealth, "liveness"},
+      {"POST", "/api/v1/session", MinRole::kNone, false, HandleSignIn, "token -> session cookie"},
+      // ---- any signed-in user ----
+      {"DELETE", "/api/v1/session", MinRole::kAnnotator, false, HandleSignOut, "end the session"},
+      {"GET", "/api/v1/me", MinRole::kAnnotator, false, HandleMe, "who am I, my projects"},
+      {"GET", "/api/v1/projects", MinRole::kAnnotator, false, HandleListProjects, "visible projects"},
+      {"GET", "/api/v1/projects/{project}", MinRole::kAnnotator, false, HandleGetProject,
+       "labels, type, work left in my pools"},
+      {"POST", "/api/v1/projects/{project}/tasks/next", MinRole::kAnnotator, false, HandleNextTask,
+       "claim the next task (lease)"},
+      {"POST", "/api/v1/leases/{lease}/submit", MinRole::kAnnotator, false, HandleSubmit,
+       "answer a leased task"},
+      {"POST", "/api/v1/leases/{lease}/skip", MinRole::kAnnotator, false, HandleSkip,
+       "skip a leased task (not offered to me again)"},
+      {"POST", "/api/v1/leases/{lease}/release", MinRole::kAnnotator, false, HandleRelease,
+       "give a leased task back"},
+      {"POST", "/api/v1/leases/{lease}/amend", MinRole::kAnnotator, false, HandleAmend,
+       "correct my own submitted answer (undo)"},
+      // ---- reviewers ----
+      {"GET", "/api/v1/projects/{project}/metrics", MinRole::kReviewer, false, HandleProjectMetrics,
+       "queue sizes, label counts, annotator throughput"},
+      // ---- admins ----
+      {"POST", "/api/v1/projects", MinRole::kAdmin, false, HandleCreateProject, "create a project"},
+      {"POST", "/api/v1/projects/{project}/members", MinRole::kAdmin, false, HandleAddMember,
+       "give a user access to a project"},
+      {"POST", "/api/v1/projects/{project}/queue", MinRole::kAdmin, false, HandleEnqueue,
+       "queue items (by id) for people"},
+      {"GET", "/api/v1/users", MinRole::kAdmin, false, HandleListUsers, "list users"},
+      {"POST", "/api/v1/users", MinRole::kAdmin, false, HandleCreateUser, "add a user (token shown once)"},
+      {"POST", "/api/v1/users/{user}/disable", MinRole::kAdmin, false, HandleDisableUser,
+       "disable a user and end their sessions"},
+      {"GET", "/api/v1/metrics", MinRole::kAdmin, false, HandleServerMetrics, "per-route request metrics"},
+  };
+  return kRoutes;
+}
+
+bool MatchPattern(const std::string& pattern, const std::string& path,
+                  std::map<std::string, std::string>* params) {
+  size_t pi = 0, si = 0;
+  while (pi < pattern.size() && si < path.size()) {
+    if (pattern[pi] == '{') {
+      size_t close = pattern.find('}', pi);
+      std::string name = pattern.substr(pi + 1, close - pi - 1);
+      size_t end = path.find('/', si);
+      if (end == std::string::npos) end = path.size();
+      if (end == si) return false;  // empty segment
+      // httplib has already percent-decoded req.path.
+      (*params)[name] = path.substr(si, end - si);
+      pi = close + 1;
+      si = end;
+      continue;
+    }
+    if (pattern[pi] != path[si]) return false;
+    ++pi;
+    ++si;
+  }
+  return pi == pattern.size() && si == path.size();
+}
+
+int HttpStatusFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kNotFound:
+    case StatusCode::kPermissionDenied: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kResourceExhausted: return 413;
+    case StatusCode::kFailedPrecondition: return 503;
+    default: return 500;
+  }
+}
+
+void SendJson(Ctx& c, int status, const nlohmann::json& j) {
+  c.res.status = status;
+  c.res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+}
+
+void SendError(Ctx& c, const Status& st) {
+  int code = HttpStatusFor(st);
+  std::string message = st.message();
+  if (code >= 500) {
+    // Internal details (file paths, SQL errors) go to the log, not to the client.
+    spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
+    message = code == 503 ? "service unavailable" : "internal error";
+  }
+  std::string name = StatusCodeName(st.code());
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  SendJson(c, code, {{"error", {{"code", name}, {"message", message}}}});
+}
+
+Result<nlohmann::json> ParseBody(const Ctx& c) {
+  if (c.body.empty()) return nlohmann::json::object();
+  auto j = nlohmann::json::parse(c.body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return InvalidArgument("body: expected a JSON object");
+  return j;
+}
+
+nlohmann::json UserJson(const User& u) {
+  return {{"name", u.name}, {"role", RoleName(u.role)}, {"pools", u.pools}, {"disabled", u.disabled}};
+}
+
+}  // namespace hitloop::server

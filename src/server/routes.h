@@ -1,0 +1,80 @@
+#pragma once
+// The route table: the one list of everything `hitloop serve` answers. The dispatcher
+// (server.cc) matches a request against it and enforces each route's access rule before the
+// handler runs; tests/unit/server/authz_matrix_test.cc requires a matrix row for every entry.
+//
+// Access rules:
+//   min_role kNone       - public (static files, sign-in)
+//   min_role k*          - signed-in user of at least that role; lower roles get 404
+//   {project} in pattern - the project must exist and be visible (admin, or a member): else 404
+//   {lease} in pattern   - the lease must exist and its project be visible: else 404; a visible
+//                          lease held by someone else is the handler's 409 (API contract)
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "schema/types.h"
+#include "store/store.h"
+
+namespace hitloop::server {
+
+enum class MinRole { kNone, kAnnotator, kReviewer, kAdmin };
+
+struct ServerOptions;
+class ServerImpl;
+
+// What a handler sees. References are valid for the request only.
+struct Ctx {
+  const httplib::Request& req;
+  httplib::Response& res;
+  ServerImpl& server;
+  Store& store;
+  const ServerOptions& options;
+  int64_t now = 0;
+  std::optional<User> user;                   // set unless the route is public
+  std::optional<Project> project;             // set for {project} routes
+  std::optional<Lease> lease;                 // set for {lease} routes
+  std::map<std::string, std::string> params;  // {name} -> decoded path segment
+  std::string body;                           // JSON routes: the whole (size-limited) body
+  const httplib::ContentReader* reader = nullptr;  // streaming routes: the unread body
+  std::mutex* write_mu = nullptr;             // serialises claim/submit/skip/release
+};
+
+using Handler = void (*)(Ctx&);
+
+struct Route {
+  const char* method;   // GET | POST | DELETE
+  const char* pattern;  // "/api/v1/projects/{project}/tasks/next"
+  MinRole min_role;
+  bool streaming;       // body is streamed to the handler (uploads) instead of read whole
+  Handler handler;
+  const char* summary;
+};
+
+const std::vector<Route>& Routes();
+
+// Matches `path` against `pattern`; fills `params` ({name} segments, percent-decoded).
+bool MatchPattern(const std::string& pattern, const std::string& path,
+                  std::map<std::string, std::string>* params);
+
+// ---- helpers shared by the handlers ----
+// Maps a Status to its HTTP code (the one place that does): InvalidArgument 400,
+// Unauthenticated 401, NotFound/PermissionDenied 404, AlreadyExists/Conflict 409,
+// ResourceExhausted 413, FailedPrecondition 503, everything else 500.
+int HttpStatusFor(const Status& st);
+void SendJson(Ctx& c, int status, const nlohmann::json& j);
+void SendError(Ctx& c, const Status& st);
+// Parses c.body as a JSON object; InvalidArgument otherwise.
+Result<nlohmann::json> ParseBody(const Ctx& c);
+nlohmann::json UserJson(const User& u);
+
+}  // namespace hitloop::server

@@ -1,0 +1,395 @@
+// The HTTP front: httplib setup, security headers, size limits, the access log, and the one
+// dispatcher that authenticates and authorises every request against the route table.
+#include "server/server.h"
+
+#include <sodium.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "core/log.h"
+#include "server/routes.h"
+#include "server/server_impl.h"
+
+namespace hitloop::server {
+
+std::string HashSecret(const std::string& secret) {
+  static const bool ready = [] { return sodium_init() >= 0; }();
+  (void)ready;
+  unsigned char out[32];
+  crypto_generichash(out, sizeof(out), reinterpret_cast<const unsigned char*>(secret.data()),
+                     secret.size(), nullptr, 0);
+  return std::string(reinterpret_cast<const char*>(out), sizeof(out));
+}
+
+// ---------------------------------------------------------------- store pool
+
+StorePool::Handle::~Handle() {
+  if (store_ != nullptr) pool_->Return(std::move(store_));
+}
+
+Result<StorePool::Handle> StorePool::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      auto s = std::move(free_.back());
+      free_.pop_back();
+      return Handle(this, std::move(s));
+    }
+  }
+  auto s = OpenSqliteStore(path_);
+  if (!s.ok()) return s.status();
+  return Handle(this, std::move(s).value());
+}
+
+void StorePool::Return(std::unique_ptr<Store> s) {
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(std::move(s));
+}
+
+// ---------------------------------------------------------------- impl
+
+namespace {
+
+// Per-request facts for the access log, set on the worker thread that runs the request.
+thread_local std::chrono::steady_clock::time_point t_start;
+thread_local std::string t_user;
+thread_local std::string t_route;
+
+const char* kCsp =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+std::string CookieValue(const httplib::Request& req, const std::string& name) {
+  std::string all = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < all.size()) {
+    size_t end = all.find(';', pos);
+    if (end == std::string::npos) end = all.size();
+    std::string part = all.substr(pos, end - pos);
+    size_t b = part.find_first_not_of(' ');
+    if (b != std::string::npos) part = part.substr(b);
+    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return "";
+}
+
+bool IsUnsafeMethod(const std::string& m) { return m != "GET" && m != "HEAD"; }
+
+}  // namespace
+
+ServerImpl::ServerImpl(ServerOptions options)
+    : options_(std::move(options)), pool_(options_.db_path) {
+  if (options_.clock == nullptr) options_.clock = SystemClock::Default();
+}
+
+ServerImpl::~ServerImpl() { Stop(); }
+
+const Route* ServerImpl::FindRoute(const std::string& method, const std::string& path,
+                                   std::map<std::string, std::string>* params,
+                                   bool* path_known) const {
+  *path_known = false;
+  for (const Route& r : Routes()) {
+    params->clear();
+    if (!MatchPattern(r.pattern, path, params)) continue;
+    *path_known = true;
+    if (method == r.method || (method == "HEAD" && std::string(r.method) == "GET")) return &r;
+  }
+  params->clear();
+  return nullptr;
+}
+
+Status ServerImpl::Start() {
+  {
+    // Open (and migrate) once up front so a bad --db fails at start, not on the first request.
+    auto h = pool_.Acquire();
+    if (!h.ok()) return h.status();
+  }
+  http_ = std::make_unique<httplib::Server>();
+  httplib::Server& s = *http_;
+  const int threads = options_.threads;
+  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.set_read_timeout(options_.read_timeout_s, 0);
+  s.set_write_timeout(options_.write_timeout_s, 0);
+  s.set_keep_alive_timeout(options_.keep_alive_timeout_s);
+  s.set_keep_alive_max_count(1000);
+  s.set_tcp_nodelay(true);
+  s.set_payload_max_length(options_.max_upload);
+  s.set_default_headers({
+      {"Content-Security-Policy", kCsp},
+      {"X-Content-Type-Options", "nosniff"},
+      {"X-Frame-Options", "DENY"},
+      {"Referrer-Policy", "no-referrer"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Cache-Control", "no-store"},
+  });
+
+  // Size limits before any body is read: only streaming routes may exceed the JSON limit, and
+  // only they may use chunked encoding (whose length is not known up front).
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    t_start = std::chrono::steady_clock::now();
+    t_user.clear();
+    t_route.clear();
+    std::map<std::string, std::string> params;
+    bool known = false;
+    const Route* r = FindRoute(req.method, req.path, &params, &known);
+    bool streaming = r != nullptr && r->streaming;
+    size_t limit = streaming ? options_.max_upload : options_.max_json_body;
+    if (req.has_header("Content-Length")) {
+      uint64_t n = 0;
+      try {
+        n = std::stoull(req.get_header_value("Content-Length"));
+      } catch (...) {
+        n = UINT64_MAX;
+      }
+      if (n > limit) {
+        res.status = 413;
+        res.set_content(R"({"error":{"code":"too_large","message":"request body too large"}})",
+                        "application/json");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
+    if (!streaming && req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
+      res.status = 411;
+      res.set_content(R"({"error":{"code":"length_required","message":"Content-Length required"}})",
+                      "application/json");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  auto plain = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res, nullptr); };
+  auto with_reader = [this](const httplib::Request& req, httplib::Response& res,
+                            const httplib::ContentReader& reader) { Dispatch(req, res, &reader); };
+  s.Get(".*", plain);
+  s.Delete(".*", plain);
+  s.Put(".*", plain);
+  s.Patch(".*", plain);
+  s.Post(".*", plain);
+  s.Post(".*", with_reader);
+  s.Options(".*", plain);
+
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unknown";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("server: unhandled exception: {}", what);
+    res.status = 500;
+    res.set_content(R"({"error":{"code":"internal","message":"internal error"}})", "application/json");
+  });
+
+  if (options_.access_log) {
+    s.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                    std::chrono::steady_clock::now() - t_start).count();
+      nlohmann::json line = {{"ts", FormatIso8601(options_.clock->NowMillis())},
+                             {"method", req.method},
+                             {"path", req.path},
+                             {"route", t_route},
+                             {"status", res.status},
+                             {"ms", static_cast<double>(us) / 1000.0},
+                             {"bytes", res.body.size()},
+                             {"user", t_user},
+                             {"remote", req.remote_addr}};
+      std::string out = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+      std::lock_guard<std::mutex> lock(log_mu_);
+      std::fwrite(out.data(), 1, out.size(), stderr);
+    });
+  }
+
+  port_ = options_.port == 0 ? s.bind_to_any_port(options_.host)
+                             : (s.bind_to_port(options_.host, options_.port) ? options_.port : -1);
+  if (port_ < 0) {
+    return IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+  }
+  thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // listen_after_bind sets is_running() once it is accepting; wait briefly for that.
+  for (int i = 0; i < 2000 && !http_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return Status::Ok();
+}
+
+void ServerImpl::Stop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (http_ != nullptr) http_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ServerImpl::Wait() {
+  while (http_ != nullptr && http_->is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
+                          const httplib::ContentReader* reader) {
+  auto started = std::chrono::steady_clock::now();
+  auto store_handle = pool_.Acquire();
+  if (!store_handle.ok()) {
+    spdlog::error("server: cannot open store: {}", store_handle.status().ToString());
+    res.status = 503;
+    res.set_content(R"({"error":{"code":"unavailable","message":"store unavailable"}})", "application/json");
+    return;
+  }
+  Ctx c{req, res, *this, store_handle->store(), options_};
+  c.now = options_.clock->NowMillis();
+  c.write_mu = &write_mu_;
+  c.reader = reader;
+  bool known = false;
+  const Route* route = FindRoute(req.method, req.path, &c.params, &known);
+  if (route == nullptr) {
+    if (known) {
+      SendJson(c, 405, {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed"}}}});
+    } else {
+      SendError(c, NotFound("no such route"));
+    }
+    return;
+  }
+  t_route = route->pattern;
+
+  // ---- authentication ----
+  std::optional<User> user;
+  bool via_cookie = false;
+  std::string auth = req.get_header_value("Authorization");
+  if (!auth.empty()) {
+    if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(c, Unauthenticated("malformed Authorization header"));
+      return;
+    }
+    auto u = c.store.FindUserByTokenHash(HashSecret(auth.substr(7)));
+    if (!u.ok()) { SendError(c, u.status()); return; }
+    if (!u->has_value()) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(c, Unauthenticated("invalid token"));
+      return;
+    }
+    user = std::move(**u);
+  } else {
+    std::string sid = CookieValue(req, kSessionCookie);
+    if (!sid.empty()) {
+      auto u = c.store.FindSession(HashSecret(sid), c.now);
+      if (!u.ok()) { SendError(c, u.status()); return; }
+      if (u->has_value()) {
+        user = std::move(**u);
+        via_cookie = true;
+      }
+    }
+  }
+  if (user) t_user = user->name;
+
+  // ---- authorisation: role ----
+  if (route->min_role != MinRole::kNone) {
+    if (!user) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      SendError(c, Unauthenticated("sign in required"));
+      return;
+    }
+    // A cookie is sent by the browser on its own; an unsafe request riding on it must also carry
+    // a header no cross-site form can set (SameSite=Strict is the first line, this the second).
+    if (via_cookie && IsUnsafeMethod(req.method) && req.get_header_value("X-Requested-With") != "hitloop") {
+      SendJson(c, 403, {{"error", {{"code", "csrf"}, {"message", "missing X-Requested-With: hitloop"}}}});
+      return;
+    }
+    int have = static_cast<int>(user->role) + 1;  // Role is annotator < reviewer < admin
+    if (have < static_cast<int>(route->min_role)) {
+      SendError(c, NotFound("not found"));
+      return;
+    }
+  }
+  c.user = user;
+
+  // ---- authorisation: project and lease scope ----
+  auto visible = [&](int64_t project_id) -> Result<bool> {
+    if (c.user->role == Role::kAdmin) return true;
+    return c.store.IsMember(project_id, c.user->id);
+  };
+  if (auto it = c.params.find("project"); it != c.params.end()) {
+    auto p = c.store.GetProject(it->second);
+    if (!p.ok()) { SendError(c, p.status().code() == StatusCode::kNotFound ? NotFound("project not found") : p.status()); return; }
+    auto ok = visible(p->id);
+    if (!ok.ok()) { SendError(c, ok.status()); return; }
+    if (!*ok) { SendError(c, NotFound("project not found")); return; }
+    c.project = std::move(*p);
+  }
+  if (auto it = c.params.find("lease"); it != c.params.end()) {
+    auto l = c.store.GetLease(it->second);
+    if (!l.ok()) { SendError(c, l.status().code() == StatusCode::kNotFound ? NotFound("lease not found") : l.status()); return; }
+    auto ok = visible(l->project_id);
+    if (!ok.ok()) { SendError(c, ok.status()); return; }
+    if (!*ok) { SendError(c, NotFound("lease not found")); return; }
+    auto p = c.store.GetProjectById(l->project_id);
+    if (!p.ok()) { SendError(c, p.status()); return; }
+    c.project = std::move(*p);
+    c.lease = std::move(*l);
+  }
+
+  // ---- body ----
+  if (!route->streaming && reader != nullptr) {
+    bool too_big = false;
+    (*reader)([&](const char* data, size_t n) {
+      if (c.body.size() + n > options_.max_json_body) {
+        too_big = true;
+        return false;
+      }
+      c.body.append(data, n);
+      return true;
+    });
+    if (too_big) {
+      SendError(c, ResourceExhausted("request body too large"));
+      return;
+    }
+  } else if (!route->streaming) {
+    c.body = req.body;
+  }
+  if (!route->streaming && !c.body.empty() &&
+      req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
+    SendJson(c, 415, {{"error", {{"code", "unsupported_media_type"}, {"message", "Content-Type must be application/json"}}}});
+    return;
+  }
+
+  route->handler(c);
+
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
+  std::lock_guard<std::mutex> lock(metrics_mu_);
+  RouteMetrics& m = metrics_[route->pattern];
+  m.requests += 1;
+  m.total_us += us;
+  if (us > m.max_us) m.max_us = us;
+  if (res.status >= 500) m.errors_5xx += 1;
+}
+
+nlohmann::json ServerImpl::MetricsJson() {
+  std::lock_guard<std::mutex> lock(metrics_mu_);
+  nlohmann::json routes = nlohmann::json::object();
+  for (const auto& [pattern, m] : metrics_) {
+    routes[pattern] = {{"requests", m.requests},
+                       {"mean_ms", m.requests ? static_cast<double>(m.total_us) / m.requests / 1000.0 : 0.0},
+                       {"max_ms", static_cast<double>(m.max_us) / 1000.0},
+                       {"errors_5xx", m.errors_5xx}};
+  }
+  return {{"routes", routes}};
+}
+
+// ---------------------------------------------------------------- public wrapper
+
+Server::Server(ServerOptions options) : impl_(std::make_unique<ServerImpl>(std::move(options))) {}
+Server::~Server() { impl_->Stop(); }
+Status Server::Start() { return impl_->Start(); }
+int Server::port() const { return impl_->port(); }
+void Server::Stop() { impl_->Stop(); }
+void Server::Wait() { impl_->Wait(); }
+
+}  // namespace hitloop::server

@@ -1,0 +1,70 @@
+#pragma once
+// hitloop serve: the HTTP JSON API (/api/v1) and the embedded web UI, on cpp-httplib.
+//
+// Every request goes through one dispatcher (server.cc) that matches the route table
+// (routes.h), authenticates (bearer token or session cookie), and applies the route's access
+// rule before the handler runs: the one authorisation choke point. A resource the caller may not
+// see answers 404 exactly like a missing one.
+//
+// Threading: httplib runs handlers on a fixed pool of `threads` workers; each handler borrows
+// its own Store connection from a pool. Writes that hand out or finish work (claim, submit,
+// skip, release) are serialised in-process by one mutex, so SQLite never busy-waits between
+// this server's own threads; other processes sharing the database are still safe through
+// SQLite's locking. Every acknowledged submit has committed (WAL + synchronous=FULL) before
+// its 200 is written.
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace hitloop::server {
+
+struct ServerOptions {
+  std::string db_path = "hitloop.db";
+  std::string host = "127.0.0.1";
+  int port = 8080;                     // 0 = any free port (tests)
+  const Clock* clock = nullptr;        // not owned; nullptr = SystemClock
+  int64_t lease_ttl_ms = 10 * 60 * 1000;
+  int64_t session_ttl_ms = 12 * 60 * 60 * 1000;
+  int threads = 96;                    // worker threads (each keep-alive connection holds one)
+  size_t max_json_body = 1 << 20;      // bytes; larger JSON bodies get 413
+  size_t max_upload = size_t{1} << 30; // bytes for the import upload
+  int read_timeout_s = 15;
+  int write_timeout_s = 30;
+  int keep_alive_timeout_s = 5;
+  bool access_log = true;              // one JSON line per request on stderr
+};
+
+class ServerImpl;
+
+// Owns the listening socket and the worker threads. Not copyable.
+class Server {
+ public:
+  explicit Server(ServerOptions options);
+  ~Server();  // stops and joins
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Opens the database (migrating it), binds host:port and starts serving on a background
+  // thread. Returns the error if the database cannot be opened or the port cannot be bound.
+  Status Start();
+  // The bound port (useful with port 0). Valid after Start().
+  int port() const;
+  // Stops accepting connections, lets in-flight requests finish, joins the threads. Idempotent.
+  void Stop();
+  // Blocks until the server stops (after Stop() from another thread or a listen failure).
+  void Wait();
+
+ private:
+  std::unique_ptr<ServerImpl> impl_;
+};
+
+// Token hashing shared by the server and `hitloop user add`: 32-byte BLAKE2b of the token
+// (tokens are 256-bit random, so an unkeyed hash is enough and no server secret is needed).
+std::string HashSecret(const std::string& secret);
+
+}  // namespace hitloop::server

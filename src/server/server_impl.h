@@ -1,0 +1,82 @@
+#pragma once
+// Internals of server::Server, shared by server.cc and the route handlers. Not a public API.
+#include <httplib.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/routes.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace hitloop::server {
+
+inline constexpr const char* kSessionCookie = "hitloop_session";
+
+// Store connections for the worker threads (a Store is one connection and not thread-safe).
+// Connections are opened on demand and reused; at most one per concurrently running request.
+class StorePool {
+ public:
+  explicit StorePool(std::string path) : path_(std::move(path)) {}
+  class Handle {
+   public:
+    Handle(StorePool* pool, std::unique_ptr<Store> s) : pool_(pool), store_(std::move(s)) {}
+    Handle(Handle&& o) noexcept : pool_(o.pool_), store_(std::move(o.store_)) {}
+    Handle& operator=(Handle&&) = delete;
+    ~Handle();
+    Store& store() { return *store_; }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<Store> store_;
+  };
+  Result<Handle> Acquire();  // thread-safe
+
+ private:
+  void Return(std::unique_ptr<Store> s);
+  std::string path_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<Store>> free_;
+};
+
+struct RouteMetrics {
+  int64_t requests = 0;
+  int64_t total_us = 0;
+  int64_t max_us = 0;
+  int64_t errors_5xx = 0;
+};
+
+class ServerImpl {
+ public:
+  explicit ServerImpl(ServerOptions options);
+  ~ServerImpl();
+  Status Start();
+  void Stop();
+  void Wait();
+  int port() const { return port_; }
+  const ServerOptions& options() const { return options_; }
+  nlohmann::json MetricsJson();
+
+ private:
+  const Route* FindRoute(const std::string& method, const std::string& path,
+                         std::map<std::string, std::string>* params, bool* path_known) const;
+  void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
+
+  ServerOptions options_;
+  StorePool pool_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  int port_ = -1;
+  std::mutex stop_mu_;
+  std::mutex write_mu_;
+  std::mutex log_mu_;
+  std::mutex metrics_mu_;
+  std::map<std::string, RouteMetrics> metrics_;
+};
+
+}  // namespace hitloop::server

@@ -1,0 +1,110 @@
+// The admin dashboard. Every untrusted string goes through textContent (hl.el).
+'use strict';
+
+const admin = { user: null, project: null };
+
+function row(cells, header) {
+  return hl.el('tr', {}, ...cells.map((c) => hl.el(header ? 'th' : 'td', { dir: 'auto' }, c)));
+}
+
+function fillTable(id, head, rows) {
+  const t = document.getElementById(id);
+  hl.clear(t);
+  t.appendChild(row(head, true));
+  for (const r of rows) t.appendChild(row(r, false));
+}
+
+async function start() {
+  const me = await hl.api('GET', '/api/v1/me');
+  if (me.status !== 200) {
+    hl.show('signin', true);
+    document.body.dataset.state = 'signin';
+    return;
+  }
+  admin.user = me.data.user;
+  document.getElementById('who').textContent = `${admin.user.name} (${admin.user.role})`;
+  const ps = await hl.api('GET', '/api/v1/projects');
+  const pick = document.getElementById('project-pick');
+  hl.clear(pick);
+  for (const p of (ps.data && ps.data.projects) || []) pick.appendChild(hl.el('option', { value: p.name }, p.name));
+  hl.show('dashboard', true);
+  hl.show('users-section', admin.user.role === 'admin');
+  await refresh();
+}
+
+async function refresh() {
+  const name = document.getElementById('project-pick').value;
+  document.getElementById('dash-error').textContent = '';
+  if (!name) { document.body.dataset.state = 'ready'; return; }
+  const m = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}/metrics`);
+  if (m.status !== 200) {
+    document.getElementById('dash-error').textContent = hl.errorText(m);
+    document.body.dataset.state = 'error';
+    return;
+  }
+  const d = m.data;
+  fillTable('queues', ['pool', 'kind', 'open'], d.queues.map((q) => [q.pool, q.kind, q.open]));
+  fillTable('states', ['state', 'items'], Object.entries(d.by_state));
+  fillTable('sources', ['source', 'items'], Object.entries(d.by_label_source));
+  fillTable('annotators', ['annotator', 'answers', 'last hour', 'mean time (s)', 'agreement'],
+    d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, (a.mean_time_ms / 1000).toFixed(1),
+      a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`]));
+  if (admin.user.role === 'admin') await refreshUsers();
+  document.body.dataset.state = 'ready';
+}
+
+async function refreshUsers() {
+  const r = await hl.api('GET', '/api/v1/users');
+  const t = document.getElementById('users');
+  hl.clear(t);
+  t.appendChild(row(['name', 'role', 'pools', 'status', ''], true));
+  for (const u of (r.data && r.data.users) || []) {
+    const tr = row([u.name, u.role, u.pools.join(', '), u.disabled ? 'disabled' : 'active'], false);
+    const td = hl.el('td', {});
+    if (!u.disabled && u.name !== admin.user.name) {
+      const b = hl.el('button', { type: 'button' }, 'disable');
+      b.addEventListener('click', async () => {
+        const res = await hl.api('POST', `/api/v1/users/${encodeURIComponent(u.name)}/disable`);
+        document.getElementById('user-error').textContent = res.status === 200 ? '' : hl.errorText(res);
+        refreshUsers();
+      });
+      td.appendChild(b);
+    }
+    tr.appendChild(td);
+    t.appendChild(tr);
+  }
+}
+
+document.getElementById('user-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const name = document.getElementById('new-name').value.trim();
+  const role = document.getElementById('new-role').value;
+  const pools = document.getElementById('new-pools').value.split(',').map((s) => s.trim()).filter(Boolean);
+  const project = document.getElementById('project-pick').value;
+  const body = { name, role, projects: project ? [project] : [] };
+  if (pools.length) body.pools = pools;
+  const r = await hl.api('POST', '/api/v1/users', body);
+  if (r.status !== 201) {
+    document.getElementById('user-error').textContent = hl.errorText(r);
+    return;
+  }
+  document.getElementById('user-error').textContent = '';
+  document.getElementById('new-token-user').textContent = r.data.user.name;
+  document.getElementById('new-token').textContent = r.data.token;
+  hl.show('new-token-wrap', true);
+  document.getElementById('new-name').value = '';
+  refreshUsers();
+});
+
+document.getElementById('signin-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const r = await hl.api('POST', '/api/v1/session', { token: document.getElementById('token').value.trim() });
+  document.getElementById('token').value = '';
+  if (r.status !== 200) { document.getElementById('signin-error').textContent = 'That token was not accepted.'; return; }
+  hl.show('signin', false);
+  start();
+});
+
+document.getElementById('project-pick').addEventListener('change', refresh);
+
+start();

@@ -1,0 +1,255 @@
+// The annotator page: keyboard-first labelling. One keystroke per decision when the model's
+// pre-label is right (Enter). Every untrusted string (item text, labels, meta, ids) is set via
+// textContent.
+'use strict';
+
+const state = {
+  user: null,
+  project: null,   // {name, type, labels}
+  task: null,      // the /tasks/next response
+  last: null,      // {task, labels} of the last submit, for undo
+  amending: false, // showing `last` for correction
+  selected: new Set(),  // multi-label selection
+  done: 0,
+  busy: false,
+  shownAt: 0,
+};
+
+function setState(s) { document.body.dataset.state = s; }
+
+function setError(msg) { document.getElementById('task-error').textContent = msg || ''; }
+
+async function start() {
+  const me = await hl.api('GET', '/api/v1/me');
+  if (me.status === 401) { showSignIn(); return; }
+  if (me.status !== 200) { showSignIn(hl.errorText(me)); return; }
+  state.user = me.data.user;
+  document.getElementById('who').textContent = `${state.user.name} (${state.user.role})`;
+  hl.show('signout', true);
+  const ps = await hl.api('GET', '/api/v1/projects');
+  const projects = (ps.data && ps.data.projects) || [];
+  if (projects.length === 0) {
+    hl.show('empty', true);
+    setState('empty');
+    return;
+  }
+  const pick = document.getElementById('project-pick');
+  hl.clear(pick);
+  const wanted = new URLSearchParams(location.search).get('project');
+  for (const p of projects) {
+    const opt = hl.el('option', { value: p.name }, p.name);
+    if (p.name === wanted) opt.selected = true;
+    pick.appendChild(opt);
+  }
+  hl.show('project-pick-wrap', projects.length > 1);
+  await openProject(pick.value);
+}
+
+function showSignIn(msg) {
+  hl.show('signin', true);
+  hl.show('task', false);
+  hl.show('empty', false);
+  document.getElementById('signin-error').textContent = msg || '';
+  setState('signin');
+  document.getElementById('token').focus();
+}
+
+async function openProject(name) {
+  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}`);
+  if (r.status !== 200) { setError(hl.errorText(r)); return; }
+  state.project = r.data;
+  state.last = null;
+  await nextTask();
+}
+
+async function refreshProgress() {
+  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(state.project.name)}`);
+  const left = r.status === 200 ? r.data.queued_total : '?';
+  const pools = state.user.pools.join(', ');
+  document.getElementById('progress').textContent =
+    `done this session: ${state.done} · waiting in your pools (${pools}): ${left}`;
+}
+
+async function nextTask() {
+  state.task = null;
+  state.selected.clear();
+  const r = await hl.api('POST', `/api/v1/projects/${encodeURIComponent(state.project.name)}/tasks/next`);
+  refreshProgress();
+  if (r.status === 204) {
+    hl.show('task', false);
+    hl.show('empty', true);
+    setState('empty');
+    return;
+  }
+  if (r.status !== 200) { setError(hl.errorText(r)); setState('error'); return; }
+  state.task = r.data;
+  hl.show('empty', false);
+  render(state.task, false);
+}
+
+function render(task, amending) {
+  hl.show('signin', false);
+  hl.show('task', true);
+  setError('');
+  const banner = document.getElementById('kind-banner');
+  banner.className = `banner kind-${task.kind}${amending ? ' amending' : ''}`;
+  const kindText = {
+    review: 'Review',
+    audit: 'AUDIT — check the model’s accepted label',
+    adjudicate: 'ADJUDICATE — annotators disagreed',
+  }[task.kind] || task.kind;
+  banner.textContent = amending ? `Undo: correct your last answer (${kindText}) — Esc to cancel` : kindText;
+
+  document.getElementById('item-id').textContent = `item ${task.item.id}`;
+  document.getElementById('pool').textContent = task.pool ? `pool ${task.pool}` : '';
+  const text = document.getElementById('item-text');
+  text.textContent = task.item.text;
+  text.scrollTop = 0;
+
+  const meta = document.getElementById('item-meta');
+  hl.clear(meta);
+  const entries = Object.entries(task.item.meta || {});
+  for (const [k, v] of entries) {
+    meta.appendChild(hl.el('tr', {},
+      hl.el('th', { dir: 'auto' }, k),
+      hl.el('td', { dir: 'auto' }, typeof v === 'string' ? v : JSON.stringify(v))));
+  }
+  meta.hidden = entries.length === 0;
+
+  const pre = document.getElementById('prelabel');
+  hl.clear(pre);
+  if (task.prediction) {
+    const pct = Math.round(task.prediction.confidence * 100);
+    pre.appendChild(hl.el('span', { class: 'muted' }, 'model says '));
+    pre.appendChild(hl.el('strong', { dir: 'auto', id: 'prelabel-name' }, task.prediction.label));
+    pre.appendChild(hl.el('span', { class: 'muted' }, ` (${pct}% sure) — Enter to accept`));
+  } else {
+    pre.appendChild(hl.el('span', { class: 'muted' }, 'no pre-label'));
+  }
+
+  const labels = document.getElementById('labels');
+  hl.clear(labels);
+  state.project.labels.forEach((name, i) => {
+    const cls = ['label'];
+    if (task.prediction && task.prediction.label === name) cls.push('predicted');
+    if (state.selected.has(name)) cls.push('selected');
+    const b = hl.el('button', { type: 'button', class: cls.join(' '), 'data-label-index': i },
+      hl.el('kbd', {}, i < 9 ? String(i + 1) : ' '), ' ', hl.el('span', { dir: 'auto' }, name));
+    b.addEventListener('click', () => choose(i));
+    labels.appendChild(b);
+  });
+  state.amending = amending;
+  state.shownAt = performance.now();
+  document.body.dataset.item = task.item.id;
+  setState(amending ? 'amending' : 'ready');
+}
+
+async function submit(labels) {
+  if (state.busy) return;
+  const multi = state.project.type === 'multi-label';
+  const body = multi ? { labels } : { label: labels[0] };
+  body.time_spent_ms = Math.max(0, Math.round(performance.now() - state.shownAt));
+  state.busy = true;
+  try {
+    if (state.amending) {
+      const r = await hl.api('POST', `/api/v1/leases/${encodeURIComponent(state.last.task.lease.id)}/amend`, body);
+      if (r.status !== 200) { setError(hl.errorText(r)); return; }
+      state.last.labels = labels;
+      state.amending = false;
+      if (state.task) render(state.task, false); else await nextTask();
+      return;
+    }
+    const task = state.task;
+    const key = `${task.lease.id}:${labels.join('\u0000')}`;
+    const r = await hl.api('POST', `/api/v1/leases/${encodeURIComponent(task.lease.id)}/submit`, body, key);
+    if (r.status !== 200) {
+      setError(hl.errorText(r));
+      if (r.status === 409) await nextTask();  // the lease expired or was taken back
+      return;
+    }
+    state.done += 1;
+    state.last = { task, labels };
+    await nextTask();
+  } finally {
+    state.busy = false;
+  }
+}
+
+function choose(i) {
+  if (!state.project || i >= state.project.labels.length) return;
+  const name = state.project.labels[i];
+  if (!state.amending && !state.task) return;
+  if (state.project.type === 'multi-label') {
+    if (state.selected.has(name)) state.selected.delete(name); else state.selected.add(name);
+    render(state.amending ? state.last.task : state.task, state.amending);
+    return;
+  }
+  submit([name]);
+}
+
+function accept() {
+  const task = state.amending ? state.last.task : state.task;
+  if (!task) return;
+  if (state.project.type === 'multi-label' && state.selected.size > 0) {
+    submit([...state.selected]);
+    return;
+  }
+  if (task.prediction && task.prediction.label) submit([task.prediction.label]);
+}
+
+async function skip() {
+  if (state.busy || state.amending || !state.task) return;
+  state.busy = true;
+  try {
+    const r = await hl.api('POST', `/api/v1/leases/${encodeURIComponent(state.task.lease.id)}/skip`);
+    if (r.status !== 200) setError(hl.errorText(r));
+    await nextTask();
+  } finally {
+    state.busy = false;
+  }
+}
+
+function undo() {
+  if (!state.last || state.amending) return;
+  state.selected.clear();
+  render(state.last.task, true);
+}
+
+function cancelUndo() {
+  if (!state.amending) return;
+  state.amending = false;
+  state.selected.clear();
+  if (state.task) render(state.task, false); else nextTask();
+}
+
+document.addEventListener('keydown', (ev) => {
+  if (ev.target instanceof HTMLInputElement || ev.target instanceof HTMLSelectElement) return;
+  if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+  const s = document.body.dataset.state;
+  if (s !== 'ready' && s !== 'amending') return;
+  if (ev.key >= '1' && ev.key <= '9') { ev.preventDefault(); choose(Number(ev.key) - 1); }
+  else if (ev.key === 'Enter') { ev.preventDefault(); accept(); }
+  else if (ev.key === 's') { ev.preventDefault(); skip(); }
+  else if (ev.key === 'u') { ev.preventDefault(); undo(); }
+  else if (ev.key === 'Escape') { ev.preventDefault(); cancelUndo(); }
+});
+
+document.getElementById('signin-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  const token = document.getElementById('token').value.trim();
+  const r = await hl.api('POST', '/api/v1/session', { token });
+  document.getElementById('token').value = '';
+  if (r.status !== 200) { document.getElementById('signin-error').textContent = 'That token was not accepted.'; return; }
+  hl.show('signin', false);
+  start();
+});
+
+document.getElementById('signout').addEventListener('click', async () => {
+  await hl.api('DELETE', '/api/v1/session');
+  location.reload();
+});
+
+document.getElementById('retry').addEventListener('click', () => nextTask());
+document.getElementById('project-pick').addEventListener('change', (ev) => openProject(ev.target.value));
+
+start();
