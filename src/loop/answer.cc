@@ -4,6 +4,29 @@
 
 namespace hitloop::loop {
 
+Status MaybeAdjudicate(Store& store, const Lease& lease) {
+  ASSIGN_OR_RETURN(auto entry, store.LatestQueueEntry(lease.item_id, "review"));
+  if (!entry || entry->overlap <= 1 || entry->done < entry->overlap) return Status::Ok();
+  ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
+  // The entry's answers are the newest `overlap` review answers by people.
+  std::vector<const Annotation*> answers;
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->source == LabelSource::kHuman && it->kind == "review") answers.push_back(&*it);
+    if (static_cast<int>(answers.size()) == entry->overlap) break;
+  }
+  bool disagree = false;
+  for (const Annotation* a : answers) disagree |= a->labels != answers.front()->labels;
+  if (!disagree) return Status::Ok();
+  QueueEntry adj;
+  adj.project_id = entry->project_id;
+  adj.item_id = lease.item_id;
+  adj.pool = entry->pool;
+  adj.kind = "adjudicate";
+  adj.priority = 1e8;  // after audits, before reviews: a disagreement blocks a training label
+  adj.overlap = 1;
+  return store.Enqueue(adj).status();
+}
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
@@ -27,7 +50,9 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     a.time_spent_ms = answer.time_spent_ms;
     a.created_at = now;
     a.kind = lease.kind;
-    return store.AppendAnnotation(a).status();
+    RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+    if (lease.kind != "review") return Status::Ok();
+    return MaybeAdjudicate(store, lease);
   });
 }
 

@@ -20,8 +20,17 @@ struct Answer {
 // finishes the lease as "submitted" (Conflict if expired, released, already submitted or held by
 // someone else than `annotator`) and appends the annotation (source human for review and
 // adjudicate leases, audit for audit leases). When the call returns OK the label is durable.
+// Overlap: when the answer completes a review entry with overlap k > 1 (its k-th submission)
+// and the k answers disagree, an `adjudicate` entry for the item is enqueued in the same pool
+// (priority 1e8: after audits, before reviews; claim it with kinds = {"adjudicate"}, e.g. for
+// reviewers); the adjudicator's answer (source human, kind adjudicate) then becomes the
+// training label (loop/cycle.h). All of this happens in the same transaction.
 // On any error nothing is written. Not thread-safe per Store (use one Store per thread).
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now);
+
+// The adjudication check alone (called by RecordAnswer inside its transaction, after the
+// review answer was appended). Exposed for tests.
+Status MaybeAdjudicate(Store& store, const Lease& lease);
 
 }  // namespace hitloop::loop

@@ -88,6 +88,16 @@ struct IdempotentResponse {
 };
 // ---- end users and sessions (server) ----
 
+// ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+// One recorded cycle of the loop (loop/cycle.h writes the JSON record; the store keeps it as is).
+struct CycleRow {
+  int64_t project_id = 0;
+  int64_t cycle = 0;       // 1, 2, ... per project
+  int64_t created_at = 0;  // ms since epoch
+  std::string record_json;
+};
+// ---- end cycles and loop support ----
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -185,6 +195,23 @@ class Store {
   virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(
       int64_t project_id) = 0;
   // ---- end users and sessions (server) ----
+
+  // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+  // Appends the next cycle record of the project (number = previous max + 1) and returns its
+  // number. NotFound for an unknown project.
+  virtual Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
+                                      const std::string& record_json) = 0;
+  // All cycle records of the project, oldest first.
+  virtual Result<std::vector<CycleRow>> ListCycles(int64_t project_id) = 0;
+  // Streams the project's open queue entries (any kind) in id order; `fn` false stops early.
+  virtual Status ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) = 0;
+  // The newest queue entry (open or closed) of `item_id` and `kind`, or nullopt.
+  virtual Result<std::optional<QueueEntry>> LatestQueueEntry(int64_t item_id, const std::string& kind) = 0;
+  // Withdraws a machine label the loop no longer vouches for: clears the item's denormalised
+  // label when its source is model or rule (the annotation history keeps it) and sets state
+  // unlabeled unless the item is queued. No-op for items whose current label is a person's.
+  virtual Status WithdrawAutoLabel(int64_t item_id) = 0;
+  // ---- end cycles and loop support ----
 
   // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.
   virtual Status CheckIntegrity() = 0;

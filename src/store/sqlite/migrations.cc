@@ -124,6 +124,15 @@ CREATE TABLE idempotency(
   created_at INTEGER NOT NULL,
   PRIMARY KEY(user_id, key));
 )sql",
+      // 3 (loop, issue 4): one JSON record per cycle of the loop.
+      R"sql(
+CREATE TABLE cycles(
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  cycle INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY(project_id, cycle));
+)sql",
   };
   return kMigrations;
 }

@@ -119,6 +119,15 @@ class SqliteStore final : public Store {
   Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(int64_t project_id) override;
   // ---- end users and sessions (server) ----
 
+  // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+  Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
+                              const std::string& record_json) override;
+  Result<std::vector<CycleRow>> ListCycles(int64_t project_id) override;
+  Status ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) override;
+  Result<std::optional<QueueEntry>> LatestQueueEntry(int64_t item_id, const std::string& kind) override;
+  Status WithdrawAutoLabel(int64_t item_id) override;
+  // ---- end cycles and loop support ----
+
   sqlite3* db() { return db_; }
 
  private:

@@ -1,0 +1,146 @@
+// hitloop cycle NAME: one cycle of the loop (train -> predict -> certify -> route -> audit).
+// hitloop loop-config NAME [--set-json FILE]: shows or sets the loop's settings and routing
+// rules (the "loop" key of the project config, loop/config.h).
+#include <cmath>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "cli/command.h"
+#include "core/clock.h"
+#include "core/file.h"
+#include "loop/config.h"
+#include "loop/cycle.h"
+#include "store/store.h"
+
+namespace hitloop::cli {
+namespace {
+
+struct CycleArgs {
+  std::string name, seed_class, seed_query, models_dir;
+  bool as_json = false;
+  uint64_t seed = 0;
+  int threads = 2;
+};
+
+void PrintRecord(const loop::CycleRecord& r) {
+  std::printf("cycle %lld of the loop (%s)\n", static_cast<long long>(r.cycle),
+              r.cold_start ? "cold start: too few labels to train, a random seed batch goes to people"
+                           : ("model " + r.model_version).c_str());
+  std::printf("  target: precision >= %.3f with confidence %.3f -> at least %lld clean audit labels "
+              "before anything is auto-accepted\n",
+              r.target_precision, r.confidence, static_cast<long long>(r.min_audits_needed));
+  std::printf("  training labels (people): %lld of %lld pool items\n",
+              static_cast<long long>(r.training_size), static_cast<long long>(r.pool_size));
+  auto metrics = [](const char* what, const std::optional<loop::GoldMetrics>& m, const std::string& note) {
+    if (m) {
+      std::printf("  gold %-6s accuracy %.4f  macro-F1 %.4f  ECE %.4f  (n=%lld)\n", what, m->accuracy,
+                  m->macro_f1, m->ece, static_cast<long long>(m->n));
+    } else {
+      std::printf("  gold %-6s n/a%s%s\n", what, note.empty() ? "" : ": ", note.c_str());
+    }
+  };
+  metrics("before", r.before, r.before_note);
+  metrics("after", r.after, r.cold_start ? "no model" : "");
+  std::printf("  audits: %lld answered; accepted-region precision %.4f, lower bound %.4f (%lld audits, "
+              "%lld errors)\n",
+              static_cast<long long>(r.audits_total), r.audit_precision.estimate,
+              r.audit_precision.lower_bound, static_cast<long long>(r.audit_precision.audits),
+              static_cast<long long>(r.audit_precision.errors));
+  std::printf("  thresholds (%s):\n", r.threshold_mode.c_str());
+  for (const auto& c : r.classes) {
+    if (c.certified) {
+      std::printf("    %-20s certified at %.3f (%lld audits, %lld errors, error <= %.4f)%s\n",
+                  c.label.c_str(), c.threshold, static_cast<long long>(c.audits),
+                  static_cast<long long>(c.errors), c.error_upper, c.cold ? " [cold]" : "");
+    } else {
+      std::printf("    %-20s not certified (%lld audits, %lld errors, error bound %.4f)%s\n",
+                  c.label.c_str(), static_cast<long long>(c.audits), static_cast<long long>(c.errors),
+                  c.error_upper, c.cold ? " [cold: too few labels, never auto-accepted]" : "");
+    }
+  }
+  std::printf("  auto-accepted %lld (new %lld), requeued %lld, novel->people %lld, cold->people %lld\n",
+              static_cast<long long>(r.auto_accepted), static_cast<long long>(r.newly_accepted),
+              static_cast<long long>(r.requeued), static_cast<long long>(r.novel),
+              static_cast<long long>(r.cold_blocked));
+  std::printf("  queued for people: %lld review (of %lld candidates), %lld audits\n",
+              static_cast<long long>(r.queued_review), static_cast<long long>(r.review_candidates),
+              static_cast<long long>(r.audits_queued));
+  for (const auto& [pool, n] : r.queued_by_pool) {
+    std::printf("    pool %-16s %lld review\n", pool.c_str(), static_cast<long long>(n));
+  }
+  std::printf("  took %.2f s\n", r.seconds);
+}
+
+}  // namespace
+
+void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
+  auto a = std::make_shared<CycleArgs>();
+  auto* cmd = app.add_subcommand("cycle", "Run one cycle: train, predict, certify thresholds, route, audit");
+  cmd->add_option("NAME", a->name, "Project name")->required();
+  cmd->add_option("--seed-class", a->seed_class,
+                  "A class added mid-project: it gets its own certificate before any auto-accept");
+  cmd->add_option("--seed-query", a->seed_query, "Words: matching items go first in the review queue");
+  cmd->add_option("--models-dir", a->models_dir, "Where model files go (default: <db>.models/NAME)");
+  cmd->add_option("--seed", a->seed, "Seed for the audit draw (default: from project and cycle)");
+  cmd->add_option("--threads", a->threads, "Model threads")->capture_default_str();
+  cmd->add_flag("--json", a->as_json, "Print the cycle record as JSON");
+  cmd->callback([a, &g, exit_code] {
+    auto store = OpenSqliteStore(g.db_path);
+    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
+    auto p = (*store)->GetProject(a->name);
+    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    if (!a->seed_query.empty() && a->seed_class.empty()) {
+      *exit_code = Fail(InvalidArgument("--seed-query needs --seed-class"));
+      return;
+    }
+    loop::CycleOptions o;
+    o.models_dir = a->models_dir.empty() ? loop::DefaultModelsDir(g.db_path, a->name) : a->models_dir;
+    o.seed_class = a->seed_class;
+    o.seed_query = a->seed_query;
+    o.now = SystemClock::Default()->NowMillis();
+    o.seed = a->seed;
+    o.model_options.threads = a->threads;
+    auto r = loop::RunCycle(**store, *p, o);
+    if (!r.ok()) { *exit_code = Fail(r.status()); return; }
+    if (a->as_json) {
+      std::printf("%s\n", nlohmann::json::parse(loop::CycleRecordToJson(*r)).dump(2).c_str());
+    } else {
+      PrintRecord(*r);
+    }
+    *exit_code = 0;
+  });
+
+  auto cfg_name = std::make_shared<std::string>();
+  auto cfg_file = std::make_shared<std::string>();
+  auto* lc = app.add_subcommand("loop-config",
+                                "Show or set the loop settings and routing rules of a project");
+  lc->add_option("NAME", *cfg_name, "Project name")->required();
+  lc->add_option("--set-json", *cfg_file, "JSON file with the loop settings (see docs/LOOP.md)");
+  lc->callback([cfg_name, cfg_file, &g, exit_code] {
+    auto store = OpenSqliteStore(g.db_path);
+    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
+    auto p = (*store)->GetProject(*cfg_name);
+    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    std::string config = p->config_json;
+    if (!cfg_file->empty()) {
+      auto text = ReadFile(*cfg_file);
+      if (!text.ok()) { *exit_code = Fail(text.status()); return; }
+      auto merged = loop::MergeLoopConfig(p->config_json, *text);
+      if (!merged.ok()) {
+        *exit_code = Fail(Status(merged.status().code(), *cfg_file + ": " + merged.status().message()));
+        return;
+      }
+      const Status st = (*store)->SetProjectConfig(p->id, *merged);
+      if (!st.ok()) { *exit_code = Fail(st); return; }
+      config = *merged;
+    }
+    auto c = loop::ParseLoopConfig(config);
+    if (!c.ok()) { *exit_code = Fail(c.status()); return; }
+    std::printf("%s\n", nlohmann::json::parse(loop::LoopConfigToJson(*c)).dump(2).c_str());
+    std::printf("# at least %lld clean audit labels are needed before anything is auto-accepted\n",
+                static_cast<long long>(loop::MinAuditsNeeded(1 - c->target_precision, 1 - c->confidence)));
+    *exit_code = 0;
+  });
+}
+
+}  // namespace hitloop::cli

@@ -1,0 +1,321 @@
+// hitloop simulate loop: Protocol 2 (BENCHMARKS.md) — the whole loop with simulated annotators.
+// Output contract (outside scripts rely on it): DIR/summary.json with
+//   {"pool_size", "human_labels", "audit_labels", "human_fraction", "auto_accepted",
+//    "final_accuracy", "auto_accepted_precision", "estimated_precision_lower_bound",
+//    "guarantee_held_fraction", "runs": [...], "cycles": [...]}
+// Top-level numbers are means over the runs (auto_accepted_precision over runs that accepted
+// anything). DIR/cycles.csv holds one line per cycle.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <unistd.h>
+
+#include "cli/command.h"
+#include "core/file.h"
+#include "io/record.h"
+#include "loop/simulate.h"
+#include "text/featurizer.h"
+
+namespace hitloop::cli {
+namespace {
+
+struct SimLoopArgs {
+  std::string pool, test, out;
+  double target_precision = 0.98;
+  double confidence = 0.95;
+  double noise = 0.0;
+  int repeats = 1;
+  uint64_t seed = 1;
+  int batch = 0;              // 0 = max(20, 1% of the pool)
+  int audit_per_cycle = 50;
+  std::string strategy = "margin";
+  std::string model = "logreg";
+  std::string threshold_mode = "global";
+  int max_cycles = 200;
+  double min_gain = 1.5;
+  int patience = 3;
+  double max_novelty = 0.5;
+  int overlap = 1;
+  size_t max_pool = 0;
+  int hash_bits = 18;
+  bool no_char_ngrams = false;
+  double c = 10.0;
+  int threads = 2;
+};
+
+struct RawSet {
+  std::vector<std::string> texts;
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::string> labels;
+  std::vector<std::string> meta;
+};
+
+Status ReadSet(const std::string& path, size_t cap, RawSet* out) {
+  io::RecordLimits limits;
+  return io::ReadJsonlFile(path, limits, [&](int64_t, io::Record& r) -> Status {
+    if (cap && out->texts.size() >= cap) return Status::Ok();
+    if (r.labels.size() != 1) return InvalidArgument("label: simulate loop needs one gold label per record");
+    out->texts.push_back(std::move(r.text));
+    out->vectors.push_back(std::move(r.vector));
+    out->labels.push_back(std::move(r.labels[0]));
+    out->meta.push_back(std::move(r.meta_json));
+    return Status::Ok();
+  });
+}
+
+double Mean(const std::vector<double>& v) {
+  if (v.empty()) return 0;
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+nlohmann::json RunJson(const loop::LoopRunResult& r) {
+  return {{"run", r.run},
+          {"seed", r.seed},
+          {"pool_size", r.pool_size},
+          {"human_labels", r.human_labels},
+          {"audit_labels", r.audit_labels},
+          {"human_fraction", r.human_fraction},
+          {"auto_accepted", r.auto_accepted},
+          {"coverage", static_cast<double>(r.auto_accepted) / static_cast<double>(r.pool_size)},
+          {"remainder_by_people", r.remainder_by_people},
+          {"adjudications", r.adjudications},
+          {"final_accuracy", r.final_accuracy},
+          {"auto_accepted_precision",
+           r.auto_accepted_precision ? nlohmann::json(*r.auto_accepted_precision) : nlohmann::json(nullptr)},
+          {"estimated_precision_lower_bound", r.estimated_precision_lower_bound},
+          {"guarantee_held", r.guarantee_held},
+          {"cycles", r.cycles},
+          {"stop_reason", r.stop_reason},
+          {"final_test_accuracy", r.final_test_accuracy},
+          {"seconds", r.seconds}};
+}
+
+Status Run(const SimLoopArgs& a) {
+  RawSet pool, test;
+  RETURN_IF_ERROR(ReadSet(a.pool, a.max_pool, &pool));
+  if (!a.test.empty()) RETURN_IF_ERROR(ReadSet(a.test, 0, &test));
+  if (pool.texts.empty()) return InvalidArgument(a.pool + ": no records");
+  std::set<std::string> names(pool.labels.begin(), pool.labels.end());
+  names.insert(test.labels.begin(), test.labels.end());
+  const std::vector<std::string> classes(names.begin(), names.end());
+  if (classes.size() < 2) return InvalidArgument(a.pool + ": need at least 2 classes");
+  std::map<std::string, int> id;
+  for (size_t i = 0; i < classes.size(); ++i) id[classes[i]] = static_cast<int>(i);
+
+  text::FeaturizerOptions fo;
+  fo.hash_bits = a.hash_bits;
+  if (a.no_char_ngrams) fo.char_ngram_min = 0;
+  text::Featurizer featurizer(fo);
+  std::vector<text::FeatureInput> pin(pool.texts.size());
+  for (size_t i = 0; i < pin.size(); ++i) pin[i] = {pool.texts[i], pool.vectors[i]};
+  auto rows = featurizer.FitTransform(pin);
+  if (!rows.ok()) return Status(rows.status().code(), a.pool + ": " + rows.status().message());
+  std::vector<text::SparseRow> pool_rows = std::move(rows).value(), test_rows;
+  for (size_t i = 0; i < test.texts.size(); ++i) {
+    test_rows.push_back(featurizer.Transform({test.texts[i], test.vectors[i]}));
+  }
+  pool.vectors.clear();
+  test.vectors.clear();
+  std::vector<model::Example> pool_ex(pool_rows.size()), test_ex(test_rows.size());
+  std::vector<int> pool_gold, test_gold;
+  for (size_t i = 0; i < pool_rows.size(); ++i) {
+    pool_ex[i] = {&pool_rows[i], pool.texts[i]};
+    pool_gold.push_back(id[pool.labels[i]]);
+  }
+  for (size_t i = 0; i < test_rows.size(); ++i) {
+    test_ex[i] = {&test_rows[i], test.texts[i]};
+    test_gold.push_back(id[test.labels[i]]);
+  }
+  bool any_meta = false;
+  for (const auto& m : pool.meta) any_meta |= m != "{}";
+
+  loop::LoopSimInput in;
+  in.labels = classes;
+  in.pool = pool_ex;
+  in.pool_gold = pool_gold;
+  if (any_meta) in.pool_meta = pool.meta;
+  in.test = test_ex;
+  in.test_gold = test_gold;
+  in.text_dim = featurizer.text_dim();
+
+  loop::LoopSimOptions so;
+  so.config.target_precision = a.target_precision;
+  so.config.confidence = a.confidence;
+  so.config.per_class = a.threshold_mode == "per-class";
+  so.config.audit_per_cycle = a.audit_per_cycle;
+  const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
+  so.config.review_batch = batch;
+  so.config.seed_batch = batch;
+  so.config.strategy = a.strategy;
+  so.config.model = a.model;
+  so.config.max_novelty = a.max_novelty;
+  if (a.overlap > 1) {
+    loop::RoutingRule all;
+    all.name = "overlap";
+    all.pool = "general";
+    all.overlap = a.overlap;
+    so.config.routing.push_back(all);
+  }
+  so.noise = a.noise;
+  so.repeats = a.repeats;
+  so.seed = a.seed;
+  so.max_cycles = a.max_cycles;
+  so.min_gain = a.min_gain;
+  so.patience = a.patience;
+  so.model_options.c = a.c;
+  so.model_options.threads = a.threads;
+  so.model_options.seed = a.seed;
+
+  std::fprintf(stderr,
+               "simulate loop: pool %zu, test %zu, %zu classes, batch %d, audits/cycle %d, "
+               "target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
+               pool_ex.size(), test_ex.size(), classes.size(), batch, a.audit_per_cycle,
+               a.target_precision, a.confidence,
+               static_cast<long long>(loop::MinAuditsNeeded(1 - a.target_precision, 1 - a.confidence)),
+               a.noise, a.repeats);
+  const bool tty = isatty(fileno(stderr));
+  auto progress = [&](const loop::LoopCycleMetrics& m) {
+    std::fprintf(stderr,
+                 "%s  run %d cycle %3d  train %6lld  human %6lld  audit %5lld  auto %7lld  "
+                 "left %7lld  thr %.3f  test %.4f%s",
+                 tty ? "\r" : "", m.run, m.cycle, static_cast<long long>(m.training_size),
+                 static_cast<long long>(m.human_labels), static_cast<long long>(m.audit_labels),
+                 static_cast<long long>(m.auto_accepted), static_cast<long long>(m.remaining),
+                 m.threshold, m.test.accuracy, tty ? "   " : "\n");
+    std::fflush(stderr);
+  };
+  ASSIGN_OR_RETURN(auto res, loop::SimulateLoop(in, so, progress));
+  if (tty) std::fprintf(stderr, "\n");
+
+  using nlohmann::json;
+  std::vector<double> hl, al, hf, aa, fa, prec, lb, held, cov;
+  json runs = json::array();
+  for (const auto& r : res.runs) {
+    hl.push_back(static_cast<double>(r.human_labels));
+    al.push_back(static_cast<double>(r.audit_labels));
+    hf.push_back(r.human_fraction);
+    aa.push_back(static_cast<double>(r.auto_accepted));
+    cov.push_back(static_cast<double>(r.auto_accepted) / static_cast<double>(r.pool_size));
+    fa.push_back(r.final_accuracy);
+    if (r.auto_accepted_precision) prec.push_back(*r.auto_accepted_precision);
+    lb.push_back(r.estimated_precision_lower_bound);
+    held.push_back(r.guarantee_held ? 1.0 : 0.0);
+    runs.push_back(RunJson(r));
+  }
+  json cycles = json::array();
+  std::string csv =
+      "run,cycle,training_size,human_labels,audit_labels,auto_accepted,requeued,remaining,"
+      "certified,threshold,estimated_precision_lower_bound,realised_precision,test_accuracy,"
+      "test_macro_f1,test_ece,seconds\n";
+  for (const auto& c : res.cycles) {
+    cycles.push_back({{"run", c.run},
+                      {"cycle", c.cycle},
+                      {"training_size", c.training_size},
+                      {"human_labels", c.human_labels},
+                      {"audit_labels", c.audit_labels},
+                      {"auto_accepted", c.auto_accepted},
+                      {"requeued", c.requeued},
+                      {"remaining", c.remaining},
+                      {"certified", c.certified},
+                      {"threshold", c.threshold},
+                      {"estimated_precision_lower_bound", c.estimated_precision_lower_bound},
+                      {"realised_precision", c.realised_precision},
+                      {"test_accuracy", c.test.accuracy},
+                      {"test_macro_f1", c.test.macro_f1},
+                      {"test_ece", c.test.ece},
+                      {"seconds", c.seconds}});
+    char line[512];
+    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f\n",
+                  c.run, c.cycle, static_cast<long long>(c.training_size),
+                  static_cast<long long>(c.human_labels), static_cast<long long>(c.audit_labels),
+                  static_cast<long long>(c.auto_accepted), static_cast<long long>(c.requeued),
+                  static_cast<long long>(c.remaining), c.certified ? 1 : 0, c.threshold,
+                  c.estimated_precision_lower_bound, c.realised_precision, c.test.accuracy,
+                  c.test.macro_f1, c.test.ece, c.seconds);
+    csv += line;
+  }
+  json summary = {
+      {"pool_size", static_cast<int64_t>(pool_ex.size())},
+      {"human_labels", Mean(hl)},
+      {"audit_labels", Mean(al)},
+      {"human_fraction", Mean(hf)},
+      {"auto_accepted", Mean(aa)},
+      {"coverage", Mean(cov)},
+      {"final_accuracy", Mean(fa)},
+      {"auto_accepted_precision", prec.empty() ? json(nullptr) : json(Mean(prec))},
+      {"estimated_precision_lower_bound", Mean(lb)},
+      {"guarantee_held_fraction", Mean(held)},
+      {"min_audits_needed", loop::MinAuditsNeeded(1 - a.target_precision, 1 - a.confidence)},
+      {"options",
+       {{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
+        {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
+        {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
+        {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode},
+        {"max_cycles", a.max_cycles}, {"min_gain", a.min_gain}, {"patience", a.patience},
+        {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
+        {"remainder", "labelled by people, counted in human_labels"}}},
+      {"runs", runs},
+      {"cycles", cycles}};
+  std::error_code ec;
+  std::filesystem::create_directories(a.out, ec);
+  if (ec) return IoError(a.out + ": " + ec.message());
+  RETURN_IF_ERROR(AtomicWriteFile(a.out + "/summary.json", summary.dump(2) + "\n"));
+  RETURN_IF_ERROR(AtomicWriteFile(a.out + "/cycles.csv", csv));
+  std::printf("pool %zu: human_fraction %.4f (human %.1f + audit %.1f), auto-accepted %.1f "
+              "(coverage %.4f), final_accuracy %.4f, auto_accepted_precision %s, guarantee held "
+              "in %.3f of %d run(s)\nwrote %s/summary.json\n",
+              pool_ex.size(), Mean(hf), Mean(hl), Mean(al), Mean(aa), Mean(cov), Mean(fa),
+              prec.empty() ? "n/a" : std::to_string(Mean(prec)).c_str(), Mean(held), a.repeats,
+              a.out.c_str());
+  return Status::Ok();
+}
+
+}  // namespace
+
+void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* exit_code) {
+  auto args = std::make_shared<SimLoopArgs>();
+  auto* cmd = simulate.add_subcommand(
+      "loop", "The whole loop (train, certify, route, audit) with simulated annotators");
+  cmd->add_option("--pool", args->pool, "Pool JSONL with gold labels")->required();
+  cmd->add_option("--test", args->test, "Test JSONL with gold labels (model metrics per cycle)");
+  cmd->add_option("--target-precision", args->target_precision, "1 - epsilon")->capture_default_str();
+  cmd->add_option("--confidence", args->confidence, "1 - delta")->capture_default_str();
+  cmd->add_option("--annotator-noise", args->noise, "Probability a simulated answer is wrong")
+      ->capture_default_str();
+  cmd->add_option("--repeats", args->repeats, "Seeded runs")->capture_default_str();
+  cmd->add_option("--seed", args->seed, "Base seed")->capture_default_str();
+  cmd->add_option("--out", args->out, "Output directory")->required();
+  cmd->add_option("--batch", args->batch, "Review answers per cycle (0 = max(20, 1% of pool))");
+  cmd->add_option("--audit-per-cycle", args->audit_per_cycle, "Audits drawn per cycle")
+      ->capture_default_str();
+  cmd->add_option("--strategy", args->strategy, "Active-learning strategy")->capture_default_str();
+  cmd->add_option("--model", args->model, "Classifier (model/registry.h)")->capture_default_str();
+  cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
+      ->check(CLI::IsMember({"global", "per-class"}))
+      ->capture_default_str();
+  cmd->add_option("--max-cycles", args->max_cycles, "Stop after this many cycles")->capture_default_str();
+  cmd->add_option("--min-gain", args->min_gain, "Stop when items finalised per human answer fall below")
+      ->capture_default_str();
+  cmd->add_option("--patience", args->patience, "Cycles the gain is measured over")->capture_default_str();
+  cmd->add_option("--max-novelty", args->max_novelty, "Novelty cut-off (loop/novelty.h)")
+      ->capture_default_str();
+  cmd->add_option("--overlap", args->overlap, "Annotators per review item (disagreement -> adjudicator)")
+      ->capture_default_str();
+  cmd->add_option("--max-pool", args->max_pool, "Use only the first N pool records (0 = all)");
+  cmd->add_option("--hash-bits", args->hash_bits, "Text feature buckets = 2^bits")->capture_default_str();
+  cmd->add_flag("--no-char-ngrams", args->no_char_ngrams, "Word features only (faster)");
+  cmd->add_option("--c", args->c, "Inverse regularisation of linear models")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "Model threads")->capture_default_str();
+  cmd->callback([args, exit_code] {
+    const Status st = Run(*args);
+    *exit_code = st.ok() ? 0 : Fail(st);
+  });
+}
+
+}  // namespace hitloop::cli

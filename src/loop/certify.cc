@@ -1,0 +1,167 @@
+#include "loop/certify.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hitloop::loop {
+
+double BinomialCdf(int64_t k, int64_t n, double p) {
+  if (k < 0) return 0.0;
+  if (k >= n) return 1.0;
+  if (p <= 0.0) return 1.0;
+  if (p >= 1.0) return 0.0;
+  // Sum of pmf terms in log space: the terms are tiny for large n, so each is exponentiated
+  // separately (k is small in practice: the number of audit errors).
+  const double lp = std::log(p), lq = std::log1p(-p);
+  const double lgn = std::lgamma(static_cast<double>(n) + 1.0);
+  double sum = 0.0;
+  for (int64_t i = 0; i <= k; ++i) {
+    const double di = static_cast<double>(i);
+    const double lt = lgn - std::lgamma(di + 1.0) - std::lgamma(static_cast<double>(n - i) + 1.0) +
+                      di * lp + static_cast<double>(n - i) * lq;
+    sum += std::exp(lt);
+  }
+  return std::min(1.0, sum);
+}
+
+double ClopperPearsonUpper(int64_t errors, int64_t n, double delta) {
+  if (n <= 0 || errors >= n) return 1.0;
+  if (errors < 0) errors = 0;
+  // The CDF falls monotonically in p: bisect for BinomialCdf(errors; n, p) = delta.
+  double lo = static_cast<double>(errors) / static_cast<double>(n), hi = 1.0;
+  for (int it = 0; it < 100 && hi - lo > 1e-12; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    if (BinomialCdf(errors, n, mid) > delta) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return hi;  // conservative side of the bracket
+}
+
+int64_t MinAuditsNeeded(double epsilon, double delta) {
+  if (!(epsilon > 0 && epsilon < 1 && delta > 0 && delta < 1)) return 0;
+  return static_cast<int64_t>(std::ceil(std::log(delta) / std::log1p(-epsilon) - 1e-9));
+}
+
+const std::vector<double>& DefaultThresholdGrid() {
+  static const std::vector<double> kGrid = {0.999, 0.998, 0.995, 0.99, 0.985, 0.98, 0.97, 0.96,
+                                            0.95,  0.93,  0.9,   0.85, 0.8,   0.7,  0.6,  0.5};
+  return kGrid;
+}
+
+double Certification::ThresholdFor(int c) const {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (!per_class) {
+    if (!global.certified) return kInf;
+    if (c >= 0 && c < static_cast<int>(classes.size()) && classes[c].tested > 0) {
+      return classes[c].certified ? std::max(global.threshold, classes[c].threshold) : kInf;
+    }
+    return global.threshold;
+  }
+  if (c < 0 || c >= static_cast<int>(classes.size()) || !classes[c].certified) {
+    return std::numeric_limits<double>::infinity();
+  }
+  return classes[c].threshold;
+}
+
+namespace {
+
+// Fixed-sequence test over the audits selected by `in_scope` (the global set or one class's).
+template <typename Pred>
+ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pred in_scope,
+                                   double epsilon, double delta, const std::vector<double>& grid) {
+  ThresholdCertificate out;
+  // Sort the scoped audits by confidence once; each candidate is then a prefix.
+  std::vector<std::pair<double, bool>> scoped;
+  for (const auto& a : audits) {
+    if (a.eligible && in_scope(a)) scoped.emplace_back(a.confidence, a.error);
+  }
+  std::sort(scoped.begin(), scoped.end(),
+            [](const auto& x, const auto& y) { return x.first > y.first; });
+  size_t pos = 0;
+  int64_t errors = 0;
+  const int64_t min_n = MinAuditsNeeded(epsilon, delta);
+  for (double t : grid) {
+    while (pos < scoped.size() && scoped[pos].first >= t) {
+      errors += scoped[pos].second ? 1 : 0;
+      ++pos;
+    }
+    const int64_t n = static_cast<int64_t>(pos);
+    // A candidate with fewer audits than even an error-free sample needs cannot pass; it is
+    // skipped rather than failed. This keeps the order fixed before any audit LABEL is seen: the
+    // counts depend only on the model's confidences on the audited items (the model never saw
+    // their labels), so the fixed-sequence argument still holds.
+    if (n < min_n) continue;
+    const double ub = ClopperPearsonUpper(errors, n, delta);
+    ++out.tested;
+    if (ub > epsilon) {
+      if (!out.certified) {  // report what the first (failing) test saw
+        out.audits = n;
+        out.errors = errors;
+        out.error_upper = ub;
+      }
+      break;
+    }
+    out.certified = true;
+    out.threshold = t;
+    out.audits = n;
+    out.errors = errors;
+    out.error_upper = ub;
+  }
+  return out;
+}
+
+}  // namespace
+
+Certification Certify(std::span<const AuditObservation> audits, int num_classes,
+                      const CertifyOptions& o) {
+  Certification cert;
+  cert.per_class = o.per_class;
+  if (!(o.epsilon > 0 && o.epsilon < 1 && o.delta > 0 && o.delta < 1) || num_classes < 1) {
+    cert.classes.resize(std::max(0, num_classes));
+    return cert;
+  }
+  if (!o.per_class) {
+    int m = 0;
+    for (uint8_t r : o.require_own) m += r ? 1 : 0;
+    const double global_delta = m > 0 ? o.delta / 2 : o.delta;
+    cert.global = FixedSequence(audits, [](const AuditObservation&) { return true; }, o.epsilon,
+                                global_delta, o.grid);
+    if (m > 0) {
+      cert.classes.resize(num_classes);
+      for (int c = 0; c < num_classes && c < static_cast<int>(o.require_own.size()); ++c) {
+        if (!o.require_own[c]) continue;
+        cert.classes[c] = FixedSequence(
+            audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon,
+            o.delta / (2.0 * m), o.grid);
+        cert.classes[c].tested = std::max(cert.classes[c].tested, 1);  // marks "own test applies"
+      }
+    }
+    return cert;
+  }
+  const double d = o.delta / num_classes;  // Bonferroni over the classes
+  cert.classes.resize(num_classes);
+  for (int c = 0; c < num_classes; ++c) {
+    cert.classes[c] = FixedSequence(
+        audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon, d, o.grid);
+  }
+  return cert;
+}
+
+PrecisionEstimate AcceptedRegionPrecision(std::span<const AuditObservation> audits,
+                                          const Certification& cert, double delta) {
+  PrecisionEstimate p;
+  for (const auto& a : audits) {
+    if (!a.eligible || a.confidence < cert.ThresholdFor(a.predicted)) continue;
+    ++p.audits;
+    p.errors += a.error ? 1 : 0;
+  }
+  if (p.audits == 0) return p;
+  p.estimate = 1.0 - static_cast<double>(p.errors) / static_cast<double>(p.audits);
+  p.lower_bound = 1.0 - ClopperPearsonUpper(p.errors, p.audits, delta);
+  return p;
+}
+
+}  // namespace hitloop::loop

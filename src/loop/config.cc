@@ -1,0 +1,174 @@
+#include "loop/config.h"
+
+#include <nlohmann/json.hpp>
+
+namespace hitloop::loop {
+namespace {
+using nlohmann::json;
+
+std::string ScalarString(const json& v) {
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+Status ParseRule(const json& j, size_t i, RoutingRule* r) {
+  const std::string where = "loop.routing[" + std::to_string(i) + "]";
+  if (!j.is_object()) return InvalidArgument(where + ": not an object");
+  r->name = j.value("name", "rule" + std::to_string(i));
+  if (!j.contains("pool") || !j["pool"].is_string() || j["pool"].get<std::string>().empty()) {
+    return InvalidArgument(where + ".pool: missing or not a non-empty string");
+  }
+  r->pool = j["pool"].get<std::string>();
+  if (j.contains("overlap")) {
+    if (!j["overlap"].is_number_integer() || j["overlap"].get<int>() < 1 ||
+        j["overlap"].get<int>() > 10) {
+      return InvalidArgument(where + ".overlap: must be an integer in [1, 10]");
+    }
+    r->overlap = j["overlap"].get<int>();
+  }
+  if (!j.contains("when")) return Status::Ok();
+  const json& w = j["when"];
+  if (!w.is_object()) return InvalidArgument(where + ".when: not an object");
+  if (w.contains("meta")) {
+    if (!w["meta"].is_object()) return InvalidArgument(where + ".when.meta: not an object");
+    for (const auto& [k, v] : w["meta"].items()) r->meta_equals.emplace_back(k, ScalarString(v));
+  }
+  if (w.contains("predicted")) {
+    if (!w["predicted"].is_array()) return InvalidArgument(where + ".when.predicted: not an array");
+    for (const auto& v : w["predicted"]) {
+      if (!v.is_string()) return InvalidArgument(where + ".when.predicted: labels are strings");
+      r->predicted_in.push_back(v.get<std::string>());
+    }
+  }
+  if (w.contains("confidence")) {
+    const json& c = w["confidence"];
+    if (!c.is_array() || c.size() != 2 || !c[0].is_number() || !c[1].is_number() ||
+        c[0].get<double>() > c[1].get<double>()) {
+      return InvalidArgument(where + ".when.confidence: expected [min, max] with min <= max");
+    }
+    r->min_confidence = c[0].get<double>();
+    r->max_confidence = c[1].get<double>();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+CertifyOptions LoopConfig::certify_options() const {
+  CertifyOptions o;
+  o.epsilon = 1.0 - target_precision;
+  o.delta = 1.0 - confidence;
+  o.per_class = per_class;
+  return o;
+}
+
+Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
+  LoopConfig c;
+  json root = json::parse(config_json, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) return InvalidArgument("config: not a JSON object");
+  if (!root.contains("loop")) return c;
+  const json& l = root["loop"];
+  if (!l.is_object()) return InvalidArgument("loop: not an object");
+  try {
+    auto num = [&](const char* k, double lo, double hi, double* out) -> Status {
+      if (!l.contains(k)) return Status::Ok();
+      if (!l[k].is_number() || l[k].get<double>() <= lo || l[k].get<double>() >= hi) {
+        return InvalidArgument(std::string("loop.") + k + ": must be a number in (" +
+                               std::to_string(lo) + ", " + std::to_string(hi) + ")");
+      }
+      *out = l[k].get<double>();
+      return Status::Ok();
+    };
+    auto integer = [&](const char* k, int lo, int* out) -> Status {
+      if (!l.contains(k)) return Status::Ok();
+      if (!l[k].is_number_integer() || l[k].get<int64_t>() < lo || l[k].get<int64_t>() > 1000000) {
+        return InvalidArgument(std::string("loop.") + k + ": must be an integer >= " +
+                               std::to_string(lo));
+      }
+      *out = l[k].get<int>();
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(num("target_precision", 0.5, 1.0, &c.target_precision));
+    RETURN_IF_ERROR(num("confidence", 0.5, 1.0, &c.confidence));
+    RETURN_IF_ERROR(num("max_novelty", 0.0, 1e9, &c.max_novelty));
+    RETURN_IF_ERROR(integer("audit_per_cycle", 0, &c.audit_per_cycle));
+    RETURN_IF_ERROR(integer("review_batch", 0, &c.review_batch));
+    RETURN_IF_ERROR(integer("seed_batch", 0, &c.seed_batch));
+    RETURN_IF_ERROR(integer("min_labels_per_class", 1, &c.min_labels_per_class));
+    if (l.contains("threshold_mode")) {
+      const std::string m = l["threshold_mode"].is_string() ? l["threshold_mode"].get<std::string>() : "";
+      if (m != "global" && m != "per-class") {
+        return InvalidArgument("loop.threshold_mode: must be \"global\" or \"per-class\"");
+      }
+      c.per_class = m == "per-class";
+    }
+    for (const char* k : {"strategy", "model", "default_pool"}) {
+      if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
+        return InvalidArgument(std::string("loop.") + k + ": must be a non-empty string");
+      }
+    }
+    c.strategy = l.value("strategy", c.strategy);
+    c.model = l.value("model", c.model);
+    c.default_pool = l.value("default_pool", c.default_pool);
+    if (l.contains("new_classes")) {
+      if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
+      for (const auto& v : l["new_classes"]) {
+        if (!v.is_string()) return InvalidArgument("loop.new_classes: labels are strings");
+        c.new_classes.push_back(v.get<std::string>());
+      }
+    }
+    if (l.contains("routing")) {
+      if (!l["routing"].is_array()) return InvalidArgument("loop.routing: not an array");
+      for (size_t i = 0; i < l["routing"].size(); ++i) {
+        RoutingRule r;
+        RETURN_IF_ERROR(ParseRule(l["routing"][i], i, &r));
+        c.routing.push_back(std::move(r));
+      }
+    }
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("loop: ") + e.what());
+  }
+  return c;
+}
+
+Result<std::string> MergeLoopConfig(const std::string& config_json, const std::string& loop_json) {
+  json root = json::parse(config_json.empty() ? "{}" : config_json, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) root = json::object();
+  json l = json::parse(loop_json, nullptr, false);
+  if (l.is_discarded() || !l.is_object()) return InvalidArgument("loop config: not a JSON object");
+  if (l.contains("loop") && l.size() == 1) l = l["loop"];
+  root["loop"] = l;
+  const std::string merged = root.dump();
+  RETURN_IF_ERROR(ParseLoopConfig(merged).status());
+  return merged;
+}
+
+std::string LoopConfigToJson(const LoopConfig& c) {
+  json rules = json::array();
+  for (const auto& r : c.routing) {
+    json meta = json::object();
+    for (const auto& [k, v] : r.meta_equals) meta[k] = v;
+    rules.push_back({{"name", r.name},
+                     {"when", {{"meta", meta},
+                               {"predicted", r.predicted_in},
+                               {"confidence", {r.min_confidence, r.max_confidence}}}},
+                     {"pool", r.pool},
+                     {"overlap", r.overlap}});
+  }
+  return json{{"target_precision", c.target_precision},
+              {"confidence", c.confidence},
+              {"threshold_mode", c.per_class ? "per-class" : "global"},
+              {"audit_per_cycle", c.audit_per_cycle},
+              {"review_batch", c.review_batch},
+              {"seed_batch", c.seed_batch},
+              {"strategy", c.strategy},
+              {"model", c.model},
+              {"max_novelty", c.max_novelty},
+              {"min_labels_per_class", c.min_labels_per_class},
+              {"default_pool", c.default_pool},
+              {"new_classes", c.new_classes},
+              {"routing", rules}}
+      .dump();
+}
+
+}  // namespace hitloop::loop

@@ -1,0 +1,63 @@
+#pragma once
+// The loop's settings, stored under the "loop" key of a project's config JSON
+// (Store::SetProjectConfig). Other keys of the config belong to other modules and are preserved.
+//
+//   {"loop": {
+//      "target_precision": 0.98, "confidence": 0.95,      // epsilon = 1 - target, delta = 1 - conf
+//      "threshold_mode": "global" | "per-class",
+//      "audit_per_cycle": 50, "review_batch": 100, "seed_batch": 50,
+//      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
+//      "min_labels_per_class": 2, "new_classes": ["label", ...],
+//      "default_pool": "general",
+//      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
+//                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
+//                    "pool": "experts", "overlap": 2}, ... ]}}
+//
+// Thread-safety: value types. Errors: ParseLoopConfig returns InvalidArgument naming the field.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+#include "loop/certify.h"
+
+namespace hitloop::loop {
+
+// One routing rule: every given condition must hold; the first matching rule wins.
+struct RoutingRule {
+  std::string name;
+  std::vector<std::pair<std::string, std::string>> meta_equals;  // meta[field] == value (string form)
+  std::vector<std::string> predicted_in;                         // empty = any predicted class
+  double min_confidence = 0.0;                                   // band [min, max]
+  double max_confidence = 1.0;
+  std::string pool = "general";
+  int overlap = 1;                                               // annotators per item (>= 1)
+};
+
+struct LoopConfig {
+  double target_precision = 0.98;
+  double confidence = 0.95;
+  bool per_class = false;
+  int audit_per_cycle = 50;
+  int review_batch = 100;     // review entries the cycle keeps queued (the AL batch)
+  int seed_batch = 50;        // random items queued on a cold start
+  std::string strategy = "margin";
+  std::string model = "logreg";
+  double max_novelty = 0.5;   // novelty score above this -> people (see loop/novelty.h)
+  int min_labels_per_class = 2;
+  std::string default_pool = "general";
+  std::vector<RoutingRule> routing;
+  // Classes added mid-project (`hitloop cycle --seed-class`): each needs its own certificate
+  // before anything is auto-accepted into it, even in global mode (loop/certify.h).
+  std::vector<std::string> new_classes;
+
+  CertifyOptions certify_options() const;
+};
+
+// Parses the "loop" object of `config_json` (missing key or fields = defaults).
+Result<LoopConfig> ParseLoopConfig(const std::string& config_json);
+// Returns `config_json` with its "loop" key replaced by `loop_json` (validated first).
+Result<std::string> MergeLoopConfig(const std::string& config_json, const std::string& loop_json);
+std::string LoopConfigToJson(const LoopConfig& c);
+
+}  // namespace hitloop::loop

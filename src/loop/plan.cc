@@ -1,0 +1,224 @@
+#include "loop/plan.h"
+
+#include <algorithm>
+#include <chrono>
+#include <numeric>
+
+#include "al/embedding.h"
+#include "al/registry.h"
+#include "loop/audit.h"
+#include "core/rng.h"
+#include "loop/novelty.h"
+#include "model/registry.h"
+
+namespace hitloop::loop {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+bool HumanLabeled(const PlanInput& in, size_t i) {
+  return in.train_label[i] >= 0 || in.audit_label[i] >= 0;
+}
+
+bool Routable(const PlanInput& in, size_t i) {
+  return !HumanLabeled(in, i) && (in.audit_pending.empty() || !in.audit_pending[i]);
+}
+
+}  // namespace
+
+Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
+  const int k = static_cast<int>(in.labels.size());
+  const size_t n = in.pool.size();
+  const LoopConfig& cfg = in.config;
+  const auto t0 = Clock::now();
+  Rng rng(in.seed * 0x9E3779B97F4A7C15ULL + 17);
+
+  std::vector<uint8_t> routable(n, 0), audit_candidates(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    routable[i] = Routable(in, i);
+    audit_candidates[i] = routable[i];
+  }
+
+  if (!plan->cold_start) {
+    // Certification from audit labels only, seen through the current model.
+    std::vector<AuditObservation> obs;
+    for (size_t i = 0; i < n; ++i) {
+      if (in.audit_label[i] < 0) continue;
+      const float* p = plan->probs.data() + i * k;
+      const int pred = static_cast<int>(std::max_element(p, p + k) - p);
+      AuditObservation o;
+      o.predicted = pred;
+      o.confidence = p[pred];
+      o.error = pred != in.audit_label[i];
+      o.eligible = Eligible(pred, plan->novelty.empty() ? 0.0 : plan->novelty[i], plan->cold_class,
+                            cfg.max_novelty);
+      obs.push_back(o);
+    }
+    plan->audits_total = static_cast<int64_t>(obs.size());
+    CertifyOptions co = cfg.certify_options();
+    if (!cfg.new_classes.empty()) {
+      co.require_own.assign(k, 0);
+      for (const auto& name : cfg.new_classes) {
+        for (int c = 0; c < k; ++c) {
+          if (in.labels[c] == name) co.require_own[c] = 1;
+        }
+      }
+    }
+    plan->certification = Certify(obs, k, co);
+    plan->audit_precision = AcceptedRegionPrecision(obs, plan->certification, co.delta);
+
+    RouterInput ri;
+    ri.num_classes = k;
+    ri.labels = in.labels;
+    ri.probs = plan->probs;
+    ri.novelty = plan->novelty;
+    ri.routable = routable;
+    ri.was_auto = in.was_auto;
+    ri.meta_json = in.meta_json;
+    ri.cold = plan->cold_class;
+    ri.certification = &plan->certification;
+    ri.max_novelty = cfg.max_novelty;
+    ri.rules = &cfg.routing;
+    ri.default_pool = cfg.default_pool;
+    ASSIGN_OR_RETURN(plan->routing, RouteItems(ri));
+  } else {
+    plan->certification = Certify({}, k, cfg.certify_options());
+    plan->routing.pools = {cfg.default_pool};
+    plan->routing.decisions.assign(n, RouteDecision{});
+    for (size_t i = 0; i < n; ++i) {
+      if (!routable[i]) continue;
+      plan->routing.decisions[i].route = Route::kReview;
+      ++plan->routing.review;
+      if (!in.was_auto.empty() && in.was_auto[i]) ++plan->routing.requeued;
+    }
+  }
+
+  // Review order: seed-query matches first, then the AL strategy (or random on a cold start).
+  std::vector<size_t> review;
+  for (size_t i = 0; i < n; ++i) {
+    if (plan->routing.decisions[i].route == Route::kReview) review.push_back(i);
+  }
+  const size_t want = std::min(review.size(), static_cast<size_t>(
+                                                  plan->cold_start ? cfg.seed_batch : cfg.review_batch));
+  std::vector<size_t> order;
+  std::vector<uint8_t> taken(n, 0);
+  if (!in.seed_boost.empty()) {
+    std::vector<size_t> boosted;
+    for (size_t i : review) {
+      if (in.seed_boost[i] > 0) boosted.push_back(i);
+    }
+    std::stable_sort(boosted.begin(), boosted.end(),
+                     [&](size_t a, size_t b) { return in.seed_boost[a] > in.seed_boost[b]; });
+    for (size_t i : boosted) {
+      if (order.size() >= want) break;
+      order.push_back(i);
+      taken[i] = 1;
+    }
+  }
+  if (order.size() < want) {
+    std::vector<size_t> rest;
+    for (size_t i : review) {
+      if (!taken[i]) rest.push_back(i);
+    }
+    const size_t need = std::min(rest.size(), want - order.size());
+    std::vector<size_t> picked;
+    if (plan->cold_start) {
+      rng.Shuffle(rest);
+      picked.resize(need);
+      std::iota(picked.begin(), picked.end(), size_t{0});
+    } else if (need > 0) {
+      ASSIGN_OR_RETURN(auto strategy, al::CreateStrategy(cfg.strategy));
+      const auto req = strategy->requirements();
+      if (req.committee) {
+        return InvalidArgument("loop: strategy '" + cfg.strategy +
+                               "' needs a committee, which the loop does not build yet");
+      }
+      std::vector<float> cand(rest.size() * k);
+      for (size_t j = 0; j < rest.size(); ++j) {
+        std::copy_n(plan->probs.data() + rest[j] * k, k, cand.data() + j * k);
+      }
+      al::ScoringContext ctx;
+      ctx.num_candidates = rest.size();
+      ctx.num_classes = k;
+      ctx.probs = cand;
+      al::RowMatrix emb, lab_emb;
+      if (req.embedding) {
+        std::vector<const text::SparseRow*> rows, lab;
+        for (size_t i : rest) rows.push_back(in.pool[i].features);
+        for (size_t i = 0; i < n; ++i) {
+          if (in.train_label[i] >= 0) lab.push_back(in.pool[i].features);
+        }
+        emb = al::Embed(rows);
+        lab_emb = al::Embed(lab);
+        ctx.embedding = &emb;
+        ctx.labeled_embedding = &lab_emb;
+      }
+      ASSIGN_OR_RETURN(picked, strategy->Select(ctx, need, rng));
+    }
+    for (size_t j : picked) order.push_back(rest[j]);
+  }
+  plan->priority.assign(n, 0.0);
+  for (size_t r = 0; r < order.size(); ++r) {
+    plan->priority[order[r]] = static_cast<double>(order.size() - r);
+  }
+  plan->review_order = std::move(order);
+
+  // Next audit sample: uniform over the items not labelled by people (accepted or not).
+  plan->new_audits = SampleAudits(audit_candidates, static_cast<size_t>(cfg.audit_per_cycle), rng);
+  plan->seconds_route = Since(t0);
+  return Status::Ok();
+}
+
+Result<CyclePlan> PlanCycle(const PlanInput& in) {
+  const int k = static_cast<int>(in.labels.size());
+  const size_t n = in.pool.size();
+  if (k < 2) return InvalidArgument("loop: a project needs at least 2 labels");
+  if (in.train_label.size() != n || in.audit_label.size() != n ||
+      (!in.audit_pending.empty() && in.audit_pending.size() != n) ||
+      (!in.was_auto.empty() && in.was_auto.size() != n) ||
+      (!in.meta_json.empty() && in.meta_json.size() != n) ||
+      (!in.seed_boost.empty() && in.seed_boost.size() != n)) {
+    return InvalidArgument("loop: plan input sizes disagree");
+  }
+  CyclePlan plan;
+  plan.training_per_class.assign(k, 0);
+  std::vector<model::Example> train_ex;
+  std::vector<int> train_y;
+  std::vector<const text::SparseRow*> train_rows;
+  for (size_t i = 0; i < n; ++i) {
+    const int y = in.train_label[i];
+    if (y < 0) continue;
+    if (y >= k) return InvalidArgument("loop: training label out of range");
+    ++plan.training_per_class[y];
+    train_ex.push_back(in.pool[i]);
+    train_y.push_back(y);
+    train_rows.push_back(in.pool[i].features);
+  }
+  plan.training_size = static_cast<int64_t>(train_y.size());
+  plan.cold_class.assign(k, 0);
+  int warm = 0;
+  for (int c = 0; c < k; ++c) {
+    plan.cold_class[c] = plan.training_per_class[c] < in.config.min_labels_per_class;
+    warm += !plan.cold_class[c];
+  }
+  plan.cold_start = warm < 2;
+  if (!plan.cold_start) {
+    auto t0 = Clock::now();
+    ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(in.config.model, in.model_options));
+    RETURN_IF_ERROR(plan.model->Train(train_ex, train_y, k));
+    plan.seconds_train = Since(t0);
+    t0 = Clock::now();
+    plan.probs.assign(n * k, 0.0f);
+    RETURN_IF_ERROR(plan.model->Predict(in.pool, plan.probs));
+    NoveltyScorer nov;
+    nov.Fit(train_rows, train_y, k, in.text_dim);
+    plan.novelty.resize(n);
+    for (size_t i = 0; i < n; ++i) plan.novelty[i] = nov.Score(*in.pool[i].features);
+    plan.seconds_predict = Since(t0);
+  }
+  RETURN_IF_ERROR(DecideFromPredictions(in, &plan));
+  return plan;
+}
+
+}  // namespace hitloop::loop

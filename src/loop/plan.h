@@ -1,0 +1,73 @@
+#pragma once
+// PlanCycle: the pure, in-memory decision logic of one cycle — train on people's labels, predict
+// every pool item, score novelty, certify thresholds from the audits, route, order the review
+// queue with the active-learning strategy and draw the next audit sample. Both the live cycle
+// (loop/cycle.h, store-backed) and `hitloop simulate loop` (loop/simulate.h) call it, so the
+// benchmark and the product share one path.
+//
+// Training uses ONLY train_label (people's review/import/adjudicate answers): audit labels are
+// never trained on (the model would fit its own audit sample) and audited or audit-pending items
+// are never offered to active learning. Certification uses ONLY audit labels.
+//
+// Cold start: when fewer than two classes have min_labels_per_class training labels, no model is
+// trained; the plan queues `seed_batch` items drawn at random (the seed-boosted ones first) and
+// still draws audits. A class with fewer than min_labels_per_class labels is "cold": nothing is
+// auto-accepted into it; under per-class thresholds it also needs its own certificate.
+//
+// Ownership: the plan owns the trained model. The input's spans must outlive the call only.
+// Thread-safety: not shared; uses the model's own threads. Errors: InvalidArgument on
+// inconsistent input; model/strategy errors are passed through.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "loop/certify.h"
+#include "loop/config.h"
+#include "loop/router.h"
+#include "model/classifier.h"
+
+namespace hitloop::loop {
+
+struct PlanInput {
+  std::vector<std::string> labels;             // class names, size k
+  std::span<const model::Example> pool;        // n pool items
+  std::span<const int> train_label;            // n: people's label for training, or -1
+  std::span<const int> audit_label;            // n: audit label, or -1
+  std::span<const uint8_t> audit_pending;      // n or empty: open audit entry
+  std::span<const uint8_t> was_auto;           // n or empty: currently auto-accepted
+  std::span<const std::string> meta_json;      // n or empty
+  std::span<const double> seed_boost;          // n or empty: > 0 = cold-start seed-query match
+  uint32_t text_dim = 0;                       // featurizer text block size (novelty)
+  LoopConfig config;
+  model::ClassifierOptions model_options;
+  uint64_t seed = 1;                           // audit draw and tie-breaks
+};
+
+struct CyclePlan {
+  std::unique_ptr<model::Classifier> model;    // null on a cold start
+  bool cold_start = false;
+  std::vector<uint8_t> cold_class;             // k
+  std::vector<int64_t> training_per_class;     // k
+  int64_t training_size = 0;
+  std::vector<float> probs;                    // n x k (empty on a cold start)
+  std::vector<double> novelty;                 // n (empty on a cold start)
+  Certification certification;
+  PrecisionEstimate audit_precision;           // audits in the accepted region
+  int64_t audits_total = 0;                    // audit labels available to certification
+  RouterOutput routing;                        // decisions for every pool item
+  std::vector<double> priority;                // n: review priority (higher first), 0 otherwise
+  std::vector<size_t> review_order;            // review items, highest priority first
+  std::vector<size_t> new_audits;              // positions to audit next
+  double seconds_train = 0, seconds_predict = 0, seconds_route = 0;
+};
+
+Result<CyclePlan> PlanCycle(const PlanInput& in);
+
+// The decision core without training: certification + routing + AL order from given
+// probabilities. PlanCycle calls it; the speed benchmark times it on 1M items.
+Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan);
+
+}  // namespace hitloop::loop

@@ -1,0 +1,204 @@
+#include "loop/simulate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <map>
+
+#include "core/rng.h"
+#include "loop/plan.h"
+
+namespace hitloop::loop {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A simulated person: the gold label, or with probability `noise` a uniformly random other class.
+int Answer(int gold, int k, double noise, Rng& rng) {
+  if (noise <= 0 || rng.Uniform() >= noise) return gold;
+  const int other = static_cast<int>(rng.Below(static_cast<uint64_t>(k - 1)));
+  return other >= gold ? other + 1 : other;
+}
+
+}  // namespace
+
+Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions& opt,
+                                   const LoopSimProgress& progress) {
+  const int k = static_cast<int>(in.labels.size());
+  const size_t n = in.pool.size();
+  if (k < 2) return InvalidArgument("simulate loop: need at least 2 classes");
+  if (n == 0 || in.pool_gold.size() != n) return InvalidArgument("simulate loop: empty pool or gold size mismatch");
+  if (!in.pool_meta.empty() && in.pool_meta.size() != n) return InvalidArgument("simulate loop: meta size mismatch");
+  if (in.test.size() != in.test_gold.size()) return InvalidArgument("simulate loop: test gold size mismatch");
+  if (opt.repeats < 1) return InvalidArgument("simulate loop: repeats must be >= 1");
+  if (opt.config.review_batch < 1) return InvalidArgument("simulate loop: batch must be >= 1");
+  if (opt.noise < 0 || opt.noise >= 1) return InvalidArgument("simulate loop: noise must be in [0, 1)");
+  const double epsilon = 1.0 - opt.config.target_precision;
+  const int64_t min_audits = MinAuditsNeeded(epsilon, 1.0 - opt.config.confidence);
+
+  LoopSimResult result;
+  for (int r = 0; r < opt.repeats; ++r) {
+    const auto t_run = Clock::now();
+    const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
+    Rng people(run_seed ^ 0xA5A5A5A5ULL);
+    std::vector<int> train_label(n, -1), audit_label(n, -1), auto_label(n, -1);
+    std::vector<uint8_t> was_auto(n, 0);
+    LoopRunResult run;
+    run.run = r;
+    run.seed = run_seed;
+    run.pool_size = static_cast<int64_t>(n);
+    std::deque<std::pair<int64_t, int64_t>> history;  // (human cost, finalised) per cycle
+    model::ClassifierOptions mopt = opt.model_options;
+    mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
+    for (int cycle = 0;; ++cycle) {
+      const auto t_cycle = Clock::now();
+      PlanInput pi;
+      pi.labels = in.labels;
+      pi.pool = in.pool;
+      pi.train_label = train_label;
+      pi.audit_label = audit_label;
+      pi.was_auto = was_auto;
+      pi.meta_json = in.pool_meta;
+      pi.text_dim = in.text_dim;
+      pi.config = opt.config;
+      pi.model_options = mopt;
+      pi.seed = run_seed * 31 + static_cast<uint64_t>(cycle);
+      ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+
+      LoopCycleMetrics cm;
+      cm.run = r;
+      cm.cycle = cycle;
+      cm.training_size = plan.training_size;
+      int64_t accepted = 0, accepted_ok = 0, remaining = 0;
+      for (size_t i = 0; i < n; ++i) {
+        const auto& d = plan.routing.decisions[i];
+        was_auto[i] = d.route == Route::kAccept;
+        auto_label[i] = was_auto[i] ? d.predicted : -1;
+        if (was_auto[i]) {
+          ++accepted;
+          accepted_ok += d.predicted == in.pool_gold[i];
+        } else if (train_label[i] < 0 && audit_label[i] < 0) {
+          ++remaining;
+        }
+      }
+      cm.auto_accepted = accepted;
+      cm.requeued = plan.routing.requeued;
+      cm.remaining = remaining;
+      cm.realised_precision = accepted ? static_cast<double>(accepted_ok) / accepted : 1.0;
+      const Certification& cert = plan.certification;
+      if (cert.per_class) {
+        double lowest = 2;
+        for (const auto& c : cert.classes) {
+          if (c.certified) lowest = std::min(lowest, c.threshold);
+        }
+        cm.certified = lowest <= 1;
+        cm.threshold = cm.certified ? lowest : 0;
+      } else {
+        cm.certified = cert.global.certified;
+        cm.threshold = cm.certified ? cert.global.threshold : 0;
+      }
+      cm.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+      if (plan.model && !in.test.empty()) {
+        std::vector<float> probs(in.test.size() * k);
+        RETURN_IF_ERROR(plan.model->Predict(in.test, probs));
+        cm.test = ComputeGoldMetrics(probs, in.test_gold, k);
+      }
+      cm.human_labels = run.human_labels;
+      cm.audit_labels = run.audit_labels;
+
+      // Stopping rule (uses no gold).
+      const int64_t cost = run.human_labels + run.audit_labels;
+      const int64_t finalised = static_cast<int64_t>(n) - remaining;
+      history.emplace_back(cost, finalised);
+      if (static_cast<int>(history.size()) > opt.patience + 1) history.pop_front();
+      std::string stop;
+      if (remaining == 0) {
+        stop = "every item final";
+      } else if (remaining <= opt.config.review_batch) {
+        stop = "the rest fits in one batch";
+      } else if (cycle + 1 >= opt.max_cycles) {
+        stop = "max cycles";
+      } else if (plan.audits_total >= 2 * min_audits &&
+                 static_cast<int>(history.size()) == opt.patience + 1) {
+        const double dc = static_cast<double>(history.back().first - history.front().first);
+        const double df = static_cast<double>(history.back().second - history.front().second);
+        if (dc > 0 && df / dc < opt.min_gain) stop = "gain per human label below min_gain";
+      }
+      if (!stop.empty()) {
+        // Finalise: people label what is left (counted as human labels).
+        int64_t correct = 0;
+        for (size_t i = 0; i < n; ++i) {
+          int label = -1;
+          if (audit_label[i] >= 0) {
+            label = audit_label[i];
+          } else if (train_label[i] >= 0) {
+            label = train_label[i];
+          } else if (was_auto[i]) {
+            label = auto_label[i];
+          } else {
+            label = Answer(in.pool_gold[i], k, opt.noise, people);
+            ++run.remainder_by_people;
+            ++run.human_labels;
+          }
+          correct += label == in.pool_gold[i];
+        }
+        run.auto_accepted = accepted;
+        run.audit_labels = run.audit_labels;
+        run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
+        if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
+        run.guarantee_held = !accepted || cm.realised_precision >= 1.0 - epsilon;
+        run.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+        run.cycles = cycle + 1;
+        run.stop_reason = stop;
+        run.final_test_accuracy = cm.test.accuracy;
+        cm.seconds = std::chrono::duration<double>(Clock::now() - t_cycle).count();
+        result.cycles.push_back(cm);
+        if (progress) progress(cm);
+        break;
+      }
+
+      // People answer the new audits, then the top of the review queue.
+      for (size_t i : plan.new_audits) {
+        audit_label[i] = Answer(in.pool_gold[i], k, opt.noise, people);
+        was_auto[i] = 0;
+        ++run.audit_labels;
+      }
+      const size_t batch = std::min(plan.review_order.size(),
+                                    static_cast<size_t>(opt.config.review_batch));
+      for (size_t j = 0; j < batch; ++j) {
+        const size_t i = plan.review_order[j];
+        if (audit_label[i] >= 0) continue;  // cannot happen (audits come from routable items)
+        const int overlap = plan.routing.decisions[i].overlap;
+        std::map<int, int> votes;
+        int first = -1;
+        for (int a = 0; a < overlap; ++a) {
+          const int ans = Answer(in.pool_gold[i], k, opt.noise, people);
+          if (first < 0) first = ans;
+          ++votes[ans];
+          ++run.human_labels;
+        }
+        int label = first;
+        if (votes.size() > 1) {
+          // Disagreement -> one adjudicator's answer is final (loop/answer.h does the same live).
+          label = Answer(in.pool_gold[i], k, opt.noise, people);
+          ++run.human_labels;
+          ++run.adjudications;
+        }
+        train_label[i] = label;
+        was_auto[i] = 0;
+      }
+      cm.human_labels = run.human_labels;
+      cm.audit_labels = run.audit_labels;
+      cm.seconds = std::chrono::duration<double>(Clock::now() - t_cycle).count();
+      result.cycles.push_back(cm);
+      if (progress) progress(cm);
+    }
+    run.human_fraction = static_cast<double>(run.human_labels + run.audit_labels) /
+                         static_cast<double>(n);
+    run.seconds = std::chrono::duration<double>(Clock::now() - t_run).count();
+    result.runs.push_back(run);
+  }
+  return result;
+}
+
+}  // namespace hitloop::loop

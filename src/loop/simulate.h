@@ -1,0 +1,99 @@
+#pragma once
+// Protocol 2 (BENCHMARKS.md): the whole loop with simulated annotators who answer from the gold
+// label (wrong with probability `noise`, then uniformly among the other classes). Each cycle runs
+// the product's own PlanCycle (loop/plan.h) on the in-memory state, then the simulated people
+// answer the new audits and the top `batch` review items (with the routing rule's overlap and an
+// adjudicator on disagreement), until every pool item has a final label or the stopping rule
+// ends the run. Gold labels of the pool are read only to simulate answers and to score the run.
+//
+// Stopping rule (never looks at gold): stop when nothing is left; or when the items left fit in
+// one batch; or, once at least 2 x MinAuditsNeeded audits exist, when over the last `patience`
+// cycles each human answer finalised fewer than `min_gain` items (people + auto-accepted); or at
+// max_cycles. Items left at the stop are finalised BY PEOPLE and counted as human labels
+// (`remainder_by_people`), so human_fraction is what a team would really pay.
+//
+// Ownership: the caller owns the input. Not thread-safe per call. Errors: InvalidArgument on bad
+// input; model/strategy errors pass through.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "loop/config.h"
+#include "loop/metrics.h"
+#include "model/classifier.h"
+
+namespace hitloop::loop {
+
+struct LoopSimInput {
+  std::vector<std::string> labels;         // class names, size k
+  std::span<const model::Example> pool;
+  std::span<const int> pool_gold;
+  std::span<const std::string> pool_meta;  // may be empty
+  std::span<const model::Example> test;    // may be empty
+  std::span<const int> test_gold;
+  uint32_t text_dim = 0;
+};
+
+struct LoopSimOptions {
+  LoopConfig config;              // review_batch is the per-cycle human batch
+  double noise = 0.0;             // annotator noise rate
+  int repeats = 1;
+  uint64_t seed = 1;
+  int max_cycles = 200;
+  int patience = 3;
+  double min_gain = 1.5;
+  model::ClassifierOptions model_options;
+};
+
+struct LoopCycleMetrics {
+  int run = 0;
+  int cycle = 0;
+  int64_t training_size = 0;
+  int64_t human_labels = 0;       // cumulative human answers (review + adjudication)
+  int64_t audit_labels = 0;       // cumulative
+  int64_t auto_accepted = 0;      // accepted by this cycle's plan
+  int64_t requeued = 0;
+  int64_t remaining = 0;          // neither labelled by people nor accepted
+  bool certified = false;
+  double threshold = 0.0;         // global (or the lowest per-class) certified threshold; 0 = none
+  double estimated_precision_lower_bound = 0.0;
+  double realised_precision = 1.0;  // of this cycle's accepted set vs gold (simulator only)
+  GoldMetrics test;               // test-set metrics of this cycle's model (n = 0 when none)
+  double seconds = 0.0;
+};
+
+struct LoopRunResult {
+  int run = 0;
+  uint64_t seed = 0;
+  int64_t pool_size = 0;
+  int64_t human_labels = 0;       // human answers incl. remainder_by_people, overlap, adjudication
+  int64_t audit_labels = 0;
+  double human_fraction = 0.0;    // (human_labels + audit_labels) / pool_size
+  int64_t auto_accepted = 0;
+  int64_t remainder_by_people = 0;
+  int64_t adjudications = 0;
+  double final_accuracy = 0.0;    // all final labels vs gold
+  std::optional<double> auto_accepted_precision;  // nullopt when nothing was accepted
+  double estimated_precision_lower_bound = 0.0;
+  bool guarantee_held = true;     // realised precision >= target (vacuous when nothing accepted)
+  int cycles = 0;
+  std::string stop_reason;
+  double final_test_accuracy = 0.0;
+  double seconds = 0.0;
+};
+
+struct LoopSimResult {
+  std::vector<LoopRunResult> runs;
+  std::vector<LoopCycleMetrics> cycles;
+};
+
+using LoopSimProgress = std::function<void(const LoopCycleMetrics&)>;
+
+Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions& options,
+                                   const LoopSimProgress& progress = {});
+
+}  // namespace hitloop::loop

@@ -1,0 +1,320 @@
+#include "report/report.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <unordered_map>
+
+#include "loop/certify.h"
+
+namespace hitloop::report {
+namespace {
+
+using nlohmann::json;
+
+json TallyJson(const Tally& t) {
+  return {{"answers", t.answers}, {"corrections", t.corrections}, {"rate", t.rate()}};
+}
+
+json TallyMap(const std::map<std::string, Tally>& m) {
+  json o = json::object();
+  for (const auto& [k, v] : m) o[k] = TallyJson(v);
+  return o;
+}
+
+std::string Num(double v, int prec = 4) {
+  char b[32];
+  std::snprintf(b, sizeof(b), "%.*f", prec, v);
+  return b;
+}
+
+// A small line chart: one or more series over cycle numbers. Values < 0 are gaps.
+std::string LineChart(const std::string& title, const std::vector<int64_t>& x,
+                      const std::vector<std::pair<std::string, std::vector<double>>>& series) {
+  const double w = 640, h = 260, l = 60, r = 150, t = 30, b = 40;
+  double ymin = 1e300, ymax = -1e300;
+  for (const auto& [name, ys] : series) {
+    for (double y : ys) {
+      if (y < 0) continue;
+      ymin = std::min(ymin, y);
+      ymax = std::max(ymax, y);
+    }
+  }
+  std::ostringstream o;
+  o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
+    << "' font-family='sans-serif' font-size='11'><text x='" << l << "' y='18' font-size='13'>"
+    << HtmlEscape(title) << "</text>";
+  if (x.empty() || ymin > ymax) {
+    o << "<text x='" << l << "' y='" << h / 2 << "'>no data yet</text></svg>";
+    return o.str();
+  }
+  if (ymax - ymin < 1e-9) {
+    ymax += 0.5;
+    ymin -= 0.5;
+  }
+  const double xmin = static_cast<double>(x.front()), xmax = std::max(xmin + 1, static_cast<double>(x.back()));
+  auto X = [&](double v) { return l + (v - xmin) / (xmax - xmin) * (w - l - r); };
+  auto Y = [&](double v) { return t + (ymax - v) / (ymax - ymin) * (h - t - b); };
+  o << "<line x1='" << l << "' y1='" << h - b << "' x2='" << w - r << "' y2='" << h - b
+    << "' stroke='black'/><line x1='" << l << "' y1='" << t << "' x2='" << l << "' y2='" << h - b
+    << "' stroke='black'/>";
+  for (int i = 0; i <= 4; ++i) {
+    const double yv = ymin + (ymax - ymin) * i / 4;
+    o << "<text x='" << l - 4 << "' y='" << Y(yv) + 4 << "' text-anchor='end'>"
+      << (ymax > 10 ? Num(yv, 0) : Num(yv, 3)) << "</text>";
+  }
+  o << "<text x='" << (l + w - r) / 2 << "' y='" << h - 8 << "' text-anchor='middle'>cycle</text>";
+  static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+  for (size_t s = 0; s < series.size(); ++s) {
+    const auto& [name, ys] = series[s];
+    o << "<polyline fill='none' stroke='" << kColors[s % 4] << "' stroke-width='2' points='";
+    for (size_t i = 0; i < ys.size() && i < x.size(); ++i) {
+      if (ys[i] >= 0) o << X(static_cast<double>(x[i])) << "," << Y(ys[i]) << " ";
+    }
+    o << "'/><text x='" << w - r + 8 << "' y='" << t + 14 + 16 * s << "' fill='" << kColors[s % 4]
+      << "'>" << HtmlEscape(name) << "</text>";
+  }
+  o << "</svg>";
+  return o.str();
+}
+
+std::string TallyTable(const std::string& title, const std::string& key,
+                       const std::map<std::string, Tally>& m) {
+  std::ostringstream o;
+  o << "<h3>" << HtmlEscape(title) << "</h3><table><tr><th>" << HtmlEscape(key)
+    << "</th><th>answers</th><th>corrections</th><th>rate</th></tr>";
+  for (const auto& [k, v] : m) {
+    o << "<tr><td>" << HtmlEscape(k) << "</td><td>" << v.answers << "</td><td>" << v.corrections
+      << "</td><td>" << Num(v.rate(), 3) << "</td></tr>";
+  }
+  o << "</table>";
+  return o.str();
+}
+
+}  // namespace
+
+std::string HtmlEscape(std::string_view s) {
+  std::string o;
+  o.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': o += "&amp;"; break;
+      case '<': o += "&lt;"; break;
+      case '>': o += "&gt;"; break;
+      case '"': o += "&quot;"; break;
+      case '\'': o += "&#39;"; break;
+      default: o += c;
+    }
+  }
+  return o;
+}
+
+Result<Report> BuildReport(Store& store, const Project& project, const ReportOptions& options) {
+  Report rep;
+  rep.project = project.name;
+  rep.labels = project.labels;
+  std::unordered_map<int64_t, uint8_t> pool_items;
+  RETURN_IF_ERROR(store.ScanItems(
+      project.id,
+      [&](const Item& it) {
+        if (it.split == Split::kPool) pool_items[it.id] = 1;
+        return true;
+      },
+      false));
+  std::unordered_map<int64_t, std::string> predicted;
+  RETURN_IF_ERROR(store.ScanLatestPredictions(project.id, 0, [&](const Prediction& p) {
+    predicted[p.item_id] = p.label;
+    return true;
+  }));
+  std::unordered_map<int64_t, std::string> auto_label;  // the newest model label seen so far
+  std::map<std::pair<std::string, std::string>, int64_t> pair_count;
+  std::map<std::string, int64_t> model_said;
+  std::unordered_map<int64_t, std::string> pool_of;
+  Status inner;
+  RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
+    if (!pool_items.count(a.item_id) || a.labels.empty()) return true;
+    if (a.source == LabelSource::kModel || a.source == LabelSource::kRule) {
+      auto_label[a.item_id] = a.labels[0];
+      return true;
+    }
+    if (a.kind == "import") return true;
+    std::string view, said;
+    if (auto it = auto_label.find(a.item_id); it != auto_label.end()) {
+      view = "auto-accepted";
+      said = it->second;
+    } else if (auto p = predicted.find(a.item_id); p != predicted.end()) {
+      view = "predicted";
+      said = p->second;
+    } else {
+      return true;
+    }
+    const std::string& people = a.labels[0];
+    const bool corrected = said != people;
+    std::string pool = "unknown";
+    if (a.kind == "review" || a.kind == "audit" || a.kind == "adjudicate") {
+      auto e = store.LatestQueueEntry(a.item_id, a.kind);
+      if (!e.ok()) {
+        inner = e.status();
+        return false;
+      }
+      if (*e) pool = (*e)->pool;
+    }
+    for (Tally* t : {&rep.overall, &rep.by_class[said], &rep.by_source[a.kind], &rep.by_pool[pool],
+                     &rep.by_annotator[a.annotator], &rep.by_model_view[view]}) {
+      ++t->answers;
+      t->corrections += corrected;
+    }
+    ++model_said[said];
+    if (corrected) ++pair_count[{said, people}];
+    return true;
+  }));
+  RETURN_IF_ERROR(inner);
+  for (const auto& [pair, count] : pair_count) {
+    ConfusedPair c;
+    c.model_label = pair.first;
+    c.people_label = pair.second;
+    c.count = count;
+    c.model_said = model_said[pair.first];
+    c.rate = c.model_said ? static_cast<double>(count) / c.model_said : 0;
+    // Lower bound on the rate = 1 - the upper bound on the complementary rate.
+    c.rate_lower = 1.0 - loop::ClopperPearsonUpper(c.model_said - count, c.model_said, 0.05);
+    c.systematic = count >= options.min_count && c.rate_lower > options.min_rate;
+    rep.pairs.push_back(c);
+  }
+  std::sort(rep.pairs.begin(), rep.pairs.end(), [](const auto& a, const auto& b) {
+    return a.count != b.count ? a.count > b.count : a.rate > b.rate;
+  });
+  ASSIGN_OR_RETURN(auto cycles, store.ListCycles(project.id));
+  for (const auto& row : cycles) {
+    json j = json::parse(row.record_json, nullptr, false);
+    if (j.is_discarded() || !j.is_object()) continue;
+    CycleSummary c;
+    c.cycle = row.cycle;
+    c.created_at = row.created_at;
+    auto num = [&](const json& v, double dflt) { return v.is_number() ? v.get<double>() : dflt; };
+    c.model_version = j.value("model_version", "");
+    c.training_size = j.value("training_size", 0);
+    if (j.contains("gold_before") && j["gold_before"].is_object()) c.accuracy_before = num(j["gold_before"]["accuracy"], -1);
+    if (j.contains("gold_after") && j["gold_after"].is_object()) {
+      c.accuracy_after = num(j["gold_after"]["accuracy"], -1);
+      c.macro_f1_after = num(j["gold_after"]["macro_f1"], -1);
+      c.ece_after = num(j["gold_after"]["ece"], -1);
+    }
+    c.auto_accepted = j.value("auto_accepted", 0);
+    c.queued_review = j.value("queued_review", 0);
+    c.audits_queued = j.value("audits_queued", 0);
+    c.requeued = j.value("requeued", 0);
+    if (j.contains("audit_precision") && j["audit_precision"].is_object()) {
+      c.precision_lower_bound = num(j["audit_precision"]["lower_bound"], 0);
+    }
+    if (j.contains("global_threshold")) c.global_threshold = num(j["global_threshold"], -1);
+    rep.cycles.push_back(c);
+  }
+  return rep;
+}
+
+std::string ReportToJson(const Report& r) {
+  json pairs = json::array(), systematic = json::array(), cycles = json::array();
+  for (const auto& p : r.pairs) {
+    json j = {{"model_said", p.model_label}, {"people_said", p.people_label}, {"count", p.count},
+              {"model_said_total", p.model_said}, {"rate", p.rate}, {"rate_lower_95", p.rate_lower},
+              {"systematic", p.systematic}};
+    pairs.push_back(j);
+    if (p.systematic) systematic.push_back(j);
+  }
+  auto opt = [](double v) { return v < 0 ? json(nullptr) : json(v); };
+  for (const auto& c : r.cycles) {
+    cycles.push_back({{"cycle", c.cycle}, {"created_at", c.created_at}, {"model_version", c.model_version},
+                      {"training_size", c.training_size}, {"accuracy_before", opt(c.accuracy_before)},
+                      {"accuracy_after", opt(c.accuracy_after)}, {"macro_f1_after", opt(c.macro_f1_after)},
+                      {"ece_after", opt(c.ece_after)}, {"auto_accepted", c.auto_accepted},
+                      {"queued_review", c.queued_review}, {"audits_queued", c.audits_queued},
+                      {"requeued", c.requeued}, {"precision_lower_bound", c.precision_lower_bound},
+                      {"global_threshold", opt(c.global_threshold)}});
+  }
+  return json{{"project", r.project},
+              {"labels", r.labels},
+              {"overall", TallyJson(r.overall)},
+              {"by_class", TallyMap(r.by_class)},
+              {"by_source", TallyMap(r.by_source)},
+              {"by_pool", TallyMap(r.by_pool)},
+              {"by_annotator", TallyMap(r.by_annotator)},
+              {"by_model_view", TallyMap(r.by_model_view)},
+              {"confused_pairs", pairs},
+              {"systematic_corrections", systematic},
+              {"cycles", cycles}}
+      .dump(2);
+}
+
+std::string ReportToHtml(const Report& r) {
+  std::ostringstream o;
+  o << "<!doctype html><html><head><meta charset='utf-8'><title>hitloop report: "
+    << HtmlEscape(r.project)
+    << "</title><style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
+       "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
+       "text-align:left}th{background:#f4f4f4}.sys{background:#fff3cd}</style></head><body>";
+  o << "<h1>Correction report: " << HtmlEscape(r.project) << "</h1>";
+  o << "<p>" << r.overall.answers << " answers by people compared with the model's view; "
+    << r.overall.corrections << " corrections (rate " << Num(r.overall.rate(), 3) << ").</p>";
+  o << "<h2>Systematic corrections</h2>";
+  bool any = false;
+  o << "<ul>";
+  for (const auto& p : r.pairs) {
+    if (!p.systematic) continue;
+    any = true;
+    o << "<li>The model says <b>" << HtmlEscape(p.model_label) << "</b> where people say <b>"
+      << HtmlEscape(p.people_label) << "</b> in " << p.count << " of " << p.model_said
+      << " answers (rate " << Num(p.rate, 3) << ", 95% lower bound " << Num(p.rate_lower, 3)
+      << "): add training examples of " << HtmlEscape(p.people_label) << " that resemble "
+      << HtmlEscape(p.model_label) << ".</li>";
+  }
+  o << "</ul>";
+  if (!any) o << "<p>None (a pair needs enough corrections and a significant rate).</p>";
+  o << "<h2>Top confused pairs</h2><table><tr><th>model said</th><th>people said</th><th>count</th>"
+       "<th>rate</th><th>95% lower</th></tr>";
+  for (size_t i = 0; i < r.pairs.size() && i < 20; ++i) {
+    const auto& p = r.pairs[i];
+    o << "<tr" << (p.systematic ? " class='sys'" : "") << "><td>" << HtmlEscape(p.model_label)
+      << "</td><td>" << HtmlEscape(p.people_label) << "</td><td>" << p.count << "</td><td>"
+      << Num(p.rate, 3) << "</td><td>" << Num(p.rate_lower, 3) << "</td></tr>";
+  }
+  o << "</table>";
+  o << "<h2>Correction rates</h2>";
+  o << TallyTable("By the model's class", "model said", r.by_class);
+  o << TallyTable("By source of the people's label", "source", r.by_source);
+  o << TallyTable("By pool", "pool", r.by_pool);
+  o << TallyTable("By annotator", "annotator", r.by_annotator);
+  o << TallyTable("By the model's view", "view", r.by_model_view);
+  o << "<h2>Cycle history</h2>";
+  std::vector<int64_t> x;
+  std::vector<double> acc_b, acc_a, f1, lb, acc_n, rev, thr;
+  for (const auto& c : r.cycles) {
+    x.push_back(c.cycle);
+    acc_b.push_back(c.accuracy_before);
+    acc_a.push_back(c.accuracy_after);
+    f1.push_back(c.macro_f1_after);
+    lb.push_back(c.precision_lower_bound > 0 ? c.precision_lower_bound : -1);
+    thr.push_back(c.global_threshold);
+    acc_n.push_back(static_cast<double>(c.auto_accepted));
+    rev.push_back(static_cast<double>(c.queued_review));
+  }
+  o << LineChart("Gold-set quality", x, {{"accuracy before", acc_b}, {"accuracy after", acc_a}, {"macro-F1 after", f1}});
+  o << LineChart("Auto-accept", x, {{"precision lower bound", lb}, {"global threshold", thr}});
+  o << LineChart("Work routed", x, {{"auto-accepted", acc_n}, {"review queued", rev}});
+  o << "<table><tr><th>cycle</th><th>model</th><th>training</th><th>acc before</th><th>acc after</th>"
+       "<th>ECE</th><th>auto-accepted</th><th>requeued</th><th>review</th><th>audits</th>"
+       "<th>precision lower bound</th></tr>";
+  auto cell = [](double v) { return v < 0 ? std::string("n/a") : Num(v, 4); };
+  for (const auto& c : r.cycles) {
+    o << "<tr><td>" << c.cycle << "</td><td>" << HtmlEscape(c.model_version) << "</td><td>"
+      << c.training_size << "</td><td>" << cell(c.accuracy_before) << "</td><td>"
+      << cell(c.accuracy_after) << "</td><td>" << cell(c.ece_after) << "</td><td>" << c.auto_accepted
+      << "</td><td>" << c.requeued << "</td><td>" << c.queued_review << "</td><td>" << c.audits_queued
+      << "</td><td>" << Num(c.precision_lower_bound, 4) << "</td></tr>";
+  }
+  o << "</table></body></html>\n";
+  return o.str();
+}
+
+}  // namespace hitloop::report
