@@ -1,0 +1,135 @@
+#include "text/featurizer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "core/ids.h"
+#include "text/normalize.h"
+#include "text/tokenize.h"
+
+namespace hitloop::text {
+namespace {
+
+// Distinct hash seeds keep a word, a bigram and a character n-gram with equal bytes apart.
+constexpr uint64_t kUnigramSeed = 0x9e3779b97f4a7c15ULL;
+constexpr uint64_t kBigramSeed = 0xc2b2ae3d27d4eb4fULL;
+constexpr uint64_t kCharSeed = 0x165667b19e3779f9ULL;
+
+// Byte offsets of UTF-8 code point starts in s, plus s.size() at the end.
+std::vector<uint32_t> CodePointStarts(std::string_view s) {
+  std::vector<uint32_t> starts;
+  starts.reserve(s.size() + 1);
+  for (uint32_t i = 0; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) starts.push_back(i);
+  }
+  starts.push_back(static_cast<uint32_t>(s.size()));
+  return starts;
+}
+
+}  // namespace
+
+Featurizer::Featurizer(FeaturizerOptions options)
+    : options_(options), text_dim_(1u << std::clamp(options.hash_bits, 4, 28)) {}
+
+SparseRow Featurizer::HashCounts(std::string_view raw) const {
+  SparseRow row;
+  if (raw.empty()) return row;
+  const std::string norm = NormalizeLossy(raw);
+  const auto tokens = Tokenize(norm);
+  const uint32_t mask = text_dim_ - 1;
+  row.reserve(tokens.size() * 8);
+  std::string buf;
+  for (size_t t = 0; t < tokens.size(); ++t) {
+    if (options_.word_unigrams) {
+      row.push_back({static_cast<uint32_t>(Hash64(tokens[t], kUnigramSeed)) & mask, 1.0f});
+    }
+    if (options_.word_bigrams && t + 1 < tokens.size()) {
+      buf.assign(tokens[t]);
+      buf.push_back(' ');
+      buf.append(tokens[t + 1]);
+      row.push_back({static_cast<uint32_t>(Hash64(buf, kBigramSeed)) & mask, 1.0f});
+    }
+    if (options_.char_ngram_min > 0) {
+      buf.assign("<");
+      buf.append(tokens[t]);
+      buf.push_back('>');
+      const auto starts = CodePointStarts(buf);
+      const int n_cp = static_cast<int>(starts.size()) - 1;
+      for (int n = options_.char_ngram_min; n <= options_.char_ngram_max; ++n) {
+        for (int i = 0; i + n <= n_cp; ++i) {
+          std::string_view g(buf.data() + starts[i], starts[i + n] - starts[i]);
+          row.push_back({static_cast<uint32_t>(Hash64(g, kCharSeed)) & mask, 1.0f});
+        }
+      }
+    }
+  }
+  Canonicalize(&row);
+  return row;
+}
+
+void Featurizer::FinishRow(SparseRow* row, std::span<const float> vector) const {
+  for (auto& f : *row) {
+    float tf = options_.sublinear_tf ? 1.0f + std::log(f.value) : f.value;
+    float idf = idf_.empty() ? 1.0f : (idf_[f.index] > 0 ? idf_[f.index] : max_idf_);
+    f.value = tf * idf;
+  }
+  L2Normalize(row);
+  const size_t dims = std::min(vector.size(), dense_scale_.size());
+  for (size_t d = 0; d < dims; ++d) {
+    const float v = vector[d] * dense_scale_[d];
+    if (v != 0.0f) row->push_back({text_dim_ + static_cast<uint32_t>(d), v});
+  }
+}
+
+Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureInput> corpus) {
+  // Dense dimension: all non-empty vectors must agree.
+  size_t dims = 0;
+  for (size_t i = 0; i < corpus.size(); ++i) {
+    const size_t n = corpus[i].vector.size();
+    if (n == 0) continue;
+    if (dims == 0) dims = n;
+    if (n != dims) {
+      return InvalidArgument("record " + std::to_string(i) + ": vector has " + std::to_string(n) +
+                             " dimensions, earlier records have " + std::to_string(dims));
+    }
+  }
+  std::vector<float> max_abs(dims, 0.0f);
+  for (const auto& in : corpus) {
+    for (size_t d = 0; d < in.vector.size(); ++d) {
+      max_abs[d] = std::max(max_abs[d], std::fabs(in.vector[d]));
+    }
+  }
+  dense_scale_.assign(dims, 0.0f);
+  for (size_t d = 0; d < dims; ++d) dense_scale_[d] = max_abs[d] > 0 ? 1.0f / max_abs[d] : 0.0f;
+
+  std::vector<SparseRow> rows(corpus.size());
+  for (size_t i = 0; i < corpus.size(); ++i) rows[i] = HashCounts(corpus[i].text);
+
+  idf_.clear();
+  if (options_.idf) {
+    std::vector<uint32_t> df(text_dim_, 0);
+    size_t n_docs = 0;
+    for (const auto& r : rows) {
+      if (r.empty()) continue;
+      ++n_docs;
+      for (const auto& f : r) ++df[f.index];
+    }
+    idf_.assign(text_dim_, 0.0f);
+    const double n = static_cast<double>(n_docs);
+    max_idf_ = static_cast<float>(std::log((1.0 + n) / 1.0) + 1.0);
+    for (uint32_t j = 0; j < text_dim_; ++j) {
+      idf_[j] = static_cast<float>(std::log((1.0 + n) / (1.0 + df[j])) + 1.0);
+    }
+  }
+  for (size_t i = 0; i < corpus.size(); ++i) FinishRow(&rows[i], corpus[i].vector);
+  return rows;
+}
+
+SparseRow Featurizer::Transform(const FeatureInput& input) const {
+  SparseRow row = HashCounts(input.text);
+  FinishRow(&row, input.vector);
+  return row;
+}
+
+}  // namespace hitloop::text

@@ -1,0 +1,59 @@
+#include "al/simulation.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "unit/al/synthetic_data.h"
+
+namespace hitloop::al {
+namespace {
+
+TEST(SimulationTest, CurvesFollowTheScheduleAndSeedSetsArePerClass) {
+  auto input = hitloop::testing::MakeSimulationInput(300, 100, 3, 5);
+  SimulationOptions o;
+  o.strategies = {"random", "margin"};
+  o.repeats = 2;
+  o.seed_per_class = 2;
+  o.batch = 7;
+  o.max_labels = 30;
+  o.model_options.threads = 1;
+  auto r = RunSimulation(input, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_GT(r->full_pool_accuracy, 0.6);
+  std::set<std::pair<std::string, int>> runs;
+  std::vector<size_t> labels;
+  for (const auto& p : r->curve) {
+    runs.insert({p.strategy, p.repeat});
+    if (p.strategy == "margin" && p.repeat == 1) labels.push_back(p.labels);
+    EXPECT_GE(p.cycle_seconds, 0);
+    EXPECT_GE(p.macro_f1, 0);
+    EXPECT_LE(p.macro_f1, 1);
+  }
+  EXPECT_EQ(runs.size(), 4u);
+  // 6 seed labels, +7 per cycle, capped at 30.
+  EXPECT_EQ(labels, (std::vector<size_t>{6, 13, 20, 27, 30}));
+}
+
+TEST(SimulationTest, RejectsBadOptions) {
+  auto input = hitloop::testing::MakeSimulationInput(50, 20, 2, 5);
+  SimulationOptions o;
+  o.strategies = {"nope"};
+  EXPECT_EQ(RunSimulation(input, o).status().code(), StatusCode::kNotFound);
+  o.strategies = {"random"};
+  o.batch = 0;
+  EXPECT_EQ(RunSimulation(input, o).status().code(), StatusCode::kInvalidArgument);
+  o.batch = 5;
+  o.model = "nope";
+  EXPECT_FALSE(RunSimulation(input, o).ok());
+}
+
+TEST(SimulationTest, AccuracyAndMacroF1) {
+  auto [acc, f1] = AccuracyAndMacroF1({0, 0, 1, 1}, {0, 0, 1, 0}, 2);
+  EXPECT_DOUBLE_EQ(acc, 0.75);
+  // class 0: P 2/3 R 1 F1 0.8; class 1: P 1 R 0.5 F1 2/3.
+  EXPECT_NEAR(f1, (0.8 + 2.0 / 3) / 2, 1e-12);
+}
+
+}  // namespace
+}  // namespace hitloop::al

@@ -1,0 +1,70 @@
+#include "text/featurizer.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace hitloop::text {
+namespace {
+
+double Norm(const SparseRow& r) { return std::sqrt(Dot(r, r)); }
+
+TEST(FeaturizerTest, TextRowsAreSortedUniqueAndUnitLength) {
+  Featurizer f;
+  std::vector<FeatureInput> in = {{"the cat sat on the mat", {}}, {"The CAT!", {}}, {"", {}}};
+  auto rows = f.FitTransform(in).value();
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(Norm(rows[i]), 1.0, 1e-5);
+    for (size_t j = 1; j < rows[i].size(); ++j) EXPECT_LT(rows[i][j - 1].index, rows[i][j].index);
+    for (const auto& x : rows[i]) EXPECT_LT(x.index, f.text_dim());
+  }
+  EXPECT_TRUE(rows[2].empty());
+  // Normalisation: case and punctuation do not change the features.
+  EXPECT_NEAR(Dot(f.Transform({"THE cat", {}}), f.Transform({"the, cat", {}})), 1.0, 1e-5);
+}
+
+TEST(FeaturizerTest, IdfDownweightsCommonTerms) {
+  FeaturizerOptions o;
+  o.word_bigrams = false;
+  o.char_ngram_min = 0;
+  Featurizer f(o);
+  std::vector<FeatureInput> in = {{"common rare", {}}, {"common", {}}, {"common", {}}};
+  auto rows = f.FitTransform(in).value();
+  ASSERT_EQ(rows[0].size(), 2u);
+  const auto common = f.Transform({"common", {}})[0].index;
+  float w_common = 0, w_rare = 0;
+  for (const auto& x : rows[0]) (x.index == common ? w_common : w_rare) = x.value;
+  EXPECT_GT(w_rare, w_common);
+}
+
+TEST(FeaturizerTest, DenseVectorsAreScaledAndAppendedAfterText) {
+  Featurizer f;
+  std::vector<float> v1 = {2, 0, -4}, v2 = {1, 5, 2};
+  std::vector<FeatureInput> in = {{"", v1}, {"word", v2}};
+  auto rows = f.FitTransform(in).value();
+  EXPECT_EQ(f.dense_dims(), 3u);
+  EXPECT_EQ(f.dim(), f.text_dim() + 3);
+  // Vector-only row: max-abs scaled, zeros stay implicit.
+  ASSERT_EQ(rows[0].size(), 2u);
+  EXPECT_EQ(rows[0][0].index, f.text_dim());
+  EXPECT_FLOAT_EQ(rows[0][0].value, 1.0f);
+  EXPECT_FLOAT_EQ(rows[0][1].value, -1.0f);
+  // Text + vector: both blocks present.
+  size_t dense = 0;
+  for (const auto& x : rows[1]) dense += x.index >= f.text_dim();
+  EXPECT_EQ(dense, 3u);
+  EXPECT_GT(rows[1].size(), 3u);
+}
+
+TEST(FeaturizerTest, RejectsInconsistentVectorLengths) {
+  Featurizer f;
+  std::vector<float> a = {1, 2}, b = {1, 2, 3};
+  std::vector<FeatureInput> in = {{"", a}, {"", b}};
+  auto r = f.FitTransform(in);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace hitloop::text
