@@ -31,4 +31,7 @@ PY
   "$HITLOOP" --db "$DB" import spam "$DEMO/pool-unlabelled.jsonl"
   "$HITLOOP" --db "$DB" import spam bench/data/spam/test.jsonl --split gold
 fi
+# One cycle of the loop: with no labels yet this is a cold start (a random seed batch and the first
+# audits go to people; nothing is auto-accepted before the threshold is certified).
+"$HITLOOP" --db "$DB" cycle spam
 "$HITLOOP" --db "$DB" status spam

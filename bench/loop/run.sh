@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Protocol 2 (BENCHMARKS.md) for the loop (issue 4): the figures in bench/RESULTS.md,
+# "## The loop (issue 4)". Usage:
+#   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|speed|all] [REPEATS]
+# Each dataset run writes OUT_DIR/<name>/summary.json and cycles.csv; bench/loop/summarize.py
+# prints the table rows. Defaults: epsilon 0.02, delta 0.05, global thresholds, margin sampling,
+# logreg, batch = 1% of the pool, 50 audits per cycle.
+set -euo pipefail
+HITLOOP="$(realpath "${1:?hitloop binary}")"
+OUT="${2:?output dir}"
+WHAT="${3:-all}"
+REPEATS="${4:-100}"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+DATA="$ROOT/bench/data"
+mkdir -p "$OUT"
+
+sim() {  # name dataset repeats [extra args...]
+  local name="$1" ds="$2" reps="$3"
+  shift 3
+  [ -f "$DATA/$ds/pool.jsonl" ] || "$DATA/fetch.sh" "$ds"
+  echo "== $name: $HITLOOP simulate loop --pool $DATA/$ds/pool.jsonl --test $DATA/$ds/test.jsonl --repeats $reps $*"
+  /usr/bin/time -v "$HITLOOP" simulate loop --pool "$DATA/$ds/pool.jsonl" --test "$DATA/$ds/test.jsonl" \
+    --target-precision 0.98 --confidence 0.95 --repeats "$reps" --seed 1 --threads 1 \
+    --out "$OUT/$name" "$@" > "$OUT/$name.log" 2> "$OUT/$name.err"
+  tail -2 "$OUT/$name.log"
+}
+
+case "$WHAT" in
+  spam|all) sim spam spam "$REPEATS" ;;&
+  modes|all) sim spam-per-class spam 20 --threshold-mode per-class ;;&
+  noise|all)
+    sim spam-noise5 spam 10 --annotator-noise 0.05
+    sim spam-noise5-overlap3 spam 10 --annotator-noise 0.05 --overlap 3
+    sim spam-noise5-eps10 spam 10 --annotator-noise 0.05 --target-precision 0.90 ;;&
+  fashion|all) sim fashion fashion "${FASHION_REPEATS:-3}" ;;&
+  brown|all) sim brown brown "${BROWN_REPEATS:-2}" --no-char-ngrams ;;&
+  wordnet|all) sim wordnet wordnet "${WORDNET_REPEATS:-1}" --no-char-ngrams ;;&
+  speed|all)
+    # The 1M-item decision benchmark lives in the unit-test binary as a disabled test.
+    UT="$(dirname "$HITLOOP")/unit_tests"
+    "$UT" --gtest_also_run_disabled_tests --gtest_filter='PlanBench.*' | tee "$OUT/speed.log" ;;
+  *) ;;
+esac
+python3 "$ROOT/bench/loop/summarize.py" "$OUT"
