@@ -14,6 +14,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-numpy python3-sklearn
   dataset-fashion-mnist time hyperfine
+  chromium  # browser tests (tests/browser) drive Debian's chromium; never a downloaded one
 )
 
 missing=()

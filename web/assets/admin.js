@@ -19,6 +19,7 @@ async function start() {
   if (me.status !== 200) {
     hl.show('signin', true);
     document.body.dataset.state = 'signin';
+    document.getElementById('token').focus();
     return;
   }
   admin.user = me.data.user;
@@ -34,6 +35,7 @@ async function start() {
 
 async function refresh() {
   const name = document.getElementById('project-pick').value;
+  document.body.dataset.state = 'loading';
   document.getElementById('dash-error').textContent = '';
   if (!name) { document.body.dataset.state = 'ready'; return; }
   const m = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}/metrics`);
@@ -50,6 +52,7 @@ async function refresh() {
     d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, (a.mean_time_ms / 1000).toFixed(1),
       a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`]));
   if (admin.user.role === 'admin') await refreshUsers();
+  document.body.dataset.project = name;
   document.body.dataset.state = 'ready';
 }
 

@@ -1,0 +1,262 @@
+// Browser tests for hitloop serve (run through run.sh, which starts the server).
+//  1. keyboard: an annotator signs in and labels 20 items with the keyboard only (Enter accepts
+//     the pre-label, digits pick a label, u undoes), and every label lands as typed.
+//  2. xss: a corpus of payloads (xss_payloads.json) placed in item text, metadata and label names
+//     renders as text only: no dialog, no CSP violation, no injected element, no side effect.
+//  3. headers: CSP without unsafe-inline/unsafe-eval and nosniff on the pages.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+
+const { HITLOOP, DB, BASE, ADMIN_TOKEN, CHROMIUM, WORK } = process.env;
+const payloads = JSON.parse(readFileSync(new URL('./xss_payloads.json', import.meta.url), 'utf8'));
+
+async function api(method, path, body, token = ADMIN_TOKEN) {
+  const res = await fetch(BASE + path, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, data: text ? JSON.parse(text) : null };
+}
+
+function importJsonl(project, records) {
+  const file = join(WORK, `${project}.jsonl`);
+  writeFileSync(file, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  execFileSync(HITLOOP, ['--db', DB, 'import', project, file], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+function exportLabels(project) {
+  const out = execFileSync(HITLOOP, ['--db', DB, 'export', project], { encoding: 'utf8' });
+  const labels = {};
+  for (const line of out.split('\n').filter(Boolean)) {
+    const r = JSON.parse(line);
+    labels[r.id] = r.labels ? r.labels : r.label === undefined ? undefined : [r.label];
+  }
+  return labels;
+}
+
+async function setup() {
+  let r = await api('POST', '/api/v1/projects', { name: 'kb', labels: ['positive', 'negative', 'neutral'] });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const xssLabels = [payloads[0], payloads[2], payloads[4], payloads[10], 'safe'];
+  r = await api('POST', '/api/v1/projects', { name: 'xss', labels: xssLabels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  r = await api('POST', '/api/v1/users', { name: 'ann', role: 'annotator', projects: ['kb', 'xss'] });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const annToken = r.data.token;
+
+  // kb: 20 items; the pre-label is right for 14 of them. One RTL item, one long item.
+  const labels = ['positive', 'negative', 'neutral'];
+  const gold = {};
+  const recs = [];
+  for (let i = 1; i <= 20; i++) {
+    const id = `k${String(i).padStart(2, '0')}`;
+    const g = labels[i % 3];
+    const right = i % 10 !== 3 && i % 10 !== 7 && i % 10 !== 9;  // 14 right, 6 wrong
+    const pred = right ? g : labels[(i + 1) % 3];
+    gold[id] = g;
+    let text = `Item ${i}: this review is ${g}.`;
+    if (i === 4) text = 'هذا المنتج رائع جدا، أنصح به. This product is great.';
+    if (i === 8) text = `${'A long text line to scroll. '.repeat(400)}END`;
+    recs.push({ id, text, prediction: { label: pred, score: right ? 0.9 : 0.55 }, meta: { n: i } });
+  }
+  importJsonl('kb', recs);
+  r = await api('POST', '/api/v1/projects/kb/queue', { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+
+  const xrecs = payloads.map((p, i) => ({
+    id: `x${String(i).padStart(2, '0')}`,
+    text: p,
+    meta: { note: p, [p.slice(0, 40)]: 'key is a payload' },
+    prediction: { label: xssLabels[i % xssLabels.length], score: 0.5 },
+  }));
+  importJsonl('xss', xrecs);
+  r = await api('POST', '/api/v1/projects/xss/queue', { items: xrecs.map((x) => x.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  return { annToken, gold, preds: Object.fromEntries(recs.map((x) => [x.id, x.prediction.label])), xrecs, xssLabels };
+}
+
+async function newPage(browser) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const events = { dialogs: [], cspViolations: 0, pageErrors: [] };
+  page.on('dialog', async (d) => { events.dialogs.push(d.message()); await d.dismiss(); });
+  page.on('pageerror', (e) => events.pageErrors.push(String(e)));
+  page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) events.cspViolations++; });
+  return { context, page, events };
+}
+
+async function signIn(page, token, project) {
+  const t0 = Date.now();
+  await page.goto(`${BASE}/?project=${project}`);
+  await page.waitForFunction(() => document.body.dataset.state === 'signin');
+  await page.keyboard.type(token);  // the token field has focus
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => ['ready', 'empty'].includes(document.body.dataset.state));
+  return Date.now() - t0;
+}
+
+async function waitNext(page, prev) {
+  await page.waitForFunction(
+    (p) => (document.body.dataset.state === 'ready' && document.body.dataset.item !== p) ||
+      document.body.dataset.state === 'empty',
+    prev);
+}
+
+async function testKeyboard(browser, ctx) {
+  const { page, context, events } = await newPage(browser);
+  await signIn(page, ctx.annToken, 'kb');
+  const labels = ['positive', 'negative', 'neutral'];
+  let keystrokes = 0;
+  let undone = false;
+  for (let n = 0; n < 20; n++) {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    assert.ok(id in ctx.gold, `unexpected item ${id}`);
+    const text = await page.locator('#item-text').getAttribute('dir');
+    assert.equal(text, 'auto', 'item text must render with dir=auto');
+    const shownPre = await page.locator('#prelabel-name').textContent();
+    assert.equal(shownPre, ctx.preds[id]);
+    if (!undone && n === 5) {
+      // A wrong answer, then undo and correct it.
+      const wrong = labels.find((l) => l !== ctx.gold[id]);
+      await page.keyboard.press(String(labels.indexOf(wrong) + 1));
+      await waitNext(page, id);
+      await page.keyboard.press('u');
+      await page.waitForFunction((i) => document.body.dataset.state === 'amending' && document.body.dataset.item === i, id);
+      const next = await page.evaluate(() => document.body.dataset.item);
+      await page.keyboard.press(String(labels.indexOf(ctx.gold[id]) + 1));
+      await page.waitForFunction(() => document.body.dataset.state === 'ready');
+      keystrokes += 3;
+      undone = true;
+      void next;
+      continue;
+    }
+    if (ctx.preds[id] === ctx.gold[id]) {
+      await page.keyboard.press('Enter');
+    } else {
+      await page.keyboard.press(String(labels.indexOf(ctx.gold[id]) + 1));
+    }
+    keystrokes += 1;
+    await waitNext(page, id);
+  }
+  await page.waitForFunction(() => document.body.dataset.state === 'empty');
+  const got = exportLabels('kb');
+  for (const [id, g] of Object.entries(ctx.gold)) {
+    assert.deepEqual(got[id], [g], `item ${id}: label ${JSON.stringify(got[id])}, wanted ${g}`);
+  }
+  assert.deepEqual(events.pageErrors, []);
+  assert.equal(events.dialogs.length, 0);
+  await context.close();
+  return keystrokes;
+}
+
+async function testXss(browser, ctx) {
+  const { page, context, events } = await newPage(browser);
+  page.on('request', (req) => {
+    if (!req.url().startsWith(BASE)) events.pageErrors.push(`outside request: ${req.url()}`);
+  });
+  await signIn(page, ctx.annToken, 'xss');
+  await page.evaluate(() => {
+    window.__violations = 0;
+    document.addEventListener('securitypolicyviolation', () => { window.__violations++; });
+  });
+  const byId = Object.fromEntries(ctx.xrecs.map((r) => [r.id, r]));
+  let seen = 0;
+  while (true) {
+    const state = await page.evaluate(() => document.body.dataset.state);
+    if (state === 'empty') break;
+    const id = await page.evaluate(() => document.body.dataset.item);
+    const rec = byId[id];
+    assert.ok(rec, `unexpected item ${id}`);
+    const dom = await page.evaluate(() => {
+      const t = document.getElementById('item-text');
+      const meta = [...document.querySelectorAll('#item-meta tr')].map((tr) => [...tr.children].map((c) => [c.textContent, c.childElementCount]));
+      const labels = [...document.querySelectorAll('#labels button span')].map((s) => [s.textContent, s.childElementCount]);
+      return { text: t.textContent, textChildren: t.childElementCount, meta, labels,
+               injected: document.querySelectorAll('main script, main img, main svg, main iframe, main object, main embed, main a[href^="javascript"], main style, main link, main video, main audio, main details, main marquee, main template').length };
+    });
+    assert.equal(dom.text, rec.text, `${id}: text must render verbatim`);
+    assert.equal(dom.textChildren, 0, `${id}: text produced elements`);
+    assert.equal(dom.injected, 0, `${id}: injected elements`);
+    const metaCells = dom.meta.flat();
+    for (const [, children] of metaCells) assert.equal(children, 0, `${id}: meta produced elements`);
+    const metaText = new Set(metaCells.map(([t]) => t));
+    assert.ok(metaText.has(rec.meta.note), `${id}: meta value not shown verbatim`);
+    assert.deepEqual(dom.labels.map(([t]) => t), ctx.xssLabels, `${id}: label names not verbatim`);
+    for (const [, children] of dom.labels) assert.equal(children, 0);
+    // Hover and click over the rendered content too (event-handler payloads).
+    await page.hover('#item-text');
+    await page.click('#item-text');
+    await page.keyboard.press('5');  // 'safe'
+    await waitNext(page, id);
+    seen++;
+  }
+  assert.equal(seen, ctx.xrecs.length, 'every payload item was shown');
+  const side = await page.evaluate(() => ({ pwned: window.__pwned, violations: window.__violations }));
+  assert.equal(side.pwned, undefined, 'a payload ran');
+  assert.equal(side.violations, 0, 'CSP blocked something: a payload reached the DOM as markup');
+  assert.equal(events.cspViolations, 0);
+  assert.deepEqual(events.dialogs, [], 'a payload opened a dialog');
+  assert.deepEqual(events.pageErrors, []);
+  // The admin page renders label names and annotator names from the same data.
+  const admin = await newPage(browser);
+  await admin.page.goto(`${BASE}/admin`);
+  await admin.page.waitForFunction(() => document.body.dataset.state === 'signin');
+  await admin.page.keyboard.type(ADMIN_TOKEN);
+  await admin.page.keyboard.press('Enter');
+  await admin.page.waitForFunction(() => document.body.dataset.state === 'ready');
+  await admin.page.selectOption('#project-pick', 'xss');
+  await admin.page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.project === 'xss');
+  const annotators = await admin.page.locator('#annotators td').allTextContents();
+  assert.ok(annotators.includes('ann'), 'annotator table shows the xss project answers');
+  const injected = await admin.page.evaluate(() => document.querySelectorAll('main script, main img, main svg, main iframe').length);
+  assert.equal(injected, 0);
+  assert.deepEqual(admin.events.dialogs, []);
+  assert.deepEqual(admin.events.pageErrors, []);
+  await admin.context.close();
+  await context.close();
+  return seen;
+}
+
+async function testHeaders() {
+  for (const path of ['/', '/admin', '/assets/app.js', '/api/v1/me']) {
+    const res = await fetch(BASE + path);
+    const csp = res.headers.get('content-security-policy') || '';
+    assert.ok(csp.includes("script-src 'self'"), `${path}: CSP ${csp}`);
+    assert.ok(!/unsafe-inline|unsafe-eval/.test(csp), `${path}: CSP allows unsafe-*`);
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff', path);
+  }
+  for (const path of ['/assets/../index.html', '/assets/%2e%2e/index.html', '/assets/../../etc/passwd', '/assets/']) {
+    const res = await fetch(BASE + path);
+    assert.ok(res.status === 404 || res.status === 400, `${path}: ${res.status}`);
+  }
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  // playwright-core gives every launch a fresh temporary user-data-dir (it refuses the flag).
+});
+let failed = 0;
+const ctx = await setup();
+for (const [name, fn] of [
+  ['headers', () => testHeaders()],
+  ['keyboard: 20 items, keyboard only', () => testKeyboard(browser, ctx)],
+  [`xss: ${payloads.length} payloads in text, meta and labels`, () => testXss(browser, ctx)],
+]) {
+  const t0 = Date.now();
+  try {
+    const r = await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms${r !== undefined ? `, ${r}` : ''})`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+await browser.close();
+process.exit(failed ? 1 : 0);
