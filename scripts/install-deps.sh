@@ -11,6 +11,7 @@ PACKAGES=(
   libcpp-httplib-dev libssl-dev zlib1g-dev
   libeigen3-dev liblinear-dev libfasttext-dev fasttext
   libcld2-dev libutf8proc-dev libxxhash-dev libsodium-dev
+  libboost-dev  # header-only Boost.Math (quality/: binomial intervals)
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   python3 python3-numpy python3-sklearn
   dataset-fashion-mnist time hyperfine
