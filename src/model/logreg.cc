@@ -78,8 +78,13 @@ Status LogReg::Train(std::span<const Example> examples, std::span<const int> lab
   prob.x = x.data();
   prob.bias = 1.0;
   parameter param{};
-  param.solver_type = L2R_LR_DUAL;
-  param.eps = 0.1;
+  // Dual coordinate descent is liblinear's recommendation when features outnumber examples
+  // (hashed text); with few dense features and many examples (images as vectors) it converges
+  // slowly and the primal trust-region Newton solver is much faster (measured on fashion: 69 s
+  // dual vs a few seconds primal for a 3k pool).
+  const bool primal = n_feat < prob.l;
+  param.solver_type = primal ? L2R_LR : L2R_LR_DUAL;
+  param.eps = primal ? 0.01 : 0.1;
   param.C = options_.c;
   param.p = 0.1;
   if (const char* err = check_parameter(&prob, &param)) {

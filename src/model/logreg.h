@@ -1,8 +1,9 @@
 #pragma once
 // Multinomial-output logistic regression on sparse rows, trained with liblinear
 // (Fan et al. 2008, "LIBLINEAR: A library for large linear classification"): L2-regularised
-// logistic loss, dual coordinate descent (Yu, Huang & Lin 2011), one-vs-rest for K > 2 with
-// probabilities normalised over the classes, as liblinear's predict_probability does.
+// logistic loss — dual coordinate descent (Yu, Huang & Lin 2011) when features outnumber
+// examples (hashed text), primal trust-region Newton otherwise (dense vectors) — one-vs-rest for
+// K > 2 with probabilities normalised over the classes, as liblinear's predict_probability does.
 //
 // Only the features that occur in the training rows get weights (the others would be exactly 0
 // under L2), so the learnt state is compact even with 2^20 hashed buckets; scoring looks the

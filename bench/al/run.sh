@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Active-learning benchmark suite (BENCHMARKS.md Protocols 1 and 3, issue 3), one command:
+#   bench/al/run.sh [BUILD_DIR] [OUT_DIR]
+# Needs bench/data/<name>/{pool,test}.jsonl (bench/data/fetch.sh). Pool caps and label budgets
+# below keep the whole suite to well under an hour on the shared 2-core machines; they are part
+# of the result and are written into each summary.json ("settings").
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${1:-$root/build}
+out=${2:-$root/bench/al/out}
+hl=$build/hitloop
+data=$root/bench/data
+mkdir -p "$out"
+strategies=${STRATEGIES:-random,margin,entropy,least-confidence,cluster-margin}
+repeats=${REPEATS:-5}
+
+run() {  # name max_pool batch max_labels [extra args]
+  local name=$1 cap=$2 batch=$3 max=$4
+  shift 4
+  echo "== $name (pool cap $cap, batch $batch, max labels $max) $(date -u +%FT%TZ)"
+  /usr/bin/time -f "wall %e s, max RSS %M KiB" "$hl" simulate al \
+    --pool "$data/$name/pool.jsonl" --test "$data/$name/test.jsonl" \
+    --strategies "${STRATEGIES:-$strategies}" --repeats "$repeats" --seed-labels 2 --batch "$batch" \
+    --max-labels "$max" --max-pool "$cap" --seed 1 --out "$out/$name" "$@" 2>"$out/$name.log"
+  tail -1 "$out/$name.log"
+}
+
+# Two datasets at a time, one scoring thread each (2 cores).
+big=${BIG_STRATEGIES:-random,margin,cluster-margin}
+run spam 0 50 1500 --threads 1 &
+STRATEGIES=$big run fashion 10000 50 2000 --threads 1 &
+wait
+STRATEGIES=$big run wordnet 10000 100 4000 --threads 1 &
+STRATEGIES=$big run brown 10000 100 4000 --threads 1 &
+wait
+
+if [ "${PEERS:-1}" = 1 ]; then
+  for d in spam wordnet brown; do
+    echo "== fastText peer on $d (full pool)"
+    "$root/bench/al/fasttext_peer.sh" "$data/$d/pool.jsonl" "$data/$d/test.jsonl" \
+      | tee "$out/$d.fasttext.json"
+  done
+fi
+
+if [ "${SPEED:-1}" = 1 ]; then
+  # Protocol 3 cycle latency on wordnet's whole pool at ~5k labels: hitloop vs scikit-learn.
+  echo "== speed: wordnet full pool, ~5k labels, batch 50"
+  "$hl" simulate al --pool "$data/wordnet/pool.jsonl" --test "$data/wordnet/test.jsonl" \
+    --strategies margin --repeats 1 --seed-labels 112 --batch 50 --max-labels 5150 \
+    --out "$out/speed_wordnet" 2>"$out/speed_wordnet.log"
+  /usr/bin/python3 "$root/bench/al/sklearn_peer.py" --pool "$data/wordnet/pool.jsonl" \
+    --test "$data/wordnet/test.jsonl" --start-labels 5000 --batch 50 --max-labels 5150 \
+    --cycles 3 > "$out/speed_wordnet.sklearn.json" 2>"$out/speed_wordnet.sklearn.log"
+  grep -h cycle_seconds_median "$out/speed_wordnet/summary.json" "$out/speed_wordnet.sklearn.json"
+fi
