@@ -60,7 +60,6 @@ class ServerFixture {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   int port() const { return server_->port(); }
-  void Stop() { server_->Stop(); }
 
   Project AddProject(const std::string& name, const std::vector<std::string>& labels,
                      TaskType type = TaskType::kSingleLabel) {
