@@ -50,6 +50,24 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
     std::deque<std::pair<int64_t, int64_t>> history;  // (human cost, finalised) per cycle
     model::ClassifierOptions mopt = opt.model_options;
     mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
+    // People answer item i: `overlap` answers; on disagreement one adjudicator's answer is final
+    // (loop/answer.h does the same live). Every answer counts as a human label.
+    auto people_answer = [&](size_t i, int overlap) {
+      std::map<int, int> votes;
+      int first = -1;
+      for (int a = 0; a < std::max(1, overlap); ++a) {
+        const int ans = Answer(in.pool_gold[i], k, opt.noise, people);
+        if (first < 0) first = ans;
+        ++votes[ans];
+        ++run.human_labels;
+      }
+      if (votes.size() > 1) {
+        ++run.human_labels;
+        ++run.adjudications;
+        return Answer(in.pool_gold[i], k, opt.noise, people);
+      }
+      return first;
+    };
     for (int cycle = 0;; ++cycle) {
       const auto t_cycle = Clock::now();
       PlanInput pi;
@@ -136,14 +154,12 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
           } else if (was_auto[i]) {
             label = auto_label[i];
           } else {
-            label = Answer(in.pool_gold[i], k, opt.noise, people);
+            label = people_answer(i, plan.routing.decisions[i].overlap);
             ++run.remainder_by_people;
-            ++run.human_labels;
           }
           correct += label == in.pool_gold[i];
         }
         run.auto_accepted = accepted;
-        run.audit_labels = run.audit_labels;
         run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
         if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
         run.guarantee_held = !accepted || cm.realised_precision >= 1.0 - epsilon;
@@ -168,23 +184,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       for (size_t j = 0; j < batch; ++j) {
         const size_t i = plan.review_order[j];
         if (audit_label[i] >= 0) continue;  // cannot happen (audits come from routable items)
-        const int overlap = plan.routing.decisions[i].overlap;
-        std::map<int, int> votes;
-        int first = -1;
-        for (int a = 0; a < overlap; ++a) {
-          const int ans = Answer(in.pool_gold[i], k, opt.noise, people);
-          if (first < 0) first = ans;
-          ++votes[ans];
-          ++run.human_labels;
-        }
-        int label = first;
-        if (votes.size() > 1) {
-          // Disagreement -> one adjudicator's answer is final (loop/answer.h does the same live).
-          label = Answer(in.pool_gold[i], k, opt.noise, people);
-          ++run.human_labels;
-          ++run.adjudications;
-        }
-        train_label[i] = label;
+        train_label[i] = people_answer(i, plan.routing.decisions[i].overlap);
         was_auto[i] = 0;
       }
       cm.human_labels = run.human_labels;

@@ -1,0 +1,167 @@
+#include "loop/certify.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <vector>
+
+#include "core/rng.h"
+
+namespace hitloop::loop {
+namespace {
+
+TEST(ClopperPearson, ZeroErrorsIn149AuditsCertifiesTwoPercentButNot148) {
+  EXPECT_LT(ClopperPearsonUpper(0, 149, 0.05), 0.02);
+  EXPECT_GT(ClopperPearsonUpper(0, 148, 0.05), 0.02);
+  EXPECT_EQ(MinAuditsNeeded(0.02, 0.05), 149);
+  EXPECT_EQ(MinAuditsNeeded(0.05, 0.05), 59);
+  EXPECT_EQ(MinAuditsNeeded(0.01, 0.05), 299);
+}
+
+TEST(ClopperPearson, ClosedFormForZeroErrorsAndCdfIdentity) {
+  // With 0 errors the bound is 1 - delta^(1/n).
+  for (int n : {1, 10, 100, 1000}) {
+    EXPECT_NEAR(ClopperPearsonUpper(0, n, 0.05), 1 - std::pow(0.05, 1.0 / n), 1e-9) << n;
+  }
+  // The bound p solves P(X <= k; n, p) = delta.
+  for (auto [k, n] : {std::pair{1, 100}, {5, 100}, {10, 300}, {3, 2000}}) {
+    const double ub = ClopperPearsonUpper(k, n, 0.05);
+    EXPECT_NEAR(BinomialCdf(k, n, ub), 0.05, 1e-6) << k << "/" << n;
+    EXPECT_GT(ub, static_cast<double>(k) / n);
+  }
+  // Published value: 5 errors in 100 -> one-sided 95% upper bound 0.1024 (Beta(0.95; 6, 95)).
+  EXPECT_NEAR(ClopperPearsonUpper(5, 100, 0.05), 0.1024, 5e-4);
+  EXPECT_EQ(ClopperPearsonUpper(0, 0, 0.05), 1.0);
+  EXPECT_EQ(ClopperPearsonUpper(7, 7, 0.05), 1.0);
+}
+
+AuditObservation Obs(double conf, bool error, int predicted = 0) {
+  AuditObservation o;
+  o.confidence = conf;
+  o.error = error;
+  o.predicted = predicted;
+  return o;
+}
+
+TEST(Certify, LowestCertifiedThresholdWinsAndTestingStopsAtFirstFailure) {
+  std::vector<AuditObservation> audits;
+  for (int i = 0; i < 400; ++i) audits.push_back(Obs(0.995, false));  // clean high region
+  for (int i = 0; i < 100; ++i) audits.push_back(Obs(0.92, i % 4 == 0));  // 25% errors at 0.92
+  for (int i = 0; i < 300; ++i) audits.push_back(Obs(0.55, false));  // clean again, below
+  CertifyOptions o;
+  const Certification c = Certify(audits, 2, o);
+  ASSERT_TRUE(c.global.certified);
+  // 0.95 still sees only the clean 400; 0.93 too; 0.9 adds the 25% errors and fails. The clean
+  // region at 0.55 is never reached: fixed-sequence testing stops at the first failure.
+  EXPECT_DOUBLE_EQ(c.global.threshold, 0.93);
+  EXPECT_DOUBLE_EQ(c.ThresholdFor(0), 0.93);
+  EXPECT_DOUBLE_EQ(c.ThresholdFor(1), 0.93);
+}
+
+TEST(Certify, TooFewAuditsCertifyNothing) {
+  std::vector<AuditObservation> audits(148, Obs(0.999, false));
+  const Certification c = Certify(audits, 2, CertifyOptions{});
+  EXPECT_FALSE(c.global.certified);
+  EXPECT_TRUE(std::isinf(c.ThresholdFor(0)));
+  audits.push_back(Obs(0.999, false));
+  EXPECT_TRUE(Certify(audits, 2, CertifyOptions{}).global.certified);
+}
+
+TEST(Certify, IneligibleAuditsDoNotCount) {
+  std::vector<AuditObservation> audits(200, Obs(0.99, false));
+  for (auto& a : audits) a.eligible = false;
+  EXPECT_FALSE(Certify(audits, 2, CertifyOptions{}).global.certified);
+}
+
+TEST(Certify, PerClassModeCertifiesEachClassOnItsOwnAuditsAtBonferroniLevel) {
+  std::vector<AuditObservation> audits;
+  for (int i = 0; i < 300; ++i) audits.push_back(Obs(0.99, false, 0));
+  for (int i = 0; i < 300; ++i) audits.push_back(Obs(0.99, i % 5 == 0, 1));  // 20% errors
+  CertifyOptions o;
+  o.per_class = true;
+  const Certification c = Certify(audits, 2, o);
+  EXPECT_TRUE(c.classes[0].certified);
+  EXPECT_FALSE(c.classes[1].certified);
+  EXPECT_TRUE(std::isinf(c.ThresholdFor(1)));
+  // delta / 2 per class: 0 errors in 170 audits pass at 0.05 but not at 0.025 (needs 183).
+  std::vector<AuditObservation> few(170, Obs(0.99, false, 0));
+  EXPECT_TRUE(Certify(few, 2, CertifyOptions{}).global.certified);
+  EXPECT_FALSE(Certify(few, 2, o).classes[0].certified);
+}
+
+TEST(Certify, ClassNeedingItsOwnCertificateIsNotAcceptedOnTheGlobalOne) {
+  std::vector<AuditObservation> audits(400, Obs(0.99, false, 0));
+  CertifyOptions o;
+  o.require_own = {0, 0, 1};  // class 2 was added mid-project
+  const Certification c = Certify(audits, 3, o);
+  ASSERT_TRUE(c.global.certified);
+  EXPECT_FALSE(std::isinf(c.ThresholdFor(0)));
+  EXPECT_TRUE(std::isinf(c.ThresholdFor(2)));  // no audits predicted as class 2
+  for (int i = 0; i < 300; ++i) audits.push_back(Obs(0.995, false, 2));
+  const Certification c2 = Certify(audits, 3, o);
+  EXPECT_FALSE(std::isinf(c2.ThresholdFor(2)));
+  EXPECT_GE(c2.ThresholdFor(2), c2.global.threshold);
+}
+
+// The guarantee, empirically: a synthetic population whose model is miscalibrated
+// (overconfident), uniform audits, Learn-then-Test; the realised error of the accepted region
+// must exceed epsilon in at most delta of the runs (plus binomial slack for 400 runs).
+TEST(Certify, GuaranteeHoldsEmpiricallyOnSyntheticCalibrationProblem) {
+  const uint64_t seed = 20261128;
+  Rng rng(seed);
+  const int runs = 200, population = 20000, audits_n = 2000;
+  const double eps = 0.02, delta = 0.05;
+  int violations = 0, certified_runs = 0, naive_violations = 0;
+  std::vector<double> conf(population);
+  std::vector<uint8_t> err(population);
+  for (int r = 0; r < runs; ++r) {
+    for (int i = 0; i < population; ++i) {
+      const double u = rng.Uniform();
+      conf[i] = 1 - 0.5 * u * u;  // most mass near 1, as with a trained model
+      // Overconfident: true error at confidence c is 1.6 x (1 - c).
+      err[i] = rng.Uniform() < std::min(1.0, 1.6 * (1 - conf[i]));
+    }
+    std::vector<AuditObservation> audits;
+    for (int j = 0; j < audits_n; ++j) {
+      const size_t i = rng.Below(population);
+      audits.push_back(Obs(conf[i], err[i]));
+    }
+    CertifyOptions o;
+    o.epsilon = eps;
+    o.delta = delta;
+    const Certification c = Certify(audits, 1, o);
+    // The naive rule the bound replaces: the lowest threshold whose audit error rate is <= eps.
+    double naive = 2;
+    for (double t : o.grid) {
+      int n = 0, e = 0;
+      for (const auto& a : audits) {
+        if (a.confidence >= t) ++n, e += a.error;
+      }
+      if (n > 0 && static_cast<double>(e) / n <= eps) naive = t;
+    }
+    if (naive <= 1) {
+      int acc = 0, bad = 0;
+      for (int i = 0; i < population; ++i) {
+        if (conf[i] >= naive) ++acc, bad += err[i];
+      }
+      naive_violations += acc > 0 && static_cast<double>(bad) / acc > eps;
+    }
+    if (!c.global.certified) continue;
+    ++certified_runs;
+    int acc = 0, bad = 0;
+    for (int i = 0; i < population; ++i) {
+      if (conf[i] >= c.global.threshold) {
+        ++acc;
+        bad += err[i];
+      }
+    }
+    if (acc > 0 && static_cast<double>(bad) / acc > eps) ++violations;
+  }
+  EXPECT_GT(certified_runs, runs / 2) << "seed " << seed;
+  // The problem is hard enough that the naive rule breaks the target often.
+  EXPECT_GT(naive_violations, runs / 5) << "seed " << seed;
+  EXPECT_LE(violations, static_cast<int>(delta * runs + 3 * std::sqrt(delta * runs))) << "seed " << seed;
+}
+
+}  // namespace
+}  // namespace hitloop::loop

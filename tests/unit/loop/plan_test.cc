@@ -1,0 +1,161 @@
+#include "loop/plan.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+
+#include "synthetic.h"
+
+namespace hitloop::loop {
+namespace {
+
+struct State {
+  std::vector<int> train, audit;
+  std::vector<uint8_t> was_auto;
+  explicit State(size_t n) : train(n, -1), audit(n, -1), was_auto(n, 0) {}
+};
+
+PlanInput Input(const testing::SyntheticPool& p, const State& s, LoopConfig cfg = {}) {
+  PlanInput in;
+  in.labels = p.labels;
+  in.pool = p.examples;
+  in.train_label = s.train;
+  in.audit_label = s.audit;
+  in.was_auto = s.was_auto;
+  in.text_dim = 1024;
+  in.config = cfg;
+  in.config.max_novelty = 1.0;  // synthetic features are all "seen" quickly; novelty is tested elsewhere
+  in.seed = 3;
+  return in;
+}
+
+TEST(PlanCycle, ColdStartQueuesARandomSeedBatchAndDrawsAudits) {
+  auto p = testing::MakeSyntheticPool(500, 2, 1);
+  State s(p.gold.size());
+  auto plan = PlanCycle(Input(p, s));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->cold_start);
+  EXPECT_EQ(plan->model, nullptr);
+  EXPECT_EQ(plan->routing.accepted, 0);
+  EXPECT_EQ(plan->review_order.size(), 50u);
+  EXPECT_EQ(plan->new_audits.size(), 50u);
+  // Random, not the first 50 positions.
+  EXPECT_GT(*std::max_element(plan->review_order.begin(), plan->review_order.end()), 100u);
+}
+
+TEST(PlanCycle, ThresholdIsNeverCertifiedFromActiveLearningLabels) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 2);
+  State s(p.gold.size());
+  // 1,000 correct people's labels picked by "active learning", no audits at all.
+  for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];
+  auto plan = PlanCycle(Input(p, s));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_FALSE(plan->cold_start);
+  EXPECT_EQ(plan->audits_total, 0);
+  EXPECT_FALSE(plan->certification.global.certified);
+  EXPECT_EQ(plan->routing.accepted, 0);
+}
+
+TEST(PlanCycle, AuditedItemsAreNeverTrainedOnNorOfferedToActiveLearning) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 3);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 200; ++i) s.train[i] = p.gold[i];
+  for (size_t i = 200; i < 600; ++i) s.audit[i] = p.gold[i];
+  auto plan = PlanCycle(Input(p, s));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->training_size, 200);
+  EXPECT_EQ(plan->audits_total, 400);
+  for (size_t i : plan->review_order) EXPECT_TRUE(i >= 600) << i;
+  for (size_t i : plan->new_audits) EXPECT_TRUE(i >= 600) << i;
+  EXPECT_TRUE(plan->certification.global.certified);
+  EXPECT_GT(plan->routing.accepted, 0);
+  for (size_t i = 0; i < 600; ++i) EXPECT_EQ(plan->routing.decisions[i].route, Route::kNone);
+}
+
+TEST(PlanCycle, FailingAuditTightensThresholdAndRequeuesAutoLabels) {
+  auto p = testing::MakeSyntheticPool(3000, 2, 4);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 300; ++i) s.train[i] = p.gold[i];
+  for (size_t i = 300; i < 800; ++i) s.audit[i] = p.gold[i];
+  auto first = PlanCycle(Input(p, s));
+  ASSERT_TRUE(first.ok());
+  ASSERT_GT(first->routing.accepted, 0);
+  for (size_t i = 0; i < p.gold.size(); ++i) {
+    s.was_auto[i] = first->routing.decisions[i].route == Route::kAccept;
+  }
+  // The audit answers now disagree with the model in the lower confidence range: a failing audit.
+  int flipped = 0;
+  for (size_t i = 300; i < 800; ++i) {
+    const float* pr = first->probs.data() + i * 2;
+    const float conf = std::max(pr[0], pr[1]);
+    if (conf < 0.99f && flipped < 40) {
+      s.audit[i] = 1 - p.gold[i];
+      ++flipped;
+    }
+  }
+  ASSERT_GT(flipped, 10);
+  auto second = PlanCycle(Input(p, s));
+  ASSERT_TRUE(second.ok());
+  EXPECT_LT(second->routing.accepted, first->routing.accepted);
+  EXPECT_GT(second->routing.requeued, 0);
+  if (second->certification.global.certified) {
+    EXPECT_GT(second->certification.global.threshold, first->certification.global.threshold);
+  }
+}
+
+TEST(PlanCycle, NewClassIsNeverAutoAcceptedBeforeItsOwnCertificate) {
+  auto p = testing::MakeSyntheticPool(3000, 3, 5);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 600; ++i) s.train[i] = p.gold[i];
+  // Audits exist only for items of classes 0 and 1: class 2 (new) has none of its own.
+  int audits = 0;
+  for (size_t i = 600; i < p.gold.size() && audits < 500; ++i) {
+    if (p.gold[i] != 2) {
+      s.audit[i] = p.gold[i];
+      ++audits;
+    }
+  }
+  LoopConfig cfg;
+  cfg.new_classes = {"c2"};
+  auto plan = PlanCycle(Input(p, s, cfg));
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_TRUE(plan->certification.global.certified);
+  int64_t accepted_new = 0, accepted_old = 0;
+  for (const auto& d : plan->routing.decisions) {
+    if (d.route != Route::kAccept) continue;
+    (d.predicted == 2 ? accepted_new : accepted_old) += 1;
+  }
+  EXPECT_EQ(accepted_new, 0);
+  EXPECT_GT(accepted_old, 0);
+  // A class with too few people's labels is cold: nothing is accepted into it either.
+  State cold(p.gold.size());
+  for (size_t i = 0; i < 600; ++i) {
+    if (p.gold[i] != 2) cold.train[i] = p.gold[i];
+  }
+  cold.audit = s.audit;
+  auto plan2 = PlanCycle(Input(p, cold));
+  ASSERT_TRUE(plan2.ok());
+  EXPECT_TRUE(plan2->cold_class[2]);
+  for (const auto& d : plan2->routing.decisions) {
+    if (d.route == Route::kAccept) EXPECT_NE(d.predicted, 2);
+  }
+}
+
+TEST(PlanCycle, SeedQueryMatchesGoFirst) {
+  auto p = testing::MakeSyntheticPool(400, 2, 6);
+  State s(p.gold.size());
+  std::vector<double> boost(p.gold.size(), 0.0);
+  boost[123] = 2;
+  boost[321] = 1;
+  auto in = Input(p, s);
+  in.seed_boost = boost;
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok());
+  ASSERT_GE(plan->review_order.size(), 2u);
+  EXPECT_EQ(plan->review_order[0], 123u);
+  EXPECT_EQ(plan->review_order[1], 321u);
+}
+
+}  // namespace
+}  // namespace hitloop::loop

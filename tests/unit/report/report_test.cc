@@ -1,0 +1,97 @@
+#include "report/report.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace hitloop::report {
+namespace {
+
+TEST(HtmlEscape, EscapesEveryMarkupCharacter) {
+  EXPECT_EQ(HtmlEscape(R"(<script>alert("x&'y")</script>)"),
+            "&lt;script&gt;alert(&quot;x&amp;&#39;y&quot;)&lt;/script&gt;");
+}
+
+class ReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(OpenSqliteStore(dir_.path() + "/h.db")).value();
+    Project p;
+    p.name = "r";
+    p.labels = {"ham", "<b>spam</b>"};
+    project_ = *store_->CreateProject(p);
+  }
+  int64_t Item(int i) {
+    hitloop::Item it;
+    it.project_id = project_.id;
+    it.external_id = std::to_string(i);
+    it.text = "t" + std::to_string(i);
+    it.content_hash = it.external_id;
+    int64_t id = 0;
+    EXPECT_TRUE(store_->PutItem(it, "", &id).ok());
+    return id;
+  }
+  void Annotate(int64_t item, const std::string& label, LabelSource src, const std::string& who,
+                const std::string& kind) {
+    Annotation a;
+    a.item_id = item;
+    a.labels = {label};
+    a.source = src;
+    a.annotator = who;
+    a.kind = kind;
+    ASSERT_TRUE(store_->AppendAnnotation(a).ok());
+  }
+  hitloop::testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+};
+
+TEST_F(ReportTest, CountsCorrectionsFlagsSystematicPairsAndEscapesNames) {
+  const std::string spam = "<b>spam</b>";
+  // 40 items auto-accepted as ham; people (audits) say spam for 12 of them.
+  for (int i = 0; i < 40; ++i) {
+    const int64_t id = Item(i);
+    Annotate(id, "ham", LabelSource::kModel, "m1", "label");
+    Annotate(id, i < 12 ? spam : "ham", LabelSource::kAudit, "<eve>", "audit");
+  }
+  // 10 items predicted spam, reviewed as spam (no correction).
+  for (int i = 40; i < 50; ++i) {
+    const int64_t id = Item(i);
+    Prediction p;
+    p.item_id = id;
+    p.model_version = "m1";
+    p.distribution = {0.1, 0.9};
+    p.label = spam;
+    p.confidence = 0.9;
+    ASSERT_TRUE(store_->PutPrediction(p).ok());
+    Annotate(id, spam, LabelSource::kHuman, "bob", "review");
+  }
+  ASSERT_TRUE(store_->AppendCycle(project_.id, 1, R"({"model_version":"m1","gold_after":{"accuracy":0.9,"macro_f1":0.8,"ece":0.05},"auto_accepted":40})").ok());
+  auto r = BuildReport(*store_, project_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->overall.answers, 50);
+  EXPECT_EQ(r->overall.corrections, 12);
+  EXPECT_EQ(r->by_annotator["<eve>"].corrections, 12);
+  EXPECT_EQ(r->by_source["review"].corrections, 0);
+  EXPECT_EQ(r->by_model_view["auto-accepted"].answers, 40);
+  ASSERT_FALSE(r->pairs.empty());
+  EXPECT_EQ(r->pairs[0].model_label, "ham");
+  EXPECT_EQ(r->pairs[0].people_label, spam);
+  EXPECT_TRUE(r->pairs[0].systematic);
+  ASSERT_EQ(r->cycles.size(), 1u);
+  EXPECT_DOUBLE_EQ(r->cycles[0].accuracy_after, 0.9);
+  const std::string html = ReportToHtml(*r);
+  EXPECT_EQ(html.find("<b>spam</b>"), std::string::npos);
+  EXPECT_EQ(html.find("<eve>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;spam&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  auto j = nlohmann::json::parse(ReportToJson(*r));
+  EXPECT_EQ(j["overall"]["corrections"], 12);
+  EXPECT_EQ(j["systematic_corrections"].size(), 1u);
+}
+
+}  // namespace
+}  // namespace hitloop::report

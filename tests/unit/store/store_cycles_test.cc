@@ -1,0 +1,124 @@
+// The "cycles and loop support" section of the Store interface (issue 4).
+#include <gtest/gtest.h>
+
+#include "store/store.h"
+#include "support/temp_dir.h"
+
+namespace hitloop {
+namespace {
+
+class StoreCyclesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = OpenSqliteStore(dir_.path() + "/hitloop.db");
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(s).value();
+    Project p;
+    p.name = "spam";
+    p.labels = {"ham", "spam"};
+    auto created = store_->CreateProject(p);
+    ASSERT_TRUE(created.ok());
+    project_ = *created;
+  }
+  int64_t AddItem(const std::string& ext) {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = ext;
+    it.text = "text " + ext;
+    it.content_hash = "h" + ext;
+    int64_t id = 0;
+    EXPECT_TRUE(store_->PutItem(it, "", &id).ok());
+    return id;
+  }
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+};
+
+TEST_F(StoreCyclesTest, AppendNumbersCyclesPerProjectAndListReturnsThemInOrder) {
+  auto c1 = store_->AppendCycle(project_.id, 1000, R"({"a":1})");
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  EXPECT_EQ(*c1, 1);
+  auto c2 = store_->AppendCycle(project_.id, 2000, R"({"a":2})");
+  ASSERT_TRUE(c2.ok());
+  EXPECT_EQ(*c2, 2);
+  Project other;
+  other.name = "other";
+  other.labels = {"x", "y"};
+  auto o = store_->CreateProject(other);
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(*store_->AppendCycle(o->id, 3000, "{}"), 1);
+  auto list = store_->ListCycles(project_.id);
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].cycle, 1);
+  EXPECT_EQ((*list)[0].created_at, 1000);
+  EXPECT_EQ((*list)[1].record_json, R"({"a":2})");
+  EXPECT_EQ(store_->AppendCycle(9999, 1, "{}").status().code(), StatusCode::kNotFound);
+  // Durable across reopen.
+  store_.reset();
+  auto s = OpenSqliteStore(dir_.path() + "/hitloop.db");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->ListCycles(project_.id)->size(), 2u);
+}
+
+TEST_F(StoreCyclesTest, OpenQueueScanAndLatestEntry) {
+  const int64_t a = AddItem("a"), b = AddItem("b");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  e.kind = "audit";
+  e.pool = "experts";
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  e.item_id = b;
+  e.kind = "review";
+  e.overlap = 3;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  std::vector<QueueEntry> seen;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+    seen.push_back(q);
+    return true;
+  }).ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].kind, "audit");
+  EXPECT_EQ(seen[0].pool, "experts");
+  auto latest = store_->LatestQueueEntry(b, "review");
+  ASSERT_TRUE(latest.ok());
+  ASSERT_TRUE(latest->has_value());
+  EXPECT_EQ((*latest)->overlap, 3);
+  EXPECT_FALSE(store_->LatestQueueEntry(b, "audit")->has_value());
+  ASSERT_TRUE(store_->ClearQueue(project_.id, "review").ok());
+  EXPECT_TRUE(store_->LatestQueueEntry(b, "review")->has_value());  // closed entries count too
+  int open = 0;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry&) { return ++open, true; }).ok());
+  EXPECT_EQ(open, 1);
+}
+
+TEST_F(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
+  const int64_t a = AddItem("a"), b = AddItem("b");
+  Annotation m;
+  m.item_id = a;
+  m.labels = {"spam"};
+  m.source = LabelSource::kModel;
+  m.annotator = "model-v1";
+  ASSERT_TRUE(store_->AppendAnnotation(m).ok());
+  Annotation h = m;
+  h.item_id = b;
+  h.source = LabelSource::kHuman;
+  h.annotator = "alice";
+  ASSERT_TRUE(store_->AppendAnnotation(h).ok());
+  ASSERT_TRUE(store_->WithdrawAutoLabel(a).ok());
+  ASSERT_TRUE(store_->WithdrawAutoLabel(b).ok());
+  auto ia = store_->GetItem(a);
+  ASSERT_TRUE(ia.ok());
+  EXPECT_EQ(ia->state, ItemState::kUnlabeled);
+  EXPECT_TRUE(ia->labels.empty());
+  EXPECT_FALSE(ia->label_source.has_value());
+  EXPECT_EQ(store_->ListAnnotations(a)->size(), 1u);  // history kept
+  auto ib = store_->GetItem(b);
+  EXPECT_EQ(ib->state, ItemState::kLabeled);
+  EXPECT_EQ(ib->labels, std::vector<std::string>{"spam"});
+}
+
+}  // namespace
+}  // namespace hitloop
