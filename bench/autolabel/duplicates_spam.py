@@ -9,7 +9,8 @@ is byte-identical to another message's. Gold near-duplicate pairs: all pairs wit
 excluding pairs whose normalised texts are identical. Runs `hitloop detect duplicates` and
 reports exact recall, pair precision/recall, wall time and peak memory (/usr/bin/time -v).
 Writes a random sample of predicted near pairs to OUT_DIR/near_pairs_sample.txt for hand checking.
-usage: duplicates_spam.py HITLOOP_BINARY [THRESHOLD] [OUT_DIR]
+usage: duplicates_spam.py HITLOOP_BINARY [THRESHOLD] [OUT_DIR] [hitloop flags, e.g. --content-only]
+(with --content-only the reference pairs are still computed on the full bodies.)
 """
 import collections
 import email
@@ -65,7 +66,8 @@ def main():
         for i, b in items:
             f.write(json.dumps({"id": i, "text": b}, ensure_ascii=False) + "\n")
 
-    wall, rss, out = timed([binary, "detect", "duplicates", path, "--threshold", str(t)])
+    extra = sys.argv[4:]  # e.g. --content-only
+    wall, rss, out = timed([binary, "detect", "duplicates", path, "--threshold", str(t)] + extra)
     rows = [json.loads(l) for l in out.splitlines()]
     group_of = {r["id"]: r["group"] for r in rows}
     kind_of = {r["id"]: r["kind"] for r in rows}

@@ -8,6 +8,8 @@
 // --threshold: duplicates → Jaccard threshold (default 0.8); language → minimum fastText
 // probability below which the answer is "und" unless CLD2 agrees (default 0.4); format → answers
 // below it become "unknown"; boilerplate → blocks below it are reported with "boilerplate": false.
+// duplicates --content-only: compare the texts with their boilerplate blocks removed, so a reply
+// that quotes its parent in full is not a near duplicate of it.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -29,6 +31,7 @@ struct DetectArgs {
   double threshold = -1.0;  // < 0: the detector's default
   std::string model;
   bool no_model = false;
+  bool content_only = false;
 };
 
 void PrintLine(const nlohmann::json& j) {
@@ -113,7 +116,15 @@ Status RunDuplicates(const DetectArgs& a) {
   std::vector<std::string> ids;
   RETURN_IF_ERROR(io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
     ids.push_back(std::move(r.id));
-    finder->Add(r.text);
+    if (a.content_only) {
+      // A message that is all boilerplate (e.g. only a quote) keeps its full text: grouping every
+      // such message on the empty string would be wrong.
+      std::string content = autolabel::ContentText(r.text, autolabel::DetectBoilerplate(r.text));
+      const bool blank = content.find_first_not_of(" \t\r\n") == std::string::npos;
+      finder->Add(blank ? std::string_view(r.text) : std::string_view(content));
+    } else {
+      finder->Add(r.text);
+    }
     return Status::Ok();
   }));
   const auto groups = finder->Groups();
@@ -145,6 +156,8 @@ void RegisterDetect(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->check(CLI::Range(0.0, 1.0));
   cmd->add_option("--model", args.model, "fastText language model (default: models/lid.176.ftz)");
   cmd->add_flag("--cld2-only", args.no_model, "language: use CLD2 only, no fastText model");
+  cmd->add_flag("--content-only", args.content_only,
+                "duplicates: compare texts with boilerplate (quotes, signatures, footers) removed");
   cmd->callback([exit_code] {
     Status st;
     if (args.kind == "language") st = RunLanguage(args);
