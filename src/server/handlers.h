@@ -34,4 +34,10 @@ void HandleCreateUser(Ctx& c);
 void HandleDisableUser(Ctx& c);
 void HandleServerMetrics(Ctx& c);
 
+// handlers_loop.cc
+void HandleRunCycle(Ctx& c);
+void HandleReport(Ctx& c);
+void HandleImport(Ctx& c);
+void HandleExport(Ctx& c);
+
 }  // namespace hitloop::server

@@ -37,7 +37,15 @@ const std::vector<Route>& Routes() {
       // ---- reviewers ----
       {"GET", "/api/v1/projects/{project}/metrics", MinRole::kReviewer, false, HandleProjectMetrics,
        "queue sizes, label counts, annotator throughput"},
+      {"GET", "/api/v1/projects/{project}/report", MinRole::kReviewer, false, HandleReport,
+       "corrections (model said X, people said Y) and cycle history"},
       // ---- admins ----
+      {"POST", "/api/v1/projects/{project}/cycle", MinRole::kAdmin, false, HandleRunCycle,
+       "run one cycle of the loop (train, predict, certify, route, audit)"},
+      {"POST", "/api/v1/projects/{project}/import", MinRole::kAdmin, true, HandleImport,
+       "streaming upload of JSONL/CSV/Label Studio (?format=)"},
+      {"GET", "/api/v1/projects/{project}/export", MinRole::kAdmin, false, HandleExport,
+       "download the project with label provenance (?format=)"},
       {"POST", "/api/v1/projects", MinRole::kAdmin, false, HandleCreateProject, "create a project"},
       {"POST", "/api/v1/projects/{project}/members", MinRole::kAdmin, false, HandleAddMember,
        "give a user access to a project"},

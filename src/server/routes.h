@@ -47,6 +47,7 @@ struct Ctx {
   std::string body;                           // JSON routes: the whole (size-limited) body
   const httplib::ContentReader* reader = nullptr;  // streaming routes: the unread body
   std::mutex* write_mu = nullptr;             // serialises claim/submit/skip/release
+  std::mutex* cycle_mu = nullptr;             // one cycle at a time
 };
 
 using Handler = void (*)(Ctx&);

@@ -223,6 +223,9 @@ Status ServerImpl::Start() {
 
 void ServerImpl::Stop() {
   std::lock_guard<std::mutex> lock(stop_mu_);
+  // Requests already being served finish; later requests on kept-alive connections get 503
+  // (httplib 0.11 would otherwise keep serving those connections after stop()).
+  stopping_ = true;
   if (http_ != nullptr) http_->stop();
   if (thread_.joinable()) thread_.join();
 }
@@ -236,6 +239,15 @@ void ServerImpl::Wait() {
 void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
                           const httplib::ContentReader* reader) {
   auto started = std::chrono::steady_clock::now();
+  if (stopping_) {
+    // Shutting down: a request that arrives now on a kept-alive connection was never started,
+    // so it is refused (not acknowledged) rather than served; in-flight ones finish normally.
+    res.status = 503;
+    res.set_header("Connection", "close");
+    res.set_header("Retry-After", "1");
+    res.set_content(R"({"error":{"code":"unavailable","message":"server is shutting down"}})", "application/json");
+    return;
+  }
   auto store_handle = pool_.Acquire();
   if (!store_handle.ok()) {
     spdlog::error("server: cannot open store: {}", store_handle.status().ToString());
@@ -246,6 +258,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   Ctx c{req, res, *this, store_handle->store(), options_};
   c.now = options_.clock->NowMillis();
   c.write_mu = &write_mu_;
+  c.cycle_mu = &cycle_mu_;
   c.reader = reader;
   bool known = false;
   const Route* route = FindRoute(req.method, req.path, &c.params, &known);

@@ -2,6 +2,7 @@
 // Internals of server::Server, shared by server.cc and the route handlers. Not a public API.
 #include <httplib.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,7 +74,9 @@ class ServerImpl {
   std::thread thread_;
   int port_ = -1;
   std::mutex stop_mu_;
+  std::atomic<bool> stopping_{false};
   std::mutex write_mu_;
+  std::mutex cycle_mu_;
   std::mutex log_mu_;
   std::mutex metrics_mu_;
   std::map<std::string, RouteMetrics> metrics_;

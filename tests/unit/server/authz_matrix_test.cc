@@ -59,6 +59,11 @@ const Row kMatrix[] = {
    {401, 404, 404, 404, 201, 404}},
   {"POST", "/api/v1/users/{user}/disable", "/api/v1/users/ann/disable", "", {401, 404, 404, 404, 200, 404}},
   {"GET", "/api/v1/metrics", "/api/v1/metrics", "", {401, 404, 404, 404, 200, 404}},
+  {"GET", "/api/v1/projects/{project}/report", "/api/v1/projects/p/report", "", {401, 404, 404, 200, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/cycle", "/api/v1/projects/p/cycle", "", {401, 404, 404, 404, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/import", "/api/v1/projects/p/import?format=jsonl",
+   R"({"id": "n1", "text": "new item"})", {401, 404, 404, 404, 200, 404}},
+  {"GET", "/api/v1/projects/{project}/export", "/api/v1/projects/p/export", "", {401, 404, 404, 404, 200, 404}},
 };
 // clang-format on
 
@@ -76,7 +81,8 @@ TEST(AuthzMatrix, RouteTableIsCovered) {
 TEST(AuthzMatrix, RowsMatchTheirRoutes) {
   for (const Row& r : kMatrix) {
     std::map<std::string, std::string> params;
-    EXPECT_TRUE(server::MatchPattern(r.pattern, r.path, &params) ||
+    std::string path = std::string(r.path).substr(0, std::string(r.path).find('?'));
+    EXPECT_TRUE(server::MatchPattern(r.pattern, path, &params) ||
                 std::string(r.path).find('{') != std::string::npos)
         << r.path;
   }

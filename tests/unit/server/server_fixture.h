@@ -60,6 +60,7 @@ class ServerFixture {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   int port() const { return server_->port(); }
+  void Stop() { server_->Stop(); }
 
   Project AddProject(const std::string& name, const std::vector<std::string>& labels,
                      TaskType type = TaskType::kSingleLabel) {
@@ -95,6 +96,7 @@ class ServerFixture {
                                       int overlap = 1, const std::string& kind = "review",
                                       const std::string& prefix = "i") {
     std::vector<int64_t> ids;
+    EXPECT_TRUE(store_->Begin().ok());  // one commit for the whole batch
     for (int i = 1; i <= n; ++i) {
       Item it;
       it.project_id = p.id;
@@ -115,6 +117,7 @@ class ServerFixture {
       EXPECT_TRUE(store_->Enqueue(e).ok());
       ids.push_back(id);
     }
+    EXPECT_TRUE(store_->Commit().ok());
     return ids;
   }
 

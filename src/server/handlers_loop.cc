@@ -1,0 +1,155 @@
+// Admin routes onto the loop and io modules: run a cycle, the correction report, streaming
+// import upload and export download.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "core/ids.h"
+#include "core/log.h"
+#include "io/exporter.h"
+#include "io/importer.h"
+#include "loop/cycle.h"
+#include "report/report.h"
+#include "server/handlers.h"
+#include "server/server_impl.h"
+
+namespace hitloop::server {
+namespace {
+
+// A file under the system temp directory, removed when the object goes out of scope.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& suffix) {
+    path_ = (std::filesystem::temp_directory_path() / ("hitloop-" + RandomId() + suffix)).string();
+  }
+  ~TempFile() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+Result<io::Format> FormatParam(const Ctx& c) {
+  std::string f = c.req.has_param("format") ? c.req.get_param_value("format") : "jsonl";
+  return io::ParseFormat(f);
+}
+
+const char* Extension(io::Format f) {
+  switch (f) {
+    case io::Format::kJsonl: return ".jsonl";
+    case io::Format::kCsv: return ".csv";
+    case io::Format::kLabelStudio: return ".json";
+  }
+  return ".jsonl";
+}
+
+}  // namespace
+
+void HandleRunCycle(Ctx& c) {
+  // Cycles of one server run one at a time (RunCycle's contract); annotators keep working while
+  // the model trains, and the cycle's own final transaction waits its turn in SQLite.
+  std::unique_lock<std::mutex> lock(*c.cycle_mu, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    SendError(c, Conflict("a cycle is already running"));
+    return;
+  }
+  loop::CycleOptions o;
+  o.models_dir = loop::DefaultModelsDir(c.options.db_path, c.project->name);
+  o.now = c.now;
+  o.model_options.threads = 1;
+  auto r = loop::RunCycle(c.store, *c.project, o);
+  if (!r.ok()) { SendError(c, r.status()); return; }
+  auto j = nlohmann::json::parse(loop::CycleRecordToJson(*r), nullptr, false);
+  SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+}
+
+void HandleReport(Ctx& c) {
+  auto r = report::BuildReport(c.store, *c.project);
+  if (!r.ok()) { SendError(c, r.status()); return; }
+  auto j = nlohmann::json::parse(report::ReportToJson(*r), nullptr, false);
+  SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+}
+
+void HandleImport(Ctx& c) {
+  auto format = FormatParam(c);
+  if (!format.ok()) { SendError(c, format.status()); return; }
+  // Stream the upload to a temporary file (constant memory), then import it in one go with the
+  // importer's all-or-nothing rule.
+  TempFile tmp(Extension(*format));
+  {
+    std::ofstream out(tmp.path(), std::ios::binary);
+    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    bool ok = true;
+    if (c.reader != nullptr) {
+      (*c.reader)([&](const char* data, size_t n) {
+        out.write(data, static_cast<std::streamsize>(n));
+        ok = static_cast<bool>(out);
+        return ok;
+      });
+    } else {
+      out << c.req.body;
+    }
+    out.close();
+    if (!ok || !out) { SendError(c, IoError("cannot write temporary file")); return; }
+  }
+  io::ImportOptions opts;
+  auto stats = io::ImportFile(c.store, *c.project, tmp.path(), *format, opts);
+  if (!stats.ok()) {
+    // Error messages start with the temporary file's path: show the upload's name instead.
+    std::string msg = stats.status().message();
+    if (msg.rfind(tmp.path(), 0) == 0) msg = "upload" + msg.substr(tmp.path().size());
+    SendError(c, Status(stats.status().code(), msg));
+    return;
+  }
+  SendJson(c, 200, {{"records", stats->records},
+                    {"inserted", stats->inserted},
+                    {"existing", stats->existing},
+                    {"labels", stats->labels},
+                    {"predictions", stats->predictions}});
+}
+
+void HandleExport(Ctx& c) {
+  auto format = FormatParam(c);
+  if (!format.ok()) { SendError(c, format.status()); return; }
+  // Export to a temporary file, then stream it out: memory stays constant in the project size.
+  auto tmp = std::make_shared<TempFile>(Extension(*format));
+  {
+    std::ofstream out(tmp->path(), std::ios::binary);
+    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    auto stats = io::ExportProject(c.store, *c.project, *format, out, {});
+    out.close();
+    if (!stats.ok()) { SendError(c, stats.status()); return; }
+    if (!out) { SendError(c, IoError("cannot write temporary file")); return; }
+  }
+  auto in = std::make_shared<std::ifstream>(tmp->path(), std::ios::binary);
+  std::error_code ec;
+  uint64_t size = std::filesystem::file_size(tmp->path(), ec);
+  if (!*in || ec) { SendError(c, IoError("cannot read temporary file")); return; }
+  const char* mime = *format == io::Format::kCsv ? "text/csv; charset=utf-8"
+                     : *format == io::Format::kJsonl ? "application/x-ndjson" : "application/json";
+  // The file name is fixed (no project name in the header: no header injection).
+  c.res.set_header("Content-Disposition", std::string("attachment; filename=\"export") + Extension(*format) + "\"");
+  c.res.status = 200;
+  c.res.set_content_provider(
+      size, mime,
+      [tmp, in](size_t offset, size_t length, httplib::DataSink& sink) {
+        char buf[64 * 1024];
+        in->seekg(static_cast<std::streamoff>(offset));
+        size_t n = std::min(length, sizeof(buf));
+        in->read(buf, static_cast<std::streamsize>(n));
+        std::streamsize got = in->gcount();
+        if (got <= 0) return false;
+        sink.write(buf, static_cast<size_t>(got));
+        return true;
+      });
+}
+
+}  // namespace hitloop::server
