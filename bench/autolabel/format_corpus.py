@@ -10,7 +10,7 @@ it comes from (extension / location), sampled with a fixed seed, at most PER_CLA
   csv       /usr/**/*.csv                      tsv    /usr/**/*.tsv
   markdown  /usr/share/doc/**/*.md, *.md.gz    ini    /usr,/etc **/*.ini, systemd *.service
   code      /usr/**/*.py *.sh *.pl *.pm *.js *.c *.cc *.cpp *.h *.sql, CMake files (with language)
-  log       /var/log/*.log and /var/log/apt/*.log, cut into chunks of 30 lines
+  log       /var/log/dpkg.log and /var/log/alternatives.log (timestamped records), 30-line chunks
   prose     paragraphs (2-4) of /usr/share/common-licenses/* texts
   email     raw messages of the SpamAssassin corpus (npm, bench/data/.cache): no mail on this machine
   url_list  URLs found in /usr/share/doc/*/copyright, 3-15 per item (derived: no such files here)
@@ -19,6 +19,7 @@ it comes from (extension / location), sampled with a fixed seed, at most PER_CLA
 usage: format_corpus.py HITLOOP_BINARY [PER_CLASS] [OUT_DIR]
 """
 import collections
+import fnmatch
 import glob
 import gzip
 import json
@@ -39,12 +40,32 @@ def read(path):
         return f.read(MAX_BYTES).decode("utf-8", errors="replace")
 
 
+_WALK = {}
+
+
+def _walk(root):
+    """All regular files under root (one os.walk per root, cached; symlinks skipped)."""
+    if root not in _WALK:
+        out = []
+        for d, dirs, names in os.walk(root):
+            for n in names:
+                p = os.path.join(d, n)
+                if os.path.isfile(p) and not os.path.islink(p):
+                    out.append(p)
+        _WALK[root] = out
+    return _WALK[root]
+
+
 def files(patterns, roots=("/usr",)):
     out = set()
     for root in roots:
-        for pat in patterns:
-            out.update(p for p in glob.glob(os.path.join(root, "**", pat), recursive=True)
-                       if os.path.isfile(p) and not os.path.islink(p) and os.path.getsize(p) > 20)
+        for p in _walk(root):
+            if any(fnmatch.fnmatch(os.path.basename(p), pat) for pat in patterns):
+                try:
+                    if os.path.getsize(p) > 20:
+                        out.add(p)
+                except OSError:
+                    pass
     return sorted(out)
 
 
@@ -84,7 +105,9 @@ def build(per_class):
         add_files("code", by_lang[lang], lambda p, lang=lang: lang, per_lang)
     # Logs: 30-line chunks.
     chunks = []
-    for p in sorted(glob.glob("/var/log/*.log") + glob.glob("/var/log/apt/*.log")):
+    # Only logs made of timestamped records: fontconfig.log (a directory listing), apt/term.log
+    # (raw dpkg console output) and apt/history.log (multi-line stanzas) are not "log lines".
+    for p in ["/var/log/dpkg.log", "/var/log/alternatives.log"]:
         try:
             lines = read(p).splitlines()
         except OSError:

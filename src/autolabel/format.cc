@@ -362,9 +362,12 @@ double MarkdownScore(const Lines& lines, const Lines& nb) {
     std::string_view t = Trim(l);
     if (StartsWith(t, "```") || StartsWith(t, "~~~")) { marks += 2; fence = !fence; continue; }
     if (fence) continue;
-    if (StartsWith(l, "# ") || StartsWith(l, "## ") || StartsWith(l, "### ") || StartsWith(l, "#### ")) marks += 2;
+    // An ATX heading stands alone; a run of '#' lines is a comment block (shell, YAML, INI).
+    const bool alone = (i == 0 || Trim(lines[i - 1]).empty() || Trim(lines[i - 1]).front() != '#') &&
+                       (i + 1 >= lines.size() || Trim(lines[i + 1]).empty() || Trim(lines[i + 1]).front() != '#');
+    if (StartsWith(l, "# ") || StartsWith(l, "## ") || StartsWith(l, "### ") || StartsWith(l, "#### ")) marks += alone ? 2 : 0;
     else if ((StartsWith(t, "- ") || StartsWith(t, "* ") || StartsWith(t, "+ ")) && t.size() > 2) marks += 0.5;
-    else if (t.size() >= 3 && IsDigit(t[0]) && (t[1] == '.' || (IsDigit(t[1]) && t[2] == '.'))) marks += 0.3;
+    else if (t.size() >= 4 && IsDigit(t[0]) && ((t[1] == '.' && t[2] == ' ') || (IsDigit(t[1]) && t[2] == '.' && t[3] == ' '))) marks += 0.3;
     if (i > 0 && t.size() >= 3 && (t.find_first_not_of('=') == std::string_view::npos ||
                                    t.find_first_not_of('-') == std::string_view::npos) &&
         !Trim(lines[i - 1]).empty())
@@ -491,11 +494,24 @@ FormatResult DetectFormat(std::string_view input, const FormatOptions& options) 
   }
   {
     size_t y = 0, kv = 0, content = 0;
+    // Inside a block scalar ("key: |" or "key: >"), more-indented lines are YAML string content.
+    size_t block_indent = std::string_view::npos;
     for (auto l : nb) {
       std::string_view t = Trim(l);
+      const size_t indent = l.find_first_not_of(' ');
+      if (block_indent != std::string_view::npos) {
+        if (indent != std::string_view::npos && indent > block_indent) { ++content; ++y; continue; }
+        block_indent = std::string_view::npos;
+      }
       if (t[0] == '#') continue;
       ++content;
-      if (IsYamlLine(l)) { ++y; if (Contains(t, ":")) ++kv; }
+      if (IsYamlLine(l)) {
+        ++y;
+        if (Contains(t, ":")) ++kv;
+        if (t.ends_with(": |") || t.ends_with(": >") || t.ends_with(": |-") || t.ends_with(": >-") ||
+            t.ends_with(": |+") || t.ends_with(": >+"))
+          block_indent = indent;
+      }
     }
     double s = content ? static_cast<double>(y) / content : 0.0;
     if (kv == 0 || content < 2) s *= 0.5;
