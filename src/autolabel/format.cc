@@ -138,6 +138,12 @@ bool IsLogLine(std::string_view l) {
   if (t.size() >= 16 && IsDigit(t[0]) && IsDigit(t[3]) && (t[4] == '-' || t[4] == '/') &&
       IsDigit(t[5]) && (t[7] == '-' || t[7] == '/') && (t[10] == ' ' || t[10] == 'T') && t[13] == ':')
     return true;
+  // "program 2024-01-31 12:00:01: ..." (update-alternatives, many daemons): a timestamp early on.
+  for (size_t i = 1; i + 16 <= l.size() && i < 40; ++i) {
+    if (l[i - 1] == ' ' && IsDigit(l[i]) && IsDigit(l[i + 3]) && l[i + 4] == '-' && l[i + 7] == '-' &&
+        (l[i + 10] == ' ' || l[i + 10] == 'T') && l[i + 13] == ':')
+      return true;
+  }
   // syslog: "Jan  5 12:00:01 host ..."
   if (t.size() >= 15 && IsMonth(t) && t[3] == ' ' && t[9] == ':' && t[12] == ':') return true;
   // dmesg: "[    1.234567] ..."
@@ -256,7 +262,7 @@ CodeGuess CodeScore(std::string_view text, const Lines& nb) {
     return {0.9, ""};
   }
   std::map<std::string, double> lang;
-  int codeish = 0;
+  size_t codeish = 0, comments = 0;
   for (auto raw : nb) {
     std::string_view l = Trim(raw);
     const char last = l.back();
@@ -314,9 +320,12 @@ CodeGuess CodeScore(std::string_view text, const Lines& nb) {
     {
       std::string up(l.substr(0, 12));
       for (char& c : up) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-      if (StartsWith(up, "SELECT ") || StartsWith(up, "CREATE TABLE") || StartsWith(up, "INSERT INTO") ||
-          StartsWith(up, "UPDATE ") || StartsWith(up, "DROP TABLE") || StartsWith(up, "ALTER TABLE"))
+      if (StartsWith(up, "SELECT ") || StartsWith(up, "CREATE ") || StartsWith(up, "INSERT INTO") ||
+          StartsWith(up, "UPDATE ") || StartsWith(up, "DROP ") || StartsWith(up, "ALTER ") ||
+          StartsWith(up, "GRANT ") || StartsWith(up, "REVOKE ") || StartsWith(up, "RETURNS ") ||
+          StartsWith(up, "LANGUAGE "))
         lang["sql"] += 2, line_code = true;
+      if (StartsWith(l, "-- ")) line_code = true;  // SQL / Lua / Haskell comment
     }
     if (StartsWith(l, "cmake_minimum_required") || StartsWith(l, "add_library") ||
         StartsWith(l, "add_executable") || StartsWith(l, "set(") || StartsWith(l, "target_link_libraries") ||
@@ -327,9 +336,14 @@ CodeGuess CodeScore(std::string_view text, const Lines& nb) {
                                    !Contains(l, " ") && l.back() == ':' && Contains(l, ".")))
       lang["makefile"] += 1;
     if (Contains(l, " := ") || Contains(l, " ?= ") || Contains(l, " += ")) lang["makefile"] += 0.5, line_code = true;
-    if (line_code) ++codeish;
+    // Comment lines are neutral: every format with '#' comments (YAML, INI, shell, Python) has them.
+    const bool comment = StartsWith(l, "#") && !StartsWith(l, "#include") && !StartsWith(l, "#define") &&
+                         !StartsWith(l, "#if") && !StartsWith(l, "#!");
+    if (comment) ++comments;
+    else if (line_code) ++codeish;
   }
-  const double frac = static_cast<double>(codeish) / nb.size();
+  const size_t non_comment = nb.size() - comments;
+  const double frac = non_comment ? static_cast<double>(codeish) / non_comment : 0.5;
   // Symbol density: code uses brackets and operators far more than prose does.
   size_t sym = 0, letters = 0;
   for (char c : text) {
@@ -403,7 +417,16 @@ double ProseScore(std::string_view text, const Lines& nb) {
       ++sentence_end;
   }
   const double ends = static_cast<double>(sentence_end) / nb.size();
+  // Prose does not start most of its lines with a comment marker; commented code does.
+  size_t commented = 0;
+  for (auto l : nb) {
+    std::string_view t = Trim(l);
+    commented += StartsWith(t, "#") || StartsWith(t, "//") || StartsWith(t, "/*") || StartsWith(t, "* ") ||
+                 StartsWith(t, "--") || StartsWith(t, ";");
+  }
+  const double comment_frac = static_cast<double>(commented) / nb.size();
   double s = 0.45 * std::min(1.0, letter_ratio / 0.9) + 0.35 * ends + 0.2 * std::max(0.0, 1.0 - sym_ratio * 20);
+  if (comment_frac > 0.3) s *= 1.0 - 0.6 * comment_frac;
   return std::min(0.95, s);
 }
 
@@ -514,7 +537,8 @@ FormatResult DetectFormat(std::string_view input, const FormatOptions& options) 
       }
     }
     double s = content ? static_cast<double>(y) / content : 0.0;
-    if (kv == 0 || content < 2) s *= 0.5;
+    if (kv == 0) s *= 0.5;
+    else if (content < 2) s *= 0.8;
     if (StartsWith(trimmed, "---")) s = std::min(1.0, s + 0.1);
     cands.push_back({"yaml", "", s * 0.93});
   }
