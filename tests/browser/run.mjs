@@ -213,13 +213,62 @@ async function testXss(browser, ctx) {
   await admin.page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.project === 'xss');
   const annotators = await admin.page.locator('#annotators td').allTextContents();
   assert.ok(annotators.includes('ann'), 'annotator table shows the xss project answers');
-  const injected = await admin.page.evaluate(() => document.querySelectorAll('main script, main img, main svg, main iframe').length);
+  const injected = await admin.page.evaluate(() =>
+    document.querySelectorAll('main script, main img, main iframe, main object, main embed').length +
+    [...document.querySelectorAll('main svg')].filter((s) => !s.closest('#chart-wrap')).length);
   assert.equal(injected, 0);
+  // The correction table shows the payload label names (the model said them; ann said "safe").
+  const corrections = await admin.page.locator('#corrections td').allTextContents();
+  assert.ok(corrections.includes(ctx.xssLabels[0]), 'payload label shown verbatim in the corrections table');
   assert.deepEqual(admin.events.dialogs, []);
   assert.deepEqual(admin.events.pageErrors, []);
   await admin.context.close();
   await context.close();
   return seen;
+}
+
+async function testCycleChart(browser) {
+  // A project the loop can train on: labelled pool items, a gold split, unlabelled items.
+  let r = await api('POST', '/api/v1/projects', { name: 'cyc', labels: ['positive', 'negative', 'neutral'] });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const words = { positive: 'great good excellent lovely', negative: 'bad awful terrible poor', neutral: 'okay average fine plain' };
+  const recs = [];
+  const labels = Object.keys(words);
+  for (let i = 0; i < 240; i++) {
+    const label = labels[i % 3];
+    const text = `${words[label].split(' ')[i % 4]} product number ${i} ${words[label].split(' ')[(i + 1) % 4]}`;
+    const rec = { id: `c${i}`, text };
+    if (i < 90) rec.label = label;
+    else if (i < 150) { rec.label = label; rec.split = 'gold'; }
+    recs.push(rec);
+  }
+  importJsonl('cyc', recs);
+  const { page, context, events } = await newPage(browser);
+  await page.goto(`${BASE}/admin`);
+  await page.waitForFunction(() => document.body.dataset.state === 'signin');
+  await page.keyboard.type(ADMIN_TOKEN);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  await page.selectOption('#project-pick', 'cyc');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.project === 'cyc');
+  const points = () => page.evaluate(() => Number(document.querySelector('#chart-wrap svg').dataset.points));
+  assert.equal(await points(), 0);
+  for (const want of [1, 2]) {
+    await page.click('#run-cycle');
+    await page.waitForFunction((n) => {
+      const s = document.querySelector('#chart-wrap svg');
+      return s && Number(s.dataset.points) === n && document.body.dataset.state === 'ready';
+    }, want, { timeout: 120000 });
+  }
+  const after = await page.evaluate(() => document.querySelectorAll('#chart-wrap circle.line-after').length);
+  assert.equal(after, 2, 'two gold-accuracy-after points on the chart');
+  const before = await page.evaluate(() => document.querySelectorAll('#chart-wrap circle.line-before').length);
+  assert.equal(before, 1, 'the second cycle has a before point (the first model on gold)');
+  const status = await page.locator('#cycle-status').textContent();
+  assert.match(status, /cycle 2 done/);
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return 'chart shows 2 cycles';
 }
 
 async function testHeaders() {
@@ -248,6 +297,7 @@ for (const [name, fn] of [
   ['headers', () => testHeaders()],
   ['keyboard: 20 items, keyboard only', () => testKeyboard(browser, ctx)],
   [`xss: ${payloads.length} payloads in text, meta and labels`, () => testXss(browser, ctx)],
+  ['admin runs a cycle twice and the chart updates', () => testCycleChart(browser)],
 ]) {
   const t0 = Date.now();
   try {

@@ -30,6 +30,7 @@ async function start() {
   for (const p of (ps.data && ps.data.projects) || []) pick.appendChild(hl.el('option', { value: p.name }, p.name));
   hl.show('dashboard', true);
   hl.show('users-section', admin.user.role === 'admin');
+  hl.show('run-cycle', admin.user.role === 'admin');
   await refresh();
 }
 
@@ -51,9 +52,79 @@ async function refresh() {
   fillTable('annotators', ['annotator', 'answers', 'last hour', 'mean time (s)', 'agreement'],
     d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, (a.mean_time_ms / 1000).toFixed(1),
       a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`]));
+  await refreshReport(name, d.items);
   if (admin.user.role === 'admin') await refreshUsers();
   document.body.dataset.project = name;
   document.body.dataset.state = 'ready';
+}
+
+const SVG = 'http://www.w3.org/2000/svg';
+function svg(tag, attrs) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  return e;
+}
+
+// Cycle history as an SVG line chart built node by node (no markup strings).
+function drawChart(cycles, items) {
+  const W = 640, H = 220, L = 40, R = 10, T = 10, B = 30;
+  const chart = svg('svg', { class: 'chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img',
+    'aria-label': 'cycle history', 'data-points': cycles.length });
+  const x = (i) => L + (cycles.length <= 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (cycles.length - 1));
+  const y = (v) => T + (1 - v) * (H - T - B);
+  chart.appendChild(svg('line', { x1: L, y1: y(0), x2: W - R, y2: y(0), stroke: '#999' }));
+  chart.appendChild(svg('line', { x1: L, y1: y(0), x2: L, y2: y(1), stroke: '#999' }));
+  for (const v of [0, 0.5, 1]) {
+    const t = svg('text', { x: 4, y: y(v) + 4, 'font-size': 11 });
+    t.textContent = v.toFixed(1);
+    chart.appendChild(t);
+  }
+  const series = [
+    ['line-before', (c) => c.accuracy_before],
+    ['line-after', (c) => c.accuracy_after],
+    ['line-coverage', (c) => (items ? c.auto_accepted / items : null)],
+  ];
+  for (const [cls, f] of series) {
+    const pts = cycles.map((c, i) => [i, f(c)]).filter(([, v]) => v !== null && v !== undefined);
+    if (pts.length === 0) continue;
+    chart.appendChild(svg('polyline', { class: cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(' ') }));
+    for (const [i, v] of pts) chart.appendChild(svg('circle', { class: cls, cx: x(i), cy: y(v), r: 3 }));
+  }
+  cycles.forEach((c, i) => {
+    const t = svg('text', { x: x(i) - 4, y: H - 10, 'font-size': 11 });
+    t.textContent = String(c.cycle);
+    chart.appendChild(t);
+  });
+  const wrap = document.getElementById('chart-wrap');
+  hl.clear(wrap);
+  wrap.appendChild(chart);
+}
+
+async function refreshReport(name, items) {
+  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}/report`);
+  if (r.status !== 200) { document.getElementById('dash-error').textContent = hl.errorText(r); return; }
+  const cycles = r.data.cycles || [];
+  drawChart(cycles, items);
+  const last = cycles[cycles.length - 1];
+  document.getElementById('audit-status').textContent = last
+    ? `after cycle ${last.cycle}: ${last.audits_queued} audits queued; accepted-region precision lower bound ` +
+      `${last.precision_lower_bound.toFixed(3)}; ${last.auto_accepted} items auto-accepted`
+    : 'no cycle has run yet';
+  fillTable('corrections', ['model said', 'people said', 'count', 'rate', 'systematic'],
+    (r.data.confused_pairs || []).slice(0, 20).map((p) => [p.model_said, p.people_said, p.count,
+      `${Math.round(p.rate * 100)}%`, p.systematic ? 'yes' : '']));
+}
+
+async function runCycle() {
+  const name = document.getElementById('project-pick').value;
+  const button = document.getElementById('run-cycle');
+  button.disabled = true;
+  document.getElementById('cycle-status').textContent = 'running…';
+  const r = await hl.api('POST', `/api/v1/projects/${encodeURIComponent(name)}/cycle`);
+  button.disabled = false;
+  document.getElementById('cycle-status').textContent = r.status === 200
+    ? `cycle ${r.data.cycle} done in ${Number(r.data.seconds || 0).toFixed(1)} s` : hl.errorText(r);
+  await refresh();
 }
 
 async function refreshUsers() {
@@ -109,5 +180,6 @@ document.getElementById('signin-form').addEventListener('submit', async (ev) => 
 });
 
 document.getElementById('project-pick').addEventListener('change', refresh);
+document.getElementById('run-cycle').addEventListener('click', runCycle);
 
 start();
