@@ -36,7 +36,7 @@ struct SimLoopArgs {
   std::string model = "logreg";
   std::string threshold_mode = "global";
   int max_cycles = 200;
-  double min_gain = 1.5;
+  double min_gain = 0.5;
   int patience = 3;
   double max_novelty = 0.5;
   int overlap = 1;
@@ -300,7 +300,7 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
       ->check(CLI::IsMember({"global", "per-class"}))
       ->capture_default_str();
   cmd->add_option("--max-cycles", args->max_cycles, "Stop after this many cycles")->capture_default_str();
-  cmd->add_option("--min-gain", args->min_gain, "Stop when items finalised per human answer fall below")
+  cmd->add_option("--min-gain", args->min_gain, "Plateau: stop when the best coverage grew by less than this x batch over --patience cycles")
       ->capture_default_str();
   cmd->add_option("--patience", args->patience, "Cycles the gain is measured over")->capture_default_str();
   cmd->add_option("--max-novelty", args->max_novelty, "Novelty cut-off (loop/novelty.h)")

@@ -47,7 +47,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
     run.run = r;
     run.seed = run_seed;
     run.pool_size = static_cast<int64_t>(n);
-    std::deque<std::pair<int64_t, int64_t>> history;  // (human cost, finalised) per cycle
+    std::vector<int64_t> accepted_history;  // auto-accepted count per cycle
     model::ClassifierOptions mopt = opt.model_options;
     mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
     // People answer item i: `overlap` answers; on disagreement one adjudicator's answer is final
@@ -125,10 +125,17 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       cm.audit_labels = run.audit_labels;
 
       // Stopping rule (uses no gold).
-      const int64_t cost = run.human_labels + run.audit_labels;
-      const int64_t finalised = static_cast<int64_t>(n) - remaining;
-      history.emplace_back(cost, finalised);
-      if (static_cast<int>(history.size()) > opt.patience + 1) history.pop_front();
+      accepted_history.push_back(accepted);
+      // Audits a high threshold (0.99) could be tested on: the plateau rule waits for enough of
+      // them (or for 8 x MinAuditsNeeded audits in all) before it gives up on coverage.
+      int64_t high_conf_audits = 0;
+      if (!plan.probs.empty()) {
+        for (size_t i = 0; i < n; ++i) {
+          if (audit_label[i] < 0) continue;
+          const float* p = plan.probs.data() + i * k;
+          high_conf_audits += *std::max_element(p, p + k) >= 0.99f;
+        }
+      }
       std::string stop;
       if (remaining == 0) {
         stop = "every item final";
@@ -136,11 +143,19 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         stop = "the rest fits in one batch";
       } else if (cycle + 1 >= opt.max_cycles) {
         stop = "max cycles";
-      } else if (plan.audits_total >= 2 * min_audits &&
-                 static_cast<int>(history.size()) == opt.patience + 1) {
-        const double dc = static_cast<double>(history.back().first - history.front().first);
-        const double df = static_cast<double>(history.back().second - history.front().second);
-        if (dc > 0 && df / dc < opt.min_gain) stop = "gain per human label below min_gain";
+      } else if (cycle >= opt.patience &&
+                 (high_conf_audits >= 2 * min_audits || plan.audits_total >= 8 * min_audits)) {
+        // Plateau: the best coverage grew by less than min_gain x batch over the last `patience`
+        // cycles, and this cycle is not in a dip (a dip after a failing audit recovers as audits
+        // accumulate; stopping in one would hand people everything the dip withdrew).
+        const int64_t before = *std::max_element(accepted_history.begin(),
+                                                 accepted_history.end() - opt.patience);
+        const int64_t best = *std::max_element(accepted_history.begin(), accepted_history.end());
+        const bool in_dip = static_cast<double>(accepted) < 0.95 * static_cast<double>(best);
+        if (!in_dip && static_cast<double>(best - before) <
+                           opt.min_gain * static_cast<double>(opt.config.review_batch)) {
+          stop = "coverage plateau";
+        }
       }
       if (!stop.empty()) {
         // Finalise: people label what is left (counted as human labels).

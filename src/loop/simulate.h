@@ -7,8 +7,10 @@
 // ends the run. Gold labels of the pool are read only to simulate answers and to score the run.
 //
 // Stopping rule (never looks at gold): stop when nothing is left; or when the items left fit in
-// one batch; or, once at least 2 x MinAuditsNeeded audits exist, when over the last `patience`
-// cycles each human answer finalised fewer than `min_gain` items (people + auto-accepted); or at
+// one batch; or, once 2 x MinAuditsNeeded audits have confidence >= 0.99 (or 8 x MinAuditsNeeded
+// audits exist in all), on a coverage plateau: the best
+// auto-accepted count grew by less than min_gain x batch over the last `patience` cycles and the
+// current cycle is not in a dip (< 95% of the best, e.g. after a failing audit); or at
 // max_cycles. Items left at the stop are finalised BY PEOPLE and counted as human labels
 // (`remainder_by_people`), so human_fraction is what a team would really pay.
 //
@@ -45,7 +47,7 @@ struct LoopSimOptions {
   uint64_t seed = 1;
   int max_cycles = 200;
   int patience = 3;
-  double min_gain = 1.5;
+  double min_gain = 0.5;           // plateau: best coverage grew < min_gain x batch in `patience` cycles
   model::ClassifierOptions model_options;
 };
 
