@@ -5,6 +5,7 @@
 # usage: bench/storage/run.sh [--n 1000000] [--runs 3] [--crash 25] [--seed 42]
 #                             [--only import,export,status,crash]
 # env:   HITLOOP=path/to/hitloop (default: build-bench/hitloop, built here if missing)
+#        COMMIT=the commit HITLOOP was built from (default: this tree's HEAD), for the log
 #        OUT=dir (default: bench/out/storage)
 # Writes OUT/results.tsv (one line per measurement) and OUT/crash.tsv, and prints a summary.
 # Targets (issue 2): import 1M <= 10 s and <= 1 GiB peak RSS; export 1M <= 5 s; status <= 200 ms;
@@ -49,7 +50,8 @@ fresh_db() {  # fresh_db PATH: an empty database with the project "bench"
   "$BIN" --db "$1" project create bench --type single-label --labels "$LABELS" >/dev/null
 }
 
-# timev NAME RUN CMD...: runs CMD under /usr/bin/time -v, appends "NAME RUN wall_s rss_mib" to RES.
+# timev NAME RUN CMD...: runs CMD under /usr/bin/time -v, appends
+# "NAME RUN wall_s peak_rss_mib cpu_s(user+sys)" to RES.
 timev() {
   local name="$1" run="$2"; shift 2
   local tf; tf="$(mktemp)"
@@ -60,7 +62,8 @@ t = open(sys.argv[1]).read()
 m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)", t).group(1).split(":")
 wall = sum(float(x) * 60 ** i for i, x in enumerate(reversed(m)))
 rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", t).group(1)) / 1024
-print("%s\t%s\t%.3f\t%.1f" % (sys.argv[2], sys.argv[3], wall, rss))
+cpu = sum(float(re.search(r"%s time \(seconds\): (\S+)" % k, t).group(1)) for k in ("User", "System"))
+print("%s\t%s\t%.3f\t%.1f\t%.3f" % (sys.argv[2], sys.argv[3], wall, rss, cpu))
 PYEOF
   tail -1 "$RES"
   rm -f "$tf"
@@ -70,8 +73,8 @@ status_items() {  # status_items DB -> items count from `hitloop status --json`
   "$BIN" --db "$1" status bench --json | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["items"])'
 }
 
-echo "# storage bench: $(date -u +%FT%TZ) bin=$BIN commit=$(git -C "$ROOT" rev-parse --short HEAD)"
-echo "# machine: nproc=$(nproc) mem=$(free -g | awk '/^Mem:/{print $2}')GiB cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "# storage bench: $(date -u +%FT%TZ) bin=$BIN commit=${COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD)}"
+echo "# machine: nproc=$(nproc) mem=$(free -g | awk '/^Mem:/{print $2}')GiB cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') loadavg=$(cut -d' ' -f1-3 /proc/loadavg)"
 echo "# items: $ITEMS ($(wc -l <"$ITEMS") records, $(du -m "$ITEMS" | cut -f1) MiB)"
 
 if want import || want export || want status; then
@@ -108,7 +111,9 @@ if want status; then
       "$PY" - "$OUT/status_$mode.json" "status_$mode" >>"$RES" <<'PYEOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
-print("%s\tmedian_of_%d\t%.4f\t-" % (sys.argv[2], len(r["times"]), r["median"]))
+import statistics
+cpu = statistics.median(u + s for u, s in zip(r["user"], r["system"]))
+print("%s\tmedian_of_%d\t%.4f\t-\t%.4f" % (sys.argv[2], len(r["times"]), r["median"], cpu))
 PYEOF
     else
       ts=()
