@@ -210,6 +210,35 @@ DelimScore DelimitedScore(const Lines& nb) {
     if (nb.size() < 3) s *= 0.8;
     if (s > best.score) best = {s, d};
   }
+  // Whitespace-separated tables ("191 36 50"): a constant field count and mostly numeric fields.
+  if (nb.size() >= 3) {
+    std::map<size_t, int> hist;
+    size_t fields = 0, numeric = 0;
+    for (auto l : nb) {
+      size_t count = 0;
+      for (size_t i = 0; i < l.size();) {
+        while (i < l.size() && (l[i] == ' ' || l[i] == '\t')) ++i;
+        if (i >= l.size()) break;
+        const size_t start = i;
+        while (i < l.size() && l[i] != ' ' && l[i] != '\t') ++i;
+        ++count;
+        const char c = l[start];
+        numeric += IsDigit(c) || ((c == '-' || c == '.') && start + 1 < i && IsDigit(l[start + 1]));
+      }
+      fields += count;
+      ++hist[count];
+    }
+    size_t mode = 0;
+    int mode_n = 0;
+    for (auto [k, v] : hist)
+      if (v > mode_n) { mode = k; mode_n = v; }
+    const double consistent = static_cast<double>(mode_n) / nb.size();
+    const double num_frac = fields ? static_cast<double>(numeric) / fields : 0.0;
+    if (mode >= 2 && consistent >= 0.9 && num_frac >= 0.6) {
+      const double sc = consistent * std::min(1.0, num_frac + 0.2);
+      if (sc > best.score) best = {sc, ' '};
+    }
+  }
   return best;
 }
 
@@ -487,6 +516,9 @@ FormatResult DetectFormat(std::string_view input, const FormatOptions& options) 
       return {"xml", "", tc.total > 0 && tc.html * 2 > tc.total ? 0.7 : 0.97};
     }
     if (tc.total >= 2) {
+      // Markdown may open with inline HTML (an anchor, a comment): its own syntax decides.
+      const double md = MarkdownScore(lines, nb);
+      if (md >= 0.5) return {"markdown", "", md};
       if (tc.html * 2 > tc.total) return {"html", "", 0.85};
       return {"xml", "", 0.85};
     }
