@@ -37,6 +37,7 @@ struct SimAlArgs {
   int hash_bits = 20;
   bool no_char_ngrams = false;
   size_t max_pool = 0;
+  size_t max_test = 0;
 };
 
 struct RawSet {
@@ -136,7 +137,7 @@ Status Run(const SimAlArgs& a) {
   const auto t_start = Clock::now();
   RawSet pool, test;
   RETURN_IF_ERROR(ReadSet(a.pool, a.max_pool, &pool));
-  RETURN_IF_ERROR(ReadSet(a.test, 0, &test));
+  RETURN_IF_ERROR(ReadSet(a.test, a.max_test, &test));
   if (pool.texts.empty()) return InvalidArgument(a.pool + ": no records");
   if (test.texts.empty()) return InvalidArgument(a.test + ": no records");
 
@@ -268,7 +269,7 @@ Status Run(const SimAlArgs& a) {
              {{"model", a.model}, {"repeats", a.repeats}, {"seed_labels_per_class", a.seed_labels},
               {"batch", a.batch}, {"max_labels", a.max_labels}, {"seed", a.seed}, {"c", a.c},
               {"hash_bits", a.hash_bits}, {"char_ngrams", !a.no_char_ngrams},
-              {"max_pool", a.max_pool}, {"threads", a.threads}, {"wall_seconds", wall}}}};
+              {"max_pool", a.max_pool}, {"max_test", a.max_test}, {"threads", a.threads}, {"wall_seconds", wall}}}};
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/summary.json", j.dump(2) + "\n"));
   RETURN_IF_ERROR(AtomicWriteFile(
       a.out + "/learning_curve.svg",
@@ -332,6 +333,8 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
       ->capture_default_str();
   cmd->add_flag("--no-char-ngrams", a.no_char_ngrams, "Word uni+bigrams only");
   cmd->add_option("--max-pool", a.max_pool, "Use only the first N pool records (0 = all)")
+      ->capture_default_str();
+  cmd->add_option("--max-test", a.max_test, "Use only the first N test records (0 = all)")
       ->capture_default_str();
   cmd->callback([exit_code] {
     Status st = Run(a);
