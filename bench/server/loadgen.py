@@ -137,6 +137,10 @@ def main():
     if len(tokens) < a.clients:
         sys.exit("need %d tokens, have %d" % (a.clients, len(tokens)))
     labels = a.labels.split(",")
+    # Only annotations written during this run are checked (the database may be reused).
+    db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
+    first_annotation = (db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0)
+    db.close()
     start = time.time()
     deadline = start + a.duration
     clients = [Client(i, a.host, a.port, tokens[i], a.project, labels, deadline, a.seed * 1000 + i)
@@ -178,7 +182,8 @@ def main():
     db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
     rows = db.execute(
         "SELECT i.external_id, a.labels FROM annotations a JOIN items i ON i.id = a.item_id"
-        " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source = 'human'", (a.project,)).fetchall()
+        " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source = 'human' AND a.id > ?",
+        (a.project, first_annotation)).fetchall()
     stored = {}
     for ext, labels_json in rows:
         stored.setdefault(ext, []).extend(json.loads(labels_json))

@@ -86,20 +86,11 @@ void HandleListProjects(Ctx& c) {
 }
 
 void HandleGetProject(Ctx& c) {
-  auto counts = c.store.QueueCounts(c.project->id);
-  if (!counts.ok()) { SendError(c, counts.status()); return; }
-  std::set<std::string> mine(c.user->pools.begin(), c.user->pools.end());
-  nlohmann::json queued = nlohmann::json::object();
-  int64_t total = 0;
-  for (const auto& [key, n] : *counts) {
-    if (!mine.count(key.first)) continue;
-    queued[key.first][key.second] = n;
-    total += n;
-  }
+  auto waiting = c.store.CountOpenQueue(c.project->id, c.user->pools);
+  if (!waiting.ok()) { SendError(c, waiting.status()); return; }
   nlohmann::json j = ProjectJson(*c.project);
   j["my_pools"] = c.user->pools;
-  j["queued_in_my_pools"] = queued;
-  j["queued_total"] = total;
+  j["queued_total"] = *waiting;
   SendJson(c, 200, j);
 }
 

@@ -4,6 +4,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -105,9 +106,14 @@ const Route* ServerImpl::FindRoute(const std::string& method, const std::string&
 
 Status ServerImpl::Start() {
   {
-    // Open (and migrate) once up front so a bad --db fails at start, not on the first request.
-    auto h = pool_.Acquire();
-    if (!h.ok()) return h.status();
+    // Open (and migrate) up front so a bad --db fails at start, not on the first request, and
+    // keep a few connections ready so the first burst of requests does not pay for opening.
+    std::vector<StorePool::Handle> warm;
+    for (int i = 0; i < std::min(options_.threads, 4); ++i) {
+      auto h = pool_.Acquire();
+      if (!h.ok()) return h.status();
+      warm.push_back(std::move(*h));
+    }
   }
   http_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *http_;
@@ -160,6 +166,13 @@ Status ServerImpl::Start() {
       res.set_content(R"({"error":{"code":"length_required","message":"Content-Length required"}})",
                       "application/json");
       res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. httplib 0.11 would
+    // wait for one until the read timeout on POST, so such requests are dispatched right here.
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
+        req.method != "GET" && req.method != "HEAD") {
+      Dispatch(req, res, nullptr);
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;

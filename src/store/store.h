@@ -194,6 +194,8 @@ class Store {
   // Open queue entries by pool and kind, for the dashboard: (pool, kind) -> entries.
   virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(
       int64_t project_id) = 0;
+  // Open queue entries of a project in the given pools (a covering-index count, for progress).
+  virtual Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) = 0;
   // ---- end users and sessions (server) ----
 
   // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----

@@ -42,6 +42,7 @@ async function start() {
     pick.appendChild(opt);
   }
   hl.show('project-pick-wrap', projects.length > 1);
+  state.projects = projects;
   await openProject(pick.value);
 }
 
@@ -55,33 +56,43 @@ function showSignIn(msg) {
 }
 
 async function openProject(name) {
-  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}`);
-  if (r.status !== 200) { setError(hl.errorText(r)); return; }
-  state.project = r.data;
+  // The project list already carries name, type and labels: the first task is claimed at once,
+  // and the queue count (a scan on big projects) arrives on its own without blocking the page.
+  state.project = state.projects.find((p) => p.name === name);
   state.last = null;
+  state.waiting = '…';
+  refreshProgress(true);
   await nextTask();
 }
 
-async function refreshProgress() {
-  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(state.project.name)}`);
-  const left = r.status === 200 ? r.data.queued_total : '?';
+function showProgress() {
   const pools = state.user.pools.join(', ');
   document.getElementById('progress').textContent =
-    `done this session: ${state.done} · waiting in your pools (${pools}): ${left}`;
+    `done this session: ${state.done} · waiting in your pools (${pools}): ${state.waiting}`;
+}
+
+// Counts the queue now and then (every 25 answers), not on every keystroke.
+async function refreshProgress(force) {
+  showProgress();
+  if (!force && state.done % 25 !== 0) return;
+  const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(state.project.name)}`);
+  state.waiting = r.status === 200 ? r.data.queued_total : '?';
+  showProgress();
 }
 
 async function nextTask() {
   state.task = null;
   state.selected.clear();
   const r = await hl.api('POST', `/api/v1/projects/${encodeURIComponent(state.project.name)}/tasks/next`);
-  refreshProgress();
   if (r.status === 204) {
+    refreshProgress(true);
     hl.show('task', false);
     hl.show('empty', true);
     setState('empty');
     return;
   }
   if (r.status !== 200) { setError(hl.errorText(r)); setState('error'); return; }
+  refreshProgress(false);
   state.task = r.data;
   hl.show('empty', false);
   render(state.task, false);

@@ -255,6 +255,18 @@ Result<std::map<std::pair<std::string, std::string>, int64_t>> SqliteStore::Queu
   return out;
 }
 
+Result<int64_t> SqliteStore::CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) {
+  int64_t total = 0;
+  for (const auto& pool : pools) {
+    // (project_id, open, pool) is the prefix of queue_claim: the count never touches the table.
+    AUTH_PREPARE(s, "SELECT COUNT(*) FROM queue WHERE project_id=? AND open=1 AND pool=?");
+    s.Bind(1, project_id).Bind(2, pool);
+    if (s.Step() != SQLITE_ROW) return Error("count queue");
+    total += s.Int(0);
+  }
+  return total;
+}
+
 #undef AUTH_PREPARE
 
 }  // namespace sqlite

@@ -154,6 +154,9 @@ TEST_F(StoreAuthTest, QueueCountsByPoolAndKind) {
   EXPECT_EQ((*c)[std::make_pair(std::string("general"), std::string("review"))], 1);
   EXPECT_EQ((*c)[std::make_pair(std::string("general"), std::string("audit"))], 1);
   EXPECT_EQ((*c)[std::make_pair(std::string("experts"), std::string("review"))], 1);
+  EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"general"}), 2);
+  EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"general", "experts"}), 3);
+  EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"nobody"}), 0);
 }
 
 }  // namespace
