@@ -35,6 +35,7 @@ struct SimLoopArgs {
   std::string strategy = "margin";
   std::string model = "logreg";
   std::string threshold_mode = "global";
+  std::string grid = "fixed";
   int max_cycles = 200;
   double min_gain = 0.5;
   int patience = 3;
@@ -148,6 +149,7 @@ Status Run(const SimLoopArgs& a) {
   so.config.target_precision = a.target_precision;
   so.config.confidence = a.confidence;
   so.config.per_class = a.threshold_mode == "per-class";
+  so.config.grid = a.grid;
   so.config.audit_per_cycle = a.audit_per_cycle;
   const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
   so.config.review_batch = batch;
@@ -256,7 +258,7 @@ Status Run(const SimLoopArgs& a) {
        {{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
         {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
         {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
-        {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode},
+        {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
         {"max_cycles", a.max_cycles}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
         {"remainder", "labelled by people, counted in human_labels"}}},
@@ -298,6 +300,9 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--model", args->model, "Classifier (model/registry.h)")->capture_default_str();
   cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
       ->check(CLI::IsMember({"global", "per-class"}))
+      ->capture_default_str();
+  cmd->add_option("--grid", args->grid, "Threshold candidates: fixed | quantile (loop/config.h)")
+      ->check(CLI::IsMember({"fixed", "quantile"}))
       ->capture_default_str();
   cmd->add_option("--max-cycles", args->max_cycles, "Stop after this many cycles")->capture_default_str();
   cmd->add_option("--min-gain", args->min_gain, "Plateau: stop when the best coverage grew by less than this x batch over --patience cycles")

@@ -102,6 +102,11 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
       }
       c.per_class = m == "per-class";
     }
+    if (l.contains("grid")) {
+      const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
+      if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
+      c.grid = g;
+    }
     for (const char* k : {"strategy", "model", "default_pool"}) {
       if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
         return InvalidArgument(std::string("loop.") + k + ": must be a non-empty string");
@@ -167,6 +172,7 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"min_labels_per_class", c.min_labels_per_class},
               {"default_pool", c.default_pool},
               {"new_classes", c.new_classes},
+              {"grid", c.grid},
               {"routing", rules}}
       .dump();
 }

@@ -7,7 +7,7 @@
 //      "threshold_mode": "global" | "per-class",
 //      "audit_per_cycle": 50, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
-//      "min_labels_per_class": 2, "new_classes": ["label", ...],
+//      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
@@ -50,6 +50,11 @@ struct LoopConfig {
   // Classes added mid-project (`hitloop cycle --seed-class`): each needs its own certificate
   // before anything is auto-accepted into it, even in global mode (loop/certify.h).
   std::vector<std::string> new_classes;
+  // Candidate thresholds: "fixed" = DefaultThresholdGrid(); "quantile" = the fixed grid plus the
+  // confidences at which the current model would accept the top 2%, 5%, 10%, ... of the routable
+  // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
+  // puts its best items).
+  std::string grid = "fixed";
 
   CertifyOptions certify_options() const;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <numeric>
 
 #include "al/embedding.h"
@@ -64,6 +65,22 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
           if (in.labels[c] == name) co.require_own[c] = 1;
         }
       }
+    }
+    if (cfg.grid == "quantile") {
+      std::vector<float> conf;
+      conf.reserve(n);
+      for (size_t i = 0; i < n; ++i) {
+        if (!routable[i]) continue;
+        const float* p = plan->probs.data() + i * k;
+        conf.push_back(*std::max_element(p, p + k));
+      }
+      std::sort(conf.begin(), conf.end(), std::greater<float>());
+      for (double f : {0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
+        const size_t at = static_cast<size_t>(f * static_cast<double>(conf.size()));
+        if (at < conf.size()) co.grid.push_back(conf[at]);
+      }
+      std::sort(co.grid.begin(), co.grid.end(), std::greater<double>());
+      co.grid.erase(std::unique(co.grid.begin(), co.grid.end()), co.grid.end());
     }
     plan->certification = Certify(obs, k, co);
     plan->audit_precision = AcceptedRegionPrecision(obs, plan->certification, co.delta);

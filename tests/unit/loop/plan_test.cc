@@ -159,3 +159,50 @@ TEST(PlanCycle, SeedQueryMatchesGoFirst) {
 
 }  // namespace
 }  // namespace hitloop::loop
+
+namespace hitloop::loop {
+namespace {
+
+// An underconfident model: every confidence lies in [0.55, 0.75]; the top 20% of the pool is
+// error-free, the rest is wrong 10% of the time. The fixed grid's first testable candidate (0.7)
+// mixes in the noisy range and fails; the quantile grid tests the pure top of the pool first.
+TEST(DecideFromPredictions, QuantileGridCertifiesThePureTopOfAnUnderconfidentModel) {
+  const size_t n = 10000;
+  const uint64_t seed = 17;
+  Rng rng(seed);
+  CyclePlan plan;
+  plan.probs.resize(n * 2);
+  for (size_t i = 0; i < n; ++i) {
+    const float conf = 0.55f + 0.2f * static_cast<float>(i) / n;
+    plan.probs[2 * i] = conf;
+    plan.probs[2 * i + 1] = 1 - conf;
+  }
+  plan.novelty.assign(n, 0.0);
+  plan.cold_class = {0, 0};
+  std::vector<int> train(n, -1), audit(n, -1);
+  for (int a = 0; a < 2000; ++a) {
+    const size_t i = rng.Below(n);
+    audit[i] = (i >= n * 8 / 10 || rng.Uniform() >= 0.1) ? 0 : 1;
+  }
+  std::vector<model::Example> ex(n);
+  PlanInput in;
+  in.labels = {"a", "b"};
+  in.pool = ex;
+  in.train_label = train;
+  in.audit_label = audit;
+  ASSERT_TRUE(DecideFromPredictions(in, &plan).ok());
+  EXPECT_FALSE(plan.certification.global.certified) << "seed " << seed;
+  EXPECT_EQ(plan.routing.accepted, 0);
+  in.config.grid = "quantile";
+  CyclePlan q;
+  q.probs = plan.probs;
+  q.novelty = plan.novelty;
+  q.cold_class = plan.cold_class;
+  ASSERT_TRUE(DecideFromPredictions(in, &q).ok());
+  ASSERT_TRUE(q.certification.global.certified) << "seed " << seed;
+  EXPECT_GT(q.routing.accepted, static_cast<int64_t>(n / 10));
+  EXPECT_LT(q.routing.accepted, static_cast<int64_t>(n / 4));
+}
+
+}  // namespace
+}  // namespace hitloop::loop
