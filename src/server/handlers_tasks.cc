@@ -106,7 +106,17 @@ void HandleNextTask(Ctx& c) {
     std::lock_guard<std::mutex> lock(*c.write_mu);
     claimed = c.store.Claim(req);
   }
-  if (!claimed.ok()) { SendError(c, claimed.status()); return; }
+  if (!claimed.ok()) {
+    // Claim reports a database held by another writer (e.g. a cycle's final transaction that
+    // outlasted the busy timeout) as Conflict; for the client that is "try again", not 409.
+    if (claimed.status().code() == StatusCode::kConflict) {
+      c.res.set_header("Retry-After", "1");
+      SendJson(c, 503, {{"error", {{"code", "busy"}, {"message", "the project is busy; retry"}}}});
+      return;
+    }
+    SendError(c, claimed.status());
+    return;
+  }
   if (!claimed->has_value()) {
     c.res.status = 204;
     return;
