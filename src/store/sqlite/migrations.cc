@@ -133,6 +133,11 @@ CREATE TABLE cycles(
   record TEXT NOT NULL,
   PRIMARY KEY(project_id, cycle));
 )sql",
+      // 4: a submit looks up the item's newest queue entry (adjudication); without this index
+      // that was a full scan of the queue (3.5 round trips/s on a 1M-item project).
+      R"sql(
+CREATE INDEX queue_by_item ON queue(item_id, kind, id);
+)sql",
   };
   return kMigrations;
 }
