@@ -12,6 +12,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD="$(realpath "$BUILD")"
 ./scripts/fetch-models.sh
+# The CLI tests share the SpamAssassin corpus; fetch it once here (two tests fetching it at the
+# same time under ctest -j would race on the unpacked cache).
+[ -f bench/data/spam/pool.jsonl ] || bench/data/fetch.sh spam
 (cd "$BUILD" && ctest --output-on-failure -j "$(nproc)" -L fast)
 if [ "${HITLOOP_SKIP_SLOW:-0}" = 1 ]; then exit 0; fi
 echo "== browser tests"
