@@ -10,22 +10,7 @@ namespace hitloop::al {
 namespace {
 
 
-// Three candidates: confident, a two-way tie, and an even three-way spread.
-std::vector<float> kProbs = {0.98f, 0.01f, 0.01f, 0.49f, 0.49f, 0.02f, 0.34f, 0.33f, 0.33f};
-
-ScoringContext Ctx() {
-  ScoringContext c;
-  c.num_candidates = 3;
-  c.num_classes = 3;
-  c.probs = kProbs;
-  return c;
-}
-
-std::vector<size_t> Pick(const std::string& name, size_t batch) {
-  auto s = CreateStrategy(name).value();
-  Rng rng(3);
-  return s->Select(Ctx(), batch, rng).value();
-}
+const auto& Pick = hitloop::testing::PickFromThreeCandidates;
 
 TEST(RandomTest, ReturnsDistinctPositionsAndCoversThePool) {
   auto s = CreateStrategy("random").value();

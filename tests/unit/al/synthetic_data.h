@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "al/registry.h"
 #include "al/simulation.h"
 #include "core/rng.h"
 #include "text/featurizer.h"
@@ -102,6 +103,20 @@ inline VsRandom CompareWithRandom(const std::string& strategy, uint64_t seed = 7
 }
 
 // The pinned slack of "never worse than random" (accuracy points of mean-curve area).
+// Three candidates shared by the uncertainty-strategy tests: confident, a two-way tie, and an
+// even three-way spread. Returns what strategy `name` picks for `batch` (seed 3).
+inline std::vector<size_t> PickFromThreeCandidates(const std::string& name, size_t batch) {
+  static const std::vector<float> kProbs = {0.98f, 0.01f, 0.01f, 0.49f, 0.49f,
+                                            0.02f, 0.34f, 0.33f, 0.33f};
+  al::ScoringContext c;
+  c.num_candidates = 3;
+  c.num_classes = 3;
+  c.probs = kProbs;
+  auto s = al::CreateStrategy(name).value();
+  Rng rng(3);
+  return s->Select(c, batch, rng).value();
+}
+
 inline constexpr double kSlackVsRandom = 0.02;
 
 }  // namespace hitloop::testing
