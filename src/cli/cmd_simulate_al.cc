@@ -17,6 +17,7 @@
 #include "al/simulation.h"
 #include "cli/command.h"
 #include "core/file.h"
+#include "io/gold_set.h"
 #include "io/record.h"
 #include "text/featurizer.h"
 
@@ -40,26 +41,6 @@ struct SimAlArgs {
   size_t max_test = 0;
 };
 
-struct RawSet {
-  std::vector<std::string> texts;
-  std::vector<std::vector<float>> vectors;
-  std::vector<std::string> labels;
-};
-
-Status ReadSet(const std::string& path, size_t cap, RawSet* out) {
-  io::RecordLimits limits;
-  return io::ReadJsonlFile(path, limits, [&](int64_t, io::Record& r) -> Status {
-    if (cap && out->texts.size() >= cap) return Status::Ok();
-    if (r.labels.empty()) return InvalidArgument("label: missing (simulate needs gold labels)");
-    if (r.labels.size() > 1) {
-      return InvalidArgument("labels: simulate al handles single-label records only");
-    }
-    out->texts.push_back(std::move(r.text));
-    out->vectors.push_back(std::move(r.vector));
-    out->labels.push_back(std::move(r.labels[0]));
-    return Status::Ok();
-  });
-}
 
 std::string Fmt(double v) {
   char buf[32];
@@ -135,9 +116,9 @@ std::string LearningCurveSvg(const std::map<std::string, al::StrategySummary>& s
 Status Run(const SimAlArgs& a) {
   using Clock = std::chrono::steady_clock;
   const auto t_start = Clock::now();
-  RawSet pool, test;
-  RETURN_IF_ERROR(ReadSet(a.pool, a.max_pool, &pool));
-  RETURN_IF_ERROR(ReadSet(a.test, a.max_test, &test));
+  io::GoldSet pool, test;
+  RETURN_IF_ERROR(io::ReadGoldSet(a.pool, a.max_pool, "simulate al", &pool));
+  RETURN_IF_ERROR(io::ReadGoldSet(a.test, a.max_test, "simulate al", &test));
   if (pool.texts.empty()) return InvalidArgument(a.pool + ": no records");
   if (test.texts.empty()) return InvalidArgument(a.test + ": no records");
 

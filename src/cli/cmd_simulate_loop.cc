@@ -16,6 +16,7 @@
 
 #include "cli/command.h"
 #include "core/file.h"
+#include "io/gold_set.h"
 #include "io/record.h"
 #include "loop/simulate.h"
 #include "text/featurizer.h"
@@ -48,25 +49,6 @@ struct SimLoopArgs {
   int threads = 2;
 };
 
-struct RawSet {
-  std::vector<std::string> texts;
-  std::vector<std::vector<float>> vectors;
-  std::vector<std::string> labels;
-  std::vector<std::string> meta;
-};
-
-Status ReadSet(const std::string& path, size_t cap, RawSet* out) {
-  io::RecordLimits limits;
-  return io::ReadJsonlFile(path, limits, [&](int64_t, io::Record& r) -> Status {
-    if (cap && out->texts.size() >= cap) return Status::Ok();
-    if (r.labels.size() != 1) return InvalidArgument("label: simulate loop needs one gold label per record");
-    out->texts.push_back(std::move(r.text));
-    out->vectors.push_back(std::move(r.vector));
-    out->labels.push_back(std::move(r.labels[0]));
-    out->meta.push_back(std::move(r.meta_json));
-    return Status::Ok();
-  });
-}
 
 double Mean(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -98,9 +80,9 @@ nlohmann::json RunJson(const loop::LoopRunResult& r) {
 }
 
 Status Run(const SimLoopArgs& a) {
-  RawSet pool, test;
-  RETURN_IF_ERROR(ReadSet(a.pool, a.max_pool, &pool));
-  if (!a.test.empty()) RETURN_IF_ERROR(ReadSet(a.test, 0, &test));
+  io::GoldSet pool, test;
+  RETURN_IF_ERROR(io::ReadGoldSet(a.pool, a.max_pool, "simulate loop", &pool));
+  if (!a.test.empty()) RETURN_IF_ERROR(io::ReadGoldSet(a.test, 0, "simulate loop", &test));
   if (pool.texts.empty()) return InvalidArgument(a.pool + ": no records");
   std::set<std::string> names(pool.labels.begin(), pool.labels.end());
   names.insert(test.labels.begin(), test.labels.end());
