@@ -361,12 +361,18 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
   if (skip_bad) RETURN_IF_ERROR(rejects.Open(options.reject_path));
 
   // A bad record: abort (all-or-nothing) or write it to the rejects.
-  auto bad = [&](int64_t line, const Status& st, std::string_view raw) -> Status {
+  // `line` is a line number, or a task's position for Label Studio JSON (which has no useful
+  // line numbers); `where` renders it in the error ("FILE:12: " or "FILE: task 12: ").
+  auto bad_at = [&](const std::string& where, int64_t line, const Status& st,
+                    std::string_view raw) -> Status {
     if (st.code() != StatusCode::kInvalidArgument || !skip_bad) {
-      return Status(st.code(), path + ":" + std::to_string(line) + ": " + st.message());
+      return Status(st.code(), path + where + st.message());
     }
     ++stats.rejected;
     return rejects.Write(path, line, st.message(), raw);
+  };
+  auto bad = [&](int64_t line, const Status& st, std::string_view raw) -> Status {
+    return bad_at(":" + std::to_string(line) + ": ", line, st, raw);
   };
 
   Status st = store.InTransaction([&]() -> Status {
@@ -504,12 +510,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
       if (!rs.ok()) {
         std::string raw = task.dump(-1, ' ', false, json::error_handler_t::replace);
         if (raw.size() > 4096) raw.resize(4096);
-        // Label Studio JSON has no useful line numbers: the location is the task's position.
-        if (rs.code() != StatusCode::kInvalidArgument || !skip_bad) {
-          return Status(rs.code(), path + ": task " + std::to_string(task_no) + ": " + rs.message());
-        }
-        ++stats.rejected;
-        return rejects.Write(path, task_no, rs.message(), raw);
+        return bad_at(": task " + std::to_string(task_no) + ": ", task_no, rs, raw);
       }
       return Status::Ok();
     };
