@@ -68,6 +68,25 @@ void PrintRecord(const loop::CycleRecord& r) {
   for (const auto& [pool, n] : r.queued_by_pool) {
     std::printf("    pool %-16s %lld review\n", pool.c_str(), static_cast<long long>(n));
   }
+  if (r.detected > 0) {
+    std::printf("  detectors ran on %lld new items%s%s\n", static_cast<long long>(r.detected),
+                r.language_backend.empty() ? "" : "; ", r.language_backend.c_str());
+  }
+  if (r.duplicate_groups > 0) {
+    std::printf("  duplicates: %lld groups (%lld items), %lld held back while their group's first item "
+                "is with people, %lld groups with conflicting labels\n",
+                static_cast<long long>(r.duplicate_groups), static_cast<long long>(r.duplicate_items),
+                static_cast<long long>(r.held_duplicates), static_cast<long long>(r.conflicting_groups));
+  }
+  for (const auto& x : r.rules) {
+    const char* state = x.certified ? "certified" : x.rejected ? "rejected (labels go to people)"
+                                                               : "pending audits (labels held)";
+    std::printf("  rule %-16s %s: %lld labels, %lld audits, %lld errors, error <= %.4f; "
+                "auto-accepted %lld\n",
+                x.name.c_str(), state, static_cast<long long>(x.candidates),
+                static_cast<long long>(x.audits), static_cast<long long>(x.errors), x.error_upper,
+                static_cast<long long>(x.accepted));
+  }
   std::printf("  took %.2f s\n", r.seconds);
 }
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "autolabel/boilerplate.h"
+#include "autolabel/detect_items.h"
 #include "autolabel/duplicates.h"
 #include "autolabel/format.h"
 #include "autolabel/language.h"
@@ -40,23 +41,8 @@ void PrintLine(const nlohmann::json& j) {
   std::fputc('\n', stdout);
 }
 
-// The lid.176 model: --model, else $HITLOOP_LID_MODEL, else models/lid.176.ftz in the working
-// directory, else next to the source tree the binary was built in (<exe>/../models).
-std::string FindModel(const DetectArgs& a) {
-  if (!a.model.empty()) return a.model;
-  if (const char* env = std::getenv("HITLOOP_LID_MODEL"); env && *env) return env;
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::is_regular_file("models/lid.176.ftz", ec)) return "models/lid.176.ftz";
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) {
-    for (fs::path dir = exe.parent_path(); !dir.empty() && dir != dir.root_path(); dir = dir.parent_path()) {
-      const fs::path candidate = dir / "models" / "lid.176.ftz";
-      if (fs::is_regular_file(candidate, ec)) return candidate.string();
-    }
-  }
-  return "";
-}
+// The lid.176 model: --model, else autolabel::FindLid176Model's search.
+std::string FindModel(const DetectArgs& a) { return autolabel::FindLid176Model(a.model); }
 
 Status RunLanguage(const DetectArgs& a) {
   autolabel::LanguageOptions opt;

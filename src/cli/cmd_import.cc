@@ -1,16 +1,18 @@
-// hitloop import NAME FILE [--format jsonl|csv|label-studio] [--skip-bad REJECTS]
+// hitloop import NAME FILE [--format jsonl|csv|label-studio] [--skip-bad REJECTS] [--detect LIST]
 #include <cstdio>
 
 #include "cli/command.h"
 #include "cli/progress.h"
 #include "io/importer.h"
+#include "loop/config.h"
+#include "loop/detect.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
 
 void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
-    std::string project, file, format, skip_bad, split;
+    std::string project, file, format, skip_bad, split, detect = "project";
     size_t max_record_bytes = 1 << 20;
   };
   static Opts o;
@@ -22,6 +24,10 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   "Store the good records and write bad ones with reasons to this file "
                   "(default: the first bad record aborts and nothing is stored)");
   cmd->add_option("--split", o.split, "Mark every record as 'gold' (evaluation set) or 'pool'");
+  cmd->add_option("--detect", o.detect,
+                  "Detectors to run on the new items after the import: a list of format, language, "
+                  "boilerplate; 'all'; 'none'; default: the project's loop.autolabel.detect")
+      ->capture_default_str();
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {
     auto fmt = o.format.empty() ? io::FormatFromPath(o.file) : io::ParseFormat(o.format);
@@ -30,6 +36,15 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    // The detectors to run after the import (checked first: a bad list imports nothing).
+    std::string list = o.detect;
+    if (list == "project") {
+      auto cfg = loop::ParseLoopConfig(p->config_json);
+      if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
+      list = cfg->autolabel.detect;
+    }
+    auto choice = autolabel::ParseDetectorChoice(list);
+    if (!choice.ok()) { *exit_code = Fail(choice.status()); return; }
     Progress progress("importing");
     io::ImportOptions opts;
     opts.reject_path = o.skip_bad;
@@ -52,6 +67,19 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       std::printf(", %lld rejected (see %s)", static_cast<long long>(stats->rejected), o.skip_bad.c_str());
     }
     std::printf("\n");
+
+    // Detectors (format, language, boilerplate) on the items that have no answer yet. The import
+    // above is already committed: a detector failure is reported but loses nothing.
+    auto run = loop::RunDetectors(**store, *p, *choice);
+    if (!run.ok()) {
+      std::fprintf(stderr, "the import is stored, but the detectors failed:\n");
+      *exit_code = Fail(run.status());
+      return;
+    }
+    if (run->items > 0) {
+      std::printf("detected %s on %lld items%s%s\n", list.c_str(), static_cast<long long>(run->items),
+                  run->language_backend.empty() ? "" : " (", run->language_backend.empty() ? "" : (run->language_backend + ")").c_str());
+    }
   });
 }
 

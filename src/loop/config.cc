@@ -1,6 +1,7 @@
 #include "loop/config.h"
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace hitloop::loop {
 namespace {
@@ -48,6 +49,49 @@ Status ParseRule(const json& j, size_t i, RoutingRule* r) {
     }
     r->min_confidence = c[0].get<double>();
     r->max_confidence = c[1].get<double>();
+  }
+  return Status::Ok();
+}
+
+Status ParseAutolabel(const json& a, AutolabelConfig* c) {
+  if (!a.is_object()) return InvalidArgument("loop.autolabel: not an object");
+  for (const char* k : {"detect", "duplicates", "labeler"}) {
+    if (a.contains(k) && !a[k].is_string()) {
+      return InvalidArgument(std::string("loop.autolabel.") + k + ": must be a string");
+    }
+  }
+  c->detect = a.value("detect", c->detect);
+  {
+    std::stringstream ss(c->detect);
+    for (std::string d; std::getline(ss, d, ',');) {
+      if (d != "format" && d != "language" && d != "boilerplate" && d != "all" && d != "none" &&
+          !d.empty()) {
+        return InvalidArgument("loop.autolabel.detect: unknown detector '" + d +
+                               "' (use format, language, boilerplate)");
+      }
+    }
+  }
+  c->duplicates = a.value("duplicates", c->duplicates);
+  if (c->duplicates != "near" && c->duplicates != "exact" && c->duplicates != "off") {
+    return InvalidArgument("loop.autolabel.duplicates: must be \"near\", \"exact\" or \"off\"");
+  }
+  c->labeler = a.value("labeler", c->labeler);
+  if (!c->labeler.empty() && c->labeler != "language" && c->labeler != "format") {
+    return InvalidArgument("loop.autolabel.labeler: must be \"\", \"language\" or \"format\"");
+  }
+  for (auto [k, out] : {std::pair<const char*, double*>{"near_threshold", &c->near_threshold},
+                        {"min_rule_confidence", &c->min_rule_confidence}}) {
+    if (!a.contains(k)) continue;
+    if (!a[k].is_number() || a[k].get<double>() <= 0.0 || a[k].get<double>() > 1.0) {
+      return InvalidArgument(std::string("loop.autolabel.") + k + ": must be a number in (0, 1]");
+    }
+    *out = a[k].get<double>();
+  }
+  if (a.contains("strip_boilerplate")) {
+    if (!a["strip_boilerplate"].is_boolean()) {
+      return InvalidArgument("loop.autolabel.strip_boilerplate: must be true or false");
+    }
+    c->strip_boilerplate = a["strip_boilerplate"].get<bool>();
   }
   return Status::Ok();
 }
@@ -122,6 +166,7 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
         c.new_classes.push_back(v.get<std::string>());
       }
     }
+    if (l.contains("autolabel")) RETURN_IF_ERROR(ParseAutolabel(l["autolabel"], &c.autolabel));
     if (l.contains("routing")) {
       if (!l["routing"].is_array()) return InvalidArgument("loop.routing: not an array");
       for (size_t i = 0; i < l["routing"].size(); ++i) {
@@ -173,6 +218,12 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"default_pool", c.default_pool},
               {"new_classes", c.new_classes},
               {"grid", c.grid},
+              {"autolabel", {{"detect", c.autolabel.detect},
+                             {"duplicates", c.autolabel.duplicates},
+                             {"near_threshold", c.autolabel.near_threshold},
+                             {"labeler", c.autolabel.labeler},
+                             {"min_rule_confidence", c.autolabel.min_rule_confidence},
+                             {"strip_boilerplate", c.autolabel.strip_boilerplate}}},
               {"routing", rules}}
       .dump();
 }

@@ -11,7 +11,11 @@
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
-//                    "pool": "experts", "overlap": 2}, ... ]}}
+//                    "pool": "experts", "overlap": 2}, ... ],
+//      "autolabel": {"detect": "format,language,boilerplate", "duplicates": "near" | "exact" | "off",
+//                    "near_threshold": 0.8, "labeler": "" | "language" | "format",
+//                    "min_rule_confidence": 0.5, "strip_boilerplate": false}}}
+// Routing rules may also test the detectors' answers as meta fields "_language" and "_format".
 //
 // Thread-safety: value types. Errors: ParseLoopConfig returns InvalidArgument naming the field.
 #include <string>
@@ -32,6 +36,16 @@ struct RoutingRule {
   double max_confidence = 1.0;
   std::string pool = "general";
   int overlap = 1;                                               // annotators per item (>= 1)
+};
+
+// Rule labelers and detectors in the cycle (autolabel/, loop/rules.h).
+struct AutolabelConfig {
+  std::string detect = "format,language,boilerplate";  // detectors run on not-yet-detected items
+  std::string duplicates = "near";  // near | exact | off: duplicate groups, propagation, suppression
+  double near_threshold = 0.8;      // Jaccard similarity for near-duplicates
+  std::string labeler;              // "" | "language" | "format": a detector whose answer is a class
+  double min_rule_confidence = 0.5; // the labeler's answers below this are not rule labels
+  bool strip_boilerplate = false;   // features see only the content blocks of each text
 };
 
 struct LoopConfig {
@@ -55,6 +69,7 @@ struct LoopConfig {
   // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
   // puts its best items).
   std::string grid = "fixed";
+  AutolabelConfig autolabel;
 
   CertifyOptions certify_options() const;
 };

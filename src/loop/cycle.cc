@@ -10,8 +10,12 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "autolabel/boilerplate.h"
+#include "autolabel/detect_items.h"
 #include "loop/config.h"
+#include "loop/detect.h"
 #include "loop/plan.h"
+#include "loop/rules.h"
 #include "model/model_file.h"
 
 namespace hitloop::loop {
@@ -69,6 +73,19 @@ std::string CycleRecordToJson(const CycleRecord& r) {
                        {"cold", c.cold},
                        {"training", c.training}});
   }
+  json rules = json::array();
+  for (const auto& x : r.rules) {
+    rules.push_back({{"name", x.name},
+                     {"candidates", x.candidates},
+                     {"audits", x.audits},
+                     {"errors", x.errors},
+                     {"error_upper", x.error_upper},
+                     {"certified", x.certified},
+                     {"rejected", x.rejected},
+                     {"accepted", x.accepted},
+                     {"held", x.held},
+                     {"to_review", x.to_review}});
+  }
   return json{{"cycle", r.cycle},
               {"created_at", r.created_at},
               {"model_version", r.model_version},
@@ -102,6 +119,14 @@ std::string CycleRecordToJson(const CycleRecord& r) {
                 {"audits", r.audit_precision.audits},
                 {"errors", r.audit_precision.errors}}},
               {"queued_by_pool", r.queued_by_pool},
+              {"detected", r.detected},
+              {"language_backend", r.language_backend},
+              {"duplicate_groups", r.duplicate_groups},
+              {"duplicate_items", r.duplicate_items},
+              {"conflicting_groups", r.conflicting_groups},
+              {"held_duplicates", r.held_duplicates},
+              {"rules", rules},
+              {"rule_accepted", r.rule_accepted},
               {"seconds", r.seconds}}
       .dump();
 }
@@ -175,10 +200,44 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
                   train_label[i] < 0 && audit_label[i] < 0;
   }
 
+  // Detectors (format, language, boilerplate) for items not yet detected; their answers are
+  // kept, so each item is read once. Then rule labels (duplicates, the labeler detector).
+  CycleRecord rec;
+  ASSIGN_OR_RETURN(autolabel::DetectorChoice choice, autolabel::ParseDetectorChoice(cfg.autolabel.detect));
+  if (!cfg.autolabel.labeler.empty()) {
+    (cfg.autolabel.labeler == "language" ? choice.language : choice.format) = true;
+  }
+  ASSIGN_OR_RETURN(DetectorRun detector_run, RunDetectors(store, project, choice));
+  rec.detected = detector_run.items;
+  rec.language_backend = detector_run.language_backend;
+  std::unordered_map<int64_t, std::map<std::string, std::string>> detected;
+  RETURN_IF_ERROR(store.ScanDetections(project.id, [&](const Detection& d) {
+    detected[d.item_id][d.detector] = d.value;
+    return true;
+  }));
+  auto detection = [&](int64_t id, const char* d) -> std::string {
+    const auto f = detected.find(id);
+    if (f == detected.end()) return "";
+    const auto g = f->second.find(d);
+    return g == f->second.end() ? "" : g->second;
+  };
+
   // Features: IDF fitted on the pool (needs no labels), so the same pool gives the same rows.
+  // With strip_boilerplate the features see only each text's content blocks.
+  auto feature_text = [&](const std::string& t) -> std::string {
+    if (!cfg.autolabel.strip_boilerplate) return t;
+    return autolabel::ContentText(t, autolabel::DetectBoilerplate(t));
+  };
   text::Featurizer featurizer(o.featurizer);
+  std::vector<std::string> stripped;
+  if (cfg.autolabel.strip_boilerplate) {
+    stripped.reserve(pool.size());
+    for (const auto& it : pool) stripped.push_back(feature_text(it.text));
+  }
   std::vector<text::FeatureInput> fin(pool.size());
-  for (size_t i = 0; i < pool.size(); ++i) fin[i] = {pool[i].text, pool[i].vector};
+  for (size_t i = 0; i < pool.size(); ++i) {
+    fin[i] = {stripped.empty() ? pool[i].text : stripped[i], pool[i].vector};
+  }
   ASSIGN_OR_RETURN(std::vector<text::SparseRow> rows, featurizer.FitTransform(fin));
   std::vector<model::Example> ex(pool.size());
   for (size_t i = 0; i < pool.size(); ++i) ex[i] = {&rows[i], pool[i].text};
@@ -189,7 +248,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     if (g.labels.empty()) continue;
     const int y = project.LabelIndex(g.labels[0]);
     if (y < 0) continue;
-    gold_rows.push_back(featurizer.Transform({g.text, g.vector}));
+    gold_rows.push_back(featurizer.Transform({feature_text(g.text), g.vector}));
     gold_y.push_back(y);
   }
   for (size_t i = 0; i < gold_rows.size(); ++i) gold_ex.push_back({&gold_rows[i], ""});
@@ -200,10 +259,50 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
 
   std::vector<std::string> meta(pool.size());
   bool any_meta = false;
+  bool rules_read_detections = false;
+  for (const auto& r : cfg.routing) {
+    for (const auto& [field, value] : r.meta_equals) {
+      rules_read_detections |= field == "_language" || field == "_format";
+    }
+  }
   for (size_t i = 0; i < pool.size(); ++i) {
     meta[i] = pool[i].meta_json;
+    if (rules_read_detections) {
+      // Routing rules may test the detectors' answers as "_language" / "_format".
+      json m = json::parse(meta[i].empty() ? "{}" : meta[i], nullptr, false);
+      if (m.is_discarded() || !m.is_object()) m = json::object();
+      m["_language"] = detection(pool[i].id, "language");
+      m["_format"] = detection(pool[i].id, "format");
+      meta[i] = m.dump();
+    }
     any_meta |= meta[i] != "{}" && !meta[i].empty();
   }
+
+  // Rule labels: duplicates of people's labels, the labeler detector's answers.
+  std::vector<std::string_view> texts(pool.size());
+  for (size_t i = 0; i < pool.size(); ++i) texts[i] = pool[i].text;
+  std::vector<std::string> labeler_value;
+  if (!cfg.autolabel.labeler.empty()) {
+    labeler_value.resize(pool.size());
+    for (size_t i = 0; i < pool.size(); ++i) {
+      labeler_value[i] = detection(pool[i].id, cfg.autolabel.labeler.c_str());
+      // A format answer "code:python" is the class "code" unless the project names languages.
+      if (project.LabelIndex(labeler_value[i]) < 0) {
+        const size_t colon = labeler_value[i].find(':');
+        if (colon != std::string::npos) labeler_value[i].resize(colon);
+      }
+    }
+  }
+  RuleInput rin;
+  rin.labels = project.labels;
+  rin.texts = texts;
+  rin.train_label = train_label;
+  rin.labeler_value = labeler_value;
+  rin.config = cfg.autolabel;
+  ASSIGN_OR_RETURN(RuleLabels rl, ComputeRuleLabels(rin));
+  rec.duplicate_groups = rl.groups;
+  rec.duplicate_items = rl.grouped_items;
+  rec.conflicting_groups = rl.conflicting_groups;
   std::vector<double> boost;
   if (!o.seed_query.empty()) {
     std::vector<std::string> words;
@@ -217,7 +316,6 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   }
 
   ASSIGN_OR_RETURN(std::vector<CycleRow> history, store.ListCycles(project.id));
-  CycleRecord rec;
   rec.cycle = history.empty() ? 1 : history.back().cycle + 1;
   rec.created_at = o.now;
   rec.pool_size = static_cast<int64_t>(pool.size());
@@ -240,6 +338,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.config = cfg;
   pi.model_options = o.model_options;
   pi.seed = o.seed ? o.seed : static_cast<uint64_t>(project.id) * 1000003ULL + rec.cycle;
+  pi.rule_label = rl.label;
+  pi.rule_id = rl.rule;
+  pi.rule_confidence = rl.confidence;
+  pi.review_rep = rl.review_rep;
+  pi.rule_names = rl.names;
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
 
   // Gold metrics: the previous model (validated load) and the new one.
@@ -312,6 +415,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.novel = plan.routing.novel;
   rec.cold_blocked = plan.routing.cold_blocked;
   rec.review_candidates = plan.routing.review;
+  rec.held_duplicates = plan.held_duplicates;
+  for (const RuleCertificate& rc : plan.rules) {
+    rec.rules.push_back({rc.name, rc.candidates, rc.audits, rc.errors, rc.error_upper, rc.certified,
+                         rc.rejected, rc.accepted, rc.held, rc.to_review});
+  }
 
   // Apply, in one transaction: predictions, routing, queues, the cycle record, the new config.
   std::string new_config = project.config_json;
@@ -344,24 +452,30 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
       const RouteDecision& d = plan.routing.decisions[i];
       if (d.route == Route::kAccept) {
         ++rec.auto_accepted;
+        const bool by_rule = d.rule >= 0 && static_cast<size_t>(d.rule) < rl.names.size();
+        rec.rule_accepted += by_rule;
         const std::string& label = project.labels[d.predicted];
+        const LabelSource source = by_rule ? LabelSource::kRule : LabelSource::kModel;
+        const std::string annotator = by_rule ? "rule:" + rl.names[d.rule] : rec.model_version;
         const bool same = was_auto[i] && pool[i].labels.size() == 1 && pool[i].labels[0] == label &&
-                          *pool[i].label_source == LabelSource::kModel;
+                          *pool[i].label_source == source &&
+                          (!by_rule || pool[i].label_annotator == annotator);
         if (same) continue;
         ++rec.newly_accepted;
         Annotation a;
         a.item_id = pool[i].id;
         a.labels = {label};
-        a.source = LabelSource::kModel;
-        a.annotator = rec.model_version;
+        a.source = source;
+        a.annotator = annotator;
         a.confidence = d.confidence;
         a.created_at = o.now;
         a.kind = "label";
         RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-      } else if (d.route == Route::kReview && was_auto[i]) {
-        // The loop no longer vouches for this label: withdraw it and send the item to people.
+      } else if (was_auto[i]) {
+        // The loop no longer vouches for this label: withdraw it; people see the item when it is
+        // routed to review (a held item waits for its rule's audits or its group's answer).
         RETURN_IF_ERROR(store.WithdrawAutoLabel(pool[i].id));
-        to_review.insert(i);
+        if (d.route == Route::kReview) to_review.insert(i);
       }
     }
     for (size_t i : to_review) {

@@ -49,6 +49,14 @@ struct ClassThresholdRecord {
   int64_t training = 0;
 };
 
+struct RuleRecord {
+  std::string name;
+  int64_t candidates = 0, audits = 0, errors = 0;
+  double error_upper = 1.0;
+  bool certified = false, rejected = false;
+  int64_t accepted = 0, held = 0, to_review = 0;
+};
+
 struct CycleRecord {
   int64_t cycle = 0;
   int64_t created_at = 0;
@@ -78,6 +86,13 @@ struct CycleRecord {
   int64_t audits_total = 0;           // audit labels used by certification
   PrecisionEstimate audit_precision;
   std::map<std::string, int64_t> queued_by_pool;
+  // Rule labelers and detectors (issue 6).
+  int64_t detected = 0;               // items newly run through the detectors this cycle
+  std::string language_backend;       // what identified languages this cycle ("" = not run)
+  int64_t duplicate_groups = 0, duplicate_items = 0, conflicting_groups = 0;
+  int64_t held_duplicates = 0;        // not shown: their group's representative is in review
+  std::vector<RuleRecord> rules;
+  int64_t rule_accepted = 0;          // of auto_accepted, accepted by a rule
   double seconds = 0.0;
 };
 

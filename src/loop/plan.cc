@@ -26,6 +26,100 @@ bool Routable(const PlanInput& in, size_t i) {
   return !HumanLabeled(in, i) && (in.audit_pending.empty() || !in.audit_pending[i]);
 }
 
+// Pool and overlap for a review decision by the routing rules.
+void AssignPool(const PlanInput& in, size_t i, std::string_view predicted, double conf,
+                RouterOutput* routing, RouteDecision* d) {
+  const auto& rules = in.config.routing;
+  d->pool = 0;
+  d->overlap = 1;
+  if (rules.empty()) return;
+  const int r = MatchRule(rules, in.meta_json.empty() ? std::string_view() : in.meta_json[i],
+                          predicted, conf);
+  if (r < 0) return;
+  auto it = std::find(routing->pools.begin(), routing->pools.end(), rules[r].pool);
+  if (it == routing->pools.end()) {
+    routing->pools.push_back(rules[r].pool);
+    it = routing->pools.end() - 1;
+  }
+  d->pool = static_cast<uint16_t>(it - routing->pools.begin());
+  d->overlap = static_cast<uint8_t>(rules[r].overlap);
+}
+
+// Certifies every rule on the audits of its own region and routes the region: accepted by the
+// rule while certified, held while pending, to people once rejected.
+Status ApplyRules(const PlanInput& in, const std::vector<uint8_t>& routable, CyclePlan* plan) {
+  const size_t n = in.pool.size();
+  if (in.rule_label.size() != n || in.rule_id.size() != n ||
+      (!in.rule_confidence.empty() && in.rule_confidence.size() != n)) {
+    return InvalidArgument("loop: rule input sizes disagree");
+  }
+  const double eps = 1.0 - in.config.target_precision, delta = 1.0 - in.config.confidence;
+  plan->rules.assign(in.rule_names.size(), RuleCertificate{});
+  for (size_t r = 0; r < in.rule_names.size(); ++r) plan->rules[r].name = in.rule_names[r];
+  for (size_t i = 0; i < n; ++i) {
+    if (in.rule_label[i] < 0 || in.rule_id[i] >= plan->rules.size()) continue;
+    RuleCertificate& rc = plan->rules[in.rule_id[i]];
+    if (routable[i]) ++rc.candidates;
+    if (in.audit_label[i] < 0) continue;
+    ++rc.audits;
+    rc.errors += in.audit_label[i] != in.rule_label[i];
+  }
+  for (RuleCertificate& rc : plan->rules) {
+    rc.error_upper = ClopperPearsonUpper(rc.errors, rc.audits, delta);
+    rc.certified = rc.audits > 0 && rc.error_upper <= eps;
+    const double lower =
+        rc.errors == 0 ? 0.0 : 1.0 - ClopperPearsonUpper(rc.audits - rc.errors, rc.audits, delta);
+    rc.rejected = !rc.certified && (lower > eps || in.config.audit_per_cycle == 0);
+  }
+  RouterOutput& ro = plan->routing;
+  for (size_t i = 0; i < n; ++i) {
+    if (!routable[i] || in.rule_label[i] < 0 || in.rule_id[i] >= plan->rules.size()) continue;
+    RuleCertificate& rc = plan->rules[in.rule_id[i]];
+    RouteDecision& d = ro.decisions[i];
+    if (rc.certified) {
+      d.route = Route::kAccept;
+      d.predicted = in.rule_label[i];
+      d.confidence = in.rule_confidence.empty() ? 1.0f : in.rule_confidence[i];
+      d.rule = static_cast<int8_t>(in.rule_id[i]);
+      ++rc.accepted;
+    } else if (rc.rejected) {
+      if (d.route != Route::kReview) {
+        d.route = Route::kReview;
+        if (d.predicted < 0) d.predicted = in.rule_label[i];
+        AssignPool(in, i, in.labels[d.predicted], d.confidence, &ro, &d);
+      }
+      ++rc.to_review;
+    } else {
+      d.route = Route::kNone;  // waiting for the rule's audits
+      ++rc.held;
+    }
+  }
+  ro.accepted = ro.review = ro.requeued = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Route r = ro.decisions[i].route;
+    ro.accepted += r == Route::kAccept;
+    ro.review += r == Route::kReview;
+    ro.requeued += r == Route::kReview && !in.was_auto.empty() && in.was_auto[i];
+  }
+  return Status::Ok();
+}
+
+// A duplicate whose group's representative is going to people waits for that answer (which
+// then propagates to it) instead of being shown too.
+void HoldDuplicates(const PlanInput& in, CyclePlan* plan) {
+  if (in.review_rep.size() != in.pool.size()) return;
+  auto& dec = plan->routing.decisions;
+  for (size_t i = 0; i < dec.size(); ++i) {
+    const int64_t rep = in.review_rep[i];
+    if (dec[i].route != Route::kReview || rep < 0 || static_cast<size_t>(rep) >= dec.size()) continue;
+    if (dec[rep].route != Route::kReview) continue;
+    dec[i].route = Route::kNone;
+    --plan->routing.review;
+    if (!in.was_auto.empty() && in.was_auto[i]) --plan->routing.requeued;
+    ++plan->held_duplicates;
+  }
+}
+
 }  // namespace
 
 Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
@@ -35,17 +129,19 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   const auto t0 = Clock::now();
   Rng rng(in.seed * 0x9E3779B97F4A7C15ULL + 17);
 
-  std::vector<uint8_t> routable(n, 0), audit_candidates(n, 0);
+  std::vector<uint8_t> routable(n, 0), audit_candidates(n, 0), rule_item(n, 0);
   for (size_t i = 0; i < n; ++i) {
     routable[i] = Routable(in, i);
-    audit_candidates[i] = routable[i];
+    rule_item[i] = !in.rule_label.empty() && in.rule_label[i] >= 0;
+    // The model's audit sample is uniform over the model's region only (rule items have theirs).
+    audit_candidates[i] = routable[i] && !rule_item[i];
   }
 
   if (!plan->cold_start) {
     // Certification from audit labels only, seen through the current model.
     std::vector<AuditObservation> obs;
     for (size_t i = 0; i < n; ++i) {
-      if (in.audit_label[i] < 0) continue;
+      if (in.audit_label[i] < 0 || rule_item[i]) continue;
       const float* p = plan->probs.data() + i * k;
       const int pred = static_cast<int>(std::max_element(p, p + k) - p);
       AuditObservation o;
@@ -127,6 +223,9 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     }
   }
 
+  if (!in.rule_names.empty()) RETURN_IF_ERROR(ApplyRules(in, routable, plan));
+  HoldDuplicates(in, plan);
+
   // Review order: seed-query matches first, then the AL strategy (or random on a cold start).
   std::vector<size_t> review;
   for (size_t i = 0; i < n; ++i) {
@@ -199,6 +298,18 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
 
   // Next audit sample: uniform over the items not labelled by people (accepted or not).
   plan->new_audits = SampleAudits(audit_candidates, static_cast<size_t>(cfg.audit_per_cycle), rng);
+  // Each live rule: its own uniform sample — the full rate while pending, a tenth (at least one)
+  // to keep watching a certified rule; none for a rejected one.
+  for (size_t r = 0; r < plan->rules.size(); ++r) {
+    const RuleCertificate& rc = plan->rules[r];
+    if (rc.rejected) continue;
+    const size_t want = rc.certified ? std::max(1, cfg.audit_per_cycle / 10) : cfg.audit_per_cycle;
+    std::vector<uint8_t> cand(n, 0);
+    for (size_t i = 0; i < n; ++i) {
+      cand[i] = routable[i] && rule_item[i] && in.rule_id[i] == r;
+    }
+    for (size_t i : SampleAudits(cand, want, rng)) plan->new_audits.push_back(i);
+  }
   plan->seconds_route = Since(t0);
   return Status::Ok();
 }
@@ -211,7 +322,8 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
       (!in.audit_pending.empty() && in.audit_pending.size() != n) ||
       (!in.was_auto.empty() && in.was_auto.size() != n) ||
       (!in.meta_json.empty() && in.meta_json.size() != n) ||
-      (!in.seed_boost.empty() && in.seed_boost.size() != n)) {
+      (!in.seed_boost.empty() && in.seed_boost.size() != n) ||
+      (!in.review_rep.empty() && in.review_rep.size() != n)) {
     return InvalidArgument("loop: plan input sizes disagree");
   }
   CyclePlan plan;

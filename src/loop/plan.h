@@ -44,6 +44,25 @@ struct PlanInput {
   LoopConfig config;
   model::ClassifierOptions model_options;
   uint64_t seed = 1;                           // audit draw and tie-breaks
+  // Rule labels (loop/rules.h); all empty = no rules. Items with a rule label form their rule's
+  // region: never auto-accepted by the model, audited on their own uniform sample, accepted by
+  // the rule while its certificate holds, held (not queued) while it is pending, sent to people
+  // once it is rejected (its error rate is above epsilon with confidence 1 - delta).
+  std::span<const int> rule_label;             // n or empty: class index or -1
+  std::span<const uint8_t> rule_id;            // n or empty: index into rule_names
+  std::span<const float> rule_confidence;      // n or empty
+  std::span<const int64_t> review_rep;         // n or empty: held-back duplicate's representative
+  std::vector<std::string> rule_names;
+};
+
+struct RuleCertificate {
+  std::string name;
+  int64_t candidates = 0;      // routable items carrying this rule's label
+  int64_t audits = 0, errors = 0;
+  double error_upper = 1.0;    // Clopper-Pearson (1 - delta) upper bound on the error rate
+  bool certified = false;      // error_upper <= epsilon
+  bool rejected = false;       // lower bound > epsilon (or no audits will ever come)
+  int64_t accepted = 0, held = 0, to_review = 0;
 };
 
 struct CyclePlan {
@@ -61,6 +80,9 @@ struct CyclePlan {
   std::vector<double> priority;                // n: review priority (higher first), 0 otherwise
   std::vector<size_t> review_order;            // review items, highest priority first
   std::vector<size_t> new_audits;              // positions to audit next
+  std::vector<RuleCertificate> rules;          // one per PlanInput::rule_names
+  int64_t held_duplicates = 0;                 // not shown: their group's representative is
+                                               // in review (shown once, not N times)
   double seconds_train = 0, seconds_predict = 0, seconds_route = 0;
 };
 

@@ -26,6 +26,7 @@ struct RouteDecision {
   float confidence = 0.0f;
   uint16_t pool = 0;   // index into RouterOutput::pools
   uint8_t overlap = 1;
+  int8_t rule = -1;    // kAccept by a rule (index into the plan's rule names); -1 = by the model
 };
 
 struct RouterInput {

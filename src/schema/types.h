@@ -86,6 +86,17 @@ struct Prediction {
   int64_t created_at = 0;
 };
 
+// One detector's answer for one item (autolabel/, issue 6): "language" -> "en", "format" ->
+// "email", "boilerplate" -> "content" | "mixed" | "boilerplate" (detail: JSON [[start, end,
+// kind], ...] byte ranges of the boilerplate blocks). One per (item, detector); newer replaces older.
+struct Detection {
+  int64_t item_id = 0;
+  std::string detector;
+  std::string value;
+  double confidence = 0.0;
+  std::string detail_json;  // "" = none
+};
+
 struct Lease {
   std::string id;
   int64_t item_id = 0;

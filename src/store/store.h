@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -214,6 +215,13 @@ class Store {
   // unlabeled unless the item is queued. No-op for items whose current label is a person's.
   virtual Status WithdrawAutoLabel(int64_t item_id) = 0;
   // ---- end cycles and loop support ----
+
+  // ---- detections (autolabel/, issue 6): sqlite_store_detections.cc ----
+  // Inserts or replaces one detection per (item, detector). NotFound if an item does not exist.
+  virtual Status PutDetections(std::span<const Detection> detections) = 0;
+  // Streams the project's detections ordered by item id, then detector; `fn` false stops early.
+  virtual Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) = 0;
+  // ---- end detections ----
 
   // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.
   virtual Status CheckIntegrity() = 0;

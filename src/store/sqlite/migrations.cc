@@ -138,6 +138,18 @@ CREATE TABLE cycles(
       R"sql(
 CREATE INDEX queue_by_item ON queue(item_id, kind, id);
 )sql",
+      // 5 (autolabel, issue 6): detector answers per item (language, format, boilerplate).
+      R"sql(
+CREATE TABLE detections(
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  detector TEXT NOT NULL,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  value TEXT NOT NULL,
+  confidence REAL NOT NULL,
+  detail TEXT,
+  PRIMARY KEY(item_id, detector)) WITHOUT ROWID;
+CREATE INDEX detections_by_project ON detections(project_id, item_id);
+)sql",
   };
   return kMigrations;
 }

@@ -129,6 +129,11 @@ class SqliteStore final : public Store {
   Status WithdrawAutoLabel(int64_t item_id) override;
   // ---- end cycles and loop support ----
 
+  // ---- detections (issue 6): sqlite_store_detections.cc ----
+  Status PutDetections(std::span<const Detection> detections) override;
+  Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
+  // ---- end detections ----
+
   sqlite3* db() { return db_; }
 
  private:

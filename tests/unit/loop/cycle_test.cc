@@ -141,5 +141,93 @@ TEST_F(CycleTest, RoutingRulesSendMetaMatchesToTheirPoolAndSeedClassNeedsItsOwnC
   EXPECT_EQ(Cycle(o).status().code(), StatusCode::kInvalidArgument);
 }
 
+// Issue 6 inside the cycle: the detectors run once per item, exact duplicates of people's labels
+// become rule labels that wait for their own audits, are auto-accepted (source = rule) once the
+// rule is certified, and go back to people when an audit breaks it.
+TEST_F(CycleTest, DuplicatesBecomeRuleLabelsAcceptedOnlyOnceTheRuleIsCertified) {
+  AddItems(400, Split::kPool, 11);
+  AddItems(100, Split::kGold, 12);
+  // 150 exact copies (case and spacing changed) of the first 150 pool items.
+  std::vector<Item> originals;
+  ASSERT_TRUE(store_->ScanItems(project_.id, [&](const Item& it) {
+    if (it.split == Split::kPool && originals.size() < 150) originals.push_back(it);
+    return true;
+  }).ok());
+  for (const Item& o : originals) {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = "copy-" + o.external_id;
+    std::string t = o.text;
+    for (auto& ch : t) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    it.text = "  " + t + "\n";
+    it.content_hash = it.external_id;
+    int64_t id = 0;
+    ASSERT_TRUE(store_->PutItem(it, "t", &id).ok());
+    gold_[id] = gold_[o.id];
+  }
+  // epsilon 0.1: 29 clean audits certify; people review 300 per cycle; near-duplicates off (the
+  // synthetic texts share most words); the model accepts nothing (everything counts as novel), so
+  // people label the originals and only the rule can accept.
+  auto cfg = MergeLoopConfig(project_.config_json,
+                             R"({"target_precision":0.9,"review_batch":300,"audit_per_cycle":40,)"
+                             R"("max_novelty":1e-6,)"
+                             R"("autolabel":{"duplicates":"exact"}})");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  ASSERT_TRUE(store_->SetProjectConfig(project_.id, *cfg).ok());
+
+  auto c1 = Cycle(Options());
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  EXPECT_EQ(c1->detected, 650);  // pool and gold, every detector
+  int n_detections = 0;
+  ASSERT_TRUE(store_->ScanDetections(project_.id, [&](const Detection&) { return ++n_detections, true; }).ok());
+  EXPECT_EQ(n_detections, 650 * 3);
+  EXPECT_EQ(c1->duplicate_groups, 150);
+  EXPECT_GT(c1->held_duplicates, 0);  // a copy waits while its original is queued
+
+  bool certified = false;
+  for (int round = 0; round < 8 && !certified; ++round) {
+    AnswerAll("alice", {});
+    auto c = Cycle(Options());
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    EXPECT_EQ(c->detected, 0);  // detected once, never again
+    ASSERT_EQ(c->rules.size(), 2u);
+    const RuleRecord& exact = c->rules[0];
+    EXPECT_EQ(exact.name, "duplicate-exact");
+    EXPECT_EQ(exact.errors, 0);
+    certified = exact.certified;
+    if (!certified) {
+      EXPECT_EQ(exact.accepted, 0);
+    } else {
+      EXPECT_GE(exact.audits, 29);
+      EXPECT_EQ(c->rule_accepted, exact.accepted);
+    }
+  }
+  ASSERT_TRUE(certified);
+  auto status = store_->GetStatus(project_.id);
+  ASSERT_TRUE(status.ok());
+  const int64_t by_rule = status->by_label_source["rule"];
+  EXPECT_GT(by_rule, 0);
+  bool rule_annotation = false;
+  ASSERT_TRUE(store_->ScanAnnotations(project_.id, [&](const Annotation& a) {
+    if (a.source == LabelSource::kRule) {
+      rule_annotation = true;
+      EXPECT_EQ(a.annotator, "rule:duplicate-exact");
+      EXPECT_EQ(a.labels[0], gold_[a.item_id]);  // copies of correct labels are correct
+    }
+    return true;
+  }).ok());
+  EXPECT_TRUE(rule_annotation);
+
+  // A careless auditor contradicts every rule label under audit: the rule is rejected and the
+  // labels it can no longer vouch for go back to people.
+  AnswerAll("mallory", {"audit"}, /*wrong=*/true);
+  auto c = Cycle(Options());
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->rules[0].certified);
+  EXPECT_EQ(c->rules[0].accepted, 0);
+  auto after = store_->GetStatus(project_.id);
+  EXPECT_EQ(after->by_label_source["rule"], 0);
+}
+
 }  // namespace
 }  // namespace hitloop::loop

@@ -204,5 +204,127 @@ TEST(DecideFromPredictions, QuantileGridCertifiesThePureTopOfAnUnderconfidentMod
   EXPECT_LT(q.routing.accepted, static_cast<int64_t>(n / 4));
 }
 
+// Rule labels (issue 6): items 1500..1599 carry rule 0's label (the gold class, or the wrong
+// one where `wrong` says so).
+struct Rules {
+  std::vector<int> label;
+  std::vector<uint8_t> id;
+  std::vector<float> conf;
+  std::vector<int64_t> rep;
+  Rules(const testing::SyntheticPool& p, size_t n) : label(n, -1), id(n, 0), conf(n, 0.0f), rep(n, -1) {
+    for (size_t i = 1500; i < 1600; ++i) {
+      label[i] = p.gold[i];
+      conf[i] = 1.0f;
+    }
+  }
+  void Into(PlanInput& in) const {
+    in.rule_label = label;
+    in.rule_id = id;
+    in.rule_confidence = conf;
+    in.review_rep = rep;
+    in.rule_names = {"duplicate-exact"};
+  }
+};
+
+TEST(PlanCycle, ARuleRegionIsHeldWhilePendingAndAuditedOnItsOwnSample) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 21);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];
+  Rules r(p, p.gold.size());
+  PlanInput in = Input(p, s);
+  r.Into(in);
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_EQ(plan->rules.size(), 1u);
+  EXPECT_EQ(plan->rules[0].candidates, 100);
+  EXPECT_EQ(plan->rules[0].held, 100);
+  EXPECT_FALSE(plan->rules[0].certified);
+  EXPECT_FALSE(plan->rules[0].rejected);
+  size_t rule_audits = 0, model_audits = 0;
+  for (size_t i : plan->new_audits) (r.label[i] >= 0 ? rule_audits : model_audits)++;
+  EXPECT_EQ(rule_audits, 50u);
+  EXPECT_EQ(model_audits, 50u);
+  for (size_t i = 1500; i < 1600; ++i) {
+    EXPECT_EQ(plan->routing.decisions[i].route, Route::kNone) << i;
+  }
+  for (size_t i : plan->review_order) EXPECT_LT(r.label[i], 0);
+}
+
+TEST(PlanCycle, ACertifiedRuleAcceptsItsLabelsAndTheModelNeverCertifiesFromRuleAudits) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 22);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];
+  // 150 rule items audited (all agree) instead of the 100 above: extend the rule region.
+  Rules r(p, p.gold.size());
+  for (size_t i = 1600; i < 1700; ++i) {
+    r.label[i] = p.gold[i];
+    r.conf[i] = 1.0f;
+  }
+  for (size_t i = 1500; i < 1650; ++i) s.audit[i] = p.gold[i];
+  PlanInput in = Input(p, s);
+  r.Into(in);
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->rules[0].audits, 150);
+  EXPECT_TRUE(plan->rules[0].certified);
+  EXPECT_LE(plan->rules[0].error_upper, 0.02);
+  EXPECT_EQ(plan->rules[0].accepted, 50);
+  for (size_t i = 1650; i < 1700; ++i) {
+    const RouteDecision& d = plan->routing.decisions[i];
+    EXPECT_EQ(d.route, Route::kAccept);
+    EXPECT_EQ(d.rule, 0);
+    EXPECT_EQ(d.predicted, p.gold[i]);
+  }
+  // 150 clean audits, but all from the rule's region: the model's threshold has none.
+  EXPECT_EQ(plan->audits_total, 0);
+  EXPECT_FALSE(plan->certification.global.certified);
+  // A certified rule keeps being watched, at a tenth of the rate.
+  size_t rule_audits = 0;
+  for (size_t i : plan->new_audits) rule_audits += r.label[i] >= 0;
+  EXPECT_EQ(rule_audits, 5u);
+}
+
+TEST(PlanCycle, ARejectedRuleSendsItsItemsToPeopleAndWithdrawsNothingSilently) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 23);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];
+  Rules r(p, p.gold.size());
+  // The rule is wrong on every other audited item.
+  for (size_t i = 1500; i < 1540; ++i) {
+    s.audit[i] = (i % 2) ? p.gold[i] : 1 - p.gold[i];
+  }
+  for (size_t i = 1540; i < 1600; ++i) s.was_auto[i] = 1;  // accepted by the rule earlier
+  PlanInput in = Input(p, s);
+  r.Into(in);
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_TRUE(plan->rules[0].rejected);
+  EXPECT_EQ(plan->rules[0].to_review, 60);
+  for (size_t i = 1540; i < 1600; ++i) {
+    EXPECT_EQ(plan->routing.decisions[i].route, Route::kReview) << i;
+  }
+  EXPECT_GE(plan->routing.requeued, 60);
+  for (size_t i : plan->new_audits) EXPECT_LT(r.label[i], 0);  // no more audits for it
+}
+
+TEST(PlanCycle, ADuplicateWaitsWhileItsGroupsRepresentativeIsWithPeople) {
+  auto p = testing::MakeSyntheticPool(2000, 2, 24);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 20; ++i) s.train[i] = p.gold[i];
+  Rules r(p, p.gold.size());
+  std::fill(r.label.begin(), r.label.end(), -1);
+  PlanInput in = Input(p, s);
+  r.Into(in);
+  // Nothing is certified, so everything routable goes to review: 1001..1009 wait for 1000.
+  for (size_t i = 1001; i < 1010; ++i) r.rep[i] = 1000;
+  in.review_rep = r.rep;
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  EXPECT_EQ(plan->routing.decisions[1000].route, Route::kReview);
+  for (size_t i = 1001; i < 1010; ++i) EXPECT_EQ(plan->routing.decisions[i].route, Route::kNone);
+  EXPECT_EQ(plan->held_duplicates, 9);
+  for (size_t i : plan->review_order) EXPECT_TRUE(i < 1001 || i >= 1010) << i;
+}
+
 }  // namespace
 }  // namespace hitloop::loop

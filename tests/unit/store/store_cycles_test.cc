@@ -120,5 +120,41 @@ TEST_F(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
   EXPECT_EQ(ib->labels, std::vector<std::string>{"spam"});
 }
 
+TEST_F(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
+  const int64_t a = AddItem("a"), b = AddItem("b");
+  std::vector<Detection> ds = {{a, "language", "en", 0.9, ""},
+                               {a, "format", "email", 0.8, ""},
+                               {b, "boilerplate", "mixed", 0.7, R"([[0,4,"signature"]])"}};
+  ASSERT_TRUE(store_->PutDetections(ds).ok());
+  // A newer answer replaces the older one; an unknown item is refused and nothing of that call
+  // is kept (one transaction).
+  std::vector<Detection> again = {{a, "language", "de", 0.95, ""}, {999999, "language", "fr", 1, ""}};
+  EXPECT_EQ(store_->PutDetections(again).code(), StatusCode::kNotFound);
+  std::vector<Detection> newer = {{a, "language", "de", 0.95, ""}};
+  ASSERT_TRUE(store_->PutDetections(newer).ok());
+  std::vector<Detection> seen;
+  ASSERT_TRUE(store_->ScanDetections(project_.id, [&](const Detection& d) {
+    seen.push_back(d);
+    return true;
+  }).ok());
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[0].detector, "format");
+  EXPECT_EQ(seen[1].detector, "language");
+  EXPECT_EQ(seen[1].value, "de");
+  EXPECT_DOUBLE_EQ(seen[1].confidence, 0.95);
+  EXPECT_EQ(seen[2].item_id, b);
+  EXPECT_EQ(seen[2].detail_json, R"([[0,4,"signature"]])");
+  EXPECT_TRUE(seen[0].detail_json.empty());
+  // Another project sees none of them.
+  Project other;
+  other.name = "other";
+  other.labels = {"x", "y"};
+  auto o = store_->CreateProject(other);
+  ASSERT_TRUE(o.ok());
+  int n = 0;
+  ASSERT_TRUE(store_->ScanDetections(o->id, [&](const Detection&) { return ++n, true; }).ok());
+  EXPECT_EQ(n, 0);
+}
+
 }  // namespace
 }  // namespace hitloop

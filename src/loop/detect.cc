@@ -1,0 +1,51 @@
+#include "loop/detect.h"
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+namespace hitloop::loop {
+
+Result<DetectorRun> RunDetectors(Store& store, const Project& project,
+                                 const autolabel::DetectorChoice& choice) {
+  DetectorRun run;
+  if (!choice.format && !choice.language && !choice.boilerplate) return run;
+  // Which detectors each item already has: bit 0 format, 1 language, 2 boilerplate.
+  std::unordered_map<int64_t, uint8_t> have;
+  RETURN_IF_ERROR(store.ScanDetections(project.id, [&](const Detection& d) {
+    uint8_t& h = have[d.item_id];
+    if (d.detector == "format") h |= 1;
+    else if (d.detector == "language") h |= 2;
+    else if (d.detector == "boilerplate") h |= 4;
+    return true;
+  }));
+  const uint8_t want = (choice.format ? 1 : 0) | (choice.language ? 2 : 0) | (choice.boilerplate ? 4 : 0);
+  std::vector<Item> todo;
+  RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
+    const auto f = have.find(it.id);
+    if (f == have.end() || (f->second & want) != want) todo.push_back(it);
+    return true;
+  }));
+  if (todo.empty()) return run;
+  std::unique_ptr<autolabel::LanguageIdentifier> lid;
+  if (choice.language) {
+    ASSIGN_OR_RETURN(lid, autolabel::OpenDefaultLanguageIdentifier(&run.language_backend));
+  }
+  autolabel::DetectItemsOptions opt;
+  opt.detectors = choice;
+  opt.language = lid.get();
+  // In slices, so memory stays bounded on a large project and each slice commits on its own.
+  constexpr size_t kSlice = 20000;
+  for (size_t lo = 0; lo < todo.size(); lo += kSlice) {
+    const size_t hi = std::min(todo.size(), lo + kSlice);
+    std::vector<autolabel::ItemText> texts;
+    texts.reserve(hi - lo);
+    for (size_t i = lo; i < hi; ++i) texts.push_back({todo[i].id, todo[i].text});
+    const std::vector<Detection> found = autolabel::DetectItems(texts, opt);
+    RETURN_IF_ERROR(store.PutDetections(found));
+  }
+  run.items = static_cast<int64_t>(todo.size());
+  return run;
+}
+
+}  // namespace hitloop::loop

@@ -1,0 +1,27 @@
+#pragma once
+// RunDetectors: the detection step shared by `hitloop import` and every cycle — runs the chosen
+// per-item detectors (autolabel/detect_items.h) on the project's items that have no answer from
+// them yet and stores the answers (Store::PutDetections), so each item is read once however many
+// cycles run. Pool and gold items both (routing rules and reports read them).
+//
+// Ownership: borrows the store for the call; opens the language identifier only when an item
+// needs it. Errors: store errors; a lid.176 file that fails its checksum (no silent fallback).
+#include <cstdint>
+#include <string>
+
+#include "autolabel/detect_items.h"
+#include "core/status.h"
+#include "schema/types.h"
+#include "store/store.h"
+
+namespace hitloop::loop {
+
+struct DetectorRun {
+  int64_t items = 0;            // items newly run through at least one detector
+  std::string language_backend; // "" when the language detector did not run
+};
+
+Result<DetectorRun> RunDetectors(Store& store, const Project& project,
+                                 const autolabel::DetectorChoice& choice);
+
+}  // namespace hitloop::loop
