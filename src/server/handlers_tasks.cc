@@ -127,7 +127,8 @@ void HandleNextTask(Ctx& c) {
   auto pred = c.store.LatestPrediction(lease.item_id);
   if (!pred.ok()) { SendError(c, pred.status()); return; }
   nlohmann::json prediction = nullptr;
-  if (pred->has_value()) {
+  // Audits are blind: an audit checks the machine's label, so showing it would anchor the answer.
+  if (pred->has_value() && lease.kind != "audit") {
     const Prediction& p = **pred;
     nlohmann::json dist = nlohmann::json::object();
     if (p.distribution.size() == c.project->labels.size()) {

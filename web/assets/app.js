@@ -106,7 +106,7 @@ function render(task, amending) {
   banner.className = `banner kind-${task.kind}${amending ? ' amending' : ''}`;
   const kindText = {
     review: 'Review',
-    audit: 'AUDIT — check the model’s accepted label',
+    audit: 'AUDIT — label it yourself (the machine’s answer is hidden so it cannot sway you)',
     adjudicate: 'ADJUDICATE — annotators disagreed',
   }[task.kind] || task.kind;
   banner.textContent = amending ? `Undo: correct your last answer (${kindText}) — Esc to cancel` : kindText;
@@ -129,10 +129,14 @@ function render(task, amending) {
 
   const pre = document.getElementById('prelabel');
   hl.clear(pre);
-  if (task.prediction) {
-    const pct = Math.round(task.prediction.confidence * 100);
+  // Audits are blind: the audit checks the machine's label, so showing it would anchor the answer.
+  const shown = task.kind === 'audit' ? null : task.prediction;
+  if (task.kind === 'audit') {
+    pre.appendChild(hl.el('span', { class: 'muted', id: 'blind-audit' }, 'blind audit: choose the label with 1–9'));
+  } else if (shown) {
+    const pct = Math.round(shown.confidence * 100);
     pre.appendChild(hl.el('span', { class: 'muted' }, 'model says '));
-    pre.appendChild(hl.el('strong', { dir: 'auto', id: 'prelabel-name' }, task.prediction.label));
+    pre.appendChild(hl.el('strong', { dir: 'auto', id: 'prelabel-name' }, shown.label));
     pre.appendChild(hl.el('span', { class: 'muted' }, ` (${pct}% sure) — Enter to accept`));
   } else {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'no pre-label'));
@@ -142,7 +146,7 @@ function render(task, amending) {
   hl.clear(labels);
   state.project.labels.forEach((name, i) => {
     const cls = ['label'];
-    if (task.prediction && task.prediction.label === name) cls.push('predicted');
+    if (shown && shown.label === name) cls.push('predicted');
     if (state.selected.has(name)) cls.push('selected');
     const b = hl.el('button', { type: 'button', class: cls.join(' '), 'data-label-index': i },
       hl.el('kbd', {}, i < 9 ? String(i + 1) : ' '), ' ', hl.el('span', { dir: 'auto' }, name));
@@ -205,6 +209,7 @@ function accept() {
     submit([...state.selected]);
     return;
   }
+  if (task.kind === 'audit') return;  // blind: there is no pre-label to accept
   if (task.prediction && task.prediction.label) submit([task.prediction.label]);
 }
 
