@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "loop/certify.h"
+#include "loop/config.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -36,6 +38,45 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
                         {"annotations", st->annotations},
                         {"queued", st->queued},
                         {"active_leases", st->active_leases}};
+    // The loop's guarantee and what it still costs, from the config and the newest cycle record.
+    auto cfg = loop::ParseLoopConfig(p->config_json);
+    if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
+    auto cycles = (*store)->ListCycles(p->id);
+    if (!cycles.ok()) { *exit_code = Fail(cycles.status()); return; }
+    const int64_t need = loop::MinAuditsNeeded(1 - cfg->target_precision, 1 - cfg->confidence);
+    nlohmann::json lj = {{"cycles", cycles->size()},
+                         {"target_precision", cfg->target_precision},
+                         {"confidence", cfg->confidence},
+                         {"threshold_mode", cfg->per_class ? "per-class" : "global"},
+                         {"min_audits_needed", need},
+                         {"last_cycle", nullptr}};
+    if (!cycles->empty()) {
+      const nlohmann::json r = nlohmann::json::parse(cycles->back().record_json, nullptr, false);
+      if (r.is_object()) {
+        int64_t certified_classes = 0;
+        for (const auto& c : r.value("classes", nlohmann::json::array())) {
+          certified_classes += c.value("certified", false) ? 1 : 0;
+        }
+        const int64_t audits = r.value("audits_total", int64_t{0});
+        nlohmann::json rules = nlohmann::json::array();
+        for (const auto& x : r.value("rules", nlohmann::json::array())) {
+          rules.push_back({{"name", x.value("name", "")},
+                           {"certified", x.value("certified", false)},
+                           {"rejected", x.value("rejected", false)},
+                           {"audits", x.value("audits", int64_t{0})}});
+        }
+        lj["last_cycle"] = {{"cycle", r.value("cycle", int64_t{0})},
+                            {"audits_total", audits},
+                            {"certified", r.value("global_certified", false) || certified_classes > 0},
+                            {"certified_classes", certified_classes},
+                            {"audit_precision_lower_bound",
+                             r.contains("audit_precision") ? r["audit_precision"].value("lower_bound", 0.0) : 0.0},
+                            {"auto_accepted", r.value("auto_accepted", int64_t{0})},
+                            {"rules", rules}};
+        lj["audits_still_needed"] = std::max<int64_t>(0, need - audits);
+      }
+    }
+    j["loop"] = lj;
     if (as_json) {
       std::printf("%s\n", j.dump(2).c_str());
       return;
@@ -55,6 +96,30 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
     std::printf("  predictions %lld, annotations %lld, queued %lld, active leases %lld\n",
                 static_cast<long long>(st->predictions), static_cast<long long>(st->annotations),
                 static_cast<long long>(st->queued), static_cast<long long>(st->active_leases));
+    std::printf("  loop: precision >= %.3f with confidence %.3f (%s thresholds) needs at least %lld clean "
+                "audit labels\n",
+                cfg->target_precision, cfg->confidence, cfg->per_class ? "per-class" : "global",
+                static_cast<long long>(need));
+    if (lj["last_cycle"].is_null()) {
+      std::printf("    no cycle yet (run `hitloop cycle %s`)\n", p->name.c_str());
+    } else {
+      const auto& lc = lj["last_cycle"];
+      std::printf("    after cycle %lld: %lld audit labels, %s; %lld auto-accepted\n",
+                  lc["cycle"].get<long long>(), lc["audits_total"].get<long long>(),
+                  lc["certified"].get<bool>()
+                      ? ("certified, precision lower bound " +
+                         std::to_string(lc["audit_precision_lower_bound"].get<double>()).substr(0, 6))
+                            .c_str()
+                      : ("not certified yet: at least " + std::to_string(lj["audits_still_needed"].get<long long>()) +
+                         " more clean audits")
+                            .c_str(),
+                  lc["auto_accepted"].get<long long>());
+      for (const auto& x : lc["rules"]) {
+        std::printf("    rule %-16s %s (%lld audits)\n", x["name"].get<std::string>().c_str(),
+                    x["certified"].get<bool>() ? "certified" : x["rejected"].get<bool>() ? "rejected" : "pending",
+                    x["audits"].get<long long>());
+      }
+    }
   });
 }
 
