@@ -33,6 +33,7 @@ struct SimLoopArgs {
   uint64_t seed = 1;
   int batch = 0;              // 0 = max(20, 1% of the pool)
   int audit_per_cycle = 50;
+  int audit_stratified = 0;
   std::string strategy = "margin";
   std::string model = "logreg";
   std::string threshold_mode = "global";
@@ -133,6 +134,7 @@ Status Run(const SimLoopArgs& a) {
   so.config.per_class = a.threshold_mode == "per-class";
   so.config.grid = a.grid;
   so.config.audit_per_cycle = a.audit_per_cycle;
+  so.config.audit_stratified_per_cycle = a.audit_stratified;
   const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
   so.config.review_batch = batch;
   so.config.seed_batch = batch;
@@ -240,6 +242,7 @@ Status Run(const SimLoopArgs& a) {
        {{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
         {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
         {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
+        {"audit_stratified", a.audit_stratified},
         {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
         {"max_cycles", a.max_cycles}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
@@ -276,6 +279,10 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--seed", args->seed, "Base seed")->capture_default_str();
   cmd->add_option("--out", args->out, "Output directory")->required();
   cmd->add_option("--batch", args->batch, "Review answers per cycle (0 = max(20, 1% of pool))");
+  cmd->add_option("--audit-stratified", args->audit_stratified,
+                  "Stratified monitoring audits per cycle (class x confidence band; never certify; "
+                  "the live loop's default is 20, the simulator's 0 so earlier figures reproduce)")
+      ->capture_default_str();
   cmd->add_option("--audit-per-cycle", args->audit_per_cycle, "Audits drawn per cycle")
       ->capture_default_str();
   cmd->add_option("--strategy", args->strategy, "Active-learning strategy")->capture_default_str();

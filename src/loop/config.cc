@@ -136,6 +136,7 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
     RETURN_IF_ERROR(num("confidence", 0.5, 1.0, &c.confidence));
     RETURN_IF_ERROR(num("max_novelty", 0.0, 1e9, &c.max_novelty));
     RETURN_IF_ERROR(integer("audit_per_cycle", 0, &c.audit_per_cycle));
+    RETURN_IF_ERROR(integer("audit_stratified_per_cycle", 0, &c.audit_stratified_per_cycle));
     RETURN_IF_ERROR(integer("review_batch", 0, &c.review_batch));
     RETURN_IF_ERROR(integer("seed_batch", 0, &c.seed_batch));
     RETURN_IF_ERROR(integer("min_labels_per_class", 1, &c.min_labels_per_class));
@@ -209,6 +210,7 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"confidence", c.confidence},
               {"threshold_mode", c.per_class ? "per-class" : "global"},
               {"audit_per_cycle", c.audit_per_cycle},
+              {"audit_stratified_per_cycle", c.audit_stratified_per_cycle},
               {"review_batch", c.review_batch},
               {"seed_batch", c.seed_batch},
               {"strategy", c.strategy},

@@ -5,7 +5,7 @@
 //   {"loop": {
 //      "target_precision": 0.98, "confidence": 0.95,      // epsilon = 1 - target, delta = 1 - conf
 //      "threshold_mode": "global" | "per-class",
-//      "audit_per_cycle": 50, "review_batch": 100, "seed_batch": 50,
+//      "audit_per_cycle": 50, "audit_stratified_per_cycle": 20, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
 //      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
 //      "default_pool": "general",
@@ -53,6 +53,10 @@ struct LoopConfig {
   double confidence = 0.95;
   bool per_class = false;
   int audit_per_cycle = 50;
+  // Monitoring audits of auto-accepted labels, spread over (predicted class x confidence band)
+  // strata (loop/plan.h kConfidenceBands). Their answers never enter certification (which needs a
+  // uniform sample); they give per-stratum precision estimates in the cycle record.
+  int audit_stratified_per_cycle = 20;
   int review_batch = 100;     // review entries the cycle keeps queued (the AL batch)
   int seed_batch = 50;        // random items queued on a cold start
   std::string strategy = "margin";

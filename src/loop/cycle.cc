@@ -73,6 +73,14 @@ std::string CycleRecordToJson(const CycleRecord& r) {
                        {"cold", c.cold},
                        {"training", c.training}});
   }
+  json strata = json::array();
+  for (const auto& x : r.audit_strata) {
+    strata.push_back({{"label", x.label},
+                      {"band", x.band},
+                      {"audits", x.audits},
+                      {"errors", x.errors},
+                      {"precision", x.audits ? 1.0 - static_cast<double>(x.errors) / x.audits : 0.0}});
+  }
   json rules = json::array();
   for (const auto& x : r.rules) {
     rules.push_back({{"name", x.name},
@@ -109,6 +117,8 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"queued_review", r.queued_review},
               {"review_candidates", r.review_candidates},
               {"audits_queued", r.audits_queued},
+              {"stratified_audit_items", r.stratified_audit_items},
+              {"audit_strata", strata},
               {"requeued", r.requeued},
               {"novel", r.novel},
               {"cold_blocked", r.cold_blocked},
@@ -316,6 +326,17 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   }
 
   ASSIGN_OR_RETURN(std::vector<CycleRow> history, store.ListCycles(project.id));
+  // Items drawn for stratified (monitoring) audits in any earlier cycle: their answers never certify.
+  std::vector<uint8_t> audit_stratified(pool.size(), 0);
+  for (const CycleRow& h : history) {
+    const json r = json::parse(h.record_json, nullptr, false);
+    if (r.is_discarded() || !r.contains("stratified_audit_items")) continue;
+    for (const auto& id : r["stratified_audit_items"]) {
+      if (!id.is_number_integer()) continue;
+      const auto f = pos.find(id.get<int64_t>());
+      if (f != pos.end()) audit_stratified[f->second] = 1;
+    }
+  }
   rec.cycle = history.empty() ? 1 : history.back().cycle + 1;
   rec.created_at = o.now;
   rec.pool_size = static_cast<int64_t>(pool.size());
@@ -331,6 +352,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.train_label = train_label;
   pi.audit_label = audit_label;
   pi.audit_pending = audit_pending;
+  pi.audit_stratified = audit_stratified;
   pi.was_auto = was_auto;
   if (any_meta) pi.meta_json = meta;
   pi.seed_boost = boost;
@@ -416,6 +438,9 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.cold_blocked = plan.routing.cold_blocked;
   rec.review_candidates = plan.routing.review;
   rec.held_duplicates = plan.held_duplicates;
+  for (const AuditStratum& st : plan.strata) {
+    rec.audit_strata.push_back({project.labels[st.predicted], ConfidenceBandName(st.band), st.audits, st.errors});
+  }
   for (const RuleCertificate& rc : plan.rules) {
     rec.rules.push_back({rc.name, rc.candidates, rc.audits, rc.errors, rc.error_upper, rc.certified,
                          rc.rejected, rc.accepted, rc.held, rc.to_review});
@@ -491,7 +516,10 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
       ++rec.queued_review;
       ++rec.queued_by_pool[e.pool];
     }
-    for (size_t i : plan.new_audits) {
+    std::vector<size_t> audits = plan.new_audits;
+    audits.insert(audits.end(), plan.stratified_audits.begin(), plan.stratified_audits.end());
+    for (size_t i : plan.stratified_audits) rec.stratified_audit_items.push_back(pool[i].id);
+    for (size_t i : audits) {
       QueueEntry e;
       e.project_id = project.id;
       e.item_id = pool[i].id;

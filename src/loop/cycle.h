@@ -57,6 +57,12 @@ struct RuleRecord {
   int64_t accepted = 0, held = 0, to_review = 0;
 };
 
+struct StratumRecord {
+  std::string label;
+  std::string band;   // "[0.95,0.99)"
+  int64_t audits = 0, errors = 0;
+};
+
 struct CycleRecord {
   int64_t cycle = 0;
   int64_t created_at = 0;
@@ -79,7 +85,9 @@ struct CycleRecord {
   int64_t newly_accepted = 0;         // of which not auto-accepted before
   int64_t queued_review = 0;          // review entries written
   int64_t review_candidates = 0;      // items routed to people (queued or waiting)
-  int64_t audits_queued = 0;
+  int64_t audits_queued = 0;          // all audits queued: uniform, rule and stratified
+  std::vector<int64_t> stratified_audit_items;  // item ids drawn for stratified monitoring audits
+  std::vector<StratumRecord> audit_strata;      // audits per (predicted class, band), current model
   int64_t requeued = 0;
   int64_t novel = 0;
   int64_t cold_blocked = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <iterator>
 #include <numeric>
 
 #include "al/embedding.h"
@@ -120,7 +121,85 @@ void HoldDuplicates(const PlanInput& in, CyclePlan* plan) {
   }
 }
 
+// Monitoring: per (predicted class, band) audit counts over the audited model-region items, and
+// the next stratified draw — round-robin over the non-empty strata of the accepted region, in a
+// random stratum order, never an item already drawn this cycle.
+void DrawStratifiedAudits(const PlanInput& in, const std::vector<uint8_t>& rule_item, Rng& rng,
+                          CyclePlan* plan) {
+  if (plan->cold_start || plan->probs.empty()) return;
+  const int k = static_cast<int>(in.labels.size());
+  const size_t n = in.pool.size();
+  constexpr int kBands = static_cast<int>(std::size(kConfidenceBands)) + 1;
+  auto stratum_of = [&](size_t i, int* pred) {
+    const float* p = plan->probs.data() + i * k;
+    *pred = static_cast<int>(std::max_element(p, p + k) - p);
+    return *pred * kBands + ConfidenceBand(p[*pred]);
+  };
+  std::vector<AuditStratum> stats(static_cast<size_t>(k) * kBands);
+  for (size_t s = 0; s < stats.size(); ++s) {
+    stats[s].predicted = static_cast<int>(s) / kBands;
+    stats[s].band = static_cast<int>(s) % kBands;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (in.audit_label[i] < 0 || rule_item[i]) continue;
+    int pred = 0;
+    AuditStratum& st = stats[stratum_of(i, &pred)];
+    ++st.audits;
+    st.errors += pred != in.audit_label[i];
+  }
+  for (const auto& st : stats) {
+    if (st.audits > 0) plan->strata.push_back(st);
+  }
+  const size_t budget = static_cast<size_t>(std::max(0, in.config.audit_stratified_per_cycle));
+  if (budget == 0) return;
+  std::vector<uint8_t> drawn(n, 0);
+  for (size_t i : plan->new_audits) drawn[i] = 1;
+  std::vector<std::vector<size_t>> members(stats.size());
+  for (size_t i = 0; i < n; ++i) {
+    const RouteDecision& d = plan->routing.decisions[i];
+    if (d.route != Route::kAccept || d.rule >= 0 || drawn[i]) continue;
+    int pred = 0;
+    members[stratum_of(i, &pred)].push_back(i);
+  }
+  std::vector<size_t> order;
+  for (size_t s = 0; s < members.size(); ++s) {
+    if (!members[s].empty()) {
+      rng.Shuffle(members[s]);
+      order.push_back(s);
+    }
+  }
+  rng.Shuffle(order);
+  for (size_t round = 0; plan->stratified_audits.size() < budget; ++round) {
+    bool any = false;
+    for (size_t s : order) {
+      if (round >= members[s].size() || plan->stratified_audits.size() >= budget) continue;
+      plan->stratified_audits.push_back(members[s][round]);
+      any = true;
+    }
+    if (!any) break;
+  }
+}
+
 }  // namespace
+
+int ConfidenceBand(double confidence) {
+  int b = 0;
+  for (double edge : kConfidenceBands) b += confidence >= edge;
+  return b;
+}
+
+std::string ConfidenceBandName(int band) {
+  constexpr int kEdges = static_cast<int>(std::size(kConfidenceBands));
+  auto num = [](double v) {
+    std::string s = std::to_string(v);
+    while (s.size() > 1 && s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+    return s;
+  };
+  const std::string lo = band == 0 ? "0" : num(kConfidenceBands[band - 1]);
+  const std::string hi = band >= kEdges ? "1]" : num(kConfidenceBands[band]) + ")";
+  return "[" + lo + "," + hi;
+}
 
 Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   const int k = static_cast<int>(in.labels.size());
@@ -142,6 +221,8 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     std::vector<AuditObservation> obs;
     for (size_t i = 0; i < n; ++i) {
       if (in.audit_label[i] < 0 || rule_item[i]) continue;
+      // Stratified audits over-sample some strata: only the uniform sample may certify.
+      if (!in.audit_stratified.empty() && in.audit_stratified[i]) continue;
       const float* p = plan->probs.data() + i * k;
       const int pred = static_cast<int>(std::max_element(p, p + k) - p);
       AuditObservation o;
@@ -298,6 +379,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
 
   // Next audit sample: uniform over the items not labelled by people (accepted or not).
   plan->new_audits = SampleAudits(audit_candidates, static_cast<size_t>(cfg.audit_per_cycle), rng);
+  DrawStratifiedAudits(in, rule_item, rng, plan);
   // Each live rule: its own uniform sample — the full rate while pending, a tenth (at least one)
   // to keep watching a certified rule; none for a rejected one.
   for (size_t r = 0; r < plan->rules.size(); ++r) {
@@ -323,7 +405,8 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
       (!in.was_auto.empty() && in.was_auto.size() != n) ||
       (!in.meta_json.empty() && in.meta_json.size() != n) ||
       (!in.seed_boost.empty() && in.seed_boost.size() != n) ||
-      (!in.review_rep.empty() && in.review_rep.size() != n)) {
+      (!in.review_rep.empty() && in.review_rep.size() != n) ||
+      (!in.audit_stratified.empty() && in.audit_stratified.size() != n)) {
     return InvalidArgument("loop: plan input sizes disagree");
   }
   CyclePlan plan;

@@ -31,12 +31,20 @@
 
 namespace hitloop::loop {
 
+// Confidence bands of the stratified audit sample: [0, 0.5), [0.5, 0.8), [0.8, 0.9), [0.9, 0.95),
+// [0.95, 0.99), [0.99, 1].
+inline constexpr double kConfidenceBands[] = {0.5, 0.8, 0.9, 0.95, 0.99};
+int ConfidenceBand(double confidence);             // 0..5
+std::string ConfidenceBandName(int band);          // "[0.95,0.99)"
+
 struct PlanInput {
   std::vector<std::string> labels;             // class names, size k
   std::span<const model::Example> pool;        // n pool items
   std::span<const int> train_label;            // n: people's label for training, or -1
   std::span<const int> audit_label;            // n: audit label, or -1
   std::span<const uint8_t> audit_pending;      // n or empty: open audit entry
+  std::span<const uint8_t> audit_stratified;   // n or empty: the audit came from a stratified
+                                               // draw (monitoring only, never certifies)
   std::span<const uint8_t> was_auto;           // n or empty: currently auto-accepted
   std::span<const std::string> meta_json;      // n or empty
   std::span<const double> seed_boost;          // n or empty: > 0 = cold-start seed-query match
@@ -65,6 +73,14 @@ struct RuleCertificate {
   int64_t accepted = 0, held = 0, to_review = 0;
 };
 
+// Audits of the accepted region in one (predicted class, confidence band) stratum, seen through
+// the current model: a monitoring estimate, not a guarantee.
+struct AuditStratum {
+  int predicted = 0;
+  int band = 0;
+  int64_t audits = 0, errors = 0;
+};
+
 struct CyclePlan {
   std::unique_ptr<model::Classifier> model;    // null on a cold start
   bool cold_start = false;
@@ -79,7 +95,9 @@ struct CyclePlan {
   RouterOutput routing;                        // decisions for every pool item
   std::vector<double> priority;                // n: review priority (higher first), 0 otherwise
   std::vector<size_t> review_order;            // review items, highest priority first
-  std::vector<size_t> new_audits;              // positions to audit next
+  std::vector<size_t> new_audits;              // positions to audit next (uniform + rules)
+  std::vector<size_t> stratified_audits;       // positions to audit next (stratified monitoring)
+  std::vector<AuditStratum> strata;            // non-empty strata of the accepted region
   std::vector<RuleCertificate> rules;          // one per PlanInput::rule_names
   int64_t held_duplicates = 0;                 // not shown: their group's representative is
                                                // in review (shown once, not N times)

@@ -42,7 +42,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
     const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
     Rng people(run_seed ^ 0xA5A5A5A5ULL);
     std::vector<int> train_label(n, -1), audit_label(n, -1), auto_label(n, -1);
-    std::vector<uint8_t> was_auto(n, 0);
+    std::vector<uint8_t> was_auto(n, 0), audit_stratified(n, 0);
     LoopRunResult run;
     run.run = r;
     run.seed = run_seed;
@@ -75,6 +75,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.pool = in.pool;
       pi.train_label = train_label;
       pi.audit_label = audit_label;
+      pi.audit_stratified = audit_stratified;
       pi.was_auto = was_auto;
       pi.meta_json = in.pool_meta;
       pi.text_dim = in.text_dim;
@@ -191,6 +192,12 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       // People answer the new audits, then the top of the review queue.
       for (size_t i : plan.new_audits) {
         audit_label[i] = Answer(in.pool_gold[i], k, opt.noise, people);
+        was_auto[i] = 0;
+        ++run.audit_labels;
+      }
+      for (size_t i : plan.stratified_audits) {  // monitoring: counted, never certifies
+        audit_label[i] = Answer(in.pool_gold[i], k, opt.noise, people);
+        audit_stratified[i] = 1;
         was_auto[i] = 0;
         ++run.audit_labels;
       }

@@ -59,6 +59,9 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
     certified = c->global_certified;
     if (certified) {
       EXPECT_GT(c->auto_accepted, 500);
+      // Stratified monitoring audits of the accepted labels are queued too (default 20).
+      EXPECT_EQ(c->stratified_audit_items.size(), 20u);
+      EXPECT_FALSE(c->audit_strata.empty());
       EXPECT_GE(c->audits_total, 149);
       EXPECT_GE(c->audit_precision.lower_bound, 0.98 - 1e-9);
     } else {
@@ -95,8 +98,8 @@ TEST_F(CycleTest, FailingAuditsRequeueAutoLabels) {
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->global_certified);
   EXPECT_EQ(c->auto_accepted, 0);
-  // Every auto label not itself just audited goes back to people.
-  EXPECT_GE(c->requeued, accepted - 50);
+  // Every auto label not itself just audited (50 uniform + 20 stratified) goes back to people.
+  EXPECT_GE(c->requeued, accepted - 50 - 20);
   EXPECT_GT(c->requeued, 0);
   auto status = store_->GetStatus(project_.id);
   EXPECT_EQ(status->by_label_source["model"], 0);

@@ -326,5 +326,53 @@ TEST(PlanCycle, ADuplicateWaitsWhileItsGroupsRepresentativeIsWithPeople) {
   for (size_t i : plan->review_order) EXPECT_TRUE(i < 1001 || i >= 1010) << i;
 }
 
+TEST(PlanCycle, StratifiedAuditsSpreadOverClassAndBandAndNeverCertify) {
+  auto p = testing::MakeSyntheticPool(3000, 2, 4);
+  State s(p.gold.size());
+  for (size_t i = 0; i < 300; ++i) s.train[i] = p.gold[i];
+  for (size_t i = 300; i < 800; ++i) s.audit[i] = p.gold[i];
+  PlanInput in = Input(p, s);
+  in.config.audit_stratified_per_cycle = 12;
+  auto plan = PlanCycle(in);
+  ASSERT_TRUE(plan.ok()) << plan.status().ToString();
+  ASSERT_TRUE(plan->certification.global.certified);
+  ASSERT_GT(plan->routing.accepted, 0);
+  // The draw: accepted items only, none also in the uniform draw, over more than one stratum.
+  ASSERT_EQ(plan->stratified_audits.size(), 12u);
+  std::set<size_t> uniform(plan->new_audits.begin(), plan->new_audits.end());
+  std::set<std::pair<int, int>> strata;
+  for (size_t i : plan->stratified_audits) {
+    const RouteDecision& d = plan->routing.decisions[i];
+    EXPECT_EQ(d.route, Route::kAccept);
+    EXPECT_EQ(uniform.count(i), 0u);
+    strata.insert({d.predicted, ConfidenceBand(d.confidence)});
+  }
+  EXPECT_GE(strata.size(), 2u);
+  // The audited items are counted per stratum (through the current model).
+  int64_t counted = 0;
+  for (const AuditStratum& st : plan->strata) counted += st.audits;
+  EXPECT_EQ(counted, 500);
+  // The same 500 clean audits marked as stratified draws: certification must not use them.
+  std::vector<uint8_t> stratified(p.gold.size(), 0);
+  for (size_t i = 300; i < 800; ++i) stratified[i] = 1;
+  in.audit_stratified = stratified;
+  auto blind = PlanCycle(in);
+  ASSERT_TRUE(blind.ok());
+  EXPECT_EQ(blind->audits_total, 0);
+  EXPECT_FALSE(blind->certification.global.certified);
+  EXPECT_EQ(blind->routing.accepted, 0);
+}
+
+TEST(ConfidenceBands, EdgesAndNames) {
+  EXPECT_EQ(ConfidenceBand(0.0), 0);
+  EXPECT_EQ(ConfidenceBand(0.5), 1);
+  EXPECT_EQ(ConfidenceBand(0.949), 3);
+  EXPECT_EQ(ConfidenceBand(0.99), 5);
+  EXPECT_EQ(ConfidenceBand(1.0), 5);
+  EXPECT_EQ(ConfidenceBandName(0), "[0,0.5)");
+  EXPECT_EQ(ConfidenceBandName(3), "[0.9,0.95)");
+  EXPECT_EQ(ConfidenceBandName(5), "[0.99,1]");
+}
+
 }  // namespace
 }  // namespace hitloop::loop
