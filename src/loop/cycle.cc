@@ -496,9 +496,10 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
         a.created_at = o.now;
         a.kind = "label";
         RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-      } else if (was_auto[i]) {
+      } else if (was_auto[i] && !audit_pending[i]) {
         // The loop no longer vouches for this label: withdraw it; people see the item when it is
-        // routed to review (a held item waits for its rule's audits or its group's answer).
+        // routed to review (a held item waits for its rule's audits or its group's answer). An
+        // item waiting for its audit keeps its label until the audit answers.
         RETURN_IF_ERROR(store.WithdrawAutoLabel(pool[i].id));
         if (d.route == Route::kReview) to_review.insert(i);
       }
