@@ -210,7 +210,29 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
     }
     if (j.contains("global_threshold")) c.global_threshold = num(j["global_threshold"], -1);
     rep.cycles.push_back(c);
+    // The newest cycle's strata and rules replace the earlier ones.
+    rep.strata.clear();
+    for (const auto& st : j.value("audit_strata", json::array())) {
+      rep.strata.push_back({st.value("label", ""), st.value("band", ""), st.value("audits", int64_t{0}),
+                            st.value("errors", int64_t{0})});
+    }
+    rep.rules.clear();
+    for (const auto& x : j.value("rules", json::array())) {
+      RuleSummary rs;
+      rs.name = x.value("name", "");
+      rs.candidates = x.value("candidates", int64_t{0});
+      rs.audits = x.value("audits", int64_t{0});
+      rs.errors = x.value("errors", int64_t{0});
+      rs.accepted = x.value("accepted", int64_t{0});
+      rs.error_upper = x.value("error_upper", 1.0);
+      rs.state = x.value("certified", false) ? "certified" : x.value("rejected", false) ? "rejected" : "pending";
+      rep.rules.push_back(rs);
+    }
   }
+  RETURN_IF_ERROR(store.ScanDetections(project.id, [&](const Detection& d) {
+    ++rep.detections[d.detector][d.value];
+    return true;
+  }));
   return rep;
 }
 
@@ -233,6 +255,16 @@ std::string ReportToJson(const Report& r) {
                       {"requeued", c.requeued}, {"precision_lower_bound", c.precision_lower_bound},
                       {"global_threshold", opt(c.global_threshold)}});
   }
+  json strata = json::array(), rules = json::array();
+  for (const auto& st : r.strata) {
+    strata.push_back({{"label", st.label}, {"band", st.band}, {"audits", st.audits}, {"errors", st.errors},
+                      {"precision", st.audits ? 1.0 - static_cast<double>(st.errors) / st.audits : 0.0}});
+  }
+  for (const auto& x : r.rules) {
+    rules.push_back({{"name", x.name}, {"state", x.state}, {"candidates", x.candidates},
+                     {"audits", x.audits}, {"errors", x.errors}, {"error_upper", x.error_upper},
+                     {"accepted", x.accepted}});
+  }
   return json{{"project", r.project},
               {"labels", r.labels},
               {"overall", TallyJson(r.overall)},
@@ -243,7 +275,10 @@ std::string ReportToJson(const Report& r) {
               {"by_model_view", TallyMap(r.by_model_view)},
               {"confused_pairs", pairs},
               {"systematic_corrections", systematic},
-              {"cycles", cycles}}
+              {"cycles", cycles},
+              {"audit_strata", strata},
+              {"rules", rules},
+              {"detections", r.detections}}
       .dump(2);
 }
 
@@ -313,7 +348,48 @@ std::string ReportToHtml(const Report& r) {
       << "</td><td>" << c.requeued << "</td><td>" << c.queued_review << "</td><td>" << c.audits_queued
       << "</td><td>" << Num(c.precision_lower_bound, 4) << "</td></tr>";
   }
-  o << "</table></body></html>\n";
+  o << "</table>";
+  o << "<h2>Audits by class and confidence band (newest cycle)</h2>";
+  if (r.strata.empty()) {
+    o << "<p>No audits in the accepted region yet.</p>";
+  } else {
+    o << "<p>Every audited item, seen through the newest model. A monitoring view: the guarantee "
+         "itself comes only from the uniform audit sample.</p><table><tr><th>model says</th>"
+         "<th>confidence</th><th>audits</th><th>errors</th><th>precision</th></tr>";
+    for (const auto& st : r.strata) {
+      o << "<tr><td>" << HtmlEscape(st.label) << "</td><td>" << HtmlEscape(st.band) << "</td><td>"
+        << st.audits << "</td><td>" << st.errors << "</td><td>"
+        << Num(st.audits ? 1.0 - static_cast<double>(st.errors) / st.audits : 0.0, 3) << "</td></tr>";
+    }
+    o << "</table>";
+  }
+  o << "<h2>Rule labelers (newest cycle)</h2>";
+  if (r.rules.empty()) {
+    o << "<p>No rule labelers ran.</p>";
+  } else {
+    o << "<table><tr><th>rule</th><th>state</th><th>labels</th><th>audits</th><th>errors</th>"
+         "<th>error upper bound</th><th>auto-accepted</th></tr>";
+    for (const auto& x : r.rules) {
+      o << "<tr><td>" << HtmlEscape(x.name) << "</td><td>" << HtmlEscape(x.state) << "</td><td>"
+        << x.candidates << "</td><td>" << x.audits << "</td><td>" << x.errors << "</td><td>"
+        << Num(x.error_upper, 4) << "</td><td>" << x.accepted << "</td></tr>";
+    }
+    o << "</table>";
+  }
+  o << "<h2>Detectors</h2>";
+  if (r.detections.empty()) o << "<p>No detector has run.</p>";
+  for (const auto& [detector, values] : r.detections) {
+    std::vector<std::pair<int64_t, std::string>> top;
+    for (const auto& [v, n] : values) top.push_back({-n, v});
+    std::sort(top.begin(), top.end());
+    o << "<table><tr><th>" << HtmlEscape(detector) << "</th><th>items</th></tr>";
+    for (size_t i = 0; i < top.size() && i < 15; ++i) {
+      o << "<tr><td>" << HtmlEscape(top[i].second) << "</td><td>" << -top[i].first << "</td></tr>";
+    }
+    if (top.size() > 15) o << "<tr><td>(" << top.size() - 15 << " more)</td><td></td></tr>";
+    o << "</table>";
+  }
+  o << "</body></html>\n";
   return o.str();
 }
 

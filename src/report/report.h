@@ -46,6 +46,20 @@ struct CycleSummary {
   double global_threshold = -1;
 };
 
+// Audits per (the current model's predicted class, confidence band), from the newest cycle.
+struct StratumSummary {
+  std::string label, band;
+  int64_t audits = 0, errors = 0;
+};
+
+// One rule labeler's state in the newest cycle (loop/rules.h).
+struct RuleSummary {
+  std::string name;
+  int64_t candidates = 0, audits = 0, errors = 0, accepted = 0;
+  double error_upper = 1.0;
+  std::string state;  // certified | rejected | pending
+};
+
 struct Report {
   std::string project;
   std::vector<std::string> labels;
@@ -57,6 +71,10 @@ struct Report {
   std::map<std::string, Tally> by_model_view; // auto-accepted | predicted
   std::vector<ConfusedPair> pairs;            // sorted by count, descending
   std::vector<CycleSummary> cycles;
+  std::vector<StratumSummary> strata;         // newest cycle
+  std::vector<RuleSummary> rules;             // newest cycle
+  // Detector answers over all items: detector -> value -> items ("language" -> "en" -> 812).
+  std::map<std::string, std::map<std::string, int64_t>> detections;
 };
 
 // Systematic: at least `min_count` corrections and a 95% lower bound on the pair's rate above

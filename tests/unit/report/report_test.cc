@@ -93,5 +93,32 @@ TEST_F(ReportTest, CountsCorrectionsFlagsSystematicPairsAndEscapesNames) {
   EXPECT_EQ(j["systematic_corrections"].size(), 1u);
 }
 
+TEST_F(ReportTest, ShowsAuditStrataRulesAndDetectorsFromTheNewestCycleEscaped) {
+  const int64_t a = Item(1), b = Item(2);
+  std::vector<Detection> ds = {{a, "language", "en", 0.9, ""}, {b, "language", "<img src=x>", 0.5, ""},
+                               {a, "format", "email", 0.8, ""}};
+  ASSERT_TRUE(store_->PutDetections(ds).ok());
+  ASSERT_TRUE(store_->AppendCycle(project_.id, 1, R"j({"audit_strata":[{"label":"old","band":"[0,0.5)","audits":1,"errors":1}]})j").ok());
+  ASSERT_TRUE(store_->AppendCycle(project_.id, 2, R"({"audit_strata":[{"label":"<b>spam</b>","band":"[0.99,1]","audits":40,"errors":1}],)"
+                                                  R"("rules":[{"name":"duplicate-exact","certified":true,"candidates":9,"audits":150,"errors":0,"error_upper":0.0198,"accepted":9}]})").ok());
+  auto r = BuildReport(*store_, project_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->strata.size(), 1u);  // the newest cycle's only
+  EXPECT_EQ(r->strata[0].band, "[0.99,1]");
+  ASSERT_EQ(r->rules.size(), 1u);
+  EXPECT_EQ(r->rules[0].state, "certified");
+  EXPECT_EQ(r->detections["language"]["en"], 1);
+  EXPECT_EQ(r->detections["format"]["email"], 1);
+  const std::string html = ReportToHtml(*r);
+  EXPECT_EQ(html.find("<img src=x>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;img src=x&gt;"), std::string::npos);
+  EXPECT_NE(html.find("duplicate-exact"), std::string::npos);
+  auto j = nlohmann::json::parse(ReportToJson(*r));
+  EXPECT_EQ(j["audit_strata"][0]["audits"], 40);
+  EXPECT_NEAR(j["audit_strata"][0]["precision"].get<double>(), 0.975, 1e-9);
+  EXPECT_EQ(j["rules"][0]["state"], "certified");
+  EXPECT_EQ(j["detections"]["language"]["<img src=x>"], 1);
+}
+
 }  // namespace
 }  // namespace hitloop::report
