@@ -239,5 +239,90 @@ TEST_F(CycleTest, DuplicatesBecomeRuleLabelsAcceptedOnlyOnceTheRuleIsCertified) 
   EXPECT_EQ(after->by_label_source["rule"], 0);
 }
 
+// A language-ID project labels itself: with "labeler": "language" the detector's answer is the
+// class, held until its own audits certify it, then auto-accepted with source = rule.
+TEST_F(CycleTest, TheLanguageLabelerLabelsALanguageProjectOnceCertified) {
+  Project p;
+  p.name = "langs";
+  p.labels = {"en", "de", "fr"};
+  auto created = store_->CreateProject(p);
+  ASSERT_TRUE(created.ok());
+  const char* kSentences[3][5] = {
+      {"The children are playing in the garden while their parents prepare dinner",
+       "We will travel to the mountains next summer if the weather stays good",
+       "Please remember to close the windows before you leave the house tonight",
+       "The library opens early on weekdays and closes late on Fridays",
+       "Our neighbours bought a new car because the old one kept breaking down"},
+      {"Die Kinder spielen im Garten, während die Eltern das Abendessen vorbereiten",
+       "Wir fahren nächsten Sommer in die Berge, wenn das Wetter gut bleibt",
+       "Bitte denk daran, die Fenster zu schließen, bevor du heute Abend gehst",
+       "Die Bibliothek öffnet an Werktagen früh und schließt freitags spät",
+       "Unsere Nachbarn haben ein neues Auto gekauft, weil das alte ständig kaputt war"},
+      {"Les enfants jouent dans le jardin pendant que leurs parents préparent le dîner",
+       "Nous irons à la montagne l'été prochain si le temps reste beau",
+       "N'oublie pas de fermer les fenêtres avant de quitter la maison ce soir",
+       "La bibliothèque ouvre tôt en semaine et ferme tard le vendredi",
+       "Nos voisins ont acheté une nouvelle voiture parce que l'ancienne tombait en panne"}};
+  std::map<int64_t, std::string> truth;
+  for (int n = 0; n < 12; ++n) {
+    for (int l = 0; l < 3; ++l) {
+      Item it;
+      it.project_id = created->id;
+      it.external_id = std::to_string(l) + "-" + std::to_string(n);
+      it.text = std::string(kSentences[l][n % 5]) + " " + std::to_string(1000 + n);
+      it.content_hash = it.external_id;
+      int64_t id = 0;
+      ASSERT_TRUE(store_->PutItem(it, "t", &id).ok());
+      truth[id] = p.labels[l];
+    }
+  }
+  auto cfg = MergeLoopConfig(created->config_json,
+                             R"({"target_precision":0.9,"audit_per_cycle":30,"audit_stratified_per_cycle":0,)"
+                             R"("autolabel":{"labeler":"language","duplicates":"off","detect":"language"}})");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  ASSERT_TRUE(store_->SetProjectConfig(created->id, *cfg).ok());
+  auto c1 = RunCycle(*store_, *store_->GetProject("langs"), Options());
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  ASSERT_EQ(c1->rules.size(), 1u);
+  EXPECT_EQ(c1->rules[0].name, "language");
+  EXPECT_EQ(c1->rules[0].candidates, 36);
+  EXPECT_EQ(c1->rules[0].held, 36);
+  EXPECT_EQ(c1->rule_accepted, 0);
+  // The auditors answer the 30 audits from the truth; 30 clean audits certify at epsilon 0.1.
+  int answered = 0;
+  for (;;) {
+    ClaimRequest req;
+    req.project_id = created->id;
+    req.annotator = "auditor";
+    req.pools = {"general"};
+    req.kinds = {"audit"};
+    req.now = now_;
+    auto c = store_->Claim(req);
+    ASSERT_TRUE(c.ok());
+    if (!c->has_value()) break;
+    Answer ans;
+    ans.labels = {truth[(*c)->lease.item_id]};
+    ASSERT_TRUE(RecordAnswer(*store_, *store_->GetProject("langs"), (*c)->lease, "auditor", ans, now_).ok());
+    ++answered;
+  }
+  EXPECT_EQ(answered, 30);
+  now_ += 1000;
+  CycleOptions o = Options();
+  o.now = now_;
+  auto c2 = RunCycle(*store_, *store_->GetProject("langs"), o);
+  ASSERT_TRUE(c2.ok()) << c2.status().ToString();
+  EXPECT_TRUE(c2->rules[0].certified) << "audits " << c2->rules[0].audits << " errors " << c2->rules[0].errors;
+  EXPECT_EQ(c2->rule_accepted, 6);
+  int rule_labels = 0;
+  ASSERT_TRUE(store_->ScanAnnotations(created->id, [&](const Annotation& a) {
+    if (a.source != LabelSource::kRule) return true;
+    ++rule_labels;
+    EXPECT_EQ(a.annotator, "rule:language");
+    EXPECT_EQ(a.labels[0], truth[a.item_id]);
+    return true;
+  }).ok());
+  EXPECT_EQ(rule_labels, 6);
+}
+
 }  // namespace
 }  // namespace hitloop::loop
