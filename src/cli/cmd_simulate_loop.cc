@@ -39,6 +39,8 @@ struct SimLoopArgs {
   std::string threshold_mode = "global";
   std::string grid = "fixed";
   int max_cycles = 200;
+  bool rules = false;
+  std::string duplicates;
   double min_gain = 0.5;
   int patience = 3;
   double max_novelty = 0.5;
@@ -152,6 +154,8 @@ Status Run(const SimLoopArgs& a) {
   so.repeats = a.repeats;
   so.seed = a.seed;
   so.max_cycles = a.max_cycles;
+  so.rules = a.rules;
+  if (!a.duplicates.empty()) so.config.autolabel.duplicates = a.duplicates;
   so.min_gain = a.min_gain;
   so.patience = a.patience;
   so.model_options.c = a.c;
@@ -206,6 +210,8 @@ Status Run(const SimLoopArgs& a) {
                       {"human_labels", c.human_labels},
                       {"audit_labels", c.audit_labels},
                       {"auto_accepted", c.auto_accepted},
+                      {"rule_accepted", c.rule_accepted},
+                      {"rules_certified", c.rules_certified},
                       {"requeued", c.requeued},
                       {"remaining", c.remaining},
                       {"certified", c.certified},
@@ -244,7 +250,7 @@ Status Run(const SimLoopArgs& a) {
         {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
         {"audit_stratified", a.audit_stratified},
         {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
-        {"max_cycles", a.max_cycles}, {"min_gain", a.min_gain}, {"patience", a.patience},
+        {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
         {"remainder", "labelled by people, counted in human_labels"}}},
       {"runs", runs},
@@ -294,6 +300,11 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
       ->check(CLI::IsMember({"fixed", "quantile"}))
       ->capture_default_str();
   cmd->add_option("--max-cycles", args->max_cycles, "Stop after this many cycles")->capture_default_str();
+  cmd->add_flag("--rules", args->rules,
+                "Rule labels from duplicates of people's labels, certified on their own audits, and "
+                "near-duplicate groups shown once (as the live cycle does)");
+  cmd->add_option("--duplicates", args->duplicates, "With --rules: near (default) | exact | off")
+      ->check(CLI::IsMember({"near", "exact", "off"}));
   cmd->add_option("--min-gain", args->min_gain, "Plateau: stop when the best coverage grew by less than this x batch over --patience cycles")
       ->capture_default_str();
   cmd->add_option("--patience", args->patience, "Cycles the gain is measured over")->capture_default_str();

@@ -26,8 +26,23 @@ Result<RuleLabels> ComputeRuleLabels(const RuleInput& in) {
     dopt.threshold = c.near_threshold;
     dopt.near = c.duplicates == "near";
     ASSIGN_OR_RETURN(auto finder, autolabel::DuplicateFinder::Create(dopt));
-    for (std::string_view t : in.texts) finder->Add(t);
-    const std::vector<autolabel::DuplicateGroup> groups = finder->Groups();
+    // Items without text (vector-only records) are nobody's duplicates: only texts are added, and
+    // `at` maps the finder's indices back to pool positions.
+    std::vector<size_t> at;
+    at.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (in.texts[i].empty()) continue;
+      finder->Add(in.texts[i]);
+      at.push_back(i);
+    }
+    std::vector<autolabel::DuplicateGroup> groups = finder->Groups();
+    for (auto& g : groups) {
+      g.representative = at[g.representative];
+      for (auto& m : g.members) {
+        m.index = at[m.index];
+        m.exact_of = at[m.exact_of];
+      }
+    }
     std::vector<autolabel::ItemLabels> items(n);
     for (size_t i = 0; i < n; ++i) {
       const int y = in.train_label[i];

@@ -7,6 +7,7 @@
 
 #include "core/rng.h"
 #include "loop/plan.h"
+#include "loop/rules.h"
 
 namespace hitloop::loop {
 namespace {
@@ -37,6 +38,11 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
   const int64_t min_audits = MinAuditsNeeded(epsilon, 1.0 - opt.config.confidence);
 
   LoopSimResult result;
+  std::vector<std::string_view> texts;
+  if (opt.rules) {
+    texts.reserve(n);
+    for (const auto& e : in.pool) texts.push_back(e.text);
+  }
   for (int r = 0; r < opt.repeats; ++r) {
     const auto t_run = Clock::now();
     const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
@@ -82,6 +88,21 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.config = opt.config;
       pi.model_options = mopt;
       pi.seed = run_seed * 31 + static_cast<uint64_t>(cycle);
+      RuleLabels rl;
+      if (opt.rules) {
+        RuleInput rin;
+        rin.labels = in.labels;
+        rin.texts = texts;
+        rin.train_label = train_label;
+        rin.config = opt.config.autolabel;
+        rin.config.labeler.clear();
+        ASSIGN_OR_RETURN(rl, ComputeRuleLabels(rin));
+        pi.rule_label = rl.label;
+        pi.rule_id = rl.rule;
+        pi.rule_confidence = rl.confidence;
+        pi.review_rep = rl.review_rep;
+        pi.rule_names = rl.names;
+      }
       ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
 
       LoopCycleMetrics cm;
@@ -101,6 +122,10 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         }
       }
       cm.auto_accepted = accepted;
+      for (const RuleCertificate& rc : plan.rules) {
+        cm.rule_accepted += rc.accepted;
+        cm.rules_certified += rc.certified;
+      }
       cm.requeued = plan.routing.requeued;
       cm.remaining = remaining;
       cm.realised_precision = accepted ? static_cast<double>(accepted_ok) / accepted : 1.0;

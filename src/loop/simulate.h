@@ -49,6 +49,9 @@ struct LoopSimOptions {
   int patience = 3;
   double min_gain = 0.5;           // plateau: best coverage grew < min_gain x batch in `patience` cycles
   model::ClassifierOptions model_options;
+  // Rule labels (loop/rules.h) from duplicates of people's labels, per config.autolabel, exactly as
+  // the live cycle computes them; the labeler detector is not simulated (no detections here).
+  bool rules = false;
 };
 
 struct LoopCycleMetrics {
@@ -58,6 +61,8 @@ struct LoopCycleMetrics {
   int64_t human_labels = 0;       // cumulative human answers (review + adjudication)
   int64_t audit_labels = 0;       // cumulative
   int64_t auto_accepted = 0;      // accepted by this cycle's plan
+  int64_t rule_accepted = 0;      // of which by a rule (duplicates of people's labels)
+  int64_t rules_certified = 0;    // rules whose certificate holds this cycle
   int64_t requeued = 0;
   int64_t remaining = 0;          // neither labelled by people nor accepted
   bool certified = false;

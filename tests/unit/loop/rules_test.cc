@@ -135,5 +135,22 @@ TEST(RuleLabels, SizeMismatchIsAnError) {
   EXPECT_EQ(ComputeRuleLabels(in).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(RuleLabels, ItemsWithoutTextAreNobodysDuplicates) {
+  Fixture f;
+  f.Add("", 0);  // vector-only records
+  f.Add("");
+  f.Add("");
+  f.Add(kLong, 1);
+  f.Add("");
+  f.Add(kLong);
+  auto r = ComputeRuleLabels(f.Input());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->groups, 1);
+  EXPECT_EQ(r->label[1], -1);
+  EXPECT_EQ(r->label[2], -1);
+  EXPECT_EQ(r->label[5], 1);  // indices map back past the skipped records
+  EXPECT_EQ(r->review_rep[4], -1);
+}
+
 }  // namespace
 }  // namespace hitloop::loop
