@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Protocol 2 (BENCHMARKS.md) for the loop (issue 4): the figures in bench/RESULTS.md,
 # "## The loop (issue 4)". Usage:
-#   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|speed|all] [REPEATS]
+#   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|rules|speed|all] [REPEATS]
 # Each dataset run writes OUT_DIR/<name>/summary.json and cycles.csv; bench/loop/summarize.py
 # prints the table rows. Defaults: epsilon 0.02, delta 0.05, global thresholds, margin sampling,
 # logreg, batch = 1% of the pool, 50 audits per cycle.
@@ -28,6 +28,7 @@ sim() {  # name dataset repeats [extra args...]
 case "$WHAT" in
   spam|all) sim spam spam "$REPEATS" ;;&
   modes|all) sim spam-per-class spam 20 --threshold-mode per-class ;;&
+  rules|all) sim spam-rules spam 20 --rules ;;&
   noise|all)
     # With 5% noise nothing can be certified at epsilon 0.02 (the audits themselves disagree 5% of
     # the time), so these runs are capped at 10 cycles; the rest is labelled by people.

@@ -136,12 +136,21 @@ void HandleNextTask(Ctx& c) {
     }
     prediction = {{"label", p.label}, {"confidence", p.confidence}, {"distribution", dist}};
   }
+  // The item, with the detector's boilerplate blocks (byte ranges) when it ran: the page dims them.
+  nlohmann::json item_json = {{"id", item->external_id}, {"text", item->text}, {"meta", ParseObject(item->meta_json)}};
+  auto detections = c.store.ItemDetections(lease.item_id);
+  if (!detections.ok()) { SendError(c, detections.status()); return; }
+  for (const Detection& d : *detections) {
+    if (d.detector != "boilerplate" || d.detail_json.empty()) continue;
+    nlohmann::json spans = nlohmann::json::parse(d.detail_json, nullptr, false);
+    if (spans.is_array()) item_json["boilerplate"] = spans;
+  }
   SendJson(c, 200,
            {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
                        {"expires_at_ms", lease.expires_at}}},
             {"kind", lease.kind},
             {"pool", lease.pool},
-            {"item", {{"id", item->external_id}, {"text", item->text}, {"meta", ParseObject(item->meta_json)}}},
+            {"item", item_json},
             {"prediction", prediction}});
 }
 

@@ -221,6 +221,8 @@ class Store {
   virtual Status PutDetections(std::span<const Detection> detections) = 0;
   // Streams the project's detections ordered by item id, then detector; `fn` false stops early.
   virtual Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) = 0;
+  // One item's detections, ordered by detector (empty when none ran).
+  virtual Result<std::vector<Detection>> ItemDetections(int64_t item_id) = 0;
   // ---- end detections ----
 
   // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.

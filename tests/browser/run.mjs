@@ -62,6 +62,7 @@ async function setup() {
     let text = `Item ${i}: this review is ${g}.`;
     if (i === 4) text = 'هذا المنتج رائع جدا، أنصح به. This product is great.';
     if (i === 8) text = `${'A long text line to scroll. '.repeat(400)}END`;
+    if (i === 5) text = `Item ${i}: this review is ${g}.\n\n-- \nAlice Example\nSenior Analyst, Example Corp\n`;
     recs.push({ id, text, prediction: { label: pred, score: right ? 0.9 : 0.55 }, meta: { n: i } });
   }
   importJsonl('kb', recs);
@@ -120,6 +121,11 @@ async function testKeyboard(browser, ctx) {
     assert.equal(text, 'auto', 'item text must render with dir=auto');
     const shownPre = await page.locator('#prelabel-name').textContent();
     assert.equal(shownPre, ctx.preds[id]);
+    if (id === 'k05') {
+      // The detector's boilerplate (the signature) is dimmed; the text is still verbatim.
+      const bp = await page.locator('#item-text span.boilerplate').allTextContents();
+      assert.ok(bp.some((t) => t.includes('Alice Example')), `signature not marked: ${JSON.stringify(bp)}`);
+    }
     if (!undone && n === 5) {
       // A wrong answer, then undo and correct it.
       const wrong = labels.find((l) => l !== ctx.gold[id]);
@@ -176,7 +182,11 @@ async function testXss(browser, ctx) {
       const t = document.getElementById('item-text');
       const meta = [...document.querySelectorAll('#item-meta tr')].map((tr) => [...tr.children].map((c) => [c.textContent, c.childElementCount]));
       const labels = [...document.querySelectorAll('#labels button span')].map((s) => [s.textContent, s.childElementCount]);
-      return { text: t.textContent, textChildren: t.childElementCount, meta, labels,
+      // Only the page's own boilerplate spans (dimmed quoted lines, signatures) may appear, each a
+      // plain text holder.
+      const foreign = [...t.children].filter((c) => !(c.tagName === 'SPAN' && c.className === 'boilerplate' &&
+                                                       c.childElementCount === 0 && c.attributes.length === 2)).length;
+      return { text: t.textContent, textChildren: foreign, meta, labels,
                injected: document.querySelectorAll('main script, main img, main svg, main iframe, main object, main embed, main a[href^="javascript"], main style, main link, main video, main audio, main details, main marquee, main template').length };
     });
     assert.equal(dom.text, rec.text, `${id}: text must render verbatim`);

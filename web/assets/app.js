@@ -98,6 +98,31 @@ async function nextTask() {
   render(state.task, false);
 }
 
+// The item text, with the detector's boilerplate blocks (quoted replies, signatures, footers:
+// [[startByte, endByte, kind], ...]) dimmed so the content stands out. Text nodes only.
+function renderItemText(el, text, spans) {
+  hl.clear(el);
+  if (!Array.isArray(spans) || spans.length === 0) {
+    el.textContent = text;
+    return;
+  }
+  const bytes = new TextEncoder().encode(text);
+  const dec = new TextDecoder();
+  const blocks = spans
+    .filter((s) => Array.isArray(s) && s.length >= 2)
+    .map((s) => [Number(s[0]), Number(s[1]), String(s[2] || 'boilerplate')])
+    .filter(([a, b]) => Number.isInteger(a) && Number.isInteger(b) && a >= 0 && a < b && b <= bytes.length)
+    .sort((x, y) => x[0] - y[0]);
+  let at = 0;
+  for (const [a, b, kind] of blocks) {
+    if (a < at) continue;
+    if (a > at) el.appendChild(document.createTextNode(dec.decode(bytes.subarray(at, a))));
+    el.appendChild(hl.el('span', { class: 'boilerplate', title: kind }, dec.decode(bytes.subarray(a, b))));
+    at = b;
+  }
+  if (at < bytes.length) el.appendChild(document.createTextNode(dec.decode(bytes.subarray(at))));
+}
+
 function render(task, amending) {
   hl.show('signin', false);
   hl.show('task', true);
@@ -114,7 +139,7 @@ function render(task, amending) {
   document.getElementById('item-id').textContent = `item ${task.item.id}`;
   document.getElementById('pool').textContent = task.pool ? `pool ${task.pool}` : '';
   const text = document.getElementById('item-text');
-  text.textContent = task.item.text;
+  renderItemText(text, task.item.text, task.item.boilerplate);
   text.scrollTop = 0;
 
   const meta = document.getElementById('item-meta');

@@ -132,6 +132,7 @@ class SqliteStore final : public Store {
   // ---- detections (issue 6): sqlite_store_detections.cc ----
   Status PutDetections(std::span<const Detection> detections) override;
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
+  Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
   // ---- end detections ----
 
   sqlite3* db() { return db_; }

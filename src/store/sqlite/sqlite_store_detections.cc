@@ -50,4 +50,24 @@ Status SqliteStore::ScanDetections(int64_t project_id,
   return Status::Ok();
 }
 
+Result<std::vector<Detection>> SqliteStore::ItemDetections(int64_t item_id) {
+  DETECT_PREPARE(s,
+                 "SELECT item_id, detector, value, confidence, detail FROM detections"
+                 " WHERE item_id=? ORDER BY detector");
+  s.Bind(1, item_id);
+  std::vector<Detection> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Detection d;
+    d.item_id = s.Int(0);
+    d.detector = s.Text(1);
+    d.value = s.Text(2);
+    d.confidence = s.Double(3);
+    if (!s.IsNull(4)) d.detail_json = s.Text(4);
+    out.push_back(std::move(d));
+  }
+  if (rc != SQLITE_DONE) return Error("item detections");
+  return out;
+}
+
 }  // namespace hitloop::sqlite

@@ -145,6 +145,12 @@ TEST_F(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
   EXPECT_EQ(seen[2].item_id, b);
   EXPECT_EQ(seen[2].detail_json, R"([[0,4,"signature"]])");
   EXPECT_TRUE(seen[0].detail_json.empty());
+  auto one = store_->ItemDetections(a);
+  ASSERT_TRUE(one.ok());
+  ASSERT_EQ(one->size(), 2u);
+  EXPECT_EQ((*one)[0].detector, "format");
+  EXPECT_EQ((*one)[1].value, "de");
+  EXPECT_TRUE(store_->ItemDetections(AddItem("c"))->empty());
   // Another project sees none of them.
   Project other;
   other.name = "other";
