@@ -79,8 +79,10 @@ void PrintRecord(const loop::CycleRecord& r) {
                 static_cast<long long>(r.held_duplicates), static_cast<long long>(r.conflicting_groups));
   }
   for (const auto& x : r.rules) {
-    const char* state = x.certified ? "certified" : x.rejected ? "rejected (labels go to people)"
-                                                               : "pending audits (labels held)";
+    const char* state = x.certified    ? "certified"
+                        : x.rejected   ? "rejected (labels go to people)"
+                        : x.too_small  ? "too small to certify (its items go the model's way)"
+                                       : "pending audits (labels held)";
     std::printf("  rule %-16s %s: %lld labels, %lld audits, %lld errors, error <= %.4f; "
                 "auto-accepted %lld\n",
                 x.name.c_str(), state, static_cast<long long>(x.candidates),

@@ -63,6 +63,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
           rules.push_back({{"name", x.value("name", "")},
                            {"certified", x.value("certified", false)},
                            {"rejected", x.value("rejected", false)},
+                           {"too_small", x.value("too_small", false)},
                            {"audits", x.value("audits", int64_t{0})}});
         }
         lj["last_cycle"] = {{"cycle", r.value("cycle", int64_t{0})},
@@ -116,7 +117,10 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   lc["auto_accepted"].get<long long>());
       for (const auto& x : lc["rules"]) {
         std::printf("    rule %-16s %s (%lld audits)\n", x["name"].get<std::string>().c_str(),
-                    x["certified"].get<bool>() ? "certified" : x["rejected"].get<bool>() ? "rejected" : "pending",
+                    x["certified"].get<bool>()   ? "certified"
+                    : x["rejected"].get<bool>() ? "rejected"
+                    : x["too_small"].get<bool>() ? "too small to certify"
+                                                : "pending",
                     x["audits"].get<long long>());
       }
     }

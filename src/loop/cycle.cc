@@ -90,6 +90,7 @@ std::string CycleRecordToJson(const CycleRecord& r) {
                      {"error_upper", x.error_upper},
                      {"certified", x.certified},
                      {"rejected", x.rejected},
+                     {"too_small", x.too_small},
                      {"accepted", x.accepted},
                      {"held", x.held},
                      {"to_review", x.to_review}});
@@ -443,7 +444,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   }
   for (const RuleCertificate& rc : plan.rules) {
     rec.rules.push_back({rc.name, rc.candidates, rc.audits, rc.errors, rc.error_upper, rc.certified,
-                         rc.rejected, rc.accepted, rc.held, rc.to_review});
+                         rc.rejected, rc.too_small, rc.accepted, rc.held, rc.to_review});
   }
 
   // Apply, in one transaction: predictions, routing, queues, the cycle record, the new config.

@@ -53,7 +53,7 @@ struct RuleRecord {
   std::string name;
   int64_t candidates = 0, audits = 0, errors = 0;
   double error_upper = 1.0;
-  bool certified = false, rejected = false;
+  bool certified = false, rejected = false, too_small = false;
   int64_t accepted = 0, held = 0, to_review = 0;
 };
 

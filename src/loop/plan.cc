@@ -46,9 +46,10 @@ void AssignPool(const PlanInput& in, size_t i, std::string_view predicted, doubl
   d->overlap = static_cast<uint8_t>(rules[r].overlap);
 }
 
-// Certifies every rule on the audits of its own region and routes the region: accepted by the
-// rule while certified, held while pending, to people once rejected.
-Status ApplyRules(const PlanInput& in, const std::vector<uint8_t>& routable, CyclePlan* plan) {
+// Certifies every rule on the audits of its own region. A rule whose region (items carrying its
+// label, audited or not) is smaller than the clean audits a certificate needs can never pay for
+// itself: it is "too small" and its items go the model's way this cycle.
+Status CertifyRules(const PlanInput& in, const std::vector<uint8_t>& routable, CyclePlan* plan) {
   const size_t n = in.pool.size();
   if (in.rule_label.size() != n || in.rule_id.size() != n ||
       (!in.rule_confidence.empty() && in.rule_confidence.size() != n)) {
@@ -71,10 +72,23 @@ Status ApplyRules(const PlanInput& in, const std::vector<uint8_t>& routable, Cyc
     const double lower =
         rc.errors == 0 ? 0.0 : 1.0 - ClopperPearsonUpper(rc.audits - rc.errors, rc.audits, delta);
     rc.rejected = !rc.certified && (lower > eps || in.config.audit_per_cycle == 0);
+    rc.too_small = !rc.certified && rc.audits + rc.candidates < MinAuditsNeeded(eps, delta);
   }
+  return Status::Ok();
+}
+
+bool InRuleRegion(const PlanInput& in, const CyclePlan& plan, size_t i) {
+  return !in.rule_label.empty() && in.rule_label[i] >= 0 && in.rule_id[i] < plan.rules.size() &&
+         !plan.rules[in.rule_id[i]].too_small;
+}
+
+// Routes the rule regions: accepted by the rule while certified, held while pending, to people
+// once rejected.
+void RouteRules(const PlanInput& in, const std::vector<uint8_t>& routable, CyclePlan* plan) {
+  const size_t n = in.pool.size();
   RouterOutput& ro = plan->routing;
   for (size_t i = 0; i < n; ++i) {
-    if (!routable[i] || in.rule_label[i] < 0 || in.rule_id[i] >= plan->rules.size()) continue;
+    if (!routable[i] || !InRuleRegion(in, *plan, i)) continue;
     RuleCertificate& rc = plan->rules[in.rule_id[i]];
     RouteDecision& d = ro.decisions[i];
     if (rc.certified) {
@@ -102,7 +116,6 @@ Status ApplyRules(const PlanInput& in, const std::vector<uint8_t>& routable, Cyc
     ro.review += r == Route::kReview;
     ro.requeued += r == Route::kReview && !in.was_auto.empty() && in.was_auto[i];
   }
-  return Status::Ok();
 }
 
 // A duplicate whose group's representative is going to people waits for that answer (which
@@ -209,9 +222,10 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   Rng rng(in.seed * 0x9E3779B97F4A7C15ULL + 17);
 
   std::vector<uint8_t> routable(n, 0), audit_candidates(n, 0), rule_item(n, 0);
+  for (size_t i = 0; i < n; ++i) routable[i] = Routable(in, i);
+  if (!in.rule_names.empty()) RETURN_IF_ERROR(CertifyRules(in, routable, plan));
   for (size_t i = 0; i < n; ++i) {
-    routable[i] = Routable(in, i);
-    rule_item[i] = !in.rule_label.empty() && in.rule_label[i] >= 0;
+    rule_item[i] = InRuleRegion(in, *plan, i);
     // The model's audit sample is uniform over the model's region only (rule items have theirs).
     audit_candidates[i] = routable[i] && !rule_item[i];
   }
@@ -304,7 +318,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     }
   }
 
-  if (!in.rule_names.empty()) RETURN_IF_ERROR(ApplyRules(in, routable, plan));
+  if (!in.rule_names.empty()) RouteRules(in, routable, plan);
   HoldDuplicates(in, plan);
 
   // Review order: seed-query matches first, then the AL strategy (or random on a cold start).
@@ -384,7 +398,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   // to keep watching a certified rule; none for a rejected one.
   for (size_t r = 0; r < plan->rules.size(); ++r) {
     const RuleCertificate& rc = plan->rules[r];
-    if (rc.rejected) continue;
+    if (rc.rejected || rc.too_small) continue;
     const size_t want = rc.certified ? std::max(1, cfg.audit_per_cycle / 10) : cfg.audit_per_cycle;
     std::vector<uint8_t> cand(n, 0);
     for (size_t i = 0; i < n; ++i) {

@@ -55,7 +55,9 @@ struct PlanInput {
   // Rule labels (loop/rules.h); all empty = no rules. Items with a rule label form their rule's
   // region: never auto-accepted by the model, audited on their own uniform sample, accepted by
   // the rule while its certificate holds, held (not queued) while it is pending, sent to people
-  // once it is rejected (its error rate is above epsilon with confidence 1 - delta).
+  // once it is rejected (its error rate is above epsilon with confidence 1 - delta). A rule whose
+  // region is smaller than MinAuditsNeeded is left to the model (auditing it would cost more
+  // than it saves).
   std::span<const int> rule_label;             // n or empty: class index or -1
   std::span<const uint8_t> rule_id;            // n or empty: index into rule_names
   std::span<const float> rule_confidence;      // n or empty
@@ -70,6 +72,8 @@ struct RuleCertificate {
   double error_upper = 1.0;    // Clopper-Pearson (1 - delta) upper bound on the error rate
   bool certified = false;      // error_upper <= epsilon
   bool rejected = false;       // lower bound > epsilon (or no audits will ever come)
+  bool too_small = false;      // region smaller than the audits a certificate needs: the model
+                               // routes its items (no rule audits, nothing held)
   int64_t accepted = 0, held = 0, to_review = 0;
 };
 

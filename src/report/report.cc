@@ -225,7 +225,10 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
       rs.errors = x.value("errors", int64_t{0});
       rs.accepted = x.value("accepted", int64_t{0});
       rs.error_upper = x.value("error_upper", 1.0);
-      rs.state = x.value("certified", false) ? "certified" : x.value("rejected", false) ? "rejected" : "pending";
+      rs.state = x.value("certified", false)   ? "certified"
+                 : x.value("rejected", false)  ? "rejected"
+                 : x.value("too_small", false) ? "too small"
+                                               : "pending";
       rep.rules.push_back(rs);
     }
   }

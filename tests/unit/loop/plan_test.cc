@@ -204,15 +204,15 @@ TEST(DecideFromPredictions, QuantileGridCertifiesThePureTopOfAnUnderconfidentMod
   EXPECT_LT(q.routing.accepted, static_cast<int64_t>(n / 4));
 }
 
-// Rule labels (issue 6): items 1500..1599 carry rule 0's label (the gold class, or the wrong
-// one where `wrong` says so).
+// Rule labels (issue 6): items 1500..1699 carry rule 0's label (the gold class); 200 >= the 149
+// audits a certificate needs at epsilon 0.02, so the rule is worth certifying.
 struct Rules {
   std::vector<int> label;
   std::vector<uint8_t> id;
   std::vector<float> conf;
   std::vector<int64_t> rep;
   Rules(const testing::SyntheticPool& p, size_t n) : label(n, -1), id(n, 0), conf(n, 0.0f), rep(n, -1) {
-    for (size_t i = 1500; i < 1600; ++i) {
+    for (size_t i = 1500; i < 1700; ++i) {
       label[i] = p.gold[i];
       conf[i] = 1.0f;
     }
@@ -236,30 +236,39 @@ TEST(PlanCycle, ARuleRegionIsHeldWhilePendingAndAuditedOnItsOwnSample) {
   auto plan = PlanCycle(in);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   ASSERT_EQ(plan->rules.size(), 1u);
-  EXPECT_EQ(plan->rules[0].candidates, 100);
-  EXPECT_EQ(plan->rules[0].held, 100);
+  EXPECT_EQ(plan->rules[0].candidates, 200);
+  EXPECT_EQ(plan->rules[0].held, 200);
+  EXPECT_FALSE(plan->rules[0].too_small);
   EXPECT_FALSE(plan->rules[0].certified);
   EXPECT_FALSE(plan->rules[0].rejected);
   size_t rule_audits = 0, model_audits = 0;
   for (size_t i : plan->new_audits) (r.label[i] >= 0 ? rule_audits : model_audits)++;
   EXPECT_EQ(rule_audits, 50u);
   EXPECT_EQ(model_audits, 50u);
-  for (size_t i = 1500; i < 1600; ++i) {
+  for (size_t i = 1500; i < 1700; ++i) {
     EXPECT_EQ(plan->routing.decisions[i].route, Route::kNone) << i;
   }
   for (size_t i : plan->review_order) EXPECT_LT(r.label[i], 0);
+  // A region smaller than 149 items can never certify: the model routes it, nothing is held.
+  Rules small(p, p.gold.size());
+  for (size_t i = 1600; i < 1700; ++i) small.label[i] = -1;
+  PlanInput in2 = Input(p, s);
+  small.Into(in2);
+  auto plan2 = PlanCycle(in2);
+  ASSERT_TRUE(plan2.ok());
+  EXPECT_TRUE(plan2->rules[0].too_small);
+  EXPECT_EQ(plan2->rules[0].held, 0);
+  size_t model_routed = 0;
+  for (size_t i = 1500; i < 1600; ++i) model_routed += plan2->routing.decisions[i].route != Route::kNone;
+  EXPECT_EQ(model_routed, 100u);
 }
 
 TEST(PlanCycle, ACertifiedRuleAcceptsItsLabelsAndTheModelNeverCertifiesFromRuleAudits) {
   auto p = testing::MakeSyntheticPool(2000, 2, 22);
   State s(p.gold.size());
   for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];
-  // 150 rule items audited (all agree) instead of the 100 above: extend the rule region.
+  // 150 of the 200 rule items audited, all agree.
   Rules r(p, p.gold.size());
-  for (size_t i = 1600; i < 1700; ++i) {
-    r.label[i] = p.gold[i];
-    r.conf[i] = 1.0f;
-  }
   for (size_t i = 1500; i < 1650; ++i) s.audit[i] = p.gold[i];
   PlanInput in = Input(p, s);
   r.Into(in);
@@ -293,17 +302,17 @@ TEST(PlanCycle, ARejectedRuleSendsItsItemsToPeopleAndWithdrawsNothingSilently) {
   for (size_t i = 1500; i < 1540; ++i) {
     s.audit[i] = (i % 2) ? p.gold[i] : 1 - p.gold[i];
   }
-  for (size_t i = 1540; i < 1600; ++i) s.was_auto[i] = 1;  // accepted by the rule earlier
+  for (size_t i = 1540; i < 1700; ++i) s.was_auto[i] = 1;  // accepted by the rule earlier
   PlanInput in = Input(p, s);
   r.Into(in);
   auto plan = PlanCycle(in);
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(plan->rules[0].rejected);
-  EXPECT_EQ(plan->rules[0].to_review, 60);
-  for (size_t i = 1540; i < 1600; ++i) {
+  EXPECT_EQ(plan->rules[0].to_review, 160);
+  for (size_t i = 1540; i < 1700; ++i) {
     EXPECT_EQ(plan->routing.decisions[i].route, Route::kReview) << i;
   }
-  EXPECT_GE(plan->routing.requeued, 60);
+  EXPECT_GE(plan->routing.requeued, 160);
   for (size_t i : plan->new_audits) EXPECT_LT(r.label[i], 0);  // no more audits for it
 }
 
