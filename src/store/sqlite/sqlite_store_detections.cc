@@ -10,6 +10,19 @@ namespace hitloop::sqlite {
   if (var##_raw == nullptr) return var##_st;           \
   Stmt var(var##_raw)
 
+namespace {
+// Columns: item_id, detector, value, confidence, detail.
+Detection ReadDetection(Stmt& s) {
+  Detection d;
+  d.item_id = s.Int(0);
+  d.detector = s.Text(1);
+  d.value = s.Text(2);
+  d.confidence = s.Double(3);
+  if (!s.IsNull(4)) d.detail_json = s.Text(4);
+  return d;
+}
+}  // namespace
+
 Status SqliteStore::PutDetections(std::span<const Detection> detections) {
   if (detections.empty()) return Status::Ok();
   return AutoTxn([&]() -> Status {
@@ -38,13 +51,7 @@ Status SqliteStore::ScanDetections(int64_t project_id,
   s.Bind(1, project_id);
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    Detection d;
-    d.item_id = s.Int(0);
-    d.detector = s.Text(1);
-    d.value = s.Text(2);
-    d.confidence = s.Double(3);
-    if (!s.IsNull(4)) d.detail_json = s.Text(4);
-    if (!fn(d)) return Status::Ok();
+    if (!fn(ReadDetection(s))) return Status::Ok();
   }
   if (rc != SQLITE_DONE) return Error("scan detections");
   return Status::Ok();
@@ -58,13 +65,7 @@ Result<std::vector<Detection>> SqliteStore::ItemDetections(int64_t item_id) {
   std::vector<Detection> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    Detection d;
-    d.item_id = s.Int(0);
-    d.detector = s.Text(1);
-    d.value = s.Text(2);
-    d.confidence = s.Double(3);
-    if (!s.IsNull(4)) d.detail_json = s.Text(4);
-    out.push_back(std::move(d));
+    out.push_back(ReadDetection(s));
   }
   if (rc != SQLITE_DONE) return Error("item detections");
   return out;
