@@ -16,6 +16,7 @@ Prints one JSON summary line; exit code 1 if any check fails.
 import argparse
 import http.client
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -141,6 +142,7 @@ def main():
     db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
     first_annotation = (db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0)
     db.close()
+    cpu0 = os.times()
     start = time.time()
     deadline = start + a.duration
     clients = [Client(i, a.host, a.port, tokens[i], a.project, labels, deadline, a.seed * 1000 + i)
@@ -150,6 +152,8 @@ def main():
     for c in clients:
         c.join()
     elapsed = time.time() - start
+    cpu1 = os.times()
+    loadgen_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
 
     # ---- checks ----
     failures = []
@@ -242,6 +246,7 @@ def main():
         "status_counts": {str(k): v for k, v in sorted(status.items())},
         "errors_sample": errors[:5],
         "integrity": integrity,
+        "loadgen_cpu_s": round(loadgen_cpu, 1),
         "failures": failures,
     }
     print(json.dumps(summary))

@@ -25,8 +25,8 @@
 // is rolled back and gets Internal.
 //
 // Threading: Run() is thread-safe and blocks its caller until the job's batch is finished.
-// The destructor finishes every job already queued, then joins the writer thread; Run() called
-// after destruction began returns FailedPrecondition.
+// Destroy the GroupCommitter only after every thread that calls Run() is done with it (the
+// server joins its workers first); the destructor joins the writer thread.
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
