@@ -10,7 +10,8 @@ struct GroupCommitter::Pending {
   explicit Pending(Job j) : job(std::move(j)) {}
   Job job;
   Status result;
-  bool done = false;  // guarded by mu_
+  bool done = false;            // guarded by mu_
+  std::condition_variable cv;   // wakes this caller only (no herd of every waiting caller)
 };
 
 GroupCommitter::GroupCommitter(std::unique_ptr<Store> store, Options options)
@@ -36,7 +37,7 @@ Status GroupCommitter::Run(Job job) {
   }
   work_cv_.notify_one();
   std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return p.done; });
+  p.cv.wait(lock, [&] { return p.done; });
   return p.result;
 }
 
@@ -64,11 +65,12 @@ void GroupCommitter::WriterLoop() {
       }
     }
     RunBatch(batch);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      for (Pending* p : batch) p->done = true;
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pending* p : batch) {
+      p->done = true;
+      // Under the lock: once `done` is seen, the caller may return and destroy *p.
+      p->cv.notify_one();
     }
-    done_cv_.notify_all();
   }
 }
 

@@ -79,7 +79,6 @@ class GroupCommitter {
   const Options options_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // writer waits for jobs
-  std::condition_variable done_cv_;  // callers wait for their batch
   std::deque<Pending*> queue_;       // not owned: each lives on its caller's stack
   bool stopping_ = false;
   Stats stats_;
