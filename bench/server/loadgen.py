@@ -132,6 +132,8 @@ def main():
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--db", required=True, help="database to check after the run (opened read-only)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wait-file", help="after the load, wait until this file exists before checking"
+                    " the database (crash.sh: the server is killed, restarted, then the check runs)")
     a = ap.parse_args()
 
     tokens = [t.strip() for t in open(a.tokens) if t.strip()]
@@ -154,6 +156,9 @@ def main():
     elapsed = time.time() - start
     cpu1 = os.times()
     loadgen_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    if a.wait_file:
+        while not os.path.exists(a.wait_file):
+            time.sleep(0.05)
 
     # ---- checks ----
     failures = []

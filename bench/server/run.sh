@@ -42,7 +42,7 @@ trap cleanup EXIT
 start_server() {
   PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   THREADS=$((CLIENTS + 32))
-  "$HITLOOP" --db "$DB" serve --port "$PORT" --threads "$THREADS" --no-access-log >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  "$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads "$THREADS" --no-access-log >"$WORK/serve.out" 2>"$WORK/serve.err" &
   SERVER_PID=$!
   for _ in $(seq 1 100); do
     python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && break

@@ -250,8 +250,9 @@ void ServerImpl::Stop() {
   if (writer_ != nullptr) {
     GroupCommitter::Stats w = writer_->stats();
     spdlog::info("server: writer ran {} jobs in {} transactions (largest {}; {} jobs and {} "
-                 "transactions failed)", w.jobs, w.batches, w.largest_batch, w.failed_jobs,
-                 w.failed_batches);
+                 "transactions failed); {:.1f} s in jobs, {:.1f} s in BEGIN/COMMIT",
+                 w.jobs, w.batches, w.largest_batch, w.failed_jobs, w.failed_batches,
+                 static_cast<double>(w.job_us) / 1e6, static_cast<double>(w.commit_us) / 1e6);
     writer_.reset();
   }
 }

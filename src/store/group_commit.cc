@@ -1,5 +1,6 @@
 #include "store/group_commit.h"
 
+#include <chrono>
 #include <exception>
 #include <string>
 #include <utility>
@@ -75,9 +76,18 @@ void GroupCommitter::WriterLoop() {
 }
 
 void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
+  using Clock = std::chrono::steady_clock;
+  auto us = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
+  };
   int64_t failed_jobs = 0;
   bool batch_failed = false;
+  int64_t job_us = 0;
+  int64_t commit_us = 0;
+  Clock::time_point t0 = Clock::now();
   Status begin = store_->Begin();
+  Clock::time_point t1 = Clock::now();
+  commit_us += us(t0, t1);
   if (!begin.ok()) {
     // Another connection held the write lock past the busy timeout (or the store is poisoned).
     // Nothing was written; callers must not read this as a verdict on their request.
@@ -109,7 +119,10 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
       }
       p->result = st;
     }
+    Clock::time_point t2 = Clock::now();
+    job_us = us(t1, t2);
     Status commit = store_->Commit();
+    commit_us += us(t2, Clock::now());
     if (!commit.ok()) {
       // Nothing of this batch is durable: no job may be acknowledged, whatever it returned.
       for (Pending* p : batch) p->result = commit;
@@ -121,6 +134,8 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
   stats_.jobs += static_cast<int64_t>(batch.size());
   stats_.failed_jobs += failed_jobs;
   stats_.failed_batches += batch_failed ? 1 : 0;
+  stats_.job_us += job_us;
+  stats_.commit_us += commit_us;
   if (static_cast<int64_t>(batch.size()) > stats_.largest_batch) {
     stats_.largest_batch = static_cast<int64_t>(batch.size());
   }
