@@ -11,8 +11,8 @@ struct GroupCommitter::Pending {
   explicit Pending(Job j) : job(std::move(j)) {}
   Job job;
   Status result;
-  bool done = false;            // guarded by mu_
-  std::condition_variable cv;   // wakes this caller only (no herd of every waiting caller)
+  bool done = false;           // guarded by mu_
+  std::condition_variable cv;  // wakes this caller only (no herd of every waiting caller)
 };
 
 GroupCommitter::GroupCommitter(std::unique_ptr<Store> store, Options options)

@@ -50,13 +50,13 @@ class GroupCommitter {
 
   // Counters since construction (for logs and tests).
   struct Stats {
-    int64_t batches = 0;          // outer transactions begun
-    int64_t jobs = 0;             // jobs run
-    int64_t failed_jobs = 0;      // jobs rolled back (their own error)
-    int64_t failed_batches = 0;   // batches whose Begin or Commit failed
+    int64_t batches = 0;         // outer transactions begun
+    int64_t jobs = 0;            // jobs run
+    int64_t failed_jobs = 0;     // jobs rolled back (their own error)
+    int64_t failed_batches = 0;  // batches whose Begin or Commit failed
     int64_t largest_batch = 0;
-    int64_t job_us = 0;           // writer time spent running jobs (incl. their savepoints)
-    int64_t commit_us = 0;        // writer time spent in BEGIN and COMMIT (the fsync)
+    int64_t job_us = 0;     // writer time spent running jobs (incl. their savepoints)
+    int64_t commit_us = 0;  // writer time spent in BEGIN and COMMIT (the fsync)
   };
 
   // Takes ownership of `store` (its connection is used only by the writer thread from now on).

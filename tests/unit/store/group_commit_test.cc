@@ -71,7 +71,8 @@ class GroupCommitTest : public ::testing::Test {
     std::vector<std::thread> threads;
     for (size_t i = 0; i < jobs.size(); ++i) {
       threads.emplace_back([&, i] { results[i] = committer_->Run(jobs[i]); });
-      while (committer_->queued() < i + 1) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      while (committer_->queued() < i + 1)
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     all_queued = true;
     for (auto& t : threads) t.join();
@@ -106,8 +107,7 @@ TEST_F(GroupCommitTest, RunReturnsAfterTheJobHasCommitted) {
 TEST_F(GroupCommitTest, AFailingJobRollsBackOnlyItselfAndTheBatchCommits) {
   std::vector<GroupCommitter::Job> jobs = {
       PutJob("a"), PutJob("b", Conflict("lease is submitted")), PutJob("c"),
-      [](Store&) -> Status { throw std::runtime_error("bug"); },
-      PutJob("d")};
+      [](Store&) -> Status { throw std::runtime_error("bug"); }, PutJob("d")};
   std::vector<Status> r = RunInOneBatch(jobs);
   EXPECT_TRUE(r[0].ok()) << r[0].ToString();
   EXPECT_EQ(r[1].code(), StatusCode::kConflict);
@@ -124,12 +124,13 @@ TEST_F(GroupCommitTest, AFailingJobRollsBackOnlyItselfAndTheBatchCommits) {
 
 TEST_F(GroupCommitTest, JobsOfABatchSeeEarlierJobsWrites) {
   int saw_a = -1;
-  std::vector<GroupCommitter::Job> jobs = {PutJob("a"), [&](Store& w) -> Status {
-    auto it = w.FindItem(project_.id, "a");  // not committed yet: only the batch sees it
-    if (!it.ok()) return it.status();
-    saw_a = it->has_value() ? 1 : 0;
-    return Status::Ok();
-  }};
+  std::vector<GroupCommitter::Job> jobs = {
+      PutJob("a"), [&](Store& w) -> Status {
+        auto it = w.FindItem(project_.id, "a");  // not committed yet: only the batch sees it
+        if (!it.ok()) return it.status();
+        saw_a = it->has_value() ? 1 : 0;
+        return Status::Ok();
+      }};
   std::vector<Status> r = RunInOneBatch(jobs);
   ASSERT_TRUE(r[0].ok() && r[1].ok());
   EXPECT_EQ(saw_a, 1);
@@ -144,8 +145,9 @@ TEST_F(GroupCommitTest, AFailedCommitAcknowledgesNothingAndStopsTheWriter) {
   GroupCommitter::Job poison = [](Store& w) -> Status {
     sqlite3* db = static_cast<sqlite::SqliteStore&>(w).db();
     if (sqlite3_exec(db, "PRAGMA defer_foreign_keys=ON", nullptr, nullptr, nullptr) != SQLITE_OK ||
-        sqlite3_exec(db, "INSERT INTO labels(project_id, idx, name, created_at) VALUES(424242, 0, 'x', 0)",
-                     nullptr, nullptr, nullptr) != SQLITE_OK) {
+        sqlite3_exec(
+            db, "INSERT INTO labels(project_id, idx, name, created_at) VALUES(424242, 0, 'x', 0)",
+            nullptr, nullptr, nullptr) != SQLITE_OK) {
       return Internal(sqlite3_errmsg(db));
     }
     return Status::Ok();
@@ -195,7 +197,8 @@ TEST_F(GroupCommitTest, ConcurrentCallersAllCommit) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        if (!committer_->Run(PutJob("t" + std::to_string(t) + "-" + std::to_string(i))).ok()) ++failures;
+        if (!committer_->Run(PutJob("t" + std::to_string(t) + "-" + std::to_string(i))).ok())
+          ++failures;
       }
     });
   }
