@@ -6,7 +6,9 @@ claim (POST /tasks/next) -> submit (90%, with an Idempotency-Key) | skip (5%) | 
 Every request and its outcome go into the client's own ledger. At the end the ledgers are
 checked against each other and against the database (read-only) for:
   - double assignment: an item leased to a second annotator while an earlier lease on it was
-    still live (overlap is 1 here; leases outlive the run, so only skip/release end one early);
+    still live (overlap is 1 here; leases outlive the run, so only skip/release end one early;
+    a skip/release whose answer was lost, e.g. to a killed server, counts as ended only if the
+    database shows it was);
   - lost labels: an acknowledged (200) submit whose label is not in the item's history;
   - duplicated labels: an item with more human annotations than acknowledged submits
     (+ submits whose outcome the client never saw, reported separately);
@@ -16,6 +18,7 @@ Prints one JSON summary line; exit code 1 if any check fails.
 import argparse
 import http.client
 import json
+import os
 import random
 import sqlite3
 import sys
@@ -108,7 +111,13 @@ class Client(threading.Thread):
                 else:
                     kind = "skip" if roll < 0.95 else "release"
                     t_send = time.time()
-                    st, payload = self.request(conn, "POST", "/api/v1/leases/%s/%s" % (lease, kind))
+                    try:
+                        st, payload = self.request(conn, "POST", "/api/v1/leases/%s/%s" % (lease, kind))
+                    except (OSError, http.client.HTTPException):
+                        # Outcome unknown (e.g. the server was killed): it may have ended the
+                        # lease before dying; the check asks the database.
+                        self.ends[lease] = (kind, t_send, None)
+                        raise
                     self.ends[lease] = (kind, t_send, st)
                     if st != 200:
                         self.errors.append("%s %d %s" % (kind, st, payload[:200]))
@@ -131,6 +140,8 @@ def main():
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--db", required=True, help="database to check after the run (opened read-only)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wait-file", help="after the load, wait until this file exists before checking"
+                    " the database (crash.sh: the server is killed, restarted, then the check runs)")
     a = ap.parse_args()
 
     tokens = [t.strip() for t in open(a.tokens) if t.strip()]
@@ -141,6 +152,7 @@ def main():
     db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
     first_annotation = (db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0)
     db.close()
+    cpu0 = os.times()
     start = time.time()
     deadline = start + a.duration
     clients = [Client(i, a.host, a.port, tokens[i], a.project, labels, deadline, a.seed * 1000 + i)
@@ -150,6 +162,11 @@ def main():
     for c in clients:
         c.join()
     elapsed = time.time() - start
+    cpu1 = os.times()
+    loadgen_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+    if a.wait_file:
+        while not os.path.exists(a.wait_file):
+            time.sleep(0.05)
 
     # ---- checks ----
     failures = []
@@ -159,6 +176,20 @@ def main():
         ends.update(c.ends)
         for item, lease, t_recv in c.claims:
             claims_by_item.setdefault(item, []).append((t_recv, lease, c.idx))
+    db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
+
+    def ended(lease, end):
+        # A skip/release the server answered 200, or one whose answer was lost (server killed)
+        # but which the database shows it performed.
+        if end is None:
+            return False
+        if end[2] == 200:
+            return True
+        if end[2] is None:
+            row = db.execute("SELECT state FROM leases WHERE id = ?", (lease,)).fetchone()
+            return row is not None and row[0] == {"skip": "skipped", "release": "released"}[end[0]]
+        return False
+
     double = 0
     for item, cl in claims_by_item.items():
         cl.sort()
@@ -166,7 +197,7 @@ def main():
             end = ends.get(prev[1])
             # The earlier lease must have been ended (skip/release sent) before the later claim
             # came back; a submitted or still-held lease means two people held the item.
-            if end is None or end[2] != 200 or end[1] > cur[0]:
+            if not ended(prev[1], end) or end[1] > cur[0]:
                 double += 1
                 if double <= 5:
                     failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
@@ -179,7 +210,6 @@ def main():
         for item, lease, label in c.unknown:
             unknown_items.setdefault(item, []).append(label)
 
-    db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
     rows = db.execute(
         "SELECT i.external_id, a.labels FROM annotations a JOIN items i ON i.id = a.item_id"
         " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source = 'human' AND a.id > ?",
@@ -242,6 +272,7 @@ def main():
         "status_counts": {str(k): v for k, v in sorted(status.items())},
         "errors_sample": errors[:5],
         "integrity": integrity,
+        "loadgen_cpu_s": round(loadgen_cpu, 1),
         "failures": failures,
     }
     print(json.dumps(summary))

@@ -158,21 +158,19 @@ void HandleEnqueue(Ctx& c) {
     e.priority = b["priority"].get<double>();
   }
   int64_t queued = 0;
-  Status st;
-  {
-    std::lock_guard<std::mutex> lock(*c.write_mu);
-    st = c.store.InTransaction([&]() -> Status {
-      for (const auto& ext : *ids) {
-        ASSIGN_OR_RETURN(auto item, c.store.FindItem(c.project->id, ext));
-        if (!item) return NotFound("item '" + ext + "' not found");
-        QueueEntry one = e;
-        one.item_id = item->id;
-        RETURN_IF_ERROR(c.store.Enqueue(one).status());
-        ++queued;
-      }
-      return Status::Ok();
-    });
-  }
+  // One writer job (all or nothing: a missing item rolls back the whole request).
+  Status st = c.writer->Run([&](Store& w) -> Status {
+    queued = 0;
+    for (const auto& ext : *ids) {
+      ASSIGN_OR_RETURN(auto item, w.FindItem(c.project->id, ext));
+      if (!item) return NotFound("item '" + ext + "' not found");
+      QueueEntry one = e;
+      one.item_id = item->id;
+      RETURN_IF_ERROR(w.Enqueue(one).status());
+      ++queued;
+    }
+    return Status::Ok();
+  });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"queued", queued}});
 }

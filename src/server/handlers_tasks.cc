@@ -1,5 +1,4 @@
 // The annotator API: projects I can see, claim the next task, submit / skip / release / amend.
-#include <mutex>
 #include <set>
 
 #include "core/log.h"
@@ -44,10 +43,10 @@ Result<loop::Answer> ParseAnswer(const Ctx& c) {
 
 // True when the caller's own most recent annotation of the lease's item, of the lease's kind,
 // carries exactly `labels`: the earlier attempt of an idempotent retry did commit.
-bool AlreadyRecorded(Ctx& c, const std::vector<std::string>& labels) {
-  auto l = c.store.GetLease(c.lease->id);
+bool AlreadyRecorded(Store& store, const Ctx& c, const std::vector<std::string>& labels) {
+  auto l = store.GetLease(c.lease->id);
   if (!l.ok() || l->state != "submitted" || l->annotator != c.user->name) return false;
-  auto history = c.store.ListAnnotations(c.lease->item_id);
+  auto history = store.ListAnnotations(c.lease->item_id);
   if (!history.ok()) return false;
   for (auto it = history->rbegin(); it != history->rend(); ++it) {
     if (it->annotator == c.user->name && it->kind == c.lease->kind) return it->labels == labels;
@@ -56,11 +55,9 @@ bool AlreadyRecorded(Ctx& c, const std::vector<std::string>& labels) {
 }
 
 void FinishAs(Ctx& c, const char* state) {
-  Status st;
-  {
-    std::lock_guard<std::mutex> lock(*c.write_mu);
-    st = c.store.FinishLease(c.lease->id, c.user->name, state, c.now);
-  }
+  Status st = c.writer->Run([&](Store& w) {
+    return w.FinishLease(c.lease->id, c.user->name, state, c.now);
+  });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", state}}}});
 }
@@ -101,15 +98,20 @@ void HandleNextTask(Ctx& c) {
   req.pools = c.user->pools;
   req.now = c.now;
   req.ttl_ms = c.options.lease_ttl_ms;
+  // The lease is handed out only once the batch holding it has committed (Run returns).
   Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
-  {
-    std::lock_guard<std::mutex> lock(*c.write_mu);
-    claimed = c.store.Claim(req);
-  }
+  Status st = c.writer->Run([&](Store& w) -> Status {
+    claimed = w.Claim(req);
+    return claimed.status();
+  });
+  if (!st.ok()) claimed = st;
   if (!claimed.ok()) {
-    // Claim reports a database held by another writer (e.g. a cycle's final transaction that
-    // outlasted the busy timeout) as Conflict; for the client that is "try again", not 409.
-    if (claimed.status().code() == StatusCode::kConflict) {
+    // A database held by another writer (e.g. a cycle's final transaction that outlasted the
+    // busy timeout) is Conflict from the store or "store busy" from the writer; for the client
+    // that is "try again", not 409. A poisoned store stays a plain 503.
+    const Status& cs = claimed.status();
+    if (cs.code() == StatusCode::kConflict ||
+        (cs.code() == StatusCode::kFailedPrecondition && cs.message().rfind("store busy", 0) == 0)) {
       c.res.set_header("Retry-After", "1");
       SendJson(c, 503, {{"error", {{"code", "busy"}, {"message", "the project is busy; retry"}}}});
       return;
@@ -162,41 +164,52 @@ void HandleSubmit(Ctx& c) {
   const std::string fingerprint = "submit:" + c.lease->id + ":" + nlohmann::json(answer->labels).dump();
   const nlohmann::json ok_body = {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}};
 
-  // Held across lookup, write and key record so two retries with one key cannot interleave.
-  std::lock_guard<std::mutex> lock(*c.write_mu);
-  if (!key.empty()) {
-    auto prior = c.store.GetIdempotent(c.user->id, key);
-    if (!prior.ok()) { SendError(c, prior.status()); return; }
-    if (prior->has_value()) {
-      if ((*prior)->fingerprint != fingerprint) {
-        SendJson(c, 422, {{"error", {{"code", "idempotency_key_reused"},
-                                     {"message", "Idempotency-Key was used for a different request"}}}});
-        return;
+  // Lookup, write and key record are one job on the writer: two retries with one key cannot
+  // interleave, and label and key record become durable in the same commit.
+  std::optional<IdempotentResponse> replay;
+  Status outcome;
+  int code = 0;
+  std::string body;
+  Status st = c.writer->Run([&](Store& w) -> Status {
+    if (!key.empty()) {
+      ASSIGN_OR_RETURN(auto prior, w.GetIdempotent(c.user->id, key));
+      if (prior.has_value()) {
+        replay = std::move(prior);
+        return Status::Ok();
       }
-      c.res.set_header("Idempotent-Replayed", "true");
-      c.res.status = (*prior)->status;
-      c.res.set_content((*prior)->body, "application/json");
+    }
+    // RecordAnswer runs in its own nested transaction: on error it has written nothing.
+    outcome = loop::RecordAnswer(w, *c.project, *c.lease, c.user->name, *answer, c.now);
+    // A retry whose first attempt committed but whose key record did not (e.g. a database
+    // written by an older hitloop) is recognised from the lease and the history.
+    if (outcome.code() == StatusCode::kConflict && !key.empty() && AlreadyRecorded(w, c, answer->labels)) {
+      outcome = Status::Ok();
+    }
+    code = HttpStatusFor(outcome);
+    body = JsonText(outcome.ok() ? ok_body : ErrorJson(outcome));
+    if (!key.empty() && (code == 200 || code == 409)) {
+      Status put = w.PutIdempotent(c.user->id, key, {fingerprint, code, body}, c.now);
+      // Failing to remember the key only costs the history-based replay above, so it is logged,
+      // not returned (the label stays in the batch).
+      if (!put.ok()) spdlog::warn("server: idempotency key not stored: {}", put.ToString());
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) { SendError(c, st); return; }  // the batch did not commit: nothing acknowledged
+  if (replay.has_value()) {
+    if (replay->fingerprint != fingerprint) {
+      SendJson(c, 422, {{"error", {{"code", "idempotency_key_reused"},
+                                   {"message", "Idempotency-Key was used for a different request"}}}});
       return;
     }
+    c.res.set_header("Idempotent-Replayed", "true");
+    c.res.status = replay->status;
+    c.res.set_content(replay->body, "application/json");
+    return;
   }
-  Status st = loop::RecordAnswer(c.store, *c.project, *c.lease, c.user->name, *answer, c.now);
-  // A retry whose first attempt committed but whose key record did not (crash in between) is
-  // recognised from the lease and the history, so the retry still answers 200.
-  if (st.code() == StatusCode::kConflict && !key.empty() && AlreadyRecorded(c, answer->labels)) {
-    st = Status::Ok();
-  }
-  if (st.ok()) {
-    SendJson(c, 200, ok_body);
-  } else {
-    SendError(c, st);
-  }
-  int code = c.res.status;
-  if (!key.empty() && (code == 200 || code == 409)) {
-    Status put = c.store.PutIdempotent(c.user->id, key, {fingerprint, code, c.res.body}, c.now);
-    // The label (if any) is already durable; failing to remember the key only costs the
-    // history-based replay above, so it is logged, not returned.
-    if (!put.ok()) spdlog::warn("server: idempotency key not stored: {}", put.ToString());
-  }
+  if (code >= 500) { SendError(c, outcome); return; }  // logs the details
+  c.res.status = code;
+  c.res.set_content(body, "application/json");
 }
 
 void HandleSkip(Ctx& c) { FinishAs(c, "skipped"); }
@@ -228,12 +241,8 @@ void HandleAmend(Ctx& c) {
   a.time_spent_ms = answer->time_spent_ms;
   a.created_at = c.now;
   a.kind = c.lease->kind;
-  Result<int64_t> id = int64_t{0};
-  {
-    std::lock_guard<std::mutex> lock(*c.write_mu);
-    id = c.store.AppendAnnotation(a);
-  }
-  if (!id.ok()) { SendError(c, id.status()); return; }
+  Status st = c.writer->Run([&](Store& w) { return w.AppendAnnotation(a).status(); });
+  if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}, {"amended", true}});
 }
 

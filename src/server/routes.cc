@@ -98,22 +98,29 @@ int HttpStatusFor(const Status& st) {
   }
 }
 
+std::string JsonText(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void SendJson(Ctx& c, int status, const nlohmann::json& j) {
   c.res.status = status;
-  c.res.set_content(j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
+  c.res.set_content(JsonText(j), "application/json");
+}
+
+nlohmann::json ErrorJson(const Status& st) {
+  int code = HttpStatusFor(st);
+  std::string message = st.message();
+  // Internal details (file paths, SQL errors) go to the log, not to the client.
+  if (code >= 500) message = code == 503 ? "service unavailable" : "internal error";
+  std::string name = StatusCodeName(st.code());
+  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return {{"error", {{"code", name}, {"message", message}}}};
 }
 
 void SendError(Ctx& c, const Status& st) {
   int code = HttpStatusFor(st);
-  std::string message = st.message();
-  if (code >= 500) {
-    // Internal details (file paths, SQL errors) go to the log, not to the client.
-    spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
-    message = code == 503 ? "service unavailable" : "internal error";
-  }
-  std::string name = StatusCodeName(st.code());
-  for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  SendJson(c, code, {{"error", {{"code", name}, {"message", message}}}});
+  if (code >= 500) spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
+  SendJson(c, code, ErrorJson(st));
 }
 
 Result<nlohmann::json> ParseBody(const Ctx& c) {

@@ -23,6 +23,7 @@
 #include "core/clock.h"
 #include "core/status.h"
 #include "schema/types.h"
+#include "store/group_commit.h"
 #include "store/store.h"
 
 namespace hitloop::server {
@@ -46,7 +47,8 @@ struct Ctx {
   std::map<std::string, std::string> params;  // {name} -> decoded path segment
   std::string body;                           // JSON routes: the whole (size-limited) body
   const httplib::ContentReader* reader = nullptr;  // streaming routes: the unread body
-  std::mutex* write_mu = nullptr;             // serialises claim/submit/skip/release
+  GroupCommitter* writer = nullptr;           // runs claim/submit/skip/release/amend/enqueue
+                                              // writes in group-committed batches
   std::mutex* cycle_mu = nullptr;             // one cycle at a time
 };
 
@@ -74,6 +76,11 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
 int HttpStatusFor(const Status& st);
 void SendJson(Ctx& c, int status, const nlohmann::json& j);
 void SendError(Ctx& c, const Status& st);
+// The body SendError sends for a 4xx status: {"error": {"code", "message"}} (5xx bodies are
+// generic; see SendError). Lets a handler build a response before it sends it.
+nlohmann::json ErrorJson(const Status& st);
+// A JSON value as the response text SendJson sends.
+std::string JsonText(const nlohmann::json& j);
 // Parses c.body as a JSON object; InvalidArgument otherwise.
 Result<nlohmann::json> ParseBody(const Ctx& c);
 nlohmann::json UserJson(const User& u);

@@ -115,6 +115,11 @@ Status ServerImpl::Start() {
       warm.push_back(std::move(*h));
     }
   }
+  {
+    auto w = OpenSqliteStore(options_.db_path);
+    if (!w.ok()) return w.status();
+    writer_ = std::make_unique<GroupCommitter>(std::move(w).value(), GroupCommitter::Options{});
+  }
   http_ = std::make_unique<httplib::Server>();
   httplib::Server& s = *http_;
   const int threads = options_.threads;
@@ -241,6 +246,15 @@ void ServerImpl::Stop() {
   stopping_ = true;
   if (http_ != nullptr) http_->stop();
   if (thread_.joinable()) thread_.join();
+  // The worker threads are joined: no job can be handed to the writer any more.
+  if (writer_ != nullptr) {
+    GroupCommitter::Stats w = writer_->stats();
+    spdlog::info("server: writer ran {} jobs in {} transactions (largest {}; {} jobs and {} "
+                 "transactions failed); {:.1f} s in jobs, {:.1f} s in BEGIN/COMMIT",
+                 w.jobs, w.batches, w.largest_batch, w.failed_jobs, w.failed_batches,
+                 static_cast<double>(w.job_us) / 1e6, static_cast<double>(w.commit_us) / 1e6);
+    writer_.reset();
+  }
 }
 
 void ServerImpl::Wait() {
@@ -270,7 +284,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   }
   Ctx c{req, res, *this, store_handle->store(), options_};
   c.now = options_.clock->NowMillis();
-  c.write_mu = &write_mu_;
+  c.writer = writer_.get();
   c.cycle_mu = &cycle_mu_;
   c.reader = reader;
   bool known = false;

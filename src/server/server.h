@@ -7,11 +7,13 @@
 // see answers 404 exactly like a missing one.
 //
 // Threading: httplib runs handlers on a fixed pool of `threads` workers; each handler borrows
-// its own Store connection from a pool. Writes that hand out or finish work (claim, submit,
-// skip, release) are serialised in-process by one mutex, so SQLite never busy-waits between
-// this server's own threads; other processes sharing the database are still safe through
-// SQLite's locking. Every acknowledged submit has committed (WAL + synchronous=FULL) before
-// its 200 is written.
+// its own Store connection from a pool for reads (WAL: readers never wait for the writer).
+// Writes that hand out or finish work (claim, submit, skip, release, amend, enqueue) run as jobs
+// on one writer thread that owns the write connection and commits many requests' jobs in one
+// transaction, each job in its own savepoint (group commit, store/group_commit.h); so SQLite
+// never busy-waits between this server's own threads, and other processes sharing the database
+// are still safe through SQLite's locking. No claim or submit answers 200 before the transaction
+// holding its writes has committed (WAL + synchronous=FULL).
 #include <atomic>
 #include <cstdint>
 #include <memory>

@@ -13,6 +13,7 @@
 
 #include "server/routes.h"
 #include "server/server.h"
+#include "store/group_commit.h"
 #include "store/store.h"
 
 namespace hitloop::server {
@@ -75,7 +76,10 @@ class ServerImpl {
   int port_ = -1;
   std::mutex stop_mu_;
   std::atomic<bool> stopping_{false};
-  std::mutex write_mu_;
+  // The one write connection: claim/submit/skip/release/amend/enqueue run on it as jobs,
+  // group-committed (store/group_commit.h). Created by Start(), destroyed by Stop() after the
+  // worker threads have finished.
+  std::unique_ptr<GroupCommitter> writer_;
   std::mutex cycle_mu_;
   std::mutex log_mu_;
   std::mutex metrics_mu_;

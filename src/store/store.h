@@ -7,8 +7,11 @@
 //
 // Durability: every method that returns OK after a write has committed it durably (SQLite:
 // WAL + synchronous=FULL) unless it runs inside an explicit Begin()/Commit() pair, in which case
-// Commit() is the durability point. After a failed commit the store is poisoned (fail-stop):
-// every further write returns FailedPrecondition until the process reopens it.
+// the outermost Commit() is the durability point. After a failed commit the store is poisoned
+// (fail-stop): every further write returns FailedPrecondition until the process reopens it.
+//
+// Atomicity: every write method is all-or-nothing, also inside an enclosing transaction (it runs
+// in its own nested transaction), so a method that fails leaves the enclosing one as it was.
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -105,11 +108,21 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // Explicit transaction (BEGIN IMMEDIATE on SQLite). Nested Begin is an error.
+  // Transactions nest. The outermost Begin() starts a real transaction (BEGIN IMMEDIATE on
+  // SQLite: it takes the write lock) and its Commit() is the durability point. A Begin() inside
+  // an open transaction starts a nested one (a SAVEPOINT): its Commit() merges its writes into
+  // the enclosing transaction (nothing is durable yet) and its Rollback() undoes only the writes
+  // made since that Begin(). Every Begin() that returned OK must be ended by exactly one
+  // Commit() or Rollback(), innermost first.
+  // Errors: Begin() on a poisoned store is FailedPrecondition; a failed outermost Commit()
+  // rolls the whole transaction back and poisons the store (fail-stop). If the database
+  // abandoned the transaction on its own (SQLite does on some I/O errors), the store is poisoned
+  // and the outermost Commit() returns IoError: nothing of it is durable.
   virtual Status Begin() = 0;
   virtual Status Commit() = 0;
-  virtual Status Rollback() = 0;  // always safe to call; no-op outside a transaction
-  // Runs `fn` in one transaction: commits if it returns OK, rolls back otherwise.
+  virtual Status Rollback() = 0;  // ends the innermost transaction; no-op outside one
+  // Runs `fn` in one (possibly nested) transaction: commits if it returns OK, rolls back
+  // otherwise and returns fn's error.
   Status InTransaction(const std::function<Status()>& fn);
 
   // ---- projects ----

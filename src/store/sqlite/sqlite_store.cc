@@ -139,39 +139,98 @@ Status SqliteStore::Migrate() {
   return Status::Ok();
 }
 
+namespace {
+std::string SavepointName(int depth) { return "hitloop_sp" + std::to_string(depth); }
+}  // namespace
+
+Status SqliteStore::Run(const std::string& sql) {
+  Status st;
+  sqlite3_stmt* raw = Prepare(sql, &st);
+  if (raw == nullptr) return st;
+  Stmt s(raw);
+  int rc = s.Step();
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) return Error(sql);
+  return Status::Ok();
+}
+
+// Nesting: depth 1 is the real transaction (BEGIN IMMEDIATE ... COMMIT); each deeper level is a
+// SAVEPOINT named after its depth, so the names always match the Begin/Commit pairing.
 Status SqliteStore::Begin() {
   RETURN_IF_ERROR(CheckWritable());
-  if (in_txn_) return FailedPrecondition("nested transaction");
-  RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
-  in_txn_ = true;
+  if (depth_ == 0) {
+    RETURN_IF_ERROR(Run("BEGIN IMMEDIATE"));
+  } else {
+    if (!DbInTransaction()) {
+      // SQLite ended the transaction on its own (some I/O errors do): the enclosing writes are
+      // gone while their owner still expects a commit. Fail-stop.
+      poisoned_ = true;
+      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
+    }
+    RETURN_IF_ERROR(Run("SAVEPOINT " + SavepointName(depth_)));
+  }
+  ++depth_;
   return Status::Ok();
 }
 
 Status SqliteStore::Commit() {
-  if (!in_txn_) return FailedPrecondition("commit without transaction");
-  Status st = Exec("COMMIT");
+  if (depth_ == 0) return FailedPrecondition("commit without transaction");
+  if (depth_ > 1) {
+    --depth_;
+    if (!DbInTransaction()) {
+      poisoned_ = true;
+      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
+    }
+    const std::string name = SavepointName(depth_);
+    Status st = Run("RELEASE " + name);
+    if (!st.ok()) {
+      // Leave the enclosing transaction as it was before this level began.
+      (void)Run("ROLLBACK TO " + name);
+      (void)Run("RELEASE " + name);
+    }
+    return st;
+  }
+  depth_ = 0;
+  if (!DbInTransaction()) {
+    poisoned_ = true;
+    return IoError(path_ + ": transaction abandoned by the database after an earlier error");
+  }
+  Status st = Run("COMMIT");
   if (!st.ok()) {
-    if (sqlite3_get_autocommit(db_) == 0) (void)Exec("ROLLBACK");
-    in_txn_ = false;
+    if (DbInTransaction()) (void)Run("ROLLBACK");
     // SQLITE_BUSY on COMMIT is retryable in principle, but we cannot tell a half-done fsync
     // from a clean refusal here: fail-stop (STYLE.md rule 5).
     poisoned_ = true;
     return st;
   }
-  in_txn_ = false;
   return Status::Ok();
 }
 
 Status SqliteStore::Rollback() {
-  if (!in_txn_) return Status::Ok();
-  in_txn_ = false;
-  if (sqlite3_get_autocommit(db_) != 0) return Status::Ok();
-  return Exec("ROLLBACK");
+  if (depth_ == 0) return Status::Ok();
+  if (depth_ > 1) {
+    --depth_;
+    if (!DbInTransaction()) {
+      poisoned_ = true;
+      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
+    }
+    const std::string name = SavepointName(depth_);
+    Status st = Run("ROLLBACK TO " + name);
+    if (st.ok()) st = Run("RELEASE " + name);
+    return st;
+  }
+  depth_ = 0;
+  if (!DbInTransaction()) return Status::Ok();
+  return Run("ROLLBACK");
 }
 
 Status SqliteStore::AutoTxn(const std::function<Status()>& fn) {
   RETURN_IF_ERROR(CheckWritable());
-  if (in_txn_) return fn();
+  return InTransaction(fn);
+}
+
+Status SqliteStore::AutoTxnOneStatement(const std::function<Status()>& fn) {
+  RETURN_IF_ERROR(CheckWritable());
+  if (depth_ > 0) return fn();
   return InTransaction(fn);
 }
 
@@ -297,7 +356,7 @@ Status SqliteStore::SetProjectConfig(int64_t project_id, const std::string& conf
 Result<PutItemResult> SqliteStore::PutItem(const Item& item, const std::string& import_tag,
                                            int64_t* id) {
   PutItemResult result = PutItemResult::kInserted;
-  Status st = AutoTxn([&]() -> Status {
+  Status st = AutoTxnOneStatement([&]() -> Status {
     PREPARE(s,
             "INSERT INTO items(project_id, external_id, text, vector, meta, content_hash, split, state,"
             " labels, label_source, label_annotator, label_confidence, import_tag, created_at)"
@@ -503,7 +562,7 @@ Status SqliteStore::ScanAnnotations(int64_t project_id, const std::function<bool
 // ---------------------------------------------------------------- predictions
 
 Status SqliteStore::PutPrediction(const Prediction& p) {
-  return AutoTxn([&]() -> Status {
+  return AutoTxnOneStatement([&]() -> Status {
     PREPARE(s,
             "INSERT INTO predictions(item_id, model_version, label, confidence, distribution, created_at,"
             " project_id) VALUES(?1,?2,?3,?4,?5,?6,(SELECT project_id FROM items WHERE id=?1))"

@@ -144,8 +144,17 @@ class SqliteStore final : public Store {
   sqlite3_stmt* Prepare(const std::string& sql, Status* st);
   Status Error(const std::string& what) const;
   Status CheckWritable() const;
-  // Wraps a write in its own transaction unless an explicit one is open.
+  // Runs a write method's body in its own transaction: a real one, or a savepoint when an
+  // explicit transaction is open (so a failing method leaves the enclosing one untouched).
   Status AutoTxn(const std::function<Status()>& fn);
+  // For write methods whose writes are ONE statement (SQLite makes a statement atomic on its
+  // own): no savepoint inside an open transaction, which keeps bulk imports (millions of
+  // PutItem calls in one transaction) from paying a savepoint each.
+  Status AutoTxnOneStatement(const std::function<Status()>& fn);
+  // Runs a cached one-statement command (transaction control) to completion.
+  Status Run(const std::string& sql);
+  // True while the database has an open transaction (SQLite may end one on its own on errors).
+  bool DbInTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   Status Migrate();
   Result<Project> LoadProject(Stmt& s);
   Item ReadItem(Stmt& s, bool with_vectors) const;
@@ -153,7 +162,7 @@ class SqliteStore final : public Store {
 
   sqlite3* db_ = nullptr;
   std::string path_;
-  bool in_txn_ = false;
+  int depth_ = 0;  // open Begin()s: 0 none, 1 the real transaction, >1 savepoints
   bool poisoned_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };

@@ -65,5 +65,48 @@ TEST_F(AnswerTest, AuditLeasesRecordAuditLabels) {
   EXPECT_EQ(it->label_source, LabelSource::kAudit);
 }
 
+// The server runs RecordAnswer inside a shared transaction (group commit): it must join it, and
+// a failing answer must leave the other writes of that transaction alone.
+TEST_F(AnswerTest, JoinsAnEnclosingTransactionAndFailsAlone) {
+  AddItems(2, Split::kPool, 4);
+  for (const auto& [id, y] : gold_) {
+    QueueEntry e;
+    e.project_id = project_.id;
+    e.item_id = id;
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  std::vector<Lease> leases;
+  for (int i = 0; i < 2; ++i) {
+    auto c = store_->Claim({project_.id, "alice", {"general"}, {}, now_, 60000});
+    ASSERT_TRUE(c.ok() && c->has_value());
+    leases.push_back((*c)->lease);
+  }
+  Answer good;
+  good.labels = {"ham"};
+  Answer bad;
+  bad.labels = {"ham"};
+
+  // Rolled back with the enclosing transaction: nothing of the answer stays.
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(RecordAnswer(*store_, project_, leases[0], "alice", good, now_).ok());
+  ASSERT_TRUE(store_->Rollback().ok());
+  EXPECT_EQ(store_->GetLease(leases[0].id)->state, "active");
+  EXPECT_TRUE(store_->ListAnnotations(leases[0].item_id)->empty());
+
+  // In one transaction: a good answer, then one that fails after it finished the lease (its
+  // annotation's item does not exist), then the good answer's effects still commit.
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(RecordAnswer(*store_, project_, leases[0], "alice", good, now_).ok());
+  Lease broken = leases[1];
+  broken.item_id = 999999;  // FinishLease succeeds, AppendAnnotation then fails: NotFound
+  EXPECT_EQ(RecordAnswer(*store_, project_, broken, "alice", bad, now_).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_EQ(store_->GetLease(leases[0].id)->state, "submitted");
+  EXPECT_EQ(store_->ListAnnotations(leases[0].item_id)->size(), 1u);
+  // The failed answer's lease finish was undone with it.
+  EXPECT_EQ(store_->GetLease(leases[1].id)->state, "active");
+  EXPECT_TRUE(store_->ListAnnotations(leases[1].item_id)->empty());
+}
+
 }  // namespace
 }  // namespace hitloop::loop

@@ -148,6 +148,79 @@ TEST_P(StoreTest, TransactionRollbackLeavesNothing) {
   EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
 }
 
+TEST_P(StoreTest, NestedRollbackUndoesOnlyTheInnerWrites) {
+  ASSERT_TRUE(store_->Begin().ok());
+  AddItem("a");
+  ASSERT_TRUE(store_->Begin().ok());
+  AddItem("b");
+  ASSERT_TRUE(store_->Rollback().ok());
+  AddItem("c");
+  ASSERT_TRUE(store_->Commit().ok());
+  store_.reset();
+  auto s = Reopen();
+  EXPECT_EQ(s->GetStatus(project_.id)->items, 2);
+  EXPECT_TRUE(s->FindItem(project_.id, "a")->has_value());
+  EXPECT_FALSE(s->FindItem(project_.id, "b")->has_value());
+  EXPECT_TRUE(s->FindItem(project_.id, "c")->has_value());
+}
+
+TEST_P(StoreTest, OuterRollbackUndoesCommittedInnerTransactions) {
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->InTransaction([&] {
+    AddItem("a");
+    return store_->InTransaction([&] {
+      AddItem("b");
+      return Status::Ok();
+    });
+  }).ok());
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 2);  // visible inside the transaction
+  ASSERT_TRUE(store_->Rollback().ok());
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
+  // The store is usable afterwards, with no transaction left open.
+  AddItem("c");
+  EXPECT_EQ(store_->Commit().code(), StatusCode::kFailedPrecondition);  // nothing to commit
+  store_.reset();
+  EXPECT_EQ(Reopen()->GetStatus(project_.id)->items, 1);
+}
+
+TEST_P(StoreTest, FailedWriteMethodInsideATransactionLeavesItAsItWas) {
+  int64_t a = AddItem("a");
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = a;
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  auto claimed = store_->Claim({project_.id, "alice", {"general"}, {}, 1000, 60000});
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  const std::string lease = (*claimed)->lease.id;
+
+  ASSERT_TRUE(store_->Begin().ok());
+  AddItem("b");
+  // Someone else's lease: Conflict, and nothing of the attempt stays in the transaction.
+  EXPECT_EQ(store_->FinishLease(lease, "bob", "submitted", 2000).code(), StatusCode::kConflict);
+  ASSERT_TRUE(store_->FinishLease(lease, "alice", "submitted", 2000).ok());
+  // The second submit of the same lease fails inside the same transaction...
+  EXPECT_EQ(store_->FinishLease(lease, "alice", "submitted", 2001).code(), StatusCode::kConflict);
+  ASSERT_TRUE(store_->Commit().ok());
+  // ...and the first one's effects (one submission, entry closed) are what committed.
+  auto l = store_->GetLease(lease);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->state, "submitted");
+  auto entry = store_->LatestQueueEntry(a, "review");
+  ASSERT_TRUE(entry.ok() && entry->has_value());
+  EXPECT_EQ((*entry)->done, 1);
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 2);
+}
+
+TEST_P(StoreTest, UnbalancedTransactionCallsAreRefused) {
+  EXPECT_EQ(store_->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(store_->Rollback().ok());  // no-op outside a transaction
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  ASSERT_TRUE(store_->Commit().ok());
+  EXPECT_EQ(store_->Commit().code(), StatusCode::kFailedPrecondition);
+}
+
 TEST_P(StoreTest, CommittedDataSurvivesReopen) {
   AddItem("a");
   store_.reset();

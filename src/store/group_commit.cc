@@ -1,0 +1,144 @@
+#include "store/group_commit.h"
+
+#include <chrono>
+#include <exception>
+#include <string>
+#include <utility>
+
+namespace hitloop {
+
+struct GroupCommitter::Pending {
+  explicit Pending(Job j) : job(std::move(j)) {}
+  Job job;
+  Status result;
+  bool done = false;           // guarded by mu_
+  std::condition_variable cv;  // wakes this caller only (no herd of every waiting caller)
+};
+
+GroupCommitter::GroupCommitter(std::unique_ptr<Store> store, Options options)
+    : store_(std::move(store)), options_(options) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
+GroupCommitter::~GroupCommitter() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  work_cv_.notify_all();
+  writer_.join();
+}
+
+Status GroupCommitter::Run(Job job) {
+  Pending p(std::move(job));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopping_) return FailedPrecondition("writer is shutting down");
+    queue_.push_back(&p);
+  }
+  work_cv_.notify_one();
+  std::unique_lock<std::mutex> lock(mu_);
+  p.cv.wait(lock, [&] { return p.done; });
+  return p.result;
+}
+
+GroupCommitter::Stats GroupCommitter::stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stats_;
+}
+
+size_t GroupCommitter::queued() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+void GroupCommitter::WriterLoop() {
+  const size_t max_batch = options_.max_batch < 1 ? 1 : static_cast<size_t>(options_.max_batch);
+  for (;;) {
+    std::deque<Pending*> batch;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every queued job has been run
+      while (!queue_.empty() && batch.size() < max_batch) {
+        batch.push_back(queue_.front());
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+    std::lock_guard<std::mutex> lock(mu_);
+    for (Pending* p : batch) {
+      p->done = true;
+      // Under the lock: once `done` is seen, the caller may return and destroy *p.
+      p->cv.notify_one();
+    }
+  }
+}
+
+void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
+  using Clock = std::chrono::steady_clock;
+  auto us = [](Clock::time_point a, Clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
+  };
+  int64_t failed_jobs = 0;
+  bool batch_failed = false;
+  int64_t job_us = 0;
+  int64_t commit_us = 0;
+  Clock::time_point t0 = Clock::now();
+  Status begin = store_->Begin();
+  Clock::time_point t1 = Clock::now();
+  commit_us += us(t0, t1);
+  if (!begin.ok()) {
+    // Another connection held the write lock past the busy timeout (or the store is poisoned).
+    // Nothing was written; callers must not read this as a verdict on their request.
+    Status st = begin.code() == StatusCode::kConflict
+                    ? FailedPrecondition("store busy: " + begin.message())
+                    : begin;
+    for (Pending* p : batch) p->result = st;
+    batch_failed = true;
+  } else {
+    for (Pending* p : batch) {
+      Status st = store_->Begin();  // the job's savepoint
+      if (!st.ok()) {
+        p->result = st;
+        ++failed_jobs;
+        continue;
+      }
+      try {
+        st = p->job(*store_);
+      } catch (const std::exception& e) {
+        st = Internal(std::string("write job threw: ") + e.what());
+      } catch (...) {
+        st = Internal("write job threw");
+      }
+      if (st.ok()) {
+        st = store_->Commit();  // RELEASE: merged into the batch, not durable yet
+      } else {
+        (void)store_->Rollback();
+        ++failed_jobs;
+      }
+      p->result = st;
+    }
+    Clock::time_point t2 = Clock::now();
+    job_us = us(t1, t2);
+    Status commit = store_->Commit();
+    commit_us += us(t2, Clock::now());
+    if (!commit.ok()) {
+      // Nothing of this batch is durable: no job may be acknowledged, whatever it returned.
+      for (Pending* p : batch) p->result = commit;
+      batch_failed = true;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  stats_.batches += 1;
+  stats_.jobs += static_cast<int64_t>(batch.size());
+  stats_.failed_jobs += failed_jobs;
+  stats_.failed_batches += batch_failed ? 1 : 0;
+  stats_.job_us += job_us;
+  stats_.commit_us += commit_us;
+  if (static_cast<int64_t>(batch.size()) > stats_.largest_batch) {
+    stats_.largest_batch = static_cast<int64_t>(batch.size());
+  }
+}
+
+}  // namespace hitloop
