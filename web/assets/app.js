@@ -56,13 +56,14 @@ function showSignIn(msg) {
 }
 
 async function openProject(name) {
-  // The project list already carries name, type and labels: the first task is claimed at once,
-  // and the queue count (a scan on big projects) arrives on its own without blocking the page.
+  // The project list already carries name, type and labels: the first task is claimed and shown
+  // first; the queue count (a scan on big projects) is asked for only then, so it does not compete
+  // with the first task for the server's CPU.
   state.project = state.projects.find((p) => p.name === name);
   state.last = null;
   state.waiting = '…';
-  refreshProgress(true);
   await nextTask();
+  if (state.task) refreshProgress(true);
 }
 
 function showProgress() {
@@ -74,7 +75,7 @@ function showProgress() {
 // Counts the queue now and then (every 25 answers), not on every keystroke.
 async function refreshProgress(force) {
   showProgress();
-  if (!force && state.done % 25 !== 0) return;
+  if (!force && (state.done === 0 || state.done % 25 !== 0)) return;
   const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(state.project.name)}`);
   state.waiting = r.status === 200 ? r.data.queued_total : '?';
   showProgress();
