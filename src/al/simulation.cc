@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <numeric>
 
 #include "al/embedding.h"
@@ -108,7 +109,10 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
   };
 
   // Full-pool reference model.
-  {
+  if (!opt.full_pool_reference) {
+    result.full_pool_accuracy = std::numeric_limits<double>::quiet_NaN();
+    result.full_pool_macro_f1 = std::numeric_limits<double>::quiet_NaN();
+  } else {
     std::vector<size_t> all(n_pool);
     std::iota(all.begin(), all.end(), 0);
     ASSIGN_OR_RETURN(auto m, model::CreateClassifier(opt.model, opt.model_options));
