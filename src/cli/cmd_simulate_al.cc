@@ -198,10 +198,14 @@ Status Run(const SimAlArgs& a) {
   std::filesystem::create_directories(a.out, ec);
   if (ec) return IoError(a.out + ": " + ec.message());
 
-  std::string csv = "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds\n";
+  std::string csv =
+      "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds,train_seconds,score_seconds,"
+      "cycle_cpu_seconds\n";
   for (const auto& p : result.curve) {
     csv += p.strategy + "," + std::to_string(p.repeat) + "," + std::to_string(p.labels) + "," +
-           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "\n";
+           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "," +
+           Fmt(p.train_seconds) + "," + Fmt(p.score_seconds) + "," + Fmt(p.cycle_cpu_seconds) +
+           "\n";
   }
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/curves.csv", csv));
 
@@ -234,6 +238,7 @@ Status Run(const SimAlArgs& a) {
                         {"pool_fraction", frac},
                         {"ler_vs_random", ler},
                         {"cycle_seconds_median", s.cycle_seconds_median},
+                        {"cycle_cpu_seconds_median", s.cycle_cpu_seconds_median},
                         {"final_labels", s.mean_curve.empty() ? 0 : s.mean_curve.back().first},
                         {"final_accuracy", s.mean_curve.empty() ? 0.0 : s.mean_curve.back().second},
                         {"stopping_rule", {{"rule", "stabilising predictions, kappa>=0.99 x3"},

@@ -1,0 +1,96 @@
+#include "model/dual_cd.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "core/rng.h"
+
+namespace hitloop::model {
+
+double ColdDualValue(double c) { return std::min(0.001 * c, 1e-8); }
+
+DualCdStats SolveLogisticDual(const CsrRows& x, std::span<const int8_t> y,
+                              const DualCdOptions& o, std::span<double> alpha,
+                              std::vector<double>* w_out) {
+  const size_t l = x.rows();
+  const double c = o.c;
+  std::vector<double>& w = *w_out;
+  w.assign(x.cols, 0.0);
+  // a[i] = alpha_i, b[i] = C - alpha_i (kept separately: both enter through logarithms and
+  // either may be the tiny one).
+  std::vector<double> a(l), b(l), sq(l, 0.0);
+  const double lo = ColdDualValue(c);
+  for (size_t i = 0; i < l; ++i) {
+    double v = alpha[i];
+    if (!(v > 0 && v < c)) v = lo;  // also catches NaN
+    v = std::clamp(v, lo, c - lo);
+    a[i] = v;
+    b[i] = c - v;
+    const double coef = y[i] * v;
+    for (size_t p = x.row_start[i]; p < x.row_start[i + 1]; ++p) {
+      const double xv = x.val[p];
+      sq[i] += xv * xv;
+      w[x.col[p]] += coef * xv;
+    }
+  }
+  std::vector<size_t> order(l);
+  std::iota(order.begin(), order.end(), size_t{0});
+  Rng rng(o.seed);
+  constexpr int kMaxNewton = 100;
+  constexpr double kShrink = 0.1;  // step back towards 0 when Newton leaves the domain
+  double inner_eps = 1e-2;
+  const double inner_eps_min = std::min(1e-8, o.eps);
+  DualCdStats stats;
+  while (stats.passes < o.max_iter) {
+    rng.Shuffle(order);
+    double g_max = 0;
+    size_t newton_steps = 0;
+    for (size_t i : order) {
+      const size_t begin = x.row_start[i], end = x.row_start[i + 1];
+      double wx = 0;
+      for (size_t p = begin; p < end; ++p) wx += w[x.col[p]] * x.val[p];
+      const double q = sq[i], yw = y[i] * wx;
+      // Minimise over one coordinate: g(z) = z ln z + (C - z) ln(C - z) + q/2 (z - z0)^2 + s yw
+      // (z - z0), where z is alpha_i (s = +1) or C - alpha_i (s = -1), whichever keeps the
+      // Newton iterate away from the boundary at C.
+      double* z_var = &a[i];
+      double* other = &b[i];
+      double s = 1.0;
+      if (0.5 * q * (b[i] - a[i]) + yw < 0) {
+        std::swap(z_var, other);
+        s = -1.0;
+      }
+      const double z0 = *z_var;
+      double z = z0;
+      if (c - z < 0.5 * c) z *= 0.1;
+      double gp = q * (z - z0) + s * yw + std::log(z / (c - z));
+      g_max = std::max(g_max, std::fabs(gp));
+      int steps = 0;
+      while (steps <= kMaxNewton && std::fabs(gp) >= inner_eps) {
+        const double gpp = q + c / (c - z) / z;
+        const double next = z - gp / gpp;
+        z = next <= 0 ? z * kShrink : next;
+        gp = q * (z - z0) + s * yw + std::log(z / (c - z));
+        ++steps;
+      }
+      newton_steps += static_cast<size_t>(steps);
+      if (steps > 0) {
+        *z_var = z;
+        *other = c - z;
+        const double delta = s * (z - z0) * y[i];
+        for (size_t p = begin; p < end; ++p) w[x.col[p]] += delta * x.val[p];
+      }
+    }
+    ++stats.passes;
+    if (g_max < o.eps) {
+      stats.converged = true;
+      break;
+    }
+    if (newton_steps <= l / 10) inner_eps = std::max(inner_eps_min, 0.1 * inner_eps);
+  }
+  for (size_t i = 0; i < l; ++i) alpha[i] = a[i];
+  return stats;
+}
+
+}  // namespace hitloop::model
