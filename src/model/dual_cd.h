@@ -9,8 +9,9 @@
 //
 //   min_w 0.5 |w|^2 + C sum_i log(1 + exp(-y_i w.x_i)),   y_i in {-1, +1}
 // solved through the dual variables alpha_i in (0, C): w = sum_i y_i alpha_i x_i.
-// Stopping rule as liblinear's: the largest |projected gradient| seen in a pass over the
-// examples falls below eps (liblinear's default for this solver is 0.1), or max_iter passes.
+// Stopping rule as liblinear's: the largest |projected gradient| seen in a sweep over ALL the
+// examples falls below eps (liblinear's default for this solver is 0.1), or max_iter sweeps.
+// Between full sweeps it sweeps only the examples whose gradient was still >= eps (shrinking).
 //
 // Thread-safety: SolveLogisticDual is reentrant (no shared state); many may run at once on the
 // same (const) matrix. Errors: none (preconditions are checked by the caller, model/logreg.cc).
@@ -37,7 +38,8 @@ struct DualCdOptions {
 };
 
 struct DualCdStats {
-  int passes = 0;          // passes over the examples
+  int passes = 0;          // sweeps (over all examples or over the active ones)
+  int full_passes = 0;     // sweeps over all examples
   bool converged = false;  // false when max_iter stopped it
 };
 

@@ -15,12 +15,27 @@
 // rows' weights prefetched, and runs over options.threads threads.
 // Thread-safety and errors: see model/classifier.h.
 #include <cstdint>
+#include <new>
 #include <string>
 #include <vector>
 
 #include "model/classifier.h"
 
 namespace hitloop::model {
+
+// Cache-line-aligned storage for the weight table (rows of 16 floats start on a line).
+template <typename T>
+struct LineAlignedAllocator {
+  using value_type = T;
+  LineAlignedAllocator() = default;
+  template <typename U>
+  LineAlignedAllocator(const LineAlignedAllocator<U>&) {}
+  T* allocate(size_t n) {
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  bool operator==(const LineAlignedAllocator&) const { return true; }
+};
 
 class LogReg final : public Classifier {
  public:
@@ -50,7 +65,8 @@ class LogReg final : public Classifier {
   size_t stride_ = 0;                 // weight row length: num_classes_ rounded up to 8
   std::vector<uint8_t> seen_;         // per class: present in the training labels
   std::vector<uint32_t> feature_ids_; // global feature index of each weight row
-  std::vector<float> weights_;        // feature_ids_.size() × stride_, row-major (pad = 0)
+  // feature_ids_.size() × stride_, row-major (pad = 0)
+  std::vector<float, LineAlignedAllocator<float>> weights_;
   std::vector<float> bias_;           // num_classes_
   std::vector<uint32_t> index_;       // global feature -> row in weights_ (or kNone)
 
