@@ -321,15 +321,14 @@ void LogReg::ScoreRange(std::span<const Example> examples, size_t begin, size_t 
       }
       continue;
     }
-    double sum = 0;
+    float sum = 0;
     for (int c = 0; c < k; ++c) {
-      const double d = static_cast<double>(dec[c] + bias_[c]);
-      const double p = seen_[c] ? 1.0 / (1.0 + std::exp(-d)) : 0.0;
-      o[c] = static_cast<float>(p);
+      const float p = seen_[c] ? 1.0f / (1.0f + std::exp(-(dec[c] + bias_[c]))) : 0.0f;
+      o[c] = p;
       sum += p;
     }
-    if (sum <= 0) sum = 1;
-    for (int c = 0; c < k; ++c) o[c] = static_cast<float>(o[c] / sum);
+    const float inv = sum > 0 ? 1.0f / sum : 1.0f;
+    for (int c = 0; c < k; ++c) o[c] *= inv;
   }
 }
 

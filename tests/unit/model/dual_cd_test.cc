@@ -76,7 +76,8 @@ TEST(DualCdTest, ReachesThePrimalOptimumAndKeepsWConsistentWithAlpha) {
       w2[p.x.col[q]] += p.y[i] * alpha[i] * p.x.val[q];
     }
   }
-  for (uint32_t j = 0; j < p.x.cols; ++j) EXPECT_NEAR(w[j], w2[j], 1e-9);
+  // (w is accumulated in float inside the solver.)
+  for (uint32_t j = 0; j < p.x.cols; ++j) EXPECT_NEAR(w[j], w2[j], 1e-4 * (1 + std::fabs(w2[j])));
 }
 
 TEST(DualCdTest, WarmStartFromASubsetConvergesToTheSameOptimumInFewerPasses) {
