@@ -214,6 +214,7 @@ Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int>
   if (problems.size() == 2) problems.resize(1);
   const int other = distinct.size() == 2 ? distinct[1] : -1;
   std::vector<std::vector<double>> alphas(num_classes_);
+  std::vector<std::vector<float>> columns(num_classes_);
   std::atomic<size_t> next{0};
   auto worker = [&] {
     std::vector<int8_t> y(l);
@@ -233,10 +234,9 @@ Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int>
       o.eps = 0.1;  // liblinear's default for this solver
       o.seed = options_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(c);
       SolveLogisticDual(x, y, o, alpha, &w);
-      for (uint32_t j = 0; j < n_feat; ++j) {
-        weights_[static_cast<size_t>(j) * stride_ + c] = static_cast<float>(w[j]);
-        if (other >= 0) weights_[static_cast<size_t>(j) * stride_ + other] = static_cast<float>(-w[j]);
-      }
+      // Kept per class and transposed into the row-major table below: writing one column of
+      // it per class touched every cache line of the table once per class.
+      columns[c].assign(w.begin(), w.begin() + n_feat);
       bias_[c] = static_cast<float>(w[n_feat]);
       if (other >= 0) bias_[other] = static_cast<float>(-w[n_feat]);
       alphas[c] = std::move(alpha);
@@ -247,6 +247,15 @@ Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int>
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& th : pool) th.join();
+  ParallelFor(n_feat, options_.threads, 4096, [&](size_t begin, size_t end) {
+    for (int c : problems) {
+      const float* col = columns[c].data();
+      for (size_t j = begin; j < end; ++j) weights_[j * stride_ + c] = col[j];
+      if (other >= 0) {
+        for (size_t j = begin; j < end; ++j) weights_[j * stride_ + other] = -col[j];
+      }
+    }
+  });
 
   warm_ids_.resize(l);
   for (size_t i = 0; i < l; ++i) warm_ids_[i] = examples[i].id;
