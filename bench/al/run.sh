@@ -45,13 +45,6 @@ if [ "${PEERS:-1}" = 1 ]; then
 fi
 
 if [ "${SPEED:-1}" = 1 ]; then
-  # Protocol 3 cycle latency on wordnet's whole pool at ~5k labels: hitloop vs scikit-learn.
-  echo "== speed: wordnet full pool, ~5k labels, batch 50"
-  "$hl" simulate al --pool "$data/wordnet/pool.jsonl" --test "$data/wordnet/test.jsonl" \
-    --strategies margin --repeats 1 --seed-labels 112 --batch 50 --max-labels 5150 \
-    --out "$out/speed_wordnet" 2>"$out/speed_wordnet.log"
-  /usr/bin/python3 "$root/bench/al/sklearn_peer.py" --pool "$data/wordnet/pool.jsonl" \
-    --test "$data/wordnet/test.jsonl" --start-labels 5000 --batch 50 --max-labels 5150 \
-    --cycles 3 --skip-full > "$out/speed_wordnet.sklearn.json" 2>"$out/speed_wordnet.sklearn.log"
-  grep -h cycle_seconds_median "$out/speed_wordnet/summary.json" "$out/speed_wordnet.sklearn.json"
+  # Protocol 3 cycle latency: hitloop vs scikit-learn on wordnet, the 117k set, a 1M pool.
+  "$root/bench/al/speed.sh" "$build" "$out" | tee "$out/speed.txt"
 fi

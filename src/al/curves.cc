@@ -83,6 +83,9 @@ std::map<std::string, StrategySummary> Summarize(const std::vector<CurvePoint>& 
     std::vector<double> cyc;
     for (const auto& p : points) if (p.strategy == name) cyc.push_back(p.cycle_seconds);
     s.cycle_seconds_median = Median(cyc);
+    cyc.clear();
+    for (const auto& p : points) if (p.strategy == name) cyc.push_back(p.cycle_cpu_seconds);
+    s.cycle_cpu_seconds_median = Median(cyc);
   }
   if (!names.count("random") || repeats.empty()) return out;
 

@@ -26,6 +26,11 @@ struct CurvePoint {
   double accuracy = 0;
   double macro_f1 = 0;
   double cycle_seconds = 0;  // retrain + score the unlabelled pool + select the next batch
+  // Extensions (appended to curves.csv): the cycle's parts (wall), and the CPU time all of the
+  // process's threads spent in the cycle (shared machines: wall time includes waiting for a core).
+  double train_seconds = 0;
+  double score_seconds = 0;
+  double cycle_cpu_seconds = 0;
 };
 
 struct LerEstimate {
@@ -38,6 +43,7 @@ struct StrategySummary {
   std::map<double, std::optional<double>> pool_fraction;
   std::map<double, LerEstimate> ler_vs_random;  // empty when "random" was not run
   double cycle_seconds_median = 0;
+  double cycle_cpu_seconds_median = 0;
   std::vector<std::pair<size_t, double>> mean_curve;  // (labels, mean accuracy), ascending
 };
 

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <limits>
 #include <numeric>
 
 #include "al/embedding.h"
@@ -20,9 +22,19 @@ double Seconds(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
+// CPU time of the whole process (every thread), in seconds.
+double ProcessCpuSeconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + 1e-9 * static_cast<double>(ts.tv_nsec);
+}
+
 std::vector<model::Example> Examples(const LabeledRows& d, std::span<const size_t> idx) {
   std::vector<model::Example> ex(idx.size());
-  for (size_t i = 0; i < idx.size(); ++i) ex[i] = {&d.rows[idx[i]], d.texts[idx[i]]};
+  // id = position + 1: lets the model warm-start from last cycle's solution (classifier.h).
+  for (size_t i = 0; i < idx.size(); ++i) {
+    ex[i] = {&d.rows[idx[i]], d.texts[idx[i]], static_cast<uint64_t>(idx[i]) + 1};
+  }
   return ex;
 }
 
@@ -108,7 +120,10 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
   };
 
   // Full-pool reference model.
-  {
+  if (!opt.full_pool_reference) {
+    result.full_pool_accuracy = std::numeric_limits<double>::quiet_NaN();
+    result.full_pool_macro_f1 = std::numeric_limits<double>::quiet_NaN();
+  } else {
     std::vector<size_t> all(n_pool);
     std::iota(all.begin(), all.end(), 0);
     ASSIGN_OR_RETURN(auto m, model::CreateClassifier(opt.model, opt.model_options));
@@ -156,12 +171,17 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
       for (size_t i : labeled) is_labeled[i] = 1;
       StabilizingPredictions stop_rule;
       bool stop_reported = false;
+      // One model per run, retrained every cycle: it may warm-start from its previous solution
+      // (the labelled set only grows), which the live loop can do too.
+      ASSIGN_OR_RETURN(auto m, model::CreateClassifier(opt.model, mopt));
       while (true) {
         const auto t0 = Clock::now();
+        const double cpu0 = ProcessCpuSeconds();
         std::vector<int> y(labeled.size());
         for (size_t i = 0; i < labeled.size(); ++i) y[i] = in.pool.labels[labeled[i]];
-        ASSIGN_OR_RETURN(auto m, model::CreateClassifier(opt.model, mopt));
         RETURN_IF_ERROR(m->Train(Examples(in.pool, labeled), y, k));
+        const auto t_trained = Clock::now();
+        double score_seconds = 0;
         std::vector<size_t> unlabeled;
         unlabeled.reserve(n_pool - labeled.size());
         for (size_t i = 0; i < n_pool; ++i) if (!is_labeled[i]) unlabeled.push_back(i);
@@ -171,7 +191,9 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
         if (want > 0 && !unlabeled.empty()) {
           const auto cand = Examples(in.pool, unlabeled);
           std::vector<float> probs(cand.size() * k);
+          const auto t_score = Clock::now();
           RETURN_IF_ERROR(m->Predict(cand, probs));
+          score_seconds = Seconds(t_score, Clock::now());
           ScoringContext ctx;
           ctx.num_candidates = cand.size();
           ctx.num_classes = k;
@@ -201,9 +223,11 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
           for (size_t j : sel) picked.push_back(unlabeled[j]);
         }
         const double cycle = Seconds(t0, Clock::now());
+        const double cycle_cpu = ProcessCpuSeconds() - cpu0;
 
         ASSIGN_OR_RETURN(auto af, evaluate(*m));
-        CurvePoint p{strategy.name(), r, labeled.size(), af.first, af.second, cycle};
+        CurvePoint p{strategy.name(), r, labeled.size(), af.first, af.second, cycle,
+                     Seconds(t0, t_trained), score_seconds, cycle_cpu};
         result.curve.push_back(p);
         if (progress) progress(p);
         ASSIGN_OR_RETURN(auto stop_pred, PredictClasses(*m, in.pool, stop_set, k));

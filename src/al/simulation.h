@@ -44,6 +44,9 @@ struct SimulationOptions {
   model::ClassifierOptions model_options;
   uint64_t seed = 1;
   size_t stop_set_size = 1000;  // for the stabilising-predictions rule
+  // Train the full-pool reference model (full_pool_accuracy). Speed runs switch it off: the
+  // result then carries NaN accuracies and no target is reached.
+  bool full_pool_reference = true;
 };
 
 struct StopPoint {

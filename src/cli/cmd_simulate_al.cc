@@ -39,6 +39,7 @@ struct SimAlArgs {
   bool no_char_ngrams = false;
   size_t max_pool = 0;
   size_t max_test = 0;
+  bool no_full_pool = false;
 };
 
 
@@ -58,7 +59,8 @@ std::string TauKey(double tau) {
 std::string LearningCurveSvg(const std::map<std::string, al::StrategySummary>& summary,
                              double full_acc, const std::string& title) {
   const double w = 860, h = 520, left = 70, right = 190, top = 40, bottom = 60;
-  double x_max = 1, y_min = 1, y_max = std::max(full_acc, 0.0);
+  const bool has_full = !std::isnan(full_acc);  // NaN: --no-full-pool
+  double x_max = 1, y_min = 1, y_max = has_full ? std::max(full_acc, 0.0) : 0.0;
   for (const auto& [name, s] : summary) {
     for (const auto& [l, a] : s.mean_curve) {
       x_max = std::max(x_max, static_cast<double>(l));
@@ -94,7 +96,7 @@ std::string LearningCurveSvg(const std::map<std::string, al::StrategySummary>& s
     << (top + Y(y_min)) / 2 << ")' text-anchor='middle'>mean test accuracy</text>\n";
   for (double tau : {0.98, 1.0}) {
     const double yv = tau * full_acc;
-    if (yv < y_min || yv > y_max) continue;
+    if (!has_full || yv < y_min || yv > y_max) continue;
     o << "<line x1='" << left << "' y1='" << Y(yv) << "' x2='" << X(x_max) << "' y2='" << Y(yv)
       << "' stroke='#888' stroke-dasharray='5,4'/>\n<text x='" << X(x_max) + 4 << "' y='"
       << Y(yv) + 4 << "' fill='#666'>" << (tau == 1.0 ? "full pool" : "98% of full")
@@ -165,6 +167,7 @@ Status Run(const SimAlArgs& a) {
   so.model_options.c = a.c;
   so.model_options.threads = a.threads;
   so.model_options.seed = a.seed;
+  so.full_pool_reference = !a.no_full_pool;
 
   std::fprintf(stderr, "simulate al: pool %zu, test %zu, %zu classes, %u features, model %s\n",
                in.pool.rows.size(), in.test.rows.size(), classes.size(), featurizer.dim(),
@@ -195,10 +198,14 @@ Status Run(const SimAlArgs& a) {
   std::filesystem::create_directories(a.out, ec);
   if (ec) return IoError(a.out + ": " + ec.message());
 
-  std::string csv = "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds\n";
+  std::string csv =
+      "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds,train_seconds,score_seconds,"
+      "cycle_cpu_seconds\n";
   for (const auto& p : result.curve) {
     csv += p.strategy + "," + std::to_string(p.repeat) + "," + std::to_string(p.labels) + "," +
-           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "\n";
+           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "," +
+           Fmt(p.train_seconds) + "," + Fmt(p.score_seconds) + "," + Fmt(p.cycle_cpu_seconds) +
+           "\n";
   }
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/curves.csv", csv));
 
@@ -231,6 +238,7 @@ Status Run(const SimAlArgs& a) {
                         {"pool_fraction", frac},
                         {"ler_vs_random", ler},
                         {"cycle_seconds_median", s.cycle_seconds_median},
+                        {"cycle_cpu_seconds_median", s.cycle_cpu_seconds_median},
                         {"final_labels", s.mean_curve.empty() ? 0 : s.mean_curve.back().first},
                         {"final_accuracy", s.mean_curve.empty() ? 0.0 : s.mean_curve.back().second},
                         {"stopping_rule", {{"rule", "stabilising predictions, kappa>=0.99 x3"},
@@ -250,7 +258,8 @@ Status Run(const SimAlArgs& a) {
              {{"model", a.model}, {"repeats", a.repeats}, {"seed_labels_per_class", a.seed_labels},
               {"batch", a.batch}, {"max_labels", a.max_labels}, {"seed", a.seed}, {"c", a.c},
               {"hash_bits", a.hash_bits}, {"char_ngrams", !a.no_char_ngrams},
-              {"max_pool", a.max_pool}, {"max_test", a.max_test}, {"threads", a.threads}, {"wall_seconds", wall}}}};
+              {"max_pool", a.max_pool}, {"max_test", a.max_test}, {"threads", a.threads},
+              {"full_pool_reference", !a.no_full_pool}, {"wall_seconds", wall}}}};
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/summary.json", j.dump(2) + "\n"));
   RETURN_IF_ERROR(AtomicWriteFile(
       a.out + "/learning_curve.svg",
@@ -317,6 +326,9 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-test", a.max_test, "Use only the first N test records (0 = all)")
       ->capture_default_str();
+  cmd->add_flag("--no-full-pool", a.no_full_pool,
+                "Skip the full-pool reference model (speed runs; full_pool_accuracy is null and "
+                "no labels-to-target are computed)");
   cmd->callback([exit_code] {
     Status st = Run(a);
     if (!st.ok()) *exit_code = Fail(st);

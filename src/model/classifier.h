@@ -3,7 +3,10 @@
 // file per model, one list in model/registry.cc).
 //
 // Contract:
-//   - Train replaces whatever the model learnt before (no warm state is kept between calls).
+//   - Train replaces whatever the model learnt before. A model may keep solver state from its
+//     previous Train to start the next one closer to the optimum (LogReg keeps its dual
+//     variables by Example::id): that changes how long training takes, never the optimum it
+//     converges to beyond the solver's tolerance.
 //   - Predict writes one class distribution per example (num_classes values >= 0 that sum to 1;
 //     classes absent from the training labels get probability 0).
 //   - Serialize/Deserialize carry only the learnt state; model/model_file.h adds the framing
@@ -29,6 +32,9 @@ namespace hitloop::model {
 struct Example {
   const text::SparseRow* features = nullptr;
   std::string_view text;
+  // Stable identity of the example across Train calls (e.g. pool position + 1); 0 = none.
+  // Only used to warm-start the next Train; examples with id 0 always start cold.
+  uint64_t id = 0;
 };
 
 struct ClassifierOptions {

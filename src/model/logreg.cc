@@ -3,11 +3,14 @@
 #include <linear.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
+#include "model/dual_cd.h"
 #include "model/serial.h"
 
 namespace hitloop::model {
@@ -31,11 +34,34 @@ struct ModelDeleter {
 
 }  // namespace
 
+namespace {
+
+size_t PaddedStride(int k) { return (static_cast<size_t>(k) + 7) / 8 * 8; }
+
+template <typename F>
+void ParallelFor(size_t n, int threads, size_t min_parallel, F&& fn) {
+  threads = std::max(1, threads);
+  if (n < min_parallel || threads == 1) {
+    fn(0, n);
+    return;
+  }
+  std::vector<std::thread> pool;
+  const size_t chunk = (n + threads - 1) / threads;
+  for (int t = 1; t < threads; ++t) {
+    const size_t b = std::min(n, chunk * t), e = std::min(n, chunk * (t + 1));
+    if (b < e) pool.emplace_back([&fn, b, e] { fn(b, e); });
+  }
+  fn(0, std::min(n, chunk));
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
 Status LogReg::Train(std::span<const Example> examples, std::span<const int> labels,
                      int num_classes) {
   RETURN_IF_ERROR(ValidateTrainingInput(examples, labels, num_classes));
   SilenceLiblinear();
-  // Compact feature space: global index -> 1-based liblinear index, in order of first
+  // Compact feature space: global index -> 1-based compact index, in order of first
   // appearance (a dense lookup table is much cheaper than sorting or searching per nonzero).
   uint32_t max_index = 0;
   for (const auto& ex : examples) {
@@ -53,7 +79,36 @@ Status LogReg::Train(std::span<const Example> examples, std::span<const int> lab
     }
   }
   const int n_feat = static_cast<int>(ids.size());
-  auto compact = [&to_compact](uint32_t g) { return to_compact[g]; };
+  if (!(options_.c > 0)) return InvalidArgument("logreg: C must be > 0");
+
+  num_classes_ = num_classes;
+  stride_ = PaddedStride(num_classes);
+  seen_.assign(num_classes, 0);
+  for (int l : labels) seen_[l] = 1;
+  feature_ids_ = ids;
+  weights_.assign(ids.size() * stride_, 0.0f);
+  bias_.assign(num_classes, 0.0f);
+
+  std::vector<int> distinct;
+  for (int k = 0; k < num_classes; ++k) if (seen_[k]) distinct.push_back(k);
+  if (distinct.size() == 1) {
+    // One class seen: a classifier needs two. The model predicts that class with certainty.
+    bias_[distinct[0]] = 1.0f;
+    BuildIndex();
+    return Status::Ok();
+  }
+  // Dual coordinate descent is liblinear's recommendation when features outnumber examples
+  // (hashed text); with few dense features and many examples (images as vectors) it converges
+  // slowly and the primal trust-region Newton solver is much faster (measured on fashion: 69 s
+  // dual vs a few seconds primal for a 3k pool).
+  if (n_feat >= static_cast<int>(examples.size())) {
+    RETURN_IF_ERROR(TrainDual(examples, labels, ids, to_compact, distinct));
+    BuildIndex();
+    return Status::Ok();
+  }
+  warm_ids_.clear();
+  warm_labels_.clear();
+  warm_alpha_.clear();
 
   std::vector<feature_node> space;
   size_t total = 0;
@@ -63,7 +118,7 @@ Status LogReg::Train(std::span<const Example> examples, std::span<const int> lab
   starts.reserve(examples.size());
   for (const auto& ex : examples) {
     starts.push_back(space.size());
-    for (const auto& f : *ex.features) space.push_back({compact(f.index), f.value});
+    for (const auto& f : *ex.features) space.push_back({to_compact[f.index], f.value});
     space.push_back({n_feat + 1, 1.0});  // bias feature
     space.push_back({-1, 0.0});
   }
@@ -78,33 +133,12 @@ Status LogReg::Train(std::span<const Example> examples, std::span<const int> lab
   prob.x = x.data();
   prob.bias = 1.0;
   parameter param{};
-  // Dual coordinate descent is liblinear's recommendation when features outnumber examples
-  // (hashed text); with few dense features and many examples (images as vectors) it converges
-  // slowly and the primal trust-region Newton solver is much faster (measured on fashion: 69 s
-  // dual vs a few seconds primal for a 3k pool).
-  const bool primal = n_feat < prob.l;
-  param.solver_type = primal ? L2R_LR : L2R_LR_DUAL;
-  param.eps = primal ? 0.01 : 0.1;
+  param.solver_type = L2R_LR;
+  param.eps = 0.01;
   param.C = options_.c;
   param.p = 0.1;
   if (const char* err = check_parameter(&prob, &param)) {
     return InvalidArgument(std::string("logreg: ") + err);
-  }
-
-  num_classes_ = num_classes;
-  seen_.assign(num_classes, 0);
-  for (int l : labels) seen_[l] = 1;
-  feature_ids_ = ids;
-  weights_.assign(ids.size() * num_classes, 0.0f);
-  bias_.assign(num_classes, 0.0f);
-
-  std::vector<int> distinct;
-  for (int k = 0; k < num_classes; ++k) if (seen_[k]) distinct.push_back(k);
-  if (distinct.size() == 1) {
-    // One class seen: liblinear needs two. The model predicts that class with certainty.
-    bias_[distinct[0]] = 1.0f;
-    BuildIndex();
-    return Status::Ok();
   }
   std::unique_ptr<struct model, ModelDeleter> m(train(&prob, &param));
   if (!m) return Internal("logreg: liblinear returned no model");
@@ -119,20 +153,114 @@ Status LogReg::Train(std::span<const Example> examples, std::span<const int> lab
       if (nr_class == 2) {
         // Decision d for order[0]; -d for order[1] gives the same normalised probability.
         if (j < n_feat) {
-          weights_[static_cast<size_t>(j) * num_classes + order[0]] = static_cast<float>(w);
-          weights_[static_cast<size_t>(j) * num_classes + order[1]] = static_cast<float>(-w);
+          weights_[static_cast<size_t>(j) * stride_ + order[0]] = static_cast<float>(w);
+          weights_[static_cast<size_t>(j) * stride_ + order[1]] = static_cast<float>(-w);
         } else {
           bias_[order[0]] = static_cast<float>(w);
           bias_[order[1]] = static_cast<float>(-w);
         }
       } else if (j < n_feat) {
-        weights_[static_cast<size_t>(j) * num_classes + order[c]] = static_cast<float>(w);
+        weights_[static_cast<size_t>(j) * stride_ + order[c]] = static_cast<float>(w);
       } else {
         bias_[order[c]] = static_cast<float>(w);
       }
     }
   }
   BuildIndex();
+  return Status::Ok();
+}
+
+Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int> labels,
+                         const std::vector<uint32_t>& ids, const std::vector<int>& to_compact,
+                         const std::vector<int>& distinct) {
+  const size_t l = examples.size();
+  const uint32_t n_feat = static_cast<uint32_t>(ids.size());
+  CsrRows x;
+  x.cols = n_feat + 1;  // + bias feature (value 1, regularised like liblinear's)
+  x.row_start.reserve(l + 1);
+  size_t nnz = 0;
+  for (const auto& ex : examples) nnz += ex.features->size() + 1;
+  x.col.reserve(nnz);
+  x.val.reserve(nnz);
+  x.row_start.push_back(0);
+  for (const auto& ex : examples) {
+    for (const auto& f : *ex.features) {
+      x.col.push_back(static_cast<uint32_t>(to_compact[f.index] - 1));
+      x.val.push_back(f.value);
+    }
+    x.col.push_back(n_feat);
+    x.val.push_back(1.0f);
+    x.row_start.push_back(x.col.size());
+  }
+
+  // Where each example sat in the previous Train (same id and label), for the warm start.
+  std::vector<int64_t> prev(l, -1);
+  if (!warm_ids_.empty()) {
+    std::unordered_map<uint64_t, size_t> pos;
+    pos.reserve(warm_ids_.size());
+    for (size_t j = 0; j < warm_ids_.size(); ++j) if (warm_ids_[j] != 0) pos[warm_ids_[j]] = j;
+    for (size_t i = 0; i < l; ++i) {
+      if (examples[i].id == 0) continue;
+      auto it = pos.find(examples[i].id);
+      if (it != pos.end() && warm_labels_[it->second] == labels[i]) {
+        prev[i] = static_cast<int64_t>(it->second);
+      }
+    }
+  }
+  if (warm_alpha_.size() != static_cast<size_t>(num_classes_)) warm_alpha_.assign(num_classes_, {});
+
+  // Two classes: one problem (the first class against the second); otherwise one per class.
+  std::vector<int> problems = distinct;
+  if (problems.size() == 2) problems.resize(1);
+  const int other = distinct.size() == 2 ? distinct[1] : -1;
+  std::vector<std::vector<double>> alphas(num_classes_);
+  std::vector<std::vector<float>> columns(num_classes_);
+  std::atomic<size_t> next{0};
+  auto worker = [&] {
+    std::vector<int8_t> y(l);
+    std::vector<double> w;
+    for (size_t p = next++; p < problems.size(); p = next++) {
+      const int c = problems[p];
+      for (size_t i = 0; i < l; ++i) y[i] = labels[i] == c ? 1 : -1;
+      std::vector<double> alpha(l, ColdDualValue(options_.c));
+      const auto& old = warm_alpha_[c];
+      if (!old.empty()) {
+        for (size_t i = 0; i < l; ++i) {
+          if (prev[i] >= 0 && static_cast<size_t>(prev[i]) < old.size()) alpha[i] = old[prev[i]];
+        }
+      }
+      DualCdOptions o;
+      o.c = options_.c;
+      o.eps = 0.1;  // liblinear's default for this solver
+      o.seed = options_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(c);
+      SolveLogisticDual(x, y, o, alpha, &w);
+      // Kept per class and transposed into the row-major table below: writing one column of
+      // it per class touched every cache line of the table once per class.
+      columns[c].assign(w.begin(), w.begin() + n_feat);
+      bias_[c] = static_cast<float>(w[n_feat]);
+      if (other >= 0) bias_[other] = static_cast<float>(-w[n_feat]);
+      alphas[c] = std::move(alpha);
+    }
+  };
+  const int threads = std::clamp(options_.threads, 1, static_cast<int>(problems.size()));
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& th : pool) th.join();
+  ParallelFor(n_feat, options_.threads, 4096, [&](size_t begin, size_t end) {
+    for (int c : problems) {
+      const float* col = columns[c].data();
+      for (size_t j = begin; j < end; ++j) weights_[j * stride_ + c] = col[j];
+      if (other >= 0) {
+        for (size_t j = begin; j < end; ++j) weights_[j * stride_ + other] = -col[j];
+      }
+    }
+  });
+
+  warm_ids_.resize(l);
+  for (size_t i = 0; i < l; ++i) warm_ids_[i] = examples[i].id;
+  warm_labels_.assign(labels.begin(), labels.end());
+  warm_alpha_ = std::move(alphas);
   return Status::Ok();
 }
 
@@ -144,64 +272,81 @@ void LogReg::BuildIndex() {
   for (uint32_t r = 0; r < feature_ids_.size(); ++r) index_[feature_ids_[r]] = r;
 }
 
-void LogReg::ScoreRange(std::span<const Example> examples, size_t begin, size_t end,
-                        std::span<float> out, bool probabilities) const {
-  const int k = num_classes_;
-  std::vector<float> dec(k);
-  for (size_t i = begin; i < end; ++i) {
-    std::copy(bias_.begin(), bias_.end(), dec.begin());
-    if (examples[i].features != nullptr) {
-      for (const auto& f : *examples[i].features) {
-        if (f.index >= index_.size()) continue;
-        const uint32_t r = index_[f.index];
-        if (r == kNone) continue;
-        const float* w = weights_.data() + static_cast<size_t>(r) * k;
-        for (int c = 0; c < k; ++c) dec[c] += w[c] * f.value;
+namespace scoring {
+
+using V8 = float __attribute__((vector_size(32)));
+using V8u = float __attribute__((vector_size(32), aligned(4)));  // unaligned loads
+
+// acc[0 .. blocks) += value × weight row, over one sparse row. The weight rows of the nonzeros a
+// few positions ahead are prefetched (the table is far larger than the L2 cache, and each row
+// is a random access), and the class loop runs in 8-float SIMD blocks. One clone per ISA; no FMA
+// contraction (ISO C++ mode), so every clone gives bit-identical scores.
+__attribute__((target_clones("avx2", "default"))) void Accumulate(
+    const text::Feature* f, size_t nnz, const uint32_t* index, size_t index_size,
+    const float* weights, size_t stride, float* acc_out) {
+  V8u* acc = reinterpret_cast<V8u*>(acc_out);  // no alignment promised by the caller
+  constexpr size_t kIndexAhead = 16, kRowAhead = 8;
+  const size_t blocks = stride / 8;
+  for (size_t j = 0; j < nnz; ++j) {
+    if (j + kIndexAhead < nnz && f[j + kIndexAhead].index < index_size) {
+      __builtin_prefetch(index + f[j + kIndexAhead].index);
+    }
+    if (j + kRowAhead < nnz && f[j + kRowAhead].index < index_size) {
+      const uint32_t ra = index[f[j + kRowAhead].index];
+      if (ra != kNone) {
+        const char* p = reinterpret_cast<const char*>(weights + static_cast<size_t>(ra) * stride);
+        for (size_t b = 0; b < stride * sizeof(float); b += 64) __builtin_prefetch(p + b);
+        __builtin_prefetch(p + stride * sizeof(float) - 1);
       }
     }
-    float* o = out.data() + i * k;
-    if (!probabilities) {
-      for (int c = 0; c < k; ++c) {
-        o[c] = seen_[c] ? dec[c] : -std::numeric_limits<float>::infinity();
-      }
-      continue;
-    }
-    double sum = 0;
-    for (int c = 0; c < k; ++c) {
-      const double p = seen_[c] ? 1.0 / (1.0 + std::exp(-static_cast<double>(dec[c]))) : 0.0;
-      o[c] = static_cast<float>(p);
-      sum += p;
-    }
-    if (sum <= 0) sum = 1;
-    for (int c = 0; c < k; ++c) o[c] = static_cast<float>(o[c] / sum);
+    if (f[j].index >= index_size) continue;
+    const uint32_t r = index[f[j].index];
+    if (r == kNone) continue;
+    const V8u* w = reinterpret_cast<const V8u*>(weights + static_cast<size_t>(r) * stride);
+    const float v = f[j].value;
+    const V8 vv = {v, v, v, v, v, v, v, v};
+    for (size_t b = 0; b < blocks; ++b) acc[b] += w[b] * vv;
   }
 }
 
-namespace {
-template <typename F>
-void ParallelFor(size_t n, int threads, F&& fn) {
-  threads = std::max(1, threads);
-  if (n < 2048 || threads == 1) {
-    fn(0, n);
-    return;
+}  // namespace scoring
+
+void LogReg::ScoreRange(std::span<const Example> examples, size_t begin, size_t end,
+                        std::span<float> out, bool probabilities) const {
+  const int k = num_classes_;
+  std::vector<float> acc(stride_);
+  for (size_t i = begin; i < end; ++i) {
+    std::fill(acc.begin(), acc.end(), 0.0f);
+    if (examples[i].features != nullptr && !index_.empty()) {
+      const auto& row = *examples[i].features;
+      scoring::Accumulate(row.data(), row.size(), index_.data(), index_.size(), weights_.data(),
+                          stride_, acc.data());
+    }
+    const float* dec = acc.data();
+    float* o = out.data() + i * k;
+    if (!probabilities) {
+      for (int c = 0; c < k; ++c) {
+        o[c] = seen_[c] ? dec[c] + bias_[c] : -std::numeric_limits<float>::infinity();
+      }
+      continue;
+    }
+    float sum = 0;
+    for (int c = 0; c < k; ++c) {
+      const float p = seen_[c] ? 1.0f / (1.0f + std::exp(-(dec[c] + bias_[c]))) : 0.0f;
+      o[c] = p;
+      sum += p;
+    }
+    const float inv = sum > 0 ? 1.0f / sum : 1.0f;
+    for (int c = 0; c < k; ++c) o[c] *= inv;
   }
-  std::vector<std::thread> pool;
-  const size_t chunk = (n + threads - 1) / threads;
-  for (int t = 1; t < threads; ++t) {
-    const size_t b = std::min(n, chunk * t), e = std::min(n, chunk * (t + 1));
-    if (b < e) pool.emplace_back([&fn, b, e] { fn(b, e); });
-  }
-  fn(0, std::min(n, chunk));
-  for (auto& th : pool) th.join();
 }
-}  // namespace
 
 Status LogReg::Predict(std::span<const Example> examples, std::span<float> out) const {
   if (num_classes_ == 0) return FailedPrecondition("logreg: not trained");
   if (out.size() != examples.size() * static_cast<size_t>(num_classes_)) {
     return InvalidArgument("logreg: output buffer has the wrong size");
   }
-  ParallelFor(examples.size(), options_.threads,
+  ParallelFor(examples.size(), options_.threads, 2048,
               [&](size_t b, size_t e) { ScoreRange(examples, b, e, out, true); });
   return Status::Ok();
 }
@@ -211,7 +356,7 @@ Status LogReg::DecisionValues(std::span<const Example> examples, std::span<float
   if (out.size() != examples.size() * static_cast<size_t>(num_classes_)) {
     return InvalidArgument("logreg: output buffer has the wrong size");
   }
-  ParallelFor(examples.size(), options_.threads,
+  ParallelFor(examples.size(), options_.threads, 2048,
               [&](size_t b, size_t e) { ScoreRange(examples, b, e, out, false); });
   return Status::Ok();
 }
@@ -224,7 +369,12 @@ Result<std::string> LogReg::Serialize() const {
   w.Put<double>(options_.c);
   w.PutVector(seen_);
   w.PutVector(feature_ids_);
-  w.PutVector(weights_);
+  // The file holds rows of num_classes_ weights (the in-memory rows are padded to stride_).
+  std::vector<float> packed(feature_ids_.size() * static_cast<size_t>(num_classes_));
+  for (size_t r = 0; r < feature_ids_.size(); ++r) {
+    std::copy_n(weights_.data() + r * stride_, num_classes_, packed.data() + r * num_classes_);
+  }
+  w.PutVector(packed);
   w.PutVector(bias_);
   return w.Take();
 }
@@ -245,10 +395,17 @@ Status LogReg::Deserialize(std::string_view payload) {
     return Corruption("logreg: malformed model payload");
   }
   num_classes_ = k;
+  stride_ = PaddedStride(k);
   options_.c = c;
   seen_ = std::move(seen);
   feature_ids_ = std::move(ids);
-  weights_ = std::move(weights);
+  weights_.assign(feature_ids_.size() * stride_, 0.0f);
+  for (size_t r = 0; r < feature_ids_.size(); ++r) {
+    std::copy_n(weights.data() + r * k, k, weights_.data() + r * stride_);
+  }
+  warm_ids_.clear();
+  warm_labels_.clear();
+  warm_alpha_.clear();
   bias_ = std::move(bias);
   BuildIndex();
   return Status::Ok();

@@ -126,6 +126,29 @@ Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureI
   return rows;
 }
 
+Result<Featurizer> Featurizer::FromState(State st) {
+  const FeaturizerOptions& o = st.options;
+  if (o.hash_bits < 4 || o.hash_bits > 28) return InvalidArgument("featurizer: bad hash_bits");
+  if (o.char_ngram_min < 0 || o.char_ngram_max > 32 ||
+      (o.char_ngram_min > 0 && o.char_ngram_min > o.char_ngram_max)) {
+    return InvalidArgument("featurizer: bad character n-gram range");
+  }
+  Featurizer f(o);
+  if (!st.idf.empty() && st.idf.size() != f.text_dim_) {
+    return InvalidArgument("featurizer: IDF table does not match hash_bits");
+  }
+  if (!st.idf.empty() && !o.idf) return InvalidArgument("featurizer: IDF table with idf off");
+  auto finite = [](float v) { return std::isfinite(v); };
+  if (!std::all_of(st.idf.begin(), st.idf.end(), finite) || !std::isfinite(st.max_idf) ||
+      !std::all_of(st.dense_scale.begin(), st.dense_scale.end(), finite)) {
+    return InvalidArgument("featurizer: non-finite weights");
+  }
+  f.idf_ = std::move(st.idf);
+  f.max_idf_ = st.max_idf;
+  f.dense_scale_ = std::move(st.dense_scale);
+  return f;
+}
+
 SparseRow Featurizer::Transform(const FeatureInput& input) const {
   SparseRow row = HashCounts(input.text);
   FinishRow(&row, input.vector);

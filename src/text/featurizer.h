@@ -58,6 +58,17 @@ class Featurizer {
   uint32_t dense_dims() const { return static_cast<uint32_t>(dense_scale_.size()); }
   const FeaturizerOptions& options() const { return options_; }
 
+  // The fitted state as plain data, for text/featurizer_file.h (which frames, checksums and
+  // validates it). FromState returns InvalidArgument when the parts do not fit together.
+  struct State {
+    FeaturizerOptions options;
+    std::vector<float> idf;          // empty, or 2^hash_bits values
+    float max_idf = 1.0f;
+    std::vector<float> dense_scale;
+  };
+  State ToState() const { return {options_, idf_, max_idf_, dense_scale_}; }
+  static Result<Featurizer> FromState(State state);
+
  private:
   // Raw hashed counts of the text block (sorted, duplicates summed).
   SparseRow HashCounts(std::string_view text) const;

@@ -11,8 +11,10 @@ std::vector<CurvePoint> TwoCurves(int repeats) {
   for (int r = 0; r < repeats; ++r) {
     for (size_t l = 10; l <= 120; l += 10) {
       const double noise = 0.001 * r;
-      pts.push_back({"random", r, l, std::min(0.95, 0.5 + 0.4 * l / 100.0) - noise, 0, 0.1});
-      pts.push_back({"fast", r, l, std::min(0.95, 0.5 + 0.4 * l / 50.0) - noise, 0, 0.2});
+      pts.push_back({"random", r, l, std::min(0.95, 0.5 + 0.4 * l / 100.0) - noise, 0, 0.1,
+                     0.05, 0.04, 0.07});
+      pts.push_back({"fast", r, l, std::min(0.95, 0.5 + 0.4 * l / 50.0) - noise, 0, 0.2,
+                     0.1, 0.08, 0.3 + 0.01 * static_cast<double>(l % 30)});
     }
   }
   return pts;
@@ -44,6 +46,9 @@ TEST(CurvesTest, SummaryFollowsProtocolOne) {
   EXPECT_FALSE(ler.random_censored);
   EXPECT_NEAR(*s["random"].ler_vs_random[0.9].median, 1.0, 1e-12);
   EXPECT_NEAR(s["fast"].cycle_seconds_median, 0.2, 1e-12);
+  // CPU per cycle: 0.30 / 0.40 / 0.50 s in equal numbers (l % 30 in {0, 10, 20}).
+  EXPECT_NEAR(s["fast"].cycle_cpu_seconds_median, 0.40, 1e-12);
+  EXPECT_NEAR(s["random"].cycle_cpu_seconds_median, 0.07, 1e-12);
 }
 
 TEST(CurvesTest, CensoredRandomGivesALowerBound) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "unit/al/synthetic_data.h"
@@ -33,6 +34,31 @@ TEST(SimulationTest, CurvesFollowTheScheduleAndSeedSetsArePerClass) {
   EXPECT_EQ(runs.size(), 4u);
   // 6 seed labels, +7 per cycle, capped at 30.
   EXPECT_EQ(labels, (std::vector<size_t>{6, 13, 20, 27, 30}));
+}
+
+TEST(SimulationTest, SpeedRunsSkipTheReferenceModelAndReportTheCycleParts) {
+  auto input = hitloop::testing::MakeSimulationInput(400, 100, 4, 8);
+  SimulationOptions o;
+  o.strategies = {"margin"};
+  o.repeats = 1;
+  o.batch = 20;
+  o.max_labels = 80;
+  o.full_pool_reference = false;
+  auto r = RunSimulation(input, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(std::isnan(r->full_pool_accuracy));
+  EXPECT_EQ(r->full_pool_train_seconds, 0.0);
+  ASSERT_GE(r->curve.size(), 3u);
+  for (size_t i = 0; i < r->curve.size(); ++i) {
+    const auto& p = r->curve[i];
+    EXPECT_GT(p.train_seconds, 0.0);
+    EXPECT_LE(p.train_seconds + p.score_seconds, p.cycle_seconds + 1e-9);
+    EXPECT_GT(p.cycle_cpu_seconds, 0.0);
+    // Every cycle but the last (which has nothing left to buy) scores the pool.
+    if (i + 1 < r->curve.size()) EXPECT_GT(p.score_seconds, 0.0);
+  }
+  EXPECT_EQ(r->curve.back().score_seconds, 0.0);
+  EXPECT_EQ(r->curve.back().labels, 80u);
 }
 
 TEST(SimulationTest, RejectsBadOptions) {
