@@ -20,13 +20,13 @@ function setState(s) { document.body.dataset.state = s; }
 function setError(msg) { document.getElementById('task-error').textContent = msg || ''; }
 
 async function start() {
-  const me = await hl.api('GET', '/api/v1/me');
+  // Who am I and which projects: asked together (one round trip less before the first task).
+  const [me, ps] = await Promise.all([hl.api('GET', '/api/v1/me'), hl.api('GET', '/api/v1/projects')]);
   if (me.status === 401) { showSignIn(); return; }
   if (me.status !== 200) { showSignIn(hl.errorText(me)); return; }
   state.user = me.data.user;
   document.getElementById('who').textContent = `${state.user.name} (${state.user.role})`;
   hl.show('signout', true);
-  const ps = await hl.api('GET', '/api/v1/projects');
   const projects = (ps.data && ps.data.projects) || [];
   if (projects.length === 0) {
     hl.show('empty', true);

@@ -150,6 +150,41 @@ CREATE TABLE detections(
   PRIMARY KEY(item_id, detector)) WITHOUT ROWID;
 CREATE INDEX detections_by_project ON detections(project_id, item_id);
 )sql",
+      // 6: open queue entries per (project, pool, kind), kept by triggers in the same transaction
+      // as every queue write, so queue sizes (progress, dashboard, status) are a lookup instead
+      // of a count over the queue (~600 ms on a 1M-entry queue). No OR IGNORE in the triggers: an
+      // outer statement's conflict policy (Enqueue's upsert) would override it.
+      R"sql(
+CREATE TABLE queue_open_counts(
+  project_id INTEGER NOT NULL,
+  pool TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(project_id, pool, kind)) WITHOUT ROWID;
+INSERT INTO queue_open_counts(project_id, pool, kind, n)
+  SELECT project_id, pool, kind, COUNT(*) FROM queue WHERE open=1 GROUP BY project_id, pool, kind;
+CREATE TRIGGER queue_open_insert AFTER INSERT ON queue WHEN new.open=1 BEGIN
+  INSERT INTO queue_open_counts(project_id, pool, kind, n) SELECT new.project_id, new.pool, new.kind, 0
+    WHERE NOT EXISTS (SELECT 1 FROM queue_open_counts
+                      WHERE project_id=new.project_id AND pool=new.pool AND kind=new.kind);
+  UPDATE queue_open_counts SET n=n+1 WHERE project_id=new.project_id AND pool=new.pool AND kind=new.kind;
+END;
+CREATE TRIGGER queue_open_delete AFTER DELETE ON queue WHEN old.open=1 BEGIN
+  UPDATE queue_open_counts SET n=n-1 WHERE project_id=old.project_id AND pool=old.pool AND kind=old.kind;
+END;
+CREATE TRIGGER queue_open_update AFTER UPDATE OF open, pool, kind, project_id ON queue
+  WHEN old.open != new.open OR old.pool != new.pool OR old.kind != new.kind OR old.project_id != new.project_id
+BEGIN
+  UPDATE queue_open_counts SET n=n-1
+    WHERE old.open=1 AND project_id=old.project_id AND pool=old.pool AND kind=old.kind;
+  INSERT INTO queue_open_counts(project_id, pool, kind, n)
+    SELECT new.project_id, new.pool, new.kind, 0
+    WHERE new.open=1 AND NOT EXISTS (SELECT 1 FROM queue_open_counts
+                                     WHERE project_id=new.project_id AND pool=new.pool AND kind=new.kind);
+  UPDATE queue_open_counts SET n=n+1
+    WHERE new.open=1 AND project_id=new.project_id AND pool=new.pool AND kind=new.kind;
+END;
+)sql",
   };
   return kMigrations;
 }

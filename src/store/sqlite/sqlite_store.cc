@@ -837,7 +837,7 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
     out.predictions = s.Int(0);
   }
   {
-    PREPARE(s, "SELECT COUNT(*) FROM queue WHERE project_id=? AND open=1");
+    PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=?");  // migration 6
     s.Bind(1, project_id);
     if (s.Step() != SQLITE_ROW) return Error("status queue");
     out.queued = s.Int(0);

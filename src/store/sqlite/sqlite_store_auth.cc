@@ -246,7 +246,8 @@ Status SqliteStore::PutIdempotent(int64_t user_id, const std::string& key, const
 }
 
 Result<std::map<std::pair<std::string, std::string>, int64_t>> SqliteStore::QueueCounts(int64_t project_id) {
-  AUTH_PREPARE(s, "SELECT pool, kind, COUNT(*) FROM queue WHERE project_id=? AND open=1 GROUP BY pool, kind");
+  // queue_open_counts is kept by triggers (migration 6).
+  AUTH_PREPARE(s, "SELECT pool, kind, n FROM queue_open_counts WHERE project_id=? AND n>0");
   s.Bind(1, project_id);
   std::map<std::pair<std::string, std::string>, int64_t> out;
   int rc;
@@ -258,8 +259,8 @@ Result<std::map<std::pair<std::string, std::string>, int64_t>> SqliteStore::Queu
 Result<int64_t> SqliteStore::CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) {
   int64_t total = 0;
   for (const auto& pool : pools) {
-    // (project_id, open, pool) is the prefix of queue_claim: the count never touches the table.
-    AUTH_PREPARE(s, "SELECT COUNT(*) FROM queue WHERE project_id=? AND open=1 AND pool=?");
+    // queue_open_counts is kept by triggers (migration 6): a lookup, not a count.
+    AUTH_PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=? AND pool=?");
     s.Bind(1, project_id).Bind(2, pool);
     if (s.Step() != SQLITE_ROW) return Error("count queue");
     total += s.Int(0);

@@ -159,5 +159,71 @@ TEST_F(StoreAuthTest, QueueCountsByPoolAndKind) {
   EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"nobody"}), 0);
 }
 
+// The counts are kept by triggers (migration 6): after enqueues, re-enqueues into another pool,
+// answers that close entries (overlap 2), skips and a cleared queue they must equal a count over
+// the queue itself.
+TEST_F(StoreAuthTest, QueueCountsFollowEveryQueueWrite) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 12; ++i) {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = "c" + std::to_string(i);
+    it.text = "t";
+    it.content_hash = "hc" + std::to_string(i);
+    int64_t id = 0;
+    ASSERT_TRUE(store_->PutItem(it, "", &id).ok());
+    ids.push_back(id);
+    QueueEntry e;
+    e.project_id = project_.id;
+    e.item_id = id;
+    e.pool = i % 3 == 0 ? "experts" : "general";
+    e.kind = i % 4 == 0 ? "audit" : "review";
+    e.overlap = i % 5 == 0 ? 2 : 1;
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  auto check = [&](const char* when) {
+    int64_t general = 0, experts = 0, total = 0;
+    ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+      general += q.pool == "general";
+      experts += q.pool == "experts";
+      ++total;
+      return true;
+    }).ok());
+    EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"general"}), general) << when;
+    EXPECT_EQ(*store_->CountOpenQueue(project_.id, {"experts"}), experts) << when;
+    int64_t by_kind = 0;
+    auto counts = store_->QueueCounts(project_.id);
+    ASSERT_TRUE(counts.ok());
+    for (const auto& [key, n] : *counts) by_kind += n;
+    EXPECT_EQ(by_kind, total) << when;
+    EXPECT_EQ(store_->GetStatus(project_.id)->queued, total) << when;
+  };
+  check("after enqueue");
+  // Re-enqueue an open review entry into another pool: the same entry moves.
+  QueueEntry moved;
+  moved.project_id = project_.id;
+  moved.item_id = ids[1];
+  moved.pool = "experts";
+  moved.kind = "review";
+  auto mv = store_->Enqueue(moved);
+  ASSERT_TRUE(mv.ok()) << mv.status().ToString();
+  check("after a move");
+  // Answers: claim and submit everything in "general" (overlap-2 entries stay open after one).
+  for (int round = 0; round < 20; ++round) {
+    ClaimRequest req;
+    req.project_id = project_.id;
+    req.annotator = "ann" + std::to_string(round);
+    req.pools = {"general"};
+    req.now = 1000 + round;
+    auto c = store_->Claim(req);
+    ASSERT_TRUE(c.ok());
+    if (!c->has_value()) break;
+    ASSERT_TRUE(store_->FinishLease((*c)->lease.id, req.annotator, round % 3 ? "submitted" : "skipped", 2000).ok());
+    check("after an answer");
+  }
+  ASSERT_TRUE(store_->ClearQueue(project_.id, "review").ok());
+  check("after clearing reviews");
+}
+
 }  // namespace
 }  // namespace hitloop
