@@ -79,13 +79,14 @@ void PrintRecord(const loop::CycleRecord& r) {
                 static_cast<long long>(r.held_duplicates), static_cast<long long>(r.conflicting_groups));
   }
   for (const auto& x : r.rules) {
-    const char* state = x.certified    ? "certified"
-                        : x.rejected   ? "rejected (labels go to people)"
-                        : x.too_small  ? "too small to certify (its items go the model's way)"
-                                       : "pending audits (labels held)";
+    const std::string name = loop::RuleStateName(x);
+    const std::string state = name == "rejected"    ? "rejected (labels go to people)"
+                              : name == "too_small" ? "too small to certify (its items go the model's way)"
+                              : name == "pending"   ? "pending audits (labels held)"
+                                                    : name;
     std::printf("  rule %-16s %s: %lld labels, %lld audits, %lld errors, error <= %.4f; "
                 "auto-accepted %lld\n",
-                x.name.c_str(), state, static_cast<long long>(x.candidates),
+                x.name.c_str(), state.c_str(), static_cast<long long>(x.candidates),
                 static_cast<long long>(x.audits), static_cast<long long>(x.errors), x.error_upper,
                 static_cast<long long>(x.accepted));
   }

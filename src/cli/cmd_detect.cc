@@ -41,14 +41,11 @@ void PrintLine(const nlohmann::json& j) {
   std::fputc('\n', stdout);
 }
 
-// The lid.176 model: --model, else autolabel::FindLid176Model's search.
-std::string FindModel(const DetectArgs& a) { return autolabel::FindLid176Model(a.model); }
-
 Status RunLanguage(const DetectArgs& a) {
   autolabel::LanguageOptions opt;
   if (a.threshold >= 0) opt.min_confidence = a.threshold;
   std::unique_ptr<autolabel::LanguageIdentifier> lid;
-  const std::string model = a.no_model ? "" : FindModel(a);
+  const std::string model = a.no_model ? "" : autolabel::FindLid176Model(a.model);
   if (model.empty()) {
     if (!a.no_model)
       std::fprintf(stderr,

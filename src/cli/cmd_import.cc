@@ -70,15 +70,26 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
     // Detectors (format, language, boilerplate) on the items that have no answer yet. The import
     // above is already committed: a detector failure is reported but loses nothing.
-    auto run = loop::RunDetectors(**store, *p, *choice);
+    if (!choice->format && !choice->language && !choice->boilerplate) return;
+    std::vector<Item> items;
+    Status scanned = (*store)->ScanItems(p->id, [&](const Item& it) {
+      items.push_back(it);
+      return true;
+    });
+    if (!scanned.ok()) { *exit_code = Fail(scanned); return; }
+    std::vector<const Item*> item_ptrs;
+    item_ptrs.reserve(items.size());
+    for (const auto& it : items) item_ptrs.push_back(&it);
+    auto run = loop::RunDetectors(**store, *p, item_ptrs, *choice);
     if (!run.ok()) {
       std::fprintf(stderr, "the import is stored, but the detectors failed:\n");
       *exit_code = Fail(run.status());
       return;
     }
     if (run->items > 0) {
-      std::printf("detected %s on %lld items%s%s\n", list.c_str(), static_cast<long long>(run->items),
-                  run->language_backend.empty() ? "" : " (", run->language_backend.empty() ? "" : (run->language_backend + ")").c_str());
+      const std::string backend = run->language_backend.empty() ? "" : " (" + run->language_backend + ")";
+      std::printf("detected %s on %lld items%s\n", list.c_str(), static_cast<long long>(run->items),
+                  backend.c_str());
     }
   });
 }

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "loop/certify.h"
 #include "loop/config.h"
+#include "loop/cycle.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -64,6 +65,8 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
                            {"certified", x.value("certified", false)},
                            {"rejected", x.value("rejected", false)},
                            {"too_small", x.value("too_small", false)},
+                           {"state", loop::RuleStateName(x.value("certified", false), x.value("rejected", false),
+                                                         x.value("too_small", false))},
                            {"audits", x.value("audits", int64_t{0})}});
         }
         lj["last_cycle"] = {{"cycle", r.value("cycle", int64_t{0})},
@@ -117,10 +120,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   lc["auto_accepted"].get<long long>());
       for (const auto& x : lc["rules"]) {
         std::printf("    rule %-16s %s (%lld audits)\n", x["name"].get<std::string>().c_str(),
-                    x["certified"].get<bool>()   ? "certified"
-                    : x["rejected"].get<bool>() ? "rejected"
-                    : x["too_small"].get<bool>() ? "too small to certify"
-                                                : "pending",
+                    x["state"].get<std::string>().c_str(),
                     x["audits"].get<long long>());
       }
     }

@@ -57,6 +57,10 @@ json MetricsJson(const std::optional<GoldMetrics>& m) {
 
 }  // namespace
 
+const char* RuleStateName(bool certified, bool rejected, bool too_small) {
+  return certified ? "certified" : rejected ? "rejected" : too_small ? "too_small" : "pending";
+}
+
 std::string DefaultModelsDir(const std::string& db_path, const std::string& project) {
   return db_path + ".models/" + project;
 }
@@ -218,7 +222,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   if (!cfg.autolabel.labeler.empty()) {
     (cfg.autolabel.labeler == "language" ? choice.language : choice.format) = true;
   }
-  ASSIGN_OR_RETURN(DetectorRun detector_run, RunDetectors(store, project, choice));
+  std::vector<const Item*> all_items;
+  all_items.reserve(pool.size() + gold.size());
+  for (const auto& it : pool) all_items.push_back(&it);
+  for (const auto& it : gold) all_items.push_back(&it);
+  ASSIGN_OR_RETURN(DetectorRun detector_run, RunDetectors(store, project, all_items, choice));
   rec.detected = detector_run.items;
   rec.language_backend = detector_run.language_backend;
   std::unordered_map<int64_t, std::map<std::string, std::string>> detected;

@@ -63,6 +63,13 @@ struct StratumRecord {
   int64_t audits = 0, errors = 0;
 };
 
+// "certified" | "rejected" | "too_small" | "pending": a rule's state as `hitloop cycle`, `status`
+// and the report name it (the latter two from the record's flags).
+const char* RuleStateName(bool certified, bool rejected, bool too_small);
+inline const char* RuleStateName(const RuleRecord& r) {
+  return RuleStateName(r.certified, r.rejected, r.too_small);
+}
+
 struct CycleRecord {
   int64_t cycle = 0;
   int64_t created_at = 0;

@@ -6,7 +6,7 @@
 
 namespace hitloop::loop {
 
-Result<DetectorRun> RunDetectors(Store& store, const Project& project,
+Result<DetectorRun> RunDetectors(Store& store, const Project& project, const std::vector<const Item*>& items,
                                  const autolabel::DetectorChoice& choice) {
   DetectorRun run;
   if (!choice.format && !choice.language && !choice.boilerplate) return run;
@@ -20,13 +20,12 @@ Result<DetectorRun> RunDetectors(Store& store, const Project& project,
     return true;
   }));
   const uint8_t want = (choice.format ? 1 : 0) | (choice.language ? 2 : 0) | (choice.boilerplate ? 4 : 0);
-  std::vector<Item> todo;
-  RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
-    const auto f = have.find(it.id);
-    if (f == have.end() || (f->second & want) != want) todo.push_back(it);
-    return true;
-  }));
-  if (todo.empty()) return run;
+  std::vector<const Item*> undetected;
+  for (const Item* it : items) {
+    const auto f = have.find(it->id);
+    if (f == have.end() || (f->second & want) != want) undetected.push_back(it);
+  }
+  if (undetected.empty()) return run;
   std::unique_ptr<autolabel::LanguageIdentifier> lid;
   if (choice.language) {
     ASSIGN_OR_RETURN(lid, autolabel::OpenDefaultLanguageIdentifier(&run.language_backend));
@@ -36,15 +35,15 @@ Result<DetectorRun> RunDetectors(Store& store, const Project& project,
   opt.language = lid.get();
   // In slices, so memory stays bounded on a large project and each slice commits on its own.
   constexpr size_t kSlice = 20000;
-  for (size_t lo = 0; lo < todo.size(); lo += kSlice) {
-    const size_t hi = std::min(todo.size(), lo + kSlice);
+  for (size_t lo = 0; lo < undetected.size(); lo += kSlice) {
+    const size_t hi = std::min(undetected.size(), lo + kSlice);
     std::vector<autolabel::ItemText> texts;
     texts.reserve(hi - lo);
-    for (size_t i = lo; i < hi; ++i) texts.push_back({todo[i].id, todo[i].text});
+    for (size_t i = lo; i < hi; ++i) texts.push_back({undetected[i]->id, undetected[i]->text});
     const std::vector<Detection> found = autolabel::DetectItems(texts, opt);
     RETURN_IF_ERROR(store.PutDetections(found));
   }
-  run.items = static_cast<int64_t>(todo.size());
+  run.items = static_cast<int64_t>(undetected.size());
   return run;
 }
 

@@ -1,13 +1,14 @@
 #pragma once
 // RunDetectors: the detection step shared by `hitloop import` and every cycle — runs the chosen
-// per-item detectors (autolabel/detect_items.h) on the project's items that have no answer from
-// them yet and stores the answers (Store::PutDetections), so each item is read once however many
-// cycles run. Pool and gold items both (routing rules and reports read them).
+// per-item detectors (autolabel/detect_items.h) on the given items (the caller has them loaded:
+// pool and gold both, routing rules and reports read them) that have no answer from them yet and
+// stores the answers (Store::PutDetections), so each item is read once however many cycles run.
 //
 // Ownership: borrows the store for the call; opens the language identifier only when an item
 // needs it. Errors: store errors; a lid.176 file that fails its checksum (no silent fallback).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "autolabel/detect_items.h"
 #include "core/status.h"
@@ -21,7 +22,8 @@ struct DetectorRun {
   std::string language_backend; // "" when the language detector did not run
 };
 
-Result<DetectorRun> RunDetectors(Store& store, const Project& project,
+// `items` must belong to `project`.
+Result<DetectorRun> RunDetectors(Store& store, const Project& project, const std::vector<const Item*>& items,
                                  const autolabel::DetectorChoice& choice);
 
 }  // namespace hitloop::loop

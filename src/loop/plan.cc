@@ -301,19 +301,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
       ++plan->routing.review;
       // No prediction yet: rules on metadata still pick the pool and overlap (predicted class
       // "" and confidence 0 for the other conditions).
-      if (!cfg.routing.empty()) {
-        const int r = MatchRule(cfg.routing, in.meta_json.empty() ? std::string_view() : in.meta_json[i],
-                                "", 0.0);
-        if (r >= 0) {
-          auto it = std::find(plan->routing.pools.begin(), plan->routing.pools.end(), cfg.routing[r].pool);
-          if (it == plan->routing.pools.end()) {
-            plan->routing.pools.push_back(cfg.routing[r].pool);
-            it = plan->routing.pools.end() - 1;
-          }
-          d.pool = static_cast<uint16_t>(it - plan->routing.pools.begin());
-          d.overlap = static_cast<uint8_t>(cfg.routing[r].overlap);
-        }
-      }
+      AssignPool(in, i, "", 0.0, &plan->routing, &d);
       if (!in.was_auto.empty() && in.was_auto[i]) ++plan->routing.requeued;
     }
   }

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/rng.h"
-#include "model/serial.h"
+#include "core/serial.h"
 
 namespace hitloop::model {
 namespace {

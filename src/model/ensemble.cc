@@ -1,7 +1,7 @@
 #include "model/ensemble.h"
 
 #include "core/rng.h"
-#include "model/serial.h"
+#include "core/serial.h"
 
 namespace hitloop::model {
 

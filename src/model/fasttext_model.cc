@@ -9,7 +9,7 @@
 
 #include "core/file.h"
 #include "core/ids.h"
-#include "model/serial.h"
+#include "core/serial.h"
 #include "text/normalize.h"
 
 namespace hitloop::model {

@@ -11,7 +11,7 @@
 #include <unordered_map>
 
 #include "model/dual_cd.h"
-#include "model/serial.h"
+#include "core/serial.h"
 
 namespace hitloop::model {
 namespace {

@@ -5,7 +5,7 @@
 #include "core/file.h"
 #include "core/ids.h"
 #include "model/registry.h"
-#include "model/serial.h"
+#include "core/serial.h"
 
 namespace hitloop::model {
 namespace {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "loop/certify.h"
+#include "loop/cycle.h"
 
 namespace hitloop::report {
 namespace {
@@ -225,10 +226,8 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
       rs.errors = x.value("errors", int64_t{0});
       rs.accepted = x.value("accepted", int64_t{0});
       rs.error_upper = x.value("error_upper", 1.0);
-      rs.state = x.value("certified", false)   ? "certified"
-                 : x.value("rejected", false)  ? "rejected"
-                 : x.value("too_small", false) ? "too small"
-                                               : "pending";
+      rs.state = loop::RuleStateName(x.value("certified", false), x.value("rejected", false),
+                                     x.value("too_small", false));
       rep.rules.push_back(rs);
     }
   }

@@ -160,26 +160,27 @@ Status SqliteStore::Begin() {
   if (depth_ == 0) {
     RETURN_IF_ERROR(Run("BEGIN IMMEDIATE"));
   } else {
-    if (!DbInTransaction()) {
-      // SQLite ended the transaction on its own (some I/O errors do): the enclosing writes are
-      // gone while their owner still expects a commit. Fail-stop.
-      poisoned_ = true;
-      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
-    }
+    // SQLite ended the transaction on its own (some I/O errors do): the enclosing writes are
+    // gone while their owner still expects a commit. Fail-stop.
+    if (!DbInTransaction()) return Abandoned();
     RETURN_IF_ERROR(Run("SAVEPOINT " + SavepointName(depth_)));
   }
   ++depth_;
   return Status::Ok();
 }
 
+// SQLite rolled the transaction back on its own (after an I/O or constraint error in a statement):
+// nothing of it can be trusted, so the store stops accepting writes (fail-stop).
+Status SqliteStore::Abandoned() {
+  poisoned_ = true;
+  return IoError(path_ + ": transaction abandoned by the database after an earlier error");
+}
+
 Status SqliteStore::Commit() {
   if (depth_ == 0) return FailedPrecondition("commit without transaction");
   if (depth_ > 1) {
     --depth_;
-    if (!DbInTransaction()) {
-      poisoned_ = true;
-      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
-    }
+    if (!DbInTransaction()) return Abandoned();
     const std::string name = SavepointName(depth_);
     Status st = Run("RELEASE " + name);
     if (!st.ok()) {
@@ -190,10 +191,7 @@ Status SqliteStore::Commit() {
     return st;
   }
   depth_ = 0;
-  if (!DbInTransaction()) {
-    poisoned_ = true;
-    return IoError(path_ + ": transaction abandoned by the database after an earlier error");
-  }
+  if (!DbInTransaction()) return Abandoned();
   Status st = Run("COMMIT");
   if (!st.ok()) {
     if (DbInTransaction()) (void)Run("ROLLBACK");
@@ -209,10 +207,7 @@ Status SqliteStore::Rollback() {
   if (depth_ == 0) return Status::Ok();
   if (depth_ > 1) {
     --depth_;
-    if (!DbInTransaction()) {
-      poisoned_ = true;
-      return IoError(path_ + ": transaction abandoned by the database after an earlier error");
-    }
+    if (!DbInTransaction()) return Abandoned();
     const std::string name = SavepointName(depth_);
     Status st = Run("ROLLBACK TO " + name);
     if (st.ok()) st = Run("RELEASE " + name);

@@ -144,6 +144,7 @@ class SqliteStore final : public Store {
   sqlite3_stmt* Prepare(const std::string& sql, Status* st);
   Status Error(const std::string& what) const;
   Status CheckWritable() const;
+  Status Abandoned();  // marks the store poisoned; the error for an abandoned transaction
   // Runs a write method's body in its own transaction: a real one, or a savepoint when an
   // explicit transaction is open (so a failing method leaves the enclosing one untouched).
   Status AutoTxn(const std::function<Status()>& fn);

@@ -6,7 +6,7 @@
 #include <map>
 #include <numeric>
 
-#include "model/serial.h"
+#include "core/serial.h"
 
 #include "al/simulation.h"
 #include "unit/al/synthetic_data.h"
@@ -131,7 +131,7 @@ TEST(LogRegTest, ScoresMatchAPlainDotProductForManyClasses) {
   EXPECT_EQ(d1, d2);
   // Recompute from the serialized payload (packed rows of 11) for one example by hand.
   // Payload: version u32, k i32, C f64, seen, ids, weights, bias (model/serial.h vectors).
-  model::Reader r(bytes.value());
+  Reader r(bytes.value());
   uint32_t version = 0;
   int32_t k = 0;
   double c = 0;

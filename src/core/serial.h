@@ -1,14 +1,15 @@
 #pragma once
-// Little-endian binary writer/reader for model payloads. Reader methods return false when the
+// Little-endian binary writer/reader for file payloads (model files, featurizer files). Reader methods return false when the
 // payload is too short, so a truncated or corrupted payload is detected, never read past.
 // Not thread-safe (value types).
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
-namespace hitloop::model {
+namespace hitloop {
 
 class Writer {
  public:
@@ -64,4 +65,4 @@ class Reader {
   std::string_view in_;
 };
 
-}  // namespace hitloop::model
+}  // namespace hitloop
