@@ -124,6 +124,7 @@ void HandleNextTask(Ctx& c) {
     return;
   }
   const Lease& lease = (*claimed)->lease;
+  ReadSnapshot snapshot(c.store);  // item, prediction and detections: one read transaction
   auto item = c.store.GetItem(lease.item_id);
   if (!item.ok()) { SendError(c, item.status()); return; }
   auto pred = c.store.LatestPrediction(lease.item_id);
@@ -147,6 +148,7 @@ void HandleNextTask(Ctx& c) {
     nlohmann::json spans = nlohmann::json::parse(d.detail_json, nullptr, false);
     if (spans.is_array()) item_json["boilerplate"] = spans;
   }
+  snapshot.End();
   SendJson(c, 200,
            {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
                        {"expires_at_ms", lease.expires_at}}},

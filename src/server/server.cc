@@ -300,6 +300,9 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   t_route = route->pattern;
 
   // ---- authentication ----
+  // Authentication and scope are read in one snapshot (one read transaction, not one per
+  // statement); it ends before the body is read from the network and before the handler runs.
+  ReadSnapshot snapshot(c.store);
   std::optional<User> user;
   bool via_cookie = false;
   std::string auth = req.get_header_value("Authorization");
@@ -375,6 +378,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
     c.project = std::move(*p);
     c.lease = std::move(*l);
   }
+  snapshot.End();
 
   // ---- body ----
   if (!route->streaming && reader != nullptr) {

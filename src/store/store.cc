@@ -12,4 +12,11 @@ Status Store::InTransaction(const std::function<Status()>& fn) {
   return Commit();
 }
 
+Status Store::InReadSnapshot(const std::function<Status()>& fn) {
+  RETURN_IF_ERROR(BeginRead());
+  Status st = fn();
+  Status end = EndRead();
+  return st.ok() ? end : st;
+}
+
 }  // namespace hitloop

@@ -125,6 +125,17 @@ class Store {
   // otherwise and returns fn's error.
   Status InTransaction(const std::function<Status()>& fn);
 
+  // A read snapshot: the reads between BeginRead() and EndRead() see one consistent state of
+  // the database and pay for opening a read transaction once instead of once per statement
+  // (on SQLite in WAL mode every new read transaction after someone else's commit also drops
+  // the connection's page cache). Writes inside a snapshot are refused (Begin() is
+  // FailedPrecondition). Inside a write transaction both are no-ops (it is one snapshot
+  // already). Snapshots nest; only the outermost EndRead() ends it.
+  virtual Status BeginRead() = 0;
+  virtual Status EndRead() = 0;
+  // Runs `fn` in a read snapshot and returns fn's status (or the snapshot's error).
+  Status InReadSnapshot(const std::function<Status()>& fn);
+
   // ---- projects ----
   virtual Result<Project> CreateProject(const Project& p) = 0;  // AlreadyExists on name clash
   virtual Result<Project> GetProject(const std::string& name) = 0;
@@ -243,6 +254,24 @@ class Store {
 
  protected:
   Store() = default;
+};
+
+// Holds a read snapshot for a scope (see Store::BeginRead): ended by End() or the destructor.
+// If the snapshot cannot be opened the reads run one statement at a time, which is still correct.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Store& store) : store_(store), open_(store.BeginRead().ok()) {}
+  ~ReadSnapshot() { End(); }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  void End() {
+    if (open_) (void)store_.EndRead();
+    open_ = false;
+  }
+
+ private:
+  Store& store_;
+  bool open_;
 };
 
 // Opens (creating and migrating if needed) the SQLite database at `path`.

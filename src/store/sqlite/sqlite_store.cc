@@ -157,6 +157,7 @@ Status SqliteStore::Run(const std::string& sql) {
 // SAVEPOINT named after its depth, so the names always match the Begin/Commit pairing.
 Status SqliteStore::Begin() {
   RETURN_IF_ERROR(CheckWritable());
+  if (read_txn_) return FailedPrecondition(path_ + ": write inside a read snapshot");
   if (depth_ == 0) {
     RETURN_IF_ERROR(Run("BEGIN IMMEDIATE"));
   } else {
@@ -216,6 +217,27 @@ Status SqliteStore::Rollback() {
   depth_ = 0;
   if (!DbInTransaction()) return Status::Ok();
   return Run("ROLLBACK");
+}
+
+// A deferred BEGIN takes no lock until the first read, and that read's snapshot then holds
+// until COMMIT. Inside a write transaction there is nothing to do.
+Status SqliteStore::BeginRead() {
+  if (read_depth_ == 0 && depth_ == 0) {
+    RETURN_IF_ERROR(Run("BEGIN"));
+    read_txn_ = true;
+  }
+  ++read_depth_;
+  return Status::Ok();
+}
+
+Status SqliteStore::EndRead() {
+  if (read_depth_ == 0) return FailedPrecondition("EndRead without BeginRead");
+  if (--read_depth_ > 0 || !read_txn_) return Status::Ok();
+  read_txn_ = false;
+  if (!DbInTransaction()) return Status::Ok();  // SQLite ended it on an error
+  Status st = Run("COMMIT");
+  if (!st.ok() && DbInTransaction()) (void)Run("ROLLBACK");
+  return st;
 }
 
 Status SqliteStore::AutoTxn(const std::function<Status()>& fn) {
@@ -641,7 +663,7 @@ Result<int64_t> SqliteStore::Enqueue(const QueueEntry& e) {
     PREPARE(s,
             "INSERT INTO queue(project_id, item_id, pool, kind, priority, overlap, done, open, created_at)"
             " VALUES(?,?,?,?,?,?,0,1,?) ON CONFLICT(item_id, kind) WHERE open=1 DO UPDATE SET"
-            " pool=excluded.pool, priority=excluded.priority, overlap=excluded.overlap"
+            " pool=excluded.pool, priority=excluded.priority, overlap=excluded.overlap, busy_until=0"
             " RETURNING id");
     s.Bind(1, e.project_id).Bind(2, e.item_id).Bind(3, e.pool).Bind(4, e.kind).Bind(5, e.priority);
     s.Bind(6, static_cast<int64_t>(e.overlap)).Bind(7, Now());
@@ -687,7 +709,10 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
     for (size_t i = 0; i < req.kinds.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(next + i);
     sql += ")";
   }
+  // The busy_until test is answered from the index (queue_claim covers it), before the lease
+  // subqueries (SQLite codes terms with subqueries last): held entries cost no lease lookups.
   sql +=
+      " AND q.busy_until<=?2"
       " AND q.done + (SELECT COUNT(*) FROM leases l WHERE l.queue_id=q.id AND l.state='active'"
       "   AND l.expires_at>?2) < q.overlap"
       " AND NOT EXISTS (SELECT 1 FROM leases m WHERE m.queue_id=q.id AND m.annotator=?3 AND"
@@ -728,6 +753,16 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
     ins.Bind(1, l.id).Bind(2, e.id).Bind(3, l.item_id).Bind(4, l.project_id).Bind(5, l.annotator);
     ins.Bind(6, l.pool).Bind(7, l.kind).Bind(8, l.created_at).Bind(9, l.expires_at);
     if (ins.Step() != SQLITE_DONE) return Error("insert lease");
+    {
+      // This lease may have filled the entry's last slot: then nobody can claim it before the
+      // first of its unexpired leases expires (or one ends early, which resets the hint).
+      PREPARE(busy,
+              "UPDATE queue SET busy_until=(SELECT MIN(expires_at) FROM leases l WHERE l.queue_id=?1"
+              " AND l.state='active' AND l.expires_at>?2) WHERE id=?1 AND done+(SELECT COUNT(*) FROM"
+              " leases l WHERE l.queue_id=?1 AND l.state='active' AND l.expires_at>?2)>=overlap");
+      busy.Bind(1, e.id).Bind(2, req.now);
+      if (busy.Step() != SQLITE_DONE) return Error("mark queue entry busy");
+    }
     out = ClaimResult{std::move(l), std::move(e)};
     return Status::Ok();
   });
@@ -780,8 +815,15 @@ Status SqliteStore::FinishLease(const std::string& lease_id, const std::string& 
       if (u.Step() != SQLITE_DONE) return Error("finish lease");
       if (sqlite3_changes(db_) != 1) return Conflict("lease changed concurrently");
     }
+    // A lease that ends early frees its slot (or, submitted, turns it into a done one): the
+    // entry's busy hint is reset, and the next claim counts its leases.
     if (new_state == "submitted") {
-      PREPARE(q, "UPDATE queue SET done=done+1, open=CASE WHEN done+1>=overlap THEN 0 ELSE open END WHERE id=?");
+      PREPARE(q, "UPDATE queue SET done=done+1, open=CASE WHEN done+1>=overlap THEN 0 ELSE open END,"
+                 " busy_until=0 WHERE id=?");
+      q.Bind(1, queue_id);
+      if (q.Step() != SQLITE_DONE) return Error("update queue");
+    } else {
+      PREPARE(q, "UPDATE queue SET busy_until=0 WHERE id=? AND busy_until!=0");
       q.Bind(1, queue_id);
       if (q.Step() != SQLITE_DONE) return Error("update queue");
     }

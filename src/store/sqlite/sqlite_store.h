@@ -65,6 +65,8 @@ class SqliteStore final : public Store {
   Status Begin() override;
   Status Commit() override;
   Status Rollback() override;
+  Status BeginRead() override;
+  Status EndRead() override;
 
   Result<Project> CreateProject(const Project& p) override;
   Result<Project> GetProject(const std::string& name) override;
@@ -164,6 +166,8 @@ class SqliteStore final : public Store {
   sqlite3* db_ = nullptr;
   std::string path_;
   int depth_ = 0;  // open Begin()s: 0 none, 1 the real transaction, >1 savepoints
+  int read_depth_ = 0;  // open BeginRead()s
+  bool read_txn_ = false;  // the outermost BeginRead() opened a deferred transaction
   bool poisoned_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
