@@ -2,9 +2,10 @@
 # Crash loop for `hitloop serve` (issue 5): kill -9 under load, restart, check that nothing the
 # server acknowledged was lost.
 # Usage: bench/server/crash.sh <hitloop-binary> [--items N] [--clients C] [--iterations K]
-#                              [--setup-cache DIR] [--seed S]
+#                              [--setup-cache DIR] [--seed S] [--loadgen cc|py]
 # One copy of a queued project (made by run.sh --setup-cache, created here if missing) is served;
-# each iteration: bench/server/loadgen.py runs against the server, the server is killed with
+# each iteration: bench/server/loadgen.py runs against the server (its load driven by hl_loadgen,
+# built next to hitloop, or with --loadgen py by its own Python threads), the server is killed with
 # SIGKILL at a random moment 1-4 s into the load, restarted on the same database (SQLite
 # recovers the WAL on open), then the load generator checks its clients' ledger against the
 # database (every acknowledged label present, no duplicated or unacknowledged label, no double
@@ -19,6 +20,7 @@ CLIENTS=64
 ITERATIONS=50
 CACHE=""
 SEED=1
+LOADGEN=cc
 while [ $# -gt 0 ]; do
   case "$1" in
     --items) ITEMS=$2; shift 2 ;;
@@ -26,10 +28,23 @@ while [ $# -gt 0 ]; do
     --iterations) ITERATIONS=$2; shift 2 ;;
     --setup-cache) CACHE=$2; shift 2 ;;
     --seed) SEED=$2; shift 2 ;;
+    --loadgen) LOADGEN=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
+case "$LOADGEN" in
+  cc)
+    HL_LOADGEN=$(dirname "$HITLOOP")/hl_loadgen
+    if [ ! -x "$HL_LOADGEN" ]; then
+      echo "crash: $HL_LOADGEN not found: build the hl_loadgen target next to hitloop" \
+        "(ninja -C $(dirname "$HITLOOP") hl_loadgen) or use --loadgen py" >&2
+      exit 2
+    fi
+    LOADGEN_ARGS=(--cc "$HL_LOADGEN") ;;
+  py) LOADGEN_ARGS=() ;;
+  *) echo "--loadgen: cc or py, not $LOADGEN" >&2; exit 2 ;;
+esac
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-crash-XXXXXX)}
 mkdir -p "$WORK"
 CACHE=${CACHE:-$WORK/cache}
@@ -37,7 +52,7 @@ if [ ! -f "$CACHE/items-$ITEMS.db" ] || [ "$(wc -l <"$CACHE/items-$ITEMS.tokens"
   echo "crash: preparing the project with run.sh" >&2
   rm -f "$CACHE/items-$ITEMS.db"
   BENCH_DIR="$WORK/setup" "$HERE/run.sh" "$HITLOOP" --items "$ITEMS" --clients "$CLIENTS" --duration 1 \
-    --setup-cache "$CACHE" >/dev/null
+    --setup-cache "$CACHE" --loadgen "$LOADGEN" >/dev/null
 fi
 DB="$WORK/crash.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
@@ -77,7 +92,8 @@ for i in $(seq 1 "$ITERATIONS"); do
   # The load lasts a little longer than the server: the clients also see it die.
   python3 "$HERE/loadgen.py" --port "$PORT" --project load --labels pos,neg,neu --tokens "$WORK/tokens" \
     --clients "$CLIENTS" --duration "$(python3 -c "print($kill_ms / 1000 + 1.0)")" --db "$DB" \
-    --seed "$((SEED * 1000 + i))" --wait-file "$go" >"$WORK/loadgen.$i.json" 2>"$WORK/loadgen.$i.err" &
+    --seed "$((SEED * 1000 + i))" --wait-file "$go" "${LOADGEN_ARGS[@]}" \
+    >"$WORK/loadgen.$i.json" 2>"$WORK/loadgen.$i.err" &
   LOADGEN_PID=$!
   sleep "$(python3 -c "print($kill_ms / 1000)")"
   kill -KILL "$SERVER_PID"

@@ -14,6 +14,16 @@ checked against each other and against the database (read-only) for:
     (+ submits whose outcome the client never saw, reported separately);
   - any 5xx.
 Prints one JSON summary line; exit code 1 if any check fails.
+
+Three ways to get the ledgers, one check (check() below) for all:
+  - Python threads (the default), as described above;
+  - --cc BIN: hl_loadgen (bench/server/loadgen.cc) runs the same clients in C++ and writes their
+    ledger (--ledger FILE, else a temporary file), which is then checked. The threads cost
+    ~0.6-0.9 ms of CPU per round trip, as much as the server, too much to drive 2,000 round
+    trips/s on 2 cores; hl_loadgen ~0.05 ms. The annotation mark (only annotations written
+    during the run are checked) is read before it starts;
+  - --ledger FILE without --cc: check a ledger hl_loadgen already wrote; --since N is the mark
+    (the summary's "since"; 0 = every human annotation of the project: right for a fresh database).
 """
 import argparse
 import http.client
@@ -21,7 +31,9 @@ import json
 import os
 import random
 import sqlite3
+import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -129,54 +141,100 @@ class Client(threading.Thread):
         conn.close()
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int, required=True)
-    ap.add_argument("--project", required=True)
-    ap.add_argument("--labels", required=True, help="comma-separated label set")
-    ap.add_argument("--tokens", required=True, help="file with one annotator token per line")
-    ap.add_argument("--clients", type=int, default=64)
-    ap.add_argument("--duration", type=float, default=60.0)
-    ap.add_argument("--db", required=True, help="database to check after the run (opened read-only)")
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--wait-file", help="after the load, wait until this file exists before checking"
-                    " the database (crash.sh: the server is killed, restarted, then the check runs)")
-    a = ap.parse_args()
+class Run:
+    """What a load produced, whichever generator drove it: the input of check()."""
 
-    tokens = [t.strip() for t in open(a.tokens) if t.strip()]
-    if len(tokens) < a.clients:
-        sys.exit("need %d tokens, have %d" % (a.clients, len(tokens)))
-    labels = a.labels.split(",")
-    # Only annotations written during this run are checked (the database may be reused).
-    db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
-    first_annotation = (db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0)
+    def __init__(self, loadgen):
+        self.loadgen = loadgen   # "py" | "cc"
+        self.clients = 0
+        self.seconds = 0.0
+        self.claims = []         # (item, lease, t_recv, client)
+        self.ends = {}           # lease -> (kind, t_send, status or None)
+        self.acked = []          # (item, lease, label)
+        self.unknown = []        # (item, lease, label)
+        self.claim_ms = []
+        self.submit_ms = []
+        self.status_counts = {}  # int status -> count
+        self.errors = 0
+        self.errors_sample = []
+        self.round_trips = 0
+        self.empty = 0
+        self.cpu_s = 0.0         # the load generator's CPU time during the load
+
+    @staticmethod
+    def from_clients(clients, seconds, cpu_s):
+        run = Run("py")
+        run.clients, run.seconds, run.cpu_s = len(clients), seconds, cpu_s
+        for c in clients:
+            run.claims.extend((item, lease, t, c.idx) for item, lease, t in c.claims)
+            run.ends.update(c.ends)
+            run.acked.extend(c.acked)
+            run.unknown.extend(c.unknown)
+            run.claim_ms.extend(c.claim_ms)
+            run.submit_ms.extend(c.submit_ms)
+            for k, v in c.status_counts.items():
+                run.status_counts[k] = run.status_counts.get(k, 0) + v
+            run.errors += len(c.errors)
+            run.errors_sample.extend(c.errors[:5 - len(run.errors_sample)])
+            run.round_trips += c.round_trips
+            run.empty += c.empty
+        return run
+
+    @staticmethod
+    def from_ledger(path):
+        """Reads a ledger written by hl_loadgen (bench/server/loadgen.cc): one JSON object a line,
+        the summary last. Raises ValueError if it is incomplete."""
+        run = Run("cc")
+        summary = None
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                r = json.loads(line)
+                t = r["t"]
+                if t == "claim":
+                    run.claims.append((r["item"], r["lease"], r["at"], r["c"]))
+                elif t == "end":
+                    run.ends[r["lease"]] = (r["kind"], r["at"], r["status"])
+                elif t == "ack":
+                    run.acked.append((r["item"], r["lease"], r["label"]))
+                elif t == "unknown":
+                    run.unknown.append((r["item"], r["lease"], r["label"]))
+                elif t == "summary":
+                    summary = r
+                else:
+                    raise ValueError("%s: unknown record %r" % (path, t))
+        if summary is None:
+            raise ValueError("%s: no summary line (hl_loadgen did not finish)" % path)
+        run.clients = summary["clients"]
+        run.seconds = summary["seconds"]
+        run.cpu_s = summary["cpu_s"]
+        run.claim_ms = summary["claim_ms"]
+        run.submit_ms = summary["submit_ms"]
+        run.status_counts = {int(k): v for k, v in summary["status_counts"].items()}
+        run.errors = summary["errors"]
+        run.errors_sample = summary["errors_sample"]
+        run.round_trips = summary["round_trips"]
+        run.empty = summary["empty"]
+        return run
+
+
+def annotation_mark(db_path):
+    """The newest annotation id: only annotations written after it are checked (the database may
+    be reused)."""
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    mark = db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0
     db.close()
-    cpu0 = os.times()
-    start = time.time()
-    deadline = start + a.duration
-    clients = [Client(i, a.host, a.port, tokens[i], a.project, labels, deadline, a.seed * 1000 + i)
-               for i in range(a.clients)]
-    for c in clients:
-        c.start()
-    for c in clients:
-        c.join()
-    elapsed = time.time() - start
-    cpu1 = os.times()
-    loadgen_cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
-    if a.wait_file:
-        while not os.path.exists(a.wait_file):
-            time.sleep(0.05)
+    return mark
 
-    # ---- checks ----
+
+def check(run, db_path, project, since):
+    """The checks (see the module docstring) of one run against the database; returns the
+    summary dict, whose "failures" list is empty if every check passed."""
     failures = []
     claims_by_item = {}
-    ends = {}
-    for c in clients:
-        ends.update(c.ends)
-        for item, lease, t_recv in c.claims:
-            claims_by_item.setdefault(item, []).append((t_recv, lease, c.idx))
-    db = sqlite3.connect("file:%s?mode=ro" % a.db, uri=True)
+    for item, lease, t_recv, client in run.claims:
+        claims_by_item.setdefault(item, []).append((t_recv, lease, client))
+    ends = run.ends
+    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
 
     def ended(lease, end):
         # A skip/release the server answered 200, or one whose answer was lost (server killed)
@@ -202,18 +260,16 @@ def main():
                 if double <= 5:
                     failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
     acked = {}
-    for c in clients:
-        for item, lease, label in c.acked:
-            acked.setdefault(item, []).append(label)
+    for item, lease, label in run.acked:
+        acked.setdefault(item, []).append(label)
     unknown_items = {}
-    for c in clients:
-        for item, lease, label in c.unknown:
-            unknown_items.setdefault(item, []).append(label)
+    for item, lease, label in run.unknown:
+        unknown_items.setdefault(item, []).append(label)
 
     rows = db.execute(
         "SELECT i.external_id, a.labels FROM annotations a JOIN items i ON i.id = a.item_id"
         " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source = 'human' AND a.id > ?",
-        (a.project, first_annotation)).fetchall()
+        (project, since)).fetchall()
     stored = {}
     for ext, labels_json in rows:
         stored.setdefault(ext, []).extend(json.loads(labels_json))
@@ -232,15 +288,8 @@ def main():
     integrity = db.execute("PRAGMA quick_check").fetchone()[0]
     db.close()
 
-    status = {}
-    for c in clients:
-        for k, v in c.status_counts.items():
-            status[k] = status.get(k, 0) + v
+    status = run.status_counts
     fivexx = sum(v for k, v in status.items() if k >= 500)
-    claim_ms = [x for c in clients for x in c.claim_ms]
-    submit_ms = [x for c in clients for x in c.submit_ms]
-    round_trips = sum(c.round_trips for c in clients)
-    errors = [e for c in clients for e in c.errors]
     if double:
         failures.append("%d double assignments" % double)
     if lost:
@@ -251,32 +300,119 @@ def main():
         failures.append("%d responses 5xx" % fivexx)
     if integrity != "ok":
         failures.append("integrity: %s" % integrity)
-    if round_trips == 0:
+    if run.round_trips == 0:
         failures.append("no round trip completed")
-    summary = {
-        "clients": a.clients,
+    elapsed = run.seconds
+    return {
+        "loadgen": run.loadgen,
+        "clients": run.clients,
         "seconds": round(elapsed, 1),
-        "round_trips": round_trips,
-        "round_trips_per_s": round(round_trips / elapsed, 1),
-        "claim_ms_p50": round(percentile(claim_ms, 50) or 0, 2),
-        "claim_ms_p99": round(percentile(claim_ms, 99) or 0, 2),
-        "submit_ms_p50": round(percentile(submit_ms, 50) or 0, 2),
-        "submit_ms_p99": round(percentile(submit_ms, 99) or 0, 2),
-        "claims": len(claim_ms),
-        "empty_claims": sum(c.empty for c in clients),
+        "round_trips": run.round_trips,
+        "round_trips_per_s": round(run.round_trips / elapsed, 1) if elapsed else 0,
+        "claim_ms_p50": round(percentile(run.claim_ms, 50) or 0, 2),
+        "claim_ms_p99": round(percentile(run.claim_ms, 99) or 0, 2),
+        "submit_ms_p50": round(percentile(run.submit_ms, 50) or 0, 2),
+        "submit_ms_p99": round(percentile(run.submit_ms, 99) or 0, 2),
+        "claims": len(run.claim_ms),
+        "empty_claims": run.empty,
         "acknowledged_labels": sum(len(v) for v in acked.values()),
         "unknown_outcome_submits": sum(len(v) for v in unknown_items.values()),
         "double_assignments": double,
         "lost_labels": lost,
         "duplicated_labels": duplicated,
         "status_counts": {str(k): v for k, v in sorted(status.items())},
-        "errors_sample": errors[:5],
+        "errors": run.errors,
+        "errors_sample": run.errors_sample,
         "integrity": integrity,
-        "loadgen_cpu_s": round(loadgen_cpu, 1),
+        "loadgen_cpu_s": round(run.cpu_s, 2),
+        # What the generator itself costs: it shares the machine with the server.
+        "loadgen_cpu_ms_per_round_trip": round(1000 * run.cpu_s / run.round_trips, 3) if run.round_trips else None,
+        "since": since,
         "failures": failures,
     }
+
+
+def run_threads(a, tokens, labels):
+    cpu0 = os.times()
+    start = time.time()
+    deadline = start + a.duration
+    clients = [Client(i, a.host, a.port, tokens[i], a.project, labels, deadline, a.seed * 1000 + i)
+               for i in range(a.clients)]
+    for c in clients:
+        c.start()
+    for c in clients:
+        c.join()
+    elapsed = time.time() - start
+    cpu1 = os.times()
+    return Run.from_clients(clients, elapsed, (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system))
+
+
+def run_cc(a, ledger):
+    """Runs hl_loadgen with the same options; returns its exit code (it writes the ledger)."""
+    cmd = [a.cc, "--host", a.host, "--port", str(a.port), "--project", a.project, "--labels", a.labels,
+           "--tokens", a.tokens, "--clients", str(a.clients), "--duration", str(a.duration),
+           "--seed", str(a.seed), "--threads", str(a.cc_threads), "--ledger", ledger]
+    return subprocess.call(cmd)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int)
+    ap.add_argument("--project", required=True)
+    ap.add_argument("--labels", help="comma-separated label set")
+    ap.add_argument("--tokens", help="file with one annotator token per line")
+    ap.add_argument("--clients", type=int, default=64)
+    ap.add_argument("--duration", type=float, default=60.0)
+    ap.add_argument("--db", required=True, help="database to check after the run (opened read-only)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--wait-file", help="after the load, wait until this file exists before checking"
+                    " the database (crash.sh: the server is killed, restarted, then the check runs)")
+    ap.add_argument("--cc", metavar="HL_LOADGEN", help="drive the load with this hl_loadgen binary"
+                    " (bench/server/loadgen.cc) instead of Python threads, then check its ledger")
+    ap.add_argument("--cc-threads", type=int, default=1, help="hl_loadgen's epoll threads")
+    ap.add_argument("--ledger", help="with --cc: where hl_loadgen writes its ledger (default: a"
+                    " temporary file); without: only check this existing ledger")
+    ap.add_argument("--since", type=int, default=0, help="with --ledger only: check annotations"
+                    " with a larger id (the mark read before that load started)")
+    a = ap.parse_args()
+
+    if a.ledger and not a.cc:
+        since = a.since
+        run = Run.from_ledger(a.ledger)
+    else:
+        if a.port is None or not a.labels or not a.tokens:
+            ap.error("--port, --labels and --tokens are required to run a load")
+        tokens = [t.strip() for t in open(a.tokens) if t.strip()]
+        if len(tokens) < a.clients:
+            sys.exit("need %d tokens, have %d" % (a.clients, len(tokens)))
+        since = annotation_mark(a.db)
+        if a.cc:
+            tmp = None
+            ledger = a.ledger
+            if not ledger:
+                tmp = tempfile.NamedTemporaryFile(prefix="hl-ledger-", suffix=".jsonl", delete=False)
+                tmp.close()
+                ledger = tmp.name
+            rc = run_cc(a, ledger)
+            try:
+                if rc != 0:
+                    raise ValueError("hl_loadgen exited with %d" % rc)
+                run = Run.from_ledger(ledger)
+            except (OSError, ValueError) as e:
+                print(json.dumps({"loadgen": "cc", "failures": [str(e)]}))
+                sys.exit(1)
+            finally:
+                if tmp:
+                    os.unlink(ledger)
+        else:
+            run = run_threads(a, tokens, a.labels.split(","))
+    if a.wait_file:
+        while not os.path.exists(a.wait_file):
+            time.sleep(0.05)
+    summary = check(run, a.db, a.project, since)
     print(json.dumps(summary))
-    sys.exit(1 if failures else 0)
+    sys.exit(1 if summary["failures"] else 0)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Load test / throughput benchmark for `hitloop serve` (issue 5), driven by bench/server/loadgen.py
-# (Python standard library; not hitloop itself).
+# Load test / throughput benchmark for `hitloop serve` (issue 5). The load comes from hl_loadgen
+# (bench/server/loadgen.cc, built next to hitloop; not hitloop itself) or, with --loadgen py, from
+# bench/server/loadgen.py's Python threads; loadgen.py checks the outcome either way.
 # Usage: bench/server/run.sh <hitloop-binary> [--items N] [--clients C] [--duration S]
-#                           [--setup-cache DIR]
+#                           [--setup-cache DIR] [--loadgen cc|py]
 #   CI:    --items 20000 --clients 64 --duration 60
 #   bench: --items 1000000 --clients 64 --duration 60   (and --clients 200 --duration 600)
 # The database lives in $BENCH_DIR (default: a fresh directory under /tmp, on disk, not tmpfs,
 # so every acknowledged submit pays its real fsync).
 # --setup-cache DIR: keep a copy of the freshly queued project (database + tokens) in DIR and
 # start later runs with the same --items from a copy of it (a 1M-item setup takes minutes).
+# --loadgen cc (default): hl_loadgen from the hitloop binary's directory drives the load (~10x less
+# CPU per round trip than the Python threads, which cost as much as the server on 2 cores); its
+# ledger is left in $WORK/ledger.jsonl. --loadgen py: the Python threads.
 # At the end it prints the server's CPU time and the load average (other work on the machine
 # inflates latencies; the CPU time says how much of the run the server itself used).
 set -euo pipefail
@@ -18,16 +22,30 @@ ITEMS=20000
 CLIENTS=64
 DURATION=60
 CACHE=""
+LOADGEN=cc
 while [ $# -gt 0 ]; do
   case "$1" in
     --items) ITEMS=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --setup-cache) CACHE=$2; shift 2 ;;
+    --loadgen) LOADGEN=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
+case "$LOADGEN" in
+  cc)
+    HL_LOADGEN=$(dirname "$HITLOOP")/hl_loadgen
+    if [ ! -x "$HL_LOADGEN" ]; then
+      echo "run.sh: $HL_LOADGEN not found: build the hl_loadgen target next to hitloop" \
+        "(ninja -C $(dirname "$HITLOOP") hl_loadgen) or use --loadgen py" >&2
+      exit 2
+    fi
+    LOADGEN_ARGS=(--cc "$HL_LOADGEN") ;;
+  py) LOADGEN_ARGS=() ;;
+  *) echo "--loadgen: cc or py, not $LOADGEN" >&2; exit 2 ;;
+esac
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-load-XXXXXX)}
 mkdir -p "$WORK"
 DB="$WORK/load.db"
@@ -103,10 +121,11 @@ PY
 fi
 cpu_s() { awk '{printf "%.1f", ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
 CPU0=$(cpu_s "$SERVER_PID")
-echo "load: $CLIENTS clients for ${DURATION}s" >&2
+echo "load: $CLIENTS clients for ${DURATION}s ($LOADGEN load generator)" >&2
+[ "$LOADGEN" = py ] || LOADGEN_ARGS+=(--ledger "$WORK/ledger.jsonl")
 set +e
 python3 "$HERE/loadgen.py" --port "$PORT" --project load --labels pos,neg,neu --tokens "$WORK/tokens" \
-  --clients "$CLIENTS" --duration "$DURATION" --db "$DB"
+  --clients "$CLIENTS" --duration "$DURATION" --db "$DB" "${LOADGEN_ARGS[@]}"
 rc=$?
 set -e
 CPU1=$(cpu_s "$SERVER_PID")
