@@ -20,6 +20,11 @@ void RegisterServe(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str();
   cmd->add_option("--lease-ttl", lease_ttl_s, "Seconds an annotator holds a task")->capture_default_str()
       ->check(CLI::Range(int64_t{5}, int64_t{24 * 3600}));
+  cmd->add_option("--scope-cache-ms", o.scope_cache_ms,
+                  "How long (ms) a token's user, projects and memberships stay cached; changes made "
+                  "by another process (the CLI) are seen within this time, API changes at once")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--threads", o.threads, "Worker threads (each open keep-alive connection holds one)")
       ->capture_default_str()->check(CLI::Range(2, 1024));
   cmd->add_flag("--no-access-log", quiet, "Do not write the JSON access log to stderr");

@@ -24,6 +24,17 @@ std::string RandomId() {
   return std::string(hex, 32);
 }
 
+std::string TimeOrderedId(int64_t now_ms) {
+  EnsureSodium();
+  unsigned char buf[16];
+  const uint64_t t = static_cast<uint64_t>(now_ms < 0 ? 0 : now_ms) & ((uint64_t{1} << 48) - 1);
+  for (int i = 0; i < 6; ++i) buf[i] = static_cast<unsigned char>(t >> (8 * (5 - i)));
+  randombytes_buf(buf + 6, sizeof(buf) - 6);
+  char hex[33];
+  sodium_bin2hex(hex, sizeof(hex), buf, sizeof(buf));
+  return std::string(hex, 32);
+}
+
 std::string RandomToken(size_t bytes) {
   EnsureSodium();
   std::vector<unsigned char> buf(bytes);

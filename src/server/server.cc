@@ -84,7 +84,7 @@ bool IsUnsafeMethod(const std::string& m) { return m != "GET" && m != "HEAD"; }
 }  // namespace
 
 ServerImpl::ServerImpl(ServerOptions options)
-    : options_(std::move(options)), pool_(options_.db_path) {
+    : options_(std::move(options)), pool_(options_.db_path), scope_(options_.scope_cache_ms) {
   if (options_.clock == nullptr) options_.clock = SystemClock::Default();
 }
 
@@ -300,9 +300,11 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   t_route = route->pattern;
 
   // ---- authentication ----
-  // Authentication and scope are read in one snapshot (one read transaction, not one per
-  // statement); it ends before the body is read from the network and before the handler runs.
-  ReadSnapshot snapshot(c.store);
+  // Users, projects and memberships come from the scope cache when it has them; whatever has to
+  // be read is read in one snapshot (one read transaction, not one per statement), which ends
+  // before the body is read from the network and before the handler runs.
+  ReadSnapshot snapshot(c.store, /*open_now=*/false);
+  const uint64_t generation = scope_.Generation();
   std::optional<User> user;
   bool via_cookie = false;
   std::string auth = req.get_header_value("Authorization");
@@ -312,17 +314,24 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
       SendError(c, Unauthenticated("malformed Authorization header"));
       return;
     }
-    auto u = c.store.FindUserByTokenHash(HashSecret(auth.substr(7)));
-    if (!u.ok()) { SendError(c, u.status()); return; }
-    if (!u->has_value()) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      SendError(c, Unauthenticated("invalid token"));
-      return;
+    const std::string token_hash = HashSecret(auth.substr(7));
+    user = scope_.UserByTokenHash(token_hash);
+    if (!user) {
+      snapshot.Open();
+      auto u = c.store.FindUserByTokenHash(token_hash);
+      if (!u.ok()) { SendError(c, u.status()); return; }
+      if (!u->has_value()) {
+        res.set_header("WWW-Authenticate", "Bearer");
+        SendError(c, Unauthenticated("invalid token"));
+        return;
+      }
+      user = std::move(**u);
+      scope_.PutUser(generation, token_hash, *user);
     }
-    user = std::move(**u);
   } else {
     std::string sid = CookieValue(req, kSessionCookie);
     if (!sid.empty()) {
+      snapshot.Open();
       auto u = c.store.FindSession(HashSecret(sid), c.now);
       if (!u.ok()) { SendError(c, u.status()); return; }
       if (u->has_value()) {
@@ -357,23 +366,41 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   // ---- authorisation: project and lease scope ----
   auto visible = [&](int64_t project_id) -> Result<bool> {
     if (c.user->role == Role::kAdmin) return true;
-    return c.store.IsMember(project_id, c.user->id);
+    if (scope_.IsMember(project_id, c.user->id)) return true;
+    snapshot.Open();
+    ASSIGN_OR_RETURN(bool member, c.store.IsMember(project_id, c.user->id));
+    if (member) scope_.PutMember(generation, project_id, c.user->id);
+    return member;
+  };
+  auto project_by_id = [&](int64_t id) -> Result<Project> {
+    if (auto p = scope_.ProjectById(id)) return std::move(*p);
+    snapshot.Open();
+    ASSIGN_OR_RETURN(Project p, c.store.GetProjectById(id));
+    scope_.PutProject(generation, p);
+    return p;
   };
   if (auto it = c.params.find("project"); it != c.params.end()) {
-    auto p = c.store.GetProject(it->second);
-    if (!p.ok()) { SendError(c, p.status().code() == StatusCode::kNotFound ? NotFound("project not found") : p.status()); return; }
+    std::optional<Project> p = scope_.ProjectByName(it->second);
+    if (!p) {
+      snapshot.Open();
+      auto read = c.store.GetProject(it->second);
+      if (!read.ok()) { SendError(c, read.status().code() == StatusCode::kNotFound ? NotFound("project not found") : read.status()); return; }
+      p = std::move(*read);
+      scope_.PutProject(generation, *p);
+    }
     auto ok = visible(p->id);
     if (!ok.ok()) { SendError(c, ok.status()); return; }
     if (!*ok) { SendError(c, NotFound("project not found")); return; }
     c.project = std::move(*p);
   }
   if (auto it = c.params.find("lease"); it != c.params.end()) {
+    snapshot.Open();
     auto l = c.store.GetLease(it->second);
     if (!l.ok()) { SendError(c, l.status().code() == StatusCode::kNotFound ? NotFound("lease not found") : l.status()); return; }
     auto ok = visible(l->project_id);
     if (!ok.ok()) { SendError(c, ok.status()); return; }
     if (!*ok) { SendError(c, NotFound("lease not found")); return; }
-    auto p = c.store.GetProjectById(l->project_id);
+    auto p = project_by_id(l->project_id);
     if (!p.ok()) { SendError(c, p.status()); return; }
     c.project = std::move(*p);
     c.lease = std::move(*l);
@@ -405,6 +432,9 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   }
 
   route->handler(c);
+  // Whatever an admin changes (users, members, projects, a cycle's thresholds) is seen by the
+  // next request: the scope cache starts over after every state-changing admin route.
+  if (route->min_role == MinRole::kAdmin && IsUnsafeMethod(req.method)) scope_.Clear();
 
   auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count();
   std::lock_guard<std::mutex> lock(metrics_mu_);

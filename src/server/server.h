@@ -39,6 +39,9 @@ struct ServerOptions {
   int write_timeout_s = 30;
   int keep_alive_timeout_s = 5;
   bool access_log = true;              // one JSON line per request on stderr
+  // How long users, projects and memberships read for authentication stay in memory
+  // (server/scope_cache.h; 0 = read them on every request).
+  int64_t scope_cache_ms = 1000;
 };
 
 class ServerImpl;

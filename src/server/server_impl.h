@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "server/routes.h"
+#include "server/scope_cache.h"
 #include "server/server.h"
 #include "store/group_commit.h"
 #include "store/store.h"
@@ -71,6 +72,7 @@ class ServerImpl {
 
   ServerOptions options_;
   StorePool pool_;
+  ScopeCache scope_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = -1;

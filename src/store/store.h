@@ -258,20 +258,28 @@ class Store {
 
 // Holds a read snapshot for a scope (see Store::BeginRead): ended by End() or the destructor.
 // If the snapshot cannot be opened the reads run one statement at a time, which is still correct.
+// With open_now = false it opens at the first Open() (for reads that may not happen at all).
 class ReadSnapshot {
  public:
-  explicit ReadSnapshot(Store& store) : store_(store), open_(store.BeginRead().ok()) {}
+  explicit ReadSnapshot(Store& store, bool open_now = true) : store_(store) {
+    if (open_now) Open();
+  }
   ~ReadSnapshot() { End(); }
   ReadSnapshot(const ReadSnapshot&) = delete;
   ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+  void Open() {
+    if (!open_ && !ended_) open_ = store_.BeginRead().ok();
+  }
   void End() {
     if (open_) (void)store_.EndRead();
     open_ = false;
+    ended_ = true;
   }
 
  private:
   Store& store_;
-  bool open_;
+  bool open_ = false;
+  bool ended_ = false;
 };
 
 // Opens (creating and migrating if needed) the SQLite database at `path`.

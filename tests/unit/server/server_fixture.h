@@ -55,11 +55,13 @@ class ServerFixture {
     o.threads = 8;
     o.access_log = false;
     o.max_json_body = 64 * 1024;
+    o.scope_cache_ms = scope_cache_ms;
     server_ = std::make_unique<server::Server>(o);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   int port() const { return server_->port(); }
+  int64_t scope_cache_ms = 1000;  // ServerOptions::scope_cache_ms for the next Start()
   void Stop() { server_->Stop(); }
 
   Project AddProject(const std::string& name, const std::vector<std::string>& labels,

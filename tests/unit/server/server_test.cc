@@ -185,5 +185,54 @@ TEST(Server, StopLetsInFlightSubmitsFinishAndLosesNothing) {
   EXPECT_LE(stored, acknowledged.load() + 1);
 }
 
+// The scope cache (server/scope_cache.h): API changes are seen by the next request, changes by
+// another process on the same database within the cache time, and additions at once.
+TEST(Server, DisablingAUserThroughTheApiEndsAccessAtOnce) {
+  ServerFixture f;
+  f.AddProject("p", {"a", "b"});
+  f.AddUser("boss", Role::kAdmin, {"general"}, {});
+  f.AddUser("ann", Role::kAnnotator, {"general"}, {"p"});
+  f.scope_cache_ms = 60'000;  // long: only the API's own invalidation can end access
+  f.Start();
+  ASSERT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 200);  // now cached
+  ASSERT_EQ(f.Call("ann", "POST", "/api/v1/projects/p/tasks/next").status, 204);
+  ASSERT_EQ(f.Call("boss", "POST", "/api/v1/users/ann/disable").status, 200);
+  EXPECT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 401);
+  EXPECT_EQ(f.Call("ann", "POST", "/api/v1/projects/p/tasks/next").status, 401);
+}
+
+TEST(Server, ChangesByAnotherProcessAreSeenWithinTheScopeCacheTime) {
+  ServerFixture f;
+  Project p = f.AddProject("p", {"a", "b"});
+  f.AddUser("ann", Role::kAnnotator, {"general"}, {"p"});
+  f.scope_cache_ms = 200;
+  f.Start();
+  ASSERT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 200);
+  // A user and a membership added behind the server's back work at once (misses are not cached).
+  User bob = f.AddUser("bob", Role::kAnnotator, {"general"}, {});
+  EXPECT_EQ(f.Call("bob", "GET", "/api/v1/me").status, 200);
+  EXPECT_EQ(f.Call("bob", "POST", "/api/v1/projects/p/tasks/next").status, 404);
+  ASSERT_TRUE(f.store().AddMember(p.id, bob.id).ok());
+  EXPECT_EQ(f.Call("bob", "POST", "/api/v1/projects/p/tasks/next").status, 204);
+  // Disabling (the CLI's `user disable`) is seen once the cached entry is older than 200 ms.
+  auto u = f.store().FindUserByName("ann");
+  ASSERT_TRUE(u.ok() && u->has_value());
+  ASSERT_TRUE(f.store().SetUserDisabled((*u)->id, true).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  EXPECT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 401);
+}
+
+TEST(Server, ScopeCacheOffReadsEveryRequest) {
+  ServerFixture f;
+  f.AddUser("ann", Role::kAnnotator, {"general"}, {});
+  f.scope_cache_ms = 0;
+  f.Start();
+  ASSERT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 200);
+  auto u = f.store().FindUserByName("ann");
+  ASSERT_TRUE(u.ok() && u->has_value());
+  ASSERT_TRUE(f.store().SetUserDisabled((*u)->id, true).ok());
+  EXPECT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 401);
+}
+
 }  // namespace
 }  // namespace hitloop

@@ -1,0 +1,77 @@
+#include "server/scope_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace hitloop::server {
+namespace {
+
+User MakeUser(int64_t id, const std::string& name) {
+  User u;
+  u.id = id;
+  u.name = name;
+  u.role = Role::kAnnotator;
+  return u;
+}
+
+Project MakeProject(int64_t id, const std::string& name) {
+  Project p;
+  p.id = id;
+  p.name = name;
+  p.labels = {"a", "b"};
+  return p;
+}
+
+TEST(ScopeCacheTest, KeepsWhatWasPutUntilTheTtl) {
+  ScopeCache cache(/*ttl_ms=*/100);
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+  cache.PutUser(cache.Generation(), "h1", MakeUser(7, "ann"));
+  cache.PutProject(cache.Generation(), MakeProject(3, "p"));
+  cache.PutMember(cache.Generation(), 3, 7);
+  ASSERT_TRUE(cache.UserByTokenHash("h1"));
+  EXPECT_EQ(cache.UserByTokenHash("h1")->name, "ann");
+  EXPECT_EQ(cache.ProjectByName("p")->id, 3);
+  EXPECT_EQ(cache.ProjectById(3)->name, "p");
+  EXPECT_TRUE(cache.IsMember(3, 7));
+  EXPECT_FALSE(cache.IsMember(3, 8));
+  EXPECT_FALSE(cache.UserByTokenHash("h2"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+  EXPECT_FALSE(cache.ProjectByName("p"));
+  EXPECT_FALSE(cache.ProjectById(3));
+  EXPECT_FALSE(cache.IsMember(3, 7));
+}
+
+TEST(ScopeCacheTest, ClearDropsEverythingAndRefusesReadsThatStartedBeforeIt) {
+  ScopeCache cache(/*ttl_ms=*/60'000);
+  cache.PutUser(cache.Generation(), "h1", MakeUser(7, "ann"));
+  const uint64_t before = cache.Generation();  // a request starts reading...
+  cache.Clear();                                // ...an admin changes something...
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+  cache.PutUser(before, "h1", MakeUser(7, "ann"));  // ...and the stale read comes back
+  cache.PutProject(before, MakeProject(3, "p"));
+  cache.PutMember(before, 3, 7);
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+  EXPECT_FALSE(cache.ProjectByName("p"));
+  EXPECT_FALSE(cache.IsMember(3, 7));
+  cache.PutUser(cache.Generation(), "h1", MakeUser(7, "ann"));
+  EXPECT_TRUE(cache.UserByTokenHash("h1"));
+}
+
+TEST(ScopeCacheTest, ZeroTtlKeepsNothingAndTheSizeIsBounded) {
+  ScopeCache off(/*ttl_ms=*/0);
+  off.PutUser(off.Generation(), "h1", MakeUser(7, "ann"));
+  EXPECT_FALSE(off.UserByTokenHash("h1"));
+
+  ScopeCache small(/*ttl_ms=*/60'000, /*max_entries=*/3);
+  for (int i = 0; i < 3; ++i) small.PutUser(small.Generation(), "h" + std::to_string(i), MakeUser(i, "u"));
+  EXPECT_TRUE(small.UserByTokenHash("h0"));
+  small.PutUser(small.Generation(), "h3", MakeUser(3, "u"));  // over the bound: starts over
+  EXPECT_FALSE(small.UserByTokenHash("h0"));
+  EXPECT_TRUE(small.UserByTokenHash("h3"));
+}
+
+}  // namespace
+}  // namespace hitloop::server
