@@ -29,6 +29,7 @@
 //
 // Usage: hl_loadgen --port P --project NAME --labels a,b,c --tokens FILE --clients N
 //                   --duration S --ledger OUT.jsonl [--seed 1] [--host 127.0.0.1] [--threads 1]
+//                   [--rate R]   (R claims/s offered in total, paced; default closed loop)
 // Ledger lines: {"t":"claim","c":..,"item":..,"lease":..,"at":<epoch s>}
 //               {"t":"end","c":..,"lease":..,"kind":"skip|release","at":<send time>,"status":200|null}
 //               {"t":"ack"|"unknown","c":..,"item":..,"lease":..,"label":..}
@@ -508,6 +509,13 @@ struct Options {
   int64_t seed = 1;
   int threads = 1;
   std::string ledger;
+  // Claims per second offered by all clients together (each followed by its submit, skip or
+  // release: 90% submits, so 2,223/s offers 2,000 claim+submit round trips/s); 0 = closed loop (each client starts
+  // its next claim as soon as the last round trip ends). With a rate, client k of N starts its
+  // claims on a fixed schedule (every N / rate seconds, staggered by k / rate) and a claim's
+  // latency is counted from its scheduled start, so time spent behind schedule because the
+  // server was slow counts too (no coordinated omission).
+  double rate = 0;
 };
 
 // One ledger line, kept in memory until the load is over.
@@ -548,6 +556,7 @@ struct Client {
   bool skip = false;
   Mono::time_point t_start{};
   double t_send_wall = 0;
+  Mono::time_point next_due{};  // --rate: when this client's next claim is due
 
   // outcome
   std::vector<Event> events;
@@ -578,6 +587,10 @@ class Worker {
     ep_ = epoll_create1(EPOLL_CLOEXEC);
     if (ep_ < 0) Die(std::string("epoll_create1: ") + std::strerror(errno));
     active_ = clients_.size();
+    if (o_.rate > 0) {
+      const Mono::time_point start = Mono::now();
+      for (Client* c : clients_) c->next_due = start + Interval() * c->idx / o_.clients;
+    }
     for (size_t i = 0; i < clients_.size(); ++i) StartClaim(i);
     std::vector<epoll_event> evs(std::max<size_t>(16, clients_.size()));
     Mono::time_point next_scan = Mono::now() + kTimeoutScan;
@@ -643,8 +656,17 @@ class Worker {
   }
 
   void Sleep(size_t i) {
-    clients_[i]->phase = Client::Phase::kSleeping;
-    sleepers_.emplace(Mono::now() + kRetrySleep, i);
+    Client& c = *clients_[i];
+    c.phase = Client::Phase::kSleeping;
+    const Mono::time_point wake = Mono::now() + kRetrySleep;
+    // A retry pause is the client's own choice, not the server's lag: the schedule moves with it.
+    if (o_.rate > 0 && c.next_due < wake) c.next_due = wake;
+    sleepers_.emplace(wake, i);
+  }
+
+  // --rate: the time between two claims of one client.
+  Mono::duration Interval() const {
+    return std::chrono::duration_cast<Mono::duration>(std::chrono::duration<double>(o_.clients / o_.rate));
   }
 
   void Request(Client& c, std::string_view path, std::string_view body, std::string_view key) {
@@ -666,9 +688,19 @@ class Worker {
       --active_;
       return;
     }
+    Mono::time_point now = Mono::now();
+    if (o_.rate > 0) {
+      if (now < c.next_due) {  // early: wait for the schedule
+        c.phase = Client::Phase::kSleeping;
+        sleepers_.emplace(c.next_due, i);
+        return;
+      }
+      now = c.next_due;  // late: the lag counts in the claim's latency
+      c.next_due += Interval();
+    }
     c.op = Client::Op::kClaim;
     Request(c, claim_path_, "", "");
-    c.t_start = Mono::now();
+    c.t_start = now;
     Send(i);
   }
 
@@ -910,9 +942,11 @@ Options ParseArgs(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::atoll(need(k).c_str());
     else if (a == "--threads") o.threads = std::atoi(need(k).c_str());
     else if (a == "--ledger") o.ledger = need(k);
+    else if (a == "--rate") o.rate = std::atof(need(k).c_str());
     else if (a == "-h" || a == "--help") {
       std::puts("usage: hl_loadgen --port P --project NAME --labels a,b,c --tokens FILE --clients N\n"
-                "                  --duration S --ledger OUT.jsonl [--seed 1] [--host 127.0.0.1] [--threads 1]");
+                "                  --duration S --ledger OUT.jsonl [--seed 1] [--host 127.0.0.1] [--threads 1]\n"
+                "                  [--rate CLAIMS_PER_S]");
       std::exit(0);
     } else {
       Die("unknown option " + a);
@@ -921,6 +955,7 @@ Options ParseArgs(int argc, char** argv) {
   if (o.port <= 0 || o.project.empty() || o.labels.empty() || o.tokens_file.empty() || o.ledger.empty())
     Die("--port, --project, --labels, --tokens and --ledger are required (--help)");
   if (o.clients <= 0 || o.threads <= 0) Die("--clients and --threads must be positive");
+  if (o.rate < 0) Die("--rate must be >= 0");
   return o;
 }
 
@@ -998,6 +1033,8 @@ void WriteLedger(const Options& o, const std::vector<Client>& clients, double se
       if (samples.size() < kErrorSamples) samples.push_back(s);
   }
   line = "{\"t\":\"summary\",\"clients\":" + std::to_string(o.clients) + ",\"threads\":" + std::to_string(o.threads);
+  std::snprintf(buf, sizeof buf, ",\"rate\":%.1f", o.rate);
+  line += buf;
   std::snprintf(buf, sizeof buf, ",\"seconds\":%.3f,\"cpu_s\":%.3f", seconds, cpu_s);
   line += buf;
   line += ",\"round_trips\":" + std::to_string(round_trips) + ",\"empty\":" + std::to_string(empty) +

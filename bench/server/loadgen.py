@@ -160,6 +160,7 @@ class Run:
         self.round_trips = 0
         self.empty = 0
         self.cpu_s = 0.0         # the load generator's CPU time during the load
+        self.rate = 0.0          # round trips/s offered (hl_loadgen --rate); 0 = closed loop
 
     @staticmethod
     def from_clients(clients, seconds, cpu_s):
@@ -214,6 +215,7 @@ class Run:
         run.errors_sample = summary["errors_sample"]
         run.round_trips = summary["round_trips"]
         run.empty = summary["empty"]
+        run.rate = summary.get("rate", 0.0)
         return run
 
 
@@ -305,6 +307,7 @@ def check(run, db_path, project, since):
     elapsed = run.seconds
     return {
         "loadgen": run.loadgen,
+        "offered_rate": run.rate or "closed loop",
         "clients": run.clients,
         "seconds": round(elapsed, 1),
         "round_trips": run.round_trips,
@@ -352,6 +355,8 @@ def run_cc(a, ledger):
     cmd = [a.cc, "--host", a.host, "--port", str(a.port), "--project", a.project, "--labels", a.labels,
            "--tokens", a.tokens, "--clients", str(a.clients), "--duration", str(a.duration),
            "--seed", str(a.seed), "--threads", str(a.cc_threads), "--ledger", ledger]
+    if a.rate:
+        cmd += ["--rate", str(a.rate)]
     return subprocess.call(cmd)
 
 
@@ -371,6 +376,8 @@ def main():
     ap.add_argument("--cc", metavar="HL_LOADGEN", help="drive the load with this hl_loadgen binary"
                     " (bench/server/loadgen.cc) instead of Python threads, then check its ledger")
     ap.add_argument("--cc-threads", type=int, default=1, help="hl_loadgen's epoll threads")
+    ap.add_argument("--rate", type=float, default=0, help="with --cc: claims/s offered in total"
+                    " (paced, latency counted from each claim's scheduled start); 0 = closed loop")
     ap.add_argument("--ledger", help="with --cc: where hl_loadgen writes its ledger (default: a"
                     " temporary file); without: only check this existing ledger")
     ap.add_argument("--since", type=int, default=0, help="with --ledger only: check annotations"

@@ -3,7 +3,7 @@
 # (bench/server/loadgen.cc, built next to hitloop; not hitloop itself) or, with --loadgen py, from
 # bench/server/loadgen.py's Python threads; loadgen.py checks the outcome either way.
 # Usage: bench/server/run.sh <hitloop-binary> [--items N] [--clients C] [--duration S]
-#                           [--setup-cache DIR] [--loadgen cc|py]
+#                           [--setup-cache DIR] [--loadgen cc|py] [--rate R]
 #   CI:    --items 20000 --clients 64 --duration 60
 #   bench: --items 1000000 --clients 64 --duration 60   (and --clients 200 --duration 600)
 # The database lives in $BENCH_DIR (default: a fresh directory under /tmp, on disk, not tmpfs,
@@ -13,6 +13,9 @@
 # --loadgen cc (default): hl_loadgen from the hitloop binary's directory drives the load (~10x less
 # CPU per round trip than the Python threads, which cost as much as the server on 2 cores); its
 # ledger is left in $WORK/ledger.jsonl. --loadgen py: the Python threads.
+# --rate R (cc only): offer R claims/s in total (90% are followed by a submit) on a fixed schedule
+# instead of a closed loop;
+# claim latency then counts from each claim's scheduled start (the latency at that throughput).
 # At the end it prints the server's CPU time and the load average (other work on the machine
 # inflates latencies; the CPU time says how much of the run the server itself used).
 set -euo pipefail
@@ -23,6 +26,7 @@ CLIENTS=64
 DURATION=60
 CACHE=""
 LOADGEN=cc
+RATE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --items) ITEMS=$2; shift 2 ;;
@@ -30,6 +34,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift 2 ;;
     --setup-cache) CACHE=$2; shift 2 ;;
     --loadgen) LOADGEN=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -42,7 +47,7 @@ case "$LOADGEN" in
         "(ninja -C $(dirname "$HITLOOP") hl_loadgen) or use --loadgen py" >&2
       exit 2
     fi
-    LOADGEN_ARGS=(--cc "$HL_LOADGEN") ;;
+    LOADGEN_ARGS=(--cc "$HL_LOADGEN" --rate "$RATE") ;;
   py) LOADGEN_ARGS=() ;;
   *) echo "--loadgen: cc or py, not $LOADGEN" >&2; exit 2 ;;
 esac

@@ -1,6 +1,7 @@
 // The annotator API: projects I can see, claim the next task, submit / skip / release / amend.
 #include <set>
 
+#include "core/ids.h"
 #include "core/log.h"
 #include "loop/answer.h"
 #include "server/handlers.h"
@@ -98,6 +99,7 @@ void HandleNextTask(Ctx& c) {
   req.pools = c.user->pools;
   req.now = c.now;
   req.ttl_ms = c.options.lease_ttl_ms;
+  req.lease_id = TimeOrderedId(c.now);
   // The lease is handed out only once the batch holding it has committed (Run returns).
   Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
   Status st = c.writer->Run([&](Store& w) -> Status {

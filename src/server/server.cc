@@ -3,6 +3,9 @@
 #include "server/server.h"
 
 #include <sodium.h>
+#include <sys/socket.h>
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -129,6 +132,16 @@ Status ServerImpl::Start() {
   s.set_keep_alive_timeout(options_.keep_alive_timeout_s);
   s.set_keep_alive_max_count(1000);
   s.set_tcp_nodelay(true);
+  // The listening socket: SO_REUSEADDR only (httplib's default adds SO_REUSEPORT, which lets a
+  // second server bind the same port and silently share its connections), and remembered so its
+  // backlog can be raised after bind (httplib listens with a backlog of 5: a burst of browsers
+  // or clients connecting at once overflowed it and waited for SYN retransmits, 1-3 s).
+  listen_fd_ = -1;
+  s.set_socket_options([this](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd_ = sock;
+  });
   s.set_payload_max_length(options_.max_upload);
   s.set_default_headers({
       {"Content-Security-Policy", kCsp},
@@ -231,6 +244,9 @@ Status ServerImpl::Start() {
   if (port_ < 0) {
     return IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
   }
+  if (listen_fd_ >= 0 && ::listen(listen_fd_, kListenBacklog) != 0) {
+    spdlog::warn("server: could not raise the listen backlog: {}", std::strerror(errno));
+  }
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   // listen_after_bind sets is_running() once it is accepting; wait briefly for that.
   for (int i = 0; i < 2000 && !http_->is_running(); ++i) {
@@ -250,9 +266,11 @@ void ServerImpl::Stop() {
   if (writer_ != nullptr) {
     GroupCommitter::Stats w = writer_->stats();
     spdlog::info("server: writer ran {} jobs in {} transactions (largest {}; {} jobs and {} "
-                 "transactions failed); {:.1f} s in jobs, {:.1f} s in BEGIN/COMMIT",
+                 "transactions failed); {:.1f} s in jobs, {:.1f} s in BEGIN/COMMIT (slowest "
+                 "{:.1f} ms, {} over 10 ms)",
                  w.jobs, w.batches, w.largest_batch, w.failed_jobs, w.failed_batches,
-                 static_cast<double>(w.job_us) / 1e6, static_cast<double>(w.commit_us) / 1e6);
+                 static_cast<double>(w.job_us) / 1e6, static_cast<double>(w.commit_us) / 1e6,
+                 static_cast<double>(w.max_commit_us) / 1e3, w.commits_over_10ms);
     writer_.reset();
   }
 }

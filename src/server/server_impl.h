@@ -76,6 +76,8 @@ class ServerImpl {
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = -1;
+  static constexpr int kListenBacklog = 1024;  // capped by net.core.somaxconn
+  int listen_fd_ = -1;  // httplib's listening socket (owned by httplib)
   std::mutex stop_mu_;
   std::atomic<bool> stopping_{false};
   // The one write connection: claim/submit/skip/release/amend/enqueue run on it as jobs,

@@ -1,5 +1,9 @@
 #include "store/group_commit.h"
 
+#include <pthread.h>
+
+#include <algorithm>
+
 #include <chrono>
 #include <exception>
 #include <string>
@@ -53,6 +57,7 @@ size_t GroupCommitter::queued() const {
 }
 
 void GroupCommitter::WriterLoop() {
+  pthread_setname_np(pthread_self(), "hitloop-writer");  // for top -H, perf and /proc
   const size_t max_batch = options_.max_batch < 1 ? 1 : static_cast<size_t>(options_.max_batch);
   for (;;) {
     std::deque<Pending*> batch;
@@ -136,6 +141,8 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
   stats_.failed_batches += batch_failed ? 1 : 0;
   stats_.job_us += job_us;
   stats_.commit_us += commit_us;
+  stats_.max_commit_us = std::max(stats_.max_commit_us, commit_us);
+  stats_.commits_over_10ms += commit_us > 10'000 ? 1 : 0;
   if (static_cast<int64_t>(batch.size()) > stats_.largest_batch) {
     stats_.largest_batch = static_cast<int64_t>(batch.size());
   }

@@ -57,6 +57,8 @@ class GroupCommitter {
     int64_t largest_batch = 0;
     int64_t job_us = 0;     // writer time spent running jobs (incl. their savepoints)
     int64_t commit_us = 0;  // writer time spent in BEGIN and COMMIT (the fsync)
+    int64_t max_commit_us = 0;       // the slowest BEGIN + COMMIT of one batch
+    int64_t commits_over_10ms = 0;   // batches whose BEGIN + COMMIT took more than 10 ms
   };
 
   // Takes ownership of `store` (its connection is used only by the writer thread from now on).

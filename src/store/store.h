@@ -63,6 +63,9 @@ struct ClaimRequest {
   std::vector<std::string> kinds;     // empty = any kind
   int64_t now = 0;
   int64_t ttl_ms = 10 * 60 * 1000;
+  // The new lease's id; empty = the store makes one (TimeOrderedId). The server makes it on the
+  // request's own thread: the CSPRNG's system call then stays out of the one writer thread.
+  std::string lease_id;
 };
 
 struct ClaimResult {

@@ -739,7 +739,7 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
       e.done = static_cast<int>(s.Int(6));
     }
     Lease l;
-    l.id = TimeOrderedId(req.now);
+    l.id = req.lease_id.empty() ? TimeOrderedId(req.now) : req.lease_id;
     l.item_id = e.item_id;
     l.project_id = req.project_id;
     l.annotator = req.annotator;
