@@ -234,5 +234,19 @@ TEST(Server, ScopeCacheOffReadsEveryRequest) {
   EXPECT_EQ(f.Call("ann", "GET", "/api/v1/me").status, 401);
 }
 
+TEST(Server, ASecondServerCannotTakeAPortInUse) {
+  ServerFixture f;
+  f.Start();
+  server::ServerOptions o;
+  o.db_path = f.db_path();
+  o.port = f.port();
+  o.threads = 2;
+  o.access_log = false;
+  server::Server second(o);
+  Status st = second.Start();
+  EXPECT_FALSE(st.ok()) << "two servers would silently share connections (SO_REUSEPORT)";
+  EXPECT_EQ(f.Call("", "GET", "/healthz").status, 200);
+}
+
 }  // namespace
 }  // namespace hitloop
