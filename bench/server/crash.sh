@@ -33,18 +33,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
-case "$LOADGEN" in
-  cc)
-    HL_LOADGEN=$(dirname "$HITLOOP")/hl_loadgen
-    if [ ! -x "$HL_LOADGEN" ]; then
-      echo "crash: $HL_LOADGEN not found: build the hl_loadgen target next to hitloop" \
-        "(ninja -C $(dirname "$HITLOOP") hl_loadgen) or use --loadgen py" >&2
-      exit 2
-    fi
-    LOADGEN_ARGS=(--cc "$HL_LOADGEN") ;;
-  py) LOADGEN_ARGS=() ;;
-  *) echo "--loadgen: cc or py, not $LOADGEN" >&2; exit 2 ;;
-esac
+# shellcheck source=bench/server/common.sh
+. "$HERE/common.sh"
+resolve_loadgen crash "$LOADGEN" "$HITLOOP"
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-crash-XXXXXX)}
 mkdir -p "$WORK"
 CACHE=${CACHE:-$WORK/cache}

@@ -39,18 +39,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
-case "$LOADGEN" in
-  cc)
-    HL_LOADGEN=$(dirname "$HITLOOP")/hl_loadgen
-    if [ ! -x "$HL_LOADGEN" ]; then
-      echo "run.sh: $HL_LOADGEN not found: build the hl_loadgen target next to hitloop" \
-        "(ninja -C $(dirname "$HITLOOP") hl_loadgen) or use --loadgen py" >&2
-      exit 2
-    fi
-    LOADGEN_ARGS=(--cc "$HL_LOADGEN" --rate "$RATE") ;;
-  py) LOADGEN_ARGS=() ;;
-  *) echo "--loadgen: cc or py, not $LOADGEN" >&2; exit 2 ;;
-esac
+# shellcheck source=bench/server/common.sh
+. "$HERE/common.sh"
+if [ "$RATE" != 0 ] && [ "$LOADGEN" != cc ]; then echo "run.sh: --rate needs --loadgen cc" >&2; exit 2; fi
+resolve_loadgen run.sh "$LOADGEN" "$HITLOOP" --rate "$RATE"
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-load-XXXXXX)}
 mkdir -p "$WORK"
 DB="$WORK/load.db"

@@ -1,4 +1,6 @@
 // Static pages (embedded web/), health, and browser sign-in/out.
+#include <map>
+#include <string>
 #include <string_view>
 
 #include "core/ids.h"
@@ -21,6 +23,41 @@ const char* MimeFor(std::string_view path) {
   return "application/octet-stream";
 }
 
+// The pages name their assets with ?v=<content hash>, so an asset URL stands for one version
+// of the file: browsers may keep it (a year, immutable) and the pages of a new binary ask for
+// new URLs. The pages themselves are never cached. Built once from the embedded files.
+std::string VersionedPage(const std::string& path) {
+  auto page = FindWebAsset(path);
+  if (!page) return "";
+  std::string html(*page);
+  size_t pos = 0;
+  while ((pos = html.find("\"/assets/", pos)) != std::string::npos) {
+    const size_t begin = pos + 1;
+    const size_t end = html.find('"', begin);
+    if (end == std::string::npos) break;
+    auto asset = FindWebAsset(html.substr(begin + 1, end - begin - 1));
+    std::string version = asset ? "?v=" + ContentHash(*asset) : "";
+    html.insert(end, version);
+    pos = end + version.size();
+  }
+  return html;
+}
+
+void ServePage(Ctx& c, const std::string& path) {
+  static const std::map<std::string, std::string> pages = [] {
+    std::map<std::string, std::string> out;
+    for (const char* p : {"index.html", "admin.html"}) out[p] = VersionedPage(p);
+    return out;
+  }();
+  auto it = pages.find(path);
+  if (it == pages.end() || it->second.empty()) {
+    SendError(c, NotFound("not found"));
+    return;
+  }
+  c.res.status = 200;
+  c.res.set_content(it->second, MimeFor(path));
+}
+
 void ServeAsset(Ctx& c, const std::string& path) {
   auto data = FindWebAsset(path);
   if (!data) {
@@ -29,6 +66,11 @@ void ServeAsset(Ctx& c, const std::string& path) {
   }
   c.res.status = 200;
   c.res.set_content(std::string(*data), MimeFor(path));
+  // Only the URL of this very version may be kept; any other ?v= (or none) is not.
+  if (c.req.has_param("v") && c.req.get_param_value("v") == ContentHash(*data)) {
+    c.res.headers.erase("Cache-Control");
+    c.res.set_header("Cache-Control", "public, max-age=31536000, immutable");
+  }
 }
 
 std::string SessionCookie(const std::string& value, int64_t max_age_s) {
@@ -38,8 +80,8 @@ std::string SessionCookie(const std::string& value, int64_t max_age_s) {
 
 }  // namespace
 
-void HandleIndexPage(Ctx& c) { ServeAsset(c, "index.html"); }
-void HandleAdminPage(Ctx& c) { ServeAsset(c, "admin.html"); }
+void HandleIndexPage(Ctx& c) { ServePage(c, "index.html"); }
+void HandleAdminPage(Ctx& c) { ServePage(c, "admin.html"); }
 void HandleAsset(Ctx& c) {
   // Only files directly under web/assets/ are reachable; FindWebAsset is an exact-match table.
   ServeAsset(c, "assets/" + c.params["file"]);

@@ -325,8 +325,11 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   const uint64_t generation = scope_.Generation();
   std::optional<User> user;
   bool via_cookie = false;
-  std::string auth = req.get_header_value("Authorization");
-  if (!auth.empty()) {
+  // Public routes (pages, assets, health, sign-in) never look at the caller: no lookups for them.
+  std::string auth = route->min_role == MinRole::kNone ? "" : req.get_header_value("Authorization");
+  if (route->min_role == MinRole::kNone) {
+    // nothing to authenticate
+  } else if (!auth.empty()) {
     if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(c, Unauthenticated("malformed Authorization header"));

@@ -19,8 +19,13 @@ function setState(s) { document.body.dataset.state = s; }
 
 function setError(msg) { document.getElementById('task-error').textContent = msg || ''; }
 
+function claimPath(name) { return `/api/v1/projects/${encodeURIComponent(name)}/tasks/next`; }
+
 async function start() {
-  // Who am I and which projects: asked together (one round trip less before the first task).
+  // Who am I, which projects, and (when the address names the project) the first task: asked
+  // together, so the first task is not a second round trip behind the other two.
+  const wanted = new URLSearchParams(location.search).get('project');
+  const early = wanted ? hl.api('POST', claimPath(wanted)) : null;
   const [me, ps] = await Promise.all([hl.api('GET', '/api/v1/me'), hl.api('GET', '/api/v1/projects')]);
   if (me.status === 401) { showSignIn(); return; }
   if (me.status !== 200) { showSignIn(hl.errorText(me)); return; }
@@ -35,7 +40,6 @@ async function start() {
   }
   const pick = document.getElementById('project-pick');
   hl.clear(pick);
-  const wanted = new URLSearchParams(location.search).get('project');
   for (const p of projects) {
     const opt = hl.el('option', { value: p.name }, p.name);
     if (p.name === wanted) opt.selected = true;
@@ -43,7 +47,7 @@ async function start() {
   }
   hl.show('project-pick-wrap', projects.length > 1);
   state.projects = projects;
-  await openProject(pick.value);
+  await openProject(pick.value, pick.value === wanted ? early : null);
 }
 
 function showSignIn(msg) {
@@ -55,14 +59,15 @@ function showSignIn(msg) {
   document.getElementById('token').focus();
 }
 
-async function openProject(name) {
+// `claimed`: a claim already sent for this project (the page's first), or null.
+async function openProject(name, claimed) {
   // The project list already carries name, type and labels: the first task is claimed and shown
   // first; the queue count (a scan on big projects) is asked for only then, so it does not compete
   // with the first task for the server's CPU.
   state.project = state.projects.find((p) => p.name === name);
   state.last = null;
   state.waiting = '…';
-  await nextTask();
+  await nextTask(claimed);
   if (state.task) refreshProgress(true);
 }
 
@@ -81,10 +86,10 @@ async function refreshProgress(force) {
   showProgress();
 }
 
-async function nextTask() {
+async function nextTask(claimed) {
   state.task = null;
   state.selected.clear();
-  const r = await hl.api('POST', `/api/v1/projects/${encodeURIComponent(state.project.name)}/tasks/next`);
+  const r = await (claimed || hl.api('POST', claimPath(state.project.name)));
   if (r.status === 204) {
     refreshProgress(true);
     hl.show('task', false);

@@ -248,5 +248,34 @@ TEST(Server, ASecondServerCannotTakeAPortInUse) {
   EXPECT_EQ(f.Call("", "GET", "/healthz").status, 200);
 }
 
+TEST(Server, PagesNameVersionedAssetsWhichAloneMayBeCached) {
+  ServerFixture f;
+  f.Start();
+  for (const char* page : {"/", "/admin"}) {
+    auto r = f.Call("", "GET", page);
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.header("Cache-Control"), "no-store") << page;
+    // Every asset the page names carries ?v=<16 hex>, and that URL may be kept for a year.
+    size_t pos = 0;
+    int assets = 0;
+    while ((pos = r.body.find("\"/assets/", pos)) != std::string::npos) {
+      size_t end = r.body.find('"', pos + 1);
+      std::string url = r.body.substr(pos + 1, end - pos - 1);
+      size_t q = url.find("?v=");
+      ASSERT_NE(q, std::string::npos) << url;
+      EXPECT_EQ(url.size() - q - 3, 16u) << url;
+      auto a = f.Call("", "GET", url);
+      EXPECT_EQ(a.status, 200) << url;
+      EXPECT_EQ(a.header("Cache-Control"), "public, max-age=31536000, immutable") << url;
+      // The same file under another version, or none, is not to be kept.
+      EXPECT_EQ(f.Call("", "GET", url.substr(0, q)).header("Cache-Control"), "no-store") << url;
+      EXPECT_EQ(f.Call("", "GET", url.substr(0, q) + "?v=0000000000000000").header("Cache-Control"), "no-store");
+      ++assets;
+      pos = end;
+    }
+    EXPECT_GE(assets, 3) << page;
+  }
+}
+
 }  // namespace
 }  // namespace hitloop
