@@ -4,7 +4,7 @@
 # bench/server/loadgen.py's Python threads; loadgen.py checks the outcome either way.
 # Usage: bench/server/run.sh <hitloop-binary> [--items N] [--clients C] [--duration S]
 #                           [--setup-cache DIR] [--loadgen cc|py] [--rate R]
-#   CI:    --items 20000 --clients 64 --duration 60
+#   CI:    --items 200000 --clients 64 --duration 60
 #   bench: --items 1000000 --clients 64 --duration 60   (and --clients 200 --duration 600)
 # The database lives in $BENCH_DIR (default: a fresh directory under /tmp, on disk, not tmpfs,
 # so every acknowledged submit pays its real fsync).
