@@ -10,7 +10,8 @@ checked against each other and against the database (read-only) for:
     a skip/release whose answer was lost, e.g. to a killed server, counts as ended only if the
     database shows it was);
   - lost labels: an acknowledged (200) submit whose label is not in the item's history;
-  - duplicated labels: an item with more human annotations than acknowledged submits
+  - duplicated labels: an item with more people's annotations (review and audit answers) than
+    acknowledged submits
     (+ submits whose outcome the client never saw, reported separately);
   - any 5xx.
 Prints one JSON summary line; exit code 1 if any check fails.
@@ -270,7 +271,7 @@ def check(run, db_path, project, since):
 
     rows = db.execute(
         "SELECT i.external_id, a.labels FROM annotations a JOIN items i ON i.id = a.item_id"
-        " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source = 'human' AND a.id > ?",
+        " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source IN ('human', 'audit') AND a.id > ?",
         (project, since)).fetchall()
     stored = {}
     for ext, labels_json in rows:

@@ -717,6 +717,12 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
       "   AND l.expires_at>?2) < q.overlap"
       " AND NOT EXISTS (SELECT 1 FROM leases m WHERE m.queue_id=q.id AND m.annotator=?3 AND"
       "   (m.state IN ('submitted','skipped') OR (m.state='active' AND m.expires_at>?2)))"
+      // An item can have two open entries (a review and an audit the cycle drew while the
+      // review was out): the overlap is per item, so an item held under one entry is not handed
+      // out under another until that lease ends.
+      " AND NOT EXISTS (SELECT 1 FROM queue o JOIN leases h ON h.queue_id=o.id"
+      "   WHERE o.item_id=q.item_id AND o.id!=q.id AND o.open=1"
+      "   AND h.state='active' AND h.expires_at>?2)"
       " ORDER BY q.priority DESC, q.id LIMIT 1";
   std::optional<ClaimResult> out;
   Status st = AutoTxn([&]() -> Status {

@@ -298,6 +298,65 @@ TEST_P(StoreTest, ExpiredLeaseIsClaimableAgainAndItsSubmitRefused) {
   EXPECT_FALSE(store_->Claim(req)->has_value()) << "entry closed after its one submit";
 }
 
+TEST_P(StoreTest, AnItemHeldUnderOneEntryIsNotHandedOutUnderAnother) {
+  // A cycle can draw an audit for an item whose review is out with someone: the item is held by
+  // one person at a time all the same (overlap is per item).
+  int64_t a = AddItem("a");
+  int64_t b = AddItem("b");
+  QueueEntry review;
+  review.project_id = project_.id;
+  review.item_id = a;
+  review.priority = 5;
+  ASSERT_TRUE(store_->Enqueue(review).ok());
+  ClaimRequest req{project_.id, "alice", {"general"}, {}, 1000, 500};
+  auto held = store_->Claim(req);
+  ASSERT_TRUE(held.ok() && held->has_value());
+  EXPECT_EQ((*held)->lease.item_id, a);
+  QueueEntry audit = review;
+  audit.kind = "audit";
+  audit.priority = 1e9;  // first in line, yet held through the review
+  ASSERT_TRUE(store_->Enqueue(audit).ok());
+  QueueEntry other = review;
+  other.item_id = b;
+  ASSERT_TRUE(store_->Enqueue(other).ok());
+  req.annotator = "bob";
+  auto next = store_->Claim(req);
+  ASSERT_TRUE(next.ok() && next->has_value());
+  EXPECT_EQ((*next)->lease.item_id, b) << "item a is with alice";
+  // Once alice's lease ends, the audit is bob's... or anyone's.
+  ASSERT_TRUE(store_->FinishLease((*held)->lease.id, "alice", "submitted", 1100).ok());
+  req.annotator = "carol";
+  req.now = 1100;
+  auto after = store_->Claim(req);
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->lease.item_id, a);
+  EXPECT_EQ((*after)->lease.kind, "audit");
+  ASSERT_TRUE(store_->FinishLease((*after)->lease.id, "carol", "submitted", 1150).ok());
+  // And an expired hold does not block either.
+  int64_t c = AddItem("c");
+  QueueEntry rc = review;
+  rc.item_id = c;
+  rc.priority = 7;
+  ASSERT_TRUE(store_->Enqueue(rc).ok());
+  req.annotator = "dave";
+  auto hc = store_->Claim(req);
+  ASSERT_TRUE(hc.ok() && hc->has_value());
+  ASSERT_EQ((*hc)->lease.item_id, c);
+  QueueEntry ac = rc;
+  ac.kind = "audit";
+  ac.priority = 1e9;
+  ASSERT_TRUE(store_->Enqueue(ac).ok());
+  req.annotator = "erin";
+  auto blocked = store_->Claim(req);
+  EXPECT_FALSE(blocked.ok() && blocked->has_value() && (*blocked)->lease.item_id == c);
+  req.annotator = "frank";
+  req.now = 1100 + 600;  // dave's lease (500 ms) has expired
+  auto late = store_->Claim(req);
+  ASSERT_TRUE(late.ok() && late->has_value());
+  EXPECT_EQ((*late)->lease.item_id, c);
+  EXPECT_EQ((*late)->lease.kind, "audit");
+}
+
 TEST_P(StoreTest, OverlapTwoGoesToTwoDistinctAnnotators) {
   int64_t a = AddItem("a");
   QueueEntry e;
