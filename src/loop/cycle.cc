@@ -179,7 +179,9 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
 
   // People's answers.
   std::vector<ItemLabels> answers(pool.size());
+  int64_t seen_annotations = 0;  // the newest annotation this cycle planned with
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
+    seen_annotations = std::max(seen_annotations, a.id);
     auto it = pos.find(a.item_id);
     if (it == pos.end() || a.labels.empty()) return true;
     const int y = project.LabelIndex(a.labels[0]);
@@ -465,6 +467,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     new_config = root.dump();
   }
   const std::vector<RoutingRule>& rules = cfg.routing;
+  if (o.before_commit) o.before_commit();
   Status st = store.InTransaction([&]() -> Status {
     if (plan.model) {
       for (size_t i = 0; i < pool.size(); ++i) {
@@ -480,9 +483,24 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
         RETURN_IF_ERROR(store.PutPrediction(p));
       }
     }
+    // People kept labelling while the model trained (a cycle on a big project takes minutes):
+    // items they answered since the plan's snapshot are theirs now. They are not queued again,
+    // audited, or given a machine label; the next cycle trains on their answers.
+    std::vector<uint8_t> answered_since(pool.size(), 0);
+    RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
+      auto it = pos.find(a.item_id);
+      if (it != pos.end() && (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit)) {
+        answered_since[it->second] = 1;
+      }
+      return true;
+    }, seen_annotations));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
-    std::set<size_t> to_review(plan.review_order.begin(), plan.review_order.end());
+    std::set<size_t> to_review;
+    for (size_t i : plan.review_order) {
+      if (!answered_since[i]) to_review.insert(i);
+    }
     for (size_t i = 0; i < pool.size(); ++i) {
+      if (answered_since[i]) continue;
       const RouteDecision& d = plan.routing.decisions[i];
       if (d.route == Route::kAccept) {
         ++rec.auto_accepted;
@@ -510,7 +528,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
         // routed to review (a held item waits for its rule's audits or its group's answer). An
         // item waiting for its audit keeps its label until the audit answers.
         RETURN_IF_ERROR(store.WithdrawAutoLabel(pool[i].id));
-        if (d.route == Route::kReview) to_review.insert(i);
+        if (d.route == Route::kReview) to_review.insert(i);  // (answered_since items skipped above)
       }
     }
     for (size_t i : to_review) {
@@ -528,8 +546,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     }
     std::vector<size_t> audits = plan.new_audits;
     audits.insert(audits.end(), plan.stratified_audits.begin(), plan.stratified_audits.end());
-    for (size_t i : plan.stratified_audits) rec.stratified_audit_items.push_back(pool[i].id);
+    for (size_t i : plan.stratified_audits) {
+      if (!answered_since[i]) rec.stratified_audit_items.push_back(pool[i].id);
+    }
     for (size_t i : audits) {
+      if (answered_since[i]) continue;
       QueueEntry e;
       e.project_id = project.id;
       e.item_id = pool[i].id;

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 // RunCycle: one cycle of the live loop on a store-backed project —
 //   load people's labels (training: review/import/adjudicate answers; certification: audit
 //   answers only; never the gold split) -> featurise -> PlanCycle (loop/plan.h: train, predict,
@@ -37,6 +38,9 @@ struct CycleOptions {
   uint64_t seed = 0;                 // 0 = derived from project id and cycle number
   model::ClassifierOptions model_options;
   text::FeaturizerOptions featurizer;
+  // Runs after the plan is made and before its writes, i.e. where a real cycle spends its time
+  // training while people keep labelling (tests use it to label items meanwhile).
+  std::function<void()> before_commit;
 };
 
 struct ClassThresholdRecord {

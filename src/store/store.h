@@ -167,8 +167,10 @@ class Store {
   //   human/audit -> state labeled; model/rule -> state auto (only if not already labeled).
   virtual Result<int64_t> AppendAnnotation(const Annotation& a) = 0;
   virtual Result<std::vector<Annotation>> ListAnnotations(int64_t item_id) = 0;
+  // In id (= arrival) order; `after_id` > 0: only annotations with a larger id.
   virtual Status ScanAnnotations(int64_t project_id,
-                                 const std::function<bool(const Annotation&)>& fn) = 0;
+                                 const std::function<bool(const Annotation&)>& fn,
+                                 int64_t after_id = 0) = 0;
 
   // ---- predictions (latest per item and model version kept) ----
   virtual Status PutPrediction(const Prediction& p) = 0;

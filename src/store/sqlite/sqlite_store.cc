@@ -560,13 +560,14 @@ Result<std::vector<Annotation>> SqliteStore::ListAnnotations(int64_t item_id) {
   return out;
 }
 
-Status SqliteStore::ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn) {
+Status SqliteStore::ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn,
+                                    int64_t after_id) {
   sqlite3_stmt* raw = nullptr;
   std::string sql = std::string("SELECT ") + kAnnotationColumns +
-                    " FROM annotations WHERE project_id=? ORDER BY id";
+                    " FROM annotations WHERE project_id=? AND id>? ORDER BY id";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
   Stmt s(raw, /*owned=*/true);
-  s.Bind(1, project_id);
+  s.Bind(1, project_id).Bind(2, after_id);
   int rc;
   Status st;
   while ((rc = s.Step()) == SQLITE_ROW) {

@@ -84,7 +84,8 @@ class SqliteStore final : public Store {
 
   Result<int64_t> AppendAnnotation(const Annotation& a) override;
   Result<std::vector<Annotation>> ListAnnotations(int64_t item_id) override;
-  Status ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn) override;
+  Status ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn,
+                         int64_t after_id = 0) override;
 
   Status PutPrediction(const Prediction& p) override;
   Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) override;

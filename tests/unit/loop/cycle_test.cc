@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "loop/config.h"
 #include "loop_store_fixture.h"
@@ -77,6 +78,48 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   EXPECT_GE(cycles->size(), 3u);
   auto j = nlohmann::json::parse(cycles->back().record_json);
   EXPECT_TRUE(j["global_certified"].get<bool>());
+}
+
+TEST_F(CycleTest, ItemsPeopleAnswerWhileTheModelTrainsAreLeftToThem) {
+  // On a big project a cycle trains for minutes while annotators keep working: what they answer
+  // in that time must not be queued again, audited, or machine-labelled by the cycle's writes.
+  AddItems(1200, Split::kPool, 1);
+  AddItems(200, Split::kGold, 2);
+  std::set<int64_t> answered;
+  CycleOptions o = Options();
+  o.before_commit = [&] {
+    for (const auto& [id, label] : gold_) {
+      auto it = store_->GetItem(id);
+      ASSERT_TRUE(it.ok());
+      if (it->split != Split::kPool || id % 2 != 0) continue;  // half of the pool
+      Annotation a;
+      a.item_id = id;
+      a.labels = {label};
+      a.source = LabelSource::kHuman;
+      a.annotator = "bob";
+      a.kind = "review";
+      ASSERT_TRUE(store_->AppendAnnotation(a).ok());
+      answered.insert(id);
+    }
+  };
+  auto c1 = Cycle(o);
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  ASSERT_EQ(answered.size(), 600u);
+  int queued = 0;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+    EXPECT_EQ(answered.count(q.item_id), 0u) << q.kind << " entry for item " << q.item_id
+                                             << " that bob answered during the cycle";
+    ++queued;
+    return true;
+  }).ok());
+  EXPECT_GT(queued, 0) << "the other half is still queued";
+  EXPECT_EQ(queued, c1->queued_review + c1->audits_queued);
+  for (int64_t id : answered) {
+    auto it = store_->GetItem(id);
+    ASSERT_TRUE(it.ok());
+    EXPECT_EQ(it->state, ItemState::kLabeled);
+    EXPECT_EQ(*it->label_source, LabelSource::kHuman);
+  }
 }
 
 TEST_F(CycleTest, FailingAuditsRequeueAutoLabels) {
