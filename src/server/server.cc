@@ -121,6 +121,9 @@ Status ServerImpl::Start() {
   {
     auto w = OpenSqliteStore(options_.db_path);
     if (!w.ok()) return w.status();
+    // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
+    // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.
+    (*w)->SetLockWait(kWriterLockWaitMs);
     writer_ = std::make_unique<GroupCommitter>(std::move(w).value(), GroupCommitter::Options{});
   }
   http_ = std::make_unique<httplib::Server>();

@@ -77,6 +77,7 @@ class ServerImpl {
   std::thread thread_;
   int port_ = -1;
   static constexpr int kListenBacklog = 1024;  // capped by net.core.somaxconn
+  static constexpr int64_t kWriterLockWaitMs = 120'000;  // the writer's wait for another writer
   int listen_fd_ = -1;  // httplib's listening socket (owned by httplib)
   std::mutex stop_mu_;
   std::atomic<bool> stopping_{false};

@@ -138,6 +138,9 @@ class Store {
   virtual Status EndRead() = 0;
   // Runs `fn` in a read snapshot and returns fn's status (or the snapshot's error).
   Status InReadSnapshot(const std::function<Status()>& fn);
+  // How long a write waits for another connection's write lock before it is refused (Conflict).
+  // Default 10 s.
+  virtual void SetLockWait(int64_t ms) = 0;
 
   // ---- projects ----
   virtual Result<Project> CreateProject(const Project& p) = 0;  // AlreadyExists on name clash

@@ -219,6 +219,10 @@ Status SqliteStore::Rollback() {
   return Run("ROLLBACK");
 }
 
+void SqliteStore::SetLockWait(int64_t ms) {
+  sqlite3_busy_timeout(db_, static_cast<int>(std::clamp<int64_t>(ms, 0, INT32_MAX)));
+}
+
 // A deferred BEGIN takes no lock until the first read, and that read's snapshot then holds
 // until COMMIT. Inside a write transaction there is nothing to do.
 Status SqliteStore::BeginRead() {

@@ -67,6 +67,7 @@ class SqliteStore final : public Store {
   Status Rollback() override;
   Status BeginRead() override;
   Status EndRead() override;
+  void SetLockWait(int64_t ms) override;
 
   Result<Project> CreateProject(const Project& p) override;
   Result<Project> GetProject(const std::string& name) override;
