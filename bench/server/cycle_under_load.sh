@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A cycle while annotators work (issue 5 x issue 4): `hitloop cycle` in its own process on a big
+# project while hl_loadgen's clients claim and submit, then the same ledger checks as run.sh
+# (double assignment, lost/duplicated acknowledged labels, 5xx, quick_check).
+# Usage: bench/server/cycle_under_load.sh <hitloop-binary> [--items N] [--clients C]
+#                                         [--duration S] [--setup-cache DIR]
+# 1. run.sh labels for 30 s so the project has people's labels to train on (copy kept in $WORK);
+# 2. a fresh server on that database and C clients for S seconds (default 150);
+# 3. 10 s into the load, `hitloop cycle load`; its wall time and record go to $WORK/cycle.*.
+# Prints loadgen.py's JSON summary and the writer's statistics; exit 1 if a check failed.
+set -euo pipefail
+HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR]}")
+shift
+ITEMS=1000000
+CLIENTS=64
+DURATION=150
+CACHE_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --items) ITEMS=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --setup-cache) CACHE_ARGS=(--setup-cache "$2"); shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+HERE=$(cd "$(dirname "$0")" && pwd)
+WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-cycleload-XXXXXX)}
+mkdir -p "$WORK/seed"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  [ -n "${BENCH_DIR:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+echo "cycle_under_load: 30 s of labelling first" >&2
+BENCH_DIR="$WORK/seed" "$HERE/run.sh" "$HITLOOP" --items "$ITEMS" --clients "$CLIENTS" --duration 30 \
+  "${CACHE_ARGS[@]}" >/dev/null
+DB="$WORK/load.db"
+cp "$WORK/seed/load.db" "$DB"
+cp "$WORK/seed/tokens" "$WORK/tokens"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads $((CLIENTS + 32)) --no-access-log \
+  >"$WORK/serve.out" 2>"$WORK/serve.err" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && break
+  sleep 0.1
+done
+set +e
+python3 "$HERE/loadgen.py" --cc "$(dirname "$HITLOOP")/hl_loadgen" --port "$PORT" --project load \
+  --labels pos,neg,neu --tokens "$WORK/tokens" --clients "$CLIENTS" --duration "$DURATION" --db "$DB" \
+  >"$WORK/loadgen.json" 2>"$WORK/loadgen.err" &
+LOADGEN_PID=$!
+sleep 10
+/usr/bin/time -f "cycle wall %e s" "$HITLOOP" --db "$DB" cycle load >"$WORK/cycle.out" 2>"$WORK/cycle.err"
+cycle_rc=$?
+wait "$LOADGEN_PID"
+rc=$?
+set -e
+kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
+cat "$WORK/loadgen.json"
+echo "cycle rc=$cycle_rc, $(grep 'cycle wall' "$WORK/cycle.err")" >&2
+grep -h "writer ran" "$WORK/serve.err" >&2 || true
+[ "$cycle_rc" -eq 0 ] || rc=1
+exit $rc
