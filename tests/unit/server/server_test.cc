@@ -277,5 +277,18 @@ TEST(Server, PagesNameVersionedAssetsWhichAloneMayBeCached) {
   }
 }
 
+TEST(Server, NoBrotliEvenWhenTheBrowserAcceptsIt) {
+  // cpp-httplib's brotli (quality 11) cost 5-20 ms a response; gzip is kept.
+  ServerFixture f;
+  f.Start();
+  auto r = f.Call("", "GET", "/", "", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_EQ(r.status, 200);
+  EXPECT_NE(r.header("Content-Encoding"), "br");
+  auto only_br = f.Call("", "GET", "/", "", {{"Accept-Encoding", "br;q=1.0"}});
+  ASSERT_EQ(only_br.status, 200);
+  EXPECT_EQ(only_br.header("Content-Encoding"), "");
+  EXPECT_NE(only_br.body.find("<html"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace hitloop
