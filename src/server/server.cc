@@ -360,10 +360,9 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   std::optional<User> user;
   bool via_cookie = false;
   // Public routes (pages, assets, health, sign-in) never look at the caller: no lookups for them.
-  std::string auth = route->min_role == MinRole::kNone ? "" : req.get_header_value("Authorization");
-  if (route->min_role == MinRole::kNone) {
-    // nothing to authenticate
-  } else if (!auth.empty()) {
+  const bool is_public = route->min_role == MinRole::kNone;
+  const std::string auth = is_public ? "" : req.get_header_value("Authorization");
+  if (!auth.empty()) {
     if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(c, Unauthenticated("malformed Authorization header"));
@@ -383,7 +382,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
       user = std::move(**u);
       scope_.PutUser(generation, token_hash, *user);
     }
-  } else {
+  } else if (!is_public) {
     std::string sid = CookieValue(req, kSessionCookie);
     if (!sid.empty()) {
       snapshot.Open();

@@ -1,4 +1,5 @@
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/prepare.h"
 
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -107,12 +108,6 @@ sqlite3_stmt* SqliteStore::Prepare(const std::string& sql, Status* st) {
   cache_.emplace(sql, stmt);
   return stmt;
 }
-
-#define PREPARE(var, sql)                 \
-  Status var##_st;                        \
-  sqlite3_stmt* var##_raw = Prepare(sql, &var##_st); \
-  if (var##_raw == nullptr) return var##_st; \
-  Stmt var(var##_raw)
 
 Status SqliteStore::Migrate() {
   int64_t version = 0;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/prepare.h"
 
 namespace hitloop {
 
@@ -25,13 +26,6 @@ Result<Role> ParseRole(std::string_view s) {
 }
 
 namespace sqlite {
-
-// Same idea as the PREPARE macro in sqlite_store.cc (kept local to each file).
-#define AUTH_PREPARE(var, sql)                         \
-  Status var##_st;                                     \
-  sqlite3_stmt* var##_raw = Prepare(sql, &var##_st);   \
-  if (var##_raw == nullptr) return var##_st;           \
-  Stmt var(var##_raw)
 
 namespace {
 constexpr const char* kUserColumns = "u.id, u.name, u.role, u.pools, u.created_at, u.disabled";
@@ -69,7 +63,7 @@ Result<User> SqliteStore::CreateUser(const User& u, const std::string& token_has
   }
   User out = u;
   Status st = AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s, "INSERT INTO users(name, role, pools, token_hash, disabled, created_at) VALUES(?,?,?,?,?,?)");
+    PREPARE(s, "INSERT INTO users(name, role, pools, token_hash, disabled, created_at) VALUES(?,?,?,?,?,?)");
     s.Bind(1, u.name).Bind(2, std::string(RoleName(u.role))).Bind(3, nlohmann::json(u.pools).dump());
     s.BindBlob(4, token_hash.data(), token_hash.size()).Bind(5, int64_t{u.disabled ? 1 : 0});
     s.Bind(6, u.created_at);
@@ -88,12 +82,12 @@ Result<User> SqliteStore::CreateUser(const User& u, const std::string& token_has
 
 Status SqliteStore::SetUserToken(int64_t user_id, const std::string& token_hash) {
   return AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s, "UPDATE users SET token_hash=? WHERE id=?");
+    PREPARE(s, "UPDATE users SET token_hash=? WHERE id=?");
     s.BindBlob(1, token_hash.data(), token_hash.size()).Bind(2, user_id);
     if (s.Step() != SQLITE_DONE) return Error("set token");
     if (sqlite3_changes(db_) != 1) return NotFound("user not found");
     // A new token ends the old sessions too.
-    AUTH_PREPARE(d, "DELETE FROM sessions WHERE user_id=?");
+    PREPARE(d, "DELETE FROM sessions WHERE user_id=?");
     d.Bind(1, user_id);
     if (d.Step() != SQLITE_DONE) return Error("end sessions");
     return Status::Ok();
@@ -102,12 +96,12 @@ Status SqliteStore::SetUserToken(int64_t user_id, const std::string& token_hash)
 
 Status SqliteStore::SetUserDisabled(int64_t user_id, bool disabled) {
   return AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s, "UPDATE users SET disabled=? WHERE id=?");
+    PREPARE(s, "UPDATE users SET disabled=? WHERE id=?");
     s.Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, user_id);
     if (s.Step() != SQLITE_DONE) return Error("disable user");
     if (sqlite3_changes(db_) != 1) return NotFound("user not found");
     if (disabled) {
-      AUTH_PREPARE(d, "DELETE FROM sessions WHERE user_id=?");
+      PREPARE(d, "DELETE FROM sessions WHERE user_id=?");
       d.Bind(1, user_id);
       if (d.Step() != SQLITE_DONE) return Error("end sessions");
     }
@@ -119,7 +113,7 @@ Result<std::optional<User>> SqliteStore::FindUserByTokenHash(const std::string& 
   std::string stored;
   std::optional<User> u;
   {
-    AUTH_PREPARE(s, std::string("SELECT ") + kUserColumns +
+    PREPARE(s, std::string("SELECT ") + kUserColumns +
                         ", u.token_hash FROM users u WHERE u.token_hash=? AND u.disabled=0");
     s.BindBlob(1, token_hash.data(), token_hash.size());
     ASSIGN_OR_RETURN(u, ReadUser(s));
@@ -137,13 +131,13 @@ Result<std::optional<User>> SqliteStore::FindUserByTokenHash(const std::string& 
 }
 
 Result<std::optional<User>> SqliteStore::FindUserByName(const std::string& name) {
-  AUTH_PREPARE(s, Sel("WHERE u.name=?"));
+  PREPARE(s, Sel("WHERE u.name=?"));
   s.Bind(1, name);
   return ReadUser(s);
 }
 
 Result<std::vector<User>> SqliteStore::ListUsers() {
-  AUTH_PREPARE(s, Sel("ORDER BY u.name"));
+  PREPARE(s, Sel("ORDER BY u.name"));
   std::vector<User> out;
   while (true) {
     ASSIGN_OR_RETURN(auto u, ReadUser(s));
@@ -155,7 +149,7 @@ Result<std::vector<User>> SqliteStore::ListUsers() {
 
 Status SqliteStore::AddMember(int64_t project_id, int64_t user_id) {
   return AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s, "INSERT OR IGNORE INTO project_members(project_id, user_id) VALUES(?,?)");
+    PREPARE(s, "INSERT OR IGNORE INTO project_members(project_id, user_id) VALUES(?,?)");
     s.Bind(1, project_id).Bind(2, user_id);
     if (s.Step() != SQLITE_DONE) {
       if ((sqlite3_extended_errcode(db_) & 0xff) == SQLITE_CONSTRAINT) return NotFound("project or user not found");
@@ -166,7 +160,7 @@ Status SqliteStore::AddMember(int64_t project_id, int64_t user_id) {
 }
 
 Result<std::vector<int64_t>> SqliteStore::ListMemberProjects(int64_t user_id) {
-  AUTH_PREPARE(s, "SELECT project_id FROM project_members WHERE user_id=? ORDER BY project_id");
+  PREPARE(s, "SELECT project_id FROM project_members WHERE user_id=? ORDER BY project_id");
   s.Bind(1, user_id);
   std::vector<int64_t> out;
   int rc;
@@ -176,7 +170,7 @@ Result<std::vector<int64_t>> SqliteStore::ListMemberProjects(int64_t user_id) {
 }
 
 Result<bool> SqliteStore::IsMember(int64_t project_id, int64_t user_id) {
-  AUTH_PREPARE(s, "SELECT 1 FROM project_members WHERE project_id=? AND user_id=?");
+  PREPARE(s, "SELECT 1 FROM project_members WHERE project_id=? AND user_id=?");
   s.Bind(1, project_id).Bind(2, user_id);
   int rc = s.Step();
   if (rc == SQLITE_ROW) return true;
@@ -188,10 +182,10 @@ Status SqliteStore::CreateSession(const std::string& session_hash, int64_t user_
                                   int64_t expires_at) {
   return AutoTxn([&]() -> Status {
     // Expired sessions are swept as new ones arrive: no background thread.
-    AUTH_PREPARE(d, "DELETE FROM sessions WHERE expires_at<=?");
+    PREPARE(d, "DELETE FROM sessions WHERE expires_at<=?");
     d.Bind(1, now);
     if (d.Step() != SQLITE_DONE) return Error("sweep sessions");
-    AUTH_PREPARE(s, "INSERT INTO sessions(hash, user_id, created_at, expires_at) VALUES(?,?,?,?)");
+    PREPARE(s, "INSERT INTO sessions(hash, user_id, created_at, expires_at) VALUES(?,?,?,?)");
     s.BindBlob(1, session_hash.data(), session_hash.size()).Bind(2, user_id).Bind(3, now).Bind(4, expires_at);
     if (s.Step() != SQLITE_DONE) return Error("insert session");
     return Status::Ok();
@@ -199,14 +193,14 @@ Status SqliteStore::CreateSession(const std::string& session_hash, int64_t user_
 }
 
 Result<std::optional<User>> SqliteStore::FindSession(const std::string& session_hash, int64_t now) {
-  AUTH_PREPARE(s, Sel("JOIN sessions x ON x.user_id=u.id WHERE x.hash=? AND x.expires_at>? AND u.disabled=0"));
+  PREPARE(s, Sel("JOIN sessions x ON x.user_id=u.id WHERE x.hash=? AND x.expires_at>? AND u.disabled=0"));
   s.BindBlob(1, session_hash.data(), session_hash.size()).Bind(2, now);
   return ReadUser(s);
 }
 
 Status SqliteStore::DeleteSession(const std::string& session_hash) {
   return AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s, "DELETE FROM sessions WHERE hash=?");
+    PREPARE(s, "DELETE FROM sessions WHERE hash=?");
     s.BindBlob(1, session_hash.data(), session_hash.size());
     if (s.Step() != SQLITE_DONE) return Error("delete session");
     return Status::Ok();
@@ -215,7 +209,7 @@ Status SqliteStore::DeleteSession(const std::string& session_hash) {
 
 Result<std::optional<IdempotentResponse>> SqliteStore::GetIdempotent(int64_t user_id,
                                                                      const std::string& key) {
-  AUTH_PREPARE(s, "SELECT fingerprint, status, body FROM idempotency WHERE user_id=? AND key=?");
+  PREPARE(s, "SELECT fingerprint, status, body FROM idempotency WHERE user_id=? AND key=?");
   s.Bind(1, user_id).Bind(2, key);
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<IdempotentResponse>();
@@ -230,7 +224,7 @@ Result<std::optional<IdempotentResponse>> SqliteStore::GetIdempotent(int64_t use
 Status SqliteStore::PutIdempotent(int64_t user_id, const std::string& key, const IdempotentResponse& r,
                                   int64_t now) {
   return AutoTxn([&]() -> Status {
-    AUTH_PREPARE(s,
+    PREPARE(s,
                  "INSERT INTO idempotency(user_id, key, fingerprint, status, body, created_at)"
                  " VALUES(?,?,?,?,?,?)");
     s.Bind(1, user_id).Bind(2, key).Bind(3, r.fingerprint).Bind(4, static_cast<int64_t>(r.status));
@@ -247,7 +241,7 @@ Status SqliteStore::PutIdempotent(int64_t user_id, const std::string& key, const
 
 Result<std::map<std::pair<std::string, std::string>, int64_t>> SqliteStore::QueueCounts(int64_t project_id) {
   // queue_open_counts is kept by triggers (migration 6).
-  AUTH_PREPARE(s, "SELECT pool, kind, n FROM queue_open_counts WHERE project_id=? AND n>0");
+  PREPARE(s, "SELECT pool, kind, n FROM queue_open_counts WHERE project_id=? AND n>0");
   s.Bind(1, project_id);
   std::map<std::pair<std::string, std::string>, int64_t> out;
   int rc;
@@ -260,7 +254,7 @@ Result<int64_t> SqliteStore::CountOpenQueue(int64_t project_id, const std::vecto
   int64_t total = 0;
   for (const auto& pool : pools) {
     // queue_open_counts is kept by triggers (migration 6): a lookup, not a count.
-    AUTH_PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=? AND pool=?");
+    PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=? AND pool=?");
     s.Bind(1, project_id).Bind(2, pool);
     if (s.Step() != SQLITE_ROW) return Error("count queue");
     total += s.Int(0);
@@ -268,7 +262,6 @@ Result<int64_t> SqliteStore::CountOpenQueue(int64_t project_id, const std::vecto
   return total;
 }
 
-#undef AUTH_PREPARE
 
 }  // namespace sqlite
 }  // namespace hitloop

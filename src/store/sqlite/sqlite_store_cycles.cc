@@ -1,15 +1,9 @@
 // SqliteStore: the loop's cycle records (migration 3) and the queue/label helpers the live cycle
 // needs (loop/cycle.h). See the "cycles and loop support" section of store/store.h.
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/prepare.h"
 
 namespace hitloop::sqlite {
-
-// Same idea as the PREPARE macro in sqlite_store.cc (kept local to each file).
-#define CYCLES_PREPARE(var, sql)                       \
-  Status var##_st;                                     \
-  sqlite3_stmt* var##_raw = Prepare(sql, &var##_st);   \
-  if (var##_raw == nullptr) return var##_st;           \
-  Stmt var(var##_raw)
 
 namespace {
 constexpr const char* kQueueColumns = "id, project_id, item_id, pool, kind, priority, overlap, done";
@@ -33,19 +27,19 @@ Result<int64_t> SqliteStore::AppendCycle(int64_t project_id, int64_t created_at,
   int64_t number = 0;
   Status st = AutoTxn([&]() -> Status {
     {
-      CYCLES_PREPARE(p, "SELECT 1 FROM projects WHERE id=?");
+      PREPARE(p, "SELECT 1 FROM projects WHERE id=?");
       p.Bind(1, project_id);
       const int rc = p.Step();
       if (rc == SQLITE_DONE) return NotFound("project " + std::to_string(project_id));
       if (rc != SQLITE_ROW) return Error("find project");
     }
     {
-      CYCLES_PREPARE(s, "SELECT COALESCE(MAX(cycle), 0) + 1 FROM cycles WHERE project_id=?");
+      PREPARE(s, "SELECT COALESCE(MAX(cycle), 0) + 1 FROM cycles WHERE project_id=?");
       s.Bind(1, project_id);
       if (s.Step() != SQLITE_ROW) return Error("next cycle number");
       number = s.Int(0);
     }
-    CYCLES_PREPARE(s, "INSERT INTO cycles(project_id, cycle, created_at, record) VALUES(?,?,?,?)");
+    PREPARE(s, "INSERT INTO cycles(project_id, cycle, created_at, record) VALUES(?,?,?,?)");
     s.Bind(1, project_id).Bind(2, number).Bind(3, created_at).Bind(4, record_json);
     if (s.Step() != SQLITE_DONE) return Error("insert cycle");
     return Status::Ok();
@@ -55,7 +49,7 @@ Result<int64_t> SqliteStore::AppendCycle(int64_t project_id, int64_t created_at,
 }
 
 Result<std::vector<CycleRow>> SqliteStore::ListCycles(int64_t project_id) {
-  CYCLES_PREPARE(s, "SELECT cycle, created_at, record FROM cycles WHERE project_id=? ORDER BY cycle");
+  PREPARE(s, "SELECT cycle, created_at, record FROM cycles WHERE project_id=? ORDER BY cycle");
   s.Bind(1, project_id);
   std::vector<CycleRow> out;
   int rc;
@@ -73,7 +67,7 @@ Result<std::vector<CycleRow>> SqliteStore::ListCycles(int64_t project_id) {
 
 Status SqliteStore::ScanOpenQueue(int64_t project_id,
                                   const std::function<bool(const QueueEntry&)>& fn) {
-  CYCLES_PREPARE(s, std::string("SELECT ") + kQueueColumns +
+  PREPARE(s, std::string("SELECT ") + kQueueColumns +
                         " FROM queue WHERE project_id=? AND open=1 ORDER BY id");
   s.Bind(1, project_id);
   int rc;
@@ -86,7 +80,7 @@ Status SqliteStore::ScanOpenQueue(int64_t project_id,
 
 Result<std::optional<QueueEntry>> SqliteStore::LatestQueueEntry(int64_t item_id,
                                                                 const std::string& kind) {
-  CYCLES_PREPARE(s, std::string("SELECT ") + kQueueColumns +
+  PREPARE(s, std::string("SELECT ") + kQueueColumns +
                         " FROM queue WHERE item_id=? AND kind=? ORDER BY id DESC LIMIT 1");
   s.Bind(1, item_id).Bind(2, kind);
   const int rc = s.Step();
@@ -97,7 +91,7 @@ Result<std::optional<QueueEntry>> SqliteStore::LatestQueueEntry(int64_t item_id,
 
 Status SqliteStore::WithdrawAutoLabel(int64_t item_id) {
   return AutoTxn([&]() -> Status {
-    CYCLES_PREPARE(s,
+    PREPARE(s,
                    "UPDATE items SET labels=NULL, label_source=NULL, label_annotator=NULL,"
                    " label_confidence=NULL, state=CASE WHEN state='queued' THEN 'queued' ELSE"
                    " 'unlabeled' END WHERE id=? AND label_source IN ('model','rule')");
@@ -107,6 +101,5 @@ Status SqliteStore::WithdrawAutoLabel(int64_t item_id) {
   });
 }
 
-#undef CYCLES_PREPARE
 
 }  // namespace hitloop::sqlite

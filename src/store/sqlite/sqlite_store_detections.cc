@@ -1,14 +1,9 @@
 // SqliteStore: detector answers per item (migration 5). See the "detections" section of
 // store/store.h.
 #include "store/sqlite/sqlite_store.h"
+#include "store/sqlite/prepare.h"
 
 namespace hitloop::sqlite {
-
-#define DETECT_PREPARE(var, sql)                       \
-  Status var##_st;                                     \
-  sqlite3_stmt* var##_raw = Prepare(sql, &var##_st);   \
-  if (var##_raw == nullptr) return var##_st;           \
-  Stmt var(var##_raw)
 
 namespace {
 // Columns: item_id, detector, value, confidence, detail.
@@ -28,7 +23,7 @@ Status SqliteStore::PutDetections(std::span<const Detection> detections) {
   return AutoTxn([&]() -> Status {
     // project_id comes from the item, so a detection can never be filed under another project.
     for (const Detection& d : detections) {
-      DETECT_PREPARE(s,
+      PREPARE(s,
                      "INSERT INTO detections(item_id, detector, project_id, value, confidence, detail)"
                      " SELECT id, ?2, project_id, ?3, ?4, ?5 FROM items WHERE id=?1"
                      " ON CONFLICT(item_id, detector) DO UPDATE SET value=excluded.value,"
@@ -45,7 +40,7 @@ Status SqliteStore::PutDetections(std::span<const Detection> detections) {
 
 Status SqliteStore::ScanDetections(int64_t project_id,
                                    const std::function<bool(const Detection&)>& fn) {
-  DETECT_PREPARE(s,
+  PREPARE(s,
                  "SELECT item_id, detector, value, confidence, detail FROM detections"
                  " WHERE project_id=? ORDER BY item_id, detector");
   s.Bind(1, project_id);
@@ -58,7 +53,7 @@ Status SqliteStore::ScanDetections(int64_t project_id,
 }
 
 Result<std::vector<Detection>> SqliteStore::ItemDetections(int64_t item_id) {
-  DETECT_PREPARE(s,
+  PREPARE(s,
                  "SELECT item_id, detector, value, confidence, detail FROM detections"
                  " WHERE item_id=? ORDER BY detector");
   s.Bind(1, item_id);
