@@ -86,7 +86,7 @@ struct Prediction {
   int64_t created_at = 0;
 };
 
-// One detector's answer for one item (autolabel/, issue 6): "language" -> "en", "format" ->
+// One detector's answer for one item (autolabel/): "language" -> "en", "format" ->
 // "email", "boilerplate" -> "content" | "mixed" | "boilerplate" (detail: JSON [[start, end,
 // kind], ...] byte ranges of the boilerplate blocks). One per (item, detector); newer replaces older.
 struct Detection {

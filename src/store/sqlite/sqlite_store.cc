@@ -192,7 +192,7 @@ Status SqliteStore::Commit() {
   if (!st.ok()) {
     if (DbInTransaction()) (void)Run("ROLLBACK");
     // SQLITE_BUSY on COMMIT is retryable in principle, but we cannot tell a half-done fsync
-    // from a clean refusal here: fail-stop (STYLE.md rule 5).
+    // from a clean refusal here: fail-stop (CONTRIBUTING.md, "Errors").
     poisoned_ = true;
     return st;
   }

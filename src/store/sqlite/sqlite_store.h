@@ -124,7 +124,7 @@ class SqliteStore final : public Store {
   Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) override;
   // ---- end users and sessions (server) ----
 
-  // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+  // ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
   Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
                               const std::string& record_json) override;
   Result<std::vector<CycleRow>> ListCycles(int64_t project_id) override;
@@ -133,7 +133,7 @@ class SqliteStore final : public Store {
   Status WithdrawAutoLabel(int64_t item_id) override;
   // ---- end cycles and loop support ----
 
-  // ---- detections (issue 6): sqlite_store_detections.cc ----
+  // ---- detections (autolabel/): sqlite_store_detections.cc ----
   Status PutDetections(std::span<const Detection> detections) override;
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
   Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
