@@ -6,7 +6,7 @@ set -euo pipefail
 # Package groups: build (compile hitloop), test (run `make test`), bench (the benchmarks).
 # usage: install-deps.sh [build|test|bench|all]...   (default: all)
 BUILD_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build pkg-config git ca-certificates ccache
   libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
   libcpp-httplib-dev libssl-dev zlib1g-dev
