@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "cli/progress.h"
 #include "io/exporter.h"
 #include "store/store.h"
@@ -22,7 +23,7 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->callback([&g, exit_code] {
     auto fmt = io::ParseFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

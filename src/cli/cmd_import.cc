@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "cli/progress.h"
 #include "io/importer.h"
 #include "loop/config.h"
@@ -32,7 +33,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->callback([&g, exit_code] {
     auto fmt = o.format.empty() ? io::FormatFromPath(o.file) : io::ParseFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

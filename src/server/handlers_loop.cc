@@ -1,5 +1,7 @@
 // Admin routes onto the loop and io modules: run a cycle, the correction report, streaming
 // import upload and export download.
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,22 +21,37 @@
 namespace hitloop::server {
 namespace {
 
-// A file under the system temp directory, removed when the object goes out of scope.
+// An upload or export spooled to disk: a file of mode 0600 in its own directory of mode 0700
+// (mkdtemp) under the system temp directory, so no other local user can read or swap it. Both
+// are removed when the object goes out of scope. ok() is false when they could not be made.
 class TempFile {
  public:
   explicit TempFile(const std::string& suffix) {
-    path_ = (std::filesystem::temp_directory_path() / ("hitloop-" + RandomId() + suffix)).string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "hitloop-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) return;
+    dir_ = tmpl;
+    path_ = dir_ + "/body" + suffix;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      ok_ = true;
+    }
   }
   ~TempFile() {
     std::error_code ec;
-    std::filesystem::remove(path_, ec);
+    if (!path_.empty()) std::filesystem::remove(path_, ec);
+    if (!dir_.empty()) std::filesystem::remove(dir_, ec);
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
+  bool ok() const { return ok_; }
   const std::string& path() const { return path_; }
+  const std::string& dir() const { return dir_; }
 
  private:
+  std::string dir_;
   std::string path_;
+  bool ok_ = false;
 };
 
 Result<io::Format> FormatParam(const Ctx& c) {
@@ -86,7 +103,7 @@ void HandleImport(Ctx& c) {
   TempFile tmp(Extension(*format));
   {
     std::ofstream out(tmp.path(), std::ios::binary);
-    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp.ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
     bool ok = true;
     if (c.reader != nullptr) {
       (*c.reader)([&](const char* data, size_t n) {
@@ -123,7 +140,7 @@ void HandleExport(Ctx& c) {
   auto tmp = std::make_shared<TempFile>(Extension(*format));
   {
     std::ofstream out(tmp->path(), std::ios::binary);
-    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp->ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
     auto stats = io::ExportProject(c.store, *c.project, *format, out, {});
     out.close();
     if (!stats.ok()) { SendError(c, stats.status()); return; }
