@@ -185,7 +185,9 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
   buf.reserve(1 << 16);
 
   if (format == Format::kCsv) {
-    out << "id,text,label,label_source,annotator,confidence,prediction,prediction_score,split,meta\n";
+    // Multi-label projects name the column `labels` (|-separated) so the file re-imports.
+    out << (multi ? "id,text,labels," : "id,text,label,")
+        << "label_source,annotator,confidence,prediction,prediction_score,split,meta\n";
   } else if (format == Format::kLabelStudio) {
     out << "[\n";
   }
@@ -226,7 +228,8 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
       }
       buf += j.dump(-1, ' ', false, kReplace);
     } else {
-      AppendCsvCell(&buf, item.external_id, true);
+      // Ids are written as they are (other tools match them); every other text cell is guarded.
+      AppendCsvCell(&buf, item.external_id, false);
       buf += ',';
       AppendCsvCell(&buf, item.text, true);
       buf += ',';
@@ -238,11 +241,11 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
       buf += ',';
       AppendCsvCell(&buf, item.labels.empty() ? "" : item.label_annotator, true);
       buf += ',';
-      if (item.label_confidence) buf += std::to_string(*item.label_confidence);
+      if (item.label_confidence) AppendJsonNumber(&buf, *item.label_confidence);  // full precision
       buf += ',';
       if (pred) AppendCsvCell(&buf, pred->label, true);
       buf += ',';
-      if (pred) buf += std::to_string(pred->confidence);
+      if (pred) AppendJsonNumber(&buf, pred->confidence);
       buf += ',';
       buf += SplitName(item.split);
       buf += ',';

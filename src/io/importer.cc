@@ -12,6 +12,8 @@
 
 #include "core/ids.h"
 #include "io/csv.h"
+#include "io/json_array_reader.h"
+#include "io/json_limits.h"
 #include "io/line_reader.h"
 
 namespace hitloop::io {
@@ -149,11 +151,6 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
 }
 
 namespace {
-
-// Thrown inside the Label Studio SAX callback to stop the parse; never leaves this file.
-struct StopParse {
-  Status status;
-};
 
 // Converts one Label Studio task to our record shape (as JSON, then validated like JSONL).
 Result<json> TaskToRecordJson(const json& task) {
@@ -445,7 +442,8 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
         json j = json::object();
         json meta = json::object();
         for (const auto& [name, i] : col) {
-          const std::string& v = fields[i];
+          // Undo the export's formula guard (ids never carry it).
+          const std::string v = name == "id" ? fields[i] : UnescapeCsvFormula(fields[i]);
           if (!IsValidUtf8(v)) { j = nullptr; break; }
           if (v.empty()) continue;
           if (name == "id" || name == "text" || name == "label" || name == "label_source" ||
@@ -463,6 +461,9 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
             if (name == "confidence") j["confidence"] = d; else j["prediction"]["score"] = d;
           } else if (name == "prediction") {
             j["prediction"]["label"] = v;
+          } else if ((name == "vector" || name == "meta") && !CheckJsonDepth(v).ok()) {
+            j = json{{"__deep", name}};  // checked before any parse or copy of the cell
+            break;
           } else if (name == "vector") {
             json arr = json::parse(v, nullptr, false);
             j["vector"] = arr.is_discarded() ? json(v) : arr;
@@ -478,6 +479,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
         }
         Status rs;
         if (j.is_null()) rs = InvalidArgument("record: invalid UTF-8");
+        else if (j.contains("__deep")) rs = InvalidArgument(j["__deep"].get<std::string>() + ": nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
         else if (j.contains("__bad")) rs = InvalidArgument(j["__bad"].get<std::string>() + ": not a valid value");
         else {
           if (!meta.empty()) j["meta"] = meta;
@@ -489,50 +491,42 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
       }
       return Status::Ok();
     }
-    // Label Studio: a JSON array of tasks, parsed as a stream one task at a time.
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return IoError(path + ": cannot open");
-    in.seekg(0, std::ios::end);
-    const auto total = static_cast<uint64_t>(in.tellg());
-    in.seekg(0);
-    if (total == 0) return Status::Ok();
+    // Label Studio: a JSON array of tasks, read one task at a time. Each task's text is checked
+    // for size and nesting depth before it is parsed (JsonArrayReader), so memory is bounded by
+    // the record limit and no parse or copy recurses past kMaxJsonDepth.
+    JsonArrayReader reader;
+    RETURN_IF_ERROR(reader.Open(path, options.limits.max_line_bytes, kMaxJsonDepth));
     int64_t task_no = 0;
-    bool top_is_array = false;
     Record rec;
-    auto on_task = [&](const json& task) -> Status {
+    JsonArrayReader::Element el;
+    for (;;) {
+      ASSIGN_OR_RETURN(bool more, reader.Next(&el));
+      if (!more) break;
       ++task_no;
       ++stats.records;
-      if (options.progress && (task_no & 0x3ff) == 0) options.progress(static_cast<uint64_t>(in.tellg()), total);
-      auto rj = TaskToRecordJson(task);
-      Status rs = rj.status();
-      if (rs.ok()) rs = RecordFromJson(*rj, options.limits, &rec);
-      if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
+      if (options.progress && (task_no & 0x3ff) == 0) options.progress(reader.bytes_read(), reader.total_bytes());
+      Status rs;
+      if (el.too_long) {
+        rs = InvalidArgument("record: longer than the limit of " + std::to_string(options.limits.max_line_bytes) + " bytes");
+      } else if (el.too_deep) {
+        rs = InvalidArgument("record: nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
+      } else {
+        json task = json::parse(el.text, nullptr, /*allow_exceptions=*/false);
+        if (task.is_discarded()) rs = InvalidArgument("record: malformed JSON");
+        else if (!IsValidUtf8(el.text)) rs = InvalidArgument("record: invalid UTF-8");
+        else {
+          auto rj = TaskToRecordJson(task);
+          rs = rj.status();
+          if (rs.ok()) rs = RecordFromJson(*rj, options.limits, &rec);
+          if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
+        }
+      }
       if (!rs.ok()) {
-        std::string raw = task.dump(-1, ' ', false, json::error_handler_t::replace);
+        std::string raw = el.too_long ? "<too long>" : el.too_deep ? "<too deep>" : el.text;
         if (raw.size() > 4096) raw.resize(4096);
-        return bad_at(": task " + std::to_string(task_no) + ": ", task_no, rs, raw);
+        RETURN_IF_ERROR(bad_at(":" + std::to_string(el.line) + ": task " + std::to_string(task_no) + ": ",
+                               task_no, rs, raw));
       }
-      return Status::Ok();
-    };
-    json::parser_callback_t cb = [&](int depth, json::parse_event_t event, json& parsed) -> bool {
-      if (depth == 0 && event == json::parse_event_t::array_start) top_is_array = true;
-      if (top_is_array && depth == 1 && event == json::parse_event_t::object_end) {
-        Status s = on_task(parsed);
-        if (!s.ok()) throw StopParse{s};
-        return false;  // discard: constant memory
-      }
-      return true;
-    };
-    try {
-      json top = json::parse(in, cb, /*allow_exceptions=*/true);
-      if (!top_is_array) {
-        if (top.is_object()) RETURN_IF_ERROR(on_task(top));
-        else return InvalidArgument(path + ": expected a JSON array of Label Studio tasks");
-      }
-    } catch (const StopParse& stop) {
-      return stop.status;
-    } catch (const json::exception& e) {
-      return InvalidArgument(path + ": task " + std::to_string(task_no + 1) + ": record: malformed JSON (" + e.what() + ")");
     }
     return Status::Ok();
   });

@@ -42,7 +42,8 @@ struct RecordLimits {
 // The caller prefixes FILE:LINE.
 Status ParseJsonRecord(std::string_view line, const RecordLimits& limits, Record* out);
 
-// Same validation for an already-parsed JSON object (Label Studio tasks, API bodies).
+// Same validation for an already-parsed JSON object (Label Studio tasks, API bodies). The caller
+// must have bounded its nesting depth before parsing it (io/json_limits.h).
 Status RecordFromJson(const nlohmann::json& j, const RecordLimits& limits, Record* out);
 
 // Reads a JSONL file record by record (streaming, constant memory). `fn(line_no, record)` returns

@@ -31,10 +31,10 @@ class ImporterTest : public ::testing::Test {
   // Imports `body` (all-or-nothing) and expects an error mentioning `where` and `field`,
   // with nothing stored.
   void ExpectRejected(const std::string& name, const std::string& body, const std::string& where,
-                      const std::string& field, Format fmt = Format::kJsonl) {
+                      const std::string& field, Format fmt = Format::kJsonl, size_t max_bytes = 4096) {
     std::string path = Write(name, body);
     ImportOptions opts;
-    opts.limits.max_line_bytes = 4096;
+    opts.limits.max_line_bytes = max_bytes;
     auto r = ImportFile(*store_, project_, path, fmt, opts);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
@@ -199,8 +199,136 @@ TEST_F(ImporterTest, CsvExportNeutralisesFormulas) {
   ASSERT_TRUE(ImportFile(*store_, project_, path, Format::kJsonl, {}).ok());
   std::ostringstream out;
   ASSERT_TRUE(ExportProject(*store_, project_, Format::kCsv, out, {}).ok());
-  EXPECT_NE(out.str().find("\"'=1+1\",\"'@SUM(A1)\""), std::string::npos) << out.str();
+  // Ids are never prefixed (other tools match them); text cells are.
+  EXPECT_NE(out.str().find("=1+1,\"'@SUM(A1)\""), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("\"'-2+3\""), std::string::npos) << out.str();
+}
+
+// --- Regression tests for defects found by an outside probe -------------------------------------
+
+// Deep nesting in meta crashed the import (and the server with it) in the JSON library's copy and
+// dump: JSONL, the CSV meta column and the Label Studio conversion all refuse it before parsing.
+TEST_F(ImporterTest, DeeplyNestedRecordIsRefusedInEveryFormat) {
+  const std::string deep = std::string(65000, '[') + std::string(65000, ']');
+  ExpectRejected("deep.jsonl", std::string(kGood) + R"({"id":"b","text":"x","meta":{"k":)" + deep + "}}\n", "2",
+                 "nested deeper than 100 levels", Format::kJsonl, 1 << 20);
+  std::string csv_meta = "{\"\"k\"\":" + deep + "}";
+  std::string csv = "id,text,meta\na,hello,\nb,x,\"" + csv_meta + "\"\n";
+  {
+    std::string path = Write("deep.csv", csv);
+    ImportOptions opts;
+    opts.limits.max_line_bytes = 1 << 20;
+    auto r = ImportFile(*store_, project_, path, Format::kCsv, opts);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(path + ":3: meta: nested deeper than 100 levels"), std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(Items(), 0);
+  }
+  {
+    std::string path = Write("deep.json", R"([{"data":{"text":"ok"},"id":1},{"id":2,"data":{"text":"x"},"meta":{"k":)" +
+                                              deep + "}}]");
+    ImportOptions opts;
+    opts.limits.max_line_bytes = 1 << 20;
+    auto r = ImportFile(*store_, project_, path, Format::kLabelStudio, opts);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(path + ":1: task 2: record: nested deeper than 100 levels"), std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(Items(), 0);
+  }
+}
+
+// The Label Studio reader held a whole task in memory whatever its size (a 50 MB task imported
+// at 426 MB RSS): tasks over the record limit are refused, and not held while being skipped.
+TEST_F(ImporterTest, LabelStudioTaskOverTheRecordLimitIsRefused) {
+  std::string big = R"([{"id":1,"data":{"text":"small"}},
+{"id":2,"data":{"text":")" + std::string(10000, 'x') + R"("}}])";
+  ExpectRejected("big.json", big, "2: task 2", "record: longer than the limit of 4096 bytes", Format::kLabelStudio);
+  // With --skip-bad the small task is stored and the big one is rejected.
+  std::string path = Write("big2.json", big);
+  ImportOptions opts;
+  opts.limits.max_line_bytes = 4096;
+  opts.reject_path = dir_.File("rejects.jsonl");
+  auto r = ImportFile(*store_, project_, path, Format::kLabelStudio, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_EQ(r->rejected, 1);
+}
+
+// Array elements that are not objects were dropped without a word.
+TEST_F(ImporterTest, LabelStudioNonObjectTaskIsAnErrorNotDropped) {
+  ExpectRejected("scalar.json", R"([{"id":1,"data":{"text":"a"}}, 5])", "1: task 2", "task: must be a JSON object",
+                 Format::kLabelStudio);
+  ExpectRejected("nested.json", R"([[{"id":1,"data":{"text":"a"}}]])", "1: task 1", "task: must be a JSON object",
+                 Format::kLabelStudio);
+  ExpectRejected("str.json", "[\n\"text\"\n]", "2: task 1", "task: must be a JSON object", Format::kLabelStudio);
+  ExpectRejected("comma.json", R"([{"id":1,"data":{"text":"a"}} {"id":2,"data":{"text":"b"}}])", "1",
+                 "expected ',' or ']'", Format::kLabelStudio);
+}
+
+// A '"' inside an unquoted CSV field was silently dropped ("say "hi"" became "say hi").
+TEST_F(ImporterTest, CsvQuoteInsideUnquotedFieldIsKept) {
+  // Text after a closing quote is ambiguous: an error naming the record and field.
+  ExpectRejected("q2.csv", "id,text\nc,\"quoted\"tail\n", "2", "field 2: text after the closing quote", Format::kCsv);
+  std::string path = Write("q.csv", "id,text\na,say \"hi\" now\nb,5\" screen\n");
+  auto r = ImportFile(*store_, project_, path, Format::kCsv, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(project_.id, "a"))->text, "say \"hi\" now");
+  EXPECT_EQ((*store_->FindItem(project_.id, "b"))->text, "5\" screen");
+}
+
+TEST_F(ImporterTest, CsvCrlfInsideQuotedFieldIsKept) {
+  std::string path = Write("crlf.csv", "id,text\r\na,\"line one\r\nline two\"\r\nb,plain\r\n");
+  auto r = ImportFile(*store_, project_, path, Format::kCsv, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(project_.id, "a"))->text, "line one\r\nline two");
+  EXPECT_EQ((*store_->FindItem(project_.id, "b"))->text, "plain");
+}
+
+// A multi-label project's CSV export wrote its labels under `label` joined by '|', which the
+// import read as one unknown label: it now writes a `labels` column and re-imports.
+TEST_F(ImporterTest, CsvMultiLabelExportReimports) {
+  Project m;
+  m.name = "multi";
+  m.type = TaskType::kMultiLabel;
+  m.labels = {"a", "b", "c"};
+  m = *store_->CreateProject(m);
+  std::string path = Write("m.jsonl",
+                           "{\"id\":\"1\",\"text\":\"x\",\"labels\":[\"a\",\"c\"],\"confidence\":0.123456789012345}\n"
+                           "{\"id\":\"2\",\"text\":\"y\"}\n");
+  ASSERT_TRUE(ImportFile(*store_, m, path, Format::kJsonl, {}).ok());
+  std::ostringstream out;
+  ASSERT_TRUE(ExportProject(*store_, m, Format::kCsv, out, {}).ok());
+  EXPECT_EQ(out.str().rfind("id,text,labels,", 0), 0u) << out.str();
+  EXPECT_NE(out.str().find("0.123456789012345"), std::string::npos) << "numbers at full precision: " << out.str();
+  Project m2 = m;
+  m2.name = "multi2";
+  m2 = *store_->CreateProject(m2);
+  auto r = ImportFile(*store_, m2, Write("m.csv", out.str()), Format::kCsv, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(m2.id, "1"))->labels, (std::vector<std::string>{"a", "c"}));
+  std::ostringstream again;
+  ASSERT_TRUE(ExportProject(*store_, m2, Format::kCsv, again, {}).ok());
+  EXPECT_EQ(out.str(), again.str());
+}
+
+// The formula guard is never put on ids, and is taken off again on import — for every cell,
+// including text that itself starts with an apostrophe.
+TEST_F(ImporterTest, CsvFormulaGuardRoundTrips) {
+  std::string path = Write("f.jsonl",
+                           "{\"id\":\"=1+1\",\"text\":\"@SUM(A1)\"}\n{\"id\":\"b\",\"text\":\"'=already\"}\n"
+                           "{\"id\":\"c\",\"text\":\"'plain\"}\n{\"id\":\"d\",\"text\":\"-2\",\"label\":\"spam\"}\n");
+  ASSERT_TRUE(ImportFile(*store_, project_, path, Format::kJsonl, {}).ok());
+  std::ostringstream out;
+  ASSERT_TRUE(ExportProject(*store_, project_, Format::kCsv, out, {}).ok());
+  EXPECT_NE(out.str().find("\n=1+1,\"'@SUM(A1)\""), std::string::npos) << out.str();
+  Project q;
+  q.name = "q";
+  q.labels = project_.labels;
+  q = *store_->CreateProject(q);
+  ASSERT_TRUE(ImportFile(*store_, q, Write("f.csv", out.str()), Format::kCsv, {}).ok());
+  for (const char* id : {"=1+1", "b", "c", "d"}) {
+    EXPECT_EQ((*store_->FindItem(q.id, id))->text, (*store_->FindItem(project_.id, id))->text) << id;
+  }
 }
 
 }  // namespace
