@@ -34,6 +34,10 @@ enum class ItemState { kUnlabeled, kQueued, kAuto, kLabeled };
 const char* ItemStateName(ItemState s);
 Result<ItemState> ParseItemState(std::string_view s);
 
+// A label name: 1-200 bytes, no control characters, no '|' (the CSV formats' label separator).
+// Checked wherever a label set is created or grown (the store), so the CLI and the API agree.
+Status ValidateLabelName(std::string_view label);
+
 struct Project {
   int64_t id = 0;
   std::string name;

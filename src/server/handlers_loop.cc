@@ -54,19 +54,13 @@ class TempFile {
   bool ok_ = false;
 };
 
-Result<io::Format> FormatParam(const Ctx& c) {
-  std::string f = c.req.has_param("format") ? c.req.get_param_value("format") : "jsonl";
+// ?format=NAME; import defaults to auto (sniffed), export to jsonl.
+Result<io::Format> FormatParam(const Ctx& c, const char* fallback) {
+  std::string f = c.req.has_param("format") ? c.req.get_param_value("format") : fallback;
   return io::ParseFormat(f);
 }
 
-const char* Extension(io::Format f) {
-  switch (f) {
-    case io::Format::kJsonl: return ".jsonl";
-    case io::Format::kCsv: return ".csv";
-    case io::Format::kLabelStudio: return ".json";
-  }
-  return ".jsonl";
-}
+const char* Extension(io::Format f) { return f == nullptr ? ".upload" : f->extension; }
 
 }  // namespace
 
@@ -96,7 +90,7 @@ void HandleReport(Ctx& c) {
 }
 
 void HandleImport(Ctx& c) {
-  auto format = FormatParam(c);
+  auto format = FormatParam(c, "auto");
   if (!format.ok()) { SendError(c, format.status()); return; }
   // Stream the upload to a temporary file (constant memory), then import it in one go with the
   // importer's all-or-nothing rule.
@@ -130,12 +124,18 @@ void HandleImport(Ctx& c) {
                     {"inserted", stats->inserted},
                     {"existing", stats->existing},
                     {"labels", stats->labels},
-                    {"predictions", stats->predictions}});
+                    {"predictions", stats->predictions},
+                    {"format", stats->format},
+                    {"notes", stats->notes}});
 }
 
 void HandleExport(Ctx& c) {
-  auto format = FormatParam(c);
+  auto format = FormatParam(c, "jsonl");
   if (!format.ok()) { SendError(c, format.status()); return; }
+  if (*format == nullptr || (*format)->write == nullptr) {
+    SendError(c, InvalidArgument("format: export needs a format with a writer (" + io::FormatNames() + ")"));
+    return;
+  }
   // Export to a temporary file, then stream it out: memory stays constant in the project size.
   auto tmp = std::make_shared<TempFile>(Extension(*format));
   {
@@ -150,8 +150,7 @@ void HandleExport(Ctx& c) {
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(tmp->path(), ec);
   if (!*in || ec) { SendError(c, IoError("cannot read temporary file")); return; }
-  const char* mime = *format == io::Format::kCsv ? "text/csv; charset=utf-8"
-                     : *format == io::Format::kJsonl ? "application/x-ndjson" : "application/json";
+  const char* mime = (*format)->mime;
   // The file name is fixed (no project name in the header: no header injection).
   c.res.set_header("Content-Disposition", std::string("attachment; filename=\"export") + Extension(*format) + "\"");
   c.res.status = 200;

@@ -334,6 +334,7 @@ Status SqliteStore::AutoTxnOneStatement(const std::function<Status()>& fn) {
 
 Result<Project> SqliteStore::CreateProject(const Project& p) {
   RETURN_IF_ERROR(ValidateName("project name", p.name, kMaxProjectNameBytes));
+  for (const auto& l : p.labels) RETURN_IF_ERROR(ValidateLabelName(l));
   Project out = p;
   out.created_at = p.created_at ? p.created_at : Now();
   Status st = AutoTxn([&]() -> Status {
@@ -416,7 +417,7 @@ Result<std::vector<Project>> SqliteStore::ListProjects() {
 }
 
 Status SqliteStore::AddLabel(int64_t project_id, const std::string& label) {
-  if (label.empty()) return InvalidArgument("label: empty");
+  RETURN_IF_ERROR(ValidateLabelName(label));
   return AutoTxn([&]() -> Status {
     int64_t next = 0;
     {

@@ -131,7 +131,7 @@ TEST(Regression, VectorsOfMixedLengthAreRefusedAtImportWithFileAndLine) {
         << R"({"id":"x2","text":"two","vector":[0.1,0.2,0.3]})" << "\n"
         << R"({"id":"x3","text":"three","vector":[0.1,0.2]})" << "\n";
   }
-  auto r = io::ImportFile(f.store(), p, path, io::Format::kJsonl, {});
+  auto r = io::ImportFile(f.store(), p, path, &io::kJsonlFormat, {});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find(path + ":3: vector: has 2 dimensions"), std::string::npos)
@@ -142,13 +142,13 @@ TEST(Regression, VectorsOfMixedLengthAreRefusedAtImportWithFileAndLine) {
     std::ofstream out(path);
     out << R"({"id":"x1","text":"one","vector":[0.1,0.2]})" << "\n";
   }
-  ASSERT_TRUE(io::ImportFile(f.store(), p, path, io::Format::kJsonl, {}).ok());
+  ASSERT_TRUE(io::ImportFile(f.store(), p, path, &io::kJsonlFormat, {}).ok());
   {
     std::ofstream out(path);
     out << R"({"id":"y1","text":"more"})" << "\n"
         << R"({"id":"y2","text":"more","vector":[1,2,3,4]})" << "\n";
   }
-  r = io::ImportFile(f.store(), p, path, io::Format::kJsonl, {});
+  r = io::ImportFile(f.store(), p, path, &io::kJsonlFormat, {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find(path + ":2: vector: has 4 dimensions, the project's vectors have 2"),
             std::string::npos)
