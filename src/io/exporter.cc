@@ -88,7 +88,10 @@ void AppendJsonNumber(std::string* out, double d) { out->append(json(d).dump());
 // One JSONL export line, written directly (no json object per record: it was half the export's
 // CPU). Keys in sorted order, the bytes nlohmann's dump of the same object gives — the round-trip
 // tests compare exports byte for byte.
-void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool multi) {
+// With `ans` (several people answered): "aggregate" (the method), "annotations" (every answer),
+// and the resolved label with its confidence instead of the item's current label.
+void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool multi,
+                       const ItemAnswers* ans = nullptr) {
   out->push_back('{');
   bool first = true;
   auto key = [&](const char* k) {
@@ -98,8 +101,32 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
     out->append(k);
     out->append("\":");
   };
-  const bool labelled = !item.labels.empty();
-  if (labelled) {
+  if (multi) ans = nullptr;
+  const bool labelled = ans != nullptr || !item.labels.empty();
+  if (ans != nullptr) {
+    key("aggregate");
+    AppendJsonString(out, ans->method);
+    key("annotations");
+    out->push_back('[');
+    for (size_t i = 0; i < ans->answers.size(); ++i) {
+      const PersonAnswer& a = ans->answers[i];
+      if (i) out->push_back(',');
+      out->append("{\"annotator\":");
+      AppendJsonString(out, a.annotator);
+      out->append(",\"label\":");
+      AppendJsonString(out, a.label);
+      out->append(",\"source\":");
+      AppendJsonString(out, a.source);
+      if (a.time_ms > 0) {
+        out->append(",\"time_ms\":");
+        out->append(std::to_string(a.time_ms));
+      }
+      out->push_back('}');
+    }
+    out->push_back(']');
+    key("confidence");
+    AppendJsonNumber(out, ans->confidence);
+  } else if (labelled) {
     key("annotator");
     AppendJsonString(out, item.label_annotator);
     key("confidence");
@@ -111,10 +138,10 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
   if (labelled) {
     if (!multi) {
       key("label");
-      AppendJsonString(out, item.labels[0]);
+      AppendJsonString(out, ans != nullptr ? ans->resolved : item.labels[0]);
     }
     key("label_source");
-    AppendJsonString(out, item.label_source ? LabelSourceName(*item.label_source) : "human");
+    AppendJsonString(out, ans != nullptr || !item.label_source ? "human" : LabelSourceName(*item.label_source));
     if (multi) {
       key("labels");
       out->push_back('[');
@@ -192,8 +219,13 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
   bool first = true;
   Status st = ForEachItem(store, project, [&](const Item& item, const Prediction* pred) -> Status {
     buf.clear();
+    const ItemAnswers* ans = nullptr;
+    if (options.answers != nullptr) {
+      auto it = options.answers->find(item.id);
+      if (it != options.answers->end()) ans = &it->second;
+    }
     if (format == Format::kJsonl) {
-      AppendJsonlRecord(&buf, item, pred, multi);
+      AppendJsonlRecord(&buf, item, pred, multi, ans);
     } else if (format == Format::kLabelStudio) {
       json j;
       {
@@ -207,7 +239,23 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
           return json::array({{{"from_name", "label"}, {"to_name", "text"}, {"type", "choices"},
                                {"value", {{"choices", labels}}}}});
         };
-        if (!item.labels.empty()) {
+        if (ans != nullptr && !multi) {
+          // One annotation per person; the resolved label rides along on the task.
+          for (const PersonAnswer& a : ans->answers) {
+            json h = {{"annotator", a.annotator}, {"source", a.source}, {"answer", true}};
+            if (a.time_ms > 0) h["time_ms"] = a.time_ms;
+            json one = {{"result", result_of({a.label})},
+                        {"completed_by", a.annotator},
+                        {"was_cancelled", false},
+                        {"hitloop", h}};
+            if (a.time_ms > 0) one["lead_time"] = static_cast<double>(a.time_ms) / 1000.0;
+            j["annotations"].push_back(std::move(one));
+          }
+          j["hitloop_resolved"] = {{"label", ans->resolved},
+                                   {"method", ans->method},
+                                   {"confidence", ans->confidence},
+                                   {"label_source", "human"}};
+        } else if (!item.labels.empty()) {
           json h = {{"label_source", item.label_source ? LabelSourceName(*item.label_source) : "human"},
                     {"annotator", item.label_annotator}};
           if (item.label_confidence) h["confidence"] = *item.label_confidence;
@@ -232,13 +280,17 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
       buf += ',';
       std::string joined;
       for (size_t i = 0; i < item.labels.size(); ++i) { if (i) joined += '|'; joined += item.labels[i]; }
+      if (ans != nullptr && !multi) joined = ans->resolved;
       AppendCsvCell(&buf, joined, true);
       buf += ',';
-      if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
+      const bool resolved = ans != nullptr && !multi;
+      if (resolved) buf += "human";
+      else if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
       buf += ',';
-      AppendCsvCell(&buf, item.labels.empty() ? "" : item.label_annotator, true);
+      AppendCsvCell(&buf, resolved ? "aggregate:" + ans->method : item.labels.empty() ? "" : item.label_annotator, true);
       buf += ',';
-      if (item.label_confidence) buf += std::to_string(*item.label_confidence);
+      if (resolved) buf += std::to_string(ans->confidence);
+      else if (item.label_confidence) buf += std::to_string(*item.label_confidence);
       buf += ',';
       if (pred) AppendCsvCell(&buf, pred->label, true);
       buf += ',';
@@ -253,7 +305,7 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
     out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
     if (!out) return IoError("export: write failed");
     ++stats.items;
-    if (!item.labels.empty()) ++stats.labels;
+    if (!item.labels.empty() || ans != nullptr) ++stats.labels;
     if (options.progress && (stats.items & 0x3fff) == 0) options.progress(stats.items, total);
     return Status::Ok();
   });

@@ -1,6 +1,7 @@
 #include "io/importer.h"
 
 #include <atomic>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <fstream>
@@ -122,7 +123,24 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
     return Status::Ok();
   }
   ++stats->inserted;
-  if (!rec.labels.empty()) {
+  for (const RecordAnswer& ans : rec.answers) {
+    if (project.type != TaskType::kSingleLabel) return InvalidArgument("annotations: only single-label projects take answers");
+    if (project.LabelIndex(ans.label) < 0) return InvalidArgument("annotations: unknown label '" + ans.label + "'");
+    Annotation a;
+    a.item_id = id;
+    a.labels = {ans.label};
+    a.source = ans.source == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+    a.annotator = ans.annotator;
+    a.time_spent_ms = ans.time_ms;
+    a.kind = "answer";
+    RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+    ++stats->answers;
+  }
+  // With answers, the record's label is their resolved label: stored only when it is a machine's.
+  // (On a gold item the label is the known answer and is stored.)
+  const bool label_is_resolved = !rec.answers.empty() && item.split != Split::kGold &&
+                                 rec.label_source != "model" && rec.label_source != "rule";
+  if (!rec.labels.empty() && !label_is_resolved) {
     Annotation a;
     a.item_id = id;
     a.labels = rec.labels;
@@ -212,6 +230,49 @@ Result<json> TaskToRecordJson(const json& task) {
         else if (cb->is_object() && cb->contains("email") && (*cb)["email"].is_string()) rec["annotator"] = (*cb)["email"];
       }
       break;
+    }
+    // Several people (or an export of hitloop's that marks them): every annotation that was not
+    // cancelled and picks one choice is one person's answer.
+    json answers = json::array();
+    bool marked = false;
+    for (size_t i = 0; i < anns->size(); ++i) {
+      const json& an = (*anns)[i];
+      if (!an.is_object() || an.value("was_cancelled", false)) continue;
+      auto res = an.find("result");
+      if (res == an.end()) continue;
+      ASSIGN_OR_RETURN(auto labels, choices_of(*res));
+      if (labels.size() != 1) continue;
+      json a = {{"label", labels[0]}};
+      const json* h = nullptr;
+      if (auto hit = an.find("hitloop"); hit != an.end() && hit->is_object()) h = &*hit;
+      if (h != nullptr && h->value("answer", false)) marked = true;
+      if (h != nullptr && h->contains("annotator")) {
+        a["annotator"] = (*h)["annotator"];
+      } else if (auto cb = an.find("completed_by"); cb != an.end() && cb->is_string()) {
+        a["annotator"] = *cb;
+      } else if (cb != an.end() && cb->is_number_integer()) {
+        a["annotator"] = "ls-user-" + std::to_string(cb->get<int64_t>());
+      } else if (cb != an.end() && cb->is_object() && cb->contains("email") && (*cb)["email"].is_string()) {
+        a["annotator"] = (*cb)["email"];
+      } else {
+        a["annotator"] = "ls-annotation-" + std::to_string(i + 1);
+      }
+      if (h != nullptr && h->contains("time_ms")) a["time_ms"] = (*h)["time_ms"];
+      else if (auto lt = an.find("lead_time"); lt != an.end() && lt->is_number() && lt->get<double>() >= 0) {
+        a["time_ms"] = static_cast<int64_t>(std::llround(lt->get<double>() * 1000.0));
+      }
+      if (h != nullptr && h->contains("source")) a["source"] = (*h)["source"];
+      answers.push_back(std::move(a));
+    }
+    if (marked || answers.size() > 1) {
+      rec["annotations"] = std::move(answers);
+      rec.erase("annotator");
+      if (auto r = task.find("hitloop_resolved"); r != task.end() && r->is_object()) {
+        if (r->contains("label") && (*r)["label"].is_string()) rec["labels"] = json::array({(*r)["label"]});
+        for (const char* k : {"label_source", "confidence"}) {
+          if (r->contains(k)) rec[k] = (*r)[k];
+        }
+      }
     }
   }
   if (auto preds = task.find("predictions"); preds != task.end() && preds->is_array() && !preds->empty()) {

@@ -38,6 +38,7 @@ struct ImportStats {
   int64_t rejected = 0;     // written to reject_path
   int64_t labels = 0;       // labels stored
   int64_t predictions = 0;  // pre-labels stored
+  int64_t answers = 0;      // people's answers stored ("annotations", or --format answers)
 };
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,

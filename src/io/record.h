@@ -1,7 +1,8 @@
 #pragma once
 // The common record every importer produces and every exporter writes (see docs/FORMATS.md):
 //   {"id", "text", "vector"?, "label"? | "labels"?, "prediction"?: {"label", "score"}, "meta"?,
-//    "split"?, "label_source"?, "annotator"?, "confidence"?}
+//    "split"?, "label_source"?, "annotator"?, "confidence"?,
+//    "annotations"?: [{"annotator", "label", "time_ms"?, "source"?}]}
 // Parsing validates one record; it never touches the store.
 #include <cstdint>
 #include <functional>
@@ -15,6 +16,14 @@
 #include "core/status.h"
 
 namespace hitloop::io {
+
+// One person's answer in a record's "annotations" list (several people per item).
+struct RecordAnswer {
+  std::string annotator;
+  std::string label;
+  int64_t time_ms = 0;           // 0 = not measured
+  std::string source = "human";  // human | audit
+};
 
 struct Record {
   std::string id;
@@ -30,6 +39,10 @@ struct Record {
   std::string prediction_model;                 // optional model version
   std::string meta_json = "{}";
   std::string split = "pool";
+  // "annotations": [{"annotator", "label", "time_ms"?, "source"?}, ...] - every person's answer.
+  // When present, `labels` is their resolved label (as exported) and is not stored as a label of
+  // its own unless label_source is model or rule.
+  std::vector<RecordAnswer> answers;
 };
 
 // Limits applied to every input line/record.

@@ -17,6 +17,7 @@
 #include "loop/plan.h"
 #include "loop/rules.h"
 #include "model/model_file.h"
+#include "quality/project_quality.h"
 
 namespace hitloop::loop {
 namespace {
@@ -27,13 +28,16 @@ using nlohmann::json;
 struct ItemLabels {
   int audit = -1;                    // newest audit answer
   int adjudicated = -1;              // newest adjudication
-  std::vector<int> answers;          // human answers in time order (review, label, import)
+  int resolved = -1;                 // people's answers resolved (quality/: mv | ds | auto)
+  std::vector<int> answers;          // imported labels in time order
 };
 
-// The training label: the adjudication if any, else the majority of people's answers (ties go to
-// the newest answer among the tied).
+// The training label: the adjudication if any, else the resolved label of people's answers
+// (the project's aggregation method), else the majority of imported labels (ties go to the
+// newest among the tied).
 int TrainingLabel(const ItemLabels& l, int k) {
   if (l.adjudicated >= 0) return l.adjudicated;
+  if (l.resolved >= 0) return l.resolved;
   if (l.answers.empty()) return -1;
   std::vector<int> votes(k, 0);
   for (int a : l.answers) ++votes[a];
@@ -180,8 +184,13 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   // People's answers.
   std::vector<ItemLabels> answers(pool.size());
   int64_t seen_annotations = 0;  // the newest annotation this cycle planned with
+  quality::AnswerCollector people;  // answers by people (pool and gold items), to be resolved
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
     seen_annotations = std::max(seen_annotations, a.id);
+    if (a.source == LabelSource::kHuman && a.kind != "adjudicate" && a.kind != "import" &&
+        a.labels.size() == 1 && project.LabelIndex(a.labels[0]) >= 0) {
+      people.Add(a.item_id, a.annotator, project.LabelIndex(a.labels[0]));
+    }
     auto it = pos.find(a.item_id);
     if (it == pos.end() || a.labels.empty()) return true;
     const int y = project.LabelIndex(a.labels[0]);
@@ -192,12 +201,22 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
         l.adjudicated = y;
-      } else {
+      } else if (a.kind == "import") {
         l.answers.push_back(y);
       }
     }
     return true;
   }));
+  {
+    std::map<int64_t, int> known;  // gold items' labels, for `auto`
+    for (const Item& g : gold) {
+      if (g.labels.size() == 1 && project.LabelIndex(g.labels[0]) >= 0) known[g.id] = project.LabelIndex(g.labels[0]);
+    }
+    ASSIGN_OR_RETURN(auto resolved, people.Resolve(project, known));
+    for (const auto& [item, label] : resolved) {
+      if (auto it = pos.find(item); it != pos.end()) answers[it->second].resolved = label;
+    }
+  }
   std::vector<int> train_label(pool.size(), -1), audit_label(pool.size(), -1);
   for (size_t i = 0; i < pool.size(); ++i) {
     audit_label[i] = answers[i].audit;
