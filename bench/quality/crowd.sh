@@ -11,6 +11,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 H="${HITLOOP:-$ROOT/build/hitloop}"
 DATA="${CROWD_DATA:-$ROOT/../shared/data/crowd}"
+[ -d "$DATA" ] || DATA=/work/shared/data/crowd  # a worktree under /work/wt
 T="$(mktemp -d)"; trap 'rm -rf "$T"' EXIT
 sets=("$@"); [ ${#sets[@]} -gt 0 ] || sets=(product dog)
 for set in "${sets[@]}"; do
