@@ -23,6 +23,19 @@ namespace {
 
 using nlohmann::json;
 
+// Why an item goes to people (QueueEntry::reason; the annotator page explains it).
+std::string ReviewReason(const CyclePlan& plan, const RouteDecision& d, size_t i, bool was_auto,
+                         double max_novelty) {
+  if (plan.cold_start || plan.probs.empty()) return "seed";
+  if (was_auto) return "requeued";
+  if (d.predicted >= 0 && static_cast<size_t>(d.predicted) < plan.cold_class.size() &&
+      plan.cold_class[d.predicted]) {
+    return "new-class";
+  }
+  if (i < plan.novelty.size() && plan.novelty[i] > max_novelty) return "novel";
+  return "uncertain";
+}
+
 // People's answers for one pool item, folded from the annotation history.
 struct ItemLabels {
   int audit = -1;                    // newest audit answer
@@ -540,6 +553,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
       e.pool = plan.routing.pools[d.pool];
       e.overlap = d.overlap;
       e.priority = plan.priority[i] + (was_auto[i] ? 1.0 : 0.0);
+      e.reason = ReviewReason(plan, d, i, was_auto[i] != 0, cfg.max_novelty);
       RETURN_IF_ERROR(store.Enqueue(e).status());
       ++rec.queued_review;
       ++rec.queued_by_pool[e.pool];
@@ -549,7 +563,8 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     for (size_t i : plan.stratified_audits) {
       if (!answered_since[i]) rec.stratified_audit_items.push_back(pool[i].id);
     }
-    for (size_t i : audits) {
+    for (size_t j = 0; j < audits.size(); ++j) {
+      const size_t i = audits[j];
       if (answered_since[i]) continue;
       QueueEntry e;
       e.project_id = project.id;
@@ -565,6 +580,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
         if (r >= 0) e.pool = rules[r].pool;
       }
       e.priority = 1e9;  // audits first: the guarantee depends on them
+      e.reason = j < plan.new_audits.size() ? "audit" : "audit-stratified";
       RETURN_IF_ERROR(store.Enqueue(e).status());
       ++rec.audits_queued;
     }

@@ -4,6 +4,8 @@
 #include <unordered_map>
 
 #include "core/ids.h"
+#include "loop/certify.h"
+#include "loop/config.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 
@@ -23,6 +25,44 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& body, const ch
   return out;
 }
 
+// What `hitloop status` says about the guarantee, for the dashboard: the target, the audits the
+// newest cycle counted against the least it needs, and whether it certified.
+nlohmann::json CertificateJson(const Project& p, const std::vector<CycleRow>& cycles, int64_t audits_since) {
+  nlohmann::json j = {{"cycles", cycles.size()}, {"audits_answered_since_cycle", audits_since}};
+  auto cfg = loop::ParseLoopConfig(p.config_json);
+  if (cfg.ok()) {
+    j["target_precision"] = cfg->target_precision;
+    j["confidence"] = cfg->confidence;
+    j["min_audits_needed"] = loop::MinAuditsNeeded(1 - cfg->target_precision, 1 - cfg->confidence);
+  }
+  j["audits_counted"] = 0;
+  j["certified"] = false;
+  j["precision_lower_bound"] = nullptr;
+  if (cycles.empty()) return j;
+  const nlohmann::json r = nlohmann::json::parse(cycles.back().record_json, nullptr, false);
+  if (!r.is_object()) return j;
+  j["cycle"] = r.value("cycle", cycles.back().cycle);
+  if (r.contains("min_audits_needed") && r["min_audits_needed"].is_number_integer()) {
+    j["min_audits_needed"] = r["min_audits_needed"];
+  }
+  if (r.contains("target_precision") && r["target_precision"].is_number()) j["target_precision"] = r["target_precision"];
+  if (r.contains("confidence") && r["confidence"].is_number()) j["confidence"] = r["confidence"];
+  j["audits_counted"] = r.value("audits_total", int64_t{0});
+  bool certified = r.value("global_certified", false);
+  int64_t classes = 0;
+  if (r.contains("classes") && r["classes"].is_array()) {
+    for (const auto& cl : r["classes"]) classes += cl.is_object() && cl.value("certified", false) ? 1 : 0;
+  }
+  j["certified"] = certified || classes > 0;
+  j["certified_classes"] = classes;
+  if (r.contains("audit_precision") && r["audit_precision"].is_object() &&
+      r["audit_precision"].contains("lower_bound") && r["audit_precision"]["lower_bound"].is_number()) {
+    j["precision_lower_bound"] = r["audit_precision"]["lower_bound"];
+  }
+  j["auto_accepted"] = r.value("auto_accepted", int64_t{0});
+  return j;
+}
+
 }  // namespace
 
 void HandleProjectMetrics(Ctx& c) {
@@ -40,6 +80,12 @@ void HandleProjectMetrics(Ctx& c) {
     int64_t answers = 0, last_hour = 0, time_ms = 0, pairs = 0, agreed = 0;
   };
   std::map<std::string, Per> per;
+  // The certificate's progress: the newest cycle counted its audits; audit answers given since
+  // are counted by the next cycle (shown apart, so the page says what the CLI says).
+  auto cycles = c.store.ListCycles(c.project->id);
+  if (!cycles.ok()) { SendError(c, cycles.status()); return; }
+  const int64_t last_cycle_at = cycles->empty() ? 0 : cycles->back().created_at;
+  int64_t audits_since = 0;
   std::unordered_map<int64_t, std::map<std::string, std::vector<std::string>>> latest;
   Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
     if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
@@ -47,6 +93,7 @@ void HandleProjectMetrics(Ctx& c) {
     p.answers += 1;
     p.time_ms += a.time_spent_ms;
     if (a.created_at > c.now - 3600 * 1000) p.last_hour += 1;
+    if (a.source == LabelSource::kAudit && a.created_at > last_cycle_at) audits_since += 1;
     latest[a.item_id][a.annotator] = a.labels;
     return true;
   });
@@ -72,6 +119,7 @@ void HandleProjectMetrics(Ctx& c) {
                                                 : nlohmann::json(nullptr)}});
   }
   SendJson(c, 200, {{"project", c.project->name},
+                    {"certificate", CertificateJson(*c.project, *cycles, audits_since)},
                     {"items", st->items},
                     {"by_state", st->by_state},
                     {"by_label_source", st->by_label_source},

@@ -14,6 +14,7 @@
 #include "server/routes.h"
 #include "server/scope_cache.h"
 #include "server/server.h"
+#include "server/task_mix.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -64,6 +65,7 @@ class ServerImpl {
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
   nlohmann::json MetricsJson();
+  TaskMix& task_mix() { return task_mix_; }  // audits interleaved with reviews (task_mix.h)
 
  private:
   const Route* FindRoute(const std::string& method, const std::string& path,
@@ -89,6 +91,7 @@ class ServerImpl {
   std::mutex log_mu_;
   std::mutex metrics_mu_;
   std::map<std::string, RouteMetrics> metrics_;
+  TaskMix task_mix_;
 };
 
 }  // namespace hitloop::server
