@@ -48,7 +48,7 @@ TEST(TaskMix, ARunOfOneKindDoesNotTurnIntoABurstOfTheOther) {
   // No audits open for 20 claims: reviews were handed out although audits were preferred.
   for (int i = 0; i < 20; ++i) mix.Record(7, 1, share, false);
   // Then audits arrive: one comes at once, then the rhythm returns (no run of audits).
-  EXPECT_EQ(Sequence(mix, share, 6), "ARRRAR");
+  EXPECT_EQ(Sequence(mix, share, 6), "ARRARR");
   // Only audits for 20 claims (no reviews open): the debt is capped, reviews resume soon.
   for (int i = 0; i < 20; ++i) mix.Record(7, 1, share, true);
   const std::string s = Sequence(mix, share, 12);
