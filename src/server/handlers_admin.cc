@@ -6,6 +6,7 @@
 #include "core/ids.h"
 #include "loop/certify.h"
 #include "loop/config.h"
+#include "loop/cycle_record.h"
 #include "schema/names.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
@@ -27,40 +28,33 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& body, const ch
 }
 
 // What `hitloop status` says about the guarantee, for the dashboard: the target, the audits the
-// newest cycle counted against the least it needs, and whether it certified.
+// newest cycle counted against the least it needs, and whether it certified (the same
+// loop::ComputeLoopStatus the CLI prints).
 nlohmann::json CertificateJson(const Project& p, const std::vector<CycleRow>& cycles, int64_t audits_since) {
   nlohmann::json j = {{"cycles", cycles.size()}, {"audits_answered_since_cycle", audits_since}};
   auto cfg = loop::ParseLoopConfig(p.config_json);
+  const loop::LoopStatus ls = loop::ComputeLoopStatus(cfg.ok() ? *cfg : loop::LoopConfig{}, cycles);
   if (cfg.ok()) {
-    j["target_precision"] = cfg->target_precision;
-    j["confidence"] = cfg->confidence;
-    j["min_audits_needed"] = loop::MinAuditsNeeded(1 - cfg->target_precision, 1 - cfg->confidence);
+    j["target_precision"] = ls.target_precision;
+    j["confidence"] = ls.confidence;
+    j["min_audits_needed"] = ls.min_audits_needed;
   }
   j["audits_counted"] = 0;
   j["certified"] = false;
   j["precision_lower_bound"] = nullptr;
-  if (cycles.empty()) return j;
-  const nlohmann::json r = nlohmann::json::parse(cycles.back().record_json, nullptr, false);
-  if (!r.is_object()) return j;
-  j["cycle"] = r.value("cycle", cycles.back().cycle);
-  if (r.contains("min_audits_needed") && r["min_audits_needed"].is_number_integer()) {
-    j["min_audits_needed"] = r["min_audits_needed"];
+  if (!ls.last) return j;
+  const loop::CycleRecord& r = *ls.last;
+  j["cycle"] = r.cycle != 0 ? r.cycle : cycles.back().cycle;
+  if (!cfg.ok() && r.min_audits_needed > 0) {
+    j["min_audits_needed"] = r.min_audits_needed;
+    j["target_precision"] = r.target_precision;
+    j["confidence"] = r.confidence;
   }
-  if (r.contains("target_precision") && r["target_precision"].is_number()) j["target_precision"] = r["target_precision"];
-  if (r.contains("confidence") && r["confidence"].is_number()) j["confidence"] = r["confidence"];
-  j["audits_counted"] = r.value("audits_total", int64_t{0});
-  bool certified = r.value("global_certified", false);
-  int64_t classes = 0;
-  if (r.contains("classes") && r["classes"].is_array()) {
-    for (const auto& cl : r["classes"]) classes += cl.is_object() && cl.value("certified", false) ? 1 : 0;
-  }
-  j["certified"] = certified || classes > 0;
-  j["certified_classes"] = classes;
-  if (r.contains("audit_precision") && r["audit_precision"].is_object() &&
-      r["audit_precision"].contains("lower_bound") && r["audit_precision"]["lower_bound"].is_number()) {
-    j["precision_lower_bound"] = r["audit_precision"]["lower_bound"];
-  }
-  j["auto_accepted"] = r.value("auto_accepted", int64_t{0});
+  j["audits_counted"] = r.audits_total;
+  j["certified"] = ls.certified;
+  j["certified_classes"] = ls.certified_classes;
+  j["precision_lower_bound"] = r.audit_precision.lower_bound;
+  j["auto_accepted"] = r.auto_accepted;
   return j;
 }
 
