@@ -39,7 +39,9 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
                         {"predictions", st->predictions},
                         {"annotations", st->annotations},
                         {"queued", st->queued},
-                        {"active_leases", st->active_leases}};
+                        {"active_leases", st->active_leases},
+                        {"quarantined", st->quarantined},
+                        {"deleted", st->deleted}};
     // The loop's guarantee and what it still costs, from the config and the newest cycle record.
     auto cfg = loop::ParseLoopConfig(p->config_json);
     if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
@@ -93,6 +95,10 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
     std::printf("  predictions %lld, annotations %lld, queued %lld, active leases %lld\n",
                 static_cast<long long>(st->predictions), static_cast<long long>(st->annotations),
                 static_cast<long long>(st->queued), static_cast<long long>(st->active_leases));
+    if (st->quarantined || st->deleted) {
+      std::printf("  out of the project: %lld quarantined, %lld deleted (hitloop item)\n",
+                  static_cast<long long>(st->quarantined), static_cast<long long>(st->deleted));
+    }
     std::printf("  loop: precision >= %.3f with confidence %.3f (%s thresholds) needs at least %lld clean "
                 "audit labels\n",
                 cfg->target_precision, cfg->confidence, cfg->per_class ? "per-class" : "global",

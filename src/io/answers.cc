@@ -196,7 +196,7 @@ Result<ExportStats> ExportAnswersCsv(Store& store, const Project& project,
     }
     if (options.progress && (stats.items & 0x3fff) == 0) options.progress(stats.items, 0);
     return true;
-  }, /*with_vectors=*/false);
+  }, /*with_vectors=*/false, /*with_quarantined=*/true);
   RETURN_IF_ERROR(st);
   RETURN_IF_ERROR(inner);
   out.flush();

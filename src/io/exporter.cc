@@ -91,7 +91,7 @@ Status ForEachExportItem(Store& store, const Project& project, bool with_answers
       if (options != nullptr && options->progress && (stats->items & 0x3fff) == 0) options->progress(stats->items, total);
     }
     return true;
-  });
+  }, /*with_vectors=*/true, /*with_quarantined=*/true);
   RETURN_IF_ERROR(st);
   return inner;
 }

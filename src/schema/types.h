@@ -65,6 +65,9 @@ struct Item {
   std::optional<LabelSource> label_source;
   std::string label_annotator;
   std::optional<double> label_confidence;
+  // "" = in the project; "quarantined" = an admin took it out of queues and cycles (it is still
+  // exported); "deleted" = content erased (Store::SetItemHold).
+  std::string hold;
 };
 
 // One entry of the append-only annotation history.

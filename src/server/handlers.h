@@ -32,6 +32,9 @@ void HandleQuality(Ctx& c);
 void HandleCreateProject(Ctx& c);
 void HandleAddMember(Ctx& c);
 void HandleEnqueue(Ctx& c);
+void HandleQuarantineItems(Ctx& c);  // body {"items": [ids]}; all or none
+void HandleDeleteItems(Ctx& c);
+void HandleRestoreItems(Ctx& c);
 void HandleListUsers(Ctx& c);
 void HandleCreateUser(Ctx& c);
 void HandleDisableUser(Ctx& c);

@@ -220,6 +220,7 @@ void HandleEnqueue(Ctx& c) {
     for (const auto& ext : *ids) {
       ASSIGN_OR_RETURN(auto item, w.FindItem(c.project->id, ext));
       if (!item) return NotFound("item '" + ext + "' not found");
+      if (!item->hold.empty()) return Conflict("item '" + ext + "' is " + item->hold);
       QueueEntry one = e;
       one.item_id = item->id;
       RETURN_IF_ERROR(w.Enqueue(one).status());
@@ -230,6 +231,28 @@ void HandleEnqueue(Ctx& c) {
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"queued", queued}});
 }
+
+namespace {
+// Quarantine, delete or restore the items named in {"items": [...]}: one writer job, all or none.
+void SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  auto ids = StringList(*body, "items");
+  if (!ids.ok()) { SendError(c, ids.status()); return; }
+  if (ids->empty()) { SendError(c, InvalidArgument("items: expected at least one item id")); return; }
+  if (ids->size() > 10000) { SendError(c, InvalidArgument("items: at most 10000 per request")); return; }
+  Status st = c.writer->Run([&](Store& w) -> Status {
+    for (const auto& ext : *ids) RETURN_IF_ERROR(w.SetItemHold(c.project->id, ext, hold));
+    return Status::Ok();
+  });
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{done, static_cast<int64_t>(ids->size())}});
+}
+}  // namespace
+
+void HandleQuarantineItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kQuarantined, "quarantined"); }
+void HandleDeleteItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kDeleted, "deleted"); }
+void HandleRestoreItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kNone, "restored"); }
 
 void HandleListUsers(Ctx& c) {
   auto users = c.store.ListUsers();

@@ -64,6 +64,12 @@ const std::vector<Route>& Routes() {
       {"POST", "/api/v1/users/{user}/disable", MinRole::kAdmin, false, HandleDisableUser,
        "disable a user and end their sessions"},
       {"GET", "/api/v1/metrics", MinRole::kAdmin, false, HandleServerMetrics, "per-route request metrics"},
+      {"POST", "/api/v1/projects/{project}/items/quarantine", MinRole::kAdmin, false, HandleQuarantineItems,
+       "take items (by id) out of queues and cycles; still exported"},
+      {"POST", "/api/v1/projects/{project}/items/delete", MinRole::kAdmin, false, HandleDeleteItems,
+       "erase items (by id): gone from queues, cycles and exports"},
+      {"POST", "/api/v1/projects/{project}/items/restore", MinRole::kAdmin, false, HandleRestoreItems,
+       "put quarantined items (by id) back into the project"},
   };
   return kRoutes;
 }

@@ -39,6 +39,8 @@ struct ProjectStatus {
   int64_t annotations = 0;                         // rows in the annotation history
   int64_t queued = 0;                              // open queue entries
   int64_t active_leases = 0;
+  int64_t quarantined = 0;                         // items out of the loop (not in the counts above)
+  int64_t deleted = 0;
 };
 
 // Outcome of PutItem.
@@ -164,9 +166,21 @@ class Store {
   virtual Result<Item> GetItem(int64_t item_id) = 0;
   virtual Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) = 0;
   // Streams items in id order; `fn` returning false stops early. `with_vectors` false skips
-  // decoding dense vectors.
+  // decoding dense vectors. Deleted items never appear; quarantined ones only with
+  // `with_quarantined` (exports), never to the loop.
   virtual Status ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
-                           bool with_vectors = true) = 0;
+                           bool with_vectors = true, bool with_quarantined = false) = 0;
+  // Takes the project's item `external_id` out of the project, or puts a quarantined one back:
+  //   kQuarantined: out of queues (open entries closed, active leases released) and cycles, no
+  //     new annotations; kept, exported and counted in status.
+  //   kDeleted: as quarantined, and its text, vector, meta, predictions and detections are
+  //     erased; it is in no export. The annotation history stays (append-only); re-importing
+  //     the id adds nothing. Final.
+  //   kNone: a quarantined item back in the project (unlabeled unless it has a label); the next
+  //     cycle queues it again. Conflict for a deleted item.
+  // NotFound for an unknown id. Setting the hold an item already has is a no-op.
+  enum class ItemHold { kNone, kQuarantined, kDeleted };
+  virtual Status SetItemHold(int64_t project_id, const std::string& external_id, ItemHold hold) = 0;
   virtual Status SetItemState(int64_t item_id, ItemState state) = 0;
 
   // ---- annotations (append-only) ----

@@ -204,6 +204,12 @@ ALTER TABLE queue ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX leases_by_annotator ON leases(project_id, annotator, state, created_at);
 CREATE INDEX queue_claim_kind ON queue(project_id, open, pool, kind, priority DESC, id, busy_until);
 )sql",
+      // 9: an admin can take an item out of the project (store.h, SetItemHold): NULL = in the
+      // project; 'quarantined' = out of queues and cycles, still exported; 'deleted' = content
+      // erased, out of everything but the append-only annotation history.
+      R"sql(
+ALTER TABLE items ADD COLUMN hold TEXT CHECK(hold IS NULL OR hold IN ('quarantined','deleted'));
+)sql",
   };
   return kMigrations;
 }

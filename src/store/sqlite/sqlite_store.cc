@@ -461,7 +461,7 @@ Result<PutItemResult> SqliteStore::PutItem(const Item& item, const std::string& 
     if (auto it = vector_dims_.find(item.project_id); it != vector_dims_.end()) {
       want = it->second;
     } else {
-      PREPARE(q, "SELECT length(vector) / 4 FROM items WHERE project_id=? AND vector IS NOT NULL LIMIT 1");
+      PREPARE(q, "SELECT length(vector) / 4 FROM items WHERE project_id=? AND vector IS NOT NULL AND hold IS NULL LIMIT 1");
       q.Bind(1, item.project_id);
       const int rc = q.Step();
       if (rc == SQLITE_ROW) want = q.Int(0);
@@ -511,7 +511,7 @@ Result<PutItemResult> SqliteStore::PutItem(const Item& item, const std::string& 
 
 static const char* kItemColumns =
     "id, project_id, external_id, text, vector, meta, content_hash, split, state, labels,"
-    " label_source, label_annotator, label_confidence";
+    " label_source, label_annotator, label_confidence, hold";
 
 Item SqliteStore::ReadItem(Stmt& s, bool with_vectors) const {
   Item it;
@@ -537,6 +537,7 @@ Item SqliteStore::ReadItem(Stmt& s, bool with_vectors) const {
   }
   it.label_annotator = s.Text(11);
   if (!s.IsNull(12)) it.label_confidence = s.Double(12);
+  if (!s.IsNull(13)) it.hold = s.Text(13);
   return it;
 }
 
@@ -559,12 +560,13 @@ Result<std::optional<Item>> SqliteStore::FindItem(int64_t project_id, const std:
 }
 
 Status SqliteStore::ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
-                              bool with_vectors) {
+                              bool with_vectors, bool with_quarantined) {
   // Not cached: a scan may run while callbacks issue other queries on this connection.
   sqlite3_stmt* raw = nullptr;
   // NOT INDEXED: a rowid-order table scan beats an index walk plus a sort and row lookups.
   std::string sql =
-      std::string("SELECT ") + kItemColumns + " FROM items NOT INDEXED WHERE project_id=? ORDER BY id";
+      std::string("SELECT ") + kItemColumns + " FROM items NOT INDEXED WHERE project_id=? AND " +
+      (with_quarantined ? "(hold IS NULL OR hold='quarantined')" : "hold IS NULL") + " ORDER BY id";
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
   Stmt s(raw, /*owned=*/true);
   s.Bind(1, project_id);
@@ -595,13 +597,17 @@ Result<int64_t> SqliteStore::AppendAnnotation(const Annotation& a) {
     int64_t project_id = 0;
     std::string state;
     {
-      PREPARE(s, "SELECT project_id, state FROM items WHERE id=?");
+      PREPARE(s, "SELECT project_id, state, hold FROM items WHERE id=?");
       s.Bind(1, a.item_id);
       int rc = s.Step();
       if (rc == SQLITE_DONE) return NotFound("item " + std::to_string(a.item_id) + " not found");
       if (rc != SQLITE_ROW) return Error("read item");
       project_id = s.Int(0);
       state = s.Text(1);
+      if (!s.IsNull(2)) {
+        return Conflict("item " + std::to_string(a.item_id) + " is " + s.Text(2) +
+                                  ": it takes no annotations");
+      }
     }
     const int64_t created = a.created_at ? a.created_at : Now();
     const std::string labels_json = LabelsToJson(a.labels);
@@ -959,12 +965,16 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
   ProjectStatus out;
   {
     PREPARE(s,
-            "SELECT state, label_source, split, COUNT(*) FROM items WHERE project_id=?"
-            " GROUP BY state, label_source, split");
+            "SELECT state, label_source, split, COUNT(*), hold FROM items WHERE project_id=?"
+            " GROUP BY state, label_source, split, hold");
     s.Bind(1, project_id);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {
       int64_t n = s.Int(3);
+      if (!s.IsNull(4)) {
+        (s.Text(4) == "deleted" ? out.deleted : out.quarantined) += n;
+        continue;
+      }
       out.items += n;
       out.by_state[s.Text(0)] += n;
       if (!s.IsNull(1)) out.by_label_source[s.Text(1)] += n;
@@ -974,7 +984,8 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
   }
   {
     PREPARE(s,
-            "SELECT labels, COUNT(*) FROM items WHERE project_id=? AND labels IS NOT NULL GROUP BY labels");
+            "SELECT labels, COUNT(*) FROM items WHERE project_id=? AND labels IS NOT NULL AND hold IS NULL"
+            " GROUP BY labels");
     s.Bind(1, project_id);
     int rc;
     while ((rc = s.Step()) == SQLITE_ROW) {

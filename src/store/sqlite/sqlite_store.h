@@ -82,7 +82,8 @@ class SqliteStore final : public Store {
   Result<Item> GetItem(int64_t item_id) override;
   Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) override;
   Status ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
-                   bool with_vectors) override;
+                   bool with_vectors, bool with_quarantined) override;
+  Status SetItemHold(int64_t project_id, const std::string& external_id, ItemHold hold) override;
   Status SetItemState(int64_t item_id, ItemState state) override;
 
   Result<int64_t> AppendAnnotation(const Annotation& a) override;

@@ -68,6 +68,12 @@ const Row kMatrix[] = {
   {"GET", "/api/v1/leases/{lease}", "/api/v1/leases/{done}", "", {401, 409, 200, 409, 409, 404}},
   {"GET", "/api/v1/projects/{project}/my/answers", "/api/v1/projects/p/my/answers", "",
    {401, 200, 200, 200, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/items/quarantine", "/api/v1/projects/p/items/quarantine",
+   R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/items/delete", "/api/v1/projects/p/items/delete",
+   R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/items/restore", "/api/v1/projects/p/items/restore",
+   R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
 };
 // clang-format on
 

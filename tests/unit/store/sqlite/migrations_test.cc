@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <string>
+#include <vector>
 
 #include "store/open.h"
 #include "store/store.h"
@@ -86,7 +87,11 @@ TEST(MigrationsTest, EveryEarlierVersionUpgradesToTheNewest) {
 // still claimed (no reason given), the answered lease is in its annotator's history, and new
 // entries keep their reason.
 TEST(MigrationsTest, QueueAndLeasesFromThePreviousVersionSurviveTheUpgrade) {
-  const size_t previous = Migrations().size() - 1;
+  size_t previous = 0;  // the version before the queue-reason migration
+  for (size_t v = 0; v < Migrations().size(); ++v) {
+    if (std::string(Migrations()[v]).find("ADD COLUMN reason") != std::string::npos) previous = v;
+  }
+  ASSERT_GT(previous, 0u);
   testing::TempDir dir;
   const std::string path = dir.File("old.db");
   ASSERT_EQ(MakeDatabaseAt(path, previous), "");
@@ -145,6 +150,47 @@ INSERT INTO leases(id, queue_id, item_id, project_id, annotator, pool, kind, cre
   ASSERT_TRUE(audit_claim->has_value());
   EXPECT_EQ((*audit_claim)->entry.item_id, 2);
   EXPECT_EQ((*audit_claim)->entry.reason, "audit-stratified");
+}
+
+// The item-hold migration (quarantine, delete) on a database at the version before it: its items
+// are in the project (no hold), appear in scans, and can be quarantined and deleted.
+TEST(MigrationsTest, ItemsFromBeforeTheItemHoldMigrationAreInTheProjectAndCanBeQuarantined) {
+  size_t before = 0;
+  for (size_t v = 0; v < Migrations().size(); ++v) {
+    if (std::string(Migrations()[v]).find("ADD COLUMN hold") != std::string::npos) before = v;
+  }
+  ASSERT_GT(before, 0u);
+  testing::TempDir dir;
+  const std::string path = dir.File("old.db");
+  ASSERT_EQ(MakeDatabaseAt(path, before), "");
+  ASSERT_EQ(Exec(path, R"sql(
+INSERT INTO projects(id, name, task_type, created_at) VALUES(1, 'p', 'single-label', 1);
+INSERT INTO labels(project_id, idx, name, created_at) VALUES(1, 0, 'ham', 1), (1, 1, 'spam', 1);
+INSERT INTO items(id, project_id, external_id, text, content_hash, split, state, created_at)
+  VALUES(1, 1, 'x1', 'first', 'h1', 'pool', 'queued', 1), (2, 1, 'x2', 'second', 'h2', 'pool', 'unlabeled', 1);
+INSERT INTO queue(id, project_id, item_id, pool, kind, priority, overlap, done, open, created_at)
+  VALUES(1, 1, 1, 'general', 'review', 0.5, 1, 0, 1, 1);
+)sql"),
+            "");
+  auto opened = OpenSqliteStore(path, OpenMode::kMustExist);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  EXPECT_EQ(QueryInt(path, "PRAGMA user_version"), static_cast<int64_t>(Migrations().size()));
+  std::vector<std::string> seen;
+  ASSERT_TRUE(store.ScanItems(1, [&](const Item& it) {
+    seen.push_back(it.external_id + "/" + it.hold);
+    return true;
+  }).ok());
+  EXPECT_EQ(seen, (std::vector<std::string>{"x1/", "x2/"}));
+  ASSERT_TRUE(store.SetItemHold(1, "x1", Store::ItemHold::kQuarantined).ok());
+  ASSERT_TRUE(store.SetItemHold(1, "x2", Store::ItemHold::kDeleted).ok());
+  EXPECT_EQ(QueryInt(path, "SELECT COUNT(*) FROM queue WHERE open=1"), 0);
+  EXPECT_EQ(QueryInt(path, "SELECT n FROM queue_open_counts WHERE project_id=1"), 0);
+  auto st = store.GetStatus(1);
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->quarantined, 1);
+  EXPECT_EQ(st->deleted, 1);
+  EXPECT_EQ(st->items, 0);
 }
 
 }  // namespace
