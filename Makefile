@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-fast demo clean format tidy sizes
+.PHONY: all deps build test test-fast test-asan demo clean format tidy sizes
 
 all: build
 
@@ -25,6 +25,10 @@ test: build
 
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fast
+
+# The sanitizer tier alone: ASan+UBSan build in build-asan, every fast test, zero reports.
+test-asan: deps
+	./scripts/test-asan.sh build-asan
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')

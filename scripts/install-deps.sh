@@ -17,6 +17,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   clang-format clang-tidy  # make format, make tidy
+  clang                    # the sanitizer tier (scripts/test-asan.sh) compiles with clang
   sqlite3 python3          # CLI tests, the layering and size checks
   chromium  # browser tests (tests/browser) drive Debian's chromium; never a downloaded one
 )
