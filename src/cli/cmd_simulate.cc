@@ -12,12 +12,16 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions& globals, int* exit_co
 // cli/cmd_simulate_loop.cc — Protocol 2, the whole loop (issue 4).
 void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& globals, int* exit_code)
     __attribute__((weak));
+// cli/cmd_simulate_preferences.cc — Protocol 4, preferences and the reward model.
+void RegisterSimulatePreferences(CLI::App& simulate, GlobalOptions& globals, int* exit_code)
+    __attribute__((weak));
 
 void RegisterSimulate(CLI::App& app, GlobalOptions& globals, int* exit_code) {
   auto* simulate = app.add_subcommand("simulate", "Benchmark simulations with a gold-label oracle");
   simulate->require_subcommand(1);
   if (RegisterSimulateAl != nullptr) RegisterSimulateAl(*simulate, globals, exit_code);
   if (RegisterSimulateLoop != nullptr) RegisterSimulateLoop(*simulate, globals, exit_code);
+  if (RegisterSimulatePreferences != nullptr) RegisterSimulatePreferences(*simulate, globals, exit_code);
 }
 
 }  // namespace hitloop::cli

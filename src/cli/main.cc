@@ -21,6 +21,7 @@ HITLOOP_COMMAND(RegisterSimulate);
 HITLOOP_COMMAND(RegisterDetect);
 HITLOOP_COMMAND(RegisterServe);
 HITLOOP_COMMAND(RegisterUser);
+HITLOOP_COMMAND(RegisterReward);
 }  // namespace hitloop::cli
 
 int main(int argc, char** argv) {
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
   const Registrar registrars[] = {
       RegisterProject, RegisterImport, RegisterExport,   RegisterStatus, RegisterCycle,
       RegisterReport,  RegisterSimulate, RegisterDetect, RegisterServe,  RegisterUser,
+      RegisterReward,
   };
   for (Registrar r : registrars) {
     if (r != nullptr) r(app, globals, &exit_code);

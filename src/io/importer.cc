@@ -1,4 +1,5 @@
 #include "io/importer.h"
+#include "io/preference_jsonl.h"
 
 #include <atomic>
 #include <condition_variable>
@@ -351,6 +352,14 @@ class JsonlParser {
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
                                Format format, const ImportOptions& options) {
+  // Preference projects read their own record shapes (io/preference_jsonl.h).
+  if (IsPreferenceProject(project)) {
+    if (format != Format::kJsonl) {
+      return InvalidArgument(path + ": a " + std::string(TaskTypeName(project.type)) +
+                             " project imports JSONL (hitloop, TRL or HH-RLHF records)");
+    }
+    return ImportPreferenceFile(store, project, path, options);
+  }
   ImportStats stats;
   if (!options.split.empty() && options.split != "gold" && options.split != "pool") {
     return InvalidArgument("--split: must be gold or pool");
