@@ -7,14 +7,17 @@ SRC="$2"
 T="$(mktemp -d)"; trap 'rm -rf "$T"' EXIT
 DB="$T/h.db"
 hl() { "$H" --db "$DB" "$@"; }
-hl project create pw --type pairwise --criteria harmlessness,helpfulness | grep -q "pairwise-preference, 2 criteria"
+# (outputs go to files before grep: `grep -q` closing a pipe early is SIGPIPE under pipefail)
+hl project create pw --type pairwise --criteria harmlessness,helpfulness > "$T/out"
+grep -q "pairwise-preference, 2 criteria" "$T/out"
 hl project create old --type pairwise-preference >/dev/null
 hl project create rk --type ranking >/dev/null
 if hl project create bad --type ranking --labels a 2>/dev/null; then echo "--labels accepted on ranking"; exit 1; fi
 if hl project create bad2 --criteria a 2>/dev/null; then echo "--criteria accepted on single-label"; exit 1; fi
 
 # HH-RLHF pairs (implicit prompt) plus own records with several annotators.
-hl import old "$SRC/tests/data/preference/hh_sample.jsonl" --detect none | grep -q "3 new"
+hl import old "$SRC/tests/data/preference/hh_sample.jsonl" --detect none > "$T/out"
+grep -q "3 new" "$T/out"
 {
   for i in $(seq 1 30); do
     printf '{"id":"g%d","prompt":"How do I greet someone?","responses":["Hello, nice to meet you, friend %d.","Go away %d."],"answers":[{"annotator":"ann","preference":"A"},{"annotator":"bob","preference":"%s"}]}\n' \
@@ -22,7 +25,8 @@ hl import old "$SRC/tests/data/preference/hh_sample.jsonl" --detect none | grep 
   done
   printf '{"id":"t1","prompt":"x","responses":["same","other"],"preference":"tie"}\n'
 } > "$T/own.jsonl"
-hl import old "$T/own.jsonl" | grep -q "31 new"
+hl import old "$T/own.jsonl" > "$T/out"
+grep -q "31 new" "$T/out"
 hl reward train old --holdout 0.2 --seed 3 > "$T/train.txt"
 grep -q "held-out pair accuracy" "$T/train.txt" || { cat "$T/train.txt"; exit 1; }
 grep -q "inter-annotator agreement    0.8000 on 30 pairs" "$T/train.txt" || { cat "$T/train.txt"; exit 1; }
@@ -45,7 +49,8 @@ grep -q "checksum" "$T/err" || { cat "$T/err"; exit 1; }
 hl export old --format trl --out "$T/trl.jsonl" 2> "$T/err"
 grep -q "left out: 1 ties, 0 both bad" "$T/err" || { cat "$T/err"; exit 1; }
 test "$(wc -l < "$T/trl.jsonl")" = 63    # 3 HH + 60 own answers
-hl export old --format trl-kto | head -1 | grep -q '"label":true'
+hl export old --format trl-kto > "$T/kto.jsonl" 2>/dev/null
+head -1 "$T/kto.jsonl" | grep -q '"label":true'
 if hl export old --format csv 2>/dev/null; then echo "csv export of a preference project"; exit 1; fi
 
 # Bad input: FILE:LINE: field, nothing stored.
@@ -53,5 +58,6 @@ printf '{"prompt":"p","responses":["a","b"]}\n{"prompt":"p","responses":["a","b"
 if hl import pw "$T/bad.jsonl" 2> "$T/err"; then echo "bad import succeeded"; exit 1; fi
 grep -q "bad.jsonl:2: responses: a pairwise project compares exactly 2" "$T/err" || { cat "$T/err"; exit 1; }
 hl status pw --json | grep -q '"items": 0'
-hl import rk "$T/bad.jsonl" | grep -q "2 new"
+hl import rk "$T/bad.jsonl" > "$T/out"
+grep -q "2 new" "$T/out"
 echo "preference ok"
