@@ -1,9 +1,11 @@
 #include "io/preference_export.h"
 
 #include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "io/exporter.h"
 #include "preference/answer.h"
 #include "preference/item.h"
 #include "preference/project_data.h"
@@ -48,8 +50,10 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
   if (format != PreferenceFormat::kJsonl) {
     ASSIGN_OR_RETURN(auto data, preference::LoadProjectPreferences(store, project, options.criterion));
     stats.items = static_cast<int64_t>(data.items.size());
+    std::set<size_t> labelled;
     for (const auto& c : data.comparisons) {
       ++stats.answers;
+      labelled.insert(c.item);
       const PreferenceItem& item = data.items[c.item];
       const auto& j = c.judgement;
       if (j.both_bad) { ++stats.both_bad; continue; }
@@ -80,6 +84,7 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
         }
       }
     }
+    stats.labelled = static_cast<int64_t>(labelled.size());
     return stats;
   }
   // Own JSONL: every answer (all criteria) of every item, with its provenance.
@@ -140,7 +145,10 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
       list.push_back(std::move(o));
       ++stats.answers;
     }
-    if (!list.empty()) rec["answers"] = list;
+    if (!list.empty()) {
+      rec["answers"] = list;
+      ++stats.labelled;
+    }
     if (!meta.empty()) rec["meta"] = meta;
     if (it.split == Split::kGold) rec["split"] = "gold";
     ++stats.items;
@@ -154,6 +162,26 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
   }, false));
   RETURN_IF_ERROR(bad);
   return stats;
+}
+
+Status WritePreferenceFormat(WriteContext& ctx, PreferenceFormat format) {
+  const char* name = format == PreferenceFormat::kTrl ? "trl" : format == PreferenceFormat::kTrlKto ? "trl-kto" : "jsonl";
+  if (!IsPreferenceType(ctx.project->type)) {
+    return FailedPrecondition("--format " + std::string(name) + ": writes preference pairs, from a pairwise or " +
+                              "ranking project; '" + ctx.project->name + "' is " + TaskTypeName(ctx.project->type));
+  }
+  PreferenceExportOptions opts;
+  opts.margin = ctx.options->margin;
+  opts.criterion = ctx.options->criterion;
+  ASSIGN_OR_RETURN(PreferenceExportStats st, ExportPreferences(*ctx.store, *ctx.project, format, *ctx.out, opts));
+  ctx.stats->items = st.items;
+  ctx.stats->labels = st.labelled;
+  std::string note = std::to_string(st.rows) + " rows, " + std::to_string(st.answers) + " answers";
+  if (format != PreferenceFormat::kJsonl) {
+    note += "; left out: " + std::to_string(st.ties) + " ties, " + std::to_string(st.both_bad) + " both bad";
+  }
+  ctx.stats->notes.push_back(note);
+  return Status::Ok();
 }
 
 }  // namespace hitloop::io

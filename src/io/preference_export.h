@@ -11,11 +11,14 @@
 //              display order; re-imports through io/preference_jsonl.h.
 // Ties and both-bad answers carry no direction: they are left out of trl and trl-kto and counted.
 // Memory: one item's answers at a time plus the project's answers index.
+// Registered as the formats trl and trl-kto (io/format_trl.cc, io/format_trl_kto.cc); jsonl on a
+// preference project writes the own records (io/format_jsonl.cc).
 #include <cstdint>
 #include <ostream>
 #include <string>
 
 #include "core/status.h"
+#include "io/format.h"
 #include "schema/types.h"
 #include "store/store.h"
 
@@ -32,6 +35,7 @@ struct PreferenceExportOptions {
 
 struct PreferenceExportStats {
   int64_t items = 0;
+  int64_t labelled = 0;  // items with at least one answer written (or, for trl/trl-kto, counted)
   int64_t rows = 0;
   int64_t answers = 0;
   int64_t ties = 0;      // answers left out of trl / trl-kto
@@ -41,5 +45,11 @@ struct PreferenceExportStats {
 // FailedPrecondition for a project that is not a preference project.
 Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& project, PreferenceFormat format,
                                                 std::ostream& out, const PreferenceExportOptions& options);
+
+// A format writer (io/format.h) running ExportPreferences with ExportOptions' margin and
+// criterion: FailedPrecondition naming the format when ctx.project is not a preference project.
+// Fills ctx.stats (items, labels = labelled items) and adds one note: rows and answers written,
+// and for trl/trl-kto the ties and both-bad answers left out.
+Status WritePreferenceFormat(WriteContext& ctx, PreferenceFormat format);
 
 }  // namespace hitloop::io

@@ -1,8 +1,7 @@
 #include "io/preference_jsonl.h"
 
 #include <cstdio>
-#include <fstream>
-#include <map>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -191,6 +190,7 @@ Status SplitImplicit(const json& chosen, const json& rejected, PreferenceRecord*
       }
       item.messages = std::move(prefix_c);
       item.responses = {{"", hc->back().content, ""}, {"", hr->back().content, ""}};
+      out->shape = PreferenceRecord::kHh;
     } else {
       // Longest common prefix (TRL's extract_prompt), not cutting a UTF-8 sequence.
       size_t k = 0;
@@ -265,7 +265,9 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
       RETURN_IF_ERROR(CompletionText(j["rejected"], "rejected", &r, &rc));
       if (cc != rc) return Field("rejected", "must have the same shape as chosen");
       item.responses = {{"", c, ""}, {"", r, ""}};
+      out->shape = PreferenceRecord::kTrlExplicit;
     } else {
+      out->shape = PreferenceRecord::kTrlImplicit;  // SplitImplicit makes it kHh for dialogues
       RETURN_IF_ERROR(SplitImplicit(j["chosen"], j["rejected"], out));
     }
     PreferenceRecord::LabeledAnswer la;
@@ -332,94 +334,59 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
   return Status::Ok();
 }
 
-Result<ImportStats> ImportPreferenceFile(Store& store, const Project& project, const std::string& path,
-                                         const ImportOptions& options) {
-  ImportStats stats;
-  if (!options.split.empty() && options.split != "gold" && options.split != "pool") {
-    return InvalidArgument("--split: must be gold or pool");
+bool HandlesPreferences(const FormatSpec& format) {
+  return &format == &kJsonlFormat || &format == &kTrlFormat || &format == &kTrlKtoFormat || &format == &kHhFormat;
+}
+
+Status ReadPreferenceRecords(ReadContext& ctx, PreferenceShapes accepted, const char* format_name) {
+  const Project& project = *ctx.project;
+  if (!IsPreferenceProject(project)) {
+    return FailedPrecondition("--format " + std::string(format_name) + ": reads preference pairs, for a pairwise or " +
+                              "ranking project; '" + project.name + "' is " + TaskTypeName(project.type));
   }
-  const bool skip_bad = !options.reject_path.empty();
-  std::ofstream rejects;
-  if (skip_bad) {
-    rejects.open(options.reject_path, std::ios::binary | std::ios::trunc);
-    if (!rejects) return IoError(options.reject_path + ": cannot open reject file for writing");
-  }
-  const std::string tag = RandomId();
-  std::map<std::string, int64_t> content_items;  // content ids stored by this import
-  Status st = store.InTransaction([&]() -> Status {
-    LineReader reader;
-    RETURN_IF_ERROR(reader.Open(path, options.limits.max_line_bytes));
-    std::string_view line;
-    bool too_long = false;
-    PreferenceRecord rec;
-    for (;;) {
-      ASSIGN_OR_RETURN(bool more, reader.Next(&line, &too_long));
-      if (!more) break;
-      if (!too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      ++stats.records;
-      const int64_t line_no = reader.line_number();
-      auto store_one = [&]() -> Status {
-        if (too_long) return Field("record", "longer than " + std::to_string(options.limits.max_line_bytes) + " bytes");
-        if (!IsValidUtf8(line)) return Field("record", "not valid UTF-8");
-        RETURN_IF_ERROR(ParsePreferenceRecord(line, project, &rec));
-        int64_t id = 0;
-        auto seen = rec.content_id ? content_items.find(rec.id) : content_items.end();
-        if (seen != content_items.end()) {
-          id = seen->second;  // the same pair again in this file: one more answer on it
-        } else {
-          Item item;
-          item.project_id = project.id;
-          item.external_id = rec.id;
-          item.text = preference::PromptText(rec.item);
-          ASSIGN_OR_RETURN(item.meta_json, preference::ToMetaJson(rec.item, rec.meta_json));
-          item.content_hash = ContentHash(item.meta_json);
-          const std::string& split = options.split.empty() ? rec.split : options.split;
-          item.split = split == "gold" ? Split::kGold : Split::kPool;
-          ASSIGN_OR_RETURN(PutItemResult put, store.PutItem(item, tag, &id));
-          if (put == PutItemResult::kDuplicateInImport) {
-            return Field("id", "duplicate id '" + rec.id + "' (already earlier in this file)");
-          }
-          if (put == PutItemResult::kExisting) {
-            ++stats.existing;
-            return Status::Ok();
-          }
-          ++stats.inserted;
-          if (rec.content_id) content_items.emplace(rec.id, id);
-        }
-        for (const auto& la : rec.answers) {
-          Annotation a;
-          a.item_id = id;
-          a.labels = preference::EncodeAnswer(la.answer);
-          a.source = LabelSource::kHuman;
-          a.annotator = la.annotator;
-          a.kind = "import";
-          RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-          ++stats.labels;
-        }
-        return Status::Ok();
-      };
-      // With --skip-bad a record's writes are undone on their own when it turns out bad.
-      Status rs = skip_bad ? store.InTransaction(store_one) : store_one();
-      if (!rs.ok()) {
-        if (rs.code() != StatusCode::kInvalidArgument || !skip_bad) {
-          return Status(rs.code(), path + ":" + std::to_string(line_no) + ": " + rs.message());
-        }
-        ++stats.rejected;
-        json r = {{"file", path}, {"line", line_no}, {"error", rs.message()},
-                  {"raw", !too_long && IsValidUtf8(line) ? std::string(line) : std::string("<unreadable>")}};
-        rejects << r.dump() << '\n';
-        if (!rejects) return IoError(options.reject_path + ": write failed");
-      }
-      if (options.progress && (stats.records & 0xfff) == 0) options.progress(reader.bytes_read(), reader.total_bytes());
+  const RecordLimits& limits = ctx.options->limits;
+  LineReader reader;
+  RETURN_IF_ERROR(reader.Open(ctx.path, limits.max_line_bytes));
+  std::string_view line;
+  bool too_long = false;
+  PreferenceRecord pr;
+  Record rec;
+  int64_t n = 0;
+  // One line into `rec`, or why it is bad ("field: reason").
+  auto parse = [&]() -> Status {
+    if (too_long) return Field("record", "longer than " + std::to_string(limits.max_line_bytes) + " bytes");
+    if (!IsValidUtf8(line)) return Field("record", "not valid UTF-8");
+    RETURN_IF_ERROR(ParsePreferenceRecord(line, project, &pr));
+    if (accepted == PreferenceShapes::kTrl && pr.shape == PreferenceRecord::kOwn) {
+      return Field("record", "not a TRL pair (expected \"chosen\" and \"rejected\"); --format jsonl reads "
+                             "hitloop's own records");
+    }
+    if (accepted == PreferenceShapes::kHh && pr.shape != PreferenceRecord::kHh) {
+      return Field("record", "not an HH-RLHF pair (expected \"chosen\" and \"rejected\" dialogues of "
+                             "\"\\n\\nHuman:\" and \"\\n\\nAssistant:\" turns); --format trl or jsonl reads other pairs");
+    }
+    rec.id = pr.id;
+    rec.id_generated = pr.content_id;
+    rec.merge_repeats = pr.content_id;  // the same pair again in this file: one more answer on it
+    rec.text = preference::PromptText(pr.item);
+    ASSIGN_OR_RETURN(rec.meta_json, preference::ToMetaJson(pr.item, pr.meta_json));
+    rec.split = pr.split;
+    for (const auto& la : pr.answers) {
+      rec.earlier_answers.push_back({preference::EncodeAnswer(la.answer), "human", la.annotator, std::nullopt});
     }
     return Status::Ok();
-  });
-  if (!st.ok()) return st;
-  if (skip_bad) {
-    rejects.close();
-    if (rejects.fail()) return IoError(options.reject_path + ": write failed");
+  };
+  for (;;) {
+    ASSIGN_OR_RETURN(bool more, reader.Next(&line, &too_long));
+    if (!more) break;
+    if (!too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    rec = Record{};
+    Status st = parse();
+    RETURN_IF_ERROR(ctx.emit(reader.line_number(), "", st, rec, too_long ? std::string_view("<too long>") : line));
+    if (ctx.progress && (++n & 0xfff) == 0) ctx.progress(reader.bytes_read(), reader.total_bytes());
   }
-  return stats;
+  if (ctx.progress) ctx.progress(reader.bytes_read(), reader.total_bytes());
+  return Status::Ok();
 }
 
 }  // namespace hitloop::io

@@ -1,6 +1,6 @@
 #pragma once
-// Import of preference data (projects of type pairwise-preference or ranking), one JSON object per
-// line, in any of these shapes (see docs/FORMATS.md, "Preference data"):
+// Preference data (projects of type pairwise-preference or ranking), one JSON object per line, in
+// any of these shapes (see docs/FORMATS.md, "Preference data"):
 //   - hitloop's own: {"id"?, "prompt", "responses": [text | {"id"?, "text", "model"?}, ...],
 //     "preference"? | "ranking"? | "criteria"?, "strength"?, "annotator"?, "answers"?: [...],
 //     "meta"?, "split"?}
@@ -13,8 +13,11 @@
 // "A>B" (annotator "import" unless the record names one). Records without "id" get a content id
 // ("h" + 16 hex digits of the prompt and responses), so importing the same pair twice adds its
 // answer to the one item instead of a second item.
-// All-or-nothing like io/importer.h: the first bad record aborts with "FILE:LINE: field: reason"
-// and nothing is stored; with reject_path the bad ones go there.
+//
+// These are read through the format registry (io/format.h): `jsonl` on a preference project reads
+// every shape above (io/format_jsonl.cc hands over to ReadPreferenceRecords), `trl` only TRL
+// records (io/format_trl.cc), `hh` only HH-RLHF dialogues (io/format_hh.cc). The importer
+// (io/importer.h) stores them: all-or-nothing, "FILE:LINE: field: reason", --skip-bad.
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +43,9 @@ struct PreferenceRecord {
   };
   std::vector<LabeledAnswer> answers;
   bool prompt_differs = false;  // implicit pair whose dialogues differ before the last turn
+  // Which shape the line had.
+  enum Shape { kOwn, kTrlExplicit, kTrlImplicit, kHh };
+  Shape shape = kOwn;
 };
 
 // True for the task types whose items are preference items.
@@ -49,7 +55,19 @@ bool IsPreferenceProject(const Project& project);
 // Errors are "field: reason"; the caller prefixes FILE:LINE.
 Status ParsePreferenceRecord(std::string_view line, const Project& project, PreferenceRecord* out);
 
-Result<ImportStats> ImportPreferenceFile(Store& store, const Project& project, const std::string& path,
-                                         const ImportOptions& options);
+// The shapes a format reader accepts: kAny (jsonl), kTrl (TRL explicit or implicit, HH-RLHF
+// included: it is TRL's implicit-prompt example), kHh (HH-RLHF dialogues only).
+enum class PreferenceShapes { kAny, kTrl, kHh };
+
+// A format reader for preference projects: each non-blank line parsed by ParsePreferenceRecord,
+// checked against `accepted`, and handed to ctx.emit as a Record (text = the prompt as text,
+// meta = the item (preference/item.h), every answer in earlier_answers, labels encoded by
+// preference/answer.h; content-id records merge repeats). FailedPrecondition when ctx.project is
+// not a preference project (the error names the format).
+Status ReadPreferenceRecords(ReadContext& ctx, PreferenceShapes accepted, const char* format_name);
+
+// The formats that read or write preference projects: jsonl (either kind of project), trl,
+// trl-kto, hh (preference projects only). Import and export refuse the others for these projects.
+bool HandlesPreferences(const FormatSpec& format);
 
 }  // namespace hitloop::io

@@ -3,6 +3,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "al/registry.h"
+#include "model/registry.h"
+
 namespace hitloop::loop {
 namespace {
 using nlohmann::json;
@@ -160,6 +163,13 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
     c.strategy = l.value("strategy", c.strategy);
     c.model = l.value("model", c.model);
     c.default_pool = l.value("default_pool", c.default_pool);
+    // Names are checked by the registries that will create them (one rule each).
+    if (auto s = al::CreateStrategy(c.strategy); !s.ok()) {
+      return InvalidArgument("loop.strategy: " + s.status().message());
+    }
+    if (auto m = model::CreateClassifier(c.model, model::ClassifierOptions{}); !m.ok()) {
+      return InvalidArgument("loop.model: " + m.status().message());
+    }
     if (l.contains("new_classes")) {
       if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
       for (const auto& v : l["new_classes"]) {

@@ -43,7 +43,7 @@ std::string Source(const std::string& name) {
 
 TEST_F(PreferenceImportTest, HhRlhfImplicitPairsSplitAtTheLastAssistantTurn) {
   Project p = Make("hh", TaskType::kPairwisePreference);
-  auto stats = ImportFile(*store_, p, Source("hh_sample.jsonl"), Format::kJsonl, {});
+  auto stats = ImportFile(*store_, p, Source("hh_sample.jsonl"), &kJsonlFormat, {});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->inserted, 3);
   EXPECT_EQ(stats->labels, 3);
@@ -60,7 +60,7 @@ TEST_F(PreferenceImportTest, HhRlhfImplicitPairsSplitAtTheLastAssistantTurn) {
   EXPECT_EQ(data->comparisons[0].judgement.order, (std::vector<std::vector<int>>{{0}, {1}}));
   EXPECT_EQ(data->comparisons[0].annotator, "import");
   // Re-import: content ids make it a no-op.
-  auto again = ImportFile(*store_, p, Source("hh_sample.jsonl"), Format::kJsonl, {});
+  auto again = ImportFile(*store_, p, Source("hh_sample.jsonl"), &kJsonlFormat, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->existing, 3);
   EXPECT_EQ(Items(p), 3);
@@ -74,7 +74,7 @@ TEST_F(PreferenceImportTest, OwnShapeWithRankingsCriteriaAndSeveralAnnotators) {
       R"({"annotator":"bob","criteria":{"helpfulness":"B>A=C/clearly"},"shown":[2,0,1]}]})"
       "\n"
       R"({"id":"q2","prompt":[{"role":"user","content":"hi"}],"responses":["a","b"]})" "\n";
-  auto stats = ImportFile(*store_, p, Write("r.jsonl", body), Format::kJsonl, {});
+  auto stats = ImportFile(*store_, p, Write("r.jsonl", body), &kJsonlFormat, {});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->inserted, 2);
   EXPECT_EQ(stats->labels, 2);
@@ -113,7 +113,7 @@ TEST_F(PreferenceImportTest, BadRecordsNameFileLineAndFieldAndStoreNothing) {
   for (const auto& c : cases) {
     const std::string good = R"({"prompt":"ok","responses":["x","y"]})";
     const std::string path = Write("bad.jsonl", good + "\n" + c.body + "\n");
-    auto r = ImportFile(*store_, p, path, Format::kJsonl, {});
+    auto r = ImportFile(*store_, p, path, &kJsonlFormat, {});
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
     EXPECT_NE(r.status().message().find(path + ":2: "), std::string::npos) << r.status().message();
@@ -125,7 +125,7 @@ TEST_F(PreferenceImportTest, BadRecordsNameFileLineAndFieldAndStoreNothing) {
   opts.reject_path = dir_.File("rejects.jsonl");
   auto r = ImportFile(*store_, p, Write("mixed.jsonl", R"({"prompt":"ok","responses":["x","y"],"preference":"A"})"
                                                            "\n" R"({"prompt":"p"})" "\n"),
-                      Format::kJsonl, opts);
+                      &kJsonlFormat, opts);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 1);
   EXPECT_EQ(r->rejected, 1);
@@ -134,7 +134,7 @@ TEST_F(PreferenceImportTest, BadRecordsNameFileLineAndFieldAndStoreNothing) {
 
 TEST_F(PreferenceImportTest, CsvIntoAPreferenceProjectIsRefused) {
   Project p = Make("pw", TaskType::kPairwisePreference);
-  auto r = ImportFile(*store_, p, Write("x.csv", "id,text\n1,a\n"), Format::kCsv, {});
+  auto r = ImportFile(*store_, p, Write("x.csv", "id,text\n1,a\n"), &kCsvFormat, {});
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -156,7 +156,7 @@ TEST_F(PreferenceImportTest, TrlGoldenFilesRoundTrip) {
   int k = 0;
   for (const auto& c : cases) {
     Project p = Make("trl" + std::to_string(k++), TaskType::kPairwisePreference);
-    auto stats = ImportFile(*store_, p, Source(c.input), Format::kJsonl, {});
+    auto stats = ImportFile(*store_, p, Source(c.input), &kJsonlFormat, {});
     ASSERT_TRUE(stats.ok()) << c.input << ": " << stats.status().ToString();
     std::ostringstream out;
     auto ex = ExportPreferences(*store_, p, PreferenceFormat::kTrl, out, {});
@@ -164,7 +164,7 @@ TEST_F(PreferenceImportTest, TrlGoldenFilesRoundTrip) {
     EXPECT_EQ(out.str(), ReadAll(Source(c.golden))) << c.input;
   }
   Project p = Make("kto", TaskType::kPairwisePreference);
-  ASSERT_TRUE(ImportFile(*store_, p, Source("trl_standard.jsonl"), Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, p, Source("trl_standard.jsonl"), &kJsonlFormat, {}).ok());
   std::ostringstream out;
   ASSERT_TRUE(ExportPreferences(*store_, p, PreferenceFormat::kTrlKto, out, {}).ok());
   EXPECT_EQ(out.str(), ReadAll(Source("trl_kto_standard.jsonl")));
@@ -175,7 +175,7 @@ TEST_F(PreferenceImportTest, TrlLeavesOutTiesAndBothBadAndCountsThem) {
   const std::string body = R"({"id":"1","prompt":"p","responses":["a","b"],"preference":"B","strength":"much"})" "\n"
                            R"({"id":"2","prompt":"p","responses":["c","d"],"preference":"tie"})" "\n"
                            R"({"id":"3","prompt":"p","responses":["e","f"],"preference":"both-bad"})" "\n";
-  ASSERT_TRUE(ImportFile(*store_, p, Write("m.jsonl", body), Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, p, Write("m.jsonl", body), &kJsonlFormat, {}).ok());
   std::ostringstream out;
   PreferenceExportOptions opts;
   opts.margin = true;
@@ -188,7 +188,7 @@ TEST_F(PreferenceImportTest, TrlLeavesOutTiesAndBothBadAndCountsThem) {
   std::ostringstream own;
   ASSERT_TRUE(ExportPreferences(*store_, p, PreferenceFormat::kJsonl, own, {}).ok());
   Project q = Make("again", TaskType::kPairwisePreference);
-  ASSERT_TRUE(ImportFile(*store_, q, Write("own.jsonl", own.str()), Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, q, Write("own.jsonl", own.str()), &kJsonlFormat, {}).ok());
   std::ostringstream own2;
   ASSERT_TRUE(ExportPreferences(*store_, q, PreferenceFormat::kJsonl, own2, {}).ok());
   auto strip = [](std::string s) {  // created_at differs between the two imports

@@ -5,7 +5,7 @@
 namespace hitloop::preference {
 namespace {
 
-TEST(AnswerTest, RoundTripsCriteriaStrengthAndDisplayOrder) {
+TEST(PreferenceAnswerTest, RoundTripsCriteriaStrengthAndDisplayOrder) {
   const std::vector<std::string> labels = {"harmlessness:B>A/much", "helpfulness:A=B", "shown:BA"};
   auto a = DecodeAnswer(labels, 2);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
@@ -19,7 +19,7 @@ TEST(AnswerTest, RoundTripsCriteriaStrengthAndDisplayOrder) {
   EXPECT_EQ(EncodeAnswer(*a), labels);
 }
 
-TEST(AnswerTest, RankingWithTiesAndBothBad) {
+TEST(PreferenceAnswerTest, RankingWithTiesAndBothBad) {
   auto a = DecodeAnswer({"C>A=B>D"}, 4);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->judgements[0].order, (std::vector<std::vector<int>>{{2}, {0, 1}, {3}}));
@@ -30,7 +30,7 @@ TEST(AnswerTest, RankingWithTiesAndBothBad) {
   EXPECT_EQ(PairScore(bad->judgements[0], 0, 1), -1);
 }
 
-TEST(AnswerTest, RejectsMalformedAnswers) {
+TEST(PreferenceAnswerTest, RejectsMalformedAnswers) {
   for (const char* s : {"A>A", "A>", ">A", "A>C", "A", "A>B/very", "A=>B"}) {
     EXPECT_FALSE(DecodeAnswer({s}, 2).ok()) << s;
   }
