@@ -94,7 +94,10 @@ async function newPage(browser) {
   const page = await context.newPage();
   const events = { dialogs: [], cspViolations: 0, pageErrors: [] };
   page.on('dialog', async (d) => { events.dialogs.push(d.message()); await d.dismiss(); });
-  page.on('pageerror', (e) => events.pageErrors.push(String(e)));
+  page.on('pageerror', (e) => {
+    events.pageErrors.push(String(e));
+    if (process.env.DEBUG) console.log(`  page error: ${e}`);
+  });
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) events.cspViolations++; });
   return { context, page, events };
 }

@@ -122,7 +122,7 @@ async function refreshAgreement(name) {
   const fmt = (e) => (e.value === null ? ['n/a', e.reason]
     : [e.value.toFixed(3), `${e.lower.toFixed(3)} – ${e.upper.toFixed(3)}`]);
   const rows = [['percent agreement', ...fmt(d.agreement.percent)],
-    ["Fleiss' kappa", ...fmt(d.agreement.fleiss)]];
+    ["Fleiss' kappa", ...fmt(d.agreement.fleiss_kappa)]];
   for (const [level, e] of Object.entries(d.agreement.krippendorff_alpha)) {
     rows.push([`Krippendorff's alpha (${level})`, ...fmt(e)]);
   }
