@@ -12,12 +12,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 
 #include "cli/command.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
+#include "loop/model_choice.h"
 #include "loop/simulate.h"
 #include "text/featurizer.h"
 
@@ -50,6 +52,8 @@ struct SimLoopArgs {
   bool no_char_ngrams = false;
   double c = 10.0;
   int threads = 2;
+  std::string model_candidates;   // comma-separated, for --model auto
+  bool train_on_accepted = false;
 };
 
 
@@ -142,7 +146,30 @@ Status Run(const SimLoopArgs& a) {
   so.config.seed_batch = batch;
   so.config.strategy = a.strategy;
   so.config.model = a.model;
+  if (!a.model_candidates.empty()) {
+    so.config.model_candidates.clear();
+    std::stringstream mc(a.model_candidates);
+    for (std::string m; std::getline(mc, m, ',');) {
+      if (!m.empty()) so.config.model_candidates.push_back(m);
+    }
+  }
+  so.config.train_on_accepted = a.train_on_accepted;
   so.config.max_novelty = a.max_novelty;
+  // Representations learnt from the pool (no labels) that the model spec(s) need, appended to
+  // pool and test rows once (as the live cycle does from its saved files).
+  {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, loop::NeededRepresentations(so.config));
+    if (!names.empty()) {
+      model::RepresentationOptions ro;
+      ro.seed = a.seed;
+      ro.threads = a.threads;
+      ro.text_dim = featurizer.text_dim();
+      ASSIGN_OR_RETURN(auto reps, model::FitRepresentations(names, pool_ex, ro));
+      RETURN_IF_ERROR(model::AugmentRows(reps, pool_ex, featurizer.dim(), 1.0f, a.threads, &pool_rows));
+      RETURN_IF_ERROR(model::AugmentRows(reps, test_ex, featurizer.dim(), 1.0f, a.threads, &test_rows));
+      in.blocks = model::BlockLayout(reps, featurizer.dim());
+    }
+  }
   if (a.overlap > 1) {
     loop::RoutingRule all;
     all.name = "overlap";
@@ -249,7 +276,7 @@ Status Run(const SimLoopArgs& a) {
         {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
         {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
         {"audit_stratified", a.audit_stratified},
-        {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
+        {"strategy", a.strategy}, {"model", a.model}, {"model_candidates", a.model_candidates}, {"train_on_accepted", a.train_on_accepted}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
         {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
         {"remainder", "labelled by people, counted in human_labels"}}},
@@ -292,7 +319,14 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--audit-per-cycle", args->audit_per_cycle, "Audits drawn per cycle")
       ->capture_default_str();
   cmd->add_option("--strategy", args->strategy, "Active-learning strategy")->capture_default_str();
-  cmd->add_option("--model", args->model, "Classifier (model/registry.h)")->capture_default_str();
+  cmd->add_option("--model", args->model,
+                  "Model spec (model/registry.h; REPR,...+NAME with pool-learnt representations, "
+                  "model/representation.h), or auto: chosen each cycle among --model-candidates")
+      ->capture_default_str();
+  cmd->add_option("--model-candidates", args->model_candidates,
+                  "Comma-separated model specs compared by --model auto (default logreg,lsa+logreg)");
+  cmd->add_flag("--train-on-accepted", args->train_on_accepted,
+                "Semi-supervision: also train on the certified auto-accepted labels");
   cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
       ->check(CLI::IsMember({"global", "per-class"}))
       ->capture_default_str();

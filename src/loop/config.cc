@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "model/representation.h"
+
 namespace hitloop::loop {
 namespace {
 using nlohmann::json;
@@ -167,6 +169,48 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
         c.new_classes.push_back(v.get<std::string>());
       }
     }
+    auto names = [&](const char* k, std::vector<std::string>* out) -> Status {
+      if (!l.contains(k)) return Status::Ok();
+      if (!l[k].is_array()) return InvalidArgument(std::string("loop.") + k + ": not an array");
+      out->clear();
+      for (const auto& v : l[k]) {
+        if (!v.is_string()) return InvalidArgument(std::string("loop.") + k + ": names are strings");
+        out->push_back(v.get<std::string>());
+      }
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(names("model_candidates", &c.model_candidates));
+    RETURN_IF_ERROR(names("representations", &c.representations));
+    if (c.model == "auto" && c.model_candidates.empty()) {
+      return InvalidArgument("loop.model_candidates: \"model\": \"auto\" needs at least one");
+    }
+    for (const auto& spec : c.model_candidates) {
+      if (auto p = model::ParseModelSpec(spec); !p.ok()) {
+        return InvalidArgument("loop.model_candidates: " + p.status().message());
+      }
+    }
+    if (c.model != "auto") {
+      if (auto p = model::ParseModelSpec(c.model); !p.ok()) {
+        return InvalidArgument("loop.model: " + p.status().message());
+      }
+    }
+    for (const auto& r : c.representations) {
+      if (auto p = model::CreateRepresentation(r, {}); !p.ok()) {
+        return InvalidArgument("loop.representations: " + p.status().message());
+      }
+    }
+    if (l.contains("representation_refresh")) {
+      if (!l["representation_refresh"].is_number() || l["representation_refresh"].get<double>() < 0) {
+        return InvalidArgument("loop.representation_refresh: must be a number >= 0");
+      }
+      c.representation_refresh = l["representation_refresh"].get<double>();
+    }
+    if (l.contains("train_on_accepted")) {
+      if (!l["train_on_accepted"].is_boolean()) {
+        return InvalidArgument("loop.train_on_accepted: must be true or false");
+      }
+      c.train_on_accepted = l["train_on_accepted"].get<bool>();
+    }
     if (l.contains("autolabel")) RETURN_IF_ERROR(ParseAutolabel(l["autolabel"], &c.autolabel));
     if (l.contains("routing")) {
       if (!l["routing"].is_array()) return InvalidArgument("loop.routing: not an array");
@@ -220,6 +264,10 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"default_pool", c.default_pool},
               {"new_classes", c.new_classes},
               {"grid", c.grid},
+              {"model_candidates", c.model_candidates},
+              {"representations", c.representations},
+              {"representation_refresh", c.representation_refresh},
+              {"train_on_accepted", c.train_on_accepted},
               {"autolabel", {{"detect", c.autolabel.detect},
                              {"duplicates", c.autolabel.duplicates},
                              {"near_threshold", c.autolabel.near_threshold},

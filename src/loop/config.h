@@ -8,6 +8,8 @@
 //      "audit_per_cycle": 50, "audit_stratified_per_cycle": 20, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
 //      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
+//      "model": "auto" | SPEC, "model_candidates": ["logreg", "lsa+logreg"],
+//      "representations": ["lsa", ...], "representation_refresh": 0.25, "train_on_accepted": false,
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
@@ -74,6 +76,18 @@ struct LoopConfig {
   // puts its best items).
   std::string grid = "fixed";
   AutolabelConfig autolabel;
+  // Model choice per project (loop/model_choice.h): with "model": "auto" each cycle compares
+  // these model specs ("logreg", "lsa+logreg", ...) by cross-validation on the training labels
+  // and trains the one with the largest estimated certifiable coverage (the best CV accuracy
+  // when none has any). Any other "model" overrides the choice.
+  std::vector<std::string> model_candidates = {"logreg", "lsa+logreg"};
+  // Representations learnt from the pool (model/representation.h) to build even when no model
+  // spec names them; relearnt when the pool grows by more than representation_refresh.
+  std::vector<std::string> representations;
+  double representation_refresh = 0.25;
+  // Semi-supervision: also train on the labels the loop auto-accepted under a certificate
+  // (never on rule labels; they never enter certification, which uses audit answers only).
+  bool train_on_accepted = false;
 
   CertifyOptions certify_options() const;
 };

@@ -14,6 +14,7 @@
 #include "autolabel/detect_items.h"
 #include "loop/config.h"
 #include "loop/detect.h"
+#include "loop/model_choice.h"
 #include "loop/plan.h"
 #include "loop/rules.h"
 #include "model/model_file.h"
@@ -142,7 +143,13 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"held_duplicates", r.held_duplicates},
               {"rules", rules},
               {"rule_accepted", r.rule_accepted},
-              {"seconds", r.seconds}}
+              {"seconds", r.seconds},
+              {"model_choice", r.model_choice_json.empty() ? json(nullptr)
+                                                            : json::parse(r.model_choice_json)},
+              {"representations", r.representations_json.empty()
+                                      ? json::array()
+                                      : json::parse(r.representations_json)},
+              {"accepted_trained", r.accepted_trained}}
       .dump();
 }
 
@@ -278,6 +285,24 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     gold_ex[j++].text = gold[i].text;
   }
 
+  // Representations learnt from the pool (loop/model_choice.h): loaded from the models
+  // directory, learnt (and saved) once, relearnt when the pool has grown enough.
+  ASSIGN_OR_RETURN(std::vector<std::string> repr_names, NeededRepresentations(cfg));
+  PreparedRepresentations reps;
+  if (!repr_names.empty()) {
+    model::RepresentationOptions ro;
+    ro.threads = o.model_options.threads;
+    ro.seed = static_cast<uint64_t>(project.id);
+    ro.text_dim = featurizer.text_dim();
+    ASSIGN_OR_RETURN(reps, PrepareRepresentations(repr_names, o.models_dir,
+                                                  cfg.representation_refresh, ro, ex));
+    RETURN_IF_ERROR(model::AugmentRows(reps.set, ex, featurizer.dim(), 1.0f, ro.threads, &rows));
+    RETURN_IF_ERROR(
+        model::AugmentRows(reps.set, gold_ex, featurizer.dim(), 1.0f, ro.threads, &gold_rows));
+    reps.blocks = model::BlockLayout(reps.set, featurizer.dim());
+    rec.representations_json = RepresentationsJson(reps.records);
+  }
+
   std::vector<std::string> meta(pool.size());
   bool any_meta = false;
   bool rules_read_detections = false;
@@ -376,7 +401,18 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.rule_confidence = rl.confidence;
   pi.review_rep = rl.review_rep;
   pi.rule_names = rl.names;
+  pi.blocks = reps.blocks;
+  std::vector<int> accepted_label(pool.size(), -1);
+  for (size_t i = 0; i < pool.size(); ++i) {
+    if (was_auto[i] && *pool[i].label_source == LabelSource::kModel && pool[i].labels.size() == 1) {
+      accepted_label[i] = project.LabelIndex(pool[i].labels[0]);
+    }
+  }
+  pi.accepted_label = accepted_label;
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+  rec.model_name = plan.model_spec;
+  rec.model_choice_json = ModelChoiceJson(plan.model_choice, plan.model_spec);
+  rec.accepted_trained = plan.accepted_trained;
 
   // Gold metrics: the previous model (validated load) and the new one.
   if (!history.empty() && !gold_ex.empty()) {
@@ -394,8 +430,12 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
       } else if ((*prev_model)->num_classes() != k) {
         rec.before_note = "previous model has a different label set";
       } else {
+        std::string prev_spec = "logreg";
+        if (prev.contains("model") && prev["model"].is_string()) prev_spec = prev["model"].get<std::string>();
+        std::vector<text::SparseRow> prev_rows;
+        auto prev_view = ViewForSpec(prev_spec, reps.blocks, gold_ex, &prev_rows);
         std::vector<float> probs(gold_ex.size() * k);
-        const Status st = (*prev_model)->Predict(gold_ex, probs);
+        const Status st = prev_view.ok() ? (*prev_model)->Predict(*prev_view, probs) : prev_view.status();
         if (st.ok()) {
           rec.before = ComputeGoldMetrics(probs, gold_y, k);
         } else {
@@ -412,8 +452,10 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.training_size = plan.training_size;
   if (plan.model) {
     if (!gold_ex.empty()) {
+      std::vector<text::SparseRow> view_rows;
+      ASSIGN_OR_RETURN(auto gold_view, ViewForSpec(plan.model_spec, reps.blocks, gold_ex, &view_rows));
       std::vector<float> probs(gold_ex.size() * k);
-      RETURN_IF_ERROR(plan.model->Predict(gold_ex, probs));
+      RETURN_IF_ERROR(plan.model->Predict(gold_view, probs));
       rec.after = ComputeGoldMetrics(probs, gold_y, k);
     }
     rec.model_version = project.name + "-c" + std::to_string(rec.cycle) + "-" + std::to_string(o.now);

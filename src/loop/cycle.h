@@ -113,6 +113,10 @@ struct CycleRecord {
   std::vector<RuleRecord> rules;
   int64_t rule_accepted = 0;          // of auto_accepted, accepted by a rule
   double seconds = 0.0;
+  // Model choice and pool-learnt representations (loop/model_choice.h), as JSON.
+  std::string model_choice_json;      // {"mode": "fixed"|"auto", "model": SPEC, ...}
+  std::string representations_json;   // [{"name", "path", "learnt", ...}]
+  int64_t accepted_trained = 0;       // auto-accepted labels trained on (train_on_accepted)
 };
 
 std::string CycleRecordToJson(const CycleRecord& r);

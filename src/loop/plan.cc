@@ -10,6 +10,7 @@
 #include "al/registry.h"
 #include "loop/audit.h"
 #include "core/rng.h"
+#include "loop/model_choice.h"
 #include "loop/novelty.h"
 #include "model/registry.h"
 
@@ -433,15 +434,47 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
     warm += !plan.cold_class[c];
   }
   plan.cold_start = warm < 2;
+  plan.model_spec = in.config.model;
   if (!plan.cold_start) {
+    // Model choice (loop/model_choice.h) on people's labels only, then the pool as the chosen
+    // spec sees it.
     auto t0 = Clock::now();
-    ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(in.config.model, in.model_options));
-    RETURN_IF_ERROR(plan.model->Train(train_ex, train_y, k));
+    ASSIGN_OR_RETURN(ModelResolution res, ResolveModel(in.config, in.blocks, train_ex, train_y, k,
+                                                       in.model_options, in.seed));
+    plan.model_spec = res.spec;
+    plan.model_choice = std::move(res.choice);
+    plan.seconds_choice = Since(t0);
+    ASSIGN_OR_RETURN(std::vector<model::Example> view,
+                     ViewForSpec(plan.model_spec, in.blocks, in.pool, &plan.view_rows));
+    std::vector<model::Example> fit_ex;
+    std::vector<int> fit_y = train_y;
+    for (size_t i = 0; i < n; ++i) {
+      if (in.train_label[i] >= 0) fit_ex.push_back(view[i]);
+    }
+    // Semi-supervision: certified auto-accepted labels join the training set (not audited or
+    // audit-pending items: their audit answers must judge a model that did not see them).
+    if (in.config.train_on_accepted && in.accepted_label.size() == n) {
+      for (size_t i = 0; i < n; ++i) {
+        const int y = in.accepted_label[i];
+        if (y < 0 || y >= k || in.train_label[i] >= 0 || in.audit_label[i] >= 0 ||
+            (!in.audit_pending.empty() && in.audit_pending[i])) {
+          continue;
+        }
+        fit_ex.push_back(view[i]);
+        fit_y.push_back(y);
+        ++plan.accepted_trained;
+      }
+    }
+    t0 = Clock::now();
+    ASSIGN_OR_RETURN(model::ModelSpec spec, model::ParseModelSpec(plan.model_spec));
+    ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(spec.classifier, in.model_options));
+    RETURN_IF_ERROR(plan.model->Train(fit_ex, fit_y, k));
     plan.seconds_train = Since(t0);
     t0 = Clock::now();
     plan.probs.assign(n * k, 0.0f);
-    RETURN_IF_ERROR(plan.model->Predict(in.pool, plan.probs));
+    RETURN_IF_ERROR(plan.model->Predict(view, plan.probs));
     NoveltyScorer nov;
+    if (!in.blocks.empty()) nov.set_feature_limit(in.blocks.front().begin);
     nov.Fit(train_rows, train_y, k, in.text_dim);
     plan.novelty.resize(n);
     for (size_t i = 0; i < n; ++i) plan.novelty[i] = nov.Score(*in.pool[i].features);

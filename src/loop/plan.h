@@ -19,6 +19,7 @@
 // inconsistent input; model/strategy errors are passed through.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@
 #include "loop/config.h"
 #include "loop/router.h"
 #include "model/classifier.h"
+#include "model/representation.h"
+#include "model/selection.h"
 
 namespace hitloop::loop {
 
@@ -63,6 +66,12 @@ struct PlanInput {
   std::span<const float> rule_confidence;      // n or empty
   std::span<const int64_t> review_rep;         // n or empty: held-back duplicate's representative
   std::vector<std::string> rule_names;
+  // Representation blocks present in the pool rows (loop/model_choice.h); empty = plain rows.
+  // The model spec used (config.model, or the one "auto" picks) sees exactly its own blocks.
+  std::vector<model::RepresentationBlock> blocks;
+  // n or empty: the class of each item the loop currently auto-accepts by the model under a
+  // certificate, else -1. Trained on when config.train_on_accepted (never certified with).
+  std::span<const int> accepted_label;
 };
 
 struct RuleCertificate {
@@ -106,6 +115,12 @@ struct CyclePlan {
   int64_t held_duplicates = 0;                 // not shown: their group's representative is
                                                // in review (shown once, not N times)
   double seconds_train = 0, seconds_predict = 0, seconds_route = 0;
+  std::string model_spec;                      // the model used ("lsa+logreg", ...)
+  std::optional<model::SelectionResult> model_choice;  // set when config.model is "auto"
+  double seconds_choice = 0;
+  int64_t accepted_trained = 0;                // auto-accepted labels trained on
+  std::vector<text::SparseRow> view_rows;      // pool rows as model_spec sees them, when they
+                                               // differ from PlanInput::pool
 };
 
 Result<CyclePlan> PlanCycle(const PlanInput& in);

@@ -88,6 +88,8 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.config = opt.config;
       pi.model_options = mopt;
       pi.seed = run_seed * 31 + static_cast<uint64_t>(cycle);
+      pi.blocks = in.blocks;
+      pi.accepted_label = auto_label;  // trained on only with config.train_on_accepted
       RuleLabels rl;
       if (opt.rules) {
         RuleInput rin;

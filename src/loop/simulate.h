@@ -27,6 +27,7 @@
 #include "loop/config.h"
 #include "loop/metrics.h"
 #include "model/classifier.h"
+#include "model/representation.h"
 
 namespace hitloop::loop {
 
@@ -38,6 +39,8 @@ struct LoopSimInput {
   std::span<const model::Example> test;    // may be empty
   std::span<const int> test_gold;
   uint32_t text_dim = 0;
+  // Representation blocks appended to the pool rows (loop/model_choice.h); empty = plain rows.
+  std::vector<model::RepresentationBlock> blocks;
 };
 
 struct LoopSimOptions {
