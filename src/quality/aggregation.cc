@@ -30,13 +30,13 @@ Result<std::vector<MajorityOutcome>> MajorityVote(const RatingTable& table,
   std::vector<MajorityOutcome> out;
   out.reserve(table.items.size());
   const int k = table.num_categories();
+  std::vector<int> counts(k, 0);
   for (int row = 0; row < table.num_items(); ++row) {
-    std::vector<int> counts(k, 0);
+    std::fill(counts.begin(), counts.end(), 0);
     MajorityOutcome o;
     o.item_id = table.items[row];
-    for (int c : table.cells[row]) {
-      if (c == kMissing) continue;
-      ++counts[c];
+    for (int32_t j = table.row_start[row]; j < table.row_start[row + 1]; ++j) {
+      ++counts[table.value[j]];
       ++o.ratings;
     }
     o.votes = counts.empty() ? 0 : *std::max_element(counts.begin(), counts.end());
@@ -44,10 +44,11 @@ Result<std::vector<MajorityOutcome>> MajorityVote(const RatingTable& table,
     for (int c = 0; c < k; ++c) {
       if (o.votes > 0 && counts[c] == o.votes) top.push_back(c);
     }
+    const bool enough = static_cast<double>(o.votes) >= options.min_fraction * o.ratings;
     if (top.size() > 1) {
+      if (options.ties == TieRule::kFirstLabel && enough) o.label = top.front();
       o.tied = std::move(top);
-    } else if (top.size() == 1 &&
-               static_cast<double>(o.votes) >= options.min_fraction * o.ratings) {
+    } else if (top.size() == 1 && enough) {
       o.label = top.front();
     }
     out.push_back(std::move(o));
@@ -66,65 +67,73 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
   const int n_raters = table.num_annotators();
   const int k = table.num_categories();
   const double s = options.smoothing;
+  const double prior_s = options.smooth_priors ? s : 0.0;
+
+  // Flat arrays: posteriors [item * k + c], confusion [(rater * k + true) * k + said].
+  std::vector<double> post(static_cast<size_t>(n_items) * k, 0.0);
+  // Start: T_ik = share of item i's ratings in class k, the start [DS 1979] suggest.
+  for (int i = 0; i < n_items; ++i) {
+    const int m = table.RatingsInRow(i);
+    for (int32_t j = table.row_start[i]; j < table.row_start[i + 1]; ++j) {
+      post[static_cast<size_t>(i) * k + table.value[j]] += 1.0;
+    }
+    for (int c = 0; c < k; ++c) {
+      double& t = post[static_cast<size_t>(i) * k + c];
+      t = m > 0 ? t / m : 1.0 / k;
+    }
+  }
+  std::vector<double> priors(k, 1.0 / k);
+  std::vector<double> conf(static_cast<size_t>(n_raters) * k * k, 0.0);
+  std::vector<double> log_conf(conf.size(), 0.0);
+  std::vector<double> log_post(k);
 
   DawidSkeneResult r;
-  // Start: T_ik = share of item i's ratings in class k, the start [DS 1979] suggest.
-  r.posteriors.assign(n_items, std::vector<double>(k, 0.0));
-  for (int i = 0; i < n_items; ++i) {
-    int m = 0;
-    for (int c : table.cells[i]) {
-      if (c == kMissing) continue;
-      r.posteriors[i][c] += 1.0;
-      ++m;
-    }
-    for (double& t : r.posteriors[i]) t = m > 0 ? t / m : 1.0 / k;
-  }
-  r.class_priors.assign(k, 1.0 / k);
-  r.confusion.assign(n_raters, std::vector<std::vector<double>>(k, std::vector<double>(k, 0.0)));
-
-  std::vector<double> log_post(k);
   for (int iter = 1; iter <= options.max_iterations; ++iter) {
-    // M step. Class proportions, eq. (2.4): p_k = sum_i T_ik / I (+ smoothing).
-    for (int c = 0; c < k; ++c) {
-      double mass = 0.0;
-      for (int i = 0; i < n_items; ++i) mass += r.posteriors[i][c];
-      r.class_priors[c] = (mass + s) / (n_items + k * s);
+    // M step. Class proportions, eq. (2.4): p_k = sum_i T_ik / I.
+    for (int c = 0; c < k; ++c) priors[c] = 0.0;
+    for (int i = 0; i < n_items; ++i) {
+      for (int c = 0; c < k; ++c) priors[c] += post[static_cast<size_t>(i) * k + c];
     }
+    for (int c = 0; c < k; ++c) priors[c] = (priors[c] + prior_s) / (n_items + k * prior_s);
     // Error rates, eq. (2.3): pi^(a)_kl = sum_i T_ik [a said l on i] / sum_i T_ik [a rated i].
-    for (int a = 0; a < n_raters; ++a) {
-      auto& conf = r.confusion[a];
-      for (auto& row : conf) std::fill(row.begin(), row.end(), s);
-      for (int i = 0; i < n_items; ++i) {
-        int said = table.cells[i][a];
-        if (said == kMissing) continue;
-        for (int c = 0; c < k; ++c) conf[c][said] += r.posteriors[i][c];
-      }
-      for (auto& row : conf) {
-        double total = 0.0;
-        for (double v : row) total += v;
-        // No evidence about this annotator on this true class (possible only with smoothing 0):
-        // an uninformative row leaves the posterior to the other annotators.
-        for (double& v : row) v = total > 0.0 ? v / total : 1.0 / k;
+    std::fill(conf.begin(), conf.end(), s);
+    for (int i = 0; i < n_items; ++i) {
+      const double* t = &post[static_cast<size_t>(i) * k];
+      for (int32_t j = table.row_start[i]; j < table.row_start[i + 1]; ++j) {
+        double* base = &conf[static_cast<size_t>(table.rater[j]) * k * k];
+        const int said = table.value[j];
+        for (int c = 0; c < k; ++c) base[c * k + said] += t[c];
       }
     }
-    // E step, eq. (2.5): T_ik proportional to p_k * prod_a pi^(a)_k,y_ia; in logs for stability
-    // (tens of annotators multiply many small numbers).
+    for (size_t row = 0; row < conf.size() / k; ++row) {
+      double total = 0.0;
+      for (int l = 0; l < k; ++l) total += conf[row * k + l];
+      // No evidence about this annotator on this true class (possible only with smoothing 0):
+      // an uninformative row leaves the posterior to the other annotators.
+      for (int l = 0; l < k; ++l) {
+        double& v = conf[row * k + l];
+        v = total > 0.0 ? v / total : 1.0 / k;
+        log_conf[row * k + l] = SafeLog(v);
+      }
+    }
+    // E step, eq. (2.5): T_ik proportional to p_k * prod_a pi^(a)_k,y_ia; in logs for stability.
     double max_delta = 0.0, log_likelihood = 0.0;
     for (int i = 0; i < n_items; ++i) {
-      for (int c = 0; c < k; ++c) log_post[c] = SafeLog(r.class_priors[c]);
-      for (int a = 0; a < n_raters; ++a) {
-        int said = table.cells[i][a];
-        if (said == kMissing) continue;
-        for (int c = 0; c < k; ++c) log_post[c] += SafeLog(r.confusion[a][c][said]);
+      for (int c = 0; c < k; ++c) log_post[c] = SafeLog(priors[c]);
+      for (int32_t j = table.row_start[i]; j < table.row_start[i + 1]; ++j) {
+        const double* base = &log_conf[static_cast<size_t>(table.rater[j]) * k * k];
+        const int said = table.value[j];
+        for (int c = 0; c < k; ++c) log_post[c] += base[c * k + said];
       }
       double top = *std::max_element(log_post.begin(), log_post.end());
       double z = 0.0;
       for (int c = 0; c < k; ++c) z += std::exp(log_post[c] - top);
       log_likelihood += top + std::log(z);
+      double* t = &post[static_cast<size_t>(i) * k];
       for (int c = 0; c < k; ++c) {
-        double t = std::exp(log_post[c] - top) / z;
-        max_delta = std::max(max_delta, std::abs(t - r.posteriors[i][c]));
-        r.posteriors[i][c] = t;
+        double v = std::exp(log_post[c] - top) / z;
+        max_delta = std::max(max_delta, std::abs(v - t[c]));
+        t[c] = v;
       }
     }
     r.iterations = iter;
@@ -135,16 +144,115 @@ Result<DawidSkeneResult> DawidSkene(const RatingTable& table, const DawidSkeneOp
     }
   }
 
+  r.posteriors.assign(n_items, std::vector<double>(k));
   r.labels.resize(n_items);
   for (int i = 0; i < n_items; ++i) {
-    r.labels[i] = static_cast<int>(
-        std::max_element(r.posteriors[i].begin(), r.posteriors[i].end()) - r.posteriors[i].begin());
+    const double* t = &post[static_cast<size_t>(i) * k];
+    std::copy(t, t + k, r.posteriors[i].begin());
+    r.labels[i] = static_cast<int>(std::max_element(t, t + k) - t);
   }
+  // Class proportions at the final posteriors (the M step's estimate, eq. 2.4).
+  r.class_priors.assign(k, 0.0);
+  for (int i = 0; i < n_items; ++i) {
+    for (int c = 0; c < k; ++c) r.class_priors[c] += post[static_cast<size_t>(i) * k + c];
+  }
+  for (int c = 0; c < k; ++c) r.class_priors[c] = (r.class_priors[c] + prior_s) / (n_items + k * prior_s);
+  r.confusion.assign(n_raters, std::vector<std::vector<double>>(k, std::vector<double>(k)));
   r.annotator_accuracy.assign(n_raters, 0.0);
   for (int a = 0; a < n_raters; ++a) {
-    for (int c = 0; c < k; ++c) r.annotator_accuracy[a] += r.class_priors[c] * r.confusion[a][c][c];
+    for (int c = 0; c < k; ++c) {
+      for (int l = 0; l < k; ++l) r.confusion[a][c][l] = conf[(static_cast<size_t>(a) * k + c) * k + l];
+      r.annotator_accuracy[a] += priors[c] * r.confusion[a][c][c];
+    }
   }
   return r;
+}
+
+Result<AggregateMethod> ParseAggregateMethod(std::string_view s) {
+  if (s == "mv" || s == "majority") return AggregateMethod::kMajority;
+  if (s == "ds" || s == "dawid-skene") return AggregateMethod::kDawidSkene;
+  if (s == "auto") return AggregateMethod::kAuto;
+  return InvalidArgument("aggregate: unknown method '" + std::string(s) +
+                         "' (expected mv, ds or auto)");
+}
+
+const char* AggregateMethodName(AggregateMethod m) {
+  switch (m) {
+    case AggregateMethod::kMajority: return "mv";
+    case AggregateMethod::kDawidSkene: return "ds";
+    case AggregateMethod::kAuto: return "auto";
+  }
+  return "mv";
+}
+
+Result<Resolution> Resolve(const RatingTable& table, AggregateMethod method,
+                           const std::map<int64_t, int>& gold, const ResolveOptions& options) {
+  if (table.num_items() == 0) return InvalidArgument("quality: no items rated");
+  for (const auto& [item, c] : gold) {
+    if (c < 0 || c >= table.num_categories()) {
+      return InvalidArgument("quality: gold item " + std::to_string(item) +
+                             ": category out of range");
+    }
+  }
+  const int n = table.num_items();
+  Resolution mv;
+  mv.method = AggregateMethod::kMajority;
+  {
+    ASSIGN_OR_RETURN(auto votes, MajorityVote(table, {.min_fraction = 0.0, .ties = TieRule::kFirstLabel}));
+    mv.labels.resize(n);
+    mv.confidence.resize(n);
+    for (int i = 0; i < n; ++i) {
+      mv.labels[i] = votes[i].label;
+      mv.confidence[i] = votes[i].ratings > 0 ? static_cast<double>(votes[i].votes) / votes[i].ratings : 0.0;
+    }
+  }
+  Resolution ds;
+  ds.method = AggregateMethod::kDawidSkene;
+  if (method != AggregateMethod::kMajority) {
+    ASSIGN_OR_RETURN(DawidSkeneResult fit, DawidSkene(table, options.dawid_skene));
+    ds.labels = std::move(fit.labels);
+    ds.confidence.resize(n);
+    for (int i = 0; i < n; ++i) ds.confidence[i] = fit.posteriors[i][ds.labels[i]];
+  }
+  // Score on gold.
+  int64_t gold_items = 0, mv_ok = 0, ds_ok = 0;
+  for (const auto& [item, c] : gold) {
+    int row = table.RowOf(item);
+    if (row < 0) continue;
+    ++gold_items;
+    mv_ok += mv.labels[row] == c;
+    if (!ds.labels.empty()) ds_ok += ds.labels[row] == c;
+  }
+  Resolution* chosen = method == AggregateMethod::kMajority ? &mv : &ds;
+  std::string reason;
+  if (method == AggregateMethod::kAuto) {
+    if (gold_items > 0) {
+      chosen = ds_ok >= mv_ok ? &ds : &mv;
+      reason = std::string("auto: ") + (chosen == &ds ? "Dawid-Skene" : "majority vote") + " got " +
+               std::to_string(chosen == &ds ? ds_ok : mv_ok) + " of " + std::to_string(gold_items) +
+               " gold items right, the other " + std::to_string(chosen == &ds ? mv_ok : ds_ok);
+    } else {
+      std::vector<int> per_annotator(table.num_annotators(), 0);
+      for (int32_t r : table.rater) ++per_annotator[r];
+      const bool repeat_raters =
+          std::any_of(per_annotator.begin(), per_annotator.end(), [](int x) { return x >= 2; });
+      const bool redundant = table.num_ratings() >= 2LL * n;
+      chosen = repeat_raters && redundant ? &ds : &mv;
+      reason = std::string("auto: no gold item answered; ") +
+               (chosen == &ds ? "Dawid-Skene (2+ answers per item on average)"
+                              : "majority vote (too few answers per item for Dawid-Skene)");
+    }
+  } else {
+    reason = method == AggregateMethod::kMajority
+                 ? "majority vote; ties go to the label listed first in the project"
+                 : "Dawid-Skene EM from the vote shares";
+  }
+  Resolution out = std::move(*chosen);
+  out.gold_items = gold_items;
+  out.majority_correct = mv_ok;
+  out.dawid_skene_correct = ds_ok;
+  out.reason = std::move(reason);
+  return out;
 }
 
 }  // namespace hitloop::quality

@@ -135,7 +135,7 @@ TEST(AggregationDawidSkeneTest, BeatsMajorityWithOneGoodAnnotator) {
     ASSERT_EQ(t.num_items(), 600);
     Rng tie_rng(seed);
     double majority = Accuracy(MajorityLabels(t, tie_rng), t, s);
-    auto ds = DawidSkene(t);
+    auto ds = DawidSkene(t, {.max_iterations = 500, .tolerance = 1e-5});
     ASSERT_TRUE(ds.ok()) << ds.status().ToString();
     double ds_acc = Accuracy(ds->labels, t, s);
     std::printf("seed=%llu majority=%.3f dawid-skene=%.3f iterations=%d\n",
@@ -226,6 +226,104 @@ TEST(AggregationDawidSkeneTest, DegenerateInputs) {
   ASSERT_TRUE(capped.ok());
   EXPECT_FALSE(capped->converged);
   EXPECT_EQ(capped->iterations, 1);
+}
+
+}  // namespace
+}  // namespace hitloop::quality
+
+namespace hitloop::quality {
+namespace {
+
+// Dawid & Skene (1979), Table 1: 45 patients, 5 anaesthetists, 4 classes; observer 1 rated every
+// patient three times (315 ratings). Transcribed from the paper's table as in the widely copied
+// generate_sample_data() of the Python dawid_skene.py implementations.
+const char* const kDawidSkene1979[45][5] = {
+    {"111", "1", "1", "1", "1"}, {"333", "4", "3", "3", "4"}, {"112", "2", "1", "2", "2"},
+    {"222", "3", "1", "2", "1"}, {"222", "3", "2", "2", "2"}, {"222", "3", "3", "2", "2"},
+    {"122", "2", "1", "1", "1"}, {"333", "3", "4", "3", "3"}, {"222", "2", "2", "2", "3"},
+    {"232", "2", "2", "2", "3"}, {"444", "4", "4", "4", "4"}, {"222", "3", "3", "4", "3"},
+    {"111", "1", "1", "1", "1"}, {"222", "3", "2", "1", "2"}, {"121", "1", "1", "1", "1"},
+    {"111", "2", "1", "1", "1"}, {"111", "1", "1", "1", "1"}, {"111", "1", "1", "1", "1"},
+    {"222", "2", "2", "2", "1"}, {"222", "1", "3", "2", "2"}, {"222", "2", "2", "2", "2"},
+    {"222", "2", "2", "2", "1"}, {"222", "3", "2", "2", "2"}, {"221", "2", "2", "2", "2"},
+    {"111", "1", "1", "1", "1"}, {"111", "1", "1", "1", "1"}, {"232", "2", "2", "2", "2"},
+    {"111", "1", "1", "1", "1"}, {"111", "1", "1", "1", "1"}, {"112", "1", "1", "2", "1"},
+    {"111", "1", "1", "1", "1"}, {"333", "3", "2", "3", "3"}, {"111", "1", "1", "1", "1"},
+    {"222", "2", "2", "2", "2"}, {"222", "3", "2", "3", "2"}, {"433", "4", "3", "4", "3"},
+    {"221", "2", "2", "3", "2"}, {"232", "3", "2", "3", "3"}, {"333", "3", "4", "3", "2"},
+    {"111", "1", "1", "1", "1"}, {"111", "1", "1", "1", "1"}, {"121", "2", "1", "1", "1"},
+    {"232", "2", "2", "2", "2"}, {"121", "1", "1", "1", "1"}, {"222", "2", "2", "2", "2"}};
+
+TEST(AggregationGoldenTest, DawidSkene1979Anaesthetists) {
+  std::vector<Rating> ratings;
+  for (int p = 0; p < 45; ++p) {
+    for (int o = 0; o < 5; ++o) {
+      for (const char* c = kDawidSkene1979[p][o]; *c; ++c) {
+        ratings.push_back({p + 1, "observer" + std::to_string(o + 1), std::string(1, *c)});
+      }
+    }
+  }
+  ASSERT_EQ(ratings.size(), 315u);
+  auto t = BuildRatingTable(ratings, {"1", "2", "3", "4"}, {.keep_repeats = true});
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  ASSERT_EQ(t->num_ratings(), 315);
+  // EM to convergence from the vote shares, no smoothing: the paper's maximum likelihood fit.
+  auto fit = DawidSkene(*t, {.max_iterations = 10000, .tolerance = 1e-10, .smoothing = 0.0});
+  ASSERT_TRUE(fit.ok());
+  EXPECT_TRUE(fit->converged);
+  EXPECT_NEAR(fit->class_priors[0], 0.3996, 5e-5);
+  EXPECT_NEAR(fit->class_priors[1], 0.4220, 5e-5);
+  EXPECT_NEAR(fit->class_priors[2], 0.1118, 5e-5);
+  EXPECT_NEAR(fit->class_priors[3], 0.0667, 5e-5);
+  // Where it departs from the plurality vote (ties to the lowest class): patients 2, 12, 36.
+  auto votes = MajorityVote(*t, {.ties = TieRule::kFirstLabel});
+  ASSERT_TRUE(votes.ok());
+  std::vector<int64_t> departs;
+  for (int row = 0; row < t->num_items(); ++row) {
+    if ((*votes)[row].label != fit->labels[row]) departs.push_back(t->items[row]);
+  }
+  EXPECT_EQ(departs, (std::vector<int64_t>{2, 12, 36}));
+}
+
+TEST(AggregationResolveTest, MajorityTieRuleAndAutoPicksByGold) {
+  // Items 1-2: a tie between y and x -> the label first in the category order (y here).
+  auto t = BuildRatingTable({{1, "a", "x"}, {1, "b", "y"}, {2, "a", "y"}, {2, "b", "x"}},
+                            {"y", "x"});
+  ASSERT_TRUE(t.ok());
+  auto mv = Resolve(*t, AggregateMethod::kMajority);
+  ASSERT_TRUE(mv.ok());
+  EXPECT_EQ(mv->labels, (std::vector<int>{0, 0}));
+  EXPECT_EQ(mv->confidence, (std::vector<double>{0.5, 0.5}));
+  EXPECT_EQ(ParseAggregateMethod("bogus").status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(Resolve(*t, AggregateMethod::kMajority, {{1, 5}}).status().code(),
+            StatusCode::kInvalidArgument);
+
+  // One good annotator among four noisy ones (the synthetic crowd above): Dawid-Skene wins on
+  // gold, so auto takes it; given gold that sides with majority vote, auto takes majority.
+  Synthetic syn = MakeSynthetic(1, 600, 3, 5, 0.90, 0.55, 1.0);
+  auto table = BuildRatingTable(syn.ratings, {"c0", "c1", "c2"});
+  ASSERT_TRUE(table.ok());
+  std::map<int64_t, int> gold;
+  for (int i = 0; i < 60; ++i) gold[i] = syn.truth[i];
+  auto a = Resolve(*table, AggregateMethod::kAuto, gold);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->method, AggregateMethod::kDawidSkene);
+  EXPECT_GT(a->dawid_skene_correct, a->majority_correct);
+  EXPECT_EQ(a->gold_items, 60);
+  // Gold that agrees with majority vote everywhere DS and MV differ: auto follows the gold.
+  auto mv_all = Resolve(*table, AggregateMethod::kMajority);
+  auto ds_all = Resolve(*table, AggregateMethod::kDawidSkene);
+  std::map<int64_t, int> mv_gold;
+  for (int row = 0; row < table->num_items(); ++row) {
+    if (mv_all->labels[row] != ds_all->labels[row]) mv_gold[table->items[row]] = mv_all->labels[row];
+  }
+  ASSERT_FALSE(mv_gold.empty());
+  auto b = Resolve(*table, AggregateMethod::kAuto, mv_gold);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->method, AggregateMethod::kMajority);
+  // No gold: enough redundancy, so Dawid-Skene.
+  auto c = Resolve(*table, AggregateMethod::kAuto);
+  EXPECT_EQ(c->method, AggregateMethod::kDawidSkene);
 }
 
 }  // namespace

@@ -260,3 +260,120 @@ TEST(AgreementPercentTest, RandomTablesNeverYieldNaN) {
 
 }  // namespace
 }  // namespace hitloop::quality
+
+namespace hitloop::quality {
+namespace {
+
+// ---- Golden values from the published examples ----
+
+// Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers x 12
+// units with missing values ("." = not rated). Published: nominal 0.743, interval 0.849; the six
+// digits here are the same computation carried further (and ordinal 0.815, ratio 0.797).
+RatingTable Krippendorff2011Table() {
+  const char* rows[4] = {"1 2 3 3 2 1 4 1 2 . . .", "1 2 3 3 2 2 4 1 2 5 . 3",
+                         ". 3 3 3 2 3 4 2 2 5 1 .", "1 2 3 3 2 4 4 1 2 5 1 ."};
+  std::vector<Rating> ratings;
+  for (int coder = 0; coder < 4; ++coder) {
+    std::string s = rows[coder];
+    int unit = 0;
+    for (size_t i = 0; i < s.size(); i += 2, ++unit) {
+      if (s[i] != '.') ratings.push_back({unit, std::string(1, static_cast<char>('A' + coder)), std::string(1, s[i])});
+    }
+  }
+  auto t = BuildRatingTable(ratings, {"1", "2", "3", "4", "5"});
+  EXPECT_TRUE(t.ok());
+  return *t;
+}
+
+TEST(AgreementGoldenTest, Krippendorff2011AllFourLevels) {
+  RatingTable t = Krippendorff2011Table();
+  auto nominal = KrippendorffAlpha(t, Level::kNominal);
+  auto ordinal = KrippendorffAlpha(t, Level::kOrdinal);
+  auto interval = KrippendorffAlpha(t, Level::kInterval);
+  auto ratio = KrippendorffAlpha(t, Level::kRatio);
+  ASSERT_TRUE(nominal.ok() && ordinal.ok() && interval.ok() && ratio.ok());
+  EXPECT_NEAR(nominal->value, 0.743421, 5e-7);
+  EXPECT_NEAR(ordinal->value, 0.815388, 5e-7);
+  EXPECT_NEAR(interval->value, 0.849107, 5e-7);
+  EXPECT_NEAR(ratio->value, 0.797403, 5e-7);
+  EXPECT_EQ(nominal->ratings_used, 40);  // n: pairable values (unit 12 has one value)
+  EXPECT_EQ(nominal->items_used, 11);
+  // The same numbers through the summary, with intervals around them.
+  auto s = SummarizeAgreement(t, {.bootstrap = {.replicates = 200}});
+  ASSERT_TRUE(s.ok());
+  for (Level level : kAllLevels) {
+    const Estimate& e = s->alpha[static_cast<int>(level)];
+    ASSERT_TRUE(e.defined) << LevelName(level);
+    EXPECT_LE(e.lower, e.stats.value);
+    EXPECT_GE(e.upper, e.stats.value);
+    EXPECT_LT(e.lower, e.upper);
+  }
+  EXPECT_NEAR(s->alpha[static_cast<int>(Level::kOrdinal)].stats.value, 0.815388, 5e-7);
+}
+
+// Fleiss (1971) Table 1 (kFleiss1971 above; the same counts as the irr R package's `diagnoses`
+// data, transcribed in JonasMoss/quadagree data_raw/fleiss1971.csv).
+TEST(AgreementGoldenTest, Fleiss1971Diagnoses) {
+  auto k = FleissKappaFromCounts(kFleiss1971);
+  ASSERT_TRUE(k.ok());
+  EXPECT_NEAR(k->value, 0.4302445, 5e-8);
+  // From ratings (a table), and in the summary with its interval.
+  RatingTable t = Table(FromCounts(kFleiss1971));
+  auto from_table = FleissKappa(t);
+  ASSERT_TRUE(from_table.ok());
+  EXPECT_NEAR(from_table->value, 0.4302445, 5e-8);
+  auto s = SummarizeAgreement(t, {.bootstrap = {.replicates = 500}});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE(s->fleiss.defined);
+  EXPECT_NEAR(s->fleiss.stats.value, 0.4302445, 5e-8);
+  EXPECT_LT(s->fleiss.lower, 0.4302445);
+  EXPECT_GT(s->fleiss.upper, 0.4302445);
+  EXPECT_EQ(s->fleiss.replicates, 500);
+  // Same seed, same interval; another seed, another one.
+  auto again = SummarizeAgreement(t, {.bootstrap = {.replicates = 500}});
+  EXPECT_EQ(again->fleiss.lower, s->fleiss.lower);
+  auto other = SummarizeAgreement(t, {.bootstrap = {.replicates = 500, .seed = 7}});
+  EXPECT_NE(other->fleiss.lower, s->fleiss.lower);
+}
+
+// Cohen's kappa on [[0,4,1],[0,8,0],[0,1,5]]: unweighted 0.4842, linear weights 0.4701.
+TEST(AgreementGoldenTest, CohenUnweightedAndLinear) {
+  const std::vector<std::vector<int64_t>> counts = {{0, 4, 1}, {0, 8, 0}, {0, 1, 5}};
+  auto plain = CohensKappaFromCounts(counts);
+  auto linear = CohensKappaFromCounts(counts, KappaWeights::kLinear);
+  ASSERT_TRUE(plain.ok() && linear.ok());
+  EXPECT_NEAR(plain->value, 0.4842, 5e-5);
+  EXPECT_NEAR(linear->value, 0.4701, 5e-5);
+}
+
+TEST(AgreementSummaryTest, PairsNeedEnoughSharedItems) {
+  // a and b share 12 items, c shares 3 with each.
+  std::vector<Rating> r;
+  for (int i = 0; i < 12; ++i) {
+    r.push_back({i, "a", i % 3 == 0 ? "x" : "y"});
+    r.push_back({i, "b", i % 4 == 0 ? "x" : "y"});
+    if (i < 3) r.push_back({i, "c", "x"});
+  }
+  auto s = SummarizeAgreement(Table(r), {.bootstrap = {.replicates = 50}, .min_shared_items = 10});
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->pairs.size(), 1u);
+  EXPECT_EQ(s->pairs[0].a, "a");
+  EXPECT_EQ(s->pairs[0].b, "b");
+  EXPECT_EQ(s->pairs[0].shared, 12);
+  EXPECT_EQ(s->pairs_below_min, 2);
+  // Unequal ratings per item: Fleiss is reported undefined with the reason, alpha is defined.
+  EXPECT_FALSE(s->fleiss.defined);
+  EXPECT_NE(s->fleiss.reason.find("same number of ratings"), std::string::npos);
+  EXPECT_TRUE(s->alpha[0].defined);
+  EXPECT_EQ(SummarizeAgreement(Table(r), {.bootstrap = {.confidence = 1.5}}).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST(AgreementSummaryTest, NumericLabelsGiveValuesOthersTheirOrder) {
+  EXPECT_EQ(CategoryValues({"1", "2.5", "10"}), (std::vector<double>{1, 2.5, 10}));
+  EXPECT_EQ(CategoryValues({"low", "mid", "high"}), (std::vector<double>{1, 2, 3}));
+  EXPECT_EQ(CategoryValues({"1", "x"}), (std::vector<double>{1, 2}));
+}
+
+}  // namespace
+}  // namespace hitloop::quality

@@ -13,8 +13,14 @@ TEST(AgreementRatingsTest, BuildsSortedTableWithMissingCells) {
   EXPECT_EQ(t->items, (std::vector<int64_t>{10, 20}));
   EXPECT_EQ(t->annotators, (std::vector<std::string>{"alice", "bob", "carol"}));
   EXPECT_EQ(t->categories, (std::vector<std::string>{"ham", "spam"}));
-  EXPECT_EQ(t->cells[0], (std::vector<int>{0, 1, kMissing}));
-  EXPECT_EQ(t->cells[1], (std::vector<int>{kMissing, 1, 0}));
+  EXPECT_EQ(t->Cell(0, 0), 0);
+  EXPECT_EQ(t->Cell(0, 1), 1);
+  EXPECT_EQ(t->Cell(0, 2), kMissing);
+  EXPECT_EQ(t->Cell(1, 0), kMissing);
+  EXPECT_EQ(t->Cell(1, 1), 1);
+  EXPECT_EQ(t->Cell(1, 2), 0);
+  EXPECT_EQ(t->RowOf(20), 1);
+  EXPECT_EQ(t->RowOf(15), -1);
   EXPECT_EQ(t->RatingsInRow(0), 2);
   EXPECT_EQ(t->AnnotatorIndex("carol"), 2);
   EXPECT_EQ(t->AnnotatorIndex("dave"), -1);
@@ -24,7 +30,7 @@ TEST(AgreementRatingsTest, ProjectCategoryOrderIsKept) {
   auto t = BuildRatingTable({{1, "a", "spam"}}, {"spam", "ham", "unsure"});
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->num_categories(), 3);
-  EXPECT_EQ(t->cells[0][0], 0);
+  EXPECT_EQ(t->Cell(0, 0), 0);
   EXPECT_EQ(t->CategoryIndex("unsure"), 2);
 }
 
