@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-fast demo clean format
+.PHONY: all deps build test test-fast demo clean format tidy sizes
 
 all: build
 
@@ -28,6 +28,18 @@ test-fast: build
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')
+
+# clang-tidy (.clang-tidy) on the C++ sources changed against BASE (default main), using the
+# build's compile_commands.json. TIDY_FILES=... overrides the file list.
+BASE ?= main
+TIDY_FILES ?= $(shell git diff --name-only --diff-filter=d $(BASE) -- 'src/*.cc' 'tests/*.cc' 2>/dev/null)
+tidy: $(BUILD)/build.ninja
+	@if [ -z "$(strip $(TIDY_FILES))" ]; then echo "tidy: no changed .cc files against $(BASE)"; \
+	else clang-tidy -p $(BUILD) --quiet $(TIDY_FILES); fi
+
+# Size targets: no function in src/ over 150 lines, no file over 700 (lists the offenders).
+sizes:
+	./scripts/check_sizes.py
 
 clean:
 	rm -rf $(BUILD)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Active-learning benchmark suite (BENCHMARKS.md Protocols 1 and 3, issue 3), one command:
+# Active-learning benchmark suite (label efficiency and cycle latency), one command:
 #   bench/al/run.sh [BUILD_DIR] [OUT_DIR]
 # Needs bench/data/<name>/{pool,test}.jsonl (bench/data/fetch.sh). Pool caps and label budgets
 # below keep the whole suite to well under an hour on the shared 2-core machines; they are part

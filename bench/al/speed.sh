@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Protocol 3 cycle latency (issue 3), hitloop and the scikit-learn peer side by side in ONE run:
+# Cycle latency, hitloop and the scikit-learn peer side by side in ONE run:
 #   bench/al/speed.sh [BUILD_DIR] [OUT_DIR]
 # One cycle = retrain on the bought labels + score every unlabelled pool item + select 50
 # (margin). Both start from 112 labels per class (4,780 labels on wordnet) and buy 50 per cycle

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What the detectors add to `hitloop import` (issue 6: "rule labelers run on import"): imports the
+# What the detectors add to `hitloop import` ("rule labelers run on import"): imports the
 # same N synthetic ~200-byte items (bench/storage/gen_items.py) with --detect none, each detector
 # alone and all three, and prints wall / user CPU seconds and peak RSS per run.
 # usage: bench/autolabel/detect_import.sh HITLOOP [N]

@@ -1,6 +1,5 @@
 #!/usr/bin/env bash
-# Protocol 2 (BENCHMARKS.md) for the loop (issue 4): the figures in bench/RESULTS.md,
-# "## The loop (issue 4)". Usage:
+# The whole-loop benchmark: the figures in the loop section of bench/RESULTS.md. Usage:
 #   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|rules|speed|all] [REPEATS]
 # Each dataset run writes OUT_DIR/<name>/summary.json and cycles.csv; bench/loop/summarize.py
 # prints the table rows. Defaults: epsilon 0.02, delta 0.05, global thresholds, margin sampling,

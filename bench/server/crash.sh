@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Crash loop for `hitloop serve` (issue 5): kill -9 under load, restart, check that nothing the
+# Crash loop for `hitloop serve`: kill -9 under load, restart, check that nothing the
 # server acknowledged was lost.
 # Usage: bench/server/crash.sh <hitloop-binary> [--items N] [--clients C] [--iterations K]
 #                              [--setup-cache DIR] [--seed S] [--loadgen cc|py]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A cycle while annotators work (issue 5 x issue 4): `hitloop cycle` in its own process on a big
+# A cycle while annotators work: `hitloop cycle` in its own process on a big
 # project while hl_loadgen's clients claim and submit, then the same ledger checks as run.sh
 # (double assignment, lost/duplicated acknowledged labels, 5xx, quick_check).
 # Usage: bench/server/cycle_under_load.sh <hitloop-binary> [--items N] [--clients C]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load test / throughput benchmark for `hitloop serve` (issue 5). The load comes from hl_loadgen
+# Load test / throughput benchmark for `hitloop serve`. The load comes from hl_loadgen
 # (bench/server/loadgen.cc, built next to hitloop; not hitloop itself) or, with --loadgen py, from
 # bench/server/loadgen.py's Python threads; loadgen.py checks the outcome either way.
 # Usage: bench/server/run.sh <hitloop-binary> [--items N] [--clients C] [--duration S]

@@ -1,4 +1,4 @@
-"""Writes a synthetic JSONL pool of ~200-byte records for the storage benchmarks (issue 2).
+"""Writes a synthetic JSONL pool of ~200-byte records for the storage benchmarks.
 
 Texts are resampled (seeded) from the wordnet glosses in bench/data/wordnet/pool.jsonl when that
 file exists, else built from a fixed word list. Labels are wordnet's 45 lexicographer files.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Storage benchmarks for issue 2: import / export / status on a 1M-item project, and a kill -9
+# Storage benchmarks: import / export / status on a 1M-item project, and a kill -9
 # crash loop during import.
 #
 # usage: bench/storage/run.sh [--n 1000000] [--runs 3] [--crash 25] [--seed 42]
@@ -8,7 +8,7 @@
 #        COMMIT=the commit HITLOOP was built from (default: this tree's HEAD), for the log
 #        OUT=dir (default: bench/out/storage)
 # Writes OUT/results.tsv (one line per measurement) and OUT/crash.tsv, and prints a summary.
-# Targets (issue 2): import 1M <= 10 s and <= 1 GiB peak RSS; export 1M <= 5 s; status <= 200 ms;
+# Targets: import 1M <= 10 s and <= 1 GiB peak RSS; export 1M <= 5 s; status <= 200 ms;
 # after every kill -9 the database opens, integrity_check is ok, and the killed file is wholly
 # present or wholly absent.
 # Imports run with `--detect none`: this measures storing items. The detectors `hitloop import`

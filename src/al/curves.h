@@ -1,5 +1,5 @@
 #pragma once
-// Protocol 1 statistics (see BENCHMARKS.md, "label efficiency of active learning"), computed
+// Protocol 1 statistics (label efficiency of active learning), computed
 // from learning-curve points:
 //   labels_to_target[τ]  fewest labels at which the MEAN test accuracy over repeats reaches
 //                        τ × full_pool_accuracy (nullopt: never within the run);

@@ -1,4 +1,4 @@
-// Random sampling: the baseline every other strategy is measured against (BENCHMARKS.md, LER).
+// Random sampling: the baseline every other strategy is measured against (label efficiency ratio).
 #include <numeric>
 
 #include "al/strategies.h"

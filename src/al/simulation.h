@@ -1,5 +1,5 @@
 #pragma once
-// Protocol 1 simulation (BENCHMARKS.md): for each repeat and each strategy, start from a seeded
+// Active-learning simulation (label efficiency): for each repeat and each strategy, start from a seeded
 // seed set (seed_per_class items of every class, shared by all strategies of that repeat), then
 // cycle: train the model on the bought labels → score the unlabelled pool → the strategy picks a
 // batch → "buy" its gold labels; after every cycle evaluate on the test set. The model and

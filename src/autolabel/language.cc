@@ -5,6 +5,7 @@
 #include <sodium.h>
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -43,15 +44,40 @@ int CountLetters(std::string_view s) {
 }
 
 struct Cld2Answer {
-  std::string code;
+  std::string code = "und";
   int percent = 0;
   bool reliable = false;
 };
 
-Cld2Answer RunCld2(std::string_view text) {
-  CLD2::Language lang3[3];
-  int percent3[3];
-  double score3[3];
+// CLD2 refuses text that is not "interchange-valid" UTF-8 (C0/C1 controls such as U+0000, DEL,
+// noncharacters): it then returns early and leaves its language/percent outputs unwritten. Such
+// code points carry no language, so they become spaces before CLD2 sees the text.
+std::string InterchangeValid(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
+  const utf8proc_ssize_t n = static_cast<utf8proc_ssize_t>(text.size());
+  for (utf8proc_ssize_t i = 0; i < n;) {
+    int32_t cp;
+    utf8proc_ssize_t len = utf8proc_iterate(p + i, n - i, &cp);
+    if (len <= 0) { out.push_back(' '); ++i; continue; }
+    const bool control = (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || (cp >= 0x7F && cp < 0xA0);
+    const bool nonchar = (cp >= 0xFDD0 && cp <= 0xFDEF) || (cp & 0xFFFE) == 0xFFFE;
+    if (control || nonchar) {
+      out.push_back(' ');
+    } else {
+      out.append(text.data() + i, static_cast<size_t>(len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+Cld2Answer RunCld2(std::string_view raw) {
+  const std::string text = InterchangeValid(raw);
+  CLD2::Language lang3[3] = {CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE, CLD2::UNKNOWN_LANGUAGE};
+  int percent3[3] = {0, 0, 0};
+  double score3[3] = {0.0, 0.0, 0.0};
   int text_bytes = 0;
   bool reliable = false;
   int valid_prefix = 0;
@@ -59,8 +85,10 @@ Cld2Answer RunCld2(std::string_view text) {
                                           lang3, percent3, score3, nullptr, &text_bytes, &reliable,
                                           &valid_prefix);
   Cld2Answer a;
+  // Whatever CLD2 still refused (its outputs are then not to be trusted) answers "und".
+  if (valid_prefix < static_cast<int>(text.size())) return a;
   a.code = NormalizeLanguageCode(CLD2::LanguageCode(lang3[0]));
-  a.percent = percent3[0];
+  a.percent = std::clamp(percent3[0], 0, 100);
   a.reliable = reliable;
   return a;
 }

@@ -1,9 +1,10 @@
-// hitloop export NAME --format jsonl|csv|label-studio [--out FILE]
+// hitloop export NAME --format jsonl|csv|label-studio|label-studio-csv|prodigy|doccano [--out FILE]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "cli/progress.h"
 #include "io/exporter.h"
 #include "store/store.h"
@@ -17,12 +18,13 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   static Opts o;
   auto* cmd = app.add_subcommand("export", "Export items with labels and their provenance");
   cmd->add_option("NAME", o.project, "Project name")->required();
-  cmd->add_option("--format", o.format, "jsonl | csv | label-studio")->capture_default_str();
+  static const std::string format_help = io::FormatNames();
+  cmd->add_option("--format", o.format, format_help)->capture_default_str();
   cmd->add_option("--out", o.out, "Output file (default: stdout)");
   cmd->callback([&g, exit_code] {
-    auto fmt = io::ParseFormat(o.format);
+    auto fmt = io::FindFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

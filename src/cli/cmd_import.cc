@@ -1,7 +1,8 @@
-// hitloop import NAME FILE [--format jsonl|csv|label-studio] [--skip-bad REJECTS] [--detect LIST]
+// hitloop import NAME FILE [--format auto|jsonl|csv|label-studio|...] [--text-field NAME] [--skip-bad REJECTS] [--detect LIST]
 #include <cstdio>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "cli/progress.h"
 #include "io/importer.h"
 #include "loop/config.h"
@@ -12,14 +13,18 @@ namespace hitloop::cli {
 
 void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
-    std::string project, file, format, skip_bad, split, detect = "project";
+    std::string project, file, format = "auto", skip_bad, split, text_field, detect = "project";
     size_t max_record_bytes = 1 << 20;
   };
   static Opts o;
-  auto* cmd = app.add_subcommand("import", "Import items (JSONL, CSV or Label Studio tasks JSON)");
+  auto* cmd = app.add_subcommand("import", "Import items (JSONL, CSV, Label Studio, Prodigy, doccano, ...)");
   cmd->add_option("NAME", o.project, "Project name")->required();
   cmd->add_option("FILE", o.file, "Input file")->required();
-  cmd->add_option("--format", o.format, "jsonl | csv | label-studio (default: by extension)");
+  static const std::string format_help = "auto (sniff the file and say which) | " + io::FormatNames();
+  cmd->add_option("--format", o.format, format_help)->capture_default_str();
+  cmd->add_option("--text-field", o.text_field,
+                  "Which data field holds the text (Label Studio and other task formats); remembered "
+                  "for the project (default: 'text', else the only string field that is not a URL)");
   cmd->add_option("--skip-bad", o.skip_bad,
                   "Store the good records and write bad ones with reasons to this file "
                   "(default: the first bad record aborts and nothing is stored)");
@@ -30,9 +35,9 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {
-    auto fmt = o.format.empty() ? io::FormatFromPath(o.file) : io::ParseFormat(o.format);
+    auto fmt = io::ParseFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -49,6 +54,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     io::ImportOptions opts;
     opts.reject_path = o.skip_bad;
     opts.split = o.split;
+    opts.text_field = o.text_field;
     opts.limits.max_line_bytes = o.max_record_bytes;
     opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
     auto stats = io::ImportFile(**store, *p, o.file, *fmt, opts);
@@ -57,6 +63,9 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       *exit_code = Fail(stats.status());
       std::fprintf(stderr, "nothing from %s was stored\n", o.file.c_str());
       return;
+    }
+    if (!stats->format_reason.empty()) {
+      std::printf("format: %s (%s)\n", stats->format.c_str(), stats->format_reason.c_str());
     }
     std::printf("imported %s into '%s': %lld records, %lld new, %lld already present, %lld labels, "
                 "%lld pre-labels",
@@ -67,6 +76,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       std::printf(", %lld rejected (see %s)", static_cast<long long>(stats->rejected), o.skip_bad.c_str());
     }
     std::printf("\n");
+    for (const auto& note : stats->notes) std::printf("  %s\n", note.c_str());
 
     // Detectors (format, language, boilerplate) on the items that have no answer yet. The import
     // above is already committed: a detector failure is reported but loses nothing.

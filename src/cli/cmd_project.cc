@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -53,7 +54,7 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
   add_label->add_option("NAME", label_project)->required();
   add_label->add_option("LABEL", new_label)->required();
   add_label->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(label_project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -64,7 +65,7 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* list = project->add_subcommand("list", "List projects");
   list->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto ps = (*store)->ListProjects();
     if (!ps.ok()) { *exit_code = Fail(ps.status()); return; }

@@ -17,7 +17,8 @@ void RegisterServe(CLI::App& app, GlobalOptions& g, int* exit_code) {
   static bool quiet = false;
   auto* cmd = app.add_subcommand("serve", "Serve the JSON API and the annotator/admin web UI");
   cmd->add_option("--host", o.host, "Address to listen on")->capture_default_str();
-  cmd->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str();
+  cmd->add_option("--port", o.port, "Port (0 = any free port)")->capture_default_str()
+      ->check(CLI::Range(0, 65535));
   cmd->add_option("--lease-ttl", lease_ttl_s, "Seconds an annotator holds a task")->capture_default_str()
       ->check(CLI::Range(int64_t{5}, int64_t{24 * 3600}));
   cmd->add_option("--scope-cache-ms", o.scope_cache_ms,
@@ -25,8 +26,17 @@ void RegisterServe(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   "by another process (the CLI) are seen within this time, API changes at once")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--threads", o.threads, "Worker threads (each open keep-alive connection holds one)")
+  cmd->add_option("--threads", o.threads, "Worker threads (requests served at once)")
       ->capture_default_str()->check(CLI::Range(2, 1024));
+  cmd->add_option("--request-timeout", o.request_timeout_s,
+                  "Seconds a request's header and body may take to arrive (else 408)")
+      ->capture_default_str()->check(CLI::Range(1, 3600));
+  cmd->add_option("--max-connections-per-address", o.max_connections_per_address,
+                  "Open connections from one client address (0 = no limit, e.g. behind a proxy)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--auth-failures-per-minute", o.auth_failures_per_minute,
+                  "Failed sign-ins/bad tokens per client address per minute before 429 (0 = no limit)")
+      ->capture_default_str()->check(CLI::Range(0, 1000000));
   cmd->add_flag("--no-access-log", quiet, "Do not write the JSON access log to stderr");
   cmd->callback([&g, exit_code] {
     o.db_path = g.db_path;

@@ -1,4 +1,4 @@
-// hitloop simulate al: Protocol 1 (BENCHMARKS.md) — learning curves of query strategies against
+// hitloop simulate al: learning curves of query strategies against
 // random order, labels-to-target, label-efficiency ratios with bootstrap intervals, and an SVG
 // chart. Output contract (scripts rely on it): DIR/curves.csv, DIR/summary.json,
 // DIR/learning_curve.svg.

@@ -1,4 +1,4 @@
-// hitloop simulate loop: Protocol 2 (BENCHMARKS.md) — the whole loop with simulated annotators.
+// hitloop simulate loop: the whole loop with simulated annotators.
 // Output contract (outside scripts rely on it): DIR/summary.json with
 //   {"pool_size", "human_labels", "audit_labels", "human_fraction", "auto_accepted",
 //    "final_accuracy", "auto_accepted_precision", "estimated_precision_lower_bound",

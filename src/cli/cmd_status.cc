@@ -3,9 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "loop/certify.h"
 #include "loop/config.h"
-#include "loop/cycle.h"
+#include "loop/cycle_record.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -17,7 +18,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("NAME", name, "Project name")->required();
   cmd->add_flag("--json", as_json, "Machine-readable output");
   cmd->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -44,41 +45,33 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
     auto cycles = (*store)->ListCycles(p->id);
     if (!cycles.ok()) { *exit_code = Fail(cycles.status()); return; }
-    const int64_t need = loop::MinAuditsNeeded(1 - cfg->target_precision, 1 - cfg->confidence);
-    nlohmann::json lj = {{"cycles", cycles->size()},
-                         {"target_precision", cfg->target_precision},
-                         {"confidence", cfg->confidence},
-                         {"threshold_mode", cfg->per_class ? "per-class" : "global"},
+    const loop::LoopStatus ls = loop::ComputeLoopStatus(*cfg, *cycles);
+    const int64_t need = ls.min_audits_needed;
+    nlohmann::json lj = {{"cycles", ls.cycles},
+                         {"target_precision", ls.target_precision},
+                         {"confidence", ls.confidence},
+                         {"threshold_mode", ls.threshold_mode},
                          {"min_audits_needed", need},
                          {"last_cycle", nullptr}};
-    if (!cycles->empty()) {
-      const nlohmann::json r = nlohmann::json::parse(cycles->back().record_json, nullptr, false);
-      if (r.is_object()) {
-        int64_t certified_classes = 0;
-        for (const auto& c : r.value("classes", nlohmann::json::array())) {
-          certified_classes += c.value("certified", false) ? 1 : 0;
-        }
-        const int64_t audits = r.value("audits_total", int64_t{0});
-        nlohmann::json rules = nlohmann::json::array();
-        for (const auto& x : r.value("rules", nlohmann::json::array())) {
-          rules.push_back({{"name", x.value("name", "")},
-                           {"certified", x.value("certified", false)},
-                           {"rejected", x.value("rejected", false)},
-                           {"too_small", x.value("too_small", false)},
-                           {"state", loop::RuleStateName(x.value("certified", false), x.value("rejected", false),
-                                                         x.value("too_small", false))},
-                           {"audits", x.value("audits", int64_t{0})}});
-        }
-        lj["last_cycle"] = {{"cycle", r.value("cycle", int64_t{0})},
-                            {"audits_total", audits},
-                            {"certified", r.value("global_certified", false) || certified_classes > 0},
-                            {"certified_classes", certified_classes},
-                            {"audit_precision_lower_bound",
-                             r.contains("audit_precision") ? r["audit_precision"].value("lower_bound", 0.0) : 0.0},
-                            {"auto_accepted", r.value("auto_accepted", int64_t{0})},
-                            {"rules", rules}};
-        lj["audits_still_needed"] = std::max<int64_t>(0, need - audits);
+    if (ls.last) {
+      const loop::CycleRecord& r = *ls.last;
+      nlohmann::json rules = nlohmann::json::array();
+      for (const auto& x : r.rules) {
+        rules.push_back({{"name", x.name},
+                         {"certified", x.certified},
+                         {"rejected", x.rejected},
+                         {"too_small", x.too_small},
+                         {"state", loop::RuleStateName(x)},
+                         {"audits", x.audits}});
       }
+      lj["last_cycle"] = {{"cycle", r.cycle},
+                          {"audits_total", r.audits_total},
+                          {"certified", ls.certified},
+                          {"certified_classes", ls.certified_classes},
+                          {"audit_precision_lower_bound", r.audit_precision.lower_bound},
+                          {"auto_accepted", r.auto_accepted},
+                          {"rules", rules}};
+      lj["audits_still_needed"] = ls.audits_still_needed;
     }
     j["loop"] = lj;
     if (as_json) {

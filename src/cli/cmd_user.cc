@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "store/open.h"
 #include "core/clock.h"
 #include "core/ids.h"
 #include "server/server.h"
@@ -72,7 +73,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* list = user->add_subcommand("list", "List users");
   list->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto users = (*store)->ListUsers();
     if (!users.ok()) { *exit_code = Fail(users.status()); return; }
@@ -94,7 +95,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     return *u;
   };
   disable->callback([&g, exit_code, find] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }
@@ -103,7 +104,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     std::printf("disabled '%s'\n", u->name.c_str());
   });
   rotate->callback([&g, exit_code, find] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }

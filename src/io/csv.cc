@@ -4,6 +4,7 @@ namespace hitloop::io {
 
 Status CsvReader::Open(const std::string& path, size_t max_record_bytes) {
   max_ = max_record_bytes;
+  lines_.set_keep_cr(true);  // a CR inside a quoted field is data
   return lines_.Open(path, max_record_bytes);
 }
 
@@ -19,11 +20,17 @@ Result<bool> CsvReader::Next(std::vector<std::string>* fields) {
       record_line_ = lines_.line_number();
       return InvalidArgument("record: longer than the limit of " + std::to_string(max_) + " bytes");
     }
-    if (!line.empty()) break;
+    if (!line.empty() && line != "\r") break;
   }
   record_line_ = lines_.line_number();
+  // RFC 4180 with the common leniency: a '"' opens a quoted field only at the field's start; one
+  // inside an unquoted field is kept as a character (never dropped). After a closing quote only
+  // ',' or the end of the record may follow. Line breaks inside quoted fields are kept as they
+  // are in the file (CRLF stays CRLF); the CR of a CRLF record end is not part of the record.
   std::string cur;
   bool in_quotes = false;
+  bool field_start = true;   // nothing of the current field read yet
+  bool after_quote = false;  // the current field's closing quote was read
   size_t record_bytes = 0;
   for (;;) {
     record_bytes += line.size() + 1;
@@ -39,17 +46,27 @@ Result<bool> CsvReader::Next(std::vector<std::string>* fields) {
             ++i;
           } else {
             in_quotes = false;
+            after_quote = true;
           }
         } else {
           cur += c;
         }
-      } else if (c == '"') {
-        in_quotes = true;
       } else if (c == ',') {
         fields->push_back(std::move(cur));
         cur.clear();
+        field_start = true;
+        after_quote = false;
+      } else if (c == '\r' && i + 1 == line.size()) {
+        // CR of a CRLF line end
+      } else if (after_quote) {
+        return InvalidArgument("record: field " + std::to_string(fields->size() + 1) +
+                               ": text after the closing quote (a quote inside a quoted field is written \"\")");
+      } else if (c == '"' && field_start) {
+        in_quotes = true;
+        field_start = false;
       } else {
         cur += c;
+        field_start = false;
       }
     }
     if (!in_quotes) break;
@@ -62,10 +79,21 @@ Result<bool> CsvReader::Next(std::vector<std::string>* fields) {
   return true;
 }
 
+namespace {
+
+// ^'*[=+-@TAB CR]: a cell a spreadsheet would evaluate, or one that already carries our prefix.
+bool LooksLikeFormula(std::string_view cell) {
+  size_t i = 0;
+  while (i < cell.size() && cell[i] == '\'') ++i;
+  if (i == cell.size()) return false;
+  char c = cell[i];
+  return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+}  // namespace
+
 void AppendCsvCell(std::string* out, std::string_view cell, bool untrusted) {
-  bool formula = untrusted && !cell.empty() &&
-                 (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-                  cell[0] == '\t' || cell[0] == '\r');
+  bool formula = untrusted && LooksLikeFormula(cell);
   bool quote = formula || cell.find_first_of(",\"\r\n") != std::string_view::npos;
   if (!quote) {
     out->append(cell);
@@ -78,6 +106,11 @@ void AppendCsvCell(std::string* out, std::string_view cell, bool untrusted) {
     out->push_back(c);
   }
   out->push_back('"');
+}
+
+std::string UnescapeCsvFormula(std::string_view cell) {
+  if (!cell.empty() && cell[0] == '\'' && LooksLikeFormula(cell.substr(1))) return std::string(cell.substr(1));
+  return std::string(cell);
 }
 
 }  // namespace hitloop::io

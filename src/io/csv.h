@@ -27,8 +27,12 @@ class CsvReader {
 };
 
 // Appends `cell` to *out as one CSV field (quoted when it holds , " CR or LF). When `untrusted`
-// and the cell starts with = + - @ TAB or CR, a leading ' is added so spreadsheets show it as
-// text instead of evaluating it (CSV/formula injection, OWASP).
+// and the cell starts with = + - @ TAB or CR (after any number of '), a leading ' is added so
+// spreadsheets show it as text instead of evaluating it (CSV/formula injection, OWASP). The
+// prefix is reversible: UnescapeCsvFormula gives the original cell back for every input.
 void AppendCsvCell(std::string* out, std::string_view cell, bool untrusted);
+
+// Removes the ' that AppendCsvCell(untrusted) added, and nothing else.
+std::string UnescapeCsvFormula(std::string_view cell);
 
 }  // namespace hitloop::io

@@ -1,9 +1,7 @@
 #include "io/exporter.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
-#include <optional>
-
-#include "io/csv.h"
 
 namespace hitloop::io {
 
@@ -11,10 +9,31 @@ using nlohmann::json;
 
 namespace {
 
-// Walks items and their newest predictions together. Both are in item id order; predictions
-// are read ahead in bounded chunks so memory stays constant.
-Status ForEachItem(Store& store, const Project& project,
-                   const std::function<Status(const Item&, const Prediction*)>& fn) {
+// True when the item's meta says its prediction of `model` came without a score.
+bool Unscored(const Item& item, const std::string& model) {
+  if (item.meta_json.find("\"unscored\"") == std::string::npos) return false;  // the common case: no parse
+  json meta = json::parse(item.meta_json, nullptr, false);
+  if (!meta.is_object()) return false;
+  auto h = meta.find("hitloop");
+  if (h == meta.end() || !h->is_object()) return false;
+  auto u = h->find("unscored");
+  if (u == h->end() || !u->is_array()) return false;
+  for (const auto& m : *u) {
+    if (m == model) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Status ForEachExportItem(Store& store, const Project& project, bool with_answers,
+                         const std::function<Status(const ExportItem&)>& fn, ExportStats* stats,
+                         const ExportOptions* options) {
+  uint64_t total = 0;
+  if (options != nullptr && options->progress) {
+    ASSIGN_OR_RETURN(ProjectStatus status, store.GetStatus(project.id));
+    total = static_cast<uint64_t>(status.items);
+  }
   constexpr size_t kChunk = 65536;
   std::vector<Prediction> chunk;
   size_t pos = 0;
@@ -33,6 +52,7 @@ Status ForEachItem(Store& store, const Project& project,
   };
   RETURN_IF_ERROR(refill());
   Status inner;
+  ExportItem e;
   Status st = store.ScanItems(project.id, [&](const Item& item) {
     for (;;) {
       while (pos < chunk.size() && chunk[pos].item_id < item.id) ++pos;
@@ -40,225 +60,54 @@ Status ForEachItem(Store& store, const Project& project,
       inner = refill();
       if (!inner.ok()) return false;
     }
-    const Prediction* p = (pos < chunk.size() && chunk[pos].item_id == item.id) ? &chunk[pos] : nullptr;
-    inner = fn(item, p);
-    return inner.ok();
+    e.item = &item;
+    e.prediction = (pos < chunk.size() && chunk[pos].item_id == item.id) ? &chunk[pos] : nullptr;
+    e.prediction_unscored = e.prediction != nullptr && Unscored(item, e.prediction->model_version);
+    e.answers.clear();
+    if (with_answers && !item.labels.empty()) {
+      auto all = store.ListAnnotations(item.id);
+      if (!all.ok()) {
+        inner = all.status();
+        return false;
+      }
+      // Every answer, except those an amendment replaced: of the answers one person gave through
+      // the server in one role (kind), the newest. Imported answers are all kept (a file may
+      // hold one person's two answers to an item).
+      std::map<std::pair<std::string, std::string>, size_t> newest;
+      for (size_t i = 0; i < all->size(); ++i) {
+        if ((*all)[i].kind != "import") newest[{(*all)[i].annotator, (*all)[i].kind}] = i;
+      }
+      for (size_t i = 0; i < all->size(); ++i) {
+        const Annotation& a = (*all)[i];
+        if (a.kind == "import" || newest[{a.annotator, a.kind}] == i) e.answers.push_back(std::move((*all)[i]));
+      }
+    }
+    inner = fn(e);
+    if (!inner.ok()) return false;
+    if (stats != nullptr) {
+      ++stats->items;
+      if (!item.labels.empty()) ++stats->labels;
+      if (options != nullptr && options->progress && (stats->items & 0x3fff) == 0) options->progress(stats->items, total);
+    }
+    return true;
   });
   RETURN_IF_ERROR(st);
   return inner;
 }
 
-json MetaOf(const Item& item) {
-  json m = json::parse(item.meta_json, nullptr, false);
-  return m.is_object() ? m : json::object();
-}
-
-constexpr auto kReplace = json::error_handler_t::replace;
-
-// JSON string literal exactly as nlohmann::json::dump writes it (no ASCII escaping). Stored text
-// is valid UTF-8 (checked on import), so bytes >= 0x80 pass through.
-void AppendJsonString(std::string* out, std::string_view s) {
-  static const char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out->push_back('"');
-}
-
-// Numbers go through nlohmann's own formatter so the bytes match what it would write.
-void AppendJsonNumber(std::string* out, double d) { out->append(json(d).dump()); }
-
-// One JSONL export line, written directly (no json object per record: it was half the export's
-// CPU). Keys in sorted order, the bytes nlohmann's dump of the same object gives — the round-trip
-// tests compare exports byte for byte.
-void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool multi) {
-  out->push_back('{');
-  bool first = true;
-  auto key = [&](const char* k) {
-    if (!first) out->push_back(',');
-    first = false;
-    out->push_back('"');
-    out->append(k);
-    out->append("\":");
-  };
-  const bool labelled = !item.labels.empty();
-  if (labelled) {
-    key("annotator");
-    AppendJsonString(out, item.label_annotator);
-    key("confidence");
-    if (item.label_confidence) AppendJsonNumber(out, *item.label_confidence);
-    else out->append("null");
-  }
-  key("id");
-  AppendJsonString(out, item.external_id);
-  if (labelled) {
-    if (!multi) {
-      key("label");
-      AppendJsonString(out, item.labels[0]);
-    }
-    key("label_source");
-    AppendJsonString(out, item.label_source ? LabelSourceName(*item.label_source) : "human");
-    if (multi) {
-      key("labels");
-      out->push_back('[');
-      for (size_t i = 0; i < item.labels.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendJsonString(out, item.labels[i]);
-      }
-      out->push_back(']');
-    }
-  }
-  if (!item.meta_json.empty() && item.meta_json != "{}") {
-    json meta = json::parse(item.meta_json, nullptr, false);
-    if (meta.is_object() && !meta.empty()) {
-      key("meta");
-      out->append(meta.dump(-1, ' ', false, kReplace));
-    }
-  }
-  if (pred != nullptr) {
-    key("prediction");
-    out->push_back('{');
-    if (!pred->distribution.empty()) {
-      out->append("\"distribution\":[");
-      for (size_t i = 0; i < pred->distribution.size(); ++i) {
-        if (i) out->push_back(',');
-        AppendJsonNumber(out, pred->distribution[i]);
-      }
-      out->append("],");
-    }
-    out->append("\"label\":");
-    AppendJsonString(out, pred->label);
-    out->append(",\"model\":");
-    AppendJsonString(out, pred->model_version);
-    out->append(",\"score\":");
-    AppendJsonNumber(out, pred->confidence);
-    out->push_back('}');
-  }
-  if (item.split == Split::kGold) {
-    key("split");
-    out->append("\"gold\"");
-  }
-  key("state");
-  AppendJsonString(out, ItemStateName(item.state));
-  if (!item.text.empty()) {
-    key("text");
-    AppendJsonString(out, item.text);
-  }
-  if (!item.vector.empty()) {
-    key("vector");
-    out->push_back('[');
-    for (size_t i = 0; i < item.vector.size(); ++i) {
-      if (i) out->push_back(',');
-      AppendJsonNumber(out, static_cast<double>(item.vector[i]));
-    }
-    out->push_back(']');
-  }
-  out->append("}\n");
-}
-
-}  // namespace
-
 Result<ExportStats> ExportProject(Store& store, const Project& project, Format format,
                                   std::ostream& out, const ExportOptions& options) {
+  if (format == nullptr) return InvalidArgument("--format: export needs a format (" + FormatNames() + ")");
+  if (format->write == nullptr) return InvalidArgument("--format " + std::string(format->name) + ": import only");
   ExportStats stats;
-  ASSIGN_OR_RETURN(ProjectStatus status, store.GetStatus(project.id));
-  const uint64_t total = static_cast<uint64_t>(status.items);
-  const bool multi = project.type == TaskType::kMultiLabel;
-  std::string buf;
-  buf.reserve(1 << 16);
-
-  if (format == Format::kCsv) {
-    out << "id,text,label,label_source,annotator,confidence,prediction,prediction_score,split,meta\n";
-  } else if (format == Format::kLabelStudio) {
-    out << "[\n";
-  }
-  bool first = true;
-  Status st = ForEachItem(store, project, [&](const Item& item, const Prediction* pred) -> Status {
-    buf.clear();
-    if (format == Format::kJsonl) {
-      AppendJsonlRecord(&buf, item, pred, multi);
-    } else if (format == Format::kLabelStudio) {
-      json j;
-      {
-        json data = {{"text", item.text}, {"external_id", item.external_id}};
-        json meta = MetaOf(item);
-        if (!meta.empty()) data["meta"] = meta;
-        if (!item.vector.empty()) data["vector"] = item.vector;
-        if (item.split == Split::kGold) data["split"] = "gold";
-        j = {{"id", item.id}, {"data", data}, {"annotations", json::array()}, {"predictions", json::array()}};
-        auto result_of = [](const std::vector<std::string>& labels) {
-          return json::array({{{"from_name", "label"}, {"to_name", "text"}, {"type", "choices"},
-                               {"value", {{"choices", labels}}}}});
-        };
-        if (!item.labels.empty()) {
-          json h = {{"label_source", item.label_source ? LabelSourceName(*item.label_source) : "human"},
-                    {"annotator", item.label_annotator}};
-          if (item.label_confidence) h["confidence"] = *item.label_confidence;
-          j["annotations"].push_back({{"result", result_of(item.labels)},
-                                      {"completed_by", item.label_annotator},
-                                      {"was_cancelled", false},
-                                      {"hitloop", h}});
-        }
-        if (pred != nullptr) {
-          json p = {{"model_version", pred->model_version}, {"score", pred->confidence},
-                    {"result", result_of({pred->label})}};
-          if (!pred->distribution.empty()) p["hitloop_distribution"] = pred->distribution;
-          j["predictions"].push_back(p);
-        }
-        if (!first) buf += ",\n";
-      }
-      buf += j.dump(-1, ' ', false, kReplace);
-    } else {
-      AppendCsvCell(&buf, item.external_id, true);
-      buf += ',';
-      AppendCsvCell(&buf, item.text, true);
-      buf += ',';
-      std::string joined;
-      for (size_t i = 0; i < item.labels.size(); ++i) { if (i) joined += '|'; joined += item.labels[i]; }
-      AppendCsvCell(&buf, joined, true);
-      buf += ',';
-      if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
-      buf += ',';
-      AppendCsvCell(&buf, item.labels.empty() ? "" : item.label_annotator, true);
-      buf += ',';
-      if (item.label_confidence) buf += std::to_string(*item.label_confidence);
-      buf += ',';
-      if (pred) AppendCsvCell(&buf, pred->label, true);
-      buf += ',';
-      if (pred) buf += std::to_string(pred->confidence);
-      buf += ',';
-      buf += SplitName(item.split);
-      buf += ',';
-      AppendCsvCell(&buf, item.meta_json == "{}" ? "" : item.meta_json, true);
-      buf += '\n';
-    }
-    first = false;
-    out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    if (!out) return IoError("export: write failed");
-    ++stats.items;
-    if (!item.labels.empty()) ++stats.labels;
-    if (options.progress && (stats.items & 0x3fff) == 0) options.progress(stats.items, total);
-    return Status::Ok();
-  });
-  RETURN_IF_ERROR(st);
-  if (format == Format::kLabelStudio) out << "\n]\n";
+  WriteContext ctx;
+  ctx.store = &store;
+  ctx.project = &project;
+  ctx.out = &out;
+  ctx.options = &options;
+  ctx.stats = &stats;
+  ctx.settings = LoadIoSettings(project);
+  RETURN_IF_ERROR(format->write(ctx));
   out.flush();
   if (!out) return IoError("export: write failed");
   return stats;

@@ -1,5 +1,5 @@
 #pragma once
-// Streaming export of a project as JSONL, CSV or Label Studio tasks JSON.
+// Streaming export of a project in any registered format with a writer (io/format.h).
 // Every label carries its source, annotator and confidence; the newest prediction rides along.
 // The JSONL export re-imports (io::ImportFile) to the same project state: items, splits, meta,
 // vectors, current labels with their provenance, and newest predictions with distributions.
@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <ostream>
+#include <vector>
 
 #include "core/status.h"
 #include "io/importer.h"
@@ -25,7 +26,25 @@ struct ExportStats {
   int64_t labels = 0;
 };
 
+// `format` must not be null (there is no "auto" for export).
 Result<ExportStats> ExportProject(Store& store, const Project& project, Format format,
                                   std::ostream& out, const ExportOptions& options);
+
+// What a writer gets per item.
+struct ExportItem {
+  const Item* item = nullptr;
+  const Prediction* prediction = nullptr;  // the newest, or null
+  bool prediction_unscored = false;        // it was imported without a score: write none
+  // with_answers: every answer (people's, models', rules'), oldest first, without those an
+  // amendment replaced; the item's label is the newest non-model one. Empty for unlabelled items.
+  std::vector<Annotation> answers;
+};
+
+// Walks the project's items in id order with their newest predictions (read ahead in bounded
+// chunks), counting into *stats and reporting progress. `with_answers` adds each item's answers
+// (one query per labelled item).
+Status ForEachExportItem(Store& store, const Project& project, bool with_answers,
+                         const std::function<Status(const ExportItem&)>& fn, ExportStats* stats,
+                         const ExportOptions* options);
 
 }  // namespace hitloop::io

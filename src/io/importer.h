@@ -1,31 +1,35 @@
 #pragma once
-// Streaming import of JSONL, CSV and Label Studio tasks JSON into a project.
+// Streaming import of a file in any registered format (io/format.h) into a project.
 //
 // A file is all-or-nothing by default: the first bad record aborts with
 // "FILE:LINE: field: reason" and nothing from the file is stored (one transaction). With
 // `reject_path` set, good records are stored and bad ones are written there (JSONL:
 // {"file","line","error","raw"}). Ids already in the project are skipped (re-import adds no
-// duplicates); an id repeated inside one file is an error. Memory use is bounded by the record
-// size limit, not the file size.
+// duplicates); an id repeated inside one file is an error, except in formats with one line per
+// annotator (Prodigy, the Label Studio converter's CSV), where it adds that person's answer.
+// Memory use is bounded by the record size limit, not the file size.
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "core/status.h"
+#include "io/format.h"
 #include "io/record.h"
 #include "schema/types.h"
 #include "store/store.h"
 
 namespace hitloop::io {
 
-enum class Format { kJsonl, kCsv, kLabelStudio };
-Result<Format> ParseFormat(const std::string& name);      // jsonl | csv | label-studio
-Result<Format> FormatFromPath(const std::string& path);    // by extension: .jsonl .ndjson .csv .json
-const char* FormatName(Format f);
+// A format from the registry; nullptr = sniff it (--format auto).
+using Format = const FormatSpec*;
+// "auto" gives nullptr; otherwise FindFormat.
+Result<Format> ParseFormat(const std::string& name);
 
 struct ImportOptions {
   std::string reject_path;  // empty = all-or-nothing
   std::string split;        // "" = per record (default pool); "gold" or "pool" overrides
+  std::string text_field;   // --text-field: which data field is the text; remembered per project
   RecordLimits limits;
   // Called now and then with (bytes read, total bytes or 0 when unknown).
   std::function<void(uint64_t, uint64_t)> progress;
@@ -36,8 +40,12 @@ struct ImportStats {
   int64_t inserted = 0;
   int64_t existing = 0;     // ids already in the project, skipped
   int64_t rejected = 0;     // written to reject_path
-  int64_t labels = 0;       // labels stored
+  int64_t labels = 0;       // answers stored (one per person per item)
   int64_t predictions = 0;  // pre-labels stored
+  int64_t ids_generated = 0;  // records without an id, given a content-hash id
+  std::string format;         // the format read
+  std::string format_reason;  // with --format auto: what the sniffing saw
+  std::vector<std::string> notes;  // one line per cause of loss ("2 tasks had only ...")
 };
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,

@@ -55,7 +55,7 @@ Result<bool> LineReader::Next(std::string_view* line, bool* too_long) {
       ++line_no_;
       consumed_ += len + 1;
       start_ += len + 1;
-      if (len > 0 && b[len - 1] == '\r') --len;
+      if (!keep_cr_ && len > 0 && b[len - 1] == '\r') --len;
       if (len > max_) *too_long = true;
       *line = std::string_view(b, len);
       return true;
@@ -89,7 +89,7 @@ Result<bool> LineReader::Next(std::string_view* line, bool* too_long) {
         ++line_no_;
         consumed_ += len;
         *line = std::string_view(buf_.data() + start_, len);
-        if (len > 0 && (*line)[len - 1] == '\r') *line = line->substr(0, len - 1);
+        if (!keep_cr_ && len > 0 && (*line)[len - 1] == '\r') *line = line->substr(0, len - 1);
         if (line->size() > max_) *too_long = true;
         start_ = end_;
         return true;

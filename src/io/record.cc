@@ -4,6 +4,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "io/json_limits.h"
 #include "io/line_reader.h"
 
 namespace hitloop::io {
@@ -59,6 +60,7 @@ Status ParseJsonRecord(std::string_view line, const RecordLimits& limits, Record
     return Field("record", "longer than the limit of " + std::to_string(limits.max_line_bytes) + " bytes");
   }
   if (!IsValidUtf8(line)) return Field("record", "invalid UTF-8");
+  RETURN_IF_ERROR(CheckJsonDepth(line));  // before the parse: copies and dumps recurse per level
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return Field("record", "malformed JSON");
   return RecordFromJson(j, limits, out);

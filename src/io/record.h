@@ -16,6 +16,22 @@
 
 namespace hitloop::io {
 
+// One person's (or a model's, a rule's) answer to an item.
+struct RecordAnswer {
+  std::vector<std::string> labels;
+  std::string source;  // "" = human
+  std::string annotator;
+  std::optional<double> confidence;
+};
+
+// One pre-label. A missing score stays missing (not 0).
+struct RecordPrediction {
+  std::string label;
+  std::optional<double> score;
+  std::string model;
+  std::vector<double> distribution;
+};
+
 struct Record {
   std::string id;
   std::string text;
@@ -30,6 +46,13 @@ struct Record {
   std::string prediction_model;                 // optional model version
   std::string meta_json = "{}";
   std::string split = "pool";
+  // Formats with several answers or predictions per item (Label Studio, Prodigy): the others,
+  // oldest first, stored before the ones above (which become the item's label and pre-label).
+  std::vector<RecordAnswer> earlier_answers;
+  std::vector<RecordPrediction> earlier_predictions;
+  bool id_generated = false;  // the file had no id: `id` is a content hash
+  // The id may repeat within one file, each repeat adding its answers (one line per annotator).
+  bool merge_repeats = false;
 };
 
 // Limits applied to every input line/record.
@@ -42,7 +65,8 @@ struct RecordLimits {
 // The caller prefixes FILE:LINE.
 Status ParseJsonRecord(std::string_view line, const RecordLimits& limits, Record* out);
 
-// Same validation for an already-parsed JSON object (Label Studio tasks, API bodies).
+// Same validation for an already-parsed JSON object (Label Studio tasks, API bodies). The caller
+// must have bounded its nesting depth before parsing it (io/json_limits.h).
 Status RecordFromJson(const nlohmann::json& j, const RecordLimits& limits, Record* out);
 
 // Reads a JSONL file record by record (streaming, constant memory). `fn(line_no, record)` returns

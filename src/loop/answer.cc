@@ -27,6 +27,14 @@ Status MaybeAdjudicate(Store& store, const Lease& lease) {
   return store.Enqueue(adj).status();
 }
 
+Status ValidateTimeSpent(int64_t time_spent_ms) {
+  if (time_spent_ms < 0) return InvalidArgument("time_spent_ms: negative");
+  if (time_spent_ms > kMaxTimeSpentMs) {
+    return InvalidArgument("time_spent_ms: more than " + std::to_string(kMaxTimeSpentMs) + " (a day)");
+  }
+  return Status::Ok();
+}
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
@@ -39,7 +47,7 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     if (project.LabelIndex(l) < 0) return InvalidArgument("label: unknown label '" + l + "'");
     if (!seen.insert(l).second) return InvalidArgument("labels: '" + l + "' given twice");
   }
-  if (answer.time_spent_ms < 0) return InvalidArgument("time_spent_ms: negative");
+  RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(store.FinishLease(lease.id, annotator, "submitted", now));
     Annotation a;

@@ -11,6 +11,12 @@
 
 namespace hitloop::loop {
 
+// The one bound on time_spent_ms (submit and amend alike): 0 up to a day. A task's time is a
+// duration someone spent on it; sums over millions of answers stay far from int64 overflow.
+inline constexpr int64_t kMaxTimeSpentMs = 24LL * 60 * 60 * 1000;
+// InvalidArgument("time_spent_ms: ...") outside [0, kMaxTimeSpentMs].
+Status ValidateTimeSpent(int64_t time_spent_ms);
+
 struct Answer {
   std::vector<std::string> labels;  // one label for single-label projects
   int64_t time_spent_ms = 0;

@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "al/registry.h"
+#include "model/registry.h"
 #include "model/representation.h"
 
 namespace hitloop::loop {
@@ -162,6 +164,11 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
     c.strategy = l.value("strategy", c.strategy);
     c.model = l.value("model", c.model);
     c.default_pool = l.value("default_pool", c.default_pool);
+    // Names are checked by the registries that will create them (one rule each).
+    if (auto s = al::CreateStrategy(c.strategy); !s.ok()) {
+      return InvalidArgument("loop.strategy: " + s.status().message());
+    }
+    // The model ("auto" or a spec REPR+MODEL) is checked below, with the candidates.
     if (l.contains("new_classes")) {
       if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
       for (const auto& v : l["new_classes"]) {
@@ -184,16 +191,19 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
     if (c.model == "auto" && c.model_candidates.empty()) {
       return InvalidArgument("loop.model_candidates: \"model\": \"auto\" needs at least one");
     }
+    // A spec's representations and its classifier are checked by their registries.
+    auto check_spec = [](const std::string& field, const std::string& spec) -> Status {
+      auto p = model::ParseModelSpec(spec);
+      if (!p.ok()) return InvalidArgument(field + ": " + p.status().message());
+      if (auto m = model::CreateClassifier(p->classifier, model::ClassifierOptions{}); !m.ok()) {
+        return InvalidArgument(field + ": " + m.status().message());
+      }
+      return Status::Ok();
+    };
     for (const auto& spec : c.model_candidates) {
-      if (auto p = model::ParseModelSpec(spec); !p.ok()) {
-        return InvalidArgument("loop.model_candidates: " + p.status().message());
-      }
+      RETURN_IF_ERROR(check_spec("loop.model_candidates", spec));
     }
-    if (c.model != "auto") {
-      if (auto p = model::ParseModelSpec(c.model); !p.ok()) {
-        return InvalidArgument("loop.model: " + p.status().message());
-      }
-    }
+    if (c.model != "auto") RETURN_IF_ERROR(check_spec("loop.model", c.model));
     for (const auto& r : c.representations) {
       if (auto p = model::CreateRepresentation(r, {}); !p.ok()) {
         return InvalidArgument("loop.representations: " + p.status().message());

@@ -36,7 +36,7 @@ void AssignPool(const PlanInput& in, size_t i, std::string_view predicted, doubl
   d->overlap = 1;
   if (rules.empty()) return;
   const int r = MatchRule(rules, in.meta_json.empty() ? std::string_view() : in.meta_json[i],
-                          predicted, conf);
+                          predicted, conf, in.detections.empty() ? nullptr : &in.detections[i]);
   if (r < 0) return;
   auto it = std::find(routing->pools.begin(), routing->pools.end(), rules[r].pool);
   if (it == routing->pools.end()) {
@@ -285,6 +285,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     ri.routable = routable;
     ri.was_auto = in.was_auto;
     ri.meta_json = in.meta_json;
+    ri.detections = in.detections;
     ri.cold = plan->cold_class;
     ri.certification = &plan->certification;
     ri.max_novelty = cfg.max_novelty;
@@ -407,6 +408,7 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
       (!in.audit_pending.empty() && in.audit_pending.size() != n) ||
       (!in.was_auto.empty() && in.was_auto.size() != n) ||
       (!in.meta_json.empty() && in.meta_json.size() != n) ||
+      (!in.detections.empty() && in.detections.size() != n) ||
       (!in.seed_boost.empty() && in.seed_boost.size() != n) ||
       (!in.review_rep.empty() && in.review_rep.size() != n) ||
       (!in.audit_stratified.empty() && in.audit_stratified.size() != n)) {

@@ -50,6 +50,7 @@ struct PlanInput {
                                                // draw (monitoring only, never certifies)
   std::span<const uint8_t> was_auto;           // n or empty: currently auto-accepted
   std::span<const std::string> meta_json;      // n or empty
+  std::span<const Detections> detections;      // n or empty: the detectors' answers (router.h)
   std::span<const double> seed_boost;          // n or empty: > 0 = cold-start seed-query match
   uint32_t text_dim = 0;                       // featurizer text block size (novelty)
   LoopConfig config;

@@ -8,8 +8,21 @@
 namespace hitloop::loop {
 namespace {
 
-bool MetaMatches(const RoutingRule& r, const nlohmann::json& meta) {
+// The detector a routing condition on `field` reads ("_language" -> "language"), or "".
+std::string_view DetectorField(std::string_view field) {
+  if (field == "_language") return "language";
+  if (field == "_format") return "format";
+  return {};
+}
+
+bool MetaMatches(const RoutingRule& r, const nlohmann::json& meta, const Detections* detections) {
   for (const auto& [k, v] : r.meta_equals) {
+    const std::string_view detector = detections ? DetectorField(k) : std::string_view();
+    if (!detector.empty()) {
+      const auto it = detections->find(std::string(detector));
+      if ((it == detections->end() ? std::string() : it->second) != v) return false;
+      continue;
+    }
     if (!meta.is_object() || !meta.contains(k)) return false;
     const auto& x = meta[k];
     const std::string s = x.is_string() ? x.get<std::string>() : x.dump();
@@ -19,7 +32,7 @@ bool MetaMatches(const RoutingRule& r, const nlohmann::json& meta) {
 }
 
 bool RuleMatches(const RoutingRule& r, const nlohmann::json* meta, std::string_view predicted,
-                 double confidence) {
+                 double confidence, const Detections* detections) {
   if (!r.predicted_in.empty() &&
       std::find(r.predicted_in.begin(), r.predicted_in.end(), predicted) == r.predicted_in.end()) {
     return false;
@@ -27,7 +40,7 @@ bool RuleMatches(const RoutingRule& r, const nlohmann::json* meta, std::string_v
   if (confidence < r.min_confidence || confidence > r.max_confidence) return false;
   if (!r.meta_equals.empty()) {
     if (meta == nullptr) return false;
-    return MetaMatches(r, *meta);
+    return MetaMatches(r, *meta, detections);
   }
   return true;
 }
@@ -35,7 +48,7 @@ bool RuleMatches(const RoutingRule& r, const nlohmann::json* meta, std::string_v
 }  // namespace
 
 int MatchRule(const std::vector<RoutingRule>& rules, std::string_view meta_json,
-              std::string_view predicted_label, double confidence) {
+              std::string_view predicted_label, double confidence, const Detections* detections) {
   nlohmann::json meta;
   bool parsed = false;
   for (size_t i = 0; i < rules.size(); ++i) {
@@ -46,9 +59,11 @@ int MatchRule(const std::vector<RoutingRule>& rules, std::string_view meta_json,
                                      nullptr, false);
         parsed = true;
       }
+      // Unreadable meta matches no meta field; the detectors' answers still count.
+      if (meta.is_discarded() && detections != nullptr) meta = nlohmann::json::object();
       if (!meta.is_discarded()) m = &meta;
     }
-    if (RuleMatches(rules[i], m, predicted_label, confidence)) return static_cast<int>(i);
+    if (RuleMatches(rules[i], m, predicted_label, confidence, detections)) return static_cast<int>(i);
   }
   return -1;
 }
@@ -62,6 +77,7 @@ Result<RouterOutput> RouteItems(const RouterInput& in) {
   if ((!in.novelty.empty() && in.novelty.size() != n) ||
       (!in.was_auto.empty() && in.was_auto.size() != n) ||
       (!in.meta_json.empty() && in.meta_json.size() != n) ||
+      (!in.detections.empty() && in.detections.size() != n) ||
       in.cold.size() != static_cast<size_t>(k) || in.labels.size() != static_cast<size_t>(k)) {
     return InvalidArgument("router: input sizes disagree");
   }
@@ -104,7 +120,7 @@ Result<RouterOutput> RouteItems(const RouterInput& in) {
     if (!in.was_auto.empty() && in.was_auto[i]) ++out.requeued;
     if (!rules.empty()) {
       const int r = MatchRule(rules, in.meta_json.empty() ? std::string_view() : in.meta_json[i],
-                              in.labels[pred], conf);
+                              in.labels[pred], conf, in.detections.empty() ? nullptr : &in.detections[i]);
       if (r >= 0) {
         d.pool = static_cast<uint16_t>(rule_pool[r]);
         d.overlap = static_cast<uint8_t>(rules[r].overlap);

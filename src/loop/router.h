@@ -7,6 +7,7 @@
 // Pure and in-memory: the live cycle (loop/cycle.h) and the simulator call the same function.
 // Thread-safety: pure. Errors: InvalidArgument on mismatched span sizes.
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@
 #include "loop/config.h"
 
 namespace hitloop::loop {
+
+// The detectors' answers for one item, by detector ("language" -> "fr", "format" -> "code:python").
+// Routing rules test them as the meta fields "_language" and "_format" (loop/config.h); they reach
+// the router as data, never written into the item's meta JSON.
+using Detections = std::map<std::string, std::string>;
 
 enum class Route : uint8_t { kNone, kAccept, kReview };
 
@@ -37,6 +43,7 @@ struct RouterInput {
   std::span<const uint8_t> routable;    // n: 1 = not labelled by people and not awaiting audit
   std::span<const uint8_t> was_auto;    // n, or empty: currently auto-accepted
   std::span<const std::string> meta_json;  // n, or empty (meta conditions then never match)
+  std::span<const Detections> detections;  // n, or empty ("_language"/"_format" then read meta)
   std::vector<uint8_t> cold;            // per class: 1 = never auto-accept into it
   const Certification* certification = nullptr;  // null = nothing certified
   double max_novelty = 0.5;
@@ -65,8 +72,11 @@ inline bool Eligible(int predicted, double novelty, const std::vector<uint8_t>& 
 Result<RouterOutput> RouteItems(const RouterInput& in);
 
 // Pool and overlap for one item under `rules` (first match wins; else default pool, overlap 1).
-// `meta_json` may be empty. Returns the index of the rule that matched, or -1.
+// `meta_json` may be empty. With `detections`, the fields "_language" and "_format" are the
+// detectors' answers ("" when a detector gave none), whatever the meta says. Returns the index of
+// the rule that matched, or -1.
 int MatchRule(const std::vector<RoutingRule>& rules, std::string_view meta_json,
-              std::string_view predicted_label, double confidence);
+              std::string_view predicted_label, double confidence,
+              const Detections* detections = nullptr);
 
 }  // namespace hitloop::loop

@@ -1,5 +1,5 @@
 #pragma once
-// Protocol 2 (BENCHMARKS.md): the whole loop with simulated annotators who answer from the gold
+// The whole-loop simulation: the whole loop with simulated annotators who answer from the gold
 // label (wrong with probability `noise`, then uniformly among the other classes). Each cycle runs
 // the product's own PlanCycle (loop/plan.h) on the in-memory state, then the simulated people
 // answer the new audits and the top `batch` review items (with the routing rule's overlap and an

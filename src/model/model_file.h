@@ -5,7 +5,7 @@
 // and written with AtomicWriteFile (tmp + fsync + rename + directory fsync), so a crash leaves
 // the old file or the new one. LoadModel checks magic, version, lengths and checksum before it
 // hands the payload to the classifier, so a flipped byte is a Corruption error, never a crash at
-// predict time (fastText's weakness, see STYLE.md).
+// predict time (fastText's own loader does not check its input).
 // Thread-safe (no shared state).
 #include <memory>
 #include <string>

@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "loop/certify.h"
-#include "loop/cycle.h"
+#include "loop/cycle_record.h"
 
 namespace hitloop::report {
 namespace {
@@ -188,46 +188,40 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
   });
   ASSIGN_OR_RETURN(auto cycles, store.ListCycles(project.id));
   for (const auto& row : cycles) {
-    json j = json::parse(row.record_json, nullptr, false);
-    if (j.is_discarded() || !j.is_object()) continue;
+    auto rec = loop::CycleRecordFromJson(row.record_json);
+    if (!rec.ok()) continue;
+    const loop::CycleRecord& j = *rec;
     CycleSummary c;
     c.cycle = row.cycle;
     c.created_at = row.created_at;
-    auto num = [&](const json& v, double dflt) { return v.is_number() ? v.get<double>() : dflt; };
-    c.model_version = j.value("model_version", "");
-    c.training_size = j.value("training_size", 0);
-    if (j.contains("gold_before") && j["gold_before"].is_object()) c.accuracy_before = num(j["gold_before"]["accuracy"], -1);
-    if (j.contains("gold_after") && j["gold_after"].is_object()) {
-      c.accuracy_after = num(j["gold_after"]["accuracy"], -1);
-      c.macro_f1_after = num(j["gold_after"]["macro_f1"], -1);
-      c.ece_after = num(j["gold_after"]["ece"], -1);
+    c.model_version = j.model_version;
+    c.training_size = j.training_size;
+    if (j.before) c.accuracy_before = j.before->accuracy;
+    if (j.after) {
+      c.accuracy_after = j.after->accuracy;
+      c.macro_f1_after = j.after->macro_f1;
+      c.ece_after = j.after->ece;
     }
-    c.auto_accepted = j.value("auto_accepted", 0);
-    c.queued_review = j.value("queued_review", 0);
-    c.audits_queued = j.value("audits_queued", 0);
-    c.requeued = j.value("requeued", 0);
-    if (j.contains("audit_precision") && j["audit_precision"].is_object()) {
-      c.precision_lower_bound = num(j["audit_precision"]["lower_bound"], 0);
-    }
-    if (j.contains("global_threshold")) c.global_threshold = num(j["global_threshold"], -1);
+    c.auto_accepted = j.auto_accepted;
+    c.queued_review = j.queued_review;
+    c.audits_queued = j.audits_queued;
+    c.requeued = j.requeued;
+    c.precision_lower_bound = j.audit_precision.lower_bound;
+    if (j.global_certified) c.global_threshold = j.global_threshold;
     rep.cycles.push_back(c);
     // The newest cycle's strata and rules replace the earlier ones.
     rep.strata.clear();
-    for (const auto& st : j.value("audit_strata", json::array())) {
-      rep.strata.push_back({st.value("label", ""), st.value("band", ""), st.value("audits", int64_t{0}),
-                            st.value("errors", int64_t{0})});
-    }
+    for (const auto& st : j.audit_strata) rep.strata.push_back({st.label, st.band, st.audits, st.errors});
     rep.rules.clear();
-    for (const auto& x : j.value("rules", json::array())) {
+    for (const auto& x : j.rules) {
       RuleSummary rs;
-      rs.name = x.value("name", "");
-      rs.candidates = x.value("candidates", int64_t{0});
-      rs.audits = x.value("audits", int64_t{0});
-      rs.errors = x.value("errors", int64_t{0});
-      rs.accepted = x.value("accepted", int64_t{0});
-      rs.error_upper = x.value("error_upper", 1.0);
-      rs.state = loop::RuleStateName(x.value("certified", false), x.value("rejected", false),
-                                     x.value("too_small", false));
+      rs.name = x.name;
+      rs.candidates = x.candidates;
+      rs.audits = x.audits;
+      rs.errors = x.errors;
+      rs.accepted = x.accepted;
+      rs.error_upper = x.error_upper;
+      rs.state = loop::RuleStateName(x);
       rep.rules.push_back(rs);
     }
   }

@@ -65,6 +65,18 @@ Result<ItemState> ParseItemState(std::string_view s) {
   return InvalidArgument("unknown item state '" + std::string(s) + "'");
 }
 
+Status ValidateLabelName(std::string_view label) {
+  if (label.empty()) return InvalidArgument("label: empty");
+  if (label.size() > 200) return InvalidArgument("label: longer than 200 bytes");
+  for (unsigned char c : label) {
+    if (c == '|') {
+      return InvalidArgument("label '" + std::string(label) + "': '|' is not allowed (it separates labels in CSV)");
+    }
+    if (c < 0x20 || c == 0x7f) return InvalidArgument("label: control characters are not allowed");
+  }
+  return Status::Ok();
+}
+
 int Project::LabelIndex(std::string_view label) const {
   for (size_t i = 0; i < labels.size(); ++i) {
     if (labels[i] == label) return static_cast<int>(i);

@@ -34,6 +34,10 @@ enum class ItemState { kUnlabeled, kQueued, kAuto, kLabeled };
 const char* ItemStateName(ItemState s);
 Result<ItemState> ParseItemState(std::string_view s);
 
+// A label name: 1-200 bytes, no control characters, no '|' (the CSV formats' label separator).
+// Checked wherever a label set is created or grown (the store), so the CLI and the API agree.
+Status ValidateLabelName(std::string_view label);
+
 struct Project {
   int64_t id = 0;
   std::string name;
@@ -86,7 +90,7 @@ struct Prediction {
   int64_t created_at = 0;
 };
 
-// One detector's answer for one item (autolabel/, issue 6): "language" -> "en", "format" ->
+// One detector's answer for one item (autolabel/): "language" -> "en", "format" ->
 // "email", "boilerplate" -> "content" | "mixed" | "boilerplate" (detail: JSON [[start, end,
 // kind], ...] byte ranges of the boilerplate blocks). One per (item, detector); newer replaces older.
 struct Detection {

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/ids.h"
+#include "schema/names.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 
@@ -89,8 +90,8 @@ void HandleCreateProject(Ctx& c) {
   if (!body->contains("name") || !(*body)["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
   Project p;
   p.name = (*body)["name"].get<std::string>();
-  if (p.name.empty() || p.name.size() > 200 || p.name.find('/') != std::string::npos) {
-    SendError(c, InvalidArgument("name: 1-200 characters, no '/'"));
+  if (Status v = ValidateName("name", p.name, kMaxProjectNameBytes); !v.ok()) {
+    SendError(c, v);
     return;
   }
   if (body->contains("type")) {
@@ -190,8 +191,8 @@ void HandleCreateUser(Ctx& c) {
   if (!b.contains("name") || !b["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
   User u;
   u.name = b["name"].get<std::string>();
-  if (u.name.empty() || u.name.size() > 100 || u.name.find('/') != std::string::npos) {
-    SendError(c, InvalidArgument("name: 1-100 characters, no '/'"));
+  if (Status v = ValidateName("name", u.name, kMaxUserNameBytes); !v.ok()) {
+    SendError(c, v);
     return;
   }
   if (!b.contains("role") || !b["role"].is_string()) { SendError(c, InvalidArgument("role: missing")); return; }

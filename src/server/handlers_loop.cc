@@ -1,5 +1,7 @@
 // Admin routes onto the loop and io modules: run a cycle, the correction report, streaming
 // import upload and export download.
+#include <fcntl.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,37 +21,46 @@
 namespace hitloop::server {
 namespace {
 
-// A file under the system temp directory, removed when the object goes out of scope.
+// An upload or export spooled to disk: a file of mode 0600 in its own directory of mode 0700
+// (mkdtemp) under the system temp directory, so no other local user can read or swap it. Both
+// are removed when the object goes out of scope. ok() is false when they could not be made.
 class TempFile {
  public:
   explicit TempFile(const std::string& suffix) {
-    path_ = (std::filesystem::temp_directory_path() / ("hitloop-" + RandomId() + suffix)).string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / "hitloop-XXXXXX").string();
+    if (::mkdtemp(tmpl.data()) == nullptr) return;
+    dir_ = tmpl;
+    path_ = dir_ + "/body" + suffix;
+    int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      ::close(fd);
+      ok_ = true;
+    }
   }
   ~TempFile() {
     std::error_code ec;
-    std::filesystem::remove(path_, ec);
+    if (!path_.empty()) std::filesystem::remove(path_, ec);
+    if (!dir_.empty()) std::filesystem::remove(dir_, ec);
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
+  bool ok() const { return ok_; }
   const std::string& path() const { return path_; }
+  const std::string& dir() const { return dir_; }
 
  private:
+  std::string dir_;
   std::string path_;
+  bool ok_ = false;
 };
 
-Result<io::Format> FormatParam(const Ctx& c) {
-  std::string f = c.req.has_param("format") ? c.req.get_param_value("format") : "jsonl";
+// ?format=NAME; import defaults to auto (sniffed), export to jsonl.
+Result<io::Format> FormatParam(const Ctx& c, const char* fallback) {
+  std::string f = c.req.has_param("format") ? c.req.get_param_value("format") : fallback;
   return io::ParseFormat(f);
 }
 
-const char* Extension(io::Format f) {
-  switch (f) {
-    case io::Format::kJsonl: return ".jsonl";
-    case io::Format::kCsv: return ".csv";
-    case io::Format::kLabelStudio: return ".json";
-  }
-  return ".jsonl";
-}
+const char* Extension(io::Format f) { return f == nullptr ? ".upload" : f->extension; }
 
 }  // namespace
 
@@ -79,14 +90,14 @@ void HandleReport(Ctx& c) {
 }
 
 void HandleImport(Ctx& c) {
-  auto format = FormatParam(c);
+  auto format = FormatParam(c, "auto");
   if (!format.ok()) { SendError(c, format.status()); return; }
   // Stream the upload to a temporary file (constant memory), then import it in one go with the
   // importer's all-or-nothing rule.
   TempFile tmp(Extension(*format));
   {
     std::ofstream out(tmp.path(), std::ios::binary);
-    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp.ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
     bool ok = true;
     if (c.reader != nullptr) {
       (*c.reader)([&](const char* data, size_t n) {
@@ -113,17 +124,23 @@ void HandleImport(Ctx& c) {
                     {"inserted", stats->inserted},
                     {"existing", stats->existing},
                     {"labels", stats->labels},
-                    {"predictions", stats->predictions}});
+                    {"predictions", stats->predictions},
+                    {"format", stats->format},
+                    {"notes", stats->notes}});
 }
 
 void HandleExport(Ctx& c) {
-  auto format = FormatParam(c);
+  auto format = FormatParam(c, "jsonl");
   if (!format.ok()) { SendError(c, format.status()); return; }
+  if (*format == nullptr || (*format)->write == nullptr) {
+    SendError(c, InvalidArgument("format: export needs a format with a writer (" + io::FormatNames() + ")"));
+    return;
+  }
   // Export to a temporary file, then stream it out: memory stays constant in the project size.
   auto tmp = std::make_shared<TempFile>(Extension(*format));
   {
     std::ofstream out(tmp->path(), std::ios::binary);
-    if (!out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp->ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
     auto stats = io::ExportProject(c.store, *c.project, *format, out, {});
     out.close();
     if (!stats.ok()) { SendError(c, stats.status()); return; }
@@ -133,8 +150,7 @@ void HandleExport(Ctx& c) {
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(tmp->path(), ec);
   if (!*in || ec) { SendError(c, IoError("cannot read temporary file")); return; }
-  const char* mime = *format == io::Format::kCsv ? "text/csv; charset=utf-8"
-                     : *format == io::Format::kJsonl ? "application/x-ndjson" : "application/json";
+  const char* mime = (*format)->mime;
   // The file name is fixed (no project name in the header: no header injection).
   c.res.set_header("Content-Disposition", std::string("attachment; filename=\"export") + Extension(*format) + "\"");
   c.res.status = 200;

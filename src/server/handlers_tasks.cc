@@ -36,8 +36,13 @@ Result<loop::Answer> ParseAnswer(const Ctx& c) {
     return InvalidArgument("label: missing");
   }
   if (body.contains("time_spent_ms")) {
-    if (!body["time_spent_ms"].is_number_integer()) return InvalidArgument("time_spent_ms: expected an integer");
-    a.time_spent_ms = body["time_spent_ms"].get<int64_t>();
+    const auto& t = body["time_spent_ms"];
+    if (!t.is_number_integer()) return InvalidArgument("time_spent_ms: expected an integer");
+    // An unsigned beyond int64 would wrap to a negative; anything that large is out of bounds.
+    a.time_spent_ms = t.is_number_unsigned() && t.get<uint64_t>() > static_cast<uint64_t>(loop::kMaxTimeSpentMs)
+                          ? loop::kMaxTimeSpentMs + 1
+                          : t.get<int64_t>();
+    RETURN_IF_ERROR(loop::ValidateTimeSpent(a.time_spent_ms));
   }
   return a;
 }

@@ -4,6 +4,7 @@
 #include <string_view>
 
 #include "core/ids.h"
+#include "core/log.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 #include "server/web_assets.h"
@@ -86,7 +87,21 @@ void HandleAsset(Ctx& c) {
   // Only files directly under web/assets/ are reachable; FindWebAsset is an exact-match table.
   ServeAsset(c, "assets/" + c.params["file"]);
 }
-void HandleHealth(Ctx& c) { SendJson(c, 200, {{"ok", true}}); }
+void HandleHealth(Ctx& c) {
+  // Liveness that means it: once the writer has stopped (a failed commit, e.g. the disk filled
+  // up) every claim and submit would fail until a restart, so health says so. The reason goes
+  // to the log, not to the (anonymous) caller.
+  const Status writer = c.writer != nullptr ? c.writer->health() : Status::Ok();
+  if (!writer.ok()) {
+    spdlog::error("server: /healthz: the writer has stopped: {}", writer.ToString());
+    SendJson(c, 503, {{"ok", false},
+                      {"writer", "stopped"},
+                      {"message", "the database writer stopped after a failed commit (disk full?); "
+                                  "free space and restart the server"}});
+    return;
+  }
+  SendJson(c, 200, {{"ok", true}, {"writer", "running"}});
+}
 
 void HandleSignIn(Ctx& c) {
   auto body = ParseBody(c);
@@ -95,9 +110,18 @@ void HandleSignIn(Ctx& c) {
     SendError(c, InvalidArgument("token: missing"));
     return;
   }
+  AuthThrottle& throttle = c.server.auth_throttle();
+  if (int64_t wait_ms = throttle.BlockedFor(c.req.remote_addr, c.now); wait_ms > 0) {
+    SendTooManyAttempts(c, wait_ms);
+    return;
+  }
   auto u = c.store.FindUserByTokenHash(HashSecret((*body)["token"].get<std::string>()));
   if (!u.ok()) { SendError(c, u.status()); return; }
-  if (!u->has_value()) { SendError(c, Unauthenticated("invalid token")); return; }
+  if (!u->has_value()) {
+    throttle.Fail(c.req.remote_addr, c.now);
+    SendError(c, Unauthenticated("invalid token"));
+    return;
+  }
   std::string sid = RandomToken(32);
   Status st = c.store.CreateSession(HashSecret(sid), (*u)->id, c.now, c.now + c.options.session_ttl_ms);
   if (!st.ok()) { SendError(c, st); return; }

@@ -4,9 +4,11 @@
 #include "server/routes.h"
 
 #include <cstdio>
+#include <filesystem>
 
 #include "core/log.h"
 #include "server/handlers.h"
+#include "server/server.h"
 
 namespace hitloop::server {
 
@@ -119,8 +121,28 @@ nlohmann::json ErrorJson(const Status& st) {
 
 void SendError(Ctx& c, const Status& st) {
   int code = HttpStatusFor(st);
-  if (code >= 500) spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
-  SendJson(c, code, ErrorJson(st));
+  if (code >= 500) {
+    spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
+    SendJson(c, code, ErrorJson(st));
+    return;
+  }
+  // Messages of 4xx answers are shown to the caller; the database's path is not theirs to see.
+  std::string message = st.message();
+  std::error_code ec;
+  const std::string absolute = std::filesystem::absolute(c.options.db_path, ec).string();
+  for (const std::string& path : {c.options.db_path, absolute}) {
+    if (path.empty()) continue;
+    for (size_t at = message.find(path); at != std::string::npos; at = message.find(path, at + 8)) {
+      message.replace(at, path.size(), "database");
+    }
+  }
+  SendJson(c, code, ErrorJson(Status(st.code(), message)));
+}
+
+void SendTooManyAttempts(Ctx& c, int64_t retry_after_ms) {
+  c.res.set_header("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
+  SendJson(c, 429, {{"error", {{"code", "too_many_attempts"},
+                               {"message", "too many failed sign-ins from this address; try again later"}}}});
 }
 
 Result<nlohmann::json> ParseBody(const Ctx& c) {

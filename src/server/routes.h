@@ -76,6 +76,8 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
 int HttpStatusFor(const Status& st);
 void SendJson(Ctx& c, int status, const nlohmann::json& j);
 void SendError(Ctx& c, const Status& st);
+// 429 with Retry-After: too many failed sign-ins or bad tokens from the caller's address.
+void SendTooManyAttempts(Ctx& c, int64_t retry_after_ms);
 // The body SendError sends for a 4xx status: {"error": {"code", "message"}} (5xx bodies are
 // generic; see SendError). Lets a handler build a response before it sends it.
 nlohmann::json ErrorJson(const Status& st);

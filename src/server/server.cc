@@ -1,13 +1,19 @@
 // The HTTP front: httplib setup, security headers, size limits, the access log, and the one
 // dispatcher that authenticates and authorises every request against the route table.
 #include "server/server.h"
+#include "store/open.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <sodium.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <mutex>
@@ -44,7 +50,7 @@ Result<StorePool::Handle> StorePool::Acquire() {
       return Handle(this, std::move(s));
     }
   }
-  auto s = OpenSqliteStore(path_);
+  auto s = OpenSqliteStore(path_, OpenMode::kMustExist);
   if (!s.ok()) return s.status();
   return Handle(this, std::move(s).value());
 }
@@ -104,10 +110,174 @@ std::string WithoutBrotli(const std::string& accept) {
   return out;
 }
 
+// One request's connection, for httplib's process_request: the header the poller saw complete
+// is read in one recv; every later read and write waits at most the per-read/per-write timeout,
+// and reads also stop at the request's deadline (ConnPoller's rule, kept for the body).
+class ConnStream final : public httplib::Stream {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  ConnStream(int fd, int read_ms, int write_ms) : fd_(fd), read_ms_(read_ms), write_ms_(write_ms) {}
+
+  bool Prefetch(size_t n) {
+    buf_.resize(n);
+    size_t got = 0;
+    while (got < n) {
+      const ssize_t r = ::recv(fd_, buf_.data() + got, n - got, 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) return false;
+      got += static_cast<size_t>(r);
+    }
+    return true;
+  }
+  void SetDeadline(TimePoint t) { deadline_ = t; has_deadline_ = true; }
+  void ClearDeadline() { has_deadline_ = false; }
+  void RequestClose() { close_ = true; }
+  // The connection cannot carry another request (a read or write failed or timed out, or the
+  // response said Connection: close).
+  bool done() const { return broken_ || close_; }
+
+  bool is_readable() const override { return pos_ < buf_.size() || Wait(POLLIN, read_ms_, true); }
+  bool is_writable() const override { return Wait(POLLOUT, write_ms_, false); }
+  ssize_t read(char* ptr, size_t size) override {
+    if (pos_ < buf_.size()) {
+      const size_t k = std::min(size, buf_.size() - pos_);
+      std::memcpy(ptr, buf_.data() + pos_, k);
+      pos_ += k;
+      return static_cast<ssize_t>(k);
+    }
+    if (!Wait(POLLIN, read_ms_, true)) {
+      broken_ = true;
+      return -1;
+    }
+    ssize_t r;
+    do {
+      r = ::recv(fd_, ptr, size, 0);
+    } while (r < 0 && errno == EINTR);
+    if (r <= 0) broken_ = true;
+    return r;
+  }
+  ssize_t write(const char* ptr, size_t size) override {
+    if (!is_writable()) {
+      broken_ = true;
+      return -1;
+    }
+    ssize_t r;
+    do {
+      r = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) broken_ = true;
+    return r;
+  }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override { Address(true, ip, port); }
+  void get_local_ip_and_port(std::string& ip, int& port) const override { Address(false, ip, port); }
+  socket_t socket() const override { return fd_; }
+
+ private:
+  bool Wait(short events, int timeout_ms, bool with_deadline) const {
+    for (;;) {
+      int t = timeout_ms;
+      if (with_deadline && has_deadline_) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              deadline_ - std::chrono::steady_clock::now()).count();
+        if (left <= 0) {
+          broken_ = true;
+          return false;
+        }
+        t = static_cast<int>(std::min<int64_t>(t, left));
+      }
+      pollfd p{fd_, events, 0};
+      const int r = ::poll(&p, 1, t);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) broken_ = true;
+      return r > 0;
+    }
+  }
+  void Address(bool peer, std::string& ip, int& port) const {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof(ss);
+    const int rc = peer ? ::getpeername(fd_, reinterpret_cast<sockaddr*>(&ss), &len)
+                        : ::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len);
+    ip.clear();
+    port = 0;
+    if (rc != 0) return;
+    char buf[INET6_ADDRSTRLEN] = {0};
+    if (ss.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+      ::inet_ntop(AF_INET, &a->sin_addr, buf, sizeof(buf));
+      port = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+      ::inet_ntop(AF_INET6, &a->sin6_addr, buf, sizeof(buf));
+      port = ntohs(a->sin6_port);
+    }
+    ip = buf;
+  }
+
+  const int fd_;
+  const int read_ms_;
+  const int write_ms_;
+  std::vector<char> buf_;
+  size_t pos_ = 0;
+  TimePoint deadline_{};
+  bool has_deadline_ = false;
+  bool close_ = false;
+  mutable bool broken_ = false;
+};
+
+// The stream of the request this worker thread is serving (null outside one).
+thread_local ConnStream* t_stream = nullptr;
+
 }  // namespace
 
+// httplib::Server with its per-connection loop replaced: an accepted socket goes to the
+// ConnPoller instead of keeping a worker until it closes; a worker serves exactly one request
+// whose header has arrived, then hands the connection back.
+class GuardedHttpServer final : public httplib::Server {
+ public:
+  explicit GuardedHttpServer(ServerImpl* impl) : impl_(impl) {}
+
+  void ServeOne(int fd, size_t header_bytes, ConnPoller::TimePoint first_byte, int served) {
+    ConnPoller* poller = impl_->poller();
+    const int read_ms = static_cast<int>(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
+    const int write_ms = static_cast<int>(write_timeout_sec_ * 1000 + write_timeout_usec_ / 1000);
+    ConnStream strm(fd, read_ms, write_ms);
+    if (!strm.Prefetch(header_bytes)) {
+      poller->Close(fd);
+      return;
+    }
+    strm.SetDeadline(first_byte + std::chrono::seconds(impl_->options().request_timeout_s));
+    const bool last = static_cast<size_t>(served) + 1 >= keep_alive_max_count_;
+    bool connection_closed = false;
+    t_stream = &strm;
+    const bool ok = process_request(strm, last, connection_closed, {});
+    t_stream = nullptr;
+    if (!ok || last || connection_closed || strm.done()) {
+      poller->Close(fd);
+    } else {
+      poller->Return(fd, served + 1);
+    }
+  }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override {
+    impl_->poller()->Adopt(sock);
+    return true;
+  }
+  ServerImpl* impl_;
+};
+
+bool ServerImpl::RunOnWorker(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  if (task_queue_ == nullptr) return false;
+  task_queue_->enqueue(std::move(fn));
+  return true;
+}
+
 ServerImpl::ServerImpl(ServerOptions options)
-    : options_(std::move(options)), pool_(options_.db_path), scope_(options_.scope_cache_ms) {
+    : options_(std::move(options)),
+      pool_(options_.db_path),
+      scope_(options_.scope_cache_ms),
+      auth_throttle_(options_.auth_failures_per_minute, 60'000) {
   if (options_.clock == nullptr) options_.clock = SystemClock::Default();
 }
 
@@ -128,6 +298,10 @@ const Route* ServerImpl::FindRoute(const std::string& method, const std::string&
 }
 
 Status ServerImpl::Start() {
+  // The socket API takes 16 bits: 70000 would silently listen on 4464.
+  if (options_.port < 0 || options_.port > 65535) {
+    return InvalidArgument("port " + std::to_string(options_.port) + " is out of range (0-65535)");
+  }
   {
     // Open (and migrate) up front so a bad --db fails at start, not on the first request, and
     // keep a few connections ready so the first burst of requests does not pay for opening.
@@ -139,17 +313,37 @@ Status ServerImpl::Start() {
     }
   }
   {
-    auto w = OpenSqliteStore(options_.db_path);
+    auto w = OpenSqliteStore(options_.db_path, OpenMode::kMustExist);
     if (!w.ok()) return w.status();
     // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
     // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.
     (*w)->SetLockWait(kWriterLockWaitMs);
     writer_ = std::make_unique<GroupCommitter>(std::move(w).value(), GroupCommitter::Options{});
   }
-  http_ = std::make_unique<httplib::Server>();
+  auto guarded = std::make_unique<GuardedHttpServer>(this);
+  GuardedHttpServer* serve_one = guarded.get();
+  http_ = std::move(guarded);
   httplib::Server& s = *http_;
   const int threads = options_.threads;
-  s.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  s.new_task_queue = [this, threads] {
+    auto* pool = new httplib::ThreadPool(static_cast<size_t>(threads));
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    task_queue_ = pool;
+    return pool;
+  };
+  ConnPoller::Options po;
+  po.request_timeout_ms = options_.request_timeout_s * 1000;
+  po.keep_alive_timeout_ms = options_.keep_alive_timeout_s * 1000;
+  po.max_header_bytes = options_.max_header_bytes;
+  po.max_header_count = options_.max_header_count;
+  po.max_per_address = options_.max_connections_per_address;
+  poller_ = std::make_unique<ConnPoller>(
+      po, [this, serve_one](int fd, size_t header_bytes, ConnPoller::TimePoint first_byte, int served) {
+        return RunOnWorker([serve_one, fd, header_bytes, first_byte, served] {
+          serve_one->ServeOne(fd, header_bytes, first_byte, served);
+        });
+      });
+  RETURN_IF_ERROR(poller_->Start());
   s.set_read_timeout(options_.read_timeout_s, 0);
   s.set_write_timeout(options_.write_timeout_s, 0);
   s.set_keep_alive_timeout(options_.keep_alive_timeout_s);
@@ -198,6 +392,21 @@ Status ServerImpl::Start() {
     const Route* r = FindRoute(req.method, req.path, &params, &known);
     bool streaming = r != nullptr && r->streaming;
     size_t limit = streaming ? options_.max_upload : options_.max_json_body;
+    // No route takes multipart bodies, and httplib's content reader throws on one (the handlers
+    // read a plain body): refused before a byte of it is read, on every route.
+    {
+      std::string ctype = req.get_header_value("Content-Type");
+      std::transform(ctype.begin(), ctype.end(), ctype.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+      if (ctype.find("multipart/") != std::string::npos) {
+        res.status = 415;
+        res.set_content(
+            R"({"error":{"code":"unsupported_media_type","message":"multipart bodies are not accepted"}})",
+            "application/json");
+        res.set_header("Connection", "close");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     if (req.has_header("Content-Length")) {
       uint64_t n = 0;
       try {
@@ -228,6 +437,12 @@ Status ServerImpl::Start() {
       return httplib::Server::HandlerResponse::Handled;
     }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+
+  // A response that says Connection: close (refused before its body was read) ends the
+  // connection: the unread body must not be parsed as the next request.
+  s.set_post_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    if (t_stream != nullptr && res.get_header_value("Connection") == "close") t_stream->RequestClose();
   });
 
   auto plain = [this](const httplib::Request& req, httplib::Response& res) { Dispatch(req, res, nullptr); };
@@ -294,8 +509,15 @@ void ServerImpl::Stop() {
   // Requests already being served finish; later requests on kept-alive connections get 503
   // (httplib 0.11 would otherwise keep serving those connections after stop()).
   stopping_ = true;
+  // Connections waiting for a request close first (nothing was started on them); requests
+  // already handed to workers finish, and their connections close when handed back.
+  if (poller_ != nullptr) poller_->Stop();
   if (http_ != nullptr) http_->stop();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    task_queue_ = nullptr;  // deleted by httplib when listen_after_bind returned
+  }
   // The worker threads are joined: no job can be handed to the writer any more.
   if (writer_ != nullptr) {
     GroupCommitter::Stats w = writer_->stats();
@@ -363,7 +585,12 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   const bool is_public = route->min_role == MinRole::kNone;
   const std::string auth = is_public ? "" : req.get_header_value("Authorization");
   if (!auth.empty()) {
+    if (int64_t wait_ms = auth_throttle_.BlockedFor(req.remote_addr, c.now); wait_ms > 0) {
+      SendTooManyAttempts(c, wait_ms);
+      return;
+    }
     if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
+      auth_throttle_.Fail(req.remote_addr, c.now);
       res.set_header("WWW-Authenticate", "Bearer");
       SendError(c, Unauthenticated("malformed Authorization header"));
       return;
@@ -375,6 +602,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
       auto u = c.store.FindUserByTokenHash(token_hash);
       if (!u.ok()) { SendError(c, u.status()); return; }
       if (!u->has_value()) {
+        auth_throttle_.Fail(req.remote_addr, c.now);
         res.set_header("WWW-Authenticate", "Bearer");
         SendError(c, Unauthenticated("invalid token"));
         return;
@@ -462,9 +690,11 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   snapshot.End();
 
   // ---- body ----
+  // An authorised upload may take longer than the request deadline (the per-read timeout stays).
+  if (route->streaming && t_stream != nullptr) t_stream->ClearDeadline();
   if (!route->streaming && reader != nullptr) {
     bool too_big = false;
-    (*reader)([&](const char* data, size_t n) {
+    const bool complete = (*reader)([&](const char* data, size_t n) {
       if (c.body.size() + n > options_.max_json_body) {
         too_big = true;
         return false;
@@ -474,6 +704,11 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
     });
     if (too_big) {
       SendError(c, ResourceExhausted("request body too large"));
+      return;
+    }
+    if (!complete) {
+      res.set_header("Connection", "close");
+      SendJson(c, 408, {{"error", {{"code", "timeout"}, {"message", "request body not received in time"}}}});
       return;
     }
   } else if (!route->streaming) {

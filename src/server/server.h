@@ -32,12 +32,25 @@ struct ServerOptions {
   const Clock* clock = nullptr;        // not owned; nullptr = SystemClock
   int64_t lease_ttl_ms = 10 * 60 * 1000;
   int64_t session_ttl_ms = 12 * 60 * 60 * 1000;
-  int threads = 96;                    // worker threads (each keep-alive connection holds one)
+  int threads = 96;                    // worker threads (requests being served at once)
   size_t max_json_body = 1 << 20;      // bytes; larger JSON bodies get 413
   size_t max_upload = size_t{1} << 30; // bytes for the import upload
   int read_timeout_s = 15;
   int write_timeout_s = 30;
   int keep_alive_timeout_s = 5;
+  // A request's header and body must arrive within this many seconds of its first byte (of the
+  // accept, for a new connection), else 408 and close; streaming uploads are exempt once their
+  // admin is authenticated (they keep the per-read timeout). Connections waiting for a request
+  // hold no worker thread (server/conn_poller.h).
+  int request_timeout_s = 20;
+  int max_header_count = 100;          // header lines per request; more: 431
+  size_t max_header_bytes = 32 * 1024; // header bytes per request; more: 431
+  // Open connections from one peer address; more are answered 503 at once. 0 = no limit (set
+  // that behind a reverse proxy, where every connection comes from the proxy's address).
+  int max_connections_per_address = 256;
+  // Failed sign-ins / bad bearer tokens per client address per minute; past it: 429 for every
+  // token or sign-in attempt from that address until the minute ends. 0 = no limit.
+  int auth_failures_per_minute = 30;
   bool access_log = true;              // one JSON line per request on stderr
   // How long users, projects and memberships read for authentication stay in memory
   // (server/scope_cache.h; 0 = read them on every request).

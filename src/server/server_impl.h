@@ -11,8 +11,10 @@
 #include <thread>
 #include <vector>
 
+#include "server/conn_poller.h"
 #include "server/routes.h"
 #include "server/scope_cache.h"
+#include "server/throttle.h"
 #include "server/server.h"
 #include "store/group_commit.h"
 #include "store/store.h"
@@ -64,6 +66,12 @@ class ServerImpl {
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
   nlohmann::json MetricsJson();
+  // The connections waiting for a request (server.cc's httplib::Server subclass hands them over).
+  ConnPoller* poller() { return poller_.get(); }
+  // Failed sign-ins and bad tokens per client address (server/throttle.h).
+  AuthThrottle& auth_throttle() { return auth_throttle_; }
+  // Runs `fn` on a worker thread (httplib's pool); false when there is no pool (stopping).
+  bool RunOnWorker(std::function<void()> fn);
 
  private:
   const Route* FindRoute(const std::string& method, const std::string& path,
@@ -73,12 +81,16 @@ class ServerImpl {
   ServerOptions options_;
   StorePool pool_;
   ScopeCache scope_;
+  AuthThrottle auth_throttle_;
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   int port_ = -1;
   static constexpr int kListenBacklog = 1024;  // capped by net.core.somaxconn
   static constexpr int64_t kWriterLockWaitMs = 120'000;  // the writer's wait for another writer
   int listen_fd_ = -1;  // httplib's listening socket (owned by httplib)
+  std::unique_ptr<ConnPoller> poller_;
+  std::mutex queue_mu_;
+  httplib::TaskQueue* task_queue_ = nullptr;  // httplib's worker pool (owned by httplib)
   std::mutex stop_mu_;
   std::atomic<bool> stopping_{false};
   // The one write connection: claim/submit/skip/release/amend/enqueue run on it as jobs,

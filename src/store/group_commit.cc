@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -51,6 +52,11 @@ GroupCommitter::Stats GroupCommitter::stats() const {
   return stats_;
 }
 
+Status GroupCommitter::health() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return health_;
+}
+
 size_t GroupCommitter::queued() const {
   std::lock_guard<std::mutex> lock(mu_);
   return queue_.size();
@@ -87,6 +93,7 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
   };
   int64_t failed_jobs = 0;
   bool batch_failed = false;
+  std::optional<Status> commit_failed;  // the writer stops for good (the store is poisoned)
   int64_t job_us = 0;
   int64_t commit_us = 0;
   Clock::time_point t0 = Clock::now();
@@ -101,6 +108,8 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
                     : begin;
     for (Pending* p : batch) p->result = st;
     batch_failed = true;
+    // A poisoned store refuses every Begin from now on.
+    if (begin.code() == StatusCode::kFailedPrecondition) commit_failed = begin;
   } else {
     for (Pending* p : batch) {
       Status st = store_->Begin();  // the job's savepoint
@@ -132,9 +141,11 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
       // Nothing of this batch is durable: no job may be acknowledged, whatever it returned.
       for (Pending* p : batch) p->result = commit;
       batch_failed = true;
+      commit_failed = commit;
     }
   }
   std::lock_guard<std::mutex> lock(mu_);
+  if (commit_failed.has_value() && health_.ok()) health_ = *commit_failed;
   stats_.batches += 1;
   stats_.jobs += static_cast<int64_t>(batch.size());
   stats_.failed_jobs += failed_jobs;

@@ -71,6 +71,9 @@ class GroupCommitter {
   Status Run(Job job);
 
   Stats stats() const;
+  // OK while the writer can commit. After a failed Commit() (the store is poisoned: fail-stop,
+  // e.g. the disk filled up) the error that stopped it, for good: /healthz reports it.
+  Status health() const;
   // Jobs handed in and not yet taken into a batch (tests use it to line jobs up in one batch).
   size_t queued() const;
 
@@ -86,6 +89,7 @@ class GroupCommitter {
   std::deque<Pending*> queue_;       // not owned: each lives on its caller's stack
   bool stopping_ = false;
   Stats stats_;
+  Status health_;  // guarded by mu_
   std::thread writer_;
 };
 

@@ -95,7 +95,7 @@ struct IdempotentResponse {
 };
 // ---- end users and sessions (server) ----
 
-// ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+// ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
 // One recorded cycle of the loop (loop/cycle.h writes the JSON record; the store keeps it as is).
 struct CycleRow {
   int64_t project_id = 0;
@@ -231,7 +231,7 @@ class Store {
   virtual Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) = 0;
   // ---- end users and sessions (server) ----
 
-  // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+  // ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
   // Appends the next cycle record of the project (number = previous max + 1) and returns its
   // number. NotFound for an unknown project.
   virtual Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
@@ -248,7 +248,7 @@ class Store {
   virtual Status WithdrawAutoLabel(int64_t item_id) = 0;
   // ---- end cycles and loop support ----
 
-  // ---- detections (autolabel/, issue 6): sqlite_store_detections.cc ----
+  // ---- detections (autolabel/): sqlite_store_detections.cc ----
   // Inserts or replaces one detection per (item, detector). NotFound if an item does not exist.
   virtual Status PutDetections(std::span<const Detection> detections) = 0;
   // Streams the project's detections ordered by item id, then detector; `fn` false stops early.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 6 from the CLI on a real dataset (SpamAssassin slice): `import` runs the detectors on the
+# Detectors and rule labels from the CLI on a real dataset (SpamAssassin slice): `import` runs the detectors on the
 # new items (or not, with --detect none; a bad list stores nothing); the cycle detects only what
 # is missing, finds the duplicate groups, holds copies back while their original is with people,
 # reports a duplicate rule too small to certify, and routing rules can test "_language".

@@ -124,7 +124,7 @@ CREATE TABLE idempotency(
   created_at INTEGER NOT NULL,
   PRIMARY KEY(user_id, key));
 )sql",
-      // 3 (loop, issue 4): one JSON record per cycle of the loop.
+      // 3 (loop): one JSON record per cycle of the loop.
       R"sql(
 CREATE TABLE cycles(
   project_id INTEGER NOT NULL REFERENCES projects(id),
@@ -138,7 +138,7 @@ CREATE TABLE cycles(
       R"sql(
 CREATE INDEX queue_by_item ON queue(item_id, kind, id);
 )sql",
-      // 5 (autolabel, issue 6): detector answers per item (language, format, boilerplate).
+      // 5 (autolabel): detector answers per item (language, format, boilerplate).
       R"sql(
 CREATE TABLE detections(
   item_id INTEGER NOT NULL REFERENCES items(id),

@@ -1,19 +1,29 @@
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/prepare.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "schema/names.h"
 #include "store/sqlite/migrations.h"
 
 namespace hitloop {
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
-  auto r = sqlite::SqliteStore::Open(path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode mode) {
+  auto r = sqlite::SqliteStore::Open(path, mode);
   if (!r.ok()) return r.status();
   return std::unique_ptr<Store>(std::move(r).value());
+}
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  return OpenSqliteStore(path, OpenMode::kCreateIfMissing);
 }
 
 namespace sqlite {
@@ -49,7 +59,8 @@ Status SqliteStore::Error(const std::string& what) const {
   if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Corruption(msg);
   if ((code & 0xff) == SQLITE_CONSTRAINT) return AlreadyExists(msg);
   if ((code & 0xff) == SQLITE_BUSY) return Conflict(msg);
-  if ((code & 0xff) == SQLITE_FULL) return ResourceExhausted(msg);
+  // Disk full: the server answers 503 with a scrubbed message (FailedPrecondition), never 413.
+  if ((code & 0xff) == SQLITE_FULL) return FailedPrecondition(msg + " (disk full)");
   return IoError(msg);
 }
 
@@ -60,21 +71,42 @@ Status SqliteStore::CheckWritable() const {
   return Status::Ok();
 }
 
-Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path, OpenMode mode) {
   // Memory statistics cost a global mutex on every allocation; hitloop does not read them.
   static const bool configured = [] { return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK; }();
   (void)configured;
   std::unique_ptr<SqliteStore> s(new SqliteStore());
   s->path_ = path;
+  const bool is_memory = path.empty() || path == ":memory:" || path.rfind("file:", 0) == 0;
+  if (!is_memory) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      if (mode == OpenMode::kMustExist) {
+        return NotFound(path + ": no such database (create one with `hitloop project create`)");
+      }
+      // A new database is readable by its owner only; SQLite gives its -wal and -shm files the
+      // same mode as the database file.
+      int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0 && errno != EEXIST) {
+        return IoError(path + ": cannot create database: " + std::strerror(errno));
+      }
+      if (fd >= 0) ::close(fd);
+    } else if (!S_ISREG(st.st_mode)) {
+      return FailedPrecondition(path + ": not a regular file");
+    }
+  }
+  const int create = mode == OpenMode::kCreateIfMissing ? SQLITE_OPEN_CREATE : 0;
   int rc = sqlite3_open_v2(path.c_str(), &s->db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+                           SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = s->db_ ? sqlite3_errmsg(s->db_) : "out of memory";
     return IoError(path + ": cannot open database: " + msg);
   }
   sqlite3_busy_timeout(s->db_, 10000);
   sqlite3_extended_result_codes(s->db_, 1);
-  // A file that is not a database fails here with a clear message.
+  // Another application's database (or one from the future) is refused before journal_mode or a
+  // migration writes anything to it. A file that is not a database at all fails here too.
+  RETURN_IF_ERROR(s->CheckIdentity(mode));
   RETURN_IF_ERROR(s->Exec("PRAGMA journal_mode=WAL"));
   RETURN_IF_ERROR(s->Exec("PRAGMA synchronous=FULL"));
   RETURN_IF_ERROR(s->Exec("PRAGMA foreign_keys=ON"));
@@ -92,6 +124,7 @@ Status SqliteStore::Exec(const char* sql) {
     sqlite3_free(err);
     if (rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT) return Corruption(path_ + ": " + msg);
     if (rc == SQLITE_BUSY) return Conflict(path_ + ": " + msg);
+    if ((rc & 0xff) == SQLITE_FULL) return FailedPrecondition(path_ + ": " + msg + " (disk full)");
     return IoError(path_ + ": " + msg);
   }
   return Status::Ok();
@@ -109,6 +142,48 @@ sqlite3_stmt* SqliteStore::Prepare(const std::string& sql, Status* st) {
   return stmt;
 }
 
+Status SqliteStore::CheckIdentity(OpenMode mode) {
+  int64_t app_id = 0, version = 0, tables = 0, ours = 0;
+  {
+    PREPARE(s, "PRAGMA application_id");
+    if (s.Step() != SQLITE_ROW) return Error("read application_id");
+    app_id = s.Int(0);
+  }
+  {
+    PREPARE(s, "PRAGMA user_version");
+    if (s.Step() != SQLITE_ROW) return Error("read user_version");
+    version = s.Int(0);
+  }
+  {
+    PREPARE(s, "SELECT count(*), count(*) FILTER (WHERE name IN ('projects','items','annotations')) "
+               "FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
+    if (s.Step() != SQLITE_ROW) return Error("read schema");
+    tables = s.Int(0);
+    ours = s.Int(1);
+  }
+  // Older hitloop databases carry no application_id (0); a new one is stamped at its first migration.
+  if (app_id != 0 && app_id != kApplicationId) {
+    return FailedPrecondition(path_ + ": not a hitloop database (SQLite application_id " +
+                              std::to_string(app_id) + ")");
+  }
+  if (version < 0) {
+    return FailedPrecondition(path_ + ": invalid database schema version " + std::to_string(version));
+  }
+  const int64_t known = static_cast<int64_t>(Migrations().size());
+  if (version > known) {
+    return FailedPrecondition(path_ + ": database schema version " + std::to_string(version) +
+                              " is newer than this hitloop (" + std::to_string(known) + ")");
+  }
+  if ((version == 0 && tables > 0) || (version > 0 && ours < 3)) {
+    return FailedPrecondition(path_ + ": not a hitloop database (it holds " + std::to_string(tables) +
+                              " other tables); refusing to change it");
+  }
+  if (version == 0 && mode == OpenMode::kMustExist) {
+    return NotFound(path_ + ": empty database (create one with `hitloop project create`)");
+  }
+  return Status::Ok();
+}
+
 Status SqliteStore::Migrate() {
   int64_t version = 0;
   {
@@ -124,6 +199,7 @@ Status SqliteStore::Migrate() {
   for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
     RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     Status st = Exec(migrations[v]);
+    if (st.ok() && v == 0) st = Exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
     if (st.ok()) st = Exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
     if (!st.ok()) {
       (void)Exec("ROLLBACK");
@@ -169,6 +245,7 @@ Status SqliteStore::Begin() {
 // nothing of it can be trusted, so the store stops accepting writes (fail-stop).
 Status SqliteStore::Abandoned() {
   poisoned_ = true;
+  vector_dims_.clear();
   return IoError(path_ + ": transaction abandoned by the database after an earlier error");
 }
 
@@ -181,6 +258,7 @@ Status SqliteStore::Commit() {
     Status st = Run("RELEASE " + name);
     if (!st.ok()) {
       // Leave the enclosing transaction as it was before this level began.
+      vector_dims_.clear();
       (void)Run("ROLLBACK TO " + name);
       (void)Run("RELEASE " + name);
     }
@@ -192,14 +270,16 @@ Status SqliteStore::Commit() {
   if (!st.ok()) {
     if (DbInTransaction()) (void)Run("ROLLBACK");
     // SQLITE_BUSY on COMMIT is retryable in principle, but we cannot tell a half-done fsync
-    // from a clean refusal here: fail-stop (STYLE.md rule 5).
+    // from a clean refusal here: fail-stop (CONTRIBUTING.md, "Errors").
     poisoned_ = true;
+    vector_dims_.clear();
     return st;
   }
   return Status::Ok();
 }
 
 Status SqliteStore::Rollback() {
+  vector_dims_.clear();  // may name a vector size only the rolled-back writes had
   if (depth_ == 0) return Status::Ok();
   if (depth_ > 1) {
     --depth_;
@@ -253,7 +333,8 @@ Status SqliteStore::AutoTxnOneStatement(const std::function<Status()>& fn) {
 // ---------------------------------------------------------------- projects
 
 Result<Project> SqliteStore::CreateProject(const Project& p) {
-  if (p.name.empty()) return InvalidArgument("project name: empty");
+  RETURN_IF_ERROR(ValidateName("project name", p.name, kMaxProjectNameBytes));
+  for (const auto& l : p.labels) RETURN_IF_ERROR(ValidateLabelName(l));
   Project out = p;
   out.created_at = p.created_at ? p.created_at : Now();
   Status st = AutoTxn([&]() -> Status {
@@ -336,7 +417,7 @@ Result<std::vector<Project>> SqliteStore::ListProjects() {
 }
 
 Status SqliteStore::AddLabel(int64_t project_id, const std::string& label) {
-  if (label.empty()) return InvalidArgument("label: empty");
+  RETURN_IF_ERROR(ValidateLabelName(label));
   return AutoTxn([&]() -> Status {
     int64_t next = 0;
     {
@@ -372,6 +453,26 @@ Status SqliteStore::SetProjectConfig(int64_t project_id, const std::string& conf
 Result<PutItemResult> SqliteStore::PutItem(const Item& item, const std::string& import_tag,
                                            int64_t* id) {
   PutItemResult result = PutItemResult::kInserted;
+  // Every vector of a project has the same length (the featurizer's dense block): a record
+  // whose vector disagrees is refused here, so the importer names its file and line, instead of
+  // every later cycle failing on it.
+  if (!item.vector.empty()) {
+    int64_t want = 0;
+    if (auto it = vector_dims_.find(item.project_id); it != vector_dims_.end()) {
+      want = it->second;
+    } else {
+      PREPARE(q, "SELECT length(vector) / 4 FROM items WHERE project_id=? AND vector IS NOT NULL LIMIT 1");
+      q.Bind(1, item.project_id);
+      const int rc = q.Step();
+      if (rc == SQLITE_ROW) want = q.Int(0);
+      else if (rc != SQLITE_DONE) return Error("read the project's vector size");
+      if (want > 0) vector_dims_[item.project_id] = want;
+    }
+    if (want > 0 && want != static_cast<int64_t>(item.vector.size())) {
+      return InvalidArgument("vector: has " + std::to_string(item.vector.size()) +
+                             " dimensions, the project's vectors have " + std::to_string(want));
+    }
+  }
   Status st = AutoTxnOneStatement([&]() -> Status {
     PREPARE(s,
             "INSERT INTO items(project_id, external_id, text, vector, meta, content_hash, split, state,"
@@ -393,6 +494,7 @@ Result<PutItemResult> SqliteStore::PutItem(const Item& item, const std::string& 
     if (sqlite3_changes(db_) == 1) {
       *id = sqlite3_last_insert_rowid(db_);
       result = PutItemResult::kInserted;
+      if (!item.vector.empty()) vector_dims_[item.project_id] = static_cast<int64_t>(item.vector.size());
       return Status::Ok();
     }
     PREPARE(q, "SELECT id, import_tag FROM items WHERE project_id=? AND external_id=?");

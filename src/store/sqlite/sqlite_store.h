@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::sqlite {
@@ -60,7 +61,8 @@ class Stmt {
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override;
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path,
+                                                   OpenMode mode = OpenMode::kCreateIfMissing);
 
   Status Begin() override;
   Status Commit() override;
@@ -124,7 +126,7 @@ class SqliteStore final : public Store {
   Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) override;
   // ---- end users and sessions (server) ----
 
-  // ---- cycles and loop support (loop/, issue 4): sqlite_store_cycles.cc ----
+  // ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
   Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
                               const std::string& record_json) override;
   Result<std::vector<CycleRow>> ListCycles(int64_t project_id) override;
@@ -133,7 +135,7 @@ class SqliteStore final : public Store {
   Status WithdrawAutoLabel(int64_t item_id) override;
   // ---- end cycles and loop support ----
 
-  // ---- detections (issue 6): sqlite_store_detections.cc ----
+  // ---- detections (autolabel/): sqlite_store_detections.cc ----
   Status PutDetections(std::span<const Detection> detections) override;
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
   Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
@@ -161,6 +163,10 @@ class SqliteStore final : public Store {
   // True while the database has an open transaction (SQLite may end one on its own on errors).
   bool DbInTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
   Status Migrate();
+  // Refuses foreign, negative-version and newer-version files (see OpenSqliteStore).
+  Status CheckIdentity(OpenMode mode);
+  // SQLite's application_id of a hitloop database: "hlop".
+  static constexpr int64_t kApplicationId = 0x686C6F70;
   Result<Project> LoadProject(Stmt& s);
   Item ReadItem(Stmt& s, bool with_vectors) const;
   Result<std::optional<User>> ReadUser(Stmt& s);  // sqlite_store_auth.cc
@@ -171,6 +177,9 @@ class SqliteStore final : public Store {
   int read_depth_ = 0;  // open BeginRead()s
   bool read_txn_ = false;  // the outermost BeginRead() opened a deferred transaction
   bool poisoned_ = false;
+  // Vector length per project, as far as this connection has seen (PutItem's check); forgotten
+  // on every rollback.
+  std::unordered_map<int64_t, int64_t> vector_dims_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 

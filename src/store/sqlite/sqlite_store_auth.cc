@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/sqlite_store.h"
+#include "schema/names.h"
 #include "store/sqlite/prepare.h"
 
 namespace hitloop {
@@ -56,7 +57,7 @@ Result<std::optional<User>> SqliteStore::ReadUser(Stmt& s) {
 }
 
 Result<User> SqliteStore::CreateUser(const User& u, const std::string& token_hash) {
-  if (u.name.empty()) return InvalidArgument("user name: empty");
+  RETURN_IF_ERROR(ValidateName("user name", u.name, kMaxUserNameBytes));
   if (token_hash.size() < 16) return InvalidArgument("token hash: too short");
   for (const auto& p : u.pools) {
     if (p.empty()) return InvalidArgument("pools: empty pool name");

@@ -123,3 +123,31 @@ TEST(LanguageTest, CodeNormalisation) {
 
 }  // namespace
 }  // namespace hitloop::autolabel
+
+namespace hitloop::autolabel {
+namespace {
+
+// CLD2 stops at a U+0000 (or any other non-interchange code point) and leaves its outputs
+// unwritten: the language and confidence stored were whatever was on the stack.
+TEST(Regression, LanguageOfTextWithNulIsDefined) {
+  auto lid = LanguageIdentifier::Cld2Only();
+  std::string text =
+      "All human beings are born free and equal in dignity and rights. They are endowed with reason "
+      "and conscience and should act towards one another in a spirit of brotherhood.";
+  text.insert(40, std::string(1, '\0'));
+  text += std::string("\x7f\xef\xbf\xbf", 4);  // DEL and the noncharacter U+FFFF
+  for (int i = 0; i < 3; ++i) {
+    const auto r = lid->Identify(text);
+    EXPECT_EQ(r.language, "en");
+    EXPECT_GE(r.confidence, 0.5);
+    EXPECT_LE(r.confidence, 1.0);
+    EXPECT_STREQ(r.backend, "cld2");
+  }
+  const auto only_nul = lid->Identify(std::string(64, '\0'));
+  EXPECT_EQ(only_nul.language, "und");
+  EXPECT_GE(only_nul.confidence, 0.0);
+  EXPECT_LE(only_nul.confidence, 1.0);
+}
+
+}  // namespace
+}  // namespace hitloop::autolabel

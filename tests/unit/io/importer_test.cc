@@ -31,10 +31,10 @@ class ImporterTest : public ::testing::Test {
   // Imports `body` (all-or-nothing) and expects an error mentioning `where` and `field`,
   // with nothing stored.
   void ExpectRejected(const std::string& name, const std::string& body, const std::string& where,
-                      const std::string& field, Format fmt = Format::kJsonl) {
+                      const std::string& field, Format fmt = &kJsonlFormat, size_t max_bytes = 4096) {
     std::string path = Write(name, body);
     ImportOptions opts;
-    opts.limits.max_line_bytes = 4096;
+    opts.limits.max_line_bytes = max_bytes;
     auto r = ImportFile(*store_, project_, path, fmt, opts);
     ASSERT_FALSE(r.ok()) << name;
     EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << r.status().ToString();
@@ -88,15 +88,15 @@ TEST_F(ImporterTest, LineOverSizeLimit) {
 
 TEST_F(ImporterTest, CsvWrongColumnCount) {
   ExpectRejected("w.csv", "id,text,label\na,hello,ham\nb,\"x, y\",spam,extra\n", "3", "has 4 columns, the header has 3",
-                 Format::kCsv);
+                 &kCsvFormat);
 }
 
 TEST_F(ImporterTest, CsvUnterminatedQuoteNamesRecordLine) {
-  ExpectRejected("q.csv", "id,text\na,hello\nb,\"never closed\n", "3", "unterminated", Format::kCsv);
+  ExpectRejected("q.csv", "id,text\na,hello\nb,\"never closed\n", "3", "unterminated", &kCsvFormat);
 }
 
 TEST_F(ImporterTest, EmptyFileImportsNothingWithoutError) {
-  for (auto [name, fmt] : {std::pair{"e.jsonl", Format::kJsonl}, {"e.csv", Format::kCsv}, {"e.json", Format::kLabelStudio}}) {
+  for (auto [name, fmt] : {std::pair{"e.jsonl", &kJsonlFormat}, {"e.csv", &kCsvFormat}, {"e.json", &kLabelStudioFormat}}) {
     auto r = ImportFile(*store_, project_, Write(name, ""), fmt, {});
     ASSERT_TRUE(r.ok()) << name << ": " << r.status().ToString();
     EXPECT_EQ(r->records, 0);
@@ -109,7 +109,7 @@ TEST_F(ImporterTest, SkipBadStoresGoodAndWritesRejectsWithReasons) {
                                       "{\"id\":\"d\",\"text\":\"x\",\"label\":\"eggs\"}\n");
   ImportOptions opts;
   opts.reject_path = dir_.File("rejects.jsonl");
-  auto r = ImportFile(*store_, project_, path, Format::kJsonl, opts);
+  auto r = ImportFile(*store_, project_, path, &kJsonlFormat, opts);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 2);
   EXPECT_EQ(r->rejected, 2);
@@ -124,8 +124,8 @@ TEST_F(ImporterTest, SkipBadStoresGoodAndWritesRejectsWithReasons) {
 
 TEST_F(ImporterTest, ReimportAddsNoDuplicates) {
   std::string path = Write("r.jsonl", std::string(kGood) + "{\"id\":\"b\",\"text\":\"x\",\"label\":\"ham\"}\n");
-  ASSERT_TRUE(ImportFile(*store_, project_, path, Format::kJsonl, {}).ok());
-  auto again = ImportFile(*store_, project_, path, Format::kJsonl, {});
+  ASSERT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {}).ok());
+  auto again = ImportFile(*store_, project_, path, &kJsonlFormat, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->existing, 2);
   EXPECT_EQ(Items(), 2);
@@ -134,7 +134,7 @@ TEST_F(ImporterTest, ReimportAddsNoDuplicates) {
 
 TEST_F(ImporterTest, CsvWithQuotedNewlinesAndMetaColumns) {
   std::string path = Write("c.csv", "id,text,label,domain\na,\"line one\nline two\",spam,medical\nb,plain,,\n");
-  auto r = ImportFile(*store_, project_, path, Format::kCsv, {});
+  auto r = ImportFile(*store_, project_, path, &kCsvFormat, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 2);
   auto item = store_->FindItem(project_.id, "a");
@@ -150,7 +150,7 @@ TEST_F(ImporterTest, LabelStudioTasksWithPredictions) {
      "predictions": [{"model_version": "v1", "score": 0.8, "result": [{"value": {"choices": ["spam"]}}]}]},
     {"id": 8, "data": {"text": "lunch?"}, "predictions": [{"score": 0.6, "result": [{"value": {"choices": ["ham"]}}]}]}
   ])");
-  auto r = ImportFile(*store_, project_, path, Format::kLabelStudio, {});
+  auto r = ImportFile(*store_, project_, path, &kLabelStudioFormat, {});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 2);
   EXPECT_EQ(r->labels, 1);
@@ -165,7 +165,7 @@ TEST_F(ImporterTest, LabelStudioTasksWithPredictions) {
 TEST_F(ImporterTest, LabelStudioBadTaskNamesTaskAndStoresNothing) {
   std::string path = Write("lsb.json", R"([{"id": 1, "data": {"text": "ok"}}, {"id": 2, "data": {"text": "x"},
     "annotations": [{"result": [{"value": {"choices": ["eggs"]}}]}]}])");
-  auto r = ImportFile(*store_, project_, path, Format::kLabelStudio, {});
+  auto r = ImportFile(*store_, project_, path, &kLabelStudioFormat, {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("task 2: label: unknown label 'eggs'"), std::string::npos) << r.status().message();
   EXPECT_EQ(Items(), 0);
@@ -178,17 +178,17 @@ TEST_F(ImporterTest, JsonlRoundTripIsLossless) {
       "{\"id\":\"b\",\"text\":\"x\",\"label\":\"ham\",\"label_source\":\"model\",\"annotator\":\"m1\",\"confidence\":0.97}\n"
       "{\"id\":\"c\",\"vector\":[0.5,-1],\"split\":\"gold\",\"label\":\"ham\"}\n"
       "{\"id\":\"d\",\"text\":\"y\",\"prediction\":{\"label\":\"spam\",\"score\":0.75,\"distribution\":[0.25,0.75],\"model\":\"v3\"}}\n");
-  ASSERT_TRUE(ImportFile(*store_, project_, path, Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {}).ok());
   std::ostringstream first;
-  ASSERT_TRUE(ExportProject(*store_, project_, Format::kJsonl, first, {}).ok());
+  ASSERT_TRUE(ExportProject(*store_, project_, &kJsonlFormat, first, {}).ok());
   Project q;
   q.name = "q";
   q.labels = project_.labels;
   Project copy = *store_->CreateProject(q);
   std::string again = Write("again.jsonl", first.str());
-  ASSERT_TRUE(ImportFile(*store_, copy, again, Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, copy, again, &kJsonlFormat, {}).ok());
   std::ostringstream second;
-  ASSERT_TRUE(ExportProject(*store_, copy, Format::kJsonl, second, {}).ok());
+  ASSERT_TRUE(ExportProject(*store_, copy, &kJsonlFormat, second, {}).ok());
   EXPECT_EQ(first.str(), second.str());
   EXPECT_NE(first.str().find("\"label_source\":\"model\""), std::string::npos);
   EXPECT_NE(first.str().find("\"distribution\":[0.25,0.75]"), std::string::npos);
@@ -196,11 +196,139 @@ TEST_F(ImporterTest, JsonlRoundTripIsLossless) {
 
 TEST_F(ImporterTest, CsvExportNeutralisesFormulas) {
   std::string path = Write("f.jsonl", "{\"id\":\"=1+1\",\"text\":\"@SUM(A1)\"}\n{\"id\":\"b\",\"text\":\"-2+3\"}\n");
-  ASSERT_TRUE(ImportFile(*store_, project_, path, Format::kJsonl, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {}).ok());
   std::ostringstream out;
-  ASSERT_TRUE(ExportProject(*store_, project_, Format::kCsv, out, {}).ok());
-  EXPECT_NE(out.str().find("\"'=1+1\",\"'@SUM(A1)\""), std::string::npos) << out.str();
+  ASSERT_TRUE(ExportProject(*store_, project_, &kCsvFormat, out, {}).ok());
+  // Ids are never prefixed (other tools match them); text cells are.
+  EXPECT_NE(out.str().find("=1+1,\"'@SUM(A1)\""), std::string::npos) << out.str();
   EXPECT_NE(out.str().find("\"'-2+3\""), std::string::npos) << out.str();
+}
+
+// --- Regression tests for defects found by an outside probe -------------------------------------
+
+// Deep nesting in meta crashed the import (and the server with it) in the JSON library's copy and
+// dump: JSONL, the CSV meta column and the Label Studio conversion all refuse it before parsing.
+TEST_F(ImporterTest, DeeplyNestedRecordIsRefusedInEveryFormat) {
+  const std::string deep = std::string(65000, '[') + std::string(65000, ']');
+  ExpectRejected("deep.jsonl", std::string(kGood) + R"({"id":"b","text":"x","meta":{"k":)" + deep + "}}\n", "2",
+                 "nested deeper than 100 levels", &kJsonlFormat, 1 << 20);
+  std::string csv_meta = "{\"\"k\"\":" + deep + "}";
+  std::string csv = "id,text,meta\na,hello,\nb,x,\"" + csv_meta + "\"\n";
+  {
+    std::string path = Write("deep.csv", csv);
+    ImportOptions opts;
+    opts.limits.max_line_bytes = 1 << 20;
+    auto r = ImportFile(*store_, project_, path, &kCsvFormat, opts);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(path + ":3: meta: nested deeper than 100 levels"), std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(Items(), 0);
+  }
+  {
+    std::string path = Write("deep.json", R"([{"data":{"text":"ok"},"id":1},{"id":2,"data":{"text":"x"},"meta":{"k":)" +
+                                              deep + "}}]");
+    ImportOptions opts;
+    opts.limits.max_line_bytes = 1 << 20;
+    auto r = ImportFile(*store_, project_, path, &kLabelStudioFormat, opts);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(r.status().message().find(path + ":1: task 2: record: nested deeper than 100 levels"), std::string::npos)
+        << r.status().message();
+    EXPECT_EQ(Items(), 0);
+  }
+}
+
+// The Label Studio reader held a whole task in memory whatever its size (a 50 MB task imported
+// at 426 MB RSS): tasks over the record limit are refused, and not held while being skipped.
+TEST_F(ImporterTest, LabelStudioTaskOverTheRecordLimitIsRefused) {
+  std::string big = R"([{"id":1,"data":{"text":"small"}},
+{"id":2,"data":{"text":")" + std::string(10000, 'x') + R"("}}])";
+  ExpectRejected("big.json", big, "2: task 2", "record: longer than the limit of 4096 bytes", &kLabelStudioFormat);
+  // With --skip-bad the small task is stored and the big one is rejected.
+  std::string path = Write("big2.json", big);
+  ImportOptions opts;
+  opts.limits.max_line_bytes = 4096;
+  opts.reject_path = dir_.File("rejects.jsonl");
+  auto r = ImportFile(*store_, project_, path, &kLabelStudioFormat, opts);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->inserted, 1);
+  EXPECT_EQ(r->rejected, 1);
+}
+
+// Array elements that are not objects were dropped without a word.
+TEST_F(ImporterTest, LabelStudioNonObjectTaskIsAnErrorNotDropped) {
+  ExpectRejected("scalar.json", R"([{"id":1,"data":{"text":"a"}}, 5])", "1: task 2", "task: must be a JSON object",
+                 &kLabelStudioFormat);
+  ExpectRejected("nested.json", R"([[{"id":1,"data":{"text":"a"}}]])", "1: task 1", "task: must be a JSON object",
+                 &kLabelStudioFormat);
+  ExpectRejected("str.json", "[\n\"text\"\n]", "2: task 1", "task: must be a JSON object", &kLabelStudioFormat);
+  ExpectRejected("comma.json", R"([{"id":1,"data":{"text":"a"}} {"id":2,"data":{"text":"b"}}])", "1",
+                 "expected ',' or ']'", &kLabelStudioFormat);
+}
+
+// A '"' inside an unquoted CSV field was silently dropped ("say "hi"" became "say hi").
+TEST_F(ImporterTest, CsvQuoteInsideUnquotedFieldIsKept) {
+  // Text after a closing quote is ambiguous: an error naming the record and field.
+  ExpectRejected("q2.csv", "id,text\nc,\"quoted\"tail\n", "2", "field 2: text after the closing quote", &kCsvFormat);
+  std::string path = Write("q.csv", "id,text\na,say \"hi\" now\nb,5\" screen\n");
+  auto r = ImportFile(*store_, project_, path, &kCsvFormat, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(project_.id, "a"))->text, "say \"hi\" now");
+  EXPECT_EQ((*store_->FindItem(project_.id, "b"))->text, "5\" screen");
+}
+
+TEST_F(ImporterTest, CsvCrlfInsideQuotedFieldIsKept) {
+  std::string path = Write("crlf.csv", "id,text\r\na,\"line one\r\nline two\"\r\nb,plain\r\n");
+  auto r = ImportFile(*store_, project_, path, &kCsvFormat, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(project_.id, "a"))->text, "line one\r\nline two");
+  EXPECT_EQ((*store_->FindItem(project_.id, "b"))->text, "plain");
+}
+
+// A multi-label project's CSV export wrote its labels under `label` joined by '|', which the
+// import read as one unknown label: it now writes a `labels` column and re-imports.
+TEST_F(ImporterTest, CsvMultiLabelExportReimports) {
+  Project m;
+  m.name = "multi";
+  m.type = TaskType::kMultiLabel;
+  m.labels = {"a", "b", "c"};
+  m = *store_->CreateProject(m);
+  std::string path = Write("m.jsonl",
+                           "{\"id\":\"1\",\"text\":\"x\",\"labels\":[\"a\",\"c\"],\"confidence\":0.123456789012345}\n"
+                           "{\"id\":\"2\",\"text\":\"y\"}\n");
+  ASSERT_TRUE(ImportFile(*store_, m, path, &kJsonlFormat, {}).ok());
+  std::ostringstream out;
+  ASSERT_TRUE(ExportProject(*store_, m, &kCsvFormat, out, {}).ok());
+  EXPECT_EQ(out.str().rfind("id,text,labels,", 0), 0u) << out.str();
+  EXPECT_NE(out.str().find("0.123456789012345"), std::string::npos) << "numbers at full precision: " << out.str();
+  Project m2 = m;
+  m2.name = "multi2";
+  m2 = *store_->CreateProject(m2);
+  auto r = ImportFile(*store_, m2, Write("m.csv", out.str()), &kCsvFormat, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ((*store_->FindItem(m2.id, "1"))->labels, (std::vector<std::string>{"a", "c"}));
+  std::ostringstream again;
+  ASSERT_TRUE(ExportProject(*store_, m2, &kCsvFormat, again, {}).ok());
+  EXPECT_EQ(out.str(), again.str());
+}
+
+// The formula guard is never put on ids, and is taken off again on import — for every cell,
+// including text that itself starts with an apostrophe.
+TEST_F(ImporterTest, CsvFormulaGuardRoundTrips) {
+  std::string path = Write("f.jsonl",
+                           "{\"id\":\"=1+1\",\"text\":\"@SUM(A1)\"}\n{\"id\":\"b\",\"text\":\"'=already\"}\n"
+                           "{\"id\":\"c\",\"text\":\"'plain\"}\n{\"id\":\"d\",\"text\":\"-2\",\"label\":\"spam\"}\n");
+  ASSERT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {}).ok());
+  std::ostringstream out;
+  ASSERT_TRUE(ExportProject(*store_, project_, &kCsvFormat, out, {}).ok());
+  EXPECT_NE(out.str().find("\n=1+1,\"'@SUM(A1)\""), std::string::npos) << out.str();
+  Project q;
+  q.name = "q";
+  q.labels = project_.labels;
+  q = *store_->CreateProject(q);
+  ASSERT_TRUE(ImportFile(*store_, q, Write("f.csv", out.str()), &kCsvFormat, {}).ok());
+  for (const char* id : {"=1+1", "b", "c", "d"}) {
+    EXPECT_EQ((*store_->FindItem(q.id, id))->text, (*store_->FindItem(project_.id, id))->text) << id;
+  }
 }
 
 }  // namespace

@@ -68,5 +68,22 @@ TEST(RecordTest, RandomCorruptionsGiveCleanErrors) {
   }
 }
 
+// ~65k levels of '[' in meta (200 KB, under the record limit) overflowed the stack in the JSON
+// library's copy/dump. The depth is now checked before the parse.
+TEST(RecordTest, DeeplyNestedMetaIsRefusedNotACrash) {
+  std::string meta = std::string(65000, '[') + std::string(65000, ']');
+  std::string line = R"({"id": "a", "text": "x", "meta": {"k": )" + meta + "}}";
+  Record r;
+  Status st = ParseJsonRecord(line, {}, &r);
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(st.message(), "record: nested deeper than 100 levels");
+  // Brackets inside strings do not count; 100 levels (record, meta, 98 arrays) are fine, 101 not.
+  auto nested = [](int n) {
+    return R"({"id": "a", "text": "[[[[[[", "meta": {"k": )" + std::string(n, '[') + std::string(n, ']') + "}}";
+  };
+  EXPECT_TRUE(ParseJsonRecord(nested(98), {}, &r).ok());
+  EXPECT_FALSE(ParseJsonRecord(nested(99), {}, &r).ok());
+}
+
 }  // namespace
 }  // namespace hitloop::io

@@ -39,5 +39,18 @@ TEST(LoopConfig, RejectsBadFieldsNamingThem) {
   }
 }
 
+TEST(LoopConfig, StrategyAndModelNamesAreCheckedByTheirRegistries) {
+  auto s = ParseLoopConfig(R"({"loop":{"strategy":"margn"}})");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.status().message().find("loop.strategy: unknown strategy 'margn'"), std::string::npos)
+      << s.status().message();
+  auto m = ParseLoopConfig(R"({"loop":{"model":"svm"}})");
+  ASSERT_FALSE(m.ok());
+  EXPECT_NE(m.status().message().find("loop.model: unknown model 'svm'"), std::string::npos)
+      << m.status().message();
+  EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"strategy":"entropy","model":"calibrated:logreg"}})").ok());
+}
+
 }  // namespace
 }  // namespace hitloop::loop

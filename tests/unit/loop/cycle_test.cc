@@ -194,7 +194,7 @@ TEST_F(CycleTest, RoutingRulesSendMetaMatchesToTheirPoolAndSeedClassNeedsItsOwnC
   EXPECT_EQ(Cycle(o).status().code(), StatusCode::kInvalidArgument);
 }
 
-// Issue 6 inside the cycle: the detectors run once per item, exact duplicates of people's labels
+// Detectors and rule labels inside the cycle: the detectors run once per item, exact duplicates of people's labels
 // become rule labels that wait for their own audits, are auto-accepted (source = rule) once the
 // rule is certified, and go back to people when an audit breaks it.
 TEST_F(CycleTest, DuplicatesBecomeRuleLabelsAcceptedOnlyOnceTheRuleIsCertified) {
@@ -365,6 +365,41 @@ TEST_F(CycleTest, TheLanguageLabelerLabelsALanguageProjectOnceCertified) {
     return true;
   }).ok());
   EXPECT_EQ(rule_labels, 6);
+}
+
+// Regression: audits went to the default pool when the routing rule matching their item tested a
+// detector's answer ("_language"): the audit queue matched the rules on the item's meta alone,
+// while reviews of the same items went to the rule's pool.
+TEST_F(CycleTest, AuditsFollowRoutingRulesOnDetectorAnswers) {
+  AddItems(600, Split::kPool, 7);
+  std::vector<Detection> dets;
+  ASSERT_TRUE(store_->ScanItems(project_.id, [&](const Item& it) {
+    dets.push_back({it.id, "language", "xx", 1.0, ""});
+    return true;
+  }).ok());
+  ASSERT_TRUE(store_->PutDetections(dets).ok());
+  auto cfg = MergeLoopConfig(project_.config_json,
+                             R"({"autolabel":{"detect":"none"},)"
+                             R"("routing":[{"when":{"meta":{"_language":"xx"}},"pool":"lang-xx"}]})");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  ASSERT_TRUE(store_->SetProjectConfig(project_.id, *cfg).ok());
+  auto c1 = Cycle(Options());  // cold start: reviews in the rule's pool
+  ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+  EXPECT_EQ(c1->queued_by_pool["lang-xx"], c1->queued_review);
+  AnswerAll("alice", {}, false, {"lang-xx", "general"});
+  auto c2 = Cycle(Options());  // a model now: its audits are routed by the rules
+  ASSERT_TRUE(c2.ok()) << c2.status().ToString();
+  ASSERT_GT(c2->audits_queued, 0);
+  int audits = 0, in_rule_pool = 0;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+    if (q.kind == "audit") {
+      ++audits;
+      in_rule_pool += q.pool == "lang-xx";
+    }
+    return true;
+  }).ok());
+  EXPECT_GT(audits, 0);
+  EXPECT_EQ(in_rule_pool, audits);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Speed target of issue 4: routing + certification (+ AL order of the review batch + the audit
+// Speed target of the loop: routing + certification (+ AL order of the review batch + the audit
 // draw) over a 1M-item pool in <= 5 s per cycle. A benchmark, not a timed test: it is DISABLED_
 // in the fast tier; bench/loop/run.sh runs it with --gtest_also_run_disabled_tests and records the
 // printed time in bench/RESULTS.md.

@@ -204,7 +204,7 @@ TEST(DecideFromPredictions, QuantileGridCertifiesThePureTopOfAnUnderconfidentMod
   EXPECT_LT(q.routing.accepted, static_cast<int64_t>(n / 4));
 }
 
-// Rule labels (issue 6): items 1500..1699 carry rule 0's label (the gold class); 200 >= the 149
+// Rule labels: items 1500..1699 carry rule 0's label (the gold class); 200 >= the 149
 // audits a certificate needs at epsilon 0.02, so the rule is worth certifying.
 struct Rules {
   std::vector<int> label;

@@ -119,6 +119,23 @@ TEST(Router, RulesPickPoolAndOverlapFirstMatchWins) {
   EXPECT_EQ(MatchRule(rules, "{}", "spam", 0.7), -1);
 }
 
+TEST(Router, DetectorAnswersAreMatchedAsDataNotMeta) {
+  std::vector<RoutingRule> rules(2);
+  rules[0].meta_equals = {{"_language", "de"}};
+  rules[0].pool = "german";
+  rules[1].meta_equals = {{"_format", ""}};  // no format answer
+  rules[1].pool = "unformatted";
+  const Detections de = {{"language", "de"}, {"format", "prose"}};
+  const Detections none;
+  // The detectors' answers win over a meta field of the same name, and count for unreadable meta.
+  EXPECT_EQ(MatchRule(rules, R"({"_language":"fr"})", "ham", 0.5, &de), 0);
+  EXPECT_EQ(MatchRule(rules, "not json", "ham", 0.5, &de), 0);
+  EXPECT_EQ(MatchRule(rules, "{}", "ham", 0.5, &none), 1);
+  // Without detections (the simulator), "_language" is an ordinary meta field.
+  EXPECT_EQ(MatchRule(rules, R"({"_language":"de"})", "ham", 0.5), 0);
+  EXPECT_EQ(MatchRule(rules, "{}", "ham", 0.5), -1);
+}
+
 TEST(Router, RejectsMismatchedSizes) {
   Fixture f;
   f.Add(0.5);

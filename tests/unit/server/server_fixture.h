@@ -4,6 +4,7 @@
 #include <httplib.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -56,12 +57,14 @@ class ServerFixture {
     o.access_log = false;
     o.max_json_body = 64 * 1024;
     o.scope_cache_ms = scope_cache_ms;
+    if (configure) configure(o);
     server_ = std::make_unique<server::Server>(o);
     Status st = server_->Start();
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   int port() const { return server_->port(); }
   int64_t scope_cache_ms = 1000;  // ServerOptions::scope_cache_ms for the next Start()
+  std::function<void(server::ServerOptions&)> configure;  // last changes to the next Start()'s options
   void Stop() { server_->Stop(); }
 
   Project AddProject(const std::string& name, const std::vector<std::string>& labels,

@@ -1,4 +1,4 @@
-// The "cycles and loop support" section of the Store interface (issue 4).
+// The "cycles and loop support" section of the Store interface.
 #include <gtest/gtest.h>
 
 #include "store/store.h"

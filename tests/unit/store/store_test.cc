@@ -438,6 +438,20 @@ TEST_P(StoreTest, StatusCountsByStateAndSource) {
   EXPECT_EQ(st->by_label["ham"], 1);
 }
 
+// '|' separates labels in the CSV formats: a label holding it could not be exported and re-imported.
+TEST_P(StoreTest, LabelNameWithPipeIsRefused) {
+  Project p;
+  p.name = "pipes";
+  p.labels = {"a|b", "c"};
+  auto created = store_->CreateProject(p);
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.status().message().find("'|' is not allowed"), std::string::npos) << created.status().message();
+  Status st = store_->AddLabel(project_.id, "x|y");
+  EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->AddLabel(project_.id, "tab\there").code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(store_->AddLabel(project_.id, "fine label").ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kBackends),
                          [](const auto& info) { return std::string(info.param.name); });
 

@@ -1,0 +1,168 @@
+// ApplyCycle: the plan's outcome in one store transaction (loop/cycle_steps.h).
+#include <algorithm>
+#include <set>
+
+#include "loop/cycle_record.h"
+#include "loop/cycle_steps.h"
+
+namespace hitloop::loop {
+namespace {
+
+struct ApplyContext {
+  Store& store;
+  const Project& project;
+  const CycleInputs& in;
+  const CyclePlan& plan;
+  const std::vector<std::string>& rule_names;
+  const CycleOptions& o;
+  CycleRecord* rec;
+};
+
+Status WritePredictions(const ApplyContext& c) {
+  if (!c.plan.model) return Status::Ok();
+  const size_t k = c.project.labels.size();
+  for (size_t i = 0; i < c.in.pool.size(); ++i) {
+    Prediction p;
+    p.item_id = c.in.pool[i].id;
+    p.model_version = c.rec->model_version;
+    p.distribution.assign(c.plan.probs.begin() + static_cast<std::ptrdiff_t>(i * k),
+                          c.plan.probs.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+    const auto top = std::max_element(p.distribution.begin(), p.distribution.end());
+    p.label = c.project.labels[top - p.distribution.begin()];
+    p.confidence = *top;
+    p.created_at = c.o.now;
+    RETURN_IF_ERROR(c.store.PutPrediction(p));
+  }
+  return Status::Ok();
+}
+
+// People kept labelling while the model trained (a cycle on a big project takes minutes): items
+// they answered since the plan's snapshot are theirs now. They are not queued again, audited, or
+// given a machine label; the next cycle trains on their answers.
+Result<std::vector<uint8_t>> AnsweredSince(const ApplyContext& c) {
+  std::vector<uint8_t> answered(c.in.pool.size(), 0);
+  RETURN_IF_ERROR(c.store.ScanAnnotations(c.project.id, [&](const Annotation& a) {
+    auto it = c.in.pos.find(a.item_id);
+    if (it != c.in.pos.end() && (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit)) {
+      answered[it->second] = 1;
+    }
+    return true;
+  }, c.in.seen_annotations));
+  return answered;
+}
+
+// Auto-accepted labels written, labels the loop no longer vouches for withdrawn; returns the
+// items to queue for review.
+Result<std::set<size_t>> ApplyRoutes(const ApplyContext& c, const std::vector<uint8_t>& answered) {
+  const auto& pool = c.in.pool;
+  std::set<size_t> to_review;
+  for (size_t i : c.plan.review_order) {
+    if (!answered[i]) to_review.insert(i);
+  }
+  for (size_t i = 0; i < pool.size(); ++i) {
+    if (answered[i]) continue;
+    const RouteDecision& d = c.plan.routing.decisions[i];
+    if (d.route == Route::kAccept) {
+      ++c.rec->auto_accepted;
+      const bool by_rule = d.rule >= 0 && static_cast<size_t>(d.rule) < c.rule_names.size();
+      c.rec->rule_accepted += by_rule;
+      const std::string& label = c.project.labels[d.predicted];
+      const LabelSource source = by_rule ? LabelSource::kRule : LabelSource::kModel;
+      const std::string annotator = by_rule ? "rule:" + c.rule_names[d.rule] : c.rec->model_version;
+      const bool same = c.in.was_auto[i] && pool[i].labels.size() == 1 && pool[i].labels[0] == label &&
+                        *pool[i].label_source == source &&
+                        (!by_rule || pool[i].label_annotator == annotator);
+      if (same) continue;
+      ++c.rec->newly_accepted;
+      Annotation a;
+      a.item_id = pool[i].id;
+      a.labels = {label};
+      a.source = source;
+      a.annotator = annotator;
+      a.confidence = d.confidence;
+      a.created_at = c.o.now;
+      a.kind = "label";
+      RETURN_IF_ERROR(c.store.AppendAnnotation(a).status());
+    } else if (c.in.was_auto[i] && !c.in.audit_pending[i]) {
+      // The loop no longer vouches for this label: withdraw it; people see the item when it is
+      // routed to review (a held item waits for its rule's audits or its group's answer). An
+      // item waiting for its audit keeps its label until the audit answers.
+      RETURN_IF_ERROR(c.store.WithdrawAutoLabel(pool[i].id));
+      if (d.route == Route::kReview) to_review.insert(i);
+    }
+  }
+  return to_review;
+}
+
+Status QueueReviews(const ApplyContext& c, const std::set<size_t>& to_review) {
+  for (size_t i : to_review) {
+    const RouteDecision& d = c.plan.routing.decisions[i];
+    QueueEntry e;
+    e.project_id = c.project.id;
+    e.item_id = c.in.pool[i].id;
+    e.kind = "review";
+    e.pool = c.plan.routing.pools[d.pool];
+    e.overlap = d.overlap;
+    e.priority = c.plan.priority[i] + (c.in.was_auto[i] ? 1.0 : 0.0);
+    RETURN_IF_ERROR(c.store.Enqueue(e).status());
+    ++c.rec->queued_review;
+    ++c.rec->queued_by_pool[e.pool];
+  }
+  return Status::Ok();
+}
+
+Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) {
+  const auto& rules = c.in.config.routing;
+  const size_t k = c.project.labels.size();
+  std::vector<size_t> audits = c.plan.new_audits;
+  audits.insert(audits.end(), c.plan.stratified_audits.begin(), c.plan.stratified_audits.end());
+  for (size_t i : c.plan.stratified_audits) {
+    if (!answered[i]) c.rec->stratified_audit_items.push_back(c.in.pool[i].id);
+  }
+  for (size_t i : audits) {
+    if (answered[i]) continue;
+    QueueEntry e;
+    e.project_id = c.project.id;
+    e.item_id = c.in.pool[i].id;
+    e.kind = "audit";
+    // Audits go to the pool the rules would send the item to (experts audit medical items).
+    e.pool = c.in.config.default_pool;
+    e.overlap = 1;
+    if (!rules.empty() && !c.plan.probs.empty()) {
+      const float* p = c.plan.probs.data() + i * k;
+      const int pred = static_cast<int>(std::max_element(p, p + k) - p);
+      const int r = MatchRule(rules, c.in.pool[i].meta_json, c.project.labels[pred], p[pred],
+                              &c.in.detections[i]);
+      if (r >= 0) e.pool = rules[r].pool;
+    }
+    e.priority = 1e9;  // audits first: the guarantee depends on them
+    RETURN_IF_ERROR(c.store.Enqueue(e).status());
+    ++c.rec->audits_queued;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
+                  const CyclePlan& plan, const std::vector<std::string>& rule_names,
+                  const std::string& new_config, const CycleOptions& o,
+                  std::chrono::steady_clock::time_point started, CycleRecord* rec) {
+  const ApplyContext c{store, project, in, plan, rule_names, o, rec};
+  return store.InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(WritePredictions(c));
+    ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
+    RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
+    ASSIGN_OR_RETURN(std::set<size_t> to_review, ApplyRoutes(c, answered));
+    RETURN_IF_ERROR(QueueReviews(c, to_review));
+    RETURN_IF_ERROR(QueueAudits(c, answered));
+    if (new_config != project.config_json) {
+      RETURN_IF_ERROR(store.SetProjectConfig(project.id, new_config));
+    }
+    rec->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    ASSIGN_OR_RETURN(rec->cycle, store.AppendCycle(project.id, o.now, CycleRecordToJson(*rec)));
+    return Status::Ok();
+  });
+}
+
+}  // namespace hitloop::loop
