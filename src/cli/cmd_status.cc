@@ -44,7 +44,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
     auto cycles = (*store)->ListCycles(p->id);
     if (!cycles.ok()) { *exit_code = Fail(cycles.status()); return; }
-    const int64_t need = loop::MinAuditsNeeded(1 - cfg->target_precision, 1 - cfg->confidence);
+    const int64_t need = cfg->min_audits_needed();
     nlohmann::json lj = {{"cycles", cycles->size()},
                          {"target_precision", cfg->target_precision},
                          {"confidence", cfg->confidence},

@@ -8,6 +8,8 @@
 //      "audit_per_cycle": 50, "audit_stratified_per_cycle": 20, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
 //      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
+//      "bound": "betting" | "clopper-pearson", "audit_region": "candidate" | "pool",
+//      "audit_second_opinion": true,
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
@@ -73,9 +75,21 @@ struct LoopConfig {
   // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
   // puts its best items).
   std::string grid = "fixed";
+  // The upper bound on the accepted region's error rate (loop/certify.h): "betting" (anytime-valid
+  // confidence sequence, default) or "clopper-pearson" (exact at a fixed sample size).
+  std::string bound = "betting";
+  // Where the uniform audits are drawn (loop/audit_region.h): "candidate" = uniformly from the
+  // items the current model might be certified to accept (default), "pool" = uniformly from every
+  // item people have not labelled (the earlier behaviour).
+  std::string audit_region = "candidate";
+  // An audit answer that disagrees with the model's label gets a second person; when the two
+  // disagree, an adjudicator's answer is final. Certification reads the final answer.
+  bool audit_second_opinion = true;
   AutolabelConfig autolabel;
 
   CertifyOptions certify_options() const;
+  // Clean audits a certificate needs at this epsilon, delta and bound.
+  int64_t min_audits_needed() const;
 };
 
 // Parses the "loop" object of `config_json` (missing key or fields = defaults).

@@ -12,6 +12,9 @@
 
 #include "autolabel/boilerplate.h"
 #include "autolabel/detect_items.h"
+#include "loop/answer.h"
+#include "loop/audit_region.h"
+#include "loop/audit_region_file.h"
 #include "loop/config.h"
 #include "loop/detect.h"
 #include "loop/plan.h"
@@ -26,6 +29,8 @@ using nlohmann::json;
 // People's answers for one pool item, folded from the annotation history.
 struct ItemLabels {
   int audit = -1;                    // newest audit answer
+  std::vector<int> audits;           // audit answers in time order (a second one when the first
+                                     // disagreed with the model; loop/answer.h)
   int adjudicated = -1;              // newest adjudication
   std::vector<int> answers;          // human answers in time order (review, label, import)
 };
@@ -189,6 +194,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     ItemLabels& l = answers[it->second];
     if (a.source == LabelSource::kAudit) {
       l.audit = y;
+      l.audits.push_back(y);
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
         l.adjudicated = y;
@@ -199,17 +205,26 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     return true;
   }));
   std::vector<int> train_label(pool.size(), -1), audit_label(pool.size(), -1);
-  for (size_t i = 0; i < pool.size(); ++i) {
-    audit_label[i] = answers[i].audit;
-    // An audited item is never trained on (it would bias the audit sample).
-    if (audit_label[i] < 0) train_label[i] = TrainingLabel(answers[i], k);
-  }
   std::vector<uint8_t> audit_pending(pool.size(), 0), was_auto(pool.size(), 0);
+  std::vector<uint8_t> adjudication_pending(pool.size(), 0);
   RETURN_IF_ERROR(store.ScanOpenQueue(project.id, [&](const QueueEntry& e) {
     auto it = pos.find(e.item_id);
     if (it != pos.end() && e.kind == "audit") audit_pending[it->second] = 1;
+    if (it != pos.end() && e.kind == "adjudicate") adjudication_pending[it->second] = 1;
     return true;
   }));
+  for (size_t i = 0; i < pool.size(); ++i) {
+    const ItemLabels& l = answers[i];
+    // An audited item is never trained on (it would bias the audit sample).
+    if (l.audits.empty()) {
+      train_label[i] = TrainingLabel(l, k);
+      continue;
+    }
+    // The audit's final answer; undecided while its second answer or adjudication is open.
+    const bool open = audit_pending[i] || adjudication_pending[i];
+    audit_label[i] = open ? -1 : FinalAuditLabel(l.audits, l.adjudicated);
+    if (audit_label[i] < 0) audit_pending[i] = 1;  // neither routed nor certified meanwhile
+  }
   for (size_t i = 0; i < pool.size(); ++i) {
     was_auto[i] = pool[i].label_source &&
                   (*pool[i].label_source == LabelSource::kModel ||
@@ -355,7 +370,24 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.threshold_mode = cfg.per_class ? "per-class" : "global";
   rec.target_precision = cfg.target_precision;
   rec.confidence = cfg.confidence;
-  rec.min_audits_needed = MinAuditsNeeded(1 - cfg.target_precision, 1 - cfg.confidence);
+  rec.min_audits_needed = cfg.min_audits_needed();
+
+  // Audit regions (loop/audit_region.h): the draws so far and each item's run in their regions.
+  AuditRegionState regions = LoadAuditRegions(o.models_dir, history.empty() ? 0 : history.back().cycle);
+  std::vector<int32_t> region_since(pool.size(), 0), audit_draw(pool.size(), -1);
+  std::vector<uint8_t> audit_whole_pool(pool.size(), 0);
+  std::vector<uint64_t> item_key(pool.size());
+  for (size_t i = 0; i < pool.size(); ++i) {
+    item_key[i] = static_cast<uint64_t>(pool[i].id);
+    if (regions.origin == AuditRegionState::Origin::kNone) continue;  // no region draws yet
+    const auto s = regions.since.find(pool[i].id);  // new items were in no earlier region
+    region_since[i] = s == regions.since.end() ? kNotInRegion : s->second;
+    const auto d = regions.draws.find(pool[i].id);
+    if (d != regions.draws.end()) {
+      audit_draw[i] = d->second.first;
+      audit_whole_pool[i] = d->second.second;
+    }
+  }
 
   PlanInput pi;
   pi.labels = project.labels;
@@ -376,7 +408,23 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.rule_confidence = rl.confidence;
   pi.review_rep = rl.review_rep;
   pi.rule_names = rl.names;
+  pi.region_since = region_since;
+  pi.audit_draw = audit_draw;
+  pi.audit_whole_pool = audit_whole_pool;
+  pi.item_key = item_key;
+  pi.draw_index = static_cast<int32_t>(rec.cycle);
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+  {
+    std::vector<int64_t> ids(pool.size());
+    for (size_t i = 0; i < pool.size(); ++i) ids[i] = pool[i].id;
+    for (size_t j = 0; j < plan.new_audits.size(); ++j) {
+      const bool model_draw = j < plan.model_audits;
+      regions.draws[pool[plan.new_audits[j]].id] = {
+          model_draw ? static_cast<int32_t>(rec.cycle) : kNotAModelDraw,
+          static_cast<uint8_t>(model_draw && plan.draw_whole_pool)};
+    }
+    RETURN_IF_ERROR(SaveAuditRegions(o.models_dir, rec.cycle, ids, plan.region_since_next, regions.draws));
+  }
 
   // Gold metrics: the previous model (validated load) and the new one.
   if (!history.empty() && !gold_ex.empty()) {

@@ -25,14 +25,14 @@ hl import s "$T/gold.jsonl" --split gold >/dev/null
 
 out=$(hl cycle s)
 echo "$out" | grep -q "cold start" || fail "first cycle is not a cold start: $out"
-echo "$out" | grep -q "at least 149 clean audit labels" || fail "audit cost not shown: $out"
+echo "$out" | grep -q "at least 161 clean audit labels" || fail "audit cost not shown: $out"
 echo "$out" | grep -q "auto-accepted 0 " || fail "cold start auto-accepted something: $out"
 hl cycle s --json > "$T/c2.json"
 /usr/bin/python3 - "$T/c2.json" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r["cycle"] == 2, r["cycle"]
-assert r["auto_accepted"] == 0 and r["min_audits_needed"] == 149, r
+assert r["auto_accepted"] == 0 and r["min_audits_needed"] == 161, r
 assert r["audits_queued"] > 0 and r["queued_review"] > 0, r
 PY
 
