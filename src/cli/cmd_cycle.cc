@@ -177,7 +177,7 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!c.ok()) { *exit_code = Fail(c.status()); return; }
     std::printf("%s\n", nlohmann::json::parse(loop::LoopConfigToJson(*c)).dump(2).c_str());
     std::printf("# at least %lld clean audit labels are needed before anything is auto-accepted\n",
-                static_cast<long long>(loop::MinAuditsNeeded(1 - c->target_precision, 1 - c->confidence)));
+                static_cast<long long>(c->min_audits_needed()));
     *exit_code = 0;
   });
 }

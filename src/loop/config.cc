@@ -107,7 +107,13 @@ CertifyOptions LoopConfig::certify_options() const {
   o.epsilon = 1.0 - target_precision;
   o.delta = 1.0 - confidence;
   o.per_class = per_class;
+  o.bound = bound == "clopper-pearson" ? Bound::kClopperPearson : Bound::kBetting;
   return o;
+}
+
+int64_t LoopConfig::min_audits_needed() const {
+  const CertifyOptions o = certify_options();
+  return MinAuditsNeeded(o.epsilon, o.delta, o.bound);
 }
 
 Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
@@ -155,6 +161,26 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
       const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
       if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
       c.grid = g;
+    }
+    if (l.contains("bound")) {
+      const std::string b = l["bound"].is_string() ? l["bound"].get<std::string>() : "";
+      if (b != "betting" && b != "clopper-pearson") {
+        return InvalidArgument("loop.bound: must be \"betting\" or \"clopper-pearson\"");
+      }
+      c.bound = b;
+    }
+    if (l.contains("audit_region")) {
+      const std::string r = l["audit_region"].is_string() ? l["audit_region"].get<std::string>() : "";
+      if (r != "candidate" && r != "pool") {
+        return InvalidArgument("loop.audit_region: must be \"candidate\" or \"pool\"");
+      }
+      c.audit_region = r;
+    }
+    if (l.contains("audit_second_opinion")) {
+      if (!l["audit_second_opinion"].is_boolean()) {
+        return InvalidArgument("loop.audit_second_opinion: must be true or false");
+      }
+      c.audit_second_opinion = l["audit_second_opinion"].get<bool>();
     }
     for (const char* k : {"strategy", "model", "default_pool"}) {
       if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
@@ -278,6 +304,9 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"representations", c.representations},
               {"representation_refresh", c.representation_refresh},
               {"train_on_accepted", c.train_on_accepted},
+              {"bound", c.bound},
+              {"audit_region", c.audit_region},
+              {"audit_second_opinion", c.audit_second_opinion},
               {"autolabel", {{"detect", c.autolabel.detect},
                              {"duplicates", c.autolabel.duplicates},
                              {"near_threshold", c.autolabel.near_threshold},

@@ -10,6 +10,8 @@
 //      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
 //      "model": "auto" | SPEC, "model_candidates": ["logreg", "lsa+logreg"],
 //      "representations": ["lsa", ...], "representation_refresh": 0.25, "train_on_accepted": false,
+//      "bound": "betting" | "clopper-pearson", "audit_region": "candidate" | "pool",
+//      "audit_second_opinion": true,
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
@@ -75,6 +77,18 @@ struct LoopConfig {
   // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
   // puts its best items).
   std::string grid = "fixed";
+  // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
+  // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
+  // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more
+  // people's labels (bench/RESULTS.md, "The loop"); both keep the guarantee.
+  std::string bound = "clopper-pearson";
+  // Where the uniform audits are drawn (loop/audit_region.h): "pool" = uniformly from every item
+  // people have not labelled (default), "candidate" = uniformly from the items the current model
+  // might be certified to accept.
+  std::string audit_region = "pool";
+  // An audit answer that disagrees with the model's label gets a second person; when the two
+  // disagree, an adjudicator's answer is final. Certification reads the final answer.
+  bool audit_second_opinion = true;
   AutolabelConfig autolabel;
   // Model choice per project (loop/model_choice.h): with "model": "auto" each cycle compares
   // these model specs ("logreg", "lsa+logreg", ...) by cross-validation on the training labels
@@ -90,6 +104,8 @@ struct LoopConfig {
   bool train_on_accepted = false;
 
   CertifyOptions certify_options() const;
+  // Clean audits a certificate needs at this epsilon, delta and bound.
+  int64_t min_audits_needed() const;
 };
 
 // Parses the "loop" object of `config_json` (missing key or fields = defaults).

@@ -106,7 +106,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.threshold_mode = cfg.per_class ? "per-class" : "global";
   rec.target_precision = cfg.target_precision;
   rec.confidence = cfg.confidence;
-  rec.min_audits_needed = MinAuditsNeeded(1 - cfg.target_precision, 1 - cfg.confidence);
+  rec.min_audits_needed = cfg.min_audits_needed();
   rec.detected = in.detected;
   rec.language_backend = in.language_backend;
   RETURN_IF_ERROR(AddCycleRepresentations(in, project, o, &features, &rec));
@@ -135,9 +135,16 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.review_rep = rl.review_rep;
   pi.rule_names = rl.names;
   pi.blocks = features.blocks;
+  CycleRegions regions = LoadCycleRegions(in, o);
+  pi.region_since = regions.since;
+  pi.audit_draw = regions.draw;
+  pi.audit_whole_pool = regions.whole_pool;
+  pi.item_key = regions.key;
+  pi.draw_index = static_cast<int32_t>(rec.cycle);
   const std::vector<int> accepted_label = AcceptedModelLabels(in, project);
   pi.accepted_label = accepted_label;
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+  RETURN_IF_ERROR(SaveCycleRegions(in, plan, rec.cycle, o, &regions));
 
   const int k = static_cast<int>(project.labels.size());
   MeasureGoldBefore(in, features, k, o.model_options, &rec);

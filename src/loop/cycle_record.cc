@@ -257,7 +257,7 @@ LoopStatus ComputeLoopStatus(const LoopConfig& config, const std::vector<CycleRo
   s.target_precision = config.target_precision;
   s.confidence = config.confidence;
   s.threshold_mode = config.per_class ? "per-class" : "global";
-  s.min_audits_needed = MinAuditsNeeded(1 - config.target_precision, 1 - config.confidence);
+  s.min_audits_needed = config.min_audits_needed();
   if (cycles.empty()) return s;
   auto last = CycleRecordFromJson(cycles.back().record_json);
   if (!last.ok()) return s;

@@ -112,7 +112,7 @@ struct LoopStatus {
   int64_t cycles = 0;                  // cycles recorded
   double target_precision = 0, confidence = 0;
   std::string threshold_mode;          // global | per-class (from the config)
-  int64_t min_audits_needed = 0;       // MinAuditsNeeded(1 - precision, 1 - confidence)
+  int64_t min_audits_needed = 0;       // LoopConfig::min_audits_needed() (precision, confidence, bound)
   std::optional<CycleRecord> last;     // the newest cycle's record, if any and readable
   int64_t certified_classes = 0;       // classes of `last` with a certified threshold
   bool certified = false;              // `last` certified a global threshold or any class

@@ -4,7 +4,10 @@
 //                                         earlier cycles
 //   BuildCycleFeatures(cycle_features.cc) pool and gold rows; CycleRuleLabels, SeedBoost: what
 //                                         the plan sees besides people's labels
+//   AddCycleRepresentations (cycle_features.cc) pool-learnt representation blocks
+//   LoadCycleRegions  (cycle_regions.cc)  the audit draws so far and their regions
 //   PlanCycle         (plan.h)            train, predict, certify, route, order, draw audits
+//   SaveCycleRegions  (cycle_regions.cc)  this cycle's draw, written beside the models
 //   MeasureGold...    (cycle_gold.cc)     the previous and the new model on the gold split
 //   ApplyCycle        (cycle_apply.cc)    predictions, routing, queues, config and the cycle
 //                                         record, in ONE store transaction
@@ -16,6 +19,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "loop/audit_region_file.h"
 #include "loop/config.h"
 #include "loop/cycle.h"
 #include "loop/plan.h"
@@ -80,6 +84,20 @@ Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project
 
 // Per pool item: how many words of `query` its text contains (empty when the query is empty).
 std::vector<double> SeedBoost(const std::vector<Item>& pool, const std::string& query);
+
+// Audit regions (loop/audit_region.h): the draws so far and each pool item's run in their
+// regions, as PlanInput wants them (all "whole pool" when no region state exists yet).
+struct CycleRegions {
+  AuditRegionState state;
+  std::vector<int32_t> since, draw;      // PlanInput::region_since, audit_draw
+  std::vector<uint8_t> whole_pool;       // PlanInput::audit_whole_pool
+  std::vector<uint64_t> key;             // PlanInput::item_key (the item id)
+};
+CycleRegions LoadCycleRegions(const CycleInputs& in, const CycleOptions& o);
+// Records this cycle's draws (the first plan.model_audits of plan.new_audits are the model
+// region's) and writes the state after cycle `cycle` beside the models, before the transaction.
+Status SaveCycleRegions(const CycleInputs& in, const CyclePlan& plan, int64_t cycle,
+                        const CycleOptions& o, CycleRegions* r);
 
 // Gold metrics of the newest earlier cycle's model (loaded and validated from its file, seeing
 // the gold rows as its recorded model spec did) into rec->before, or the reason there are none

@@ -56,6 +56,14 @@ struct PlanInput {
   LoopConfig config;
   model::ClassifierOptions model_options;
   uint64_t seed = 1;                           // audit draw and tie-breaks
+  // Audit regions (loop/audit_region.h); all empty = every audit counts as a whole-pool draw.
+  std::span<const int32_t> region_since;       // n or empty: first draw of the item's run of
+                                               // memberships in the draw regions (empty = all 0)
+  std::span<const int32_t> audit_draw;         // n or empty: the draw an audit came from, -1 unknown
+  std::span<const uint8_t> audit_whole_pool;   // n or empty: that draw was from the whole pool
+  std::span<const uint64_t> item_key;          // n or empty: stable key per item (audit order);
+                                               // empty = the position
+  int32_t draw_index = 0;                      // index of this cycle's draw (draws so far)
   // Rule labels (loop/rules.h); all empty = no rules. Items with a rule label form their rule's
   // region: never auto-accepted by the model, audited on their own uniform sample, accepted by
   // the rule while its certificate holds, held (not queued) while it is pending, sent to people
@@ -110,6 +118,15 @@ struct CyclePlan {
   std::vector<double> priority;                // n: review priority (higher first), 0 otherwise
   std::vector<size_t> review_order;            // review items, highest priority first
   std::vector<size_t> new_audits;              // positions to audit next (uniform + rules)
+  size_t model_audits = 0;                     // the first model_audits of new_audits are the
+                                               // model region's draw (the rest: rule regions)
+  bool draw_whole_pool = true;                 // this cycle's model draw was from the whole pool
+  double draw_threshold = 0.0;                 // else: its region is confidence >= this
+  int64_t draw_region_size = 0;                // routable items in this cycle's draw region
+  std::vector<int32_t> region_since_next;      // n: region runs after this cycle's draw
+  int32_t audit_window_start = 0;              // c0 of the audits certification used
+  int64_t audits_outside_window = 0;           // audit answers certification could not use
+  int64_t outside_window_blocked = 0;          // confident enough, outside the audited region
   std::vector<size_t> stratified_audits;       // positions to audit next (stratified monitoring)
   std::vector<AuditStratum> strata;            // non-empty strata of the accepted region
   std::vector<RuleCertificate> rules;          // one per PlanInput::rule_names
