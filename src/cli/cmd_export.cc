@@ -1,4 +1,5 @@
-// hitloop export NAME --format jsonl|csv|label-studio|label-studio-csv|prodigy|doccano [--out FILE]
+// hitloop export NAME --format jsonl|csv|label-studio|label-studio-csv|prodigy|doccano|answers
+//                    [--aggregate mv|ds|auto] [--out FILE]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -6,28 +7,44 @@
 #include "cli/command.h"
 #include "store/open.h"
 #include "cli/progress.h"
+#include "io/answers.h"
 #include "io/exporter.h"
+#include "quality/aggregation.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
 
 void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
-    std::string project, format = "jsonl", out;
+    std::string project, format = "jsonl", out, aggregate;
   };
   static Opts o;
   auto* cmd = app.add_subcommand("export", "Export items with labels and their provenance");
   cmd->add_option("NAME", o.project, "Project name")->required();
-  static const std::string format_help = io::FormatNames();
+  static const std::string format_help =
+      io::FormatNames() + " | answers (one CSV row per person's answer, with the resolved label)";
   cmd->add_option("--format", o.format, format_help)->capture_default_str();
+  cmd->add_option("--aggregate", o.aggregate,
+                  "How several people's answers become the exported label: mv | ds | auto "
+                  "(default: the project's setting, see `hitloop quality --set-aggregate`)");
   cmd->add_option("--out", o.out, "Output file (default: stdout)");
   cmd->callback([&g, exit_code] {
-    auto fmt = io::FindFormat(o.format);
+    const bool answers_format = o.format == io::kAnswersFormat;
+    Result<const io::FormatSpec*> fmt = answers_format ? Result<const io::FormatSpec*>(nullptr)
+                                                       : io::FindFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
+    std::optional<quality::AggregateMethod> method;
+    if (!o.aggregate.empty()) {
+      auto m = quality::ParseAggregateMethod(o.aggregate);
+      if (!m.ok()) { *exit_code = Fail(m.status()); return; }
+      method = *m;
+    }
     auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    auto answers = io::AnswersForExport(**store, *p, method);
+    if (!answers.ok()) { *exit_code = Fail(answers.status()); return; }
     std::ofstream file;
     std::ostream* out = &std::cout;
     const std::string tmp = o.out + ".partial";
@@ -43,7 +60,9 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     Progress progress("exporting");
     io::ExportOptions opts;
     opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    auto stats = io::ExportProject(**store, *p, *fmt, *out, opts);
+    opts.answers = &*answers;
+    auto stats = answers_format ? io::ExportAnswersCsv(**store, *p, *answers, *out, opts)
+                                : io::ExportProject(**store, *p, *fmt, *out, opts);
     progress.Finish();
     if (!stats.ok()) {
       if (!o.out.empty()) std::remove(tmp.c_str());

@@ -1,9 +1,10 @@
-// hitloop import NAME FILE [--format auto|jsonl|csv|label-studio|...] [--text-field NAME] [--skip-bad REJECTS] [--detect LIST]
+// hitloop import NAME FILE [--format auto|jsonl|csv|label-studio|...|answers] [--text-field NAME] [--skip-bad REJECTS] [--detect LIST]
 #include <cstdio>
 
 #include "cli/command.h"
 #include "store/open.h"
 #include "cli/progress.h"
+#include "io/answers.h"
 #include "io/importer.h"
 #include "loop/config.h"
 #include "loop/detect.h"
@@ -20,7 +21,10 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto* cmd = app.add_subcommand("import", "Import items (JSONL, CSV, Label Studio, Prodigy, doccano, ...)");
   cmd->add_option("NAME", o.project, "Project name")->required();
   cmd->add_option("FILE", o.file, "Input file")->required();
-  static const std::string format_help = "auto (sniff the file and say which) | " + io::FormatNames();
+  static const std::string format_help =
+      "auto (sniff the file and say which) | " + io::FormatNames() +
+      " | answers (a CSV of several people's answers to items already in the project: "
+      "id,annotator,label[,time_ms,source])";
   cmd->add_option("--format", o.format, format_help)->capture_default_str();
   cmd->add_option("--text-field", o.text_field,
                   "Which data field holds the text (Label Studio and other task formats); remembered "
@@ -35,6 +39,28 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {
+    if (o.format == io::kAnswersFormat) {
+      auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+      if (!store.ok()) { *exit_code = Fail(store.status()); return; }
+      auto p = (*store)->GetProject(o.project);
+      if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+      Progress progress("importing answers");
+      io::ImportOptions opts;
+      opts.reject_path = o.skip_bad;
+      opts.limits.max_line_bytes = o.max_record_bytes;
+      opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
+      auto stats = io::ImportAnswersCsv(**store, *p, o.file, opts);
+      progress.Finish();
+      if (!stats.ok()) {
+        *exit_code = Fail(stats.status());
+        std::fprintf(stderr, "nothing from %s was stored\n", o.file.c_str());
+        return;
+      }
+      std::printf("imported %s into '%s': %lld rows, %lld answers stored, %lld already present\n",
+                  o.file.c_str(), p->name.c_str(), static_cast<long long>(stats->records),
+                  static_cast<long long>(stats->answers), static_cast<long long>(stats->existing));
+      return;
+    }
     auto fmt = io::ParseFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
     auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
@@ -68,10 +94,11 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       std::printf("format: %s (%s)\n", stats->format.c_str(), stats->format_reason.c_str());
     }
     std::printf("imported %s into '%s': %lld records, %lld new, %lld already present, %lld labels, "
-                "%lld pre-labels",
+                "%lld pre-labels%s",
                 o.file.c_str(), p->name.c_str(), static_cast<long long>(stats->records),
                 static_cast<long long>(stats->inserted), static_cast<long long>(stats->existing),
-                static_cast<long long>(stats->labels), static_cast<long long>(stats->predictions));
+                static_cast<long long>(stats->labels), static_cast<long long>(stats->predictions),
+                stats->answers ? (", " + std::to_string(stats->answers) + " answers").c_str() : "");
     if (!o.skip_bad.empty()) {
       std::printf(", %lld rejected (see %s)", static_cast<long long>(stats->rejected), o.skip_bad.c_str());
     }

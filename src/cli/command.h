@@ -36,6 +36,7 @@ void RegisterSimulate(CLI::App&, GlobalOptions&, int*);
 void RegisterDetect(CLI::App&, GlobalOptions&, int*);
 void RegisterServe(CLI::App&, GlobalOptions&, int*);
 void RegisterUser(CLI::App&, GlobalOptions&, int*);
+void RegisterQuality(CLI::App&, GlobalOptions&, int*);
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

@@ -72,14 +72,15 @@ Status ForEachExportItem(Store& store, const Project& project, bool with_answers
       }
       // Every answer, except those an amendment replaced: of the answers one person gave through
       // the server in one role (kind), the newest. Imported answers are all kept (a file may
-      // hold one person's two answers to an item).
+      // hold one person's two answers to an item; kind "answer" is a file's several people).
+      auto from_file = [](const Annotation& a) { return a.kind == "import" || a.kind == "answer"; };
       std::map<std::pair<std::string, std::string>, size_t> newest;
       for (size_t i = 0; i < all->size(); ++i) {
-        if ((*all)[i].kind != "import") newest[{(*all)[i].annotator, (*all)[i].kind}] = i;
+        if (!from_file((*all)[i])) newest[{(*all)[i].annotator, (*all)[i].kind}] = i;
       }
       for (size_t i = 0; i < all->size(); ++i) {
         const Annotation& a = (*all)[i];
-        if (a.kind == "import" || newest[{a.annotator, a.kind}] == i) e.answers.push_back(std::move((*all)[i]));
+        if (from_file(a) || newest[{a.annotator, a.kind}] == i) e.answers.push_back(std::move((*all)[i]));
       }
     }
     inner = fn(e);

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <functional>
 #include <ostream>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
@@ -16,7 +18,26 @@
 
 namespace hitloop::io {
 
+// Several people per item (quality/project_quality.h builds these): every person's answer and
+// the item's resolved label. Items in the map are written with an "annotations" list (JSONL), one
+// annotation per person (Label Studio), or one row per answer (io/answers.h); their label is the
+// resolved one.
+struct PersonAnswer {
+  std::string annotator;
+  std::string label;
+  int64_t time_ms = 0;
+  std::string source = "human";  // human | audit
+};
+struct ItemAnswers {
+  std::vector<PersonAnswer> answers;  // by annotator name
+  std::string resolved;               // the resolved label
+  double confidence = 0.0;            // its posterior (vote share for mv, 1 when adjudicated)
+  std::string method;                 // mv | ds | adjudicated | gold (the known answer)
+};
+using AnswersByItem = std::unordered_map<int64_t, ItemAnswers>;  // item id ->
+
 struct ExportOptions {
+  const AnswersByItem* answers = nullptr;  // null: one label per item, as before
   // Called now and then with (items written, total items).
   std::function<void(uint64_t, uint64_t)> progress;
 };

@@ -141,18 +141,28 @@ Status Write(WriteContext& ctx) {
     buf += ',';
     AppendCsvCell(&buf, item.text, true);
     buf += ',';
+    // Several people answered (export --aggregate): the resolved label, "aggregate:METHOD" as the
+    // annotator and its confidence; every answer is in `--format answers`.
+    const ItemAnswers* ans = nullptr;
+    if (!multi && ctx.options->answers != nullptr) {
+      auto it = ctx.options->answers->find(item.id);
+      if (it != ctx.options->answers->end()) ans = &it->second;
+    }
     std::string joined;
     for (size_t i = 0; i < item.labels.size(); ++i) {
       if (i) joined += '|';
       joined += item.labels[i];
     }
+    if (ans != nullptr) joined = ans->resolved;
     AppendCsvCell(&buf, joined, true);
     buf += ',';
-    if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
+    if (ans != nullptr) buf += "human";
+    else if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
     buf += ',';
-    AppendCsvCell(&buf, item.labels.empty() ? "" : item.label_annotator, true);
+    AppendCsvCell(&buf, ans != nullptr ? "aggregate:" + ans->method : item.labels.empty() ? "" : item.label_annotator, true);
     buf += ',';
-    if (item.label_confidence) AppendJsonNumber(&buf, *item.label_confidence);  // full precision
+    if (ans != nullptr) AppendJsonNumber(&buf, ans->confidence);
+    else if (item.label_confidence) AppendJsonNumber(&buf, *item.label_confidence);  // full precision
     buf += ',';
     if (pred) AppendCsvCell(&buf, pred->label, true);
     buf += ',';

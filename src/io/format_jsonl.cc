@@ -170,7 +170,10 @@ Status Read(ReadContext& ctx) {
 // One JSONL export line, written directly (no json object per record: it was half the export's
 // CPU). Keys in sorted order, the bytes nlohmann's dump of the same object gives — the round-trip
 // tests compare exports byte for byte.
-void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool unscored, bool multi) {
+// With `ans` (several people answered): "aggregate" (the method), "annotations" (every answer),
+// and the resolved label with its confidence instead of the item's current label.
+void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool unscored, bool multi,
+                       const ItemAnswers* ans) {
   out->push_back('{');
   bool first = true;
   auto key = [&](const char* k) {
@@ -180,8 +183,32 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
     out->append(k);
     out->append("\":");
   };
-  const bool labelled = !item.labels.empty();
-  if (labelled) {
+  if (multi) ans = nullptr;
+  const bool labelled = ans != nullptr || !item.labels.empty();
+  if (ans != nullptr) {
+    key("aggregate");
+    AppendJsonString(out, ans->method);
+    key("annotations");
+    out->push_back('[');
+    for (size_t i = 0; i < ans->answers.size(); ++i) {
+      const PersonAnswer& a = ans->answers[i];
+      if (i) out->push_back(',');
+      out->append("{\"annotator\":");
+      AppendJsonString(out, a.annotator);
+      out->append(",\"label\":");
+      AppendJsonString(out, a.label);
+      out->append(",\"source\":");
+      AppendJsonString(out, a.source);
+      if (a.time_ms > 0) {
+        out->append(",\"time_ms\":");
+        out->append(std::to_string(a.time_ms));
+      }
+      out->push_back('}');
+    }
+    out->push_back(']');
+    key("confidence");
+    AppendJsonNumber(out, ans->confidence);
+  } else if (labelled) {
     key("annotator");
     AppendJsonString(out, item.label_annotator);
     key("confidence");
@@ -193,10 +220,10 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
   if (labelled) {
     if (!multi) {
       key("label");
-      AppendJsonString(out, item.labels[0]);
+      AppendJsonString(out, ans != nullptr ? ans->resolved : item.labels[0]);
     }
     key("label_source");
-    AppendJsonString(out, item.label_source ? LabelSourceName(*item.label_source) : "human");
+    AppendJsonString(out, ans != nullptr || !item.label_source ? "human" : LabelSourceName(*item.label_source));
     if (multi) {
       key("labels");
       out->push_back('[');
@@ -263,7 +290,12 @@ Status Write(WriteContext& ctx) {
   buf.reserve(1 << 16);
   return ForEachExportItem(*ctx.store, *ctx.project, /*with_answers=*/false, [&](const ExportItem& e) -> Status {
     buf.clear();
-    AppendJsonlRecord(&buf, *e.item, e.prediction, e.prediction_unscored, multi);
+    const ItemAnswers* ans = nullptr;
+    if (ctx.options->answers != nullptr) {
+      auto it = ctx.options->answers->find(e.item->id);
+      if (it != ctx.options->answers->end()) ans = &it->second;
+    }
+    AppendJsonlRecord(&buf, *e.item, e.prediction, e.prediction_unscored, multi, ans);
     ctx.out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
     return *ctx.out ? Status::Ok() : IoError("export: write failed");
   }, ctx.stats, ctx.options);

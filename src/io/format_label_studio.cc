@@ -12,6 +12,7 @@
 // gold items, model and rule labels as `predictions` with `model_version` and `score`, control
 // names and data keys as imported, hitloop's provenance under `meta.hitloop`.
 #include <nlohmann/json.hpp>
+#include <cmath>
 #include <set>
 
 #include "io/exporter.h"
@@ -230,6 +231,10 @@ Status TaskToRecord(const json& task, ReadContext& ctx, Record* rec) {
       RecordAnswer ans;
       ans.labels = std::move(ch.labels);
       ans.annotator = AnnotatorOf(a);
+      if (auto lt = a.find("lead_time"); lt != a.end() && lt->is_number() && lt->get<double>() >= 0 &&
+                                         lt->get<double>() < 1e9) {
+        ans.time_ms = static_cast<int64_t>(std::llround(lt->get<double>() * 1000.0));
+      }
       // Unknown people are still different people: the task's first, second, ... annotation.
       if (ans.annotator.empty()) ans.annotator = my == 0 ? "label-studio" : "label-studio#" + std::to_string(my + 1);
       if (prov_answers != nullptr && my < prov_answers->size() && (*prov_answers)[my].is_object()) {
@@ -237,6 +242,9 @@ Status TaskToRecord(const json& task, ReadContext& ctx, Record* rec) {
         if (auto x = p.find("annotator"); x != p.end() && x->is_string()) ans.annotator = x->get<std::string>();
         if (auto x = p.find("source"); x != p.end() && x->is_string()) ans.source = x->get<std::string>();
         if (auto x = p.find("confidence"); x != p.end() && x->is_number()) ans.confidence = x->get<double>();
+        if (auto x = p.find("time_ms"); x != p.end() && x->is_number_integer() && x->get<int64_t>() >= 0) {
+          ans.time_ms = x->get<int64_t>();
+        }
       }
       (BoolField(a, "ground_truth") ? ground_truth : answers).push_back(std::move(ans));
     }
@@ -259,6 +267,7 @@ Status TaskToRecord(const json& task, ReadContext& ctx, Record* rec) {
     rec->label_source = current.source;
     rec->annotator = current.annotator;
     rec->confidence = current.confidence;
+    rec->label_time_ms = current.time_ms;
     answers.pop_back();
     rec->earlier_answers = std::move(answers);
   } else if (!other_types.empty()) {
@@ -382,12 +391,24 @@ Status Write(WriteContext& ctx) {
     const bool gold = item.split == Split::kGold;
     for (const Annotation& a : e.answers) {
       if (a.source == LabelSource::kModel || a.source == LabelSource::kRule) continue;
-      anns.push_back({{"result", ResultOf(ctx, a.labels)}, {"was_cancelled", false}, {"ground_truth", gold}});
+      json one = {{"result", ResultOf(ctx, a.labels)}, {"was_cancelled", false},
+                  {"ground_truth", gold && a.kind == "import"}};  // people's answers to gold are not truth
+      if (a.time_spent_ms > 0) one["lead_time"] = static_cast<double>(a.time_spent_ms) / 1000.0;
+      anns.push_back(std::move(one));
       json pa = {{"annotator", a.annotator}, {"source", LabelSourceName(a.source)}};
       if (a.confidence) pa["confidence"] = *a.confidence;
+      if (a.time_spent_ms > 0) pa["time_ms"] = a.time_spent_ms;
       prov_answers.push_back(pa);
     }
     if (!prov_answers.empty()) prov["answers"] = prov_answers;
+    // Several people per item (export --aggregate): the resolved label, its method and confidence.
+    if (ctx.options->answers != nullptr && ctx.project->type != TaskType::kMultiLabel) {
+      if (auto it = ctx.options->answers->find(item.id); it != ctx.options->answers->end()) {
+        prov["resolved"] = {{"label", it->second.resolved},
+                            {"method", it->second.method},
+                            {"confidence", it->second.confidence}};
+      }
+    }
     // A model or rule label is the item's label in hitloop but a prediction to Label Studio.
     if (!item.labels.empty() && item.label_source &&
         (*item.label_source == LabelSource::kModel || *item.label_source == LabelSource::kRule)) {

@@ -76,7 +76,11 @@ Status CheckAnswer(const RecordAnswer& a) {
   return Status::Ok();
 }
 
-Status StoreAnswer(Store& store, int64_t item_id, const RecordAnswer& ans, ImportStats* stats) {
+// `earlier`: one of several answers that is not the item's label — a person's answer (kind
+// "answer", like --format answers) unless a model or rule gave it; the item's label is kind
+// "import" (on a gold item: the known answer).
+Status StoreAnswer(Store& store, int64_t item_id, const RecordAnswer& ans, ImportStats* stats,
+                   bool earlier = false) {
   Annotation a;
   a.item_id = item_id;
   a.labels = ans.labels;
@@ -85,9 +89,24 @@ Status StoreAnswer(Store& store, int64_t item_id, const RecordAnswer& ans, Impor
   }
   a.annotator = ans.annotator.empty() ? "import" : ans.annotator;
   a.confidence = ans.confidence;
-  a.kind = "import";
+  a.time_spent_ms = ans.time_ms;
+  a.kind = earlier && (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit) ? "answer" : "import";
   RETURN_IF_ERROR(store.AppendAnnotation(a).status());
   ++stats->labels;
+  return Status::Ok();
+}
+
+// One person's answer from a record's "annotations" list (several people per item).
+Status StorePersonAnswer(Store& store, int64_t item_id, const RecordAnswer& ans, ImportStats* stats) {
+  Annotation a;
+  a.item_id = item_id;
+  a.labels = ans.labels;
+  a.source = ans.source == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+  a.annotator = ans.annotator;
+  a.time_spent_ms = ans.time_ms;
+  a.kind = "answer";
+  RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+  ++stats->answers;
   return Status::Ok();
 }
 
@@ -109,11 +128,17 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
                    const std::string& import_tag, ImportStats* stats,
                    const std::string& split_override) {
   // Every answer and prediction is checked before anything is written.
-  RecordAnswer current{rec.labels, rec.label_source, rec.annotator, rec.confidence};
+  RecordAnswer current{rec.labels, rec.label_source, rec.annotator, rec.confidence, rec.label_time_ms};
   RETURN_IF_ERROR(CheckLabels(project, rec.labels));
   for (const auto& a : rec.earlier_answers) {
     RETURN_IF_ERROR(CheckLabels(project, a.labels));
     RETURN_IF_ERROR(CheckAnswer(a));
+  }
+  for (const auto& a : rec.answers) {
+    if (project.type != TaskType::kSingleLabel) return InvalidArgument("annotations: only single-label projects take answers");
+    if (a.labels.size() != 1 || project.LabelIndex(a.labels[0]) < 0) {
+      return InvalidArgument("annotations: unknown label '" + (a.labels.empty() ? std::string() : a.labels[0]) + "'");
+    }
   }
   std::vector<RecordPrediction> preds = rec.earlier_predictions;
   if (rec.prediction_label) {
@@ -159,7 +184,8 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
       return InvalidArgument("id: duplicate id '" + rec.id + "' (already earlier in this file)");
     }
     // Another person's answer to an item earlier in this file.
-    for (const auto& a : rec.earlier_answers) RETURN_IF_ERROR(StoreAnswer(store, id, a, stats));
+    for (const auto& a : rec.answers) RETURN_IF_ERROR(StorePersonAnswer(store, id, a, stats));
+    for (const auto& a : rec.earlier_answers) RETURN_IF_ERROR(StoreAnswer(store, id, a, stats, true));
     if (!rec.labels.empty()) RETURN_IF_ERROR(StoreAnswer(store, id, current, stats));
     return Status::Ok();
   }
@@ -169,9 +195,14 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
   }
   ++stats->inserted;
   if (rec.id_generated) ++stats->ids_generated;
+  for (const auto& a : rec.answers) RETURN_IF_ERROR(StorePersonAnswer(store, id, a, stats));
+  // With answers, the record's label is their resolved label: stored only when it is a machine's.
+  // (On a gold item the label is the known answer and is stored.)
+  const bool label_is_resolved = !rec.answers.empty() && item.split != Split::kGold &&
+                                 rec.label_source != "model" && rec.label_source != "rule";
   // Oldest first: the last answer stored is the item's label.
-  for (const auto& a : rec.earlier_answers) RETURN_IF_ERROR(StoreAnswer(store, id, a, stats));
-  if (!rec.labels.empty()) RETURN_IF_ERROR(StoreAnswer(store, id, current, stats));
+  for (const auto& a : rec.earlier_answers) RETURN_IF_ERROR(StoreAnswer(store, id, a, stats, true));
+  if (!rec.labels.empty() && !label_is_resolved) RETURN_IF_ERROR(StoreAnswer(store, id, current, stats));
   for (const auto& p : preds) RETURN_IF_ERROR(StorePrediction(store, id, p, stats));
   return Status::Ok();
 }

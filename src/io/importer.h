@@ -46,6 +46,7 @@ struct ImportStats {
   std::string format;         // the format read
   std::string format_reason;  // with --format auto: what the sniffing saw
   std::vector<std::string> notes;  // one line per cause of loss ("2 tasks had only ...")
+  int64_t answers = 0;      // people's answers stored ("annotations", or --format answers)
 };
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,

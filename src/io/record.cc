@@ -149,6 +149,37 @@ Status RecordFromJson(const json& j, const RecordLimits& limits, Record* out) {
     if (!m->is_object()) return Field("meta", "must be a JSON object");
     out->meta_json = m->dump();
   }
+  if (auto an = j.find("annotations"); an != j.end() && !an->is_null()) {
+    if (!an->is_array()) return Field("annotations", "must be an array of {\"annotator\", \"label\"} objects");
+    for (size_t i = 0; i < an->size(); ++i) {
+      const json& x = (*an)[i];
+      const std::string f = "annotations[" + std::to_string(i) + "]";
+      if (!x.is_object()) return Field(f, "must be an object {\"annotator\", \"label\"}");
+      RecordAnswer a;
+      auto who = x.find("annotator");
+      if (who == x.end() || !who->is_string() || who->get_ref<const std::string&>().empty()) {
+        return Field(f + ".annotator", "missing or not a non-empty string");
+      }
+      a.annotator = who->get<std::string>();
+      auto l = x.find("label");
+      if (l == x.end() || !l->is_string() || l->get_ref<const std::string&>().empty()) {
+        return Field(f + ".label", "missing or not a non-empty string");
+      }
+      a.labels = {l->get<std::string>()};
+      if (auto t = x.find("time_ms"); t != x.end() && !t->is_null()) {
+        if (!t->is_number_integer() || t->get<int64_t>() < 0) return Field(f + ".time_ms", "must be a non-negative integer");
+        a.time_ms = t->get<int64_t>();
+      }
+      if (auto s = x.find("source"); s != x.end() && !s->is_null()) {
+        if (!s->is_string() || (*s != "human" && *s != "audit")) return Field(f + ".source", "must be human or audit");
+        a.source = s->get<std::string>();
+      }
+      for (const RecordAnswer& prev : out->answers) {
+        if (prev.annotator == a.annotator) return Field(f + ".annotator", "'" + a.annotator + "' answers twice");
+      }
+      out->answers.push_back(std::move(a));
+    }
+  }
   if (auto s = j.find("split"); s != j.end() && !s->is_null()) {
     if (!s->is_string() || (*s != "pool" && *s != "gold")) return Field("split", "must be \"pool\" or \"gold\"");
     out->split = s->get<std::string>();

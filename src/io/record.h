@@ -1,7 +1,8 @@
 #pragma once
 // The common record every importer produces and every exporter writes (see docs/FORMATS.md):
 //   {"id", "text", "vector"?, "label"? | "labels"?, "prediction"?: {"label", "score"}, "meta"?,
-//    "split"?, "label_source"?, "annotator"?, "confidence"?}
+//    "split"?, "label_source"?, "annotator"?, "confidence"?,
+//    "annotations"?: [{"annotator", "label", "time_ms"?, "source"?}]}
 // Parsing validates one record; it never touches the store.
 #include <cstdint>
 #include <functional>
@@ -22,6 +23,7 @@ struct RecordAnswer {
   std::string source;  // "" = human
   std::string annotator;
   std::optional<double> confidence;
+  int64_t time_ms = 0;  // 0 = not measured
 };
 
 // One pre-label. A missing score stays missing (not 0).
@@ -40,6 +42,7 @@ struct Record {
   std::string label_source;              // "" = human (an imported label is a person's)
   std::string annotator;
   std::optional<double> confidence;
+  int64_t label_time_ms = 0;             // how long the label took (0 = not measured)
   std::optional<std::string> prediction_label;
   std::optional<double> prediction_score;
   std::vector<double> prediction_distribution;  // optional, aligned with the project's labels
@@ -53,6 +56,11 @@ struct Record {
   bool id_generated = false;  // the file had no id: `id` is a content hash
   // The id may repeat within one file, each repeat adding its answers (one line per annotator).
   bool merge_repeats = false;
+  // "annotations": [{"annotator", "label", "time_ms"?, "source"?}, ...] - every person's answer
+  // (source "" = human, or "audit"). When present, `labels` is their resolved label (as exported)
+  // and is not stored as a label of its own unless label_source is model or rule (or the item is
+  // gold, where it is the known answer).
+  std::vector<RecordAnswer> answers;
 };
 
 // Limits applied to every input line/record.

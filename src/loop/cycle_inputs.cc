@@ -1,11 +1,13 @@
 // LoadCycleInputs: what one cycle reads from the store (loop/cycle_steps.h).
 #include <algorithm>
+#include <map>
 
 #include "autolabel/detect_items.h"
 #include "loop/answer.h"
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
 #include "loop/detect.h"
+#include "quality/project_quality.h"
 
 namespace hitloop::loop {
 namespace {
@@ -16,13 +18,16 @@ struct ItemLabels {
   std::vector<int> audits;           // audit answers in time order (a second one when the first
                                      // disagreed with the model; loop/answer.h)
   int adjudicated = -1;              // newest adjudication
-  std::vector<int> answers;          // human answers in time order (review, label, import)
+  int resolved = -1;                 // people's answers resolved (quality/: mv | ds | auto)
+  std::vector<int> answers;          // imported labels in time order
 };
 
-// The training label: the adjudication if any, else the majority of people's answers (ties go to
-// the newest answer among the tied).
+// The training label: the adjudication if any, else the resolved label of people's answers
+// (the project's aggregation method), else the majority of imported labels (ties go to the
+// newest among the tied).
 int TrainingLabel(const ItemLabels& l, int k) {
   if (l.adjudicated >= 0) return l.adjudicated;
+  if (l.resolved >= 0) return l.resolved;
   if (l.answers.empty()) return -1;
   std::vector<int> votes(k, 0);
   for (int a : l.answers) ++votes[a];
@@ -56,8 +61,15 @@ Status LoadConfig(const Project& project, const CycleOptions& o, LoopConfig* cfg
 Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
   const size_t n = in->pool.size();
   std::vector<ItemLabels> answers(n);
+  quality::AnswerCollector people;  // answers by people (pool and gold items), to be resolved
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
     in->seen_annotations = std::max(in->seen_annotations, a.id);
+    // People's answers, resolved below (an import on a gold item is its known answer, not a vote).
+    if (a.source == LabelSource::kHuman && a.kind != "adjudicate" &&
+        !(a.kind == "import" && in->pos.find(a.item_id) == in->pos.end()) &&
+        a.labels.size() == 1 && project.LabelIndex(a.labels[0]) >= 0) {
+      people.Add(a.item_id, a.annotator, project.LabelIndex(a.labels[0]));
+    }
     auto it = in->pos.find(a.item_id);
     if (it == in->pos.end() || a.labels.empty()) return true;
     const int y = project.LabelIndex(a.labels[0]);
@@ -69,12 +81,22 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
         l.adjudicated = y;
-      } else {
+      } else if (a.kind == "import") {
         l.answers.push_back(y);
       }
     }
     return true;
   }));
+  {
+    std::map<int64_t, int> known;  // gold items' labels, for `auto`
+    for (const Item& g : in->gold) {
+      if (g.labels.size() == 1 && project.LabelIndex(g.labels[0]) >= 0) known[g.id] = project.LabelIndex(g.labels[0]);
+    }
+    ASSIGN_OR_RETURN(auto resolved, people.Resolve(project, known));
+    for (const auto& [item, label] : resolved) {
+      if (auto it = in->pos.find(item); it != in->pos.end()) answers[it->second].resolved = label;
+    }
+  }
   const int k = static_cast<int>(project.labels.size());
   in->train_label.assign(n, -1);
   in->audit_label.assign(n, -1);

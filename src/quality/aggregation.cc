@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 
 namespace hitloop::quality {
@@ -215,22 +216,42 @@ Result<Resolution> Resolve(const RatingTable& table, AggregateMethod method,
     for (int i = 0; i < n; ++i) ds.confidence[i] = fit.posteriors[i][ds.labels[i]];
   }
   // Score on gold.
-  int64_t gold_items = 0, mv_ok = 0, ds_ok = 0;
+  int64_t gold_items = 0, mv_ok = 0, ds_ok = 0, mv_only = 0, ds_only = 0;
   for (const auto& [item, c] : gold) {
     int row = table.RowOf(item);
     if (row < 0) continue;
     ++gold_items;
-    mv_ok += mv.labels[row] == c;
-    if (!ds.labels.empty()) ds_ok += ds.labels[row] == c;
+    const bool m = mv.labels[row] == c;
+    const bool d = !ds.labels.empty() && ds.labels[row] == c;
+    mv_ok += m;
+    ds_ok += d;
+    mv_only += m && !d;
+    ds_only += d && !m;
   }
   Resolution* chosen = method == AggregateMethod::kMajority ? &mv : &ds;
   std::string reason;
   if (method == AggregateMethod::kAuto) {
     if (gold_items > 0) {
-      chosen = ds_ok >= mv_ok ? &ds : &mv;
-      reason = std::string("auto: ") + (chosen == &ds ? "Dawid-Skene" : "majority vote") + " got " +
-               std::to_string(chosen == &ds ? ds_ok : mv_ok) + " of " + std::to_string(gold_items) +
-               " gold items right, the other " + std::to_string(chosen == &ds ? mv_ok : ds_ok);
+      // One-sided sign test on the gold items where the two disagree: majority vote only when it
+      // is right significantly more often (p < 0.05); a handful of gold items cannot overturn
+      // the model that weighs annotators.
+      const int64_t n = mv_only + ds_only;
+      double p = 1.0;
+      if (n > 0) {
+        p = 0.0;
+        for (int64_t i = mv_only; i <= n; ++i) {
+          p += std::exp(std::lgamma(n + 1.0) - std::lgamma(i + 1.0) - std::lgamma(n - i + 1.0) -
+                        static_cast<double>(n) * std::log(2.0));
+        }
+      }
+      chosen = n > 0 && p < 0.05 ? &mv : &ds;
+      char pv[32];
+      std::snprintf(pv, sizeof(pv), "%.3g", std::min(1.0, p));
+      reason = std::string("auto: ") + (chosen == &ds ? "Dawid-Skene" : "majority vote") + "; on " +
+               std::to_string(gold_items) + " answered gold items majority vote got " +
+               std::to_string(mv_ok) + " right, Dawid-Skene " + std::to_string(ds_ok) +
+               " (where they differ: " + std::to_string(mv_only) + " vs " + std::to_string(ds_only) +
+               ", one-sided sign test p = " + pv + "; majority vote needs p < 0.05)";
     } else {
       std::vector<int> per_annotator(table.num_annotators(), 0);
       for (int32_t r : table.rater) ++per_annotator[r];

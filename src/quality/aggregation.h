@@ -118,9 +118,12 @@ struct ResolveOptions {
 //          (TieRule::kFirstLabel); confidence = the winner's share of the item's votes.
 //   ds   - Dawid-Skene; confidence = the posterior of the argmax.
 //   auto - both are run and scored on the gold items people answered (`gold`: item id ->
-//          category index); the one with more correct wins, Dawid-Skene on a tie. Without gold
-//          answers: Dawid-Skene when the table has at least 2 ratings per item on average
-//          and some annotator rated 2+ items, else majority vote.
+//          category index): majority vote when, on the gold items where the two differ, it is
+//          right significantly more often (one-sided sign test, p < 0.05), else Dawid-Skene
+//          (measured on real crowd data, bench/quality: picking whichever got more gold items
+//          right fell 3 points behind on 80 gold items). Without gold answers: Dawid-Skene when
+//          the table has at least 2 ratings per item on average and some annotator rated 2+
+//          items, else majority vote.
 // Errors: InvalidArgument for an empty table or a gold category out of range.
 Result<Resolution> Resolve(const RatingTable& table, AggregateMethod method,
                            const std::map<int64_t, int>& gold = {},

@@ -522,6 +522,30 @@ Result<AgreementSummary> SummarizeAgreement(const RatingTable& table,
     return m;
   };
   std::vector<int64_t> w;
+  std::vector<int32_t> cells;
+  std::vector<double> rows(k), cols(k);
+  // Unweighted kappa of a flat k x k table (the bootstrap's inner loop); false when undefined.
+  auto flat_kappa = [&](const std::vector<int64_t>& t, double* out) {
+    std::fill(rows.begin(), rows.end(), 0.0);
+    std::fill(cols.begin(), cols.end(), 0.0);
+    double total = 0.0, diagonal = 0.0;
+    for (int i = 0; i < k; ++i) {
+      for (int j = 0; j < k; ++j) {
+        const double c = static_cast<double>(t[static_cast<size_t>(i) * k + j]);
+        rows[i] += c;
+        cols[j] += c;
+        total += c;
+        if (i == j) diagonal += c;
+      }
+    }
+    if (total <= 0.0) return false;
+    double p_e = 0.0;
+    for (int i = 0; i < k; ++i) p_e += (rows[i] / total) * (cols[i] / total);
+    if (NoVariation(p_e)) return false;
+    *out = (diagonal / total - p_e) / (1.0 - p_e);
+    return true;
+  };
+  const int pair_replicates = std::min(b.replicates, options.pair_replicates);
   for (uint64_t key : keys) {
     const std::vector<int64_t>& flat = tables[key];
     int64_t shared = 0;
@@ -535,13 +559,29 @@ Result<AgreementSummary> SummarizeAgreement(const RatingTable& table,
     p.b = table.annotators[key % n_raters];
     p.shared = shared;
     SetPoint(CohensKappaFromCounts(as_matrix(flat)), &p.kappa);
-    if (p.kappa.defined && b.replicates > 0) {
+    if (p.kappa.defined && pair_replicates > 0) {
       std::vector<double> reps;
-      reps.reserve(b.replicates);
-      for (int r = 0; r < b.replicates; ++r) {
-        Multinomial(shared, flat, rng, &w);
-        auto kr = CohensKappaFromCounts(as_matrix(w));
-        if (kr.ok()) reps.push_back(kr->value);
+      reps.reserve(pair_replicates);
+      // Few shared items: draw them one by one; many: multinomial over the k x k cells.
+      const bool direct = shared <= 8LL * k * k;
+      if (direct) {
+        cells.clear();
+        for (size_t c = 0; c < flat.size(); ++c) cells.insert(cells.end(), flat[c], static_cast<int32_t>(c));
+        w.assign(flat.size(), 0);
+      }
+      for (int r = 0; r < pair_replicates; ++r) {
+        if (direct) {
+          std::fill(w.begin(), w.end(), 0);
+          for (int64_t d = 0; d < shared; ++d) {
+            const uint64_t x = static_cast<uint64_t>(
+                (static_cast<unsigned __int128>(rng()) * static_cast<uint64_t>(shared)) >> 64);
+            ++w[cells[x]];
+          }
+        } else {
+          Multinomial(shared, flat, rng, &w);
+        }
+        double v = 0.0;
+        if (flat_kappa(w, &v)) reps.push_back(v);
       }
       Percentiles(reps, b.confidence, &p.kappa);
     }

@@ -112,6 +112,9 @@ struct PairAgreement {
 struct AgreementOptions {
   BootstrapOptions bootstrap;
   int64_t min_shared_items = 10;  // pairs of annotators with fewer shared items are not reported
+  // Replicates for each pair's kappa (at most bootstrap.replicates): there may be thousands of
+  // pairs, and a pair's interval is read less closely than the project's.
+  int pair_replicates = 200;
   std::vector<double> values;     // see KrippendorffAlpha
 };
 

@@ -229,6 +229,9 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
     ++rep.detections[d.detector][d.value];
     return true;
   }));
+  if (project.type == TaskType::kSingleLabel) {
+    ASSIGN_OR_RETURN(rep.quality, quality::ProjectQuality(store, project));
+  }
   return rep;
 }
 
@@ -274,7 +277,8 @@ std::string ReportToJson(const Report& r) {
               {"cycles", cycles},
               {"audit_strata", strata},
               {"rules", rules},
-              {"detections", r.detections}}
+              {"detections", r.detections},
+              {"quality", r.quality ? json::parse(quality::QualityToJson(*r.quality)) : json(nullptr)}}
       .dump(2);
 }
 
@@ -384,6 +388,63 @@ std::string ReportToHtml(const Report& r) {
     }
     if (top.size() > 15) o << "<tr><td>(" << top.size() - 15 << " more)</td><td></td></tr>";
     o << "</table>";
+  }
+  if (r.quality) {
+    const quality::QualityReport& q = *r.quality;
+    o << "<h2>Agreement between annotators</h2><p>" << q.items << " items with answers, " << q.answers
+      << " answers from " << q.annotators << " annotators. Labels resolved by "
+      << quality::AggregateMethodName(q.resolution.method) << ": " << HtmlEscape(q.resolution.reason) << ".</p>";
+    if (q.agreement) {
+      auto row = [&](const std::string& name, const quality::Estimate& e) {
+        o << "<tr><td>" << HtmlEscape(name) << "</td>";
+        if (e.defined) {
+          o << "<td>" << Num(e.stats.value, 3) << "</td><td>" << Num(e.lower, 3) << " – " << Num(e.upper, 3) << "</td>";
+        } else {
+          o << "<td colspan='2'>n/a (" << HtmlEscape(e.reason) << ")</td>";
+        }
+        o << "</tr>";
+      };
+      o << "<table><tr><th>statistic</th><th>value</th><th>95% bootstrap interval</th></tr>";
+      row("percent agreement", q.agreement->percent);
+      row("Fleiss' kappa", q.agreement->fleiss);
+      for (quality::Level level : quality::kAllLevels) {
+        row(std::string("Krippendorff's alpha (") + quality::LevelName(level) + ")",
+            q.agreement->alpha[static_cast<int>(level)]);
+      }
+      o << "</table>";
+      o << "<p>Cohen's kappa for " << q.agreement->pairs.size() << " pairs of annotators with enough shared items.</p>";
+      if (!q.agreement->pairs.empty()) {
+        o << "<table><tr><th>annotators</th><th>shared items</th><th>kappa</th><th>95% interval</th></tr>";
+        size_t shown = 0;
+        for (const auto& p : q.agreement->pairs) {
+          if (++shown > 50) break;
+          o << "<tr><td>" << HtmlEscape(p.a) << " / " << HtmlEscape(p.b) << "</td><td>" << p.shared << "</td>";
+          if (p.kappa.defined) {
+            o << "<td>" << Num(p.kappa.stats.value, 3) << "</td><td>" << Num(p.kappa.lower, 3) << " – "
+              << Num(p.kappa.upper, 3) << "</td></tr>";
+          } else {
+            o << "<td colspan='2'>n/a</td></tr>";
+          }
+        }
+        o << "</table>";
+      }
+    }
+    if (!q.per_annotator.empty()) {
+      o << "<h2>Annotators</h2><table><tr><th>annotator</th><th>answers</th><th>agreement with resolved label</th>"
+           "<th>gold accuracy (95% Wilson)</th><th>median time (s)</th></tr>";
+      for (const auto& a : q.per_annotator) {
+        o << "<tr><td>" << HtmlEscape(a.annotator) << "</td><td>" << a.answers << "</td><td>"
+          << (a.answers ? Num(static_cast<double>(a.agree_with_resolved) / a.answers, 3) : "—") << "</td><td>";
+        if (a.gold) {
+          o << a.gold->correct << "/" << a.gold->answered << " = " << Num(a.gold->accuracy, 3) << " ["
+            << Num(a.gold->interval.lower, 3) << ", " << Num(a.gold->interval.upper, 3) << "]";
+        } else {
+          o << "—";
+        }
+        o << "</td><td>" << (a.median_time_ms ? Num(*a.median_time_ms / 1000.0, 1) : "—") << "</td></tr>";
+      }
+      o << "</table>";
+    }
   }
   o << "</body></html>\n";
   return o.str();

@@ -11,10 +11,12 @@
 // Thread-safety: BuildReport borrows the store (one Store per thread); rendering is pure.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "quality/project_quality.h"
 #include "schema/types.h"
 #include "store/store.h"
 
@@ -75,6 +77,9 @@ struct Report {
   std::vector<RuleSummary> rules;             // newest cycle
   // Detector answers over all items: detector -> value -> items ("language" -> "en" -> 812).
   std::map<std::string, std::map<std::string, int64_t>> detections;
+  // Several people per item: agreement with intervals and per-annotator quality (quality/, the
+  // same numbers as `hitloop quality`). Empty for projects that are not single-label.
+  std::optional<quality::QualityReport> quality;
 };
 
 // Systematic: at least `min_count` corrections and a 95% lower bound on the pair's rate above

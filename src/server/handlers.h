@@ -26,6 +26,7 @@ void HandleAmend(Ctx& c);
 
 // handlers_admin.cc
 void HandleProjectMetrics(Ctx& c);
+void HandleQuality(Ctx& c);
 void HandleCreateProject(Ctx& c);
 void HandleAddMember(Ctx& c);
 void HandleEnqueue(Ctx& c);

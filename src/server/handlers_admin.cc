@@ -1,10 +1,12 @@
 // Admin and reviewer routes: project metrics, projects, membership, queueing, users.
 #include <map>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 
 #include "core/ids.h"
 #include "schema/names.h"
+#include "quality/project_quality.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 
@@ -34,43 +36,52 @@ void HandleProjectMetrics(Ctx& c) {
   nlohmann::json queues = nlohmann::json::array();
   for (const auto& [key, n] : *counts) queues.push_back({{"pool", key.first}, {"kind", key.second}, {"open", n}});
 
-  // Annotator throughput and pairwise agreement from the annotation history: per annotator, the
-  // number of human/audit answers, those in the last hour, and how often their latest answer to
-  // an item matches another annotator's latest answer to the same item.
+  // Annotator throughput from the annotation history: per annotator, the number of human/audit
+  // answers, those in the last hour and the mean time. Agreement comes from quality/ (the same
+  // numbers as `hitloop quality` and the report): `agreement` is the share of the annotator's
+  // answers that equal the item's resolved label, `pairs` the answers it was measured on.
   struct Per {
-    int64_t answers = 0, last_hour = 0, time_ms = 0, pairs = 0, agreed = 0;
+    int64_t answers = 0, last_hour = 0, time_ms = 0;
   };
   std::map<std::string, Per> per;
-  std::unordered_map<int64_t, std::map<std::string, std::vector<std::string>>> latest;
   Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
     if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
     Per& p = per[a.annotator];
     p.answers += 1;
     p.time_ms += a.time_spent_ms;
     if (a.created_at > c.now - 3600 * 1000) p.last_hour += 1;
-    latest[a.item_id][a.annotator] = a.labels;
     return true;
   });
   if (!scan.ok()) { SendError(c, scan); return; }
-  for (const auto& [item, by] : latest) {
-    if (by.size() < 2) continue;
-    for (const auto& [name, labels] : by) {
-      for (const auto& [other, other_labels] : by) {
-        if (other == name) continue;
-        per[name].pairs += 1;
-        if (labels == other_labels) per[name].agreed += 1;
-      }
-    }
+  std::map<std::string, const quality::AnnotatorQuality*> by_name;
+  std::optional<quality::QualityReport> q;
+  if (c.project->type == TaskType::kSingleLabel) {
+    quality::QualityOptions qo;
+    qo.agreement.bootstrap.replicates = 0;  // intervals: GET .../quality
+    auto built = quality::ProjectQuality(c.store, *c.project, qo);
+    if (!built.ok()) { SendError(c, built.status()); return; }
+    q = std::move(*built);
+    for (const auto& a : q->per_annotator) by_name[a.annotator] = &a;
   }
   nlohmann::json annotators = nlohmann::json::array();
   for (const auto& [name, p] : per) {
+    auto it = by_name.find(name);
+    const quality::AnnotatorQuality* aq = it == by_name.end() ? nullptr : it->second;
+    nlohmann::json gold = nullptr;
+    if (aq != nullptr && aq->gold) {
+      gold = {{"answered", aq->gold->answered}, {"correct", aq->gold->correct},
+              {"accuracy", aq->gold->accuracy}, {"lower", aq->gold->interval.lower},
+              {"upper", aq->gold->interval.upper}};
+    }
     annotators.push_back({{"annotator", name},
                           {"answers", p.answers},
                           {"last_hour", p.last_hour},
                           {"mean_time_ms", p.answers ? p.time_ms / p.answers : 0},
-                          {"pairs", p.pairs},
-                          {"agreement", p.pairs ? nlohmann::json(static_cast<double>(p.agreed) / p.pairs)
-                                                : nlohmann::json(nullptr)}});
+                          {"pairs", aq ? aq->answers : 0},
+                          {"agreement", aq && aq->answers
+                                            ? nlohmann::json(static_cast<double>(aq->agree_with_resolved) / aq->answers)
+                                            : nlohmann::json(nullptr)},
+                          {"gold", gold}});
   }
   SendJson(c, 200, {{"project", c.project->name},
                     {"items", st->items},
@@ -81,7 +92,9 @@ void HandleProjectMetrics(Ctx& c) {
                     {"queued", st->queued},
                     {"active_leases", st->active_leases},
                     {"queues", queues},
-                    {"annotators", annotators}});
+                    {"annotators", annotators},
+                    {"quality", q ? nlohmann::json::parse(quality::QualityToJson(*q), nullptr, false)
+                                  : nlohmann::json(nullptr)}});
 }
 
 void HandleCreateProject(Ctx& c) {

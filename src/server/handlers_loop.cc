@@ -11,9 +11,11 @@
 
 #include "core/ids.h"
 #include "core/log.h"
+#include "io/answers.h"
 #include "io/exporter.h"
 #include "io/importer.h"
 #include "loop/cycle.h"
+#include "quality/project_quality.h"
 #include "report/report.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
@@ -89,6 +91,19 @@ void HandleReport(Ctx& c) {
   SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
 }
 
+void HandleQuality(Ctx& c) {
+  quality::QualityOptions opts;
+  if (c.req.has_param("aggregate")) {
+    auto m = quality::ParseAggregateMethod(c.req.get_param_value("aggregate"));
+    if (!m.ok()) { SendError(c, m.status()); return; }
+    opts.method = *m;
+  }
+  auto q = quality::ProjectQuality(c.store, *c.project, opts);
+  if (!q.ok()) { SendError(c, q.status()); return; }
+  auto j = nlohmann::json::parse(quality::QualityToJson(*q), nullptr, false);
+  SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+}
+
 void HandleImport(Ctx& c) {
   auto format = FormatParam(c, "auto");
   if (!format.ok()) { SendError(c, format.status()); return; }
@@ -126,7 +141,8 @@ void HandleImport(Ctx& c) {
                     {"labels", stats->labels},
                     {"predictions", stats->predictions},
                     {"format", stats->format},
-                    {"notes", stats->notes}});
+                    {"notes", stats->notes},
+                    {"answers", stats->answers}});
 }
 
 void HandleExport(Ctx& c) {
@@ -141,7 +157,17 @@ void HandleExport(Ctx& c) {
   {
     std::ofstream out(tmp->path(), std::ios::binary);
     if (!tmp->ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
-    auto stats = io::ExportProject(c.store, *c.project, *format, out, {});
+    std::optional<quality::AggregateMethod> method;
+    if (c.req.has_param("aggregate")) {
+      auto m = quality::ParseAggregateMethod(c.req.get_param_value("aggregate"));
+      if (!m.ok()) { SendError(c, m.status()); return; }
+      method = *m;
+    }
+    auto answers = io::AnswersForExport(c.store, *c.project, method);
+    if (!answers.ok()) { SendError(c, answers.status()); return; }
+    io::ExportOptions opts;
+    opts.answers = &*answers;
+    auto stats = io::ExportProject(c.store, *c.project, *format, out, opts);
     out.close();
     if (!stats.ok()) { SendError(c, stats.status()); return; }
     if (!out) { SendError(c, IoError("cannot write temporary file")); return; }

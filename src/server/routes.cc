@@ -39,6 +39,8 @@ const std::vector<Route>& Routes() {
       // ---- reviewers ----
       {"GET", "/api/v1/projects/{project}/metrics", MinRole::kReviewer, false, HandleProjectMetrics,
        "queue sizes, label counts, annotator throughput"},
+      {"GET", "/api/v1/projects/{project}/quality", MinRole::kReviewer, false, HandleQuality,
+       "agreement with 95% intervals, resolved labels, per-annotator quality (?aggregate=mv|ds|auto)"},
       {"GET", "/api/v1/projects/{project}/report", MinRole::kReviewer, false, HandleReport,
        "corrections (model said X, people said Y) and cycle history"},
       // ---- admins ----

@@ -49,13 +49,38 @@ async function refresh() {
   fillTable('queues', ['pool', 'kind', 'open'], d.queues.map((q) => [q.pool, q.kind, q.open]));
   fillTable('states', ['state', 'items'], Object.entries(d.by_state));
   fillTable('sources', ['source', 'items'], Object.entries(d.by_label_source));
-  fillTable('annotators', ['annotator', 'answers', 'last hour', 'mean time (s)', 'agreement'],
+  fillTable('annotators', ['annotator', 'answers', 'last hour', 'mean time (s)', 'agreement with resolved label',
+    'gold accuracy (95% interval)'],
     d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, (a.mean_time_ms / 1000).toFixed(1),
-      a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`]));
+      a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`,
+      !a.gold ? '—' : `${a.gold.correct}/${a.gold.answered} [${Math.round(a.gold.lower * 100)}–${Math.round(a.gold.upper * 100)}%]`]));
+  await refreshAgreement(name);
   await refreshReport(name, d.items);
   if (admin.user.role === 'admin') await refreshUsers();
   document.body.dataset.project = name;
   document.body.dataset.state = 'ready';
+}
+
+// Agreement with bootstrap intervals: the same numbers as `hitloop quality` and the report.
+async function refreshAgreement(name) {
+  const q = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}/quality`);
+  const status = document.getElementById('agreement-status');
+  if (q.status !== 200) { status.textContent = hl.errorText(q); fillTable('agreement', [], []); return; }
+  const d = q.data;
+  status.textContent = `${d.items} items with answers, ${d.answers} answers; labels resolved by ` +
+    `${d.aggregation.method} (${d.aggregation.reason})`;
+  if (!d.agreement) { fillTable('agreement', [], []); return; }
+  const fmt = (e) => (e.value === null ? ['n/a', e.reason]
+    : [e.value.toFixed(3), `${e.lower.toFixed(3)} – ${e.upper.toFixed(3)}`]);
+  const rows = [['percent agreement', ...fmt(d.agreement.percent)],
+    ["Fleiss' kappa", ...fmt(d.agreement.fleiss)]];
+  for (const [level, e] of Object.entries(d.agreement.krippendorff_alpha)) {
+    rows.push([`Krippendorff's alpha (${level})`, ...fmt(e)]);
+  }
+  for (const p of d.agreement.cohen_kappa_pairs.slice(0, 20)) {
+    rows.push([`Cohen's kappa ${p.a} / ${p.b} (${p.shared} items)`, ...fmt(p)]);
+  }
+  fillTable('agreement', ['statistic', 'value', '95% interval'], rows);
 }
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -1,0 +1,76 @@
+// hitloop quality NAME [--json] [--aggregate mv|ds|auto] [--set-aggregate mv|ds|auto]
+//                      [--replicates N] [--min-shared N]
+// Agreement with bootstrap intervals, how labels are resolved, and per-annotator quality
+// (quality/project_quality.h): the same numbers as the report and the dashboard.
+#include <chrono>
+#include <cstdio>
+
+#include "cli/command.h"
+#include "quality/project_quality.h"
+#include "store/store.h"
+
+namespace hitloop::cli {
+
+void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
+  struct Args {
+    std::string name, aggregate, set_aggregate;
+    bool as_json = false, timing = false;
+    int replicates = 1000;
+    int64_t min_shared = 10;
+  };
+  auto a = std::make_shared<Args>();
+  auto* cmd = app.add_subcommand(
+      "quality", "Agreement between annotators (with 95% intervals), resolved labels, annotator quality");
+  cmd->add_option("NAME", a->name, "Project name")->required();
+  cmd->add_flag("--json", a->as_json, "Print JSON instead of text");
+  cmd->add_option("--aggregate", a->aggregate,
+                  "Resolve labels by mv | ds | auto for this run (default: the project's setting)");
+  cmd->add_option("--set-aggregate", a->set_aggregate,
+                  "Store mv | ds | auto as the project's method (training labels, exports, report)");
+  cmd->add_flag("--timing", a->timing, "Print the time of each phase to stderr");
+  cmd->add_option("--replicates", a->replicates, "Bootstrap replicates (0 = no intervals)")
+      ->capture_default_str();
+  cmd->add_option("--min-shared", a->min_shared,
+                  "Pairs of annotators need this many shared items for Cohen's kappa")
+      ->capture_default_str();
+  cmd->callback([a, &g, exit_code] {
+    auto store = OpenSqliteStore(g.db_path);
+    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
+    auto p = (*store)->GetProject(a->name);
+    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    if (!a->set_aggregate.empty()) {
+      auto m = quality::ParseAggregateMethod(a->set_aggregate);
+      if (!m.ok()) { *exit_code = Fail(m.status()); return; }
+      auto cfg = quality::SetAggregateMethod(p->config_json, *m);
+      if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
+      Status st = (*store)->SetProjectConfig(p->id, *cfg);
+      if (!st.ok()) { *exit_code = Fail(st); return; }
+      p->config_json = *cfg;
+      if (!a->as_json) std::printf("'%s' now resolves labels by %s\n", p->name.c_str(), quality::AggregateMethodName(*m));
+    }
+    quality::QualityOptions opts;
+    opts.agreement.bootstrap.replicates = a->replicates;
+    opts.agreement.min_shared_items = a->min_shared;
+    if (!a->aggregate.empty()) {
+      auto m = quality::ParseAggregateMethod(a->aggregate);
+      if (!m.ok()) { *exit_code = Fail(m.status()); return; }
+      opts.method = *m;
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto answers = quality::LoadProjectAnswers(**store, *p);
+    if (!answers.ok()) { *exit_code = Fail(answers.status()); return; }
+    const auto t1 = std::chrono::steady_clock::now();
+    auto q = quality::BuildQualityReport(*p, *answers, opts);
+    if (!q.ok()) { *exit_code = Fail(q.status()); return; }
+    if (a->timing) {
+      std::fprintf(stderr, "load %.0f ms (%lld answers), resolve %.0f ms, agreement %.0f ms\n",
+                   std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                   static_cast<long long>(answers->table.num_ratings()), q->resolve_ms, q->agreement_ms);
+    }
+    std::string out = a->as_json ? quality::QualityToJson(*q) + "\n" : quality::QualityToText(*q);
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    *exit_code = 0;
+  });
+}
+
+}  // namespace hitloop::cli

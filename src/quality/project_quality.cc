@@ -1,0 +1,391 @@
+#include "quality/project_quality.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <tuple>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace hitloop::quality {
+
+using nlohmann::json;
+
+Result<AggregateMethod> ProjectAggregateMethod(const Project& project) {
+  json cfg = json::parse(project.config_json, nullptr, false);
+  if (!cfg.is_object()) return AggregateMethod::kAuto;
+  auto q = cfg.find("quality");
+  if (q == cfg.end() || !q->is_object()) return AggregateMethod::kAuto;
+  auto a = q->find("aggregate");
+  if (a == q->end() || a->is_null()) return AggregateMethod::kAuto;
+  if (!a->is_string()) return InvalidArgument("quality.aggregate: expected mv, ds or auto");
+  return ParseAggregateMethod(a->get<std::string>());
+}
+
+Result<std::string> SetAggregateMethod(const std::string& config_json, AggregateMethod method) {
+  json cfg = json::parse(config_json.empty() ? "{}" : config_json, nullptr, false);
+  if (!cfg.is_object()) return InvalidArgument("project config: not a JSON object");
+  if (!cfg.contains("quality") || !cfg["quality"].is_object()) cfg["quality"] = json::object();
+  cfg["quality"]["aggregate"] = AggregateMethodName(method);
+  return cfg.dump();
+}
+
+Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) {
+  if (project.type != TaskType::kSingleLabel) {
+    return FailedPrecondition("quality: only single-label projects are covered so far");
+  }
+  ProjectAnswers out;
+  std::unordered_set<int64_t> gold_items;
+  std::unordered_map<int64_t, int> gold_current;  // a gold item's current label
+  RETURN_IF_ERROR(store.ScanItems(
+      project.id,
+      [&](const Item& it) {
+        if (it.split == Split::kGold) {
+          gold_items.insert(it.id);
+          if (it.labels.size() == 1 && project.LabelIndex(it.labels[0]) >= 0) {
+            gold_current[it.id] = project.LabelIndex(it.labels[0]);
+          }
+        }
+        return true;
+      },
+      /*with_vectors=*/false));
+  // Newest answer per (item, annotator); newest import on a gold item; newest adjudication.
+  struct Newest {
+    int64_t created_at = 0, id = 0;
+    size_t index = 0;
+  };
+  std::vector<Rating> ratings;
+  std::unordered_map<int64_t, std::unordered_map<std::string, Newest>> newest;
+  std::unordered_map<int64_t, std::pair<int64_t, int>> gold_import, adjudication;  // id, category
+  RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
+    if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
+    if (a.labels.size() != 1) return true;
+    const int c = project.LabelIndex(a.labels[0]);
+    if (c < 0) return true;
+    const bool gold = gold_items.count(a.item_id) > 0;
+    if (a.kind == "adjudicate") {
+      adjudication[a.item_id] = {a.id, c};
+      return true;
+    }
+    if (gold && a.kind == "import") {
+      gold_import[a.item_id] = {a.id, c};
+      return true;
+    }
+    auto& by = newest[a.item_id];
+    auto it = by.find(a.annotator);
+    if (it == by.end()) {
+      by[a.annotator] = {a.created_at, a.id, ratings.size()};
+      ratings.push_back({a.item_id, a.annotator, a.labels[0], a.time_spent_ms,
+                         LabelSourceName(a.source)});
+    } else if (std::tie(a.created_at, a.id) > std::tie(it->second.created_at, it->second.id)) {
+      Rating& r = ratings[it->second.index];
+      r.label = a.labels[0];
+      r.time_ms = a.time_spent_ms;
+      r.source = LabelSourceName(a.source);
+      it->second.created_at = a.created_at;
+      it->second.id = a.id;
+    }
+    return true;
+  }));
+  for (int64_t id : gold_items) {
+    if (auto g = gold_import.find(id); g != gold_import.end()) {
+      out.gold[id] = g->second.second;
+    } else if (auto c = gold_current.find(id); c != gold_current.end() && !newest.count(id)) {
+      out.gold[id] = c->second;  // labelled some other way and nobody answered it since
+    }
+  }
+  for (const auto& [id, a] : adjudication) out.adjudicated[id] = a.second;
+  ASSIGN_OR_RETURN(out.table, BuildRatingTable(ratings, project.labels));
+  return out;
+}
+
+Result<ProjectResolution> ResolveProject(const ProjectAnswers& answers,
+                                         std::optional<AggregateMethod> method,
+                                         const Project& project) {
+  AggregateMethod m = AggregateMethod::kAuto;
+  if (method) {
+    m = *method;
+  } else {
+    ASSIGN_OR_RETURN(m, ProjectAggregateMethod(project));
+  }
+  ProjectResolution out;
+  const RatingTable& t = answers.table;
+  if (t.num_items() > 0) {
+    ASSIGN_OR_RETURN(out.resolution, Resolve(t, m, answers.gold));
+    const char* name = AggregateMethodName(out.resolution.method);
+    for (int row = 0; row < t.num_items(); ++row) {
+      out.items[t.items[row]] = {out.resolution.labels[row], out.resolution.confidence[row], name};
+    }
+  } else {
+    out.resolution.method = m == AggregateMethod::kDawidSkene ? m : AggregateMethod::kMajority;
+    out.resolution.reason = "no answers";
+  }
+  for (const auto& [id, c] : answers.adjudicated) out.items[id] = {c, 1.0, "adjudicated"};
+  // A gold item's resolved label is its known answer.
+  for (const auto& [id, c] : answers.gold) {
+    if (out.items.count(id)) out.items[id] = {c, 1.0, "gold"};
+  }
+  return out;
+}
+
+void AnswerCollector::Add(int64_t item_id, const std::string& annotator, int category) {
+  auto [it, fresh] = ids_.emplace(annotator, static_cast<int32_t>(names_.size()));
+  if (fresh) names_.push_back(annotator);
+  answers_.push_back({item_id, it->second, category});
+}
+
+Result<std::unordered_map<int64_t, int>> AnswerCollector::Resolve(
+    const Project& project, const std::map<int64_t, int>& gold) const {
+  std::unordered_map<int64_t, int> out;
+  if (answers_.empty()) return out;
+  const int k = static_cast<int>(project.labels.size());
+  // Columns by annotator name, as BuildRatingTable lays them out.
+  std::vector<int32_t> by_name(names_.size());
+  for (size_t i = 0; i < by_name.size(); ++i) by_name[i] = static_cast<int32_t>(i);
+  std::sort(by_name.begin(), by_name.end(), [&](int32_t a, int32_t b) { return names_[a] < names_[b]; });
+  std::vector<int32_t> column(names_.size());
+  for (size_t i = 0; i < by_name.size(); ++i) column[by_name[i]] = static_cast<int32_t>(i);
+  // Sort by (item, column), newest last within a pair; keep the newest.
+  std::vector<uint32_t> order(answers_.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Answer& x = answers_[a];
+    const Answer& y = answers_[b];
+    if (x.item != y.item) return x.item < y.item;
+    if (column[x.annotator] != column[y.annotator]) return column[x.annotator] < column[y.annotator];
+    return a < b;
+  });
+  RatingTable t;
+  t.categories = project.labels;
+  for (int32_t i : by_name) t.annotators.push_back(names_[i]);
+  t.row_start.push_back(0);
+  for (size_t n = 0; n < order.size(); ++n) {
+    const Answer& a = answers_[order[n]];
+    if (a.category < 0 || a.category >= k) return InvalidArgument("quality: category out of range");
+    if (n + 1 < order.size()) {
+      const Answer& next = answers_[order[n + 1]];
+      if (next.item == a.item && next.annotator == a.annotator) continue;  // a newer one follows
+    }
+    if (t.items.empty() || t.items.back() != a.item) {
+      if (!t.items.empty()) t.row_start.push_back(static_cast<int32_t>(t.value.size()));
+      t.items.push_back(a.item);
+    }
+    t.rater.push_back(column[a.annotator]);
+    t.value.push_back(a.category);
+    t.time_ms.push_back(0);
+    t.audit.push_back(0);
+  }
+  t.row_start.push_back(static_cast<int32_t>(t.value.size()));
+  ASSIGN_OR_RETURN(AggregateMethod method, ProjectAggregateMethod(project));
+  ASSIGN_OR_RETURN(Resolution r, quality::Resolve(t, method, gold));
+  out.reserve(t.items.size());
+  for (int row = 0; row < t.num_items(); ++row) out[t.items[row]] = r.labels[row];
+  return out;
+}
+
+Result<QualityReport> BuildQualityReport(const Project& project, const ProjectAnswers& answers,
+                                         const QualityOptions& options) {
+  QualityReport q;
+  q.project = project.name;
+  q.labels = project.labels;
+  const RatingTable& t = answers.table;
+  q.items = t.num_items();
+  q.answers = t.num_ratings();
+  q.annotators = t.num_annotators();
+  if (options.method) {
+    q.requested = *options.method;
+  } else {
+    ASSIGN_OR_RETURN(q.requested, ProjectAggregateMethod(project));
+  }
+  if (t.num_items() == 0) {
+    q.resolution.reason = "no answers yet";
+    return q;
+  }
+  using Clock = std::chrono::steady_clock;
+  const auto t0 = Clock::now();
+  ASSIGN_OR_RETURN(q.resolution, Resolve(t, q.requested, answers.gold));
+  const auto t1 = Clock::now();
+  ASSIGN_OR_RETURN(AgreementSummary agreement, SummarizeAgreement(t, options.agreement));
+  q.agreement = std::move(agreement);
+  q.resolve_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+  q.agreement_ms = std::chrono::duration<double, std::milli>(Clock::now() - t1).count();
+
+  const int k = t.num_categories();
+  std::vector<AnnotatorQuality> per(t.num_annotators());
+  std::vector<std::vector<int64_t>> times(t.num_annotators());
+  std::vector<Rating> gold_ratings;
+  for (int a = 0; a < t.num_annotators(); ++a) {
+    per[a].annotator = t.annotators[a];
+    per[a].confusion.assign(k, std::vector<int64_t>(k, 0));
+  }
+  for (int row = 0; row < t.num_items(); ++row) {
+    // An adjudicated item's resolved label is the adjudication.
+    int resolved = q.resolution.labels[row];
+    if (auto adj = answers.adjudicated.find(t.items[row]); adj != answers.adjudicated.end()) {
+      resolved = adj->second;
+    }
+    auto known = answers.gold.find(t.items[row]);
+    const bool gold = known != answers.gold.end();
+    if (gold) resolved = known->second;  // a gold item's resolved label is its known answer
+    for (int32_t j = t.row_start[row]; j < t.row_start[row + 1]; ++j) {
+      AnnotatorQuality& a = per[t.rater[j]];
+      ++a.answers;
+      a.agree_with_resolved += t.value[j] == resolved;
+      ++a.confusion[resolved][t.value[j]];
+      if (t.time_ms[j] > 0) times[t.rater[j]].push_back(t.time_ms[j]);
+      if (gold) gold_ratings.push_back({t.items[row], t.annotators[t.rater[j]], t.categories[t.value[j]]});
+    }
+  }
+  std::map<int64_t, std::string> gold_labels;
+  for (const auto& [id, c] : answers.gold) gold_labels[id] = t.categories[c];
+  ASSIGN_OR_RETURN(std::vector<AnnotatorAccuracy> acc, AccuracyOnGold(gold_ratings, gold_labels));
+  for (AnnotatorAccuracy& a : acc) {
+    int col = t.AnnotatorIndex(a.annotator);
+    if (col >= 0) per[col].gold = std::move(a);
+  }
+  for (int a = 0; a < t.num_annotators(); ++a) {
+    std::vector<int64_t>& d = times[a];
+    if (d.empty()) continue;
+    std::sort(d.begin(), d.end());
+    size_t mid = d.size() / 2;
+    per[a].median_time_ms = d.size() % 2 == 1 ? static_cast<double>(d[mid])
+                                               : (static_cast<double>(d[mid - 1]) + d[mid]) / 2.0;
+  }
+  q.per_annotator = std::move(per);
+  return q;
+}
+
+Result<QualityReport> ProjectQuality(Store& store, const Project& project,
+                                     const QualityOptions& options) {
+  ASSIGN_OR_RETURN(ProjectAnswers answers, LoadProjectAnswers(store, project));
+  return BuildQualityReport(project, answers, options);
+}
+
+namespace {
+
+json EstimateJson(const Estimate& e) {
+  if (!e.defined) return {{"value", nullptr}, {"reason", e.reason}};
+  return {{"value", e.stats.value},
+          {"lower", e.lower},
+          {"upper", e.upper},
+          {"observed", e.stats.observed_agreement},
+          {"chance", e.stats.chance_agreement},
+          {"items", e.stats.items_used},
+          {"replicates", e.replicates}};
+}
+
+std::string Fixed(double v, int prec = 3) {
+  char b[32];
+  std::snprintf(b, sizeof(b), "%.*f", prec, v);
+  return b;
+}
+
+std::string EstimateText(const Estimate& e) {
+  if (!e.defined) return "n/a (" + e.reason + ")";
+  return Fixed(e.stats.value) + "  [" + Fixed(e.lower) + ", " + Fixed(e.upper) + "]";
+}
+
+}  // namespace
+
+std::string QualityToJson(const QualityReport& q) {
+  json out = {{"project", q.project},
+              {"labels", q.labels},
+              {"items", q.items},
+              {"answers", q.answers},
+              {"annotators", q.annotators}};
+  const Resolution& r = q.resolution;
+  out["aggregation"] = {{"requested", AggregateMethodName(q.requested)},
+                        {"method", AggregateMethodName(r.method)},
+                        {"reason", r.reason},
+                        {"gold_items", r.gold_items},
+                        {"majority_correct_on_gold", r.majority_correct},
+                        {"dawid_skene_correct_on_gold", r.dawid_skene_correct}};
+  if (q.agreement) {
+    const AgreementSummary& a = *q.agreement;
+    json alpha = json::object();
+    for (Level level : kAllLevels) alpha[LevelName(level)] = EstimateJson(a.alpha[static_cast<int>(level)]);
+    json pairs = json::array();
+    for (const PairAgreement& p : a.pairs) {
+      json j = EstimateJson(p.kappa);
+      j["a"] = p.a;
+      j["b"] = p.b;
+      j["shared"] = p.shared;
+      pairs.push_back(std::move(j));
+    }
+    out["agreement"] = {{"percent", EstimateJson(a.percent)},
+                        {"fleiss_kappa", EstimateJson(a.fleiss)},
+                        {"krippendorff_alpha", alpha},
+                        {"cohen_kappa_pairs", pairs},
+                        {"pairs_below_min_shared", a.pairs_below_min}};
+  } else {
+    out["agreement"] = nullptr;
+  }
+  json per = json::array();
+  for (const AnnotatorQuality& a : q.per_annotator) {
+    json j = {{"annotator", a.annotator},
+              {"answers", a.answers},
+              {"agree_with_resolved", a.agree_with_resolved},
+              {"agreement_with_resolved",
+               a.answers ? json(static_cast<double>(a.agree_with_resolved) / a.answers) : json(nullptr)},
+              {"confusion", a.confusion},
+              {"median_time_ms", a.median_time_ms ? json(*a.median_time_ms) : json(nullptr)}};
+    if (a.gold) {
+      j["gold"] = {{"answered", a.gold->answered},
+                   {"correct", a.gold->correct},
+                   {"accuracy", a.gold->accuracy},
+                   {"lower", a.gold->interval.lower},
+                   {"upper", a.gold->interval.upper}};
+    } else {
+      j["gold"] = nullptr;
+    }
+    per.push_back(std::move(j));
+  }
+  out["per_annotator"] = std::move(per);
+  return out.dump();
+}
+
+std::string QualityToText(const QualityReport& q) {
+  std::ostringstream o;
+  o << "project " << q.project << ": " << q.items << " items with answers, " << q.answers
+    << " answers from " << q.annotators << " annotators\n";
+  const Resolution& r = q.resolution;
+  o << "resolved labels: " << AggregateMethodName(r.method) << " (asked: "
+    << AggregateMethodName(q.requested) << ") - " << r.reason << "\n";
+  if (!q.agreement) return o.str();
+  const AgreementSummary& a = *q.agreement;
+  o << "\nagreement (95% bootstrap intervals)\n";
+  o << "  percent agreement               " << EstimateText(a.percent) << "\n";
+  o << "  Fleiss' kappa                   " << EstimateText(a.fleiss) << "\n";
+  for (Level level : kAllLevels) {
+    std::string name = std::string("Krippendorff's alpha, ") + LevelName(level);
+    name.resize(32, ' ');
+    o << "  " << name << EstimateText(a.alpha[static_cast<int>(level)]) << "\n";
+  }
+  o << "  Cohen's kappa: " << a.pairs.size() << " pairs with enough shared items ("
+    << a.pairs_below_min << " pairs share too few)\n";
+  size_t shown = 0;
+  for (const PairAgreement& p : a.pairs) {
+    if (++shown > 20) {
+      o << "    ... (" << a.pairs.size() - 20 << " more in --json)\n";
+      break;
+    }
+    o << "    " << p.a << " / " << p.b << " (" << p.shared << " items): " << EstimateText(p.kappa) << "\n";
+  }
+  o << "\nper annotator: answers, agreement with the resolved label, gold accuracy [95% Wilson], median time\n";
+  for (const AnnotatorQuality& x : q.per_annotator) {
+    o << "  " << x.annotator << "  " << x.answers << "  "
+      << (x.answers ? Fixed(static_cast<double>(x.agree_with_resolved) / x.answers) : "-") << "  ";
+    if (x.gold) {
+      o << "gold " << x.gold->correct << "/" << x.gold->answered << " = " << Fixed(x.gold->accuracy)
+        << " [" << Fixed(x.gold->interval.lower) << ", " << Fixed(x.gold->interval.upper) << "]";
+    } else {
+      o << "gold -";
+    }
+    o << "  " << (x.median_time_ms ? Fixed(*x.median_time_ms / 1000.0, 1) + " s" : "-") << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace hitloop::quality
