@@ -64,11 +64,13 @@ Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease
       return Status::Ok();
     }
     e.kind = "audit";
+    e.reason = "audit";
     e.priority = 1e9;  // the certificate waits for it
     return store.Enqueue(e).status();
   }
   if (audits.size() == 2 && audits[0]->labels != audits[1]->labels) {
     e.kind = "adjudicate";
+    e.reason = "disagreement";
     e.priority = 1e8;
     return store.Enqueue(e).status();
   }

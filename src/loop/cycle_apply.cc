@@ -18,6 +18,19 @@ struct ApplyContext {
   CycleRecord* rec;
 };
 
+// Why an item goes to people (QueueEntry::reason; the annotator page explains it).
+std::string ReviewReason(const CyclePlan& plan, const RouteDecision& d, size_t i, bool was_auto,
+                         double max_novelty) {
+  if (plan.cold_start || plan.probs.empty()) return "seed";
+  if (was_auto) return "requeued";
+  if (d.predicted >= 0 && static_cast<size_t>(d.predicted) < plan.cold_class.size() &&
+      plan.cold_class[d.predicted]) {
+    return "new-class";
+  }
+  if (i < plan.novelty.size() && plan.novelty[i] > max_novelty) return "novel";
+  return "uncertain";
+}
+
 Status WritePredictions(const ApplyContext& c) {
   if (!c.plan.model) return Status::Ok();
   const size_t k = c.project.labels.size();
@@ -104,6 +117,7 @@ Status QueueReviews(const ApplyContext& c, const std::set<size_t>& to_review) {
     e.pool = c.plan.routing.pools[d.pool];
     e.overlap = d.overlap;
     e.priority = c.plan.priority[i] + (c.in.was_auto[i] ? 1.0 : 0.0);
+    e.reason = ReviewReason(c.plan, d, i, c.in.was_auto[i] != 0, c.in.config.max_novelty);
     RETURN_IF_ERROR(c.store.Enqueue(e).status());
     ++c.rec->queued_review;
     ++c.rec->queued_by_pool[e.pool];
@@ -119,7 +133,8 @@ Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) 
   for (size_t i : c.plan.stratified_audits) {
     if (!answered[i]) c.rec->stratified_audit_items.push_back(c.in.pool[i].id);
   }
-  for (size_t i : audits) {
+  for (size_t j = 0; j < audits.size(); ++j) {
+    const size_t i = audits[j];
     if (answered[i]) continue;
     QueueEntry e;
     e.project_id = c.project.id;
@@ -136,6 +151,7 @@ Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) 
       if (r >= 0) e.pool = rules[r].pool;
     }
     e.priority = 1e9;  // audits first: the guarantee depends on them
+    e.reason = j < c.plan.new_audits.size() ? "audit" : "audit-stratified";
     RETURN_IF_ERROR(c.store.Enqueue(e).status());
     ++c.rec->audits_queued;
   }

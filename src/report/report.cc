@@ -30,51 +30,74 @@ std::string Num(double v, int prec = 4) {
   return b;
 }
 
-// A small line chart: one or more series over cycle numbers. Values < 0 are gaps.
+// A small line chart: one or more series over cycle numbers. Values < 0 are gaps. The y axis
+// starts at zero (a 0.91 -> 0.93 change is not drawn as a cliff), every point is a marker with
+// its value as a tooltip (a series with one point, e.g. "accuracy before" after two cycles, is a
+// dot rather than an invisible zero-length line), and a gap ends a line instead of bridging it.
 std::string LineChart(const std::string& title, const std::vector<int64_t>& x,
                       const std::vector<std::pair<std::string, std::vector<double>>>& series) {
   const double w = 640, h = 260, l = 60, r = 150, t = 30, b = 40;
-  double ymin = 1e300, ymax = -1e300;
+  double ymax = -1e300;
+  bool any = false;
   for (const auto& [name, ys] : series) {
     for (double y : ys) {
       if (y < 0) continue;
-      ymin = std::min(ymin, y);
       ymax = std::max(ymax, y);
+      any = true;
     }
   }
   std::ostringstream o;
   o << "<svg xmlns='http://www.w3.org/2000/svg' width='" << w << "' height='" << h
     << "' font-family='sans-serif' font-size='11'><text x='" << l << "' y='18' font-size='13'>"
     << HtmlEscape(title) << "</text>";
-  if (x.empty() || ymin > ymax) {
+  if (x.empty() || !any) {
     o << "<text x='" << l << "' y='" << h / 2 << "'>no data yet</text></svg>";
     return o.str();
   }
-  if (ymax - ymin < 1e-9) {
-    ymax += 0.5;
-    ymin -= 0.5;
-  }
+  const double ymin = 0;
+  ymax = ymax <= 1.0 ? 1.0 : ymax * 1.05;
   const double xmin = static_cast<double>(x.front()), xmax = std::max(xmin + 1, static_cast<double>(x.back()));
   auto X = [&](double v) { return l + (v - xmin) / (xmax - xmin) * (w - l - r); };
   auto Y = [&](double v) { return t + (ymax - v) / (ymax - ymin) * (h - t - b); };
+  for (int i = 0; i <= 4; ++i) {
+    const double yv = ymin + (ymax - ymin) * i / 4;
+    o << "<line x1='" << l << "' y1='" << Y(yv) << "' x2='" << w - r << "' y2='" << Y(yv)
+      << "' stroke='#e5e5e5'/><text x='" << l - 4 << "' y='" << Y(yv) + 4 << "' text-anchor='end'>"
+      << (ymax > 10 ? Num(yv, 0) : Num(yv, 2)) << "</text>";
+  }
   o << "<line x1='" << l << "' y1='" << h - b << "' x2='" << w - r << "' y2='" << h - b
     << "' stroke='black'/><line x1='" << l << "' y1='" << t << "' x2='" << l << "' y2='" << h - b
     << "' stroke='black'/>";
-  for (int i = 0; i <= 4; ++i) {
-    const double yv = ymin + (ymax - ymin) * i / 4;
-    o << "<text x='" << l - 4 << "' y='" << Y(yv) + 4 << "' text-anchor='end'>"
-      << (ymax > 10 ? Num(yv, 0) : Num(yv, 3)) << "</text>";
+  for (int64_t xv : x) {
+    o << "<text x='" << X(static_cast<double>(xv)) << "' y='" << h - b + 14 << "' text-anchor='middle'>" << xv
+      << "</text>";
   }
-  o << "<text x='" << (l + w - r) / 2 << "' y='" << h - 8 << "' text-anchor='middle'>cycle</text>";
+  o << "<text x='" << (l + w - r) / 2 << "' y='" << h - 6 << "' text-anchor='middle'>cycle</text>";
   static const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
   for (size_t s = 0; s < series.size(); ++s) {
     const auto& [name, ys] = series[s];
-    o << "<polyline fill='none' stroke='" << kColors[s % 4] << "' stroke-width='2' points='";
+    const char* color = kColors[s % 4];
+    std::vector<std::vector<size_t>> runs(1);
     for (size_t i = 0; i < ys.size() && i < x.size(); ++i) {
-      if (ys[i] >= 0) o << X(static_cast<double>(x[i])) << "," << Y(ys[i]) << " ";
+      if (ys[i] < 0) {
+        if (!runs.back().empty()) runs.emplace_back();
+        continue;
+      }
+      runs.back().push_back(i);
     }
-    o << "'/><text x='" << w - r + 8 << "' y='" << t + 14 + 16 * s << "' fill='" << kColors[s % 4]
-      << "'>" << HtmlEscape(name) << "</text>";
+    for (const auto& run : runs) {
+      if (run.size() < 2) continue;
+      o << "<polyline fill='none' stroke='" << color << "' stroke-width='2' points='";
+      for (size_t i : run) o << X(static_cast<double>(x[i])) << "," << Y(ys[i]) << " ";
+      o << "'/>";
+    }
+    for (size_t i = 0; i < ys.size() && i < x.size(); ++i) {
+      if (ys[i] < 0) continue;
+      o << "<circle cx='" << X(static_cast<double>(x[i])) << "' cy='" << Y(ys[i]) << "' r='4' fill='" << color
+        << "'><title>" << HtmlEscape(name) << ", cycle " << x[i] << ": " << Num(ys[i], 4) << "</title></circle>";
+    }
+    o << "<text x='" << w - r + 8 << "' y='" << t + 14 + 16 * s << "' fill='" << color << "'>" << HtmlEscape(name)
+      << "</text>";
   }
   o << "</svg>";
   return o.str();
@@ -208,6 +231,8 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
     c.requeued = j.requeued;
     c.precision_lower_bound = j.audit_precision.lower_bound;
     if (j.global_certified) c.global_threshold = j.global_threshold;
+    c.audits_total = j.audits_total;
+    c.min_audits_needed = j.min_audits_needed;
     rep.cycles.push_back(c);
     // The newest cycle's strata and rules replace the earlier ones.
     rep.strata.clear();
@@ -252,7 +277,8 @@ std::string ReportToJson(const Report& r) {
                       {"ece_after", opt(c.ece_after)}, {"auto_accepted", c.auto_accepted},
                       {"queued_review", c.queued_review}, {"audits_queued", c.audits_queued},
                       {"requeued", c.requeued}, {"precision_lower_bound", c.precision_lower_bound},
-                      {"global_threshold", opt(c.global_threshold)}});
+                      {"global_threshold", opt(c.global_threshold)}, {"audits_total", c.audits_total},
+                      {"min_audits_needed", c.min_audits_needed}});
   }
   json strata = json::array(), rules = json::array();
   for (const auto& st : r.strata) {

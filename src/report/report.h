@@ -46,6 +46,7 @@ struct CycleSummary {
   int64_t auto_accepted = 0, queued_review = 0, audits_queued = 0, requeued = 0;
   double precision_lower_bound = 0;
   double global_threshold = -1;
+  int64_t audits_total = 0, min_audits_needed = 0;  // the certificate's audits and the least it needs
 };
 
 // Audits per (the current model's predicted class, confidence band), from the newest cycle.

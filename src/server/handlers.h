@@ -23,6 +23,8 @@ void HandleSubmit(Ctx& c);
 void HandleSkip(Ctx& c);
 void HandleRelease(Ctx& c);
 void HandleAmend(Ctx& c);
+void HandleGetLease(Ctx& c);
+void HandleMyAnswers(Ctx& c);
 
 // handlers_admin.cc
 void HandleProjectMetrics(Ctx& c);

@@ -5,6 +5,9 @@
 #include <unordered_map>
 
 #include "core/ids.h"
+#include "loop/certify.h"
+#include "loop/config.h"
+#include "loop/cycle_record.h"
 #include "schema/names.h"
 #include "quality/project_quality.h"
 #include "server/handlers.h"
@@ -26,6 +29,37 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& body, const ch
   return out;
 }
 
+// What `hitloop status` says about the guarantee, for the dashboard: the target, the audits the
+// newest cycle counted against the least it needs, and whether it certified (the same
+// loop::ComputeLoopStatus the CLI prints).
+nlohmann::json CertificateJson(const Project& p, const std::vector<CycleRow>& cycles, int64_t audits_since) {
+  nlohmann::json j = {{"cycles", cycles.size()}, {"audits_answered_since_cycle", audits_since}};
+  auto cfg = loop::ParseLoopConfig(p.config_json);
+  const loop::LoopStatus ls = loop::ComputeLoopStatus(cfg.ok() ? *cfg : loop::LoopConfig{}, cycles);
+  if (cfg.ok()) {
+    j["target_precision"] = ls.target_precision;
+    j["confidence"] = ls.confidence;
+    j["min_audits_needed"] = ls.min_audits_needed;
+  }
+  j["audits_counted"] = 0;
+  j["certified"] = false;
+  j["precision_lower_bound"] = nullptr;
+  if (!ls.last) return j;
+  const loop::CycleRecord& r = *ls.last;
+  j["cycle"] = r.cycle != 0 ? r.cycle : cycles.back().cycle;
+  if (!cfg.ok() && r.min_audits_needed > 0) {
+    j["min_audits_needed"] = r.min_audits_needed;
+    j["target_precision"] = r.target_precision;
+    j["confidence"] = r.confidence;
+  }
+  j["audits_counted"] = r.audits_total;
+  j["certified"] = ls.certified;
+  j["certified_classes"] = ls.certified_classes;
+  j["precision_lower_bound"] = r.audit_precision.lower_bound;
+  j["auto_accepted"] = r.auto_accepted;
+  return j;
+}
+
 }  // namespace
 
 void HandleProjectMetrics(Ctx& c) {
@@ -44,12 +78,19 @@ void HandleProjectMetrics(Ctx& c) {
     int64_t answers = 0, last_hour = 0, time_ms = 0;
   };
   std::map<std::string, Per> per;
+  // The certificate's progress: the newest cycle counted its audits; audit answers given since
+  // are counted by the next cycle (shown apart, so the page says what the CLI says).
+  auto cycles = c.store.ListCycles(c.project->id);
+  if (!cycles.ok()) { SendError(c, cycles.status()); return; }
+  const int64_t last_cycle_at = cycles->empty() ? 0 : cycles->back().created_at;
+  int64_t audits_since = 0;
   Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
     if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
     Per& p = per[a.annotator];
     p.answers += 1;
     p.time_ms += a.time_spent_ms;
     if (a.created_at > c.now - 3600 * 1000) p.last_hour += 1;
+    if (a.source == LabelSource::kAudit && a.created_at > last_cycle_at) audits_since += 1;
     return true;
   });
   if (!scan.ok()) { SendError(c, scan); return; }
@@ -84,6 +125,7 @@ void HandleProjectMetrics(Ctx& c) {
                           {"gold", gold}});
   }
   SendJson(c, 200, {{"project", c.project->name},
+                    {"certificate", CertificateJson(*c.project, *cycles, audits_since)},
                     {"items", st->items},
                     {"by_state", st->by_state},
                     {"by_label_source", st->by_label_source},

@@ -1,4 +1,5 @@
 // The annotator API: projects I can see, claim the next task, submit / skip / release / amend.
+#include <algorithm>
 #include <set>
 
 #include "core/ids.h"
@@ -60,6 +61,71 @@ bool AlreadyRecorded(Store& store, const Ctx& c, const std::vector<std::string>&
   return false;
 }
 
+// The first `max_bytes` bytes of `text` (cut at a UTF-8 character boundary), with "…" when cut.
+std::string Snippet(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end) + "\u2026";
+}
+
+// The labels of the lease holder's newest answer of the lease's kind to its item ([] if none).
+Result<nlohmann::json> MyAnswer(Store& store, const Lease& lease) {
+  ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
+  for (auto it = history.rbegin(); it != history.rend(); ++it) {
+    if (it->annotator == lease.annotator && it->kind == lease.kind) return nlohmann::json(it->labels);
+  }
+  return nlohmann::json::array();
+}
+
+// A task as the annotator page shows it: lease, kind, why it is there, the item (with the
+// boilerplate detector's blocks), the model's prediction (never for audits: an audit checks the
+// machine's label, so showing it would anchor the answer) and, for an adjudication, who answered
+// what (the adjudicator settles their disagreement).
+Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& queued_reason) {
+  ReadSnapshot snapshot(c.store);  // item, prediction, detections and history: one read transaction
+  ASSIGN_OR_RETURN(auto item, c.store.GetItem(lease.item_id));
+  ASSIGN_OR_RETURN(auto pred, c.store.LatestPrediction(lease.item_id));
+  nlohmann::json prediction = nullptr;
+  if (pred.has_value() && lease.kind != "audit") {
+    const Prediction& p = *pred;
+    nlohmann::json dist = nlohmann::json::object();
+    if (p.distribution.size() == c.project->labels.size()) {
+      for (size_t i = 0; i < p.distribution.size(); ++i) dist[c.project->labels[i]] = p.distribution[i];
+    }
+    prediction = {{"label", p.label}, {"confidence", p.confidence}, {"distribution", dist},
+                  {"model", p.model_version}};
+  }
+  nlohmann::json item_json = {{"id", item.external_id}, {"text", item.text}, {"meta", ParseObject(item.meta_json)}};
+  ASSIGN_OR_RETURN(auto detections, c.store.ItemDetections(lease.item_id));
+  for (const Detection& d : detections) {
+    if (d.detector != "boilerplate" || d.detail_json.empty()) continue;
+    nlohmann::json spans = nlohmann::json::parse(d.detail_json, nullptr, false);
+    if (spans.is_array()) item_json["boilerplate"] = spans;
+  }
+  std::string reason = queued_reason;
+  if (lease.kind == "adjudicate") reason = "disagreement";
+  if (reason.empty() && lease.kind == "audit") reason = "audit";
+  nlohmann::json j = {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
+                                 {"expires_at_ms", lease.expires_at}}},
+                      {"kind", lease.kind},
+                      {"pool", lease.pool},
+                      {"reason", reason},
+                      {"item", item_json},
+                      {"prediction", prediction}};
+  if (lease.kind == "adjudicate") {
+    ASSIGN_OR_RETURN(auto history, c.store.ListAnnotations(lease.item_id));
+    nlohmann::json answers = nlohmann::json::array();
+    for (const Annotation& a : history) {
+      if (a.source != LabelSource::kHuman || a.kind == "adjudicate") continue;
+      answers.push_back({{"annotator", a.annotator}, {"labels", a.labels}, {"kind", a.kind},
+                         {"at_ms", a.created_at}});
+    }
+    j["answers"] = answers;
+  }
+  return j;
+}
+
 void FinishAs(Ctx& c, const char* state) {
   Status st = c.writer->Run([&](Store& w) {
     return w.FinishLease(c.lease->id, c.user->name, state, c.now);
@@ -94,6 +160,15 @@ void HandleGetProject(Ctx& c) {
   nlohmann::json j = ProjectJson(*c.project);
   j["my_pools"] = c.user->pools;
   j["queued_total"] = *waiting;
+  // Open entries in my pools by kind (trigger-kept counts: a lookup, cheap enough to poll).
+  auto counts = c.store.QueueCounts(c.project->id);
+  if (!counts.ok()) { SendError(c, counts.status()); return; }
+  nlohmann::json by_kind = {{"review", 0}, {"audit", 0}, {"adjudicate", 0}};
+  for (const auto& [key, n] : *counts) {
+    if (std::find(c.user->pools.begin(), c.user->pools.end(), key.first) == c.user->pools.end()) continue;
+    by_kind[key.second] = by_kind.value(key.second, int64_t{0}) + n;
+  }
+  j["queued_by_kind"] = by_kind;
   SendJson(c, 200, j);
 }
 
@@ -105,10 +180,27 @@ void HandleNextTask(Ctx& c) {
   req.now = c.now;
   req.ttl_ms = c.options.lease_ttl_ms;
   req.lease_id = TimeOrderedId(c.now);
+  // Audits interleaved with the other tasks at the project's audit share (task_mix.h): the
+  // preferred kind first, any kind when it has nothing open.
+  const double share = c.server.task_mix().AuditShare(*c.project);
+  const bool steer = share > 0 && share < 1;
+  if (steer) {
+    if (c.server.task_mix().PreferAudit(c.project->id, c.user->id, share)) {
+      req.kinds = {"audit"};
+    } else {
+      req.exclude_kinds = {"audit"};
+    }
+  }
   // The lease is handed out only once the batch holding it has committed (Run returns).
   Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
   Status st = c.writer->Run([&](Store& w) -> Status {
     claimed = w.Claim(req);
+    if (steer && claimed.ok() && !claimed->has_value()) {
+      ClaimRequest any = req;
+      any.kinds.clear();
+      any.exclude_kinds.clear();
+      claimed = w.Claim(any);
+    }
     return claimed.status();
   });
   if (!st.ok()) claimed = st;
@@ -131,38 +223,56 @@ void HandleNextTask(Ctx& c) {
     return;
   }
   const Lease& lease = (*claimed)->lease;
-  ReadSnapshot snapshot(c.store);  // item, prediction and detections: one read transaction
-  auto item = c.store.GetItem(lease.item_id);
-  if (!item.ok()) { SendError(c, item.status()); return; }
-  auto pred = c.store.LatestPrediction(lease.item_id);
-  if (!pred.ok()) { SendError(c, pred.status()); return; }
-  nlohmann::json prediction = nullptr;
-  // Audits are blind: an audit checks the machine's label, so showing it would anchor the answer.
-  if (pred->has_value() && lease.kind != "audit") {
-    const Prediction& p = **pred;
-    nlohmann::json dist = nlohmann::json::object();
-    if (p.distribution.size() == c.project->labels.size()) {
-      for (size_t i = 0; i < p.distribution.size(); ++i) dist[c.project->labels[i]] = p.distribution[i];
+  c.server.task_mix().Record(c.project->id, c.user->id, share, lease.kind == "audit");
+  auto j = TaskJson(c, lease, (*claimed)->entry.reason);
+  if (!j.ok()) { SendError(c, j.status()); return; }
+  SendJson(c, 200, *j);
+}
+
+void HandleGetLease(Ctx& c) {
+  // A task the caller answered (the history panel reopens it to change the answer): the same
+  // shape as a claimed task, plus the caller's answer and whether it can still be changed.
+  if (c.lease->annotator != c.user->name) { SendError(c, Conflict("lease is held by someone else")); return; }
+  auto j = TaskJson(c, *c.lease, "");
+  if (!j.ok()) { SendError(c, j.status()); return; }
+  auto mine = MyAnswer(c.store, *c.lease);
+  if (!mine.ok()) { SendError(c, mine.status()); return; }
+  (*j)["lease"]["state"] = c.lease->state;
+  (*j)["my_labels"] = *mine;
+  (*j)["amendable"] = c.lease->state == "submitted" && c.lease->expires_at > c.now;
+  SendJson(c, 200, *j);
+}
+
+void HandleMyAnswers(Ctx& c) {
+  int limit = 20;
+  if (c.req.has_param("limit")) {
+    const std::string v = c.req.get_param_value("limit");
+    if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos) {
+      SendError(c, InvalidArgument("limit: expected an integer 1-100"));
+      return;
     }
-    prediction = {{"label", p.label}, {"confidence", p.confidence}, {"distribution", dist}};
+    limit = std::stoi(v);
+    if (limit < 1 || limit > 100) { SendError(c, InvalidArgument("limit: expected an integer 1-100")); return; }
   }
-  // The item, with the detector's boilerplate blocks (byte ranges) when it ran: the page dims them.
-  nlohmann::json item_json = {{"id", item->external_id}, {"text", item->text}, {"meta", ParseObject(item->meta_json)}};
-  auto detections = c.store.ItemDetections(lease.item_id);
-  if (!detections.ok()) { SendError(c, detections.status()); return; }
-  for (const Detection& d : *detections) {
-    if (d.detector != "boilerplate" || d.detail_json.empty()) continue;
-    nlohmann::json spans = nlohmann::json::parse(d.detail_json, nullptr, false);
-    if (spans.is_array()) item_json["boilerplate"] = spans;
+  ReadSnapshot snapshot(c.store);
+  auto leases = c.store.ListSubmittedLeases(c.project->id, c.user->name, limit);
+  if (!leases.ok()) { SendError(c, leases.status()); return; }
+  nlohmann::json out = nlohmann::json::array();
+  for (const Lease& l : *leases) {
+    auto item = c.store.GetItem(l.item_id);
+    if (!item.ok()) { SendError(c, item.status()); return; }
+    auto mine = MyAnswer(c.store, l);
+    if (!mine.ok()) { SendError(c, mine.status()); return; }
+    out.push_back({{"lease", l.id},
+                   {"item", item->external_id},
+                   {"snippet", Snippet(item->text, 160)},
+                   {"kind", l.kind},
+                   {"labels", *mine},
+                   {"answered_at_ms", l.created_at},
+                   {"amendable", l.expires_at > c.now},
+                   {"amendable_until_ms", l.expires_at}});
   }
-  snapshot.End();
-  SendJson(c, 200,
-           {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
-                       {"expires_at_ms", lease.expires_at}}},
-            {"kind", lease.kind},
-            {"pool", lease.pool},
-            {"item", item_json},
-            {"prediction", prediction}});
+  SendJson(c, 200, {{"answers", out}});
 }
 
 void HandleSubmit(Ctx& c) {

@@ -36,6 +36,10 @@ const std::vector<Route>& Routes() {
        "give a leased task back"},
       {"POST", "/api/v1/leases/{lease}/amend", MinRole::kAnnotator, false, HandleAmend,
        "correct my own submitted answer (undo)"},
+      {"GET", "/api/v1/leases/{lease}", MinRole::kAnnotator, false, HandleGetLease,
+       "a task I answered, with my answer (reopen from the history)"},
+      {"GET", "/api/v1/projects/{project}/my/answers", MinRole::kAnnotator, false, HandleMyAnswers,
+       "my recent answers in the project, newest first (?limit=1-100)"},
       // ---- reviewers ----
       {"GET", "/api/v1/projects/{project}/metrics", MinRole::kReviewer, false, HandleProjectMetrics,
        "queue sizes, label counts, annotator throughput"},

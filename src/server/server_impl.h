@@ -16,6 +16,7 @@
 #include "server/scope_cache.h"
 #include "server/throttle.h"
 #include "server/server.h"
+#include "server/task_mix.h"
 #include "store/group_commit.h"
 #include "store/store.h"
 
@@ -66,6 +67,7 @@ class ServerImpl {
   int port() const { return port_; }
   const ServerOptions& options() const { return options_; }
   nlohmann::json MetricsJson();
+  TaskMix& task_mix() { return task_mix_; }  // audits interleaved with reviews (task_mix.h)
   // The connections waiting for a request (server.cc's httplib::Server subclass hands them over).
   ConnPoller* poller() { return poller_.get(); }
   // Failed sign-ins and bad tokens per client address (server/throttle.h).
@@ -101,6 +103,7 @@ class ServerImpl {
   std::mutex log_mu_;
   std::mutex metrics_mu_;
   std::map<std::string, RouteMetrics> metrics_;
+  TaskMix task_mix_;
 };
 
 }  // namespace hitloop::server

@@ -54,6 +54,9 @@ struct QueueEntry {
   double priority = 0.0;        // higher is served first (the AL score)
   int overlap = 1;              // annotators wanted
   int done = 0;                 // submitted so far
+  // Why the entry is there, for the person who gets it (written by the loop; "" = not given):
+  // uncertain | novel | new-class | requeued | seed | audit | audit-stratified | disagreement.
+  std::string reason;
 };
 
 struct ClaimRequest {
@@ -66,6 +69,7 @@ struct ClaimRequest {
   // The new lease's id; empty = the store makes one (TimeOrderedId). The server makes it on the
   // request's own thread: the CSPRNG's system call then stays out of the one writer thread.
   std::string lease_id;
+  std::vector<std::string> exclude_kinds;  // entries of these kinds are passed over
 };
 
 struct ClaimResult {
@@ -229,6 +233,10 @@ class Store {
       int64_t project_id) = 0;
   // Open queue entries of a project in the given pools (a covering-index count, for progress).
   virtual Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) = 0;
+  // The annotator's submitted leases in the project, newest first, at most `limit` (their
+  // history panel; an index walk, independent of the project's size).
+  virtual Result<std::vector<Lease>> ListSubmittedLeases(int64_t project_id, const std::string& annotator,
+                                                         int limit) = 0;
   // ---- end users and sessions (server) ----
 
   // ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----

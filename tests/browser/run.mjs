@@ -4,6 +4,13 @@
 //  2. xss: a corpus of payloads (xss_payloads.json) placed in item text, metadata and label names
 //     renders as text only: no dialog, no CSP violation, no injected element, no side effect.
 //  3. headers: CSP without unsafe-inline/unsafe-eval and nosniff on the pages.
+//  4. multi-label: 12 labels (keys 1-9, 0, a, b), two or three labels per answer, one label name
+//     outside Latin-1, keyboard only; the export holds exactly those answers; a selected label's
+//     key stays readable (not white on white).
+//  5. feedback: every key that does nothing says so; the reason and the model's distribution
+//     are shown; the history panel reopens an answer and changes it, keyboard only.
+//  6. admin: the certificate's progress as the CLI says it, charts from zero with tooltips, an
+//     annotator gets the "admins and reviewers only" page, sign-out.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -73,7 +80,8 @@ async function setup() {
     id: `x${String(i).padStart(2, '0')}`,
     text: p,
     meta: { note: p, [p.slice(0, 40)]: 'key is a payload' },
-    prediction: { label: xssLabels[i % xssLabels.length], score: 0.5 },
+    prediction: { label: xssLabels[i % xssLabels.length], score: 0.5,
+      distribution: xssLabels.map((_, j) => (j === i % xssLabels.length ? 0.5 : 0.125)) },
   }));
   importJsonl('xss', xrecs);
   r = await api('POST', '/api/v1/projects/xss/queue', { items: xrecs.map((x) => x.id) });
@@ -86,7 +94,10 @@ async function newPage(browser) {
   const page = await context.newPage();
   const events = { dialogs: [], cspViolations: 0, pageErrors: [] };
   page.on('dialog', async (d) => { events.dialogs.push(d.message()); await d.dismiss(); });
-  page.on('pageerror', (e) => events.pageErrors.push(String(e)));
+  page.on('pageerror', (e) => {
+    events.pageErrors.push(String(e));
+    if (process.env.DEBUG) console.log(`  page error: ${e}`);
+  });
   page.on('console', (m) => { if (/Content Security Policy/i.test(m.text())) events.cspViolations++; });
   return { context, page, events };
 }
@@ -197,6 +208,13 @@ async function testXss(browser, ctx) {
     const metaText = new Set(metaCells.map(([t]) => t));
     assert.ok(metaText.has(rec.meta.note), `${id}: meta value not shown verbatim`);
     assert.deepEqual(dom.labels.map(([t]) => t), ctx.xssLabels, `${id}: label names not verbatim`);
+    // The reason line and the distribution name the payload labels as text.
+    const why = await page.evaluate(() => ({
+      reason: document.getElementById('reason').childElementCount,
+      dist: [...document.querySelectorAll('#distribution .dist-label')].map((e) => [e.textContent, e.childElementCount]),
+    }));
+    assert.equal(why.reason, 0, `${id}: reason produced elements`);
+    for (const [t, n] of why.dist) { assert.equal(n, 0); assert.ok(ctx.xssLabels.includes(t), `${id}: distribution label ${t}`); }
     for (const [, children] of dom.labels) assert.equal(children, 0);
     // Hover and click over the rendered content too (event-handler payloads).
     await page.hover('#item-text');
@@ -206,6 +224,16 @@ async function testXss(browser, ctx) {
     seen++;
   }
   assert.equal(seen, ctx.xrecs.length, 'every payload item was shown');
+  // The history panel shows the payload snippets and label names: text only.
+  await page.keyboard.press('h');
+  await page.waitForFunction(() => document.querySelectorAll('#history-list button').length > 0);
+  const hist = await page.evaluate(() => ({
+    entries: [...document.querySelectorAll('#history-list button')].map((b) => b.querySelectorAll('*').length),
+    injected: document.querySelectorAll('aside script, aside img, aside svg, aside iframe, aside object, aside embed, aside a, aside style').length,
+  }));
+  assert.ok(hist.entries.length >= 5, 'history lists the answers');
+  for (const n of hist.entries) assert.equal(n, 4, 'a history entry is exactly its four text holders');
+  assert.equal(hist.injected, 0, 'history: injected elements');
   const side = await page.evaluate(() => ({ pwned: window.__pwned, violations: window.__violations }));
   assert.equal(side.pwned, undefined, 'a payload ran');
   assert.equal(side.violations, 0, 'CSP blocked something: a payload reached the DOM as markup');
@@ -225,7 +253,7 @@ async function testXss(browser, ctx) {
   assert.ok(annotators.includes('ann'), 'annotator table shows the xss project answers');
   const injected = await admin.page.evaluate(() =>
     document.querySelectorAll('main script, main img, main iframe, main object, main embed').length +
-    [...document.querySelectorAll('main svg')].filter((s) => !s.closest('#chart-wrap')).length);
+    [...document.querySelectorAll('main svg')].filter((s) => !s.closest('#chart-wrap') && !s.closest('#audit-chart-wrap')).length);
   assert.equal(injected, 0);
   // The correction table shows the payload label names (the model said them; ann said "safe").
   const corrections = await admin.page.locator('#corrections td').allTextContents();
@@ -276,9 +304,172 @@ async function testCycleChart(browser) {
   assert.equal(before, 1, 'the second cycle has a before point (the first model on gold)');
   const status = await page.locator('#cycle-status').textContent();
   assert.match(status, /cycle 2 done/);
+  // The certificate says what `hitloop status` says.
+  const st = JSON.parse(execFileSync(HITLOOP, ['--db', DB, 'status', 'cyc', '--json'], { encoding: 'utf8' })).loop;
+  const line = await page.locator('#cert-line').textContent();
+  assert.ok(line.includes(`${st.last_cycle.audits_total} of at least ${st.min_audits_needed} audits`), line);
+  assert.ok(line.includes(`at least ${st.audits_still_needed} more`), line);
+  // Charts start at zero, name their values, and every point carries a tooltip.
+  const chart = await page.evaluate(() => {
+    const s = document.querySelector('#chart-wrap svg');
+    return { ticks: [...s.querySelectorAll('text')].map((t) => t.textContent),
+      tips: [...s.querySelectorAll('circle')].map((c) => c.querySelector('title') && c.querySelector('title').textContent),
+      bars: [...document.querySelectorAll('#audit-chart-wrap rect title')].map((t) => t.textContent) };
+  });
+  assert.ok(chart.ticks.includes('0%') && chart.ticks.includes('100%'), `y axis from 0: ${chart.ticks}`);
+  assert.ok(chart.tips.every((t) => /cycle \d+: \d+(\.\d)?%/.test(t || '')), `tooltips: ${chart.tips}`);
+  assert.equal(chart.bars.length, 2);
+  assert.match(chart.bars[1], new RegExp(`cycle 2: ${st.last_cycle.audits_total} audits counted`));
+  await Promise.all([page.waitForNavigation(), page.click('#signout')]);
+  await page.waitForFunction(() => document.body.dataset.state === 'signin');
   assert.deepEqual(events.pageErrors, []);
   await context.close();
   return 'chart shows 2 cycles';
+}
+
+async function signInAs(browser, name, role, projects) {
+  const r = await api('POST', '/api/v1/users', { name, role, projects });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  return r.data.token;
+}
+
+async function testMultiLabel(browser) {
+  // 12 labels: keys 1-9, 0, then letters; one label name outside Latin-1 (a header value
+  // built from it used to make the submit throw before any request left the page).
+  const labels = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8', 'l9', 'ten', 'négatif', 'عربي'];
+  let r = await api('POST', '/api/v1/projects', { name: 'ml', type: 'multi-label', labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, 'mlann', 'annotator', ['ml']);
+  const want = {
+    m1: ['l1', 'l3'], m2: ['ten', 'négatif'], m3: ['l2', 'عربي', 'l9'], m4: ['l5'], m5: ['négatif', 'عربي'], m6: ['l4', 'ten'],
+  };
+  const recs = Object.keys(want).map((id, i) => ({ id, text: `multi-label item ${i}` }));
+  importJsonl('ml', recs);
+  r = await api('POST', '/api/v1/projects/ml/queue', { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  const { page, context, events } = await newPage(browser);
+  await signIn(page, token, 'ml');
+  const keys = await page.evaluate(() => [...document.querySelectorAll('#labels button')].map((b) => b.querySelector('kbd').textContent));
+  assert.deepEqual(keys, ['1', '2', '3', '4', '5', '6', '7', '8', '9', '0', 'a', 'b'], 'every label shows its key');
+  let n = 0;
+  while ((await page.evaluate(() => document.body.dataset.state)) === 'ready') {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    for (const l of want[id]) await page.keyboard.press(keys[labels.indexOf(l)]);
+    const sel = await page.evaluate(() => [...document.querySelectorAll('#labels button.selected span')].map((e) => e.textContent));
+    assert.deepEqual(sel.sort(), [...want[id]].sort(), `${id}: selection shown`);
+    if (n === 0) {
+      // A selected label's key is readable: its colour differs from its background.
+      const c = await page.evaluate(() => {
+        const k = getComputedStyle(document.querySelector('#labels button.selected kbd'));
+        return [k.color, k.backgroundColor];
+      });
+      assert.notEqual(c[0], c[1], `selected key is ${c[0]} on ${c[1]}`);
+    }
+    await page.keyboard.press('Enter');
+    await waitNext(page, id);
+    const err = await page.locator('#task-error').textContent();
+    assert.equal(err, '', `${id}: ${err}`);
+    n++;
+  }
+  assert.equal(n, 6);
+  const got = exportLabels('ml');
+  for (const [id, l] of Object.entries(want)) assert.deepEqual([...got[id]].sort(), [...l].sort(), `${id}: exported ${JSON.stringify(got[id])}`);
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return `${n} multi-label answers`;
+}
+
+async function testFeedbackReasonHistory(browser) {
+  const labels = ['ham', 'spam', 'other'];
+  let r = await api('POST', '/api/v1/projects', { name: 'fb', labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, 'fbann', 'annotator', ['fb']);
+  const recs = [
+    { id: 'f1', text: 'first', prediction: { label: 'ham', score: 0.51, distribution: [0.51, 0.47, 0.02] } },
+    { id: 'f2', text: 'second', prediction: { label: 'spam', score: 0.8, distribution: [0.1, 0.8, 0.1] } },
+    { id: 'f3', text: 'third' },
+  ];
+  importJsonl('fb', recs);
+  r = await api('POST', '/api/v1/projects/fb/queue', { items: ['f1', 'f2', 'f3'] });
+  assert.equal(r.status, 200);
+  const { page, context, events } = await newPage(browser);
+  await signIn(page, token, 'fb');
+  const text = (sel) => page.locator(sel).textContent();
+  assert.equal(await page.evaluate(() => document.body.dataset.item), 'f1');
+  assert.match(await text('#reason'), /torn between ham 51% and spam 47%/);
+  const dist = await page.evaluate(() => [...document.querySelectorAll('#distribution .dist-row')].map((e) => e.textContent));
+  assert.deepEqual(dist, ['ham51%', 'spam47%', 'other2%']);
+  // Keys that do nothing say so, each with its own message.
+  const said = [];
+  for (const key of ['9', 'q', 'u', 'Escape', '%', 'r']) {
+    const before = await page.evaluate(() => document.getElementById('key-feedback').dataset.seq || '0');
+    await page.keyboard.press(key);
+    await page.waitForFunction((b) => (document.getElementById('key-feedback').dataset.seq || '0') !== b, before);
+    said.push(await text('#key-feedback'));
+  }
+  assert.match(said[0], /no label on 9/);
+  assert.match(said[1], /no label on q/);
+  assert.match(said[2], /nothing to undo/);
+  assert.match(said[3], /nothing to cancel/);
+  assert.match(said[4], /does nothing here/);
+  assert.match(said[5], /r checks for new work/);
+  assert.equal(await page.evaluate(() => document.body.dataset.item), 'f1', 'no key above changed the task');
+  // Answer f1 (ham) and f2 (spam), then change f1 to "other" from the history panel.
+  await page.keyboard.press('1');
+  await waitNext(page, 'f1');
+  assert.match(await text('#reason'), /leans to spam 80%/);
+  await page.keyboard.press('Enter');
+  await waitNext(page, 'f2');
+  assert.equal(await page.evaluate(() => document.body.dataset.item), 'f3');
+  assert.match(await text('#reason'), /no model prediction/);
+  await page.keyboard.press('Enter');  // no pre-label: feedback, no submit
+  await page.waitForFunction(() => /no pre-label to accept/.test(document.getElementById('key-feedback').textContent));
+  await page.keyboard.press('h');
+  // The panel has the focus once it has loaded (the list may already be drawn from this session).
+  await page.waitForFunction(() => document.querySelectorAll('#history-list button').length === 2 &&
+    document.activeElement && document.activeElement.matches('#history-list button'));
+  const entries = await page.evaluate(() => [...document.querySelectorAll('#history-list button')].map((b) => b.dataset.lease && b.textContent));
+  assert.match(entries[0], /item f2.*spam/);
+  assert.match(entries[1], /item f1.*ham/);
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.state === 'amending' && document.body.dataset.item === 'f1');
+  assert.match(await text('#my-answer'), /you answered: ham/);
+  await page.keyboard.press('3');
+  await page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.item === 'f3');
+  await page.waitForFunction(() => /item f1\s*other/.test(document.querySelector('#history-list').textContent));
+  await page.keyboard.press('2');  // f3: spam
+  await page.waitForFunction(() => document.body.dataset.state === 'empty');
+  const got = exportLabels('fb');
+  assert.deepEqual(got, { f1: ['other'], f2: ['spam'], f3: ['spam'] });
+  // Live counts: nothing left.
+  await page.waitForFunction(() => /0 review · 0 audit · 0 adjudication/.test(document.getElementById('progress').textContent));
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return 'feedback for 7 keys, reason, distribution, history amend';
+}
+
+async function testAdminPages(browser) {
+  // An annotator on /admin: a plain page saying who may see it, with sign-out.
+  const token = await signInAs(browser, 'plain', 'annotator', ['kb']);
+  const { page, context, events } = await newPage(browser);
+  await page.goto(`${BASE}/admin`);
+  await page.waitForFunction(() => document.body.dataset.state === 'signin');
+  await page.keyboard.type(token);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.state === 'forbidden');
+  assert.match(await page.locator('#forbidden h1').textContent(), /Admins and reviewers only/);
+  assert.equal(await page.locator('#dashboard').isHidden(), true);
+  // Keyboard: the "go to your tasks" link has focus; Tab reaches sign-out.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'forbidden-signout');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  await page.waitForFunction(() => document.body.dataset.state === 'signin');
+  const me = await page.evaluate(async () => (await fetch('/api/v1/me')).status);
+  assert.equal(me, 401, 'signed out');
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return 'forbidden page and sign-out';
 }
 
 async function testHeaders() {
@@ -308,7 +499,11 @@ for (const [name, fn] of [
   ['keyboard: 20 items, keyboard only', () => testKeyboard(browser, ctx)],
   [`xss: ${payloads.length} payloads in text, meta and labels`, () => testXss(browser, ctx)],
   ['admin runs a cycle twice and the chart updates', () => testCycleChart(browser)],
+  ['multi-label: 12 labels, 2-3 per answer, keyboard only', () => testMultiLabel(browser)],
+  ['keys that do nothing say so; reason, distribution, history', () => testFeedbackReasonHistory(browser)],
+  ['admin: annotators get a clear page; sign-out', () => testAdminPages(browser)],
 ]) {
+  if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
   const t0 = Date.now();
   try {
     const r = await fn();

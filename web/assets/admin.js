@@ -1,4 +1,5 @@
-// The admin dashboard. Every untrusted string goes through textContent (hl.el).
+// The admin dashboard (reviewers and admins). Every untrusted string goes through textContent
+// (hl.el, or .textContent on SVG nodes).
 'use strict';
 
 const admin = { user: null, project: null };
@@ -18,20 +19,67 @@ async function start() {
   const me = await hl.api('GET', '/api/v1/me');
   if (me.status !== 200) {
     hl.show('signin', true);
+    hl.show('project-pick-wrap', false);
     document.body.dataset.state = 'signin';
+    if (me.status !== 401) document.getElementById('signin-error').textContent = hl.errorText(me);
     document.getElementById('token').focus();
     return;
   }
   admin.user = me.data.user;
   document.getElementById('who').textContent = `${admin.user.name} (${admin.user.role})`;
+  hl.show('signout', true);
+  if (admin.user.role === 'annotator') {
+    // The dashboard's routes answer 404 to annotators; say so plainly instead of an empty page.
+    document.getElementById('forbidden-who').textContent = admin.user.name;
+    hl.show('forbidden', true);
+    hl.show('project-pick-wrap', false);
+    document.body.dataset.state = 'forbidden';
+    document.getElementById('forbidden-annotate').focus();
+    return;
+  }
   const ps = await hl.api('GET', '/api/v1/projects');
   const pick = document.getElementById('project-pick');
   hl.clear(pick);
   for (const p of (ps.data && ps.data.projects) || []) pick.appendChild(hl.el('option', { value: p.name }, p.name));
+  const wanted = new URLSearchParams(location.search).get('project');
+  if (wanted && [...pick.options].some((o) => o.value === wanted)) pick.value = wanted;
+  hl.show('project-pick-wrap', true);
   hl.show('dashboard', true);
   hl.show('users-section', admin.user.role === 'admin');
   hl.show('run-cycle', admin.user.role === 'admin');
   await refresh();
+}
+
+// "97 of at least 149 audits": what `hitloop status` says, from the same cycle record.
+function showCertificate(cert) {
+  const line = document.getElementById('cert-line');
+  const detail = document.getElementById('cert-detail');
+  const bar = document.getElementById('cert-bar');
+  if (!cert) { line.textContent = ''; detail.textContent = ''; return; }
+  const need = Number(cert.min_audits_needed || 0);
+  const have = Number(cert.audits_counted || 0);
+  const since = Number(cert.audits_answered_since_cycle || 0);
+  const target = cert.target_precision !== undefined
+    ? `precision ≥ ${(cert.target_precision * 100).toFixed(1)}% with ${(cert.confidence * 100).toFixed(0)}% confidence` : '';
+  if (!cert.cycles) {
+    line.textContent = `no cycle yet — certifying ${target} needs at least ${need} clean audits`;
+  } else if (cert.certified) {
+    line.textContent = `certified after cycle ${cert.cycle}: ${have} audits, ${target}`;
+  } else {
+    line.textContent = `${have} of at least ${need} audits (after cycle ${cert.cycle}) — at least ${Math.max(0, need - have)} more before anything is auto-accepted`;
+  }
+  bar.style.width = `${need > 0 ? Math.min(100, (100 * have) / need).toFixed(1) : 0}%`;
+  document.getElementById('cert-bar-wrap').title = `${have} of at least ${need} audits`;
+  const parts = [];
+  if (target) parts.push(`target: ${target}`);
+  if (since > 0) parts.push(`${since} audit answer${since === 1 ? '' : 's'} given since the last cycle (counted by the next one)`);
+  if (cert.precision_lower_bound !== null && cert.precision_lower_bound !== undefined && cert.cycles) {
+    parts.push(cert.certified
+      ? `precision lower bound ${Number(cert.precision_lower_bound).toFixed(3)}`
+      : `precision lower bound ${Number(cert.precision_lower_bound).toFixed(3)} (not meaningful before enough audits)`);
+  }
+  detail.textContent = parts.join(' · ');
+  document.body.dataset.certificate = line.textContent;
 }
 
 async function refresh() {
@@ -46,6 +94,7 @@ async function refresh() {
     return;
   }
   const d = m.data;
+  showCertificate(d.certificate);
   fillTable('queues', ['pool', 'kind', 'open'], d.queues.map((q) => [q.pool, q.kind, q.open]));
   fillTable('states', ['state', 'items'], Object.entries(d.by_state));
   fillTable('sources', ['source', 'items'], Object.entries(d.by_label_source));
@@ -55,7 +104,7 @@ async function refresh() {
       a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`,
       !a.gold ? '—' : `${a.gold.correct}/${a.gold.answered} [${Math.round(a.gold.lower * 100)}–${Math.round(a.gold.upper * 100)}%]`]));
   await refreshAgreement(name);
-  await refreshReport(name, d.items);
+  await refreshReport(name, d.items, d.certificate);
   if (admin.user.role === 'admin') await refreshUsers();
   document.body.dataset.project = name;
   document.body.dataset.state = 'ready';
@@ -73,7 +122,7 @@ async function refreshAgreement(name) {
   const fmt = (e) => (e.value === null ? ['n/a', e.reason]
     : [e.value.toFixed(3), `${e.lower.toFixed(3)} – ${e.upper.toFixed(3)}`]);
   const rows = [['percent agreement', ...fmt(d.agreement.percent)],
-    ["Fleiss' kappa", ...fmt(d.agreement.fleiss)]];
+    ["Fleiss' kappa", ...fmt(d.agreement.fleiss_kappa)]];
   for (const [level, e] of Object.entries(d.agreement.krippendorff_alpha)) {
     rows.push([`Krippendorff's alpha (${level})`, ...fmt(e)]);
   }
@@ -84,56 +133,112 @@ async function refreshAgreement(name) {
 }
 
 const SVG = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs) {
+function svg(tag, attrs, text) {
   const e = document.createElementNS(SVG, tag);
   for (const [k, v] of Object.entries(attrs || {})) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
   return e;
 }
 
-// Cycle history as an SVG line chart built node by node (no markup strings).
+// Axes from zero, grid lines, tick values and an axis title; returns the scales.
+function frame(chart, { W, H, L, R, T, B, ymax, yTicks, yFormat, xs, yTitle }) {
+  const n = xs.length;
+  const x = (i) => L + (n <= 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (n - 1));
+  const y = (v) => T + (1 - v / ymax) * (H - T - B);
+  for (const v of yTicks) {
+    chart.appendChild(svg('line', { class: 'grid', x1: L, y1: y(v), x2: W - R, y2: y(v) }));
+    chart.appendChild(svg('text', { x: L - 6, y: y(v) + 4, 'font-size': 11, 'text-anchor': 'end' }, yFormat(v)));
+  }
+  chart.appendChild(svg('line', { class: 'axis', x1: L, y1: y(0), x2: W - R, y2: y(0) }));
+  chart.appendChild(svg('line', { class: 'axis', x1: L, y1: y(0), x2: L, y2: T }));
+  xs.forEach((label, i) => {
+    chart.appendChild(svg('text', { x: x(i), y: H - B + 16, 'font-size': 11, 'text-anchor': 'middle' }, String(label)));
+  });
+  chart.appendChild(svg('text', { x: (L + W - R) / 2, y: H - 4, 'font-size': 11, 'text-anchor': 'middle' }, 'cycle'));
+  chart.appendChild(svg('text', { x: 12, y: (T + H - B) / 2, 'font-size': 11, 'text-anchor': 'middle',
+    transform: `rotate(-90 12 ${(T + H - B) / 2})` }, yTitle));
+  return { x, y };
+}
+
+// Cycle history as an SVG line chart built node by node (no markup strings): y from 0 to 100%,
+// a marker with a tooltip on every point, the value written beside the newest ones.
 function drawChart(cycles, items) {
-  const W = 640, H = 220, L = 40, R = 10, T = 10, B = 30;
+  const W = 680, H = 250, L = 56, R = 16, T = 14, B = 40;
   const chart = svg('svg', { class: 'chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img',
-    'aria-label': 'cycle history', 'data-points': cycles.length });
-  const x = (i) => L + (cycles.length <= 1 ? (W - L - R) / 2 : (i * (W - L - R)) / (cycles.length - 1));
-  const y = (v) => T + (1 - v) * (H - T - B);
-  chart.appendChild(svg('line', { x1: L, y1: y(0), x2: W - R, y2: y(0), stroke: '#999' }));
-  chart.appendChild(svg('line', { x1: L, y1: y(0), x2: L, y2: y(1), stroke: '#999' }));
-  for (const v of [0, 0.5, 1]) {
-    const t = svg('text', { x: 4, y: y(v) + 4, 'font-size': 11 });
-    t.textContent = v.toFixed(1);
-    chart.appendChild(t);
+    'aria-label': 'gold accuracy and auto-accepted share per cycle', 'data-points': cycles.length });
+  const { x, y } = frame(chart, { W, H, L, R, T, B, ymax: 1, yTicks: [0, 0.25, 0.5, 0.75, 1],
+    yFormat: (v) => `${Math.round(v * 100)}%`, xs: cycles.map((c) => c.cycle), yTitle: 'share' });
+  if (cycles.length === 0) {
+    chart.appendChild(svg('text', { x: (L + W - R) / 2, y: H / 2, 'text-anchor': 'middle', 'font-size': 13 },
+      'no cycle yet — run one to see the model on the gold set'));
   }
   const series = [
-    ['line-before', (c) => c.accuracy_before],
-    ['line-after', (c) => c.accuracy_after],
-    ['line-coverage', (c) => (items ? c.auto_accepted / items : null)],
+    ['line-before', 'gold accuracy before', (c) => c.accuracy_before],
+    ['line-after', 'gold accuracy after', (c) => c.accuracy_after],
+    ['line-coverage', 'auto-accepted share', (c) => (items ? c.auto_accepted / items : null)],
   ];
-  for (const [cls, f] of series) {
-    const pts = cycles.map((c, i) => [i, f(c)]).filter(([, v]) => v !== null && v !== undefined);
+  for (const [cls, name, f] of series) {
+    const pts = cycles.map((c, i) => [i, f(c), c]).filter(([, v]) => v !== null && v !== undefined && Number.isFinite(v));
     if (pts.length === 0) continue;
-    chart.appendChild(svg('polyline', { class: cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(' ') }));
-    for (const [i, v] of pts) chart.appendChild(svg('circle', { class: cls, cx: x(i), cy: y(v), r: 3 }));
+    if (pts.length > 1) {
+      chart.appendChild(svg('polyline', { class: cls, points: pts.map(([i, v]) => `${x(i)},${y(v)}`).join(' ') }));
+    }
+    for (const [i, v, c] of pts) {
+      const dot = svg('circle', { class: cls, cx: x(i), cy: y(v), r: 4, tabindex: 0 });
+      dot.appendChild(svg('title', {}, `${name}, cycle ${c.cycle}: ${(v * 100).toFixed(1)}%`));
+      chart.appendChild(dot);
+    }
+    const [li, lv] = pts[pts.length - 1];
+    chart.appendChild(svg('text', { class: `value ${cls}`, x: x(li) + 6, y: y(lv) - 6, 'font-size': 11 },
+      `${(lv * 100).toFixed(1)}%`));
   }
-  cycles.forEach((c, i) => {
-    const t = svg('text', { x: x(i) - 4, y: H - 10, 'font-size': 11 });
-    t.textContent = String(c.cycle);
-    chart.appendChild(t);
-  });
   const wrap = document.getElementById('chart-wrap');
   hl.clear(wrap);
   wrap.appendChild(chart);
 }
 
-async function refreshReport(name, items) {
+// Audits the certificate counted after each cycle (bars) against the least it needs (dashed).
+function drawAuditChart(cycles, cert) {
+  const need = Number((cert && cert.min_audits_needed) || 0);
+  const W = 680, H = 210, L = 56, R = 16, T = 14, B = 40;
+  const counts = cycles.map((c) => Number(c.audits_total || 0));
+  const top = Math.max(need, ...counts, 1) * 1.1;
+  const step = Math.max(1, Math.ceil(top / 4 / 10) * 10);
+  const ticks = [];
+  for (let v = 0; v <= top; v += step) ticks.push(v);
+  const chart = svg('svg', { class: 'chart audit-chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img',
+    'aria-label': 'audits counted per cycle', 'data-points': cycles.length });
+  const { x, y } = frame(chart, { W, H, L, R, T, B, ymax: top, yTicks: ticks, yFormat: (v) => String(v),
+    xs: cycles.map((c) => c.cycle), yTitle: 'audits' });
+  const bw = Math.max(8, Math.min(40, (W - L - R) / Math.max(1, cycles.length) / 2));
+  cycles.forEach((c, i) => {
+    const v = counts[i];
+    const bar = svg('rect', { class: 'audit-bar', x: x(i) - bw / 2, y: y(v), width: bw, height: Math.max(0, y(0) - y(v)),
+      fill: '#0b5fff', tabindex: 0 });
+    bar.appendChild(svg('title', {}, `cycle ${c.cycle}: ${v} audits counted (at least ${need} needed)`));
+    chart.appendChild(bar);
+    chart.appendChild(svg('text', { x: x(i), y: y(v) - 4, 'font-size': 11, 'text-anchor': 'middle' }, String(v)));
+  });
+  if (need > 0) {
+    chart.appendChild(svg('line', { x1: L, y1: y(need), x2: W - R, y2: y(need), stroke: '#b35900', 'stroke-dasharray': '5 4' }));
+    chart.appendChild(svg('text', { x: W - R - 4, y: y(need) - 4, 'font-size': 11, 'text-anchor': 'end', fill: '#b35900' },
+      `at least ${need} needed`));
+  }
+  const wrap = document.getElementById('audit-chart-wrap');
+  hl.clear(wrap);
+  wrap.appendChild(chart);
+}
+
+async function refreshReport(name, items, cert) {
   const r = await hl.api('GET', `/api/v1/projects/${encodeURIComponent(name)}/report`);
   if (r.status !== 200) { document.getElementById('dash-error').textContent = hl.errorText(r); return; }
   const cycles = r.data.cycles || [];
   drawChart(cycles, items);
+  drawAuditChart(cycles, cert);
   const last = cycles[cycles.length - 1];
   document.getElementById('audit-status').textContent = last
-    ? `after cycle ${last.cycle}: ${last.audits_queued} audits queued; accepted-region precision lower bound ` +
-      `${last.precision_lower_bound.toFixed(3)}; ${last.auto_accepted} items auto-accepted`
+    ? `after cycle ${last.cycle}: ${last.audits_queued} audits queued; ${last.auto_accepted} items auto-accepted` +
+      (cert && cert.certified ? `; precision lower bound ${Number(last.precision_lower_bound).toFixed(3)}` : '')
     : 'no cycle has run yet';
   fillTable('corrections', ['model said', 'people said', 'count', 'rate', 'systematic'],
     (r.data.confused_pairs || []).slice(0, 20).map((p) => [p.model_said, p.people_said, p.count,
@@ -206,5 +311,7 @@ document.getElementById('signin-form').addEventListener('submit', async (ev) => 
 
 document.getElementById('project-pick').addEventListener('change', refresh);
 document.getElementById('run-cycle').addEventListener('click', runCycle);
+document.getElementById('signout').addEventListener('click', () => hl.signOut());
+document.getElementById('forbidden-signout').addEventListener('click', () => hl.signOut());
 
 start();

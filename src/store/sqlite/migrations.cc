@@ -196,6 +196,14 @@ ALTER TABLE queue ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0;
 DROP INDEX queue_claim;
 CREATE INDEX queue_claim ON queue(project_id, open, pool, priority DESC, id, busy_until);
 )sql",
+      // 8 (server, annotator page): why an entry was queued (shown with the task); a person's
+      // own recent answers (the history panel) without a scan of the leases; claims of one kind
+      // (the server interleaves audits with reviews) without a walk past the other kinds.
+      R"sql(
+ALTER TABLE queue ADD COLUMN reason TEXT NOT NULL DEFAULT '';
+CREATE INDEX leases_by_annotator ON leases(project_id, annotator, state, created_at);
+CREATE INDEX queue_claim_kind ON queue(project_id, open, pool, kind, priority DESC, id, busy_until);
+)sql",
   };
   return kMigrations;
 }

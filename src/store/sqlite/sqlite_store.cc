@@ -763,12 +763,12 @@ Result<int64_t> SqliteStore::Enqueue(const QueueEntry& e) {
   int64_t id = 0;
   Status st = AutoTxn([&]() -> Status {
     PREPARE(s,
-            "INSERT INTO queue(project_id, item_id, pool, kind, priority, overlap, done, open, created_at)"
-            " VALUES(?,?,?,?,?,?,0,1,?) ON CONFLICT(item_id, kind) WHERE open=1 DO UPDATE SET"
-            " pool=excluded.pool, priority=excluded.priority, overlap=excluded.overlap, busy_until=0"
-            " RETURNING id");
+            "INSERT INTO queue(project_id, item_id, pool, kind, priority, overlap, done, open, created_at, reason)"
+            " VALUES(?,?,?,?,?,?,0,1,?,?) ON CONFLICT(item_id, kind) WHERE open=1 DO UPDATE SET"
+            " pool=excluded.pool, priority=excluded.priority, overlap=excluded.overlap, busy_until=0,"
+            " reason=excluded.reason RETURNING id");
     s.Bind(1, e.project_id).Bind(2, e.item_id).Bind(3, e.pool).Bind(4, e.kind).Bind(5, e.priority);
-    s.Bind(6, static_cast<int64_t>(e.overlap)).Bind(7, Now());
+    s.Bind(6, static_cast<int64_t>(e.overlap)).Bind(7, Now()).Bind(8, e.reason);
     if (s.Step() != SQLITE_ROW) return Error("enqueue");
     id = s.Int(0);
     if (s.Step() != SQLITE_DONE) return Error("enqueue");
@@ -801,7 +801,7 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
 Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
   if (req.pools.empty()) return std::optional<ClaimResult>();
   std::string sql =
-      "SELECT q.id, q.item_id, q.pool, q.kind, q.priority, q.overlap, q.done FROM queue q"
+      "SELECT q.id, q.item_id, q.pool, q.kind, q.priority, q.overlap, q.done, q.reason FROM queue q"
       " WHERE q.project_id=?1 AND q.open=1 AND q.pool IN (";
   for (size_t i = 0; i < req.pools.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(4 + i);
   sql += ")";
@@ -809,6 +809,13 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
   if (!req.kinds.empty()) {
     sql += " AND q.kind IN (";
     for (size_t i = 0; i < req.kinds.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(next + i);
+    sql += ")";
+    next += req.kinds.size();
+  }
+  const size_t exclude_at = next;
+  if (!req.exclude_kinds.empty()) {
+    sql += " AND q.kind NOT IN (";
+    for (size_t i = 0; i < req.exclude_kinds.size(); ++i) sql += (i ? ",?" : "?") + std::to_string(next + i);
     sql += ")";
   }
   // The busy_until test is answered from the index (queue_claim covers it), before the lease
@@ -825,6 +832,9 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
       " AND NOT EXISTS (SELECT 1 FROM queue o JOIN leases h ON h.queue_id=o.id"
       "   WHERE o.item_id=q.item_id AND o.id!=q.id AND o.open=1"
       "   AND h.state='active' AND h.expires_at>?2)"
+      // An adjudication is never given to one of the people whose answers it settles.
+      " AND NOT (q.kind='adjudicate' AND EXISTS (SELECT 1 FROM queue r JOIN leases d ON d.queue_id=r.id"
+      "   WHERE r.item_id=q.item_id AND r.id!=q.id AND d.annotator=?3 AND d.state='submitted'))"
       " ORDER BY q.priority DESC, q.id LIMIT 1";
   std::optional<ClaimResult> out;
   Status st = AutoTxn([&]() -> Status {
@@ -833,7 +843,10 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
       PREPARE(s, sql);
       s.Bind(1, req.project_id).Bind(2, req.now).Bind(3, req.annotator);
       for (size_t i = 0; i < req.pools.size(); ++i) s.Bind(static_cast<int>(4 + i), req.pools[i]);
-      for (size_t i = 0; i < req.kinds.size(); ++i) s.Bind(static_cast<int>(next + i), req.kinds[i]);
+      for (size_t i = 0; i < req.kinds.size(); ++i) s.Bind(static_cast<int>(4 + req.pools.size() + i), req.kinds[i]);
+      for (size_t i = 0; i < req.exclude_kinds.size(); ++i) {
+        s.Bind(static_cast<int>(exclude_at + i), req.exclude_kinds[i]);
+      }
       int rc = s.Step();
       if (rc == SQLITE_DONE) return Status::Ok();
       if (rc != SQLITE_ROW) return Error("claim");
@@ -845,6 +858,7 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
       e.priority = s.Double(4);
       e.overlap = static_cast<int>(s.Int(5));
       e.done = static_cast<int>(s.Int(6));
+      e.reason = s.Text(7);
     }
     Lease l;
     l.id = req.lease_id.empty() ? TimeOrderedId(req.now) : req.lease_id;

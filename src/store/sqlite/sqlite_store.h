@@ -123,6 +123,8 @@ class SqliteStore final : public Store {
   Status PutIdempotent(int64_t user_id, const std::string& key, const IdempotentResponse& r,
                        int64_t now) override;
   Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(int64_t project_id) override;
+  Result<std::vector<Lease>> ListSubmittedLeases(int64_t project_id, const std::string& annotator,
+                                                 int limit) override;
   Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) override;
   // ---- end users and sessions (server) ----
 

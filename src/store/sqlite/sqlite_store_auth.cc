@@ -2,6 +2,8 @@
 // tables, migration 2). Secrets never arrive here: tokens and session ids come in hashed.
 #include <sodium.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "store/sqlite/sqlite_store.h"
@@ -261,6 +263,32 @@ Result<int64_t> SqliteStore::CountOpenQueue(int64_t project_id, const std::vecto
     total += s.Int(0);
   }
   return total;
+}
+
+Result<std::vector<Lease>> SqliteStore::ListSubmittedLeases(int64_t project_id, const std::string& annotator,
+                                                            int limit) {
+  // leases_by_annotator (migration 8): an index range walked from its newest end.
+  PREPARE(s,
+          "SELECT id, item_id, project_id, annotator, pool, kind, created_at, expires_at, state FROM leases"
+          " WHERE project_id=? AND annotator=? AND state='submitted' ORDER BY created_at DESC, id DESC LIMIT ?");
+  s.Bind(1, project_id).Bind(2, annotator).Bind(3, static_cast<int64_t>(std::max(0, limit)));
+  std::vector<Lease> out;
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) {
+    Lease l;
+    l.id = s.Text(0);
+    l.item_id = s.Int(1);
+    l.project_id = s.Int(2);
+    l.annotator = s.Text(3);
+    l.pool = s.Text(4);
+    l.kind = s.Text(5);
+    l.created_at = s.Int(6);
+    l.expires_at = s.Int(7);
+    l.state = s.Text(8);
+    out.push_back(std::move(l));
+  }
+  if (rc != SQLITE_DONE) return Error("list submitted leases");
+  return out;
 }
 
 

@@ -122,3 +122,28 @@ TEST_F(ReportTest, ShowsAuditStrataRulesAndDetectorsFromTheNewestCycleEscaped) {
 
 }  // namespace
 }  // namespace hitloop::report
+
+namespace hitloop::report {
+namespace {
+
+// Regression: after two cycles the "accuracy before" series has one point (the first cycle has
+// no earlier model), and a one-point polyline draws nothing: the series was invisible. Every
+// point is now a marker with its value as a tooltip, and the y axis starts at zero.
+TEST_F(ReportTest, ChartShowsASinglePointSeriesFromZeroWithTooltips) {
+  ASSERT_TRUE(store_->AppendCycle(project_.id, 1, R"({"model_version":"m1","gold_after":{"accuracy":0.91},"audits_total":12,"min_audits_needed":149})").ok());
+  ASSERT_TRUE(store_->AppendCycle(project_.id, 2, R"({"model_version":"m2","gold_before":{"accuracy":0.91},"gold_after":{"accuracy":0.93},"audits_total":40,"min_audits_needed":149})").ok());
+  auto r = BuildReport(*store_, project_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->cycles.size(), 2u);
+  EXPECT_EQ(r->cycles[1].audits_total, 40);
+  const std::string html = ReportToHtml(*r);
+  EXPECT_NE(html.find("<title>accuracy before, cycle 2: 0.9100</title>"), std::string::npos) << html;
+  EXPECT_NE(html.find("<title>accuracy after, cycle 1: 0.9100</title>"), std::string::npos);
+  EXPECT_NE(html.find(">0.00</text>"), std::string::npos) << "the y axis starts at zero";
+  auto j = nlohmann::json::parse(ReportToJson(*r));
+  EXPECT_EQ(j["cycles"][1]["audits_total"], 40);
+  EXPECT_EQ(j["cycles"][1]["min_audits_needed"], 149);
+}
+
+}  // namespace
+}  // namespace hitloop::report

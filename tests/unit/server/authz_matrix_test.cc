@@ -65,6 +65,9 @@ const Row kMatrix[] = {
   {"POST", "/api/v1/projects/{project}/import", "/api/v1/projects/p/import?format=jsonl",
    R"({"id": "n1", "text": "new item"})", {401, 404, 404, 404, 200, 404}},
   {"GET", "/api/v1/projects/{project}/export", "/api/v1/projects/p/export", "", {401, 404, 404, 404, 200, 404}},
+  {"GET", "/api/v1/leases/{lease}", "/api/v1/leases/{done}", "", {401, 409, 200, 409, 409, 404}},
+  {"GET", "/api/v1/projects/{project}/my/answers", "/api/v1/projects/p/my/answers", "",
+   {401, 200, 200, 200, 200, 404}},
 };
 // clang-format on
 

@@ -3,7 +3,8 @@
 // Scenario language (one statement per line, '#' comments):
 //   project NAME LABEL,LABEL [multi-label]
 //   user NAME ROLE POOL,POOL [PROJECT,PROJECT]
-//   items PROJECT N [pool=P] [overlap=K] [kind=review|audit|adjudicate] [prefix=i]
+//   items PROJECT N [pool=P] [overlap=K] [kind=review|audit|adjudicate] [prefix=i] [priority=B]
+//                                                priorities B+N .. B+1 in item order
 //   prediction PROJECT ITEM LABEL CONFIDENCE
 //   clock +N(ms|s)                               advance the fake clock
 //   as USER[ key=K]: METHOD PATH [JSON] -> STATUS [save VAR=json.path]... [expect json.path=JSON]...
@@ -111,7 +112,8 @@ class Scenario {
       f_.AddUser(words.at(1), *role, Split(words.at(3), ','),
                  words.size() > 4 ? Split(words[4], ',') : std::vector<std::string>{});
     } else if (cmd == "items") {
-      std::map<std::string, std::string> kv = {{"pool", "general"}, {"overlap", "1"}, {"kind", "review"}, {"prefix", "i"}};
+      std::map<std::string, std::string> kv = {{"pool", "general"}, {"overlap", "1"}, {"kind", "review"}, {"prefix", "i"},
+                                                   {"priority", "0"}};
       for (size_t i = 3; i < words.size(); ++i) {
         auto eq = words[i].find('=');
         ASSERT_NE(eq, std::string::npos) << words[i];
@@ -119,7 +121,8 @@ class Scenario {
       }
       auto p = f_.store().GetProject(words.at(1));
       ASSERT_TRUE(p.ok());
-      f_.AddQueuedItems(*p, std::stoi(words.at(2)), kv["pool"], std::stoi(kv["overlap"]), kv["kind"], kv["prefix"]);
+      f_.AddQueuedItems(*p, std::stoi(words.at(2)), kv["pool"], std::stoi(kv["overlap"]), kv["kind"], kv["prefix"],
+                        std::stod(kv["priority"]));
     } else if (cmd == "prediction") {
       Item it = GetItem(words.at(1), words.at(2));
       auto p = f_.store().GetProject(words.at(1));

@@ -99,7 +99,7 @@ class ServerFixture {
   // Items <prefix>1..<prefix>n, queued in `pool` with priority n..1 (so prefix1 comes first).
   std::vector<int64_t> AddQueuedItems(const Project& p, int n, const std::string& pool = "general",
                                       int overlap = 1, const std::string& kind = "review",
-                                      const std::string& prefix = "i") {
+                                      const std::string& prefix = "i", double base_priority = 0) {
     std::vector<int64_t> ids;
     EXPECT_TRUE(store_->Begin().ok());  // one commit for the whole batch
     for (int i = 1; i <= n; ++i) {
@@ -118,7 +118,7 @@ class ServerFixture {
       e.pool = pool;
       e.kind = kind;
       e.overlap = overlap;
-      e.priority = n - i + 1;
+      e.priority = base_priority + n - i + 1;
       EXPECT_TRUE(store_->Enqueue(e).ok());
       ids.push_back(id);
     }
