@@ -37,6 +37,7 @@ void RegisterDetect(CLI::App&, GlobalOptions&, int*);
 void RegisterServe(CLI::App&, GlobalOptions&, int*);
 void RegisterUser(CLI::App&, GlobalOptions&, int*);
 void RegisterQuality(CLI::App&, GlobalOptions&, int*);
+void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();
