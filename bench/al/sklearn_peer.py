@@ -73,6 +73,7 @@ def main():
     ap.add_argument("--batch", type=int, default=50)
     ap.add_argument("--max-labels", type=int, default=1000)
     ap.add_argument("--max-pool", type=int, default=0)
+    ap.add_argument("--max-test", type=int, default=0, help="use only the first N test records")
     ap.add_argument("--c", type=float, default=10.0)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--solver", default="liblinear", help="liblinear (dual CD), saga, lbfgs")
@@ -85,7 +86,7 @@ def main():
     a = ap.parse_args()
 
     pt, pv, pl = read(a.pool, a.max_pool)
-    tt, tv, tl = read(a.test)
+    tt, tv, tl = read(a.test, a.max_test)
     classes = sorted(set(pl) | set(tl))
     cid = {c: i for i, c in enumerate(classes)}
     y_pool = np.array([cid[l] for l in pl])

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The whole-loop benchmark: the figures in the loop section of bench/RESULTS.md. Usage:
 #   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|rules|speed|all] [REPEATS]
+# Audits: whole-pool draw + Clopper-Pearson bound + second opinion (the defaults); CANDIDATE=1
+# draws from the candidate region with the betting bound instead. BEFORE=1 reproduces the earlier
+# protocol (whole-pool audits, Clopper-Pearson, one answer per audit, plateau without waiting for
+# a certificate) with the same binary, for before/after figures.
 # Each dataset run writes OUT_DIR/<name>/summary.json and cycles.csv; bench/loop/summarize.py
 # prints the table rows. Defaults: epsilon 0.02, delta 0.05, global thresholds, margin sampling,
 # logreg, batch = 1% of the pool, 50 audits per cycle.
@@ -18,10 +22,13 @@ sim() {  # name dataset repeats [extra args...]
   shift 3
   [ -f "$DATA/$ds/pool.jsonl" ] || "$DATA/fetch.sh" "$ds"
   echo "== $name: $HITLOOP simulate loop --pool $DATA/$ds/pool.jsonl --test $DATA/$ds/test.jsonl --repeats $reps $*"
-  /usr/bin/time -v "$HITLOOP" simulate loop --pool "$DATA/$ds/pool.jsonl" --test "$DATA/$ds/test.jsonl" \
+  local before=()
+  [ "${BEFORE:-0}" = 1 ] && before=(--audit-region pool --bound clopper-pearson --single-audit --plateau-without-certificate)
+  [ "${CANDIDATE:-0}" = 1 ] && before+=(--audit-region candidate --bound betting)
+  /usr/bin/time -v nice -n "${NICE:-10}" "$HITLOOP" simulate loop --pool "$DATA/$ds/pool.jsonl" --test "$DATA/$ds/test.jsonl" \
     --target-precision "${TP:-0.98}" --confidence 0.95 --repeats "$reps" --seed 1 --threads 1 \
-    --out "$OUT/$name" "$@" > "$OUT/$name.log" 2> "$OUT/$name.err"
-  tail -2 "$OUT/$name.log"
+    --out "$OUT/$name" "${before[@]}" "$@" > "$OUT/$name.log" 2> "$OUT/$name.err"
+  tail -3 "$OUT/$name.log"
 }
 
 case "$WHAT" in
@@ -33,6 +40,8 @@ case "$WHAT" in
     # the time), so these runs are capped at 10 cycles; the rest is labelled by people.
     sim spam-noise5 spam 3 --annotator-noise 0.05 --max-cycles 10
     sim spam-noise5-overlap3 spam 3 --annotator-noise 0.05 --max-cycles 10 --overlap 3
+    # Audits with a second person and an adjudicator (the default): no cycle cap.
+    sim spam-noise5-adjudicated spam "${NOISE_REPEATS:-20}" --annotator-noise 0.05
     TP=0.90 sim spam-noise5-eps10 spam 3 --annotator-noise 0.05 ;;&
   fashion|all) sim fashion fashion "${FASHION_REPEATS:-1}" --batch 2000 --audit-per-cycle 100 ;;&
   brown|all) sim brown brown "${BROWN_REPEATS:-1}" --batch 1500 --audit-per-cycle 100 --no-char-ngrams ;;&

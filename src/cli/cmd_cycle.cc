@@ -40,6 +40,22 @@ void PrintRecord(const loop::CycleRecord& r) {
       std::printf("  gold %-6s n/a%s%s\n", what, note.empty() ? "" : ": ", note.c_str());
     }
   };
+  if (!r.cold_start) {
+    // Model choice ("model": "auto" compares candidates by cross-validation) and representations.
+    const auto mc = nlohmann::json::parse(r.model_choice_json.empty() ? "null" : r.model_choice_json);
+    if (mc.is_object() && mc.value("mode", "") == "auto") {
+      std::printf("  model: %s, chosen by %s over %lld labelled items:\n", r.model_name.c_str(),
+                  mc.value("rule", "").c_str(), static_cast<long long>(mc.value("items", 0)));
+      for (const auto& c : mc["candidates"]) {
+        std::printf("    %-22s cv accuracy %.4f  certifiable coverage %.3f%s\n",
+                    c.value("model", "").c_str(), c.value("cv_accuracy", 0.0),
+                    c.value("certifiable_coverage", 0.0),
+                    c.value("ok", false) ? "" : ("  (failed: " + c.value("error", "") + ")").c_str());
+      }
+    } else {
+      std::printf("  model: %s (fixed by the config)\n", r.model_name.c_str());
+    }
+  }
   metrics("before", r.before, r.before_note);
   metrics("after", r.after, r.cold_start ? "no model" : "");
   std::printf("  audits: %lld answered; accepted-region precision %.4f, lower bound %.4f (%lld audits, "
@@ -161,7 +177,7 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!c.ok()) { *exit_code = Fail(c.status()); return; }
     std::printf("%s\n", nlohmann::json::parse(loop::LoopConfigToJson(*c)).dump(2).c_str());
     std::printf("# at least %lld clean audit labels are needed before anything is auto-accepted\n",
-                static_cast<long long>(loop::MinAuditsNeeded(1 - c->target_precision, 1 - c->confidence)));
+                static_cast<long long>(c->min_audits_needed()));
     *exit_code = 0;
   });
 }

@@ -1,5 +1,6 @@
 // hitloop export NAME --format jsonl|csv|label-studio|label-studio-csv|prodigy|doccano|answers
 //                    [--aggregate mv|ds|auto] [--out FILE]
+// pairwise/ranking projects: --format jsonl|trl|trl-kto [--margin] [--criterion C]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -16,7 +17,8 @@ namespace hitloop::cli {
 
 void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
-    std::string project, format = "jsonl", out, aggregate;
+    std::string project, format = "jsonl", out, aggregate, criterion;
+    bool margin = false;
   };
   static Opts o;
   auto* cmd = app.add_subcommand("export", "Export items with labels and their provenance");
@@ -27,6 +29,8 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--aggregate", o.aggregate,
                   "How several people's answers become the exported label: mv | ds | auto "
                   "(default: the project's setting, see `hitloop quality --set-aggregate`)");
+  cmd->add_option("--criterion", o.criterion, "trl, trl-kto: the criterion to export (default: overall)");
+  cmd->add_flag("--margin", o.margin, "trl: add TRL's margin column from the answer's strength");
   cmd->add_option("--out", o.out, "Output file (default: stdout)");
   cmd->callback([&g, exit_code] {
     const bool answers_format = o.format == io::kAnswersFormat;
@@ -61,6 +65,8 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     io::ExportOptions opts;
     opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
     opts.answers = &*answers;
+    opts.margin = o.margin;
+    opts.criterion = o.criterion;
     auto stats = answers_format ? io::ExportAnswersCsv(**store, *p, *answers, *out, opts)
                                 : io::ExportProject(**store, *p, *fmt, *out, opts);
     progress.Finish();
@@ -78,6 +84,7 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       std::fprintf(stderr, "exported %lld items (%lld labelled) to %s\n", static_cast<long long>(stats->items),
                    static_cast<long long>(stats->labels), o.out.c_str());
     }
+    for (const auto& note : stats->notes) std::fprintf(stderr, "  %s\n", note.c_str());
   });
 }
 

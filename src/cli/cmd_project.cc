@@ -1,4 +1,5 @@
 // hitloop project create NAME --type single-label|multi-label --labels a,b,c
+// hitloop project create NAME --type pairwise|ranking [--criteria a,b,c]
 // hitloop project list | hitloop project add-label NAME LABEL
 #include <cstdio>
 
@@ -13,31 +14,47 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
   project->require_subcommand(1);
 
   struct CreateOpts {
-    std::string name, type = "single-label", labels;
+    std::string name, type = "single-label", labels, criteria;
   };
   static CreateOpts o;
   auto* create = project->add_subcommand("create", "Create a project");
   create->add_option("NAME", o.name, "Project name")->required();
-  create->add_option("--type", o.type, "single-label | multi-label | pairwise-preference")
+  create->add_option("--type", o.type, "single-label | multi-label | pairwise | ranking (pairwise-preference = pairwise)")
       ->capture_default_str();
   create->add_option("--labels", o.labels, "Comma-separated label set (may grow later)");
+  create->add_option("--criteria", o.criteria,
+                     "pairwise/ranking: comma-separated criteria judged in turn (e.g. harmlessness,helpfulness)");
   create->callback([&g, exit_code] {
     auto type = ParseTaskType(o.type);
     if (!type.ok()) { *exit_code = Fail(type.status()); return; }
     Project p;
     p.name = o.name;
     p.type = *type;
+    if (!o.criteria.empty() && !IsPreferenceType(p.type)) {
+      *exit_code = Fail(InvalidArgument("--criteria: only for --type pairwise or ranking (use --labels)"));
+      return;
+    }
+    if (IsPreferenceType(p.type) && !o.labels.empty()) {
+      *exit_code = Fail(InvalidArgument("--labels: a " + o.type + " project has no labels (use --criteria)"));
+      return;
+    }
     std::string cur;
-    for (char c : o.labels + ",") {
+    // A preference project's criteria are kept as its label set (schema/types.h).
+    for (char c : (IsPreferenceType(p.type) ? o.criteria : o.labels) + ",") {
       if (c == ',') {
         size_t b = cur.find_first_not_of(" \t"), e = cur.find_last_not_of(" \t");
         if (b != std::string::npos) p.labels.push_back(cur.substr(b, e - b + 1));
+        if (IsPreferenceType(p.type) && !p.labels.empty() &&
+            p.labels.back().find_first_of(":/>=") != std::string::npos) {
+          *exit_code = Fail(InvalidArgument("--criteria: '" + p.labels.back() + "' may not contain : / > ="));
+          return;
+        }
         cur.clear();
       } else {
         cur += c;
       }
     }
-    if (p.type != TaskType::kPairwisePreference && p.labels.empty()) {
+    if (!IsPreferenceType(p.type) && p.labels.empty()) {
       *exit_code = Fail(InvalidArgument("--labels: at least one label is required"));
       return;
     }
@@ -45,8 +62,13 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto created = (*store)->CreateProject(p);
     if (!created.ok()) { *exit_code = Fail(created.status()); return; }
-    std::printf("created project '%s' (%s, %zu labels)\n", created->name.c_str(),
-                TaskTypeName(created->type), created->labels.size());
+    if (IsPreferenceType(created->type)) {
+      std::printf("created project '%s' (%s, %zu criteria)\n", created->name.c_str(),
+                  TaskTypeName(created->type), created->labels.size());
+    } else {
+      std::printf("created project '%s' (%s, %zu labels)\n", created->name.c_str(),
+                  TaskTypeName(created->type), created->labels.size());
+    }
   });
 
   static std::string label_project, new_label;

@@ -19,6 +19,7 @@
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
+#include "model/representation.h"
 #include "text/featurizer.h"
 
 namespace hitloop::cli {
@@ -40,6 +41,8 @@ struct SimAlArgs {
   size_t max_pool = 0;
   size_t max_test = 0;
   bool no_full_pool = false;
+  int repr_dims = 0;
+  float repr_weight = 1.0f;
 };
 
 
@@ -152,6 +155,30 @@ Status Run(const SimAlArgs& a) {
   pool.vectors.clear();
   test.vectors.clear();
 
+  // "REPR[,REPR]+MODEL": representations learnt from the pool (no labels), appended to the
+  // rows of pool and test once; the classifier then sees sparse n-grams and blocks together.
+  ASSIGN_OR_RETURN(model::ModelSpec spec, model::ParseModelSpec(a.model));
+  double repr_seconds = 0;
+  if (!spec.representations.empty()) {
+    const auto t_repr = Clock::now();
+    std::vector<model::Example> pex(in.pool.rows.size()), tex(in.test.rows.size());
+    for (size_t i = 0; i < pex.size(); ++i) pex[i] = {&in.pool.rows[i], in.pool.texts[i]};
+    for (size_t i = 0; i < tex.size(); ++i) tex[i] = {&in.test.rows[i], in.test.texts[i]};
+    model::RepresentationOptions ro;
+    ro.dims = a.repr_dims;
+    ro.seed = a.seed;
+    ro.threads = a.threads;
+    ro.text_dim = featurizer.text_dim();
+    ASSIGN_OR_RETURN(auto reps, model::FitRepresentations(spec.representations, pex, ro));
+    RETURN_IF_ERROR(model::AugmentRows(reps, pex, featurizer.dim(), a.repr_weight, a.threads,
+                                       &in.pool.rows));
+    RETURN_IF_ERROR(model::AugmentRows(reps, tex, featurizer.dim(), a.repr_weight, a.threads,
+                                       &in.test.rows));
+    repr_seconds = std::chrono::duration<double>(Clock::now() - t_repr).count();
+    std::fprintf(stderr, "simulate al: representations %s learnt from the pool in %.1f s\n",
+                 a.model.substr(0, a.model.find('+')).c_str(), repr_seconds);
+  }
+
   al::SimulationOptions so;
   so.strategies.clear();
   std::stringstream ss(a.strategies);
@@ -162,7 +189,7 @@ Status Run(const SimAlArgs& a) {
   so.seed_per_class = a.seed_labels;
   so.batch = a.batch;
   so.max_labels = a.max_labels;
-  so.model = a.model;
+  so.model = spec.classifier;
   so.seed = a.seed;
   so.model_options.c = a.c;
   so.model_options.threads = a.threads;
@@ -259,7 +286,9 @@ Status Run(const SimAlArgs& a) {
               {"batch", a.batch}, {"max_labels", a.max_labels}, {"seed", a.seed}, {"c", a.c},
               {"hash_bits", a.hash_bits}, {"char_ngrams", !a.no_char_ngrams},
               {"max_pool", a.max_pool}, {"max_test", a.max_test}, {"threads", a.threads},
-              {"full_pool_reference", !a.no_full_pool}, {"wall_seconds", wall}}}};
+              {"full_pool_reference", !a.no_full_pool}, {"wall_seconds", wall},
+              {"representation_seconds", repr_seconds}, {"repr_dims", a.repr_dims},
+              {"repr_weight", a.repr_weight}}}};
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/summary.json", j.dump(2) + "\n"));
   RETURN_IF_ERROR(AtomicWriteFile(
       a.out + "/learning_curve.svg",
@@ -313,9 +342,17 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
   cmd->add_option("--batch", a.batch, "Labels bought per cycle")->capture_default_str();
   cmd->add_option("--max-labels", a.max_labels, "Stop each run at this many labels (0 = pool)")
       ->capture_default_str();
-  cmd->add_option("--model", a.model, "Classifier (logreg, fasttext, calibrated:NAME, ...)")
+  cmd->add_option("--model", a.model, "Classifier (logreg, fasttext, calibrated:NAME, ...), or REPR[,REPR]+NAME with "
+                  "representations learnt from the pool (lsa, ftvec, rff)")
       ->capture_default_str();
   cmd->add_option("--seed", a.seed, "Base seed")->capture_default_str();
+  cmd->add_option("--repr-dims", a.repr_dims,
+                  "Dimensions of each pool-learnt representation of a REPR+MODEL spec (0 = its "
+                  "default)")
+      ->capture_default_str();
+  cmd->add_option("--repr-weight", a.repr_weight,
+                  "Norm of each representation block inside a row (the n-gram block has norm 1)")
+      ->capture_default_str();
   cmd->add_option("--out", a.out, "Output directory")->required();
   cmd->add_option("--c", a.c, "Inverse regularisation of linear models")->capture_default_str();
   cmd->add_option("--threads", a.threads, "Scoring threads")->capture_default_str();

@@ -12,12 +12,14 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <unistd.h>
 
 #include "cli/command.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
+#include "loop/model_choice.h"
 #include "loop/simulate.h"
 #include "text/featurizer.h"
 
@@ -38,6 +40,10 @@ struct SimLoopArgs {
   std::string model = "logreg";
   std::string threshold_mode = "global";
   std::string grid = "fixed";
+  std::string bound = "clopper-pearson";
+  std::string audit_region = "pool";
+  bool single_audit = false;
+  bool plateau_without_certificate = false;
   int max_cycles = 200;
   bool rules = false;
   std::string duplicates;
@@ -50,8 +56,17 @@ struct SimLoopArgs {
   bool no_char_ngrams = false;
   double c = 10.0;
   int threads = 2;
+  std::string model_candidates;   // comma-separated, for --model auto
+  bool train_on_accepted = false;
 };
 
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
 
 double Mean(const std::vector<double>& v) {
   if (v.empty()) return 0;
@@ -79,6 +94,15 @@ nlohmann::json RunJson(const loop::LoopRunResult& r) {
           {"cycles", r.cycles},
           {"stop_reason", r.stop_reason},
           {"final_test_accuracy", r.final_test_accuracy},
+          {"audit_second_opinions", r.audit_second_opinions},
+          {"audit_adjudications", r.audit_adjudications},
+          {"first_certificate_cycle", r.first_certificate_cycle},
+          {"audits_to_first_certificate",
+           r.audits_to_first_certificate >= 0 ? nlohmann::json(r.audits_to_first_certificate) : nlohmann::json(nullptr)},
+          {"audited_items_to_first_certificate",
+           r.audited_items_to_first_certificate >= 0 ? nlohmann::json(r.audited_items_to_first_certificate)
+                                                     : nlohmann::json(nullptr)},
+          {"certified_at_stop", r.certified_at_stop},
           {"seconds", r.seconds}};
 }
 
@@ -135,6 +159,9 @@ Status Run(const SimLoopArgs& a) {
   so.config.confidence = a.confidence;
   so.config.per_class = a.threshold_mode == "per-class";
   so.config.grid = a.grid;
+  so.config.bound = a.bound;
+  so.config.audit_region = a.audit_region;
+  so.config.audit_second_opinion = !a.single_audit;
   so.config.audit_per_cycle = a.audit_per_cycle;
   so.config.audit_stratified_per_cycle = a.audit_stratified;
   const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
@@ -142,7 +169,30 @@ Status Run(const SimLoopArgs& a) {
   so.config.seed_batch = batch;
   so.config.strategy = a.strategy;
   so.config.model = a.model;
+  if (!a.model_candidates.empty()) {
+    so.config.model_candidates.clear();
+    std::stringstream mc(a.model_candidates);
+    for (std::string m; std::getline(mc, m, ',');) {
+      if (!m.empty()) so.config.model_candidates.push_back(m);
+    }
+  }
+  so.config.train_on_accepted = a.train_on_accepted;
   so.config.max_novelty = a.max_novelty;
+  // Representations learnt from the pool (no labels) that the model spec(s) need, appended to
+  // pool and test rows once (as the live cycle does from its saved files).
+  {
+    ASSIGN_OR_RETURN(std::vector<std::string> names, loop::NeededRepresentations(so.config));
+    if (!names.empty()) {
+      model::RepresentationOptions ro;
+      ro.seed = a.seed;
+      ro.threads = a.threads;
+      ro.text_dim = featurizer.text_dim();
+      ASSIGN_OR_RETURN(auto reps, model::FitRepresentations(names, pool_ex, ro));
+      RETURN_IF_ERROR(model::AugmentRows(reps, pool_ex, featurizer.dim(), 1.0f, a.threads, &pool_rows));
+      RETURN_IF_ERROR(model::AugmentRows(reps, test_ex, featurizer.dim(), 1.0f, a.threads, &test_rows));
+      in.blocks = model::BlockLayout(reps, featurizer.dim());
+    }
+  }
   if (a.overlap > 1) {
     loop::RoutingRule all;
     all.name = "overlap";
@@ -157,6 +207,7 @@ Status Run(const SimLoopArgs& a) {
   so.rules = a.rules;
   if (!a.duplicates.empty()) so.config.autolabel.duplicates = a.duplicates;
   so.min_gain = a.min_gain;
+  so.wait_for_certificate = !a.plateau_without_certificate;
   so.patience = a.patience;
   so.model_options.c = a.c;
   so.model_options.threads = a.threads;
@@ -167,7 +218,7 @@ Status Run(const SimLoopArgs& a) {
                "target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
                pool_ex.size(), test_ex.size(), classes.size(), batch, a.audit_per_cycle,
                a.target_precision, a.confidence,
-               static_cast<long long>(loop::MinAuditsNeeded(1 - a.target_precision, 1 - a.confidence)),
+               static_cast<long long>(so.config.min_audits_needed()),
                a.noise, a.repeats);
   const bool tty = isatty(fileno(stderr));
   auto progress = [&](const loop::LoopCycleMetrics& m) {
@@ -184,9 +235,14 @@ Status Run(const SimLoopArgs& a) {
   if (tty) std::fprintf(stderr, "\n");
 
   using nlohmann::json;
-  std::vector<double> hl, al, hf, aa, fa, prec, lb, held, cov;
+  std::vector<double> hl, al, hf, aa, fa, prec, lb, held, cov, a2fc, second, adjud;
+  int64_t certified_at_stop = 0;
   json runs = json::array();
   for (const auto& r : res.runs) {
+    if (r.audits_to_first_certificate >= 0) a2fc.push_back(static_cast<double>(r.audits_to_first_certificate));
+    second.push_back(static_cast<double>(r.audit_second_opinions));
+    adjud.push_back(static_cast<double>(r.audit_adjudications));
+    certified_at_stop += r.certified_at_stop;
     hl.push_back(static_cast<double>(r.human_labels));
     al.push_back(static_cast<double>(r.audit_labels));
     hf.push_back(r.human_fraction);
@@ -202,7 +258,7 @@ Status Run(const SimLoopArgs& a) {
   std::string csv =
       "run,cycle,training_size,human_labels,audit_labels,auto_accepted,requeued,remaining,"
       "certified,threshold,estimated_precision_lower_bound,realised_precision,test_accuracy,"
-      "test_macro_f1,test_ece,seconds\n";
+      "test_macro_f1,test_ece,seconds,audits_certifying,draw_threshold\n";
   for (const auto& c : res.cycles) {
     cycles.push_back({{"run", c.run},
                       {"cycle", c.cycle},
@@ -221,15 +277,19 @@ Status Run(const SimLoopArgs& a) {
                       {"test_accuracy", c.test.accuracy},
                       {"test_macro_f1", c.test.macro_f1},
                       {"test_ece", c.test.ece},
+                      {"audits_certifying", c.audits_certifying},
+                      {"draw_threshold", c.draw_threshold},
+                      {"audit_window_start", c.audit_window_start},
                       {"seconds", c.seconds}});
-    char line[512];
-    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f\n",
+    char line[600];
+    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%.4f\n",
                   c.run, c.cycle, static_cast<long long>(c.training_size),
                   static_cast<long long>(c.human_labels), static_cast<long long>(c.audit_labels),
                   static_cast<long long>(c.auto_accepted), static_cast<long long>(c.requeued),
                   static_cast<long long>(c.remaining), c.certified ? 1 : 0, c.threshold,
                   c.estimated_precision_lower_bound, c.realised_precision, c.test.accuracy,
-                  c.test.macro_f1, c.test.ece, c.seconds);
+                  c.test.macro_f1, c.test.ece, c.seconds, static_cast<long long>(c.audits_certifying),
+                  c.draw_threshold);
     csv += line;
   }
   json summary = {
@@ -243,13 +303,23 @@ Status Run(const SimLoopArgs& a) {
       {"auto_accepted_precision", prec.empty() ? json(nullptr) : json(Mean(prec))},
       {"estimated_precision_lower_bound", Mean(lb)},
       {"guarantee_held_fraction", Mean(held)},
-      {"min_audits_needed", loop::MinAuditsNeeded(1 - a.target_precision, 1 - a.confidence)},
+      {"min_audits_needed", so.config.min_audits_needed()},
+      {"audits_to_first_certificate",
+       a2fc.empty() ? json(nullptr) : json(Mean(a2fc))},
+      {"audits_to_first_certificate_median", a2fc.empty() ? json(nullptr) : json(Median(a2fc))},
+      {"runs_certified", static_cast<int64_t>(a2fc.size())},
+      {"runs_certified_at_stop", certified_at_stop},
+      {"audit_second_opinions", Mean(second)},
+      {"audit_adjudications", Mean(adjud)},
       {"options",
        {{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
         {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
         {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
         {"audit_stratified", a.audit_stratified},
-        {"strategy", a.strategy}, {"model", a.model}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
+        {"strategy", a.strategy}, {"model", a.model}, {"model_candidates", a.model_candidates},
+        {"train_on_accepted", a.train_on_accepted}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
+        {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
+        {"wait_for_certificate", !a.plateau_without_certificate},
         {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
         {"remainder", "labelled by people, counted in human_labels"}}},
@@ -266,6 +336,13 @@ Status Run(const SimLoopArgs& a) {
               pool_ex.size(), Mean(hf), Mean(hl), Mean(al), Mean(aa), Mean(cov), Mean(fa),
               prec.empty() ? "n/a" : std::to_string(Mean(prec)).c_str(), Mean(held), a.repeats,
               a.out.c_str());
+  if (a2fc.empty()) {
+    std::printf("audits to first certificate: none certified in %d run(s)\n", a.repeats);
+  } else {
+    std::printf("audits to first certificate: mean %.1f, median %.1f (%zu of %d run(s) certified; "
+                "%lld still certified at the stop)\n",
+                Mean(a2fc), Median(a2fc), a2fc.size(), a.repeats, static_cast<long long>(certified_at_stop));
+  }
   return Status::Ok();
 }
 
@@ -292,13 +369,33 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--audit-per-cycle", args->audit_per_cycle, "Audits drawn per cycle")
       ->capture_default_str();
   cmd->add_option("--strategy", args->strategy, "Active-learning strategy")->capture_default_str();
-  cmd->add_option("--model", args->model, "Classifier (model/registry.h)")->capture_default_str();
+  cmd->add_option("--model", args->model,
+                  "Model spec (model/registry.h; REPR,...+NAME with pool-learnt representations, "
+                  "model/representation.h), or auto: chosen each cycle among --model-candidates")
+      ->capture_default_str();
+  cmd->add_option("--model-candidates", args->model_candidates,
+                  "Comma-separated model specs compared by --model auto (default logreg,lsa+logreg)");
+  cmd->add_flag("--train-on-accepted", args->train_on_accepted,
+                "Semi-supervision: also train on the certified auto-accepted labels");
   cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
       ->check(CLI::IsMember({"global", "per-class"}))
       ->capture_default_str();
   cmd->add_option("--grid", args->grid, "Threshold candidates: fixed | quantile (loop/config.h)")
       ->check(CLI::IsMember({"fixed", "quantile"}))
       ->capture_default_str();
+  cmd->add_option("--bound", args->bound,
+                  "Upper bound on the accepted error rate: betting (anytime-valid) | clopper-pearson")
+      ->check(CLI::IsMember({"betting", "clopper-pearson"}))
+      ->capture_default_str();
+  cmd->add_option("--audit-region", args->audit_region,
+                  "Where certifying audits are drawn: candidate (the region the model may be certified "
+                  "to accept) | pool (every item people have not labelled)")
+      ->check(CLI::IsMember({"candidate", "pool"}))
+      ->capture_default_str();
+  cmd->add_flag("--single-audit", args->single_audit,
+                "One answer per audit (no second person when the first disagrees with the model)");
+  cmd->add_flag("--plateau-without-certificate", args->plateau_without_certificate,
+                "Let the coverage plateau stop a run before a reachable certificate (the earlier rule)");
   cmd->add_option("--max-cycles", args->max_cycles, "Stop after this many cycles")->capture_default_str();
   cmd->add_flag("--rules", args->rules,
                 "Rule labels from duplicates of people's labels, certified on their own audits, and "

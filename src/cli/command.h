@@ -38,6 +38,7 @@ void RegisterServe(CLI::App&, GlobalOptions&, int*);
 void RegisterUser(CLI::App&, GlobalOptions&, int*);
 void RegisterQuality(CLI::App&, GlobalOptions&, int*);
 void RegisterItem(CLI::App&, GlobalOptions&, int*);  // item quarantine|delete|restore
+void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

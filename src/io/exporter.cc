@@ -3,6 +3,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "io/preference_jsonl.h"
+
 namespace hitloop::io {
 
 using nlohmann::json;
@@ -100,6 +102,10 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
                                   std::ostream& out, const ExportOptions& options) {
   if (format == nullptr) return InvalidArgument("--format: export needs a format (" + FormatNames() + ")");
   if (format->write == nullptr) return InvalidArgument("--format " + std::string(format->name) + ": import only");
+  if (IsPreferenceType(project.type) && !HandlesPreferences(*format)) {
+    return InvalidArgument("--format " + std::string(format->name) + ": a " + TaskTypeName(project.type) +
+                           " project exports jsonl, trl or trl-kto");
+  }
   ExportStats stats;
   WriteContext ctx;
   ctx.store = &store;

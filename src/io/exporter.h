@@ -40,11 +40,16 @@ struct ExportOptions {
   const AnswersByItem* answers = nullptr;  // null: one label per item, as before
   // Called now and then with (items written, total items).
   std::function<void(uint64_t, uint64_t)> progress;
+  // Preference projects (io/preference_export.h): trl's margin column; the criterion of trl and
+  // trl-kto ("" = the overall judgement). Other formats ignore them.
+  bool margin = false;
+  std::string criterion;
 };
 
 struct ExportStats {
   int64_t items = 0;
   int64_t labels = 0;
+  std::vector<std::string> notes;  // one line each, for the user ("63 rows, 64 answers; left out: ...")
 };
 
 // `format` must not be null (there is no "auto" for export).

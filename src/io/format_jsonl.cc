@@ -1,4 +1,5 @@
-// hitloop's own JSONL (--format jsonl): one record per line, the fields of docs/FORMATS.md.
+// hitloop's own JSONL (--format jsonl): one record per line, the fields of docs/FORMATS.md; for a
+// pairwise or ranking project, preference records (io/preference_jsonl.h, io/preference_export.h).
 // Reader: parsing runs on a second thread, a bounded queue ahead of the importer's writer, so JSON
 // parsing and SQLite inserts overlap on two cores (at most kMaxBatches batches of kBatch records
 // in flight). Writer: each line written directly, keys sorted — the bytes nlohmann's dump of the
@@ -15,6 +16,8 @@
 #include "io/importer.h"
 #include "io/json_write.h"
 #include "io/line_reader.h"
+#include "io/preference_export.h"
+#include "io/preference_jsonl.h"
 
 namespace hitloop::io {
 namespace {
@@ -149,6 +152,8 @@ class JsonlParser {
 };
 
 Status Read(ReadContext& ctx) {
+  // A pairwise/ranking project's own JSONL holds preference records (io/preference_jsonl.h).
+  if (IsPreferenceType(ctx.project->type)) return ReadPreferenceRecords(ctx, PreferenceShapes::kAny, "jsonl");
   JsonlParser parser(ctx.path, ctx.options->limits, !ctx.options->reject_path.empty());
   RETURN_IF_ERROR(parser.Start());
   Status result;
@@ -285,6 +290,7 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
 }
 
 Status Write(WriteContext& ctx) {
+  if (IsPreferenceType(ctx.project->type)) return WritePreferenceFormat(ctx, PreferenceFormat::kJsonl);
   const bool multi = ctx.project->type == TaskType::kMultiLabel;
   std::string buf;
   buf.reserve(1 << 16);

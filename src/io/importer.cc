@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/ids.h"
+#include "io/preference_jsonl.h"
 
 namespace hitloop::io {
 
@@ -127,11 +128,14 @@ Status StorePrediction(Store& store, int64_t item_id, const RecordPrediction& rp
 Status StoreRecord(Store& store, const Project& project, const Record& rec,
                    const std::string& import_tag, ImportStats* stats,
                    const std::string& split_override) {
-  // Every answer and prediction is checked before anything is written.
+  // Every answer and prediction is checked before anything is written. A preference project's
+  // answers are encoded judgements (preference/answer.h), checked against the item and the
+  // criteria by the reader (io/preference_jsonl.h), not labels.
+  const bool is_preference = IsPreferenceType(project.type);
   RecordAnswer current{rec.labels, rec.label_source, rec.annotator, rec.confidence, rec.label_time_ms};
-  RETURN_IF_ERROR(CheckLabels(project, rec.labels));
+  if (!is_preference) RETURN_IF_ERROR(CheckLabels(project, rec.labels));
   for (const auto& a : rec.earlier_answers) {
-    RETURN_IF_ERROR(CheckLabels(project, a.labels));
+    if (!is_preference) RETURN_IF_ERROR(CheckLabels(project, a.labels));
     RETURN_IF_ERROR(CheckAnswer(a));
   }
   for (const auto& a : rec.answers) {
@@ -174,7 +178,8 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
     }
     item.meta_json = meta.dump();
   }
-  item.content_hash = ContentHashOf(rec);
+  // A preference item's content is its prompt and responses (all in the meta).
+  item.content_hash = is_preference ? ContentHash(item.meta_json) : ContentHashOf(rec);
   const std::string& split = split_override.empty() ? rec.split : split_override;
   item.split = split == "gold" ? Split::kGold : Split::kPool;
   int64_t id = 0;
@@ -220,6 +225,11 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
   }
   stats.format = format->name;
   if (format->read == nullptr) return InvalidArgument("--format " + stats.format + ": export only");
+  // Preference projects read preference records only (io/preference_jsonl.h).
+  if (IsPreferenceType(project.type) && !HandlesPreferences(*format)) {
+    return InvalidArgument(path + ": a " + std::string(TaskTypeName(project.type)) +
+                           " project imports jsonl, trl or hh (hitloop, TRL or HH-RLHF records), not " + stats.format);
+  }
   const std::string tag = RandomId();
   RejectWriter rejects;
   const bool skip_bad = !options.reject_path.empty();

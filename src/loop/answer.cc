@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "loop/config.h"
+
 namespace hitloop::loop {
 
 Status MaybeAdjudicate(Store& store, const Lease& lease) {
@@ -35,6 +37,46 @@ Status ValidateTimeSpent(int64_t time_spent_ms) {
   return Status::Ok();
 }
 
+int FinalAuditLabel(std::span<const int> answers, int adjudicated) {
+  if (answers.empty()) return -1;
+  if (answers.size() == 1) return answers[0];
+  if (answers[0] == answers[1]) return answers[0];
+  return adjudicated;
+}
+
+Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease) {
+  auto cfg = ParseLoopConfig(project.config_json.empty() ? "{}" : project.config_json);
+  if (!cfg.ok() || !cfg->audit_second_opinion) return Status::Ok();
+  ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
+  std::vector<const Annotation*> audits;
+  for (const auto& a : history) {
+    if (a.source == LabelSource::kAudit) audits.push_back(&a);
+  }
+  QueueEntry e;
+  e.project_id = project.id;
+  e.item_id = lease.item_id;
+  e.pool = lease.pool;
+  e.overlap = 1;
+  if (audits.size() == 1) {
+    ASSIGN_OR_RETURN(auto pred, store.LatestPrediction(lease.item_id));
+    if (!pred || pred->label.empty() || audits[0]->labels.empty() ||
+        audits[0]->labels[0] == pred->label) {
+      return Status::Ok();
+    }
+    e.kind = "audit";
+    e.reason = "audit";
+    e.priority = 1e9;  // the certificate waits for it
+    return store.Enqueue(e).status();
+  }
+  if (audits.size() == 2 && audits[0]->labels != audits[1]->labels) {
+    e.kind = "adjudicate";
+    e.reason = "disagreement";
+    e.priority = 1e8;
+    return store.Enqueue(e).status();
+  }
+  return Status::Ok();
+}
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
@@ -59,6 +101,7 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     a.created_at = now;
     a.kind = lease.kind;
     RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+    if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
     if (lease.kind != "review") return Status::Ok();
     return MaybeAdjudicate(store, lease);
   });

@@ -2,6 +2,7 @@
 // Recording a person's answer to a leased task: the one path by which human, audit and
 // adjudication labels enter the store (the server and the simulator both call it).
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,10 @@ struct Answer {
 // (priority 1e8: after audits, before reviews; claim it with kinds = {"adjudicate"}, e.g. for
 // reviewers); the adjudicator's answer (source human, kind adjudicate) then becomes the
 // training label (loop/cycle.h). All of this happens in the same transaction.
+// Audits (loop config audit_second_opinion, default on): when an item's FIRST audit answer
+// disagrees with the item's latest prediction (the label the model would give it), a second
+// `audit` entry for the item is enqueued (same pool, priority 1e9); when the two audit answers
+// disagree, an `adjudicate` entry (priority 1e8). Certification reads FinalAuditLabel.
 // On any error nothing is written. Not thread-safe per Store (use one Store per thread).
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now);
@@ -38,5 +43,14 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
 // The adjudication check alone (called by RecordAnswer inside its transaction, after the
 // review answer was appended). Exposed for tests.
 Status MaybeAdjudicate(Store& store, const Lease& lease);
+
+// The audit check alone (called by RecordAnswer inside its transaction after an audit answer).
+Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease);
+
+// The final answer of an audit from its answers in time order and the adjudication (-1 = none):
+// one answer -> it; two that agree -> it; two that disagree -> the adjudication, or -1 (undecided)
+// while there is none. (Whether a second answer was asked for is the caller's business: an
+// audit with an open second entry is undecided.)
+int FinalAuditLabel(std::span<const int> answers, int adjudicated);
 
 }  // namespace hitloop::loop

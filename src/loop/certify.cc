@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace hitloop::loop {
 
@@ -45,6 +46,82 @@ int64_t MinAuditsNeeded(double epsilon, double delta) {
   return static_cast<int64_t>(std::ceil(std::log(delta) / std::log1p(-epsilon) - 1e-9));
 }
 
+const char* BoundName(Bound b) {
+  return b == Bound::kBetting ? "betting" : "clopper-pearson";
+}
+
+namespace {
+
+constexpr double kMaxBet = 0.95;
+
+// Audits with the same `order` (one draw; or callers that give none) are read in a fixed
+// pseudo-random order of their input positions: the betting bound needs an order that does not
+// follow the confidences or the labels.
+uint64_t TieHash(uint64_t j) {
+  uint64_t z = j + 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}  // lambda <= 0.95: one error never costs more than 95% of the capital
+
+// Calls f(lambda_i, x_i) for each observation with the predictable bet lambda_i.
+template <typename F>
+void ForEachBet(std::span<const uint8_t> errors, double epsilon, F f) {
+  // Running error rate shrunk towards epsilon / 2 (one pseudo-observation), so the first bets
+  // are moderate and a run of clean audits quickly earns the full bet.
+  double sum = epsilon / 2;
+  double count = 1;
+  const double denom = epsilon * (1 - epsilon);
+  for (uint8_t x : errors) {
+    const double p_hat = sum / count;
+    const double lambda = std::clamp((epsilon - p_hat) / denom, 0.0, kMaxBet);
+    if (!f(lambda, x ? 1.0 : 0.0)) return;
+    sum += x ? 1.0 : 0.0;
+    count += 1;
+  }
+}
+
+}  // namespace
+
+bool BettingRejects(std::span<const uint8_t> errors, double m, double delta, double epsilon) {
+  if (!(epsilon > 0 && epsilon < 1 && delta > 0 && delta < 1)) return false;
+  const double target = std::log(1.0 / delta);
+  double log_k = 0;
+  bool rejected = false;
+  ForEachBet(errors, epsilon, [&](double lambda, double x) {
+    log_k += std::log1p(lambda * (m - x));
+    rejected = log_k >= target - 1e-12;
+    return !rejected;
+  });
+  return rejected;
+}
+
+double BettingUpper(std::span<const uint8_t> errors, double delta, double epsilon) {
+  if (errors.empty() || !(delta > 0 && delta < 1)) return 1.0;
+  if (!BettingRejects(errors, 1.0, delta, epsilon)) return 1.0;
+  double lo = 0.0, hi = 1.0;  // hi is rejected; lo is not (or 0)
+  if (BettingRejects(errors, 0.0, delta, epsilon)) return 0.0;
+  for (int it = 0; it < 60 && hi - lo > 1e-9; ++it) {
+    const double mid = 0.5 * (lo + hi);
+    (BettingRejects(errors, mid, delta, epsilon) ? hi : lo) = mid;
+  }
+  return hi;  // every m >= hi is rejected (the capital is nondecreasing in m)
+}
+
+int64_t MinAuditsNeeded(double epsilon, double delta, Bound bound) {
+  if (bound == Bound::kClopperPearson) return MinAuditsNeeded(epsilon, delta);
+  if (!(epsilon > 0 && epsilon < 1 && delta > 0 && delta < 1)) return 0;
+  const double target = std::log(1.0 / delta);
+  double log_k = 0, sum = epsilon / 2, count = 1;
+  for (int64_t n = 1; n < 100000000; ++n) {
+    const double lambda = std::clamp((epsilon - sum / count) / (epsilon * (1 - epsilon)), 0.0, kMaxBet);
+    log_k += std::log1p(lambda * epsilon);
+    count += 1;
+    if (log_k >= target - 1e-12) return n;
+  }
+  return 0;
+}
+
 const std::vector<double>& DefaultThresholdGrid() {
   static const std::vector<double> kGrid = {0.999, 0.998, 0.995, 0.99, 0.985, 0.98, 0.97, 0.96,
                                             0.95,  0.93,  0.9,   0.85, 0.8,   0.7,  0.6,  0.5};
@@ -71,21 +148,43 @@ namespace {
 // Fixed-sequence test over the audits selected by `in_scope` (the global set or one class's).
 template <typename Pred>
 ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pred in_scope,
-                                   double epsilon, double delta, const std::vector<double>& grid) {
+                                   double epsilon, double delta, const std::vector<double>& grid,
+                                   Bound bound) {
   ThresholdCertificate out;
   // Sort the scoped audits by confidence once; each candidate is then a prefix.
-  std::vector<std::pair<double, bool>> scoped;
-  for (const auto& a : audits) {
-    if (a.eligible && in_scope(a)) scoped.emplace_back(a.confidence, a.error);
+  struct Scoped {
+    double confidence;
+    bool error;
+    int64_t order;
+    uint64_t tie;  // equal orders: a fixed hash of the input position (never the confidence order)
+  };
+  std::vector<Scoped> scoped;
+  for (size_t j = 0; j < audits.size(); ++j) {
+    const auto& a = audits[j];
+    if (a.eligible && in_scope(a)) scoped.push_back({a.confidence, a.error, a.order, TieHash(j)});
   }
   std::sort(scoped.begin(), scoped.end(),
-            [](const auto& x, const auto& y) { return x.first > y.first; });
+            [](const auto& x, const auto& y) { return x.confidence > y.confidence; });
   size_t pos = 0;
   int64_t errors = 0;
-  const int64_t min_n = MinAuditsNeeded(epsilon, delta);
+  const int64_t min_n = MinAuditsNeeded(epsilon, delta, bound);
+  // Betting: the region's audits in audit order (the prefix, re-sorted by `order`).
+  std::vector<std::tuple<int64_t, uint64_t, uint8_t>> ordered;
+  std::vector<uint8_t> seq;
+  auto upper = [&](int64_t n) {
+    if (bound == Bound::kClopperPearson) return ClopperPearsonUpper(errors, n, delta);
+    ordered.clear();
+    for (size_t j = 0; j < static_cast<size_t>(n); ++j) {
+      ordered.emplace_back(scoped[j].order, scoped[j].tie, scoped[j].error ? 1 : 0);
+    }
+    std::sort(ordered.begin(), ordered.end());
+    seq.clear();
+    for (const auto& o : ordered) seq.push_back(std::get<2>(o));
+    return BettingUpper(seq, delta, epsilon);
+  };
   for (double t : grid) {
-    while (pos < scoped.size() && scoped[pos].first >= t) {
-      errors += scoped[pos].second ? 1 : 0;
+    while (pos < scoped.size() && scoped[pos].confidence >= t) {
+      errors += scoped[pos].error ? 1 : 0;
       ++pos;
     }
     const int64_t n = static_cast<int64_t>(pos);
@@ -94,7 +193,7 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
     // counts depend only on the model's confidences on the audited items (the model never saw
     // their labels), so the fixed-sequence argument still holds.
     if (n < min_n) continue;
-    const double ub = ClopperPearsonUpper(errors, n, delta);
+    const double ub = upper(n);
     ++out.tested;
     if (ub > epsilon) {
       if (!out.certified) {  // report what the first (failing) test saw
@@ -128,14 +227,14 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
     for (uint8_t r : o.require_own) m += r ? 1 : 0;
     const double global_delta = m > 0 ? o.delta / 2 : o.delta;
     cert.global = FixedSequence(audits, [](const AuditObservation&) { return true; }, o.epsilon,
-                                global_delta, o.grid);
+                                global_delta, o.grid, o.bound);
     if (m > 0) {
       cert.classes.resize(num_classes);
       for (int c = 0; c < num_classes && c < static_cast<int>(o.require_own.size()); ++c) {
         if (!o.require_own[c]) continue;
         cert.classes[c] = FixedSequence(
             audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon,
-            o.delta / (2.0 * m), o.grid);
+            o.delta / (2.0 * m), o.grid, o.bound);
         cert.classes[c].tested = std::max(cert.classes[c].tested, 1);  // marks "own test applies"
       }
     }
@@ -145,22 +244,34 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
   cert.classes.resize(num_classes);
   for (int c = 0; c < num_classes; ++c) {
     cert.classes[c] = FixedSequence(
-        audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon, d, o.grid);
+        audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon, d, o.grid,
+        o.bound);
   }
   return cert;
 }
 
 PrecisionEstimate AcceptedRegionPrecision(std::span<const AuditObservation> audits,
-                                          const Certification& cert, double delta) {
+                                          const Certification& cert, double delta,
+                                          double epsilon, Bound bound) {
   PrecisionEstimate p;
-  for (const auto& a : audits) {
+  std::vector<std::tuple<int64_t, uint64_t, uint8_t>> ordered;
+  for (size_t j = 0; j < audits.size(); ++j) {
+    const auto& a = audits[j];
     if (!a.eligible || a.confidence < cert.ThresholdFor(a.predicted)) continue;
     ++p.audits;
     p.errors += a.error ? 1 : 0;
+    ordered.emplace_back(a.order, TieHash(j), a.error ? 1 : 0);
   }
   if (p.audits == 0) return p;
   p.estimate = 1.0 - static_cast<double>(p.errors) / static_cast<double>(p.audits);
-  p.lower_bound = 1.0 - ClopperPearsonUpper(p.errors, p.audits, delta);
+  if (bound == Bound::kClopperPearson) {
+    p.lower_bound = 1.0 - ClopperPearsonUpper(p.errors, p.audits, delta);
+  } else {
+    std::sort(ordered.begin(), ordered.end());
+    std::vector<uint8_t> seq;
+    for (const auto& o : ordered) seq.push_back(std::get<2>(o));
+    p.lower_bound = 1.0 - BettingUpper(seq, delta, epsilon);
+  }
   return p;
 }
 

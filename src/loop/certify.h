@@ -20,6 +20,23 @@
 // drawn independently of the model (loop/audit.h); items chosen by active learning are never
 // audit observations (they are a biased sample of the hard cases).
 //
+//   - Waudby-Smith & Ramdas (2023), "Estimating means of bounded random variables by betting",
+//     JRSS-B 86(1): the betting bound (Bound::kBetting) is a one-sided betting confidence
+//     sequence for the error rate. A gambler bets against "the error rate is >= m" with capital
+//     K_n(m) = prod_i (1 + lambda_i (m - x_i)), x_i = 1 for an audit error; lambda_i in [0, 0.95]
+//     is predictable (chosen from the audits before i only: the Kelly bet for m = epsilon at the
+//     shrunk running error rate, (epsilon - p_hat) / (epsilon (1 - epsilon)), clipped). Under
+//     "error rate >= m" K_n(m) is a nonnegative supermartingale, so by Ville's inequality
+//     P(sup_n K_n(m) >= 1/delta) <= delta: the upper bound U_n = inf{m : sup_{s<=n} K_s(m) <
+//     1/delta} holds at EVERY n simultaneously (anytime-valid), so re-certifying after every
+//     batch of audits and stopping as soon as U_n <= epsilon is valid. lambda does not depend on
+//     m, so K_n(m) is nondecreasing in m and the rejected set is an interval (bisection).
+//     Observations are fed in audit order (AuditObservation::order): draw after draw.
+//     Clopper-Pearson (Bound::kClopperPearson) is the default (CertifyOptions, loop.bound): it is
+//     exact at a fixed sample size and needs fewer clean audits (149 vs 165 at 0.02 / 0.05), but
+//     it is not valid under repeated looks; on the spam benchmark betting cost more people's
+//     labels while both kept the guarantee (docs/LOOP.md compares the two).
+//
 // Per-class mode tests each class's own sequence at delta / C (Bonferroni over the C classes) so
 // the union of per-class guarantees still holds at level delta.
 //
@@ -46,6 +63,18 @@ int64_t MinAuditsNeeded(double epsilon, double delta);
 // The default candidate grid, most confident first.
 const std::vector<double>& DefaultThresholdGrid();
 
+enum class Bound { kBetting, kClopperPearson };
+const char* BoundName(Bound b);  // "betting" | "clopper-pearson"
+
+// Betting confidence sequence (see above) over `errors` in audit order, tuned for `epsilon`:
+// the (1 - delta) upper bound on the error rate, valid at every prefix. 1 when empty.
+double BettingUpper(std::span<const uint8_t> errors, double delta, double epsilon);
+// True when sup_{s<=n} K_s(m) >= 1/delta, i.e. the error rate m is excluded by some prefix.
+bool BettingRejects(std::span<const uint8_t> errors, double m, double delta, double epsilon);
+
+// The fewest error-free audits that certify error <= epsilon at level delta with `bound`.
+int64_t MinAuditsNeeded(double epsilon, double delta, Bound bound);
+
 // One audited item as seen by the CURRENT model.
 struct AuditObservation {
   int predicted = 0;        // the model's class for the item
@@ -53,6 +82,8 @@ struct AuditObservation {
   bool error = false;       // the audit label differs from `predicted`
   bool eligible = true;     // the router could accept it at some threshold (class not cold,
                             // item not novel): the accepted region's other conditions
+  int64_t order = 0;        // position in audit order (draw, then a label-free hash within the
+                            // draw); the betting bound reads the audits in this order
 };
 
 struct CertifyOptions {
@@ -60,6 +91,7 @@ struct CertifyOptions {
   double delta = 0.05;      // allowed probability that the guarantee fails
   bool per_class = false;   // false: one global threshold; true: one per class at delta / C
   std::vector<double> grid = DefaultThresholdGrid();  // must be strictly descending
+  Bound bound = Bound::kClopperPearson;  // loop.bound; kBetting is anytime-valid
   // Classes that need their OWN certificate even in global mode (a class added mid-project):
   // size num_classes or empty. When any is set, global mode splits delta: delta / 2 for the
   // global test and delta / (2 m) for each of the m such classes (Bonferroni), and such a class
@@ -73,7 +105,7 @@ struct ThresholdCertificate {
   double threshold = std::numeric_limits<double>::infinity();  // lowest certified candidate
   int64_t audits = 0;        // audits in the accepted region at `threshold` (or the first tested)
   int64_t errors = 0;
-  double error_upper = 1.0;  // the Clopper-Pearson bound at that point
+  double error_upper = 1.0;  // the upper bound (options.bound) at that point
   int tested = 0;            // candidates tested (including the first failing one)
 };
 
@@ -89,8 +121,9 @@ struct Certification {
 Certification Certify(std::span<const AuditObservation> audits, int num_classes,
                       const CertifyOptions& options);
 
-// Precision of the audits that fall in the accepted region under `cert`, with the Clopper-Pearson
-// lower bound at level delta: {estimate, lower_bound, n}. estimate = lower = 0 when n == 0.
+// Precision of the audits that fall in the accepted region under `cert`, with the lower bound at
+// level delta (1 - the upper error bound of `bound`): {estimate, lower_bound, n}. estimate =
+// lower = 0 when n == 0.
 struct PrecisionEstimate {
   double estimate = 0.0;
   double lower_bound = 0.0;
@@ -98,6 +131,7 @@ struct PrecisionEstimate {
   int64_t errors = 0;
 };
 PrecisionEstimate AcceptedRegionPrecision(std::span<const AuditObservation> audits,
-                                          const Certification& cert, double delta);
+                                          const Certification& cert, double delta,
+                                          double epsilon = 0.02, Bound bound = Bound::kClopperPearson);
 
 }  // namespace hitloop::loop

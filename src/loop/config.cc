@@ -5,6 +5,7 @@
 
 #include "al/registry.h"
 #include "model/registry.h"
+#include "model/representation.h"
 
 namespace hitloop::loop {
 namespace {
@@ -106,7 +107,13 @@ CertifyOptions LoopConfig::certify_options() const {
   o.epsilon = 1.0 - target_precision;
   o.delta = 1.0 - confidence;
   o.per_class = per_class;
+  o.bound = bound == "clopper-pearson" ? Bound::kClopperPearson : Bound::kBetting;
   return o;
+}
+
+int64_t LoopConfig::min_audits_needed() const {
+  const CertifyOptions o = certify_options();
+  return MinAuditsNeeded(o.epsilon, o.delta, o.bound);
 }
 
 Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
@@ -155,6 +162,26 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
       if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
       c.grid = g;
     }
+    if (l.contains("bound")) {
+      const std::string b = l["bound"].is_string() ? l["bound"].get<std::string>() : "";
+      if (b != "betting" && b != "clopper-pearson") {
+        return InvalidArgument("loop.bound: must be \"betting\" or \"clopper-pearson\"");
+      }
+      c.bound = b;
+    }
+    if (l.contains("audit_region")) {
+      const std::string r = l["audit_region"].is_string() ? l["audit_region"].get<std::string>() : "";
+      if (r != "candidate" && r != "pool") {
+        return InvalidArgument("loop.audit_region: must be \"candidate\" or \"pool\"");
+      }
+      c.audit_region = r;
+    }
+    if (l.contains("audit_second_opinion")) {
+      if (!l["audit_second_opinion"].is_boolean()) {
+        return InvalidArgument("loop.audit_second_opinion: must be true or false");
+      }
+      c.audit_second_opinion = l["audit_second_opinion"].get<bool>();
+    }
     for (const char* k : {"strategy", "model", "default_pool"}) {
       if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
         return InvalidArgument(std::string("loop.") + k + ": must be a non-empty string");
@@ -167,15 +194,58 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
     if (auto s = al::CreateStrategy(c.strategy); !s.ok()) {
       return InvalidArgument("loop.strategy: " + s.status().message());
     }
-    if (auto m = model::CreateClassifier(c.model, model::ClassifierOptions{}); !m.ok()) {
-      return InvalidArgument("loop.model: " + m.status().message());
-    }
+    // The model ("auto" or a spec REPR+MODEL) is checked below, with the candidates.
     if (l.contains("new_classes")) {
       if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
       for (const auto& v : l["new_classes"]) {
         if (!v.is_string()) return InvalidArgument("loop.new_classes: labels are strings");
         c.new_classes.push_back(v.get<std::string>());
       }
+    }
+    auto names = [&](const char* k, std::vector<std::string>* out) -> Status {
+      if (!l.contains(k)) return Status::Ok();
+      if (!l[k].is_array()) return InvalidArgument(std::string("loop.") + k + ": not an array");
+      out->clear();
+      for (const auto& v : l[k]) {
+        if (!v.is_string()) return InvalidArgument(std::string("loop.") + k + ": names are strings");
+        out->push_back(v.get<std::string>());
+      }
+      return Status::Ok();
+    };
+    RETURN_IF_ERROR(names("model_candidates", &c.model_candidates));
+    RETURN_IF_ERROR(names("representations", &c.representations));
+    if (c.model == "auto" && c.model_candidates.empty()) {
+      return InvalidArgument("loop.model_candidates: \"model\": \"auto\" needs at least one");
+    }
+    // A spec's representations and its classifier are checked by their registries.
+    auto check_spec = [](const std::string& field, const std::string& spec) -> Status {
+      auto p = model::ParseModelSpec(spec);
+      if (!p.ok()) return InvalidArgument(field + ": " + p.status().message());
+      if (auto m = model::CreateClassifier(p->classifier, model::ClassifierOptions{}); !m.ok()) {
+        return InvalidArgument(field + ": " + m.status().message());
+      }
+      return Status::Ok();
+    };
+    for (const auto& spec : c.model_candidates) {
+      RETURN_IF_ERROR(check_spec("loop.model_candidates", spec));
+    }
+    if (c.model != "auto") RETURN_IF_ERROR(check_spec("loop.model", c.model));
+    for (const auto& r : c.representations) {
+      if (auto p = model::CreateRepresentation(r, {}); !p.ok()) {
+        return InvalidArgument("loop.representations: " + p.status().message());
+      }
+    }
+    if (l.contains("representation_refresh")) {
+      if (!l["representation_refresh"].is_number() || l["representation_refresh"].get<double>() < 0) {
+        return InvalidArgument("loop.representation_refresh: must be a number >= 0");
+      }
+      c.representation_refresh = l["representation_refresh"].get<double>();
+    }
+    if (l.contains("train_on_accepted")) {
+      if (!l["train_on_accepted"].is_boolean()) {
+        return InvalidArgument("loop.train_on_accepted: must be true or false");
+      }
+      c.train_on_accepted = l["train_on_accepted"].get<bool>();
     }
     if (l.contains("autolabel")) RETURN_IF_ERROR(ParseAutolabel(l["autolabel"], &c.autolabel));
     if (l.contains("routing")) {
@@ -230,6 +300,13 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"default_pool", c.default_pool},
               {"new_classes", c.new_classes},
               {"grid", c.grid},
+              {"model_candidates", c.model_candidates},
+              {"representations", c.representations},
+              {"representation_refresh", c.representation_refresh},
+              {"train_on_accepted", c.train_on_accepted},
+              {"bound", c.bound},
+              {"audit_region", c.audit_region},
+              {"audit_second_opinion", c.audit_second_opinion},
               {"autolabel", {{"detect", c.autolabel.detect},
                              {"duplicates", c.autolabel.duplicates},
                              {"near_threshold", c.autolabel.near_threshold},

@@ -8,6 +8,10 @@
 //      "audit_per_cycle": 50, "audit_stratified_per_cycle": 20, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
 //      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
+//      "model": "auto" | SPEC, "model_candidates": ["logreg", "lsa+logreg"],
+//      "representations": ["lsa", ...], "representation_refresh": 0.25, "train_on_accepted": false,
+//      "bound": "betting" | "clopper-pearson", "audit_region": "candidate" | "pool",
+//      "audit_second_opinion": true,
 //      "default_pool": "general",
 //      "routing": [ {"name": "medical", "when": {"meta": {"domain": "medical"},
 //                                                "predicted": ["spam"], "confidence": [0.0, 0.9]},
@@ -73,9 +77,35 @@ struct LoopConfig {
   // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
   // puts its best items).
   std::string grid = "fixed";
+  // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
+  // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
+  // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more
+  // people's labels (bench/RESULTS.md, "The loop"); both keep the guarantee.
+  std::string bound = "clopper-pearson";
+  // Where the uniform audits are drawn (loop/audit_region.h): "pool" = uniformly from every item
+  // people have not labelled (default), "candidate" = uniformly from the items the current model
+  // might be certified to accept.
+  std::string audit_region = "pool";
+  // An audit answer that disagrees with the model's label gets a second person; when the two
+  // disagree, an adjudicator's answer is final. Certification reads the final answer.
+  bool audit_second_opinion = true;
   AutolabelConfig autolabel;
+  // Model choice per project (loop/model_choice.h): with "model": "auto" each cycle compares
+  // these model specs ("logreg", "lsa+logreg", ...) by cross-validation on the training labels
+  // and trains the one with the largest estimated certifiable coverage (the best CV accuracy
+  // when none has any). Any other "model" overrides the choice.
+  std::vector<std::string> model_candidates = {"logreg", "lsa+logreg"};
+  // Representations learnt from the pool (model/representation.h) to build even when no model
+  // spec names them; relearnt when the pool grows by more than representation_refresh.
+  std::vector<std::string> representations;
+  double representation_refresh = 0.25;
+  // Semi-supervision: also train on the labels the loop auto-accepted under a certificate
+  // (never on rule labels; they never enter certification, which uses audit answers only).
+  bool train_on_accepted = false;
 
   CertifyOptions certify_options() const;
+  // Clean audits a certificate needs at this epsilon, delta and bound.
+  int64_t min_audits_needed() const;
 };
 
 // Parses the "loop" object of `config_json` (missing key or fields = defaults).

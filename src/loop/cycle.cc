@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "loop/cycle_steps.h"
+#include "loop/model_choice.h"
 #include "model/model_file.h"
 
 namespace hitloop::loop {
@@ -27,6 +28,9 @@ std::string NewConfig(const Project& project, const CycleOptions& o, const LoopC
 void RecordPlan(const Project& project, const CyclePlan& plan, CycleRecord* rec) {
   const int k = static_cast<int>(project.labels.size());
   rec->cold_start = plan.cold_start;
+  rec->model_name = plan.model_spec;
+  rec->model_choice_json = ModelChoiceJson(plan.model_choice, plan.model_spec);
+  rec->accepted_trained = plan.accepted_trained;
   rec->training_size = plan.training_size;
   const Certification& cert = plan.certification;
   rec->global_certified = !cert.per_class && cert.global.certified;
@@ -102,9 +106,10 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.threshold_mode = cfg.per_class ? "per-class" : "global";
   rec.target_precision = cfg.target_precision;
   rec.confidence = cfg.confidence;
-  rec.min_audits_needed = MinAuditsNeeded(1 - cfg.target_precision, 1 - cfg.confidence);
+  rec.min_audits_needed = cfg.min_audits_needed();
   rec.detected = in.detected;
   rec.language_backend = in.language_backend;
+  RETURN_IF_ERROR(AddCycleRepresentations(in, project, o, &features, &rec));
   rec.duplicate_groups = rl.groups;
   rec.duplicate_items = rl.grouped_items;
   rec.conflicting_groups = rl.conflicting_groups;
@@ -129,12 +134,22 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.rule_confidence = rl.confidence;
   pi.review_rep = rl.review_rep;
   pi.rule_names = rl.names;
+  pi.blocks = features.blocks;
+  CycleRegions regions = LoadCycleRegions(in, o);
+  pi.region_since = regions.since;
+  pi.audit_draw = regions.draw;
+  pi.audit_whole_pool = regions.whole_pool;
+  pi.item_key = regions.key;
+  pi.draw_index = static_cast<int32_t>(rec.cycle);
+  const std::vector<int> accepted_label = AcceptedModelLabels(in, project);
+  pi.accepted_label = accepted_label;
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+  RETURN_IF_ERROR(SaveCycleRegions(in, plan, rec.cycle, o, &regions));
 
   const int k = static_cast<int>(project.labels.size());
   MeasureGoldBefore(in, features, k, o.model_options, &rec);
   if (plan.model) {
-    RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, features, k, &rec));
+    RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, plan.model_spec, features, k, &rec));
     RETURN_IF_ERROR(SaveCycleModel(project, *plan.model, o, &rec));
   }
   RecordPlan(project, plan, &rec);

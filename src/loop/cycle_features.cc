@@ -5,6 +5,7 @@
 
 #include "autolabel/boilerplate.h"
 #include "loop/cycle_steps.h"
+#include "loop/model_choice.h"
 #include "text/featurizer.h"
 
 namespace hitloop::loop {
@@ -54,7 +55,38 @@ Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& p
   }
   for (size_t i = 0; i < gold.size(); ++i) f.gold.push_back({&f.gold_rows[i], gold[i]->text});
   f.text_dim = featurizer.text_dim();
+  f.dim = featurizer.dim();
   return f;
+}
+
+Status AddCycleRepresentations(const CycleInputs& in, const Project& project,
+                               const CycleOptions& o, CycleFeatures* f, CycleRecord* rec) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, NeededRepresentations(in.config));
+  if (names.empty()) return Status::Ok();
+  model::RepresentationOptions ro;
+  ro.threads = o.model_options.threads;
+  ro.seed = static_cast<uint64_t>(project.id);
+  ro.text_dim = f->text_dim;
+  ASSIGN_OR_RETURN(PreparedRepresentations reps,
+                   PrepareRepresentations(names, o.models_dir, in.config.representation_refresh,
+                                          ro, f->pool));
+  RETURN_IF_ERROR(model::AugmentRows(reps.set, f->pool, f->dim, 1.0f, ro.threads, &f->pool_rows));
+  RETURN_IF_ERROR(model::AugmentRows(reps.set, f->gold, f->dim, 1.0f, ro.threads, &f->gold_rows));
+  f->blocks = model::BlockLayout(reps.set, f->dim);
+  rec->representations_json = RepresentationsJson(reps.records);
+  return Status::Ok();
+}
+
+std::vector<int> AcceptedModelLabels(const CycleInputs& in, const Project& project) {
+  std::vector<int> out(in.pool.size(), -1);
+  for (size_t i = 0; i < in.pool.size(); ++i) {
+    const Item& it = in.pool[i];
+    if (in.was_auto[i] && it.label_source && *it.label_source == LabelSource::kModel &&
+        it.labels.size() == 1) {
+      out[i] = project.LabelIndex(it.labels[0]);
+    }
+  }
+  return out;
 }
 
 Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project) {

@@ -1,6 +1,7 @@
 // Gold metrics before and after a cycle (loop/cycle_steps.h).
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
+#include "loop/model_choice.h"
 #include "model/model_file.h"
 
 namespace hitloop::loop {
@@ -16,8 +17,10 @@ void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
     return;
   }
   std::string prev_path;
+  std::string prev_spec = "logreg";  // records older than model specs were logreg
   if (auto prev = CycleRecordFromJson(in.history.back().record_json); prev.ok()) {
     prev_path = prev->model_path;
+    if (!prev->model_name.empty()) prev_spec = prev->model_name;
   }
   if (prev_path.empty()) {
     rec->before_note = "previous cycle had no model (cold start)";
@@ -32,8 +35,10 @@ void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
     rec->before_note = "previous model has a different label set";
     return;
   }
+  std::vector<text::SparseRow> view_rows;
+  auto view = ViewForSpec(prev_spec, f.blocks, f.gold, &view_rows);
   std::vector<float> probs(f.gold.size() * k);
-  const Status st = (*prev_model)->Predict(f.gold, probs);
+  const Status st = view.ok() ? (*prev_model)->Predict(*view, probs) : view.status();
   if (st.ok()) {
     rec->before = ComputeGoldMetrics(probs, f.gold_y, k);
   } else {
@@ -41,11 +46,13 @@ void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
   }
 }
 
-Status MeasureGoldAfter(const model::Classifier& model, const CycleFeatures& f, int k,
-                        CycleRecord* rec) {
+Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
+                        const CycleFeatures& f, int k, CycleRecord* rec) {
   if (f.gold.empty()) return Status::Ok();
+  std::vector<text::SparseRow> view_rows;
+  ASSIGN_OR_RETURN(std::vector<model::Example> view, ViewForSpec(spec, f.blocks, f.gold, &view_rows));
   std::vector<float> probs(f.gold.size() * k);
-  RETURN_IF_ERROR(model.Predict(f.gold, probs));
+  RETURN_IF_ERROR(model.Predict(view, probs));
   rec->after = ComputeGoldMetrics(probs, f.gold_y, k);
   return Status::Ok();
 }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "autolabel/detect_items.h"
+#include "loop/answer.h"
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
 #include "loop/detect.h"
@@ -14,6 +15,8 @@ namespace {
 // People's answers for one pool item, folded from the annotation history.
 struct ItemLabels {
   int audit = -1;                    // newest audit answer
+  std::vector<int> audits;           // audit answers in time order (a second one when the first
+                                     // disagreed with the model; loop/answer.h)
   int adjudicated = -1;              // newest adjudication
   int resolved = -1;                 // people's answers resolved (quality/: mv | ds | auto)
   std::vector<int> answers;          // imported labels in time order
@@ -74,6 +77,7 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
     ItemLabels& l = answers[it->second];
     if (a.source == LabelSource::kAudit) {
       l.audit = y;
+      l.audits.push_back(y);
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
         l.adjudicated = y;
@@ -96,17 +100,26 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
   const int k = static_cast<int>(project.labels.size());
   in->train_label.assign(n, -1);
   in->audit_label.assign(n, -1);
-  for (size_t i = 0; i < n; ++i) {
-    in->audit_label[i] = answers[i].audit;
-    // An audited item is never trained on (it would bias the audit sample).
-    if (in->audit_label[i] < 0) in->train_label[i] = TrainingLabel(answers[i], k);
-  }
   in->audit_pending.assign(n, 0);
+  std::vector<uint8_t> adjudication_pending(n, 0);
   RETURN_IF_ERROR(store.ScanOpenQueue(project.id, [&](const QueueEntry& e) {
     auto it = in->pos.find(e.item_id);
     if (it != in->pos.end() && e.kind == "audit") in->audit_pending[it->second] = 1;
+    if (it != in->pos.end() && e.kind == "adjudicate") adjudication_pending[it->second] = 1;
     return true;
   }));
+  for (size_t i = 0; i < n; ++i) {
+    const ItemLabels& l = answers[i];
+    // An audited item is never trained on (it would bias the audit sample).
+    if (l.audits.empty()) {
+      in->train_label[i] = TrainingLabel(l, k);
+      continue;
+    }
+    // The audit's final answer; undecided while its second answer or adjudication is open.
+    const bool open = in->audit_pending[i] || adjudication_pending[i];
+    in->audit_label[i] = open ? -1 : FinalAuditLabel(l.audits, l.adjudicated);
+    if (in->audit_label[i] < 0) in->audit_pending[i] = 1;  // neither routed nor certified meanwhile
+  }
   in->was_auto.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const Item& it = in->pool[i];

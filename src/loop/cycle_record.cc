@@ -68,6 +68,14 @@ json RulesJson(const std::vector<RuleRecord>& v) {
   return out;
 }
 
+// JSON text kept as text in the record (model choice, representations); `fallback` when empty
+// or unreadable.
+json JsonOr(const std::string& text, json fallback) {
+  if (text.empty()) return fallback;
+  json j = json::parse(text, nullptr, false);
+  return j.is_discarded() ? fallback : j;
+}
+
 // Reads `key` of `j` into `out` when present and of the right type (older records lack fields).
 template <typename T>
 void Read(const json& j, const char* key, T* out) {
@@ -187,7 +195,10 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"held_duplicates", r.held_duplicates},
               {"rules", RulesJson(r.rules)},
               {"rule_accepted", r.rule_accepted},
-              {"seconds", r.seconds}}
+              {"seconds", r.seconds},
+              {"model_choice", JsonOr(r.model_choice_json, nullptr)},
+              {"representations", JsonOr(r.representations_json, json::array())},
+              {"accepted_trained", r.accepted_trained}}
       .dump();
 }
 
@@ -204,7 +215,7 @@ Result<CycleRecord> CycleRecordFromJson(std::string_view text) {
         {"cold_blocked", &r.cold_blocked}, {"audits_total", &r.audits_total}, {"detected", &r.detected},
         {"duplicate_groups", &r.duplicate_groups}, {"duplicate_items", &r.duplicate_items},
         {"conflicting_groups", &r.conflicting_groups}, {"held_duplicates", &r.held_duplicates},
-        {"rule_accepted", &r.rule_accepted}}) {
+        {"rule_accepted", &r.rule_accepted}, {"accepted_trained", &r.accepted_trained}}) {
     Read(j, key, field);
   }
   for (auto [key, field] : {std::pair{"model_version", &r.model_version}, {"model_path", &r.model_path},
@@ -230,6 +241,13 @@ Result<CycleRecord> CycleRecordFromJson(std::string_view text) {
     Read(p, "errors", &r.audit_precision.errors);
   }
   ReadLists(j, &r);
+  if (const auto mc = j.find("model_choice"); mc != j.end() && mc->is_object()) {
+    r.model_choice_json = mc->dump();
+  }
+  if (const auto reps = j.find("representations"); reps != j.end() && reps->is_array() &&
+                                                     !reps->empty()) {
+    r.representations_json = reps->dump();
+  }
   return r;
 }
 
@@ -239,7 +257,7 @@ LoopStatus ComputeLoopStatus(const LoopConfig& config, const std::vector<CycleRo
   s.target_precision = config.target_precision;
   s.confidence = config.confidence;
   s.threshold_mode = config.per_class ? "per-class" : "global";
-  s.min_audits_needed = MinAuditsNeeded(1 - config.target_precision, 1 - config.confidence);
+  s.min_audits_needed = config.min_audits_needed();
   if (cycles.empty()) return s;
   auto last = CycleRecordFromJson(cycles.back().record_json);
   if (!last.ok()) return s;

@@ -93,6 +93,10 @@ struct CycleRecord {
   std::vector<RuleRecord> rules;
   int64_t rule_accepted = 0;          // of auto_accepted, accepted by a rule
   double seconds = 0.0;
+  // Model choice and pool-learnt representations (loop/model_choice.h), as JSON text.
+  std::string model_choice_json;      // {"mode": "fixed"|"auto", "model": SPEC, ...}; "" = none
+  std::string representations_json;   // [{"name", "path", "learnt", ...}]; "" = none
+  int64_t accepted_trained = 0;       // auto-accepted labels trained on (train_on_accepted)
 };
 
 // The one writer: a JSON object (compact). Field names are a contract (docs/FORMATS.md readers,
@@ -108,7 +112,7 @@ struct LoopStatus {
   int64_t cycles = 0;                  // cycles recorded
   double target_precision = 0, confidence = 0;
   std::string threshold_mode;          // global | per-class (from the config)
-  int64_t min_audits_needed = 0;       // MinAuditsNeeded(1 - precision, 1 - confidence)
+  int64_t min_audits_needed = 0;       // LoopConfig::min_audits_needed() (precision, confidence, bound)
   std::optional<CycleRecord> last;     // the newest cycle's record, if any and readable
   int64_t certified_classes = 0;       // classes of `last` with a certified threshold
   bool certified = false;              // `last` certified a global threshold or any class

@@ -4,7 +4,10 @@
 //                                         earlier cycles
 //   BuildCycleFeatures(cycle_features.cc) pool and gold rows; CycleRuleLabels, SeedBoost: what
 //                                         the plan sees besides people's labels
+//   AddCycleRepresentations (cycle_features.cc) pool-learnt representation blocks
+//   LoadCycleRegions  (cycle_regions.cc)  the audit draws so far and their regions
 //   PlanCycle         (plan.h)            train, predict, certify, route, order, draw audits
+//   SaveCycleRegions  (cycle_regions.cc)  this cycle's draw, written beside the models
 //   MeasureGold...    (cycle_gold.cc)     the previous and the new model on the gold split
 //   ApplyCycle        (cycle_apply.cc)    predictions, routing, queues, config and the cycle
 //                                         record, in ONE store transaction
@@ -16,12 +19,14 @@
 #include <vector>
 
 #include "core/status.h"
+#include "loop/audit_region_file.h"
 #include "loop/config.h"
 #include "loop/cycle.h"
 #include "loop/plan.h"
 #include "loop/router.h"
 #include "loop/rules.h"
 #include "model/classifier.h"
+#include "model/representation.h"
 #include "schema/types.h"
 #include "store/store.h"
 #include "text/sparse.h"
@@ -57,9 +62,22 @@ struct CycleFeatures {
   std::vector<model::Example> pool, gold;
   std::vector<int> gold_y;
   uint32_t text_dim = 0;
+  uint32_t dim = 0;                                  // the featurizer's columns
+  std::vector<model::RepresentationBlock> blocks;    // appended by AddCycleRepresentations
 };
 Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& project,
                                          const text::FeaturizerOptions& options);
+
+// Representations learnt from the pool that the config needs (loop/model_choice.h: loaded from
+// the models directory, learnt and saved once, relearnt when the pool has grown enough), appended
+// to the pool and gold rows after the featurizer's columns; f->blocks says where. Their record
+// goes into rec->representations_json. Nothing to do when the config needs none.
+Status AddCycleRepresentations(const CycleInputs& in, const Project& project,
+                               const CycleOptions& o, CycleFeatures* f, CycleRecord* rec);
+
+// Per pool item: the class the loop currently auto-accepts by the model (unconfirmed model
+// label), else -1 (PlanInput::accepted_label, trained on with loop.train_on_accepted).
+std::vector<int> AcceptedModelLabels(const CycleInputs& in, const Project& project);
 
 // Rule labels: duplicates of people's labels and the labeler detector's answers (loop/rules.h).
 Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project);
@@ -67,13 +85,28 @@ Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project
 // Per pool item: how many words of `query` its text contains (empty when the query is empty).
 std::vector<double> SeedBoost(const std::vector<Item>& pool, const std::string& query);
 
-// Gold metrics of the newest earlier cycle's model (loaded and validated from its file) into
-// rec->before, or the reason there are none into rec->before_note. Never fails the cycle.
+// Audit regions (loop/audit_region.h): the draws so far and each pool item's run in their
+// regions, as PlanInput wants them (all "whole pool" when no region state exists yet).
+struct CycleRegions {
+  AuditRegionState state;
+  std::vector<int32_t> since, draw;      // PlanInput::region_since, audit_draw
+  std::vector<uint8_t> whole_pool;       // PlanInput::audit_whole_pool
+  std::vector<uint64_t> key;             // PlanInput::item_key (the item id)
+};
+CycleRegions LoadCycleRegions(const CycleInputs& in, const CycleOptions& o);
+// Records this cycle's draws (the first plan.model_audits of plan.new_audits are the model
+// region's) and writes the state after cycle `cycle` beside the models, before the transaction.
+Status SaveCycleRegions(const CycleInputs& in, const CyclePlan& plan, int64_t cycle,
+                        const CycleOptions& o, CycleRegions* r);
+
+// Gold metrics of the newest earlier cycle's model (loaded and validated from its file, seeing
+// the gold rows as its recorded model spec did) into rec->before, or the reason there are none
+// into rec->before_note. Never fails the cycle.
 void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
                        const model::ClassifierOptions& options, CycleRecord* rec);
-// Gold metrics of the new model into rec->after (nothing without gold items).
-Status MeasureGoldAfter(const model::Classifier& model, const CycleFeatures& f, int k,
-                        CycleRecord* rec);
+// Gold metrics of the new model (model spec `spec`) into rec->after (nothing without gold items).
+Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
+                        const CycleFeatures& f, int k, CycleRecord* rec);
 
 // The plan's outcome written in one transaction: predictions, auto-accepted and withdrawn
 // labels, the review and audit queues, the new config (when it differs) and the cycle record

@@ -13,6 +13,7 @@ void NoveltyScorer::Fit(std::span<const text::SparseRow* const> rows, std::span<
   dense_dims_ = 0;
   for (const auto* r : rows) {
     for (const auto& f : *r) {
+      if (f.index >= limit_) break;  // rows are sorted by index
       if (f.index < text_dim) {
         seen_[f.index >> 6] |= uint64_t{1} << (f.index & 63);
       } else {
@@ -30,6 +31,7 @@ void NoveltyScorer::Fit(std::span<const text::SparseRow* const> rows, std::span<
       const int y = labels[i];
       ++count[y];
       for (const auto& f : *rows[i]) {
+        if (f.index >= limit_) break;
         if (f.index >= text_dim) centroids_[y][f.index - text_dim] += f.value;
       }
     }
@@ -47,6 +49,7 @@ void NoveltyScorer::Fit(std::span<const text::SparseRow* const> rows, std::span<
       const int y = labels[i];
       double x2 = 0, dot = 0;
       for (const auto& f : *rows[i]) {
+        if (f.index >= limit_) break;
         if (f.index < text_dim) continue;
         x2 += static_cast<double>(f.value) * f.value;
         dot += static_cast<double>(f.value) * centroids_[y][f.index - text_dim];
@@ -69,6 +72,7 @@ double NoveltyScorer::Score(const text::SparseRow& row) const {
   double text_mass = 0, unseen = 0, x2 = 0;
   bool has_dense = false;
   for (const auto& f : row) {
+    if (f.index >= limit_) break;
     if (f.index < text_dim_) {
       const double m = std::fabs(f.value);
       text_mass += m;
@@ -85,6 +89,7 @@ double NoveltyScorer::Score(const text::SparseRow& row) const {
       if (spread_[c] <= 0) continue;
       double dot = 0;
       for (const auto& f : row) {
+        if (f.index >= limit_) break;
         if (f.index >= text_dim_ && f.index - text_dim_ < dense_dims_) {
           dot += static_cast<double>(f.value) * centroids_[c][f.index - text_dim_];
         }

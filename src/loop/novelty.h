@@ -25,6 +25,9 @@ class NoveltyScorer {
            int num_classes, uint32_t text_dim);
   double Score(const text::SparseRow& row) const;
   bool fitted() const { return fitted_; }
+  // Features at or after `limit` are ignored by Fit and Score (the representation blocks a
+  // cycle appends after the featurizer's columns: model/representation.h). Set before Fit.
+  void set_feature_limit(uint32_t limit) { limit_ = limit; }
 
  private:
   bool fitted_ = false;
@@ -34,6 +37,7 @@ class NoveltyScorer {
   std::vector<double> centroid_norm2_;
   std::vector<double> spread_;                 // per class, 95th-percentile distance (0 = class absent)
   uint32_t dense_dims_ = 0;
+  uint32_t limit_ = UINT32_MAX;
 };
 
 }  // namespace hitloop::loop

@@ -9,7 +9,9 @@
 #include "al/embedding.h"
 #include "al/registry.h"
 #include "loop/audit.h"
+#include "loop/audit_region.h"
 #include "core/rng.h"
+#include "loop/model_choice.h"
 #include "loop/novelty.h"
 #include "model/registry.h"
 
@@ -230,24 +232,18 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     audit_candidates[i] = routable[i] && !rule_item[i];
   }
 
+  const int64_t min_audits = cfg.min_audits_needed();
+  const bool regions = !in.audit_draw.empty();
+  if ((regions && in.audit_draw.size() != n) ||
+      (!in.audit_whole_pool.empty() && in.audit_whole_pool.size() != n) ||
+      (!in.region_since.empty() && in.region_since.size() != n) ||
+      (!in.item_key.empty() && in.item_key.size() != n)) {
+    return InvalidArgument("loop: audit region input sizes disagree");
+  }
+  auto since_of = [&](size_t i) { return in.region_since.empty() ? 0 : in.region_since[i]; };
+  std::vector<uint8_t> draw_member;  // empty = this cycle draws from the whole pool
+  std::vector<uint8_t> in_window;    // empty = every item is inside the audited region
   if (!plan->cold_start) {
-    // Certification from audit labels only, seen through the current model.
-    std::vector<AuditObservation> obs;
-    for (size_t i = 0; i < n; ++i) {
-      if (in.audit_label[i] < 0 || rule_item[i]) continue;
-      // Stratified audits over-sample some strata: only the uniform sample may certify.
-      if (!in.audit_stratified.empty() && in.audit_stratified[i]) continue;
-      const float* p = plan->probs.data() + i * k;
-      const int pred = static_cast<int>(std::max_element(p, p + k) - p);
-      AuditObservation o;
-      o.predicted = pred;
-      o.confidence = p[pred];
-      o.error = pred != in.audit_label[i];
-      o.eligible = Eligible(pred, plan->novelty.empty() ? 0.0 : plan->novelty[i], plan->cold_class,
-                            cfg.max_novelty);
-      obs.push_back(o);
-    }
-    plan->audits_total = static_cast<int64_t>(obs.size());
     CertifyOptions co = cfg.certify_options();
     if (!cfg.new_classes.empty()) {
       co.require_own.assign(k, 0);
@@ -273,8 +269,73 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
       std::sort(co.grid.begin(), co.grid.end(), std::greater<double>());
       co.grid.erase(std::unique(co.grid.begin(), co.grid.end()), co.grid.end());
     }
+    std::vector<int> pred(n);
+    std::vector<float> maxp(n);
+    std::vector<uint8_t> eligible(n);
+    for (size_t i = 0; i < n; ++i) {
+      const float* p = plan->probs.data() + i * k;
+      pred[i] = static_cast<int>(std::max_element(p, p + k) - p);
+      maxp[i] = p[pred[i]];
+      eligible[i] = Eligible(pred[i], plan->novelty.empty() ? 0.0 : plan->novelty[i],
+                             plan->cold_class, cfg.max_novelty);
+    }
+    // The window of draws certification uses (audit counts only; loop/audit_region.h).
+    int32_t c0 = 0;
+    if (regions) {
+      std::vector<uint8_t> counted(n, 0);
+      for (size_t i = 0; i < n; ++i) {
+        counted[i] = in.audit_label[i] >= 0 && !rule_item[i] && eligible[i] &&
+                     (in.audit_stratified.empty() || !in.audit_stratified[i]) &&
+                     maxp[i] >= co.grid.back();
+      }
+      c0 = ChooseAuditWindow(in.region_since, in.audit_draw, in.audit_whole_pool, counted,
+                             in.draw_index, 2 * min_audits);
+      in_window.assign(n, 1);
+      for (size_t i = 0; i < n; ++i) in_window[i] = since_of(i) <= c0;
+    }
+    plan->audit_window_start = c0;
+    // Certification from audit labels only, seen through the current model.
+    std::vector<AuditObservation> obs;
+    for (size_t i = 0; i < n; ++i) {
+      if (in.audit_label[i] < 0 || rule_item[i]) continue;
+      // Stratified audits over-sample some strata: only the uniform sample may certify.
+      if (!in.audit_stratified.empty() && in.audit_stratified[i]) continue;
+      const int32_t draw = regions ? in.audit_draw[i] : -1;
+      const bool whole = !regions || in.audit_whole_pool.empty() || in.audit_whole_pool[i];
+      // An audit drawn from a region that need not contain the accepted set is not a uniform
+      // sample of it: it never certifies.
+      if (regions && !AuditInWindow(draw, whole, since_of(i), c0)) {
+        ++plan->audits_outside_window;
+        continue;
+      }
+      AuditObservation o;
+      o.predicted = pred[i];
+      o.confidence = maxp[i];
+      o.error = pred[i] != in.audit_label[i];
+      o.eligible = eligible[i];
+      o.order = AuditOrder(draw, in.item_key.empty() ? i : in.item_key[i]);
+      obs.push_back(o);
+    }
+    plan->audits_total = static_cast<int64_t>(obs.size());
     plan->certification = Certify(obs, k, co);
-    plan->audit_precision = AcceptedRegionPrecision(obs, plan->certification, co.delta);
+    plan->audit_precision =
+        AcceptedRegionPrecision(obs, plan->certification, co.delta, co.epsilon, co.bound);
+    // This cycle's draw region: above the lowest candidate the sequence can still reach.
+    if (cfg.audit_region == "candidate") {
+      std::vector<std::pair<float, uint8_t>> seen;
+      for (const AuditObservation& a : obs) {
+        if (a.eligible) seen.emplace_back(static_cast<float>(a.confidence), a.error ? 1 : 0);
+      }
+      std::vector<float> conf;
+      for (size_t i = 0; i < n; ++i) {
+        if (audit_candidates[i] && eligible[i]) conf.push_back(maxp[i]);
+      }
+      plan->draw_threshold =
+          ChooseDrawThreshold(seen, conf, co.grid, co.epsilon, co.delta, 5 * min_audits);
+      plan->draw_whole_pool = false;
+      draw_member.assign(n, 0);
+      for (size_t i = 0; i < n; ++i) draw_member[i] = maxp[i] >= plan->draw_threshold;
+    }
 
     RouterInput ri;
     ri.num_classes = k;
@@ -286,11 +347,16 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     ri.meta_json = in.meta_json;
     ri.detections = in.detections;
     ri.cold = plan->cold_class;
+    ri.in_audit_window = in_window;
     ri.certification = &plan->certification;
     ri.max_novelty = cfg.max_novelty;
     ri.rules = &cfg.routing;
     ri.default_pool = cfg.default_pool;
     ASSIGN_OR_RETURN(plan->routing, RouteItems(ri));
+    for (size_t i = 0; i < in_window.size(); ++i) {
+      plan->outside_window_blocked += routable[i] && !in_window[i] && eligible[i] &&
+                                      maxp[i] >= plan->certification.ThresholdFor(pred[i]);
+    }
   } else {
     plan->certification = Certify({}, k, cfg.certify_options());
     plan->routing.pools = {cfg.default_pool};
@@ -380,8 +446,15 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   }
   plan->review_order = std::move(order);
 
-  // Next audit sample: uniform over the items not labelled by people (accepted or not).
+  // Next audit sample: uniform over this cycle's draw region (the items not labelled by people
+  // the current model might be certified to accept; the whole pool on a cold start).
+  if (!draw_member.empty()) {
+    for (size_t i = 0; i < n; ++i) audit_candidates[i] = audit_candidates[i] && draw_member[i];
+  }
+  for (size_t i = 0; i < n; ++i) plan->draw_region_size += audit_candidates[i];
   plan->new_audits = SampleAudits(audit_candidates, static_cast<size_t>(cfg.audit_per_cycle), rng);
+  plan->model_audits = plan->new_audits.size();
+  plan->region_since_next = AdvanceRegionRuns(in.region_since, draw_member, in.draw_index, n);
   DrawStratifiedAudits(in, rule_item, rng, plan);
   // Each live rule: its own uniform sample — the full rate while pending, a tenth (at least one)
   // to keep watching a certified rule; none for a rejected one.
@@ -435,15 +508,47 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
     warm += !plan.cold_class[c];
   }
   plan.cold_start = warm < 2;
+  plan.model_spec = in.config.model;
   if (!plan.cold_start) {
+    // Model choice (loop/model_choice.h) on people's labels only, then the pool as the chosen
+    // spec sees it.
     auto t0 = Clock::now();
-    ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(in.config.model, in.model_options));
-    RETURN_IF_ERROR(plan.model->Train(train_ex, train_y, k));
+    ASSIGN_OR_RETURN(ModelResolution res, ResolveModel(in.config, in.blocks, train_ex, train_y, k,
+                                                       in.model_options, in.seed));
+    plan.model_spec = res.spec;
+    plan.model_choice = std::move(res.choice);
+    plan.seconds_choice = Since(t0);
+    ASSIGN_OR_RETURN(std::vector<model::Example> view,
+                     ViewForSpec(plan.model_spec, in.blocks, in.pool, &plan.view_rows));
+    std::vector<model::Example> fit_ex;
+    std::vector<int> fit_y = train_y;
+    for (size_t i = 0; i < n; ++i) {
+      if (in.train_label[i] >= 0) fit_ex.push_back(view[i]);
+    }
+    // Semi-supervision: certified auto-accepted labels join the training set (not audited or
+    // audit-pending items: their audit answers must judge a model that did not see them).
+    if (in.config.train_on_accepted && in.accepted_label.size() == n) {
+      for (size_t i = 0; i < n; ++i) {
+        const int y = in.accepted_label[i];
+        if (y < 0 || y >= k || in.train_label[i] >= 0 || in.audit_label[i] >= 0 ||
+            (!in.audit_pending.empty() && in.audit_pending[i])) {
+          continue;
+        }
+        fit_ex.push_back(view[i]);
+        fit_y.push_back(y);
+        ++plan.accepted_trained;
+      }
+    }
+    t0 = Clock::now();
+    ASSIGN_OR_RETURN(model::ModelSpec spec, model::ParseModelSpec(plan.model_spec));
+    ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(spec.classifier, in.model_options));
+    RETURN_IF_ERROR(plan.model->Train(fit_ex, fit_y, k));
     plan.seconds_train = Since(t0);
     t0 = Clock::now();
     plan.probs.assign(n * k, 0.0f);
-    RETURN_IF_ERROR(plan.model->Predict(in.pool, plan.probs));
+    RETURN_IF_ERROR(plan.model->Predict(view, plan.probs));
     NoveltyScorer nov;
+    if (!in.blocks.empty()) nov.set_feature_limit(in.blocks.front().begin);
     nov.Fit(train_rows, train_y, k, in.text_dim);
     plan.novelty.resize(n);
     for (size_t i = 0; i < n; ++i) plan.novelty[i] = nov.Score(*in.pool[i].features);

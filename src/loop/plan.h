@@ -19,6 +19,7 @@
 // inconsistent input; model/strategy errors are passed through.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -28,6 +29,8 @@
 #include "loop/config.h"
 #include "loop/router.h"
 #include "model/classifier.h"
+#include "model/representation.h"
+#include "model/selection.h"
 
 namespace hitloop::loop {
 
@@ -53,6 +56,14 @@ struct PlanInput {
   LoopConfig config;
   model::ClassifierOptions model_options;
   uint64_t seed = 1;                           // audit draw and tie-breaks
+  // Audit regions (loop/audit_region.h); all empty = every audit counts as a whole-pool draw.
+  std::span<const int32_t> region_since;       // n or empty: first draw of the item's run of
+                                               // memberships in the draw regions (empty = all 0)
+  std::span<const int32_t> audit_draw;         // n or empty: the draw an audit came from, -1 unknown
+  std::span<const uint8_t> audit_whole_pool;   // n or empty: that draw was from the whole pool
+  std::span<const uint64_t> item_key;          // n or empty: stable key per item (audit order);
+                                               // empty = the position
+  int32_t draw_index = 0;                      // index of this cycle's draw (draws so far)
   // Rule labels (loop/rules.h); all empty = no rules. Items with a rule label form their rule's
   // region: never auto-accepted by the model, audited on their own uniform sample, accepted by
   // the rule while its certificate holds, held (not queued) while it is pending, sent to people
@@ -64,6 +75,12 @@ struct PlanInput {
   std::span<const float> rule_confidence;      // n or empty
   std::span<const int64_t> review_rep;         // n or empty: held-back duplicate's representative
   std::vector<std::string> rule_names;
+  // Representation blocks present in the pool rows (loop/model_choice.h); empty = plain rows.
+  // The model spec used (config.model, or the one "auto" picks) sees exactly its own blocks.
+  std::vector<model::RepresentationBlock> blocks;
+  // n or empty: the class of each item the loop currently auto-accepts by the model under a
+  // certificate, else -1. Trained on when config.train_on_accepted (never certified with).
+  std::span<const int> accepted_label;
 };
 
 struct RuleCertificate {
@@ -101,12 +118,27 @@ struct CyclePlan {
   std::vector<double> priority;                // n: review priority (higher first), 0 otherwise
   std::vector<size_t> review_order;            // review items, highest priority first
   std::vector<size_t> new_audits;              // positions to audit next (uniform + rules)
+  size_t model_audits = 0;                     // the first model_audits of new_audits are the
+                                               // model region's draw (the rest: rule regions)
+  bool draw_whole_pool = true;                 // this cycle's model draw was from the whole pool
+  double draw_threshold = 0.0;                 // else: its region is confidence >= this
+  int64_t draw_region_size = 0;                // routable items in this cycle's draw region
+  std::vector<int32_t> region_since_next;      // n: region runs after this cycle's draw
+  int32_t audit_window_start = 0;              // c0 of the audits certification used
+  int64_t audits_outside_window = 0;           // audit answers certification could not use
+  int64_t outside_window_blocked = 0;          // confident enough, outside the audited region
   std::vector<size_t> stratified_audits;       // positions to audit next (stratified monitoring)
   std::vector<AuditStratum> strata;            // non-empty strata of the accepted region
   std::vector<RuleCertificate> rules;          // one per PlanInput::rule_names
   int64_t held_duplicates = 0;                 // not shown: their group's representative is
                                                // in review (shown once, not N times)
   double seconds_train = 0, seconds_predict = 0, seconds_route = 0;
+  std::string model_spec;                      // the model used ("lsa+logreg", ...)
+  std::optional<model::SelectionResult> model_choice;  // set when config.model is "auto"
+  double seconds_choice = 0;
+  int64_t accepted_trained = 0;                // auto-accepted labels trained on
+  std::vector<text::SparseRow> view_rows;      // pool rows as model_spec sees them, when they
+                                               // differ from PlanInput::pool
 };
 
 Result<CyclePlan> PlanCycle(const PlanInput& in);

@@ -78,6 +78,7 @@ Result<RouterOutput> RouteItems(const RouterInput& in) {
       (!in.was_auto.empty() && in.was_auto.size() != n) ||
       (!in.meta_json.empty() && in.meta_json.size() != n) ||
       (!in.detections.empty() && in.detections.size() != n) ||
+      (!in.in_audit_window.empty() && in.in_audit_window.size() != n) ||
       in.cold.size() != static_cast<size_t>(k) || in.labels.size() != static_cast<size_t>(k)) {
     return InvalidArgument("router: input sizes disagree");
   }
@@ -107,7 +108,7 @@ Result<RouterOutput> RouteItems(const RouterInput& in) {
     RouteDecision& d = out.decisions[i];
     d.predicted = pred;
     d.confidence = static_cast<float>(conf);
-    const bool confident = conf >= thr[pred];
+    const bool confident = conf >= thr[pred] && (in.in_audit_window.empty() || in.in_audit_window[i]);
     if (confident && Eligible(pred, nov, in.cold, in.max_novelty)) {
       d.route = Route::kAccept;
       ++out.accepted;

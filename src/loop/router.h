@@ -44,6 +44,8 @@ struct RouterInput {
   std::span<const uint8_t> was_auto;    // n, or empty: currently auto-accepted
   std::span<const std::string> meta_json;  // n, or empty (meta conditions then never match)
   std::span<const Detections> detections;  // n, or empty ("_language"/"_format" then read meta)
+  std::span<const uint8_t> in_audit_window;  // n, or empty (= all): 0 = outside the region the
+                                        // certificate's audits cover (loop/audit_region.h): never accepted
   std::vector<uint8_t> cold;            // per class: 1 = never auto-accept into it
   const Certification* certification = nullptr;  // null = nothing certified
   double max_novelty = 0.5;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/rng.h"
+#include "loop/audit_region.h"
 #include "loop/plan.h"
 #include "loop/rules.h"
 
@@ -35,7 +36,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
   if (opt.config.review_batch < 1) return InvalidArgument("simulate loop: batch must be >= 1");
   if (opt.noise < 0 || opt.noise >= 1) return InvalidArgument("simulate loop: noise must be in [0, 1)");
   const double epsilon = 1.0 - opt.config.target_precision;
-  const int64_t min_audits = MinAuditsNeeded(epsilon, 1.0 - opt.config.confidence);
+  const int64_t min_audits = opt.config.min_audits_needed();
 
   LoopSimResult result;
   std::vector<std::string_view> texts;
@@ -48,12 +49,14 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
     const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
     Rng people(run_seed ^ 0xA5A5A5A5ULL);
     std::vector<int> train_label(n, -1), audit_label(n, -1), auto_label(n, -1);
-    std::vector<uint8_t> was_auto(n, 0), audit_stratified(n, 0);
+    std::vector<uint8_t> was_auto(n, 0), audit_stratified(n, 0), audit_whole_pool(n, 0);
+    std::vector<int32_t> region_since(n, 0), audit_draw(n, -1);
     LoopRunResult run;
     run.run = r;
     run.seed = run_seed;
     run.pool_size = static_cast<int64_t>(n);
     std::vector<int64_t> accepted_history;  // auto-accepted count per cycle
+    int64_t audited_items = 0;              // items drawn by the uniform (certifying) draws
     model::ClassifierOptions mopt = opt.model_options;
     mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
     // People answer item i: `overlap` answers; on disagreement one adjudicator's answer is final
@@ -74,6 +77,22 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       }
       return first;
     };
+    // An audit: one person; when that answer disagrees with the model's label, a second person;
+    // when the two disagree, an adjudicator's answer is final (audit_second_opinion; the live
+    // loop does the same through loop/answer.h). Every answer counts as an audit label.
+    auto audit_answer = [&](size_t i, int model_label) {
+      const int gold = in.pool_gold[i];
+      const int a1 = Answer(gold, k, opt.noise, people);
+      ++run.audit_labels;
+      if (!opt.config.audit_second_opinion || model_label < 0 || a1 == model_label) return a1;
+      const int a2 = Answer(gold, k, opt.noise, people);
+      ++run.audit_labels;
+      ++run.audit_second_opinions;
+      if (a2 == a1) return a1;
+      ++run.audit_labels;
+      ++run.audit_adjudications;
+      return Answer(gold, k, opt.noise, people);
+    };
     for (int cycle = 0;; ++cycle) {
       const auto t_cycle = Clock::now();
       PlanInput pi;
@@ -88,6 +107,12 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.config = opt.config;
       pi.model_options = mopt;
       pi.seed = run_seed * 31 + static_cast<uint64_t>(cycle);
+      pi.blocks = in.blocks;
+      pi.accepted_label = auto_label;  // trained on only with config.train_on_accepted
+      pi.region_since = region_since;
+      pi.audit_draw = audit_draw;
+      pi.audit_whole_pool = audit_whole_pool;
+      pi.draw_index = cycle;
       RuleLabels rl;
       if (opt.rules) {
         RuleInput rin;
@@ -142,6 +167,14 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         cm.threshold = cm.certified ? cert.global.threshold : 0;
       }
       cm.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+      cm.audits_certifying = plan.audits_total;
+      cm.draw_threshold = plan.draw_whole_pool ? 0.0 : plan.draw_threshold;
+      cm.audit_window_start = plan.audit_window_start;
+      if (cm.certified && run.first_certificate_cycle < 0) {
+        run.first_certificate_cycle = cycle;
+        run.audits_to_first_certificate = run.audit_labels;
+        run.audited_items_to_first_certificate = audited_items;
+      }
       if (plan.model && !in.test.empty()) {
         std::vector<float> probs(in.test.size() * k);
         RETURN_IF_ERROR(plan.model->Predict(in.test, probs));
@@ -162,6 +195,21 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
           high_conf_audits += *std::max_element(p, p + k) >= 0.99f;
         }
       }
+      // A certificate is reachable unless the candidate region is too small to hold the audits a
+      // certificate needs, or the most confident testable region is already shown (Clopper-Pearson
+      // lower bound at delta) to be more than epsilon wrong. The plateau never stops a run while
+      // one is reachable and none is held: the audits may still certify.
+      bool waiting_for_certificate = opt.wait_for_certificate && !cm.certified;
+      if (waiting_for_certificate && !plan.cold_start) {
+        const ThresholdCertificate none;
+        const ThresholdCertificate& first = cert.per_class ? none : cert.global;
+        if (first.tested > 0 && first.errors > 0) {
+          const double lower = 1.0 - ClopperPearsonUpper(first.audits - first.errors, first.audits,
+                                                         1.0 - opt.config.confidence);
+          if (lower > epsilon) waiting_for_certificate = false;
+        }
+        if (plan.draw_region_size + plan.audits_total < min_audits) waiting_for_certificate = false;
+      }
       std::string stop;
       if (remaining == 0) {
         stop = "every item final";
@@ -169,7 +217,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         stop = "the rest fits in one batch";
       } else if (cycle + 1 >= opt.max_cycles) {
         stop = "max cycles";
-      } else if (cycle >= opt.patience &&
+      } else if (cycle >= opt.patience && !waiting_for_certificate &&
                  (high_conf_audits >= 2 * min_audits || plan.audits_total >= 8 * min_audits)) {
         // Plateau: the best coverage grew by less than min_gain x batch over the last `patience`
         // cycles, and this cycle is not in a dip (a dip after a failing audit recovers as audits
@@ -204,6 +252,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
         if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
         run.guarantee_held = !accepted || cm.realised_precision >= 1.0 - epsilon;
+        run.certified_at_stop = cm.certified;
         run.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
         run.cycles = cycle + 1;
         run.stop_reason = stop;
@@ -215,16 +264,20 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       }
 
       // People answer the new audits, then the top of the review queue.
-      for (size_t i : plan.new_audits) {
-        audit_label[i] = Answer(in.pool_gold[i], k, opt.noise, people);
+      region_since = std::move(plan.region_since_next);
+      for (size_t j = 0; j < plan.new_audits.size(); ++j) {
+        const size_t i = plan.new_audits[j];
+        audit_label[i] = audit_answer(i, plan.routing.decisions[i].predicted);
+        audit_draw[i] = j < plan.model_audits ? cycle : kNotAModelDraw;
+        audit_whole_pool[i] = j < plan.model_audits && plan.draw_whole_pool;
         was_auto[i] = 0;
-        ++run.audit_labels;
+        ++audited_items;
       }
       for (size_t i : plan.stratified_audits) {  // monitoring: counted, never certifies
-        audit_label[i] = Answer(in.pool_gold[i], k, opt.noise, people);
+        audit_label[i] = audit_answer(i, plan.routing.decisions[i].predicted);
         audit_stratified[i] = 1;
+        audit_draw[i] = cycle;
         was_auto[i] = 0;
-        ++run.audit_labels;
       }
       const size_t batch = std::min(plan.review_order.size(),
                                     static_cast<size_t>(opt.config.review_batch));

@@ -6,9 +6,16 @@
 // adjudicator on disagreement), until every pool item has a final label or the stopping rule
 // ends the run. Gold labels of the pool are read only to simulate answers and to score the run.
 //
+// Audits (loop/audit_region.h): drawn uniformly per config.audit_region (every unlabelled item
+// by default, or the candidate region); with
+// config.audit_second_opinion an audit answer that disagrees with the model's label gets a second
+// person, and an adjudicator when those two disagree; certification reads the final answer.
+//
 // Stopping rule (never looks at gold): stop when nothing is left; or when the items left fit in
-// one batch; or, once 2 x MinAuditsNeeded audits have confidence >= 0.99 (or 8 x MinAuditsNeeded
-// audits exist in all), on a coverage plateau: the best
+// one batch; or, while no certificate holds AND none is reachable (the candidate region cannot
+// hold the audits a certificate needs, or the most confident testable region's Clopper-Pearson
+// lower error bound exceeds epsilon), once 2 x MinAuditsNeeded audits have confidence >= 0.99 (or
+// 8 x MinAuditsNeeded audits exist in all), on a coverage plateau: the best
 // auto-accepted count grew by less than min_gain x batch over the last `patience` cycles and the
 // current cycle is not in a dip (< 95% of the best, e.g. after a failing audit); or at
 // max_cycles. Items left at the stop are finalised BY PEOPLE and counted as human labels
@@ -27,6 +34,7 @@
 #include "loop/config.h"
 #include "loop/metrics.h"
 #include "model/classifier.h"
+#include "model/representation.h"
 
 namespace hitloop::loop {
 
@@ -38,6 +46,8 @@ struct LoopSimInput {
   std::span<const model::Example> test;    // may be empty
   std::span<const int> test_gold;
   uint32_t text_dim = 0;
+  // Representation blocks appended to the pool rows (loop/model_choice.h); empty = plain rows.
+  std::vector<model::RepresentationBlock> blocks;
 };
 
 struct LoopSimOptions {
@@ -48,6 +58,9 @@ struct LoopSimOptions {
   int max_cycles = 200;
   int patience = 3;
   double min_gain = 0.5;           // plateau: best coverage grew < min_gain x batch in `patience` cycles
+  // false: the plateau may stop a run while a certificate is still reachable (the rule before
+  // candidate-region audits; kept to reproduce earlier figures).
+  bool wait_for_certificate = true;
   model::ClassifierOptions model_options;
   // Rule labels (loop/rules.h) from duplicates of people's labels, per config.autolabel, exactly as
   // the live cycle computes them; the labeler detector is not simulated (no detections here).
@@ -69,6 +82,9 @@ struct LoopCycleMetrics {
   double threshold = 0.0;         // global (or the lowest per-class) certified threshold; 0 = none
   double estimated_precision_lower_bound = 0.0;
   double realised_precision = 1.0;  // of this cycle's accepted set vs gold (simulator only)
+  int64_t audits_certifying = 0;  // audit answers inside the certificate's window this cycle
+  double draw_threshold = 0.0;    // this cycle's audit draw region: confidence >= this (0 = pool)
+  int audit_window_start = 0;
   GoldMetrics test;               // test-set metrics of this cycle's model (n = 0 when none)
   double seconds = 0.0;
 };
@@ -83,6 +99,12 @@ struct LoopRunResult {
   int64_t auto_accepted = 0;
   int64_t remainder_by_people = 0;
   int64_t adjudications = 0;
+  int64_t audit_second_opinions = 0;  // audits answered twice (the first disagreed with the model)
+  int64_t audit_adjudications = 0;    // of which the two disagreed: an adjudicator answered
+  int first_certificate_cycle = -1;   // first cycle with a certified threshold; -1 = never
+  int64_t audits_to_first_certificate = -1;  // audit answers (all people's) given before it
+  int64_t audited_items_to_first_certificate = -1;  // items drawn for certifying audits before it
+  bool certified_at_stop = false;
   double final_accuracy = 0.0;    // all final labels vs gold
   std::optional<double> auto_accepted_precision;  // nullopt when nothing was accepted
   double estimated_precision_lower_bound = 0.0;

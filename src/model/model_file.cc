@@ -21,9 +21,7 @@ uint64_t Checksum(std::string_view name, std::string_view payload) {
 }
 }  // namespace
 
-Result<std::string> EncodeModel(const Classifier& model) {
-  ASSIGN_OR_RETURN(std::string payload, model.Serialize());
-  const std::string name = model.name();
+std::string EncodeFrame(std::string_view name, std::string_view payload) {
   Writer w;
   std::string out(kMagic, sizeof(kMagic));
   w.Put<uint32_t>(kModelFileVersion);
@@ -38,8 +36,8 @@ Result<std::string> EncodeModel(const Classifier& model) {
   return out;
 }
 
-Result<std::unique_ptr<Classifier>> DecodeModel(std::string_view bytes,
-                                                const ClassifierOptions& options) {
+Status DecodeFrame(std::string_view bytes, std::string_view* name_out,
+                   std::string_view* payload_out) {
   if (bytes.size() < sizeof(kMagic) || std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) {
     return Corruption("model file: bad magic (not a hitloop model)");
   }
@@ -64,6 +62,20 @@ Result<std::unique_ptr<Classifier>> DecodeModel(std::string_view bytes,
   }
   std::string_view payload = bytes.substr(payload_at);
   if (Checksum(name, payload) != checksum) return Corruption("model file: checksum mismatch");
+  *name_out = name;
+  *payload_out = payload;
+  return Status::Ok();
+}
+
+Result<std::string> EncodeModel(const Classifier& model) {
+  ASSIGN_OR_RETURN(std::string payload, model.Serialize());
+  return EncodeFrame(model.name(), payload);
+}
+
+Result<std::unique_ptr<Classifier>> DecodeModel(std::string_view bytes,
+                                                const ClassifierOptions& options) {
+  std::string_view name, payload;
+  RETURN_IF_ERROR(DecodeFrame(bytes, &name, &payload));
   ASSIGN_OR_RETURN(auto model, CreateClassifier(name, options));
   RETURN_IF_ERROR(model->Deserialize(payload));
   return model;

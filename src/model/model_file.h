@@ -25,6 +25,11 @@ Status SaveModel(const Classifier& model, const std::string& path);
 Result<std::unique_ptr<Classifier>> LoadModel(const std::string& path,
                                               const ClassifierOptions& options = {});
 
+// The framing around any named payload (classifiers; representations, model/representation.h).
+std::string EncodeFrame(std::string_view name, std::string_view payload);
+// Checks magic, version, lengths and checksum; on success name and payload view into `bytes`.
+Status DecodeFrame(std::string_view bytes, std::string_view* name, std::string_view* payload);
+
 // The framing alone (for tests and for storing models elsewhere than in files).
 Result<std::string> EncodeModel(const Classifier& model);
 Result<std::unique_ptr<Classifier>> DecodeModel(std::string_view bytes,

@@ -5,6 +5,8 @@
 //   "fasttext"          fastText supervised (libfasttext), featurises the raw text itself
 //   "calibrated:NAME"   NAME with temperature scaling fitted on a held-out part of the labels
 //   "bagged:NAME"       bootstrap ensemble of ensemble_size NAME models (model/ensemble.h)
+// Representations learnt from the pool (model/representation.h) are a second list; a model
+// spec "REPR+NAME" is NAME trained on rows augmented with them (the caller augments the rows).
 // Thread-safe.
 #include <memory>
 #include <string>

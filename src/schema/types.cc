@@ -9,6 +9,7 @@ const char* TaskTypeName(TaskType t) {
     case TaskType::kSingleLabel: return "single-label";
     case TaskType::kMultiLabel: return "multi-label";
     case TaskType::kPairwisePreference: return "pairwise-preference";
+    case TaskType::kRanking: return "ranking";
   }
   return "single-label";
 }
@@ -17,8 +18,13 @@ Result<TaskType> ParseTaskType(std::string_view s) {
   if (s == "single-label") return TaskType::kSingleLabel;
   if (s == "multi-label") return TaskType::kMultiLabel;
   if (s == "pairwise-preference" || s == "pairwise") return TaskType::kPairwisePreference;
+  if (s == "ranking") return TaskType::kRanking;
   return InvalidArgument("unknown task type '" + std::string(s) +
-                         "' (expected single-label, multi-label or pairwise-preference)");
+                         "' (expected single-label, multi-label, pairwise or ranking)");
+}
+
+bool IsPreferenceType(TaskType t) {
+  return t == TaskType::kPairwisePreference || t == TaskType::kRanking;
 }
 
 const char* SplitName(Split s) { return s == Split::kGold ? "gold" : "pool"; }

@@ -12,8 +12,13 @@
 
 namespace hitloop {
 
-enum class TaskType { kSingleLabel, kMultiLabel, kPairwisePreference };
-const char* TaskTypeName(TaskType t);  // "single-label" | "multi-label" | "pairwise-preference"
+// Preference types (preference/item.h): an item is a prompt with responses to compare; pairwise
+// items have exactly two, ranking items 2..9. Their `labels` are the comparison criteria (empty =
+// one overall judgement).
+enum class TaskType { kSingleLabel, kMultiLabel, kPairwisePreference, kRanking };
+// "single-label" | "multi-label" | "pairwise-preference" | "ranking"
+const char* TaskTypeName(TaskType t);
+bool IsPreferenceType(TaskType t);  // pairwise-preference or ranking
 Result<TaskType> ParseTaskType(std::string_view s);
 
 enum class Split { kPool, kGold };

@@ -158,7 +158,7 @@ void HandleCreateProject(Ctx& c) {
   auto labels = StringList(*body, "labels");
   if (!labels.ok()) { SendError(c, labels.status()); return; }
   p.labels = *labels;
-  if (p.type != TaskType::kPairwisePreference && p.labels.empty()) {
+  if (!IsPreferenceType(p.type) && p.labels.empty()) {
     SendError(c, InvalidArgument("labels: at least one label is required"));
     return;
   }

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
+#include <vector>
+
 #include "loop_store_fixture.h"
 
 namespace hitloop::loop {
@@ -50,6 +53,91 @@ TEST_F(AnswerTest, DisagreementUnderOverlapEnqueuesAdjudicationAgreementDoesNot)
   EXPECT_EQ(AnswerAll("alice", {"review"}), 1);
   EXPECT_EQ(AnswerAll("bob", {"review"}), 1);
   EXPECT_EQ(AnswerAll("reviewer", {"adjudicate"}), 0);
+}
+
+TEST(FinalAuditLabel, OneAnswerAgreeingPairOrTheAdjudication) {
+  EXPECT_EQ(FinalAuditLabel(std::vector<int>{}, -1), -1);
+  EXPECT_EQ(FinalAuditLabel(std::vector<int>{1}, -1), 1);
+  EXPECT_EQ(FinalAuditLabel(std::vector<int>{1, 1}, -1), 1);
+  EXPECT_EQ(FinalAuditLabel(std::vector<int>{1, 0}, -1), -1);  // waiting for the adjudicator
+  EXPECT_EQ(FinalAuditLabel(std::vector<int>{1, 0}, 0), 0);
+}
+
+TEST_F(AnswerTest, AnAuditDisagreeingWithTheModelGetsASecondPersonThenAnAdjudicator) {
+  AddItems(2, Split::kPool, 5);
+  auto it = gold_.begin();
+  const int64_t disagree = it->first, agree = std::next(it)->first;
+  const std::string truth = it->second, other = truth == "ham" ? "spam" : "ham";
+  // The model predicts the wrong class for the first item and the right one for the second.
+  for (auto [id, label] : {std::pair{disagree, other}, {agree, gold_[agree]}}) {
+    Prediction p;
+    p.item_id = id;
+    p.model_version = "m1";
+    p.label = label;
+    p.distribution = {0.5, 0.5};
+    p.confidence = 0.9;
+    ASSERT_TRUE(store_->PutPrediction(p).ok());
+    QueueEntry e;
+    e.project_id = project_.id;
+    e.item_id = id;
+    e.kind = "audit";
+    e.priority = 2e9;  // before the second audits (1e9): alice answers both first audits
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  auto open = [&](const std::string& kind) {
+    std::vector<int64_t> items;
+    EXPECT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+      if (q.kind == kind) items.push_back(q.item_id);
+      return true;
+    }).ok());
+    return items;
+  };
+  auto answer_one = [&](const std::string& who, const std::string& kind, const std::string& label) {
+    ClaimRequest req;
+    req.project_id = project_.id;
+    req.annotator = who;
+    req.pools = {"general"};
+    req.kinds = {kind};
+    req.now = now_;
+    auto c = store_->Claim(req);
+    ASSERT_TRUE(c.ok() && c->has_value());
+    Answer ans;
+    ans.labels = {label.empty() ? gold_[(*c)->lease.item_id] : label};
+    ASSERT_TRUE(RecordAnswer(*store_, project_, (*c)->lease, who, ans, now_).ok());
+  };
+  answer_one("alice", "audit", "");
+  answer_one("alice", "audit", "");
+  // alice's answer disagreed with the model on `disagree` only: a second audit for it.
+  EXPECT_EQ(open("audit"), std::vector<int64_t>{disagree});
+  EXPECT_TRUE(open("adjudicate").empty());
+  answer_one("bob", "audit", other);  // bob sides with the model: the two people disagree
+  EXPECT_TRUE(open("audit").empty());
+  EXPECT_EQ(open("adjudicate"), std::vector<int64_t>{disagree});
+  answer_one("carol", "adjudicate", "");
+  auto history = store_->ListAnnotations(disagree);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 3u);
+  EXPECT_EQ((*history)[0].source, LabelSource::kAudit);
+  EXPECT_EQ((*history)[1].source, LabelSource::kAudit);
+  EXPECT_EQ((*history)[2].kind, "adjudicate");
+  // Switched off in the loop config: one answer per audit.
+  AddItems(1, Split::kPool, 6);
+  const int64_t third = gold_.rbegin()->first;
+  ASSERT_TRUE(store_->SetProjectConfig(project_.id, R"({"loop": {"audit_second_opinion": false}})").ok());
+  project_ = Reload();
+  Prediction p;
+  p.item_id = third;
+  p.model_version = "m1";
+  p.label = gold_[third] == "ham" ? "spam" : "ham";
+  p.distribution = {0.5, 0.5};
+  ASSERT_TRUE(store_->PutPrediction(p).ok());
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = third;
+  e.kind = "audit";
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  answer_one("alice", "audit", "");
+  EXPECT_TRUE(open("audit").empty());
 }
 
 TEST_F(AnswerTest, AuditLeasesRecordAuditLabels) {

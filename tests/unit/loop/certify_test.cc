@@ -59,12 +59,14 @@ TEST(Certify, LowestCertifiedThresholdWinsAndTestingStopsAtFirstFailure) {
 }
 
 TEST(Certify, TooFewAuditsCertifyNothing) {
+  CertifyOptions cp;
+  cp.bound = Bound::kClopperPearson;
   std::vector<AuditObservation> audits(148, Obs(0.999, false));
-  const Certification c = Certify(audits, 2, CertifyOptions{});
+  const Certification c = Certify(audits, 2, cp);
   EXPECT_FALSE(c.global.certified);
   EXPECT_TRUE(std::isinf(c.ThresholdFor(0)));
   audits.push_back(Obs(0.999, false));
-  EXPECT_TRUE(Certify(audits, 2, CertifyOptions{}).global.certified);
+  EXPECT_TRUE(Certify(audits, 2, cp).global.certified);
 }
 
 TEST(Certify, IneligibleAuditsDoNotCount) {
@@ -161,6 +163,94 @@ TEST(Certify, GuaranteeHoldsEmpiricallyOnSyntheticCalibrationProblem) {
   // The problem is hard enough that the naive rule breaks the target often.
   EXPECT_GT(naive_violations, runs / 5) << "seed " << seed;
   EXPECT_LE(violations, static_cast<int>(delta * runs + 3 * std::sqrt(delta * runs))) << "seed " << seed;
+}
+
+}  // namespace
+}  // namespace hitloop::loop
+
+namespace hitloop::loop {
+namespace {
+
+std::vector<uint8_t> Bernoulli(Rng& rng, double p, int n) {
+  std::vector<uint8_t> x(n);
+  for (auto& v : x) v = rng.Uniform() < p ? 1 : 0;
+  return x;
+}
+
+// Anytime validity: over many seeded streams, the true error rate is excluded at SOME prefix
+// (sup over n of the capital reaches 1/delta) in at most delta of the streams (+ 3 sigma).
+TEST(BettingBound, CoversTheTrueRateAtEveryPrefixInAtLeastOneMinusDeltaOfStreams) {
+  const uint64_t seed = 20261205;
+  Rng rng(seed);
+  const int streams = 2000, n = 600;
+  const double delta = 0.05;
+  for (double p : {0.005, 0.02, 0.05}) {
+    int miss = 0;
+    for (int s = 0; s < streams; ++s) {
+      const auto x = Bernoulli(rng, p, n);
+      miss += BettingRejects(x, p, delta, 0.02);
+    }
+    const double slack = 3 * std::sqrt(delta * (1 - delta) / streams);
+    EXPECT_LE(static_cast<double>(miss) / streams, delta + slack) << "p " << p << " seed " << seed;
+  }
+}
+
+TEST(BettingBound, IsAnytimeMonotoneAndAboveTheEmpiricalRate) {
+  Rng rng(7);
+  const auto x = Bernoulli(rng, 0.005, 1500);
+  double previous = 1.0;
+  for (size_t m = 1; m <= x.size(); m += 37) {
+    const std::span<const uint8_t> prefix(x.data(), m);
+    const double u = BettingUpper(prefix, 0.05, 0.02);
+    // The bound at n is the intersection over all prefixes: it never rises.
+    EXPECT_LE(u, previous + 1e-9) << m;
+    EXPECT_GT(u, 0.0) << m;
+    previous = u;
+  }
+  EXPECT_LT(previous, 0.02);  // 1,500 audits at 0.5% certify 2%
+  // Rejection is monotone in m: everything above the bound is rejected, nothing below.
+  EXPECT_TRUE(BettingRejects(x, previous + 1e-6, 0.05, 0.02));
+  EXPECT_FALSE(BettingRejects(x, previous * 0.9, 0.05, 0.02));
+  EXPECT_EQ(BettingUpper({}, 0.05, 0.02), 1.0);
+}
+
+TEST(BettingBound, CleanAuditsNeededAndCertificationAgree) {
+  const int64_t need = MinAuditsNeeded(0.02, 0.05, Bound::kBetting);
+  EXPECT_EQ(MinAuditsNeeded(0.02, 0.05, Bound::kClopperPearson), 149);
+  // A little more than Clopper-Pearson's 149: the price of validity at every sample size.
+  EXPECT_GT(need, 149);
+  EXPECT_LT(need, 200);
+  const std::vector<uint8_t> clean(need, 0);
+  EXPECT_LE(BettingUpper(clean, 0.05, 0.02), 0.02);
+  EXPECT_GT(BettingUpper(std::span<const uint8_t>(clean.data(), need - 1), 0.05, 0.02), 0.02);
+  std::vector<AuditObservation> audits;
+  for (int64_t i = 0; i < need; ++i) audits.push_back(Obs(0.999, false));
+  CertifyOptions o;
+  EXPECT_EQ(o.bound, Bound::kClopperPearson);  // the default (loop.bound); betting is an option
+  o.bound = Bound::kBetting;
+  EXPECT_TRUE(Certify(audits, 2, o).global.certified);
+  audits.pop_back();
+  EXPECT_FALSE(Certify(audits, 2, o).global.certified);
+  o.bound = Bound::kClopperPearson;
+  EXPECT_TRUE(Certify(audits, 2, o).global.certified);  // 164 >= 149
+}
+
+// The bound reads the audits in audit order: with the errors first, the bettor bets small on the
+// clean tail; with the errors last, it has already won. Both are valid; the order must be the
+// draw order, never sorted by label.
+TEST(BettingBound, ReadsAuditsInTheirOrder) {
+  std::vector<AuditObservation> early, late;
+  for (int i = 0; i < 400; ++i) {
+    const bool err = i < 3;
+    early.push_back(Obs(0.999, err));
+    early.back().order = i;
+    late.push_back(Obs(0.999, err));
+    late.back().order = 400 - i;
+  }
+  CertifyOptions o;
+  o.bound = Bound::kBetting;
+  const auto a = Certify(early, 2, o), b = Certify(late, 2, o);
+  EXPECT_NE(a.global.error_upper, b.global.error_upper);
 }
 
 }  // namespace

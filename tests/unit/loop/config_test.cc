@@ -52,5 +52,38 @@ TEST(LoopConfig, StrategyAndModelNamesAreCheckedByTheirRegistries) {
   EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"strategy":"entropy","model":"calibrated:logreg"}})").ok());
 }
 
+TEST(LoopConfig, ModelSpecsAndAutoAreCheckedWithTheirClassifier) {
+  EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"model":"lsa+logreg"}})").ok());
+  EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"model":"auto"}})").ok());
+  auto bad = ParseLoopConfig(R"({"loop":{"model":"lsa+svm"}})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("loop.model: unknown model 'svm'"), std::string::npos)
+      << bad.status().message();
+  auto cand = ParseLoopConfig(R"({"loop":{"model":"auto","model_candidates":["logreg","rff+svm"]}})");
+  ASSERT_FALSE(cand.ok());
+  EXPECT_NE(cand.status().message().find("loop.model_candidates"), std::string::npos)
+      << cand.status().message();
+}
+
+TEST(LoopConfig, AuditDefaultsArePoolDrawAndClopperPearsonWithTheOthersSelectable) {
+  // The candidate region + betting bound cost more people's labels on spam (bench/RESULTS.md),
+  // so they are options, not defaults.
+  auto d = ParseLoopConfig("{}");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->audit_region, "pool");
+  EXPECT_EQ(d->bound, "clopper-pearson");
+  EXPECT_EQ(d->certify_options().bound, Bound::kClopperPearson);
+  EXPECT_EQ(d->min_audits_needed(), 149);
+  EXPECT_TRUE(d->audit_second_opinion);
+  EXPECT_EQ(CertifyOptions{}.bound, Bound::kClopperPearson);
+  auto c = ParseLoopConfig(R"({"loop":{"audit_region":"candidate","bound":"betting"}})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->audit_region, "candidate");
+  EXPECT_EQ(c->certify_options().bound, Bound::kBetting);
+  EXPECT_EQ(c->min_audits_needed(), MinAuditsNeeded(0.02, 0.05, Bound::kBetting));
+  EXPECT_FALSE(ParseLoopConfig(R"({"loop":{"bound":"wald"}})").ok());
+  EXPECT_FALSE(ParseLoopConfig(R"({"loop":{"audit_region":"all"}})").ok());
+}
+
 }  // namespace
 }  // namespace hitloop::loop

@@ -46,6 +46,30 @@ TEST(CycleRecord, WriterAndReaderRoundTrip) {
   EXPECT_STREQ(RuleStateName(back->rules[0]), "too_small");
 }
 
+TEST(CycleRecord, ModelChoiceAndRepresentationsRoundTrip) {
+  CycleRecord r = Sample();
+  r.model_name = "lsa+logreg";
+  r.model_choice_json = R"({"mode":"auto","model":"lsa+logreg","candidates":[]})";
+  r.representations_json = R"([{"name":"lsa","learnt":true}])";
+  r.accepted_trained = 7;
+  const std::string text = CycleRecordToJson(r);
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["model_choice"]["mode"], "auto");
+  EXPECT_EQ(j["representations"][0]["name"], "lsa");
+  auto back = CycleRecordFromJson(text);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->accepted_trained, 7);
+  EXPECT_EQ(CycleRecordToJson(*back), text);
+  // Without them: null choice, empty list, and the reader leaves the text empty.
+  const auto plain = nlohmann::json::parse(CycleRecordToJson(Sample()));
+  EXPECT_TRUE(plain["model_choice"].is_null());
+  EXPECT_TRUE(plain["representations"].is_array() && plain["representations"].empty());
+  auto back_plain = CycleRecordFromJson(plain.dump());
+  ASSERT_TRUE(back_plain.ok());
+  EXPECT_TRUE(back_plain->model_choice_json.empty());
+  EXPECT_TRUE(back_plain->representations_json.empty());
+}
+
 TEST(CycleRecord, ReaderKeepsDefaultsForFieldsOlderRecordsLack) {
   auto r = CycleRecordFromJson(R"({"cycle":2,"global_threshold":0.93,"gold_after":null})");
   ASSERT_TRUE(r.ok());

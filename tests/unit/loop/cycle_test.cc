@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -45,7 +46,7 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   EXPECT_EQ(c1->auto_accepted, 0);
   EXPECT_EQ(c1->queued_review, 50);
   EXPECT_EQ(c1->audits_queued, 50);
-  EXPECT_EQ(c1->min_audits_needed, 149);
+  EXPECT_EQ(c1->min_audits_needed, MinAuditsNeeded(0.02, 0.05, Bound::kClopperPearson));  // 149
   // People answer; audits accumulate over cycles until the threshold is certified.
   bool certified = false;
   for (int round = 0; round < 6 && !certified; ++round) {
@@ -78,6 +79,33 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   EXPECT_GE(cycles->size(), 3u);
   auto j = nlohmann::json::parse(cycles->back().record_json);
   EXPECT_TRUE(j["global_certified"].get<bool>());
+}
+
+TEST_F(CycleTest, AuditRegionStateIsKeptBetweenCyclesAndALostFileCertifiesNothing) {
+  AddItems(1200, Split::kPool, 1);
+  auto cfg = MergeLoopConfig(project_.config_json, R"({"audit_region":"candidate","bound":"betting"})");
+  ASSERT_TRUE(cfg.ok());
+  ASSERT_TRUE(store_->SetProjectConfig(project_.id, *cfg).ok());
+  CycleOptions o = Options();
+  ASSERT_TRUE(Cycle(o).ok());
+  CycleRecord last;
+  for (int round = 0; round < 8; ++round) {
+    AnswerAll("alice", {});
+    auto c = Cycle(o);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    last = *c;
+    EXPECT_TRUE(std::filesystem::exists(o.models_dir + "/audit-regions-c" + std::to_string(c->cycle) + ".bin"));
+    if (c->global_certified) break;
+  }
+  ASSERT_TRUE(last.global_certified) << "audits from the candidate region certify";
+  // The state written by the newest cycle is lost: the next cycle may not treat the region
+  // draws' audits as whole-pool draws.
+  std::filesystem::remove(o.models_dir + "/audit-regions-c" + std::to_string(last.cycle) + ".bin");
+  AnswerAll("alice", {});
+  auto lost = Cycle(o);
+  ASSERT_TRUE(lost.ok()) << lost.status().ToString();
+  EXPECT_FALSE(lost->global_certified);
+  EXPECT_EQ(lost->auto_accepted, 0);
 }
 
 TEST_F(CycleTest, ItemsPeopleAnswerWhileTheModelTrainsAreLeftToThem) {
@@ -143,7 +171,9 @@ TEST_F(CycleTest, FailingAuditsRequeueAutoLabels) {
   EXPECT_EQ(store_->GetStatus(project_.id)->by_label_source["model"], accepted);
   // A careless auditor contradicts the model on every audit: the bound fails, labels go back.
   const int audited = AnswerAll("mallory", {"audit"}, /*wrong=*/true);
-  EXPECT_EQ(audited, 140);  // two cycles of 50 uniform + 20 stratified
+  // Two cycles of 50 uniform + 20 stratified audits; every wrong answer disagrees with the model,
+  // so each asks for a second audit, which mallory (the only auditor) answers too.
+  EXPECT_EQ(audited, 280);
   auto c = Cycle(Options());
   ASSERT_TRUE(c.ok());
   EXPECT_FALSE(c->global_certified);

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <utility>
+
 #include "synthetic.h"
 
 namespace hitloop::loop {
@@ -32,9 +35,14 @@ TEST(SimulateLoop, SavesHumanEffortKeepsPrecisionAndCountsEveryItem) {
     EXPECT_GE(run.final_accuracy, 0.97) << "seed " << run.seed;
     EXPECT_GT(run.auto_accepted, 0) << "seed " << run.seed;
     EXPECT_TRUE(run.guarantee_held) << "seed " << run.seed;
-    // Every item is final: people + audits + accepted cover the pool (overlap 1, no adjudication).
-    EXPECT_EQ(run.human_labels - run.adjudications + run.audit_labels + run.auto_accepted, run.pool_size)
+    // Every item is final: people + audits + accepted cover the pool (overlap 1, no adjudication;
+    // an audit that disagreed with the model had a second answer and maybe an adjudicator).
+    EXPECT_EQ(run.human_labels - run.adjudications + run.audit_labels - run.audit_second_opinions -
+                  run.audit_adjudications + run.auto_accepted,
+              run.pool_size)
         << "seed " << run.seed;
+    EXPECT_GE(run.first_certificate_cycle, 0) << "seed " << run.seed;
+    EXPECT_GT(run.audits_to_first_certificate, 0) << "seed " << run.seed;
   }
   EXPECT_FALSE(r->cycles.empty());
 }
@@ -65,6 +73,76 @@ TEST(SimulateLoop, OverlapWithAdjudicationRecoversFromNoisyPeople) {
   EXPECT_NEAR(single->runs[0].final_accuracy, 0.8, 0.04);
   EXPECT_NEAR(overlap->runs[0].final_accuracy, 0.896, 0.04);
   EXPECT_GT(overlap->runs[0].adjudications, 300);
+}
+
+// The guarantee over many seeded runs of the whole loop (the stopping rule; audits drawn from the
+// pool with Clopper-Pearson, the defaults, and from the candidate region with the betting bound):
+// the realised precision of the final auto-accepted set (vs gold) is >= 1 - epsilon in at least
+// 1 - delta of the runs (+ binomial slack), and the runs do certify.
+TEST(SimulateLoop, GuaranteeHoldsOverAHundredSeededRuns) {
+  auto pool = testing::MakeSyntheticPool(800, 2, 31, 0.45);
+  LoopSimInput in;
+  in.labels = pool.labels;
+  in.pool = pool.examples;
+  in.pool_gold = pool.gold;
+  in.text_dim = 1024;
+  for (const auto& [region, bound] : {std::pair<std::string, std::string>{"pool", "clopper-pearson"},
+                                      {"candidate", "betting"}}) {
+    LoopSimOptions o;
+    o.config.target_precision = 0.95;
+    o.config.confidence = 0.9;
+    o.config.review_batch = 80;
+    o.config.seed_batch = 80;
+    o.config.audit_per_cycle = 40;
+    o.config.max_novelty = 1.0;
+    o.config.audit_region = region;
+    o.config.bound = bound;
+    o.model_options.threads = 1;
+    o.repeats = 100;
+    o.seed = 2026;
+    auto r = SimulateLoop(in, o);
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+    ASSERT_EQ(r->runs.size(), 100u);
+    int held = 0, certified = 0, accepted_runs = 0;
+    for (const auto& run : r->runs) {
+      held += run.guarantee_held;
+      certified += run.first_certificate_cycle >= 0;
+      accepted_runs += run.auto_accepted > 0;
+    }
+    // delta = 0.1: at most 10 failures expected; 3 sigma of slack (sqrt(100 * 0.1 * 0.9) = 3).
+    EXPECT_GE(held, 81) << "seed 2026, " << region << ", " << bound;
+    EXPECT_GE(certified, 50) << "seed 2026, " << region << ": the check must not be vacuous";
+    EXPECT_GE(accepted_runs, 50) << "seed 2026, " << region;
+  }
+}
+
+// Audits with noisy people: a first answer that disagrees with the model's label gets a second
+// person, and an adjudicator when those two disagree; every answer is counted.
+TEST(SimulateLoop, NoisyAuditsGetASecondPersonAndAnAdjudicator) {
+  auto pool = testing::MakeSyntheticPool(2000, 2, 41, 0.15);
+  LoopSimInput in;
+  in.labels = pool.labels;
+  in.pool = pool.examples;
+  in.pool_gold = pool.gold;
+  in.text_dim = 1024;
+  LoopSimOptions o;
+  o.config.review_batch = 100;
+  o.config.seed_batch = 100;
+  o.config.max_novelty = 1.0;
+  o.noise = 0.1;
+  o.seed = 3;
+  o.max_cycles = 6;
+  auto r = SimulateLoop(in, o);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& run = r->runs[0];
+  EXPECT_GT(run.audit_second_opinions, 0);
+  EXPECT_GT(run.audit_adjudications, 0);
+  EXPECT_LT(run.audit_adjudications, run.audit_second_opinions);
+  o.config.audit_second_opinion = false;
+  auto single = SimulateLoop(in, o);
+  ASSERT_TRUE(single.ok());
+  EXPECT_EQ(single->runs[0].audit_second_opinions, 0);
+  EXPECT_EQ(single->runs[0].audit_adjudications, 0);
 }
 
 TEST(SimulateLoop, RejectsBadOptions) {

@@ -1,7 +1,11 @@
 // Admin import uploads over HTTP: hostile files are refused with 400 and the server lives on.
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <filesystem>
+#include <optional>
+#include <string>
 
 #include "unit/server/server_fixture.h"
 
@@ -22,6 +26,15 @@ size_t HitloopTempFiles() {
 // ~65k levels of '[' in one record's meta killed the whole server (stack overflow in the JSON
 // library's copy/dump) and left the upload in the temporary folder.
 TEST(ImportUpload, DeeplyNestedRecordIsRefusedAndTheServerLivesOn) {
+  // A private temporary folder, so other tests' and jobs' files do not change the count.
+  testing::TempDir tmp;
+  const char* old = getenv("TMPDIR");
+  const std::optional<std::string> saved = old ? std::optional<std::string>(old) : std::nullopt;
+  setenv("TMPDIR", tmp.path().c_str(), 1);
+  struct Restore {
+    std::optional<std::string> v;
+    ~Restore() { v ? setenv("TMPDIR", v->c_str(), 1) : unsetenv("TMPDIR"); }
+  } restore{saved};
   ServerFixture f;
   f.AddProject("p", {"a", "b"});
   f.AddUser("adm", Role::kAdmin, {"general"}, {});

@@ -1,0 +1,187 @@
+#include "io/preference_export.h"
+
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "io/exporter.h"
+#include "preference/answer.h"
+#include "preference/item.h"
+#include "preference/project_data.h"
+
+namespace hitloop::io {
+namespace {
+using ojson = nlohmann::ordered_json;
+using preference::PreferenceItem;
+
+ojson PromptJson(const PreferenceItem& item) {
+  if (!item.conversational()) return item.prompt;
+  ojson msgs = ojson::array();
+  for (const auto& m : item.messages) msgs.push_back(ojson{{"role", m.role}, {"content", m.content}});
+  return msgs;
+}
+
+ojson CompletionJson(const PreferenceItem& item, int r) {
+  const std::string& text = item.responses[r].text;
+  if (!item.conversational()) return text;
+  return ojson::array({ojson{{"role", "assistant"}, {"content", text}}});
+}
+
+int StrengthValue(preference::Strength s) { return static_cast<int>(s); }
+
+Status WriteLine(std::ostream& out, const ojson& j) {
+  out << j.dump() << '\n';
+  return out ? Status::Ok() : IoError("export: write failed");
+}
+
+}  // namespace
+
+Result<PreferenceFormat> ParsePreferenceFormat(const std::string& name) {
+  if (name == "trl") return PreferenceFormat::kTrl;
+  if (name == "trl-kto") return PreferenceFormat::kTrlKto;
+  if (name == "jsonl") return PreferenceFormat::kJsonl;
+  return InvalidArgument("--format: a preference project exports trl, trl-kto or jsonl, not '" + name + "'");
+}
+
+Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& project, PreferenceFormat format,
+                                                std::ostream& out, const PreferenceExportOptions& options) {
+  PreferenceExportStats stats;
+  if (format != PreferenceFormat::kJsonl) {
+    ASSIGN_OR_RETURN(auto data, preference::LoadProjectPreferences(store, project, options.criterion));
+    stats.items = static_cast<int64_t>(data.items.size());
+    std::set<size_t> labelled;
+    for (const auto& c : data.comparisons) {
+      ++stats.answers;
+      labelled.insert(c.item);
+      const PreferenceItem& item = data.items[c.item];
+      const auto& j = c.judgement;
+      if (j.both_bad) { ++stats.both_bad; continue; }
+      if (j.IsTie()) { ++stats.ties; continue; }
+      if (format == PreferenceFormat::kTrl) {
+        for (size_t g = 0; g < j.order.size(); ++g) {
+          for (size_t h = g + 1; h < j.order.size(); ++h) {
+            for (int better : j.order[g]) {
+              for (int worse : j.order[h]) {
+                ojson row = {{"prompt", PromptJson(item)},
+                             {"chosen", CompletionJson(item, better)},
+                             {"rejected", CompletionJson(item, worse)}};
+                if (options.margin) row["margin"] = StrengthValue(j.strength);
+                RETURN_IF_ERROR(WriteLine(out, row));
+                ++stats.rows;
+              }
+            }
+          }
+        }
+      } else {
+        for (int r : j.order.front()) {
+          RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", true}}));
+          ++stats.rows;
+        }
+        for (int r : j.order.back()) {
+          RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", false}}));
+          ++stats.rows;
+        }
+      }
+    }
+    stats.labelled = static_cast<int64_t>(labelled.size());
+    return stats;
+  }
+  // Own JSONL: every answer (all criteria) of every item, with its provenance.
+  if (!IsPreferenceType(project.type)) {
+    return FailedPrecondition("project '" + project.name + "' is not a pairwise or ranking project");
+  }
+  std::map<int64_t, std::vector<Annotation>> answers;
+  RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
+    if (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit) answers[a.item_id].push_back(a);
+    return true;
+  }));
+  Status bad;
+  RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
+    auto item = preference::FromMetaJson(it.meta_json);
+    if (!item.ok()) {
+      bad = Corruption("item '" + it.external_id + "': " + item.status().message());
+      return false;
+    }
+    ojson meta = ojson::parse(it.meta_json);
+    meta.erase("prompt");
+    meta.erase("responses");
+    ojson responses = ojson::array();
+    for (const auto& r : item->responses) {
+      ojson o = {{"text", r.text}};
+      if (!r.id.empty()) o["id"] = r.id;
+      if (!r.model.empty()) o["model"] = r.model;
+      responses.push_back(std::move(o));
+    }
+    ojson rec = {{"id", it.external_id}, {"prompt", PromptJson(*item)}, {"responses", responses}};
+    ojson list = ojson::array();
+    const int n = static_cast<int>(item->responses.size());
+    for (const Annotation& a : answers[it.id]) {
+      auto ans = preference::DecodeAnswer(a.labels, n);
+      if (!ans.ok()) {
+        bad = Corruption("item '" + it.external_id + "': " + ans.status().message());
+        return false;
+      }
+      ojson o = {{"annotator", a.annotator}, {"source", LabelSourceName(a.source)}, {"kind", a.kind},
+                 {"created_at", a.created_at}};
+      ojson criteria = ojson::object();
+      for (const auto& jd : ans->judgements) {
+        auto enc = preference::EncodeAnswer(preference::Answer{{jd}, {}});
+        std::string s = enc.front();
+        if (!jd.criterion.empty()) s = s.substr(jd.criterion.size() + 1);
+        if (jd.criterion.empty()) o["preference"] = s;
+        else criteria[jd.criterion] = s;
+        if (jd.IsTie()) ++stats.ties;
+        if (jd.both_bad) ++stats.both_bad;
+      }
+      if (!criteria.empty()) {
+        if (o.contains("preference")) {
+          bad = Corruption("item '" + it.external_id + "': an answer with both an overall and per-criterion judgements");
+          return false;
+        }
+        o["criteria"] = criteria;
+      }
+      if (!ans->shown.empty()) o["shown"] = ans->shown;
+      list.push_back(std::move(o));
+      ++stats.answers;
+    }
+    if (!list.empty()) {
+      rec["answers"] = list;
+      ++stats.labelled;
+    }
+    if (!meta.empty()) rec["meta"] = meta;
+    if (it.split == Split::kGold) rec["split"] = "gold";
+    ++stats.items;
+    ++stats.rows;
+    out << rec.dump() << '\n';
+    if (!out) {
+      bad = IoError("export: write failed");
+      return false;
+    }
+    return true;
+  }, false));
+  RETURN_IF_ERROR(bad);
+  return stats;
+}
+
+Status WritePreferenceFormat(WriteContext& ctx, PreferenceFormat format) {
+  const char* name = format == PreferenceFormat::kTrl ? "trl" : format == PreferenceFormat::kTrlKto ? "trl-kto" : "jsonl";
+  if (!IsPreferenceType(ctx.project->type)) {
+    return FailedPrecondition("--format " + std::string(name) + ": writes preference pairs, from a pairwise or " +
+                              "ranking project; '" + ctx.project->name + "' is " + TaskTypeName(ctx.project->type));
+  }
+  PreferenceExportOptions opts;
+  opts.margin = ctx.options->margin;
+  opts.criterion = ctx.options->criterion;
+  ASSIGN_OR_RETURN(PreferenceExportStats st, ExportPreferences(*ctx.store, *ctx.project, format, *ctx.out, opts));
+  ctx.stats->items = st.items;
+  ctx.stats->labels = st.labelled;
+  std::string note = std::to_string(st.rows) + " rows, " + std::to_string(st.answers) + " answers";
+  if (format != PreferenceFormat::kJsonl) {
+    note += "; left out: " + std::to_string(st.ties) + " ties, " + std::to_string(st.both_bad) + " both bad";
+  }
+  ctx.stats->notes.push_back(note);
+  return Status::Ok();
+}
+
+}  // namespace hitloop::io
