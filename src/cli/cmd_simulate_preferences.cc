@@ -1,6 +1,6 @@
 // hitloop simulate preferences synthetic [--items 50] [--flip 0.2] [--seeds 20] [--batch 10]
 // hitloop simulate preferences pairs NAME [--seeds 5] [--start 100] [--batch 100]
-// BENCHMARKS.md protocol 4: active vs random comparisons (preference/simulate.h).
+// the active-vs-random preference protocol (docs/PREFERENCES.md): active vs random comparisons (preference/simulate.h).
 #include <algorithm>
 #include <cstdio>
 
