@@ -1,6 +1,7 @@
 #pragma once
 // Simulations of the active-vs-random preference protocol (docs/PREFERENCES.md; hitloop simulate
-// preferences): the product's own Bradley–Terry fit, reward model and pair selection, with an oracle answering in place of people.
+// preferences): the product's own Bradley–Terry fit, reward model and pair selection, with an
+// oracle answering in place of people.
 //
 // Synthetic truth: `items` abilities drawn from a standard normal; each asked comparison is
 // answered from the Bradley–Terry model (i wins with sigmoid(s_i - s_j)) and then flipped with
