@@ -330,4 +330,9 @@ std::string IdString(const json& v) {
   return "";
 }
 
+Status WriteOut(WriteContext& ctx, std::string_view bytes) {
+  ctx.out->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return *ctx.out ? Status::Ok() : IoError("export: write failed");
+}
+
 }  // namespace hitloop::io

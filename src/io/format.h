@@ -122,6 +122,9 @@ Status CheckFormatMatches(const FormatSpec& chosen, const std::string& path);
 
 // ---- helpers shared by the format files ----
 
+// Writes `bytes` to ctx.out: OK, or IoError("export: write failed").
+Status WriteOut(WriteContext& ctx, std::string_view bytes);
+
 // Which field of a flat object of fields is the text: `configured` (--text-field) when set; else
 // "text"; else the only string field that is not a URL. Never a guess: several candidates, or
 // only URLs (images, audio), is an error that says what to pass.

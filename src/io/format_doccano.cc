@@ -220,8 +220,7 @@ Status Write(WriteContext& ctx) {
     j["label"] = item.labels;
     buf = j.dump(-1, ' ', false, json::error_handler_t::replace);
     buf += '\n';
-    ctx.out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    return *ctx.out ? Status::Ok() : IoError("export: write failed");
+    return WriteOut(ctx, buf);
   }, ctx.stats, ctx.options);
 }
 

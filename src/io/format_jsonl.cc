@@ -302,8 +302,7 @@ Status Write(WriteContext& ctx) {
       if (it != ctx.options->answers->end()) ans = &it->second;
     }
     AppendJsonlRecord(&buf, *e.item, e.prediction, e.prediction_unscored, multi, ans);
-    ctx.out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    return *ctx.out ? Status::Ok() : IoError("export: write failed");
+    return WriteOut(ctx, buf);
   }, ctx.stats, ctx.options);
 }
 

@@ -202,8 +202,7 @@ Status Write(WriteContext& ctx) {
       }
     }
     buf += '\n';
-    ctx.out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
-    return *ctx.out ? Status::Ok() : IoError("export: write failed");
+    return WriteOut(ctx, buf);
   }, ctx.stats, ctx.options);
 }
 
