@@ -115,6 +115,9 @@ struct AgreementOptions {
   // Replicates for each pair's kappa (at most bootstrap.replicates): there may be thousands of
   // pairs, and a pair's interval is read less closely than the project's.
   int pair_replicates = 200;
+  // Threads for the pairs' bootstraps (0 = the machine's cores). The intervals do not depend on
+  // it: every pair draws from its own stream, seeded from (bootstrap.seed, pair).
+  int threads = 0;
   std::vector<double> values;     // see KrippendorffAlpha
 };
 

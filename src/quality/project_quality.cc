@@ -52,47 +52,58 @@ Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) 
       },
       /*with_vectors=*/false));
   // Newest answer per (item, annotator); newest import on a gold item; newest adjudication.
-  struct Newest {
-    int64_t created_at = 0, id = 0;
-    size_t index = 0;
+  // Answers are collected compactly (annotators interned) and deduplicated by one sort: a
+  // project may hold millions of them.
+  struct Entry {
+    int64_t item_id, created_at, id, time_ms;
+    int32_t annotator, category;
+    bool audit;
   };
-  std::vector<Rating> ratings;
-  std::unordered_map<int64_t, std::unordered_map<std::string, Newest>> newest;
+  std::vector<Entry> entries;
+  std::unordered_map<std::string, int32_t> annotator_ids;
+  std::vector<std::string> annotator_names;
   std::unordered_map<int64_t, std::pair<int64_t, int>> gold_import, adjudication;  // id, category
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
     if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
     if (a.labels.size() != 1) return true;
     const int c = project.LabelIndex(a.labels[0]);
     if (c < 0) return true;
-    const bool gold = gold_items.count(a.item_id) > 0;
     if (a.kind == "adjudicate") {
       adjudication[a.item_id] = {a.id, c};
       return true;
     }
-    if (gold && a.kind == "import") {
+    if (a.kind == "import" && gold_items.count(a.item_id) > 0) {
       gold_import[a.item_id] = {a.id, c};
       return true;
     }
-    auto& by = newest[a.item_id];
-    auto it = by.find(a.annotator);
-    if (it == by.end()) {
-      by[a.annotator] = {a.created_at, a.id, ratings.size()};
-      ratings.push_back({a.item_id, a.annotator, a.labels[0], a.time_spent_ms,
-                         LabelSourceName(a.source)});
-    } else if (std::tie(a.created_at, a.id) > std::tie(it->second.created_at, it->second.id)) {
-      Rating& r = ratings[it->second.index];
-      r.label = a.labels[0];
-      r.time_ms = a.time_spent_ms;
-      r.source = LabelSourceName(a.source);
-      it->second.created_at = a.created_at;
-      it->second.id = a.id;
-    }
+    auto [it, fresh] = annotator_ids.emplace(a.annotator, static_cast<int32_t>(annotator_names.size()));
+    if (fresh) annotator_names.push_back(a.annotator);
+    entries.push_back({a.item_id, a.created_at, a.id, a.time_spent_ms, it->second, c,
+                       a.source == LabelSource::kAudit});
     return true;
   }));
+  std::sort(entries.begin(), entries.end(), [](const Entry& x, const Entry& y) {
+    return std::tie(x.item_id, x.annotator, x.created_at, x.id) <
+           std::tie(y.item_id, y.annotator, y.created_at, y.id);
+  });
+  std::vector<Rating> ratings;
+  ratings.reserve(entries.size());
+  std::unordered_set<int64_t> answered;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    if (i + 1 < entries.size() && entries[i + 1].item_id == e.item_id &&
+        entries[i + 1].annotator == e.annotator) {
+      continue;  // a newer answer by the same person follows
+    }
+    if (gold_items.count(e.item_id) > 0) answered.insert(e.item_id);
+    ratings.push_back({e.item_id, annotator_names[e.annotator], project.labels[e.category], e.time_ms,
+                       e.audit ? LabelSourceName(LabelSource::kAudit) : LabelSourceName(LabelSource::kHuman)});
+  }
+  entries = {};
   for (int64_t id : gold_items) {
     if (auto g = gold_import.find(id); g != gold_import.end()) {
       out.gold[id] = g->second.second;
-    } else if (auto c = gold_current.find(id); c != gold_current.end() && !newest.count(id)) {
+    } else if (auto c = gold_current.find(id); c != gold_current.end() && !answered.count(id)) {
       out.gold[id] = c->second;  // labelled some other way and nobody answered it since
     }
   }
@@ -317,7 +328,7 @@ std::string QualityToJson(const QualityReport& q) {
     out["agreement"] = {{"percent", EstimateJson(a.percent)},
                         {"fleiss_kappa", EstimateJson(a.fleiss)},
                         {"krippendorff_alpha", alpha},
-                        {"cohen_kappa_pairs", pairs},
+                        {"cohen_kappa_pairs", std::move(pairs)},
                         {"pairs_below_min_shared", a.pairs_below_min}};
   } else {
     out["agreement"] = nullptr;

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <tuple>
+
 #include <cmath>
 
 #include "core/rng.h"
@@ -367,6 +370,45 @@ TEST(AgreementSummaryTest, PairsNeedEnoughSharedItems) {
   EXPECT_TRUE(s->alpha[0].defined);
   EXPECT_EQ(SummarizeAgreement(Table(r), {.bootstrap = {.confidence = 1.5}}).status().code(),
             StatusCode::kInvalidArgument);
+}
+
+// Many annotators, a few shared items per pair: the pairs' bootstraps run on several threads
+// and each pair draws from its own stream, so the intervals are the same on 1 and 3 threads;
+// each interval holds its point estimate and the replicates asked for.
+TEST(AgreementSummaryTest, PairIntervalsDoNotDependOnThreads) {
+  std::vector<Rating> r;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 3000; ++i) {
+    const int truth = static_cast<int>(rng() % 3);
+    for (int j = 0; j < 4; ++j) {
+      const int who = static_cast<int>((i * 7 + j * 13) % 40);
+      const int said = rng() % 10 < 7 ? truth : static_cast<int>(rng() % 3);
+      r.push_back({i, "w" + std::to_string(who), std::string(1, static_cast<char>('a' + said))});
+    }
+  }
+  RatingTable t = Table(r);
+  AgreementOptions one{.bootstrap = {.replicates = 300}, .pair_replicates = 300, .threads = 1};
+  AgreementOptions three = one;
+  three.threads = 3;
+  auto s1 = SummarizeAgreement(t, one);
+  auto s3 = SummarizeAgreement(t, three);
+  ASSERT_TRUE(s1.ok() && s3.ok());
+  ASSERT_GT(s1->pairs.size(), 20u);
+  ASSERT_EQ(s1->pairs.size(), s3->pairs.size());
+  for (size_t i = 0; i < s1->pairs.size(); ++i) {
+    const PairAgreement& a = s1->pairs[i];
+    const PairAgreement& b = s3->pairs[i];
+    EXPECT_EQ(a.a, b.a);
+    EXPECT_EQ(a.b, b.b);
+    if (i > 0) EXPECT_LT(std::tie(s1->pairs[i - 1].a, s1->pairs[i - 1].b), std::tie(a.a, a.b));
+    ASSERT_TRUE(a.kappa.defined);
+    EXPECT_EQ(a.kappa.lower, b.kappa.lower);
+    EXPECT_EQ(a.kappa.upper, b.kappa.upper);
+    EXPECT_EQ(a.kappa.replicates, 300);
+    EXPECT_LE(a.kappa.lower, a.kappa.stats.value);
+    EXPECT_GE(a.kappa.upper, a.kappa.stats.value);
+    EXPECT_LT(a.kappa.lower, a.kappa.upper);
+  }
 }
 
 TEST(AgreementSummaryTest, NumericLabelsGiveValuesOthersTheirOrder) {
