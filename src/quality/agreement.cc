@@ -16,12 +16,13 @@
 //                 distinct item answer patterns, which is the same distribution as drawing items.
 #include "quality/agreement.h"
 
+#include "quality/pair_kappa.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <map>
 #include <random>
-#include <thread>
 #include <unordered_map>
 
 namespace hitloop::quality {
@@ -261,248 +262,6 @@ void Percentiles(std::vector<double>& reps, double confidence, Estimate* e) {
   e->upper = at((1.0 + confidence) / 2.0);
 }
 
-void SetPoint(const Result<AgreementStats>& r, Estimate* e) {
-  e->defined = r.ok();
-  if (r.ok()) {
-    e->stats = *r;
-    e->lower = e->upper = r->value;
-  } else {
-    e->reason = r.status().message();
-    const std::string prefix = "quality: ";
-    if (e->reason.rfind(prefix, 0) == 0) e->reason = e->reason.substr(prefix.size());
-  }
-}
-
-// A small, fast generator for the pairs' bootstraps (SplitMix64, Steele et al. 2014): each pair
-// gets its own stream seeded from (seed, pair), so the intervals do not depend on how the pairs
-// are spread over threads, and hundreds of millions of draws stay cheap.
-struct SplitMix64 {
-  uint64_t state;
-  uint64_t operator()() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-};
-
-// Unweighted kappa of a flat k x k table of counts (the bootstrap's inner loop), in integer
-// arithmetic up to the last division; false when undefined. `scratch`: 2k int64s.
-bool FlatKappa(const int32_t* t, int k, int64_t* scratch, double* out) {
-  int64_t* rows = scratch;
-  int64_t* cols = scratch + k;
-  std::fill(scratch, scratch + 2 * k, 0);
-  int64_t total = 0, diagonal = 0;
-  for (int i = 0; i < k; ++i) {
-    const int32_t* row = t + static_cast<size_t>(i) * k;
-    int64_t sum = 0;
-    for (int j = 0; j < k; ++j) {
-      sum += row[j];
-      cols[j] += row[j];
-    }
-    rows[i] = sum;
-    total += sum;
-    diagonal += row[i];
-  }
-  if (total <= 0) return false;
-  double chance_mass = 0.0;  // sum_i rows_i * cols_i, exact in double up to 2^53
-  for (int i = 0; i < k; ++i) chance_mass += static_cast<double>(rows[i] * cols[i]);
-  const double tt = static_cast<double>(total);
-  const double p_e = chance_mass / (tt * tt);
-  if (NoVariation(p_e)) return false;
-  *out = (static_cast<double>(diagonal) / tt - p_e) / (1.0 - p_e);
-  return true;
-}
-
-// Percentile interval by selection (no full sort): the pairs' inner loop.
-void SelectPercentiles(std::vector<double>& reps, double confidence, Estimate* e) {
-  e->replicates = static_cast<int>(reps.size());
-  if (reps.empty()) {
-    e->lower = e->upper = e->stats.value;
-    return;
-  }
-  auto at = [&](double q) {
-    const double pos = q * static_cast<double>(reps.size() - 1);
-    const size_t lo = static_cast<size_t>(std::floor(pos));
-    const size_t hi = std::min(reps.size() - 1, lo + 1);
-    const double f = pos - static_cast<double>(lo);
-    std::nth_element(reps.begin(), reps.begin() + static_cast<std::ptrdiff_t>(lo), reps.end());
-    const double a = reps[lo];
-    // After nth_element, the smallest element right of lo is the (lo+1)-th order statistic.
-    const double b = hi == lo ? a : *std::min_element(reps.begin() + static_cast<std::ptrdiff_t>(hi), reps.end());
-    return a * (1.0 - f) + b * f;
-  };
-  e->lower = at((1.0 - confidence) / 2.0);
-  e->upper = at((1.0 + confidence) / 2.0);
-}
-
-// Pairs sharing at most this many items bootstrap from shared prefix sums (see make_prefix).
-constexpr uint64_t kPrefixMaxShared = 4096;
-
-// Cohen's kappa for every pair of annotators that shares at least options.min_shared_items
-// items, each with a percentile bootstrap over its shared items. Contingency tables are
-// indexed densely when the annotators are few enough (a hash map otherwise); the pairs are
-// spread over options.threads threads.
-Status PairwiseKappas(const RatingTable& table, const AgreementOptions& options,
-                      AgreementSummary* out) {
-  const int k = table.num_categories();
-  const int64_t n_raters = table.num_annotators();
-  const size_t cells_per = static_cast<size_t>(k) * k;
-  // Pair key -> index into `cells` (k*k counts per pair).
-  const bool dense = n_raters <= 2048;
-  std::vector<int32_t> dense_index(dense ? static_cast<size_t>(n_raters * n_raters) : 0, -1);
-  std::unordered_map<uint64_t, int32_t> sparse_index;
-  std::vector<uint64_t> pair_keys;
-  std::vector<int32_t> cells;
-  auto index_of = [&](uint64_t key) -> int32_t {
-    int32_t* slot = nullptr;
-    if (dense) {
-      slot = &dense_index[key];
-    } else {
-      auto [it, fresh] = sparse_index.emplace(key, -1);
-      slot = &it->second;
-    }
-    if (*slot < 0) {
-      *slot = static_cast<int32_t>(pair_keys.size());
-      pair_keys.push_back(key);
-      cells.resize(cells.size() + cells_per, 0);
-    }
-    return *slot;
-  };
-  std::vector<std::pair<int32_t, int32_t>> row_answers;
-  for (int row = 0; row < table.num_items(); ++row) {
-    row_answers.clear();
-    for (int32_t j = table.row_start[row]; j < table.row_start[row + 1]; ++j) {
-      // A repeated rating by the same annotator: the first counts.
-      if (!row_answers.empty() && row_answers.back().first == table.rater[j]) continue;
-      row_answers.emplace_back(table.rater[j], table.value[j]);
-    }
-    for (size_t x = 0; x < row_answers.size(); ++x) {
-      for (size_t y = x + 1; y < row_answers.size(); ++y) {
-        const uint64_t key = static_cast<uint64_t>(row_answers[x].first) * n_raters + row_answers[y].first;
-        const int32_t idx = index_of(key);
-        ++cells[static_cast<size_t>(idx) * cells_per +
-                static_cast<size_t>(row_answers[x].second) * k + row_answers[y].second];
-      }
-    }
-  }
-  // Columns are sorted by name, so sorting the keys gives the (a, b) order.
-  std::vector<int32_t> order;
-  order.reserve(pair_keys.size());
-  for (size_t i = 0; i < pair_keys.size(); ++i) {
-    const int32_t* t = &cells[i * cells_per];
-    int64_t shared = 0;
-    for (size_t c = 0; c < cells_per; ++c) shared += t[c];
-    if (shared < options.min_shared_items) {
-      ++out->pairs_below_min;
-      continue;
-    }
-    order.push_back(static_cast<int32_t>(i));
-  }
-  std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return pair_keys[a] < pair_keys[b]; });
-  out->pairs.assign(order.size(), PairAgreement{});
-
-  const BootstrapOptions& b = options.bootstrap;
-  const int pair_replicates = std::min(b.replicates, options.pair_replicates);
-  // Bootstrap draw counts for n shared items, as prefix sums over positions, one row of n + 1
-  // per replicate; the same for every pair with n shared items (each pair's interval is still
-  // its own percentile bootstrap; pairs' intervals are merely not independent of each other).
-  // Seeded from (seed, n), so they do not depend on the thread that makes them.
-  auto make_prefix = [&](uint64_t n) {
-    std::vector<int32_t> prefix(static_cast<size_t>(pair_replicates) * (n + 1));
-    std::vector<int32_t> count(n);
-    SplitMix64 rng{b.seed ^ (n * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL)};
-    for (int r = 0; r < pair_replicates; ++r) {
-      std::fill(count.begin(), count.end(), 0);
-      for (uint64_t d = 0; d < n; ++d) {
-        ++count[static_cast<uint64_t>((static_cast<unsigned __int128>(rng()) * n) >> 64)];
-      }
-      int32_t* row = &prefix[static_cast<size_t>(r) * (n + 1)];
-      row[0] = 0;
-      for (uint64_t j = 0; j < n; ++j) row[j + 1] = row[j] + count[j];
-    }
-    return prefix;
-  };
-  auto work = [&](size_t begin, size_t end) {
-    std::unordered_map<uint64_t, std::vector<int32_t>> prefix_cache;  // this thread's, by n
-    auto PrefixFor = [&](uint64_t n) -> const std::vector<int32_t>& {
-      auto it = prefix_cache.find(n);
-      if (it == prefix_cache.end()) it = prefix_cache.emplace(n, make_prefix(n)).first;
-      return it->second;
-    };
-    std::vector<int32_t> start(cells_per + 1);
-    std::vector<int64_t> scratch(2 * static_cast<size_t>(k));
-    std::vector<int32_t> w(cells_per), draw_cells;
-    std::vector<double> reps;
-    std::vector<std::vector<int64_t>> m(k, std::vector<int64_t>(k));
-    for (size_t o = begin; o < end; ++o) {
-      const int32_t i = order[o];
-      const uint64_t key = pair_keys[i];
-      const int32_t* t = &cells[static_cast<size_t>(i) * cells_per];
-      PairAgreement& p = out->pairs[o];
-      p.a = table.annotators[key / n_raters];
-      p.b = table.annotators[key % n_raters];
-      for (int x = 0; x < k; ++x) {
-        for (int y = 0; y < k; ++y) m[x][y] = t[static_cast<size_t>(x) * k + y];
-      }
-      int64_t shared = 0;
-      for (size_t c = 0; c < cells_per; ++c) shared += t[c];
-      p.shared = shared;
-      SetPoint(CohensKappaFromCounts(m), &p.kappa);
-      if (!p.kappa.defined || pair_replicates <= 0) continue;
-      reps.clear();
-      const uint64_t n = static_cast<uint64_t>(shared);
-      if (n <= kPrefixMaxShared) {
-        // The shared items laid out cell by cell: cell c holds positions [start[c], start[c+1]).
-        // A replicate's draw counts per position come as prefix sums, so a cell's count is one
-        // subtraction (O(k^2) per replicate instead of O(shared)).
-        const std::vector<int32_t>& prefix = PrefixFor(n);
-        start[0] = 0;
-        for (size_t c = 0; c < cells_per; ++c) start[c + 1] = start[c] + t[c];
-        for (int r = 0; r < pair_replicates; ++r) {
-          const int32_t* pr = &prefix[static_cast<size_t>(r) * (n + 1)];
-          for (size_t c = 0; c < cells_per; ++c) w[c] = pr[start[c + 1]] - pr[start[c]];
-          double v = 0.0;
-          if (FlatKappa(w.data(), k, scratch.data(), &v)) reps.push_back(v);
-        }
-      } else {
-        // Many shared items: draw them one by one from the pair's own stream.
-        draw_cells.clear();
-        for (size_t c = 0; c < cells_per; ++c) draw_cells.insert(draw_cells.end(), t[c], static_cast<int32_t>(c));
-        SplitMix64 rng{b.seed ^ (key * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL)};
-        for (int r = 0; r < pair_replicates; ++r) {
-          std::fill(w.begin(), w.end(), 0);
-          for (uint64_t d = 0; d < n; ++d) {
-            const uint64_t x = static_cast<uint64_t>((static_cast<unsigned __int128>(rng()) * n) >> 64);
-            ++w[draw_cells[x]];
-          }
-          double v = 0.0;
-          if (FlatKappa(w.data(), k, scratch.data(), &v)) reps.push_back(v);
-        }
-      }
-      SelectPercentiles(reps, b.confidence, &p.kappa);
-    }
-  };
-  const size_t n_pairs = order.size();
-  int threads = options.threads > 0 ? options.threads
-                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  // Threads pay off only with enough bootstrap work to share.
-  if (n_pairs * static_cast<size_t>(std::max(1, pair_replicates)) < 200000) threads = 1;
-  threads = static_cast<int>(std::min<size_t>(static_cast<size_t>(threads), std::max<size_t>(1, n_pairs)));
-  if (threads == 1) {
-    work(0, n_pairs);
-  } else {
-    std::vector<std::thread> pool;
-    const size_t chunk = (n_pairs + threads - 1) / threads;
-    for (int t = 0; t < threads; ++t) {
-      const size_t begin = std::min(n_pairs, t * chunk), end = std::min(n_pairs, begin + chunk);
-      pool.emplace_back(work, begin, end);
-    }
-    for (auto& th : pool) th.join();
-  }
-  return Status::Ok();
-}
-
 
 Result<std::vector<double>> ValuesFor(const RatingTable& table, const std::vector<double>& values) {
   if (values.empty()) return CategoryValues(table.categories);
@@ -514,6 +273,18 @@ Result<std::vector<double>> ValuesFor(const RatingTable& table, const std::vecto
 }
 
 }  // namespace
+
+void SetPoint(const Result<AgreementStats>& r, Estimate* e) {
+  e->defined = r.ok();
+  if (r.ok()) {
+    e->stats = *r;
+    e->lower = e->upper = r->value;
+  } else {
+    e->reason = r.status().message();
+    const std::string prefix = "quality: ";
+    if (e->reason.rfind(prefix, 0) == 0) e->reason = e->reason.substr(prefix.size());
+  }
+}
 
 const char* LevelName(Level level) {
   switch (level) {
