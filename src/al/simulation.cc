@@ -84,13 +84,13 @@ std::pair<double, double> AccuracyAndMacroF1(const std::vector<int>& gold,
   return {n ? correct / n : 0, classes ? f1 / classes : 0};
 }
 
-Result<SimulationResult> RunSimulation(const SimulationInput& in, const SimulationOptions& opt,
-                                       const SimulationProgress& progress) {
-  const int k = in.num_classes;
+namespace {
+
+Status CheckSimulation(const SimulationInput& in, const SimulationOptions& opt) {
   const size_t n_pool = in.pool.rows.size();
   if (n_pool == 0) return InvalidArgument("simulate: empty pool");
   if (in.test.rows.empty()) return InvalidArgument("simulate: empty test set");
-  if (k < 2) return InvalidArgument("simulate: need at least 2 classes");
+  if (in.num_classes < 2) return InvalidArgument("simulate: need at least 2 classes");
   if (in.pool.labels.size() != n_pool || in.pool.texts.size() != n_pool ||
       in.test.labels.size() != in.test.rows.size() || in.test.texts.size() != in.test.rows.size()) {
     return InvalidArgument("simulate: rows, texts and labels differ in length");
@@ -98,6 +98,71 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
   if (opt.batch == 0) return InvalidArgument("simulate: batch must be >= 1");
   if (opt.repeats < 1) return InvalidArgument("simulate: repeats must be >= 1");
   if (opt.seed_per_class < 1) return InvalidArgument("simulate: seed-labels must be >= 1");
+  return Status::Ok();
+}
+
+// What one selection step needs besides the strategy and the model.
+struct BatchInput {
+  const SimulationInput& in;
+  const SimulationOptions& opt;
+  const model::ClassifierOptions& mopt;
+  const RowMatrix& pool_embedding;
+  const std::vector<size_t>& labeled;
+  const std::vector<int>& y;
+  const std::vector<size_t>& unlabeled;
+};
+
+// The next `want` pool rows to label, picked by `strategy` from the unlabelled rows scored by m.
+Result<std::vector<size_t>> SelectBatch(const BatchInput& b, const Strategy& strategy,
+                                        const model::Classifier& m, size_t want, Rng& rng,
+                                        double* score_seconds) {
+  const int k = b.in.num_classes;
+  const auto& unlabeled = b.unlabeled;
+  const auto& labeled = b.labeled;
+  const auto& y = b.y;
+  const auto cand = Examples(b.in.pool, unlabeled);
+  std::vector<float> probs(cand.size() * k);
+  const auto t_score = Clock::now();
+  RETURN_IF_ERROR(m.Predict(cand, probs));
+  *score_seconds = Seconds(t_score, Clock::now());
+  ScoringContext ctx;
+  ctx.num_candidates = cand.size();
+  ctx.num_classes = k;
+  ctx.probs = probs;
+  std::vector<std::vector<float>> committee;
+  if (strategy.requirements().committee) {
+    ASSIGN_OR_RETURN(auto bag, model::CreateClassifier("bagged:" + b.opt.model, b.mopt));
+    RETURN_IF_ERROR(bag->Train(Examples(b.in.pool, labeled), y, k));
+    RETURN_IF_ERROR(
+        static_cast<model::BootstrapEnsemble&>(*bag).PredictMembers(cand, &committee));
+    ctx.committee = &committee;
+  }
+  RowMatrix cand_emb, lab_emb;
+  if (strategy.requirements().embedding) {
+    cand_emb.resize(static_cast<Eigen::Index>(unlabeled.size()), kEmbeddingDims);
+    for (size_t i = 0; i < unlabeled.size(); ++i) {
+      cand_emb.row(i) = b.pool_embedding.row(unlabeled[i]);
+    }
+    lab_emb.resize(static_cast<Eigen::Index>(labeled.size()), kEmbeddingDims);
+    for (size_t i = 0; i < labeled.size(); ++i) {
+      lab_emb.row(i) = b.pool_embedding.row(labeled[i]);
+    }
+    ctx.embedding = &cand_emb;
+    ctx.labeled_embedding = &lab_emb;
+  }
+  ASSIGN_OR_RETURN(auto sel, strategy.Select(ctx, want, rng));
+  std::vector<size_t> picked;
+  for (size_t j : sel) picked.push_back(b.unlabeled[j]);
+  return picked;
+}
+
+}  // namespace
+
+Result<SimulationResult> RunSimulation(const SimulationInput& in, const SimulationOptions& opt,
+                                       const SimulationProgress& progress) {
+  const int k = in.num_classes;
+  const size_t n_pool = in.pool.rows.size();
+  RETURN_IF_ERROR(CheckSimulation(in, opt));
   std::vector<std::unique_ptr<Strategy>> strategies;
   bool need_embedding = false;
   for (const auto& name : opt.strategies) {
@@ -189,38 +254,8 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
                                                     ? max_labels - labeled.size() : size_t{0});
         std::vector<size_t> picked;
         if (want > 0 && !unlabeled.empty()) {
-          const auto cand = Examples(in.pool, unlabeled);
-          std::vector<float> probs(cand.size() * k);
-          const auto t_score = Clock::now();
-          RETURN_IF_ERROR(m->Predict(cand, probs));
-          score_seconds = Seconds(t_score, Clock::now());
-          ScoringContext ctx;
-          ctx.num_candidates = cand.size();
-          ctx.num_classes = k;
-          ctx.probs = probs;
-          std::vector<std::vector<float>> committee;
-          if (strategy.requirements().committee) {
-            ASSIGN_OR_RETURN(auto bag, model::CreateClassifier("bagged:" + opt.model, mopt));
-            RETURN_IF_ERROR(bag->Train(Examples(in.pool, labeled), y, k));
-            RETURN_IF_ERROR(
-                static_cast<model::BootstrapEnsemble&>(*bag).PredictMembers(cand, &committee));
-            ctx.committee = &committee;
-          }
-          RowMatrix cand_emb, lab_emb;
-          if (strategy.requirements().embedding) {
-            cand_emb.resize(static_cast<Eigen::Index>(unlabeled.size()), kEmbeddingDims);
-            for (size_t i = 0; i < unlabeled.size(); ++i) {
-              cand_emb.row(i) = pool_embedding.row(unlabeled[i]);
-            }
-            lab_emb.resize(static_cast<Eigen::Index>(labeled.size()), kEmbeddingDims);
-            for (size_t i = 0; i < labeled.size(); ++i) {
-              lab_emb.row(i) = pool_embedding.row(labeled[i]);
-            }
-            ctx.embedding = &cand_emb;
-            ctx.labeled_embedding = &lab_emb;
-          }
-          ASSIGN_OR_RETURN(auto sel, strategy.Select(ctx, want, rng));
-          for (size_t j : sel) picked.push_back(unlabeled[j]);
+          const BatchInput b{in, opt, mopt, pool_embedding, labeled, y, unlabeled};
+          ASSIGN_OR_RETURN(picked, SelectBatch(b, strategy, *m, want, rng, &score_seconds));
         }
         const double cycle = Seconds(t0, Clock::now());
         const double cycle_cpu = ProcessCpuSeconds() - cpu0;
