@@ -24,19 +24,170 @@ std::string DefaultRewardPath(const std::string& db, const std::string& project)
   return loop::DefaultModelsDir(db, project) + "/reward.hlrm";
 }
 
+struct TrainOpts {
+  std::string project, criterion, out;
+  double holdout = 0.2, c = 1.0;
+  uint64_t seed = 1;
+  int hash_bits = 20;
+  bool no_char_ngrams = false, no_dense = false, as_json = false, no_save = false;
+};
+
+int Train(const GlobalOptions& g, const TrainOpts& t) {
+  const auto start = std::chrono::steady_clock::now();
+  auto store = OpenSqliteStore(g.db_path);
+  if (!store.ok()) { return Fail(store.status()); }
+  auto p = (*store)->GetProject(t.project);
+  if (!p.ok()) { return Fail(p.status()); }
+  auto data = preference::LoadProjectPreferences(**store, *p, t.criterion);
+  if (!data.ok()) { return Fail(data.status()); }
+  preference::RewardOptions ro;
+  ro.c = t.c;
+  ro.seed = t.seed;
+  ro.hash_bits = t.hash_bits;
+  ro.char_ngrams = !t.no_char_ngrams;
+  ro.dense = !t.no_dense;
+  const size_t n = data->comparisons.size();
+  int64_t ties = 0, bad = 0;
+  for (const auto& c : data->comparisons) {
+    ties += c.judgement.IsTie();
+    bad += c.judgement.both_bad;
+  }
+  nlohmann::json j = {{"project", p->name}, {"criterion", t.criterion}, {"comparisons", n},
+                      {"ties", ties}, {"both_bad", bad}, {"seed", t.seed}};
+  // Held-out accuracy: train on the rest, score the held-out comparisons' pairs.
+  if (t.holdout > 0) {
+    const std::vector<char> test = preference::HoldOut(n, t.holdout, t.seed);
+    std::vector<char> train_use(n);
+    for (size_t k = 0; k < n; ++k) train_use[k] = !test[k];
+    const auto pairs = preference::TrainingPairs(*data, train_use);
+    auto model = preference::RewardModel::Train(pairs, ro);
+    if (!model.ok()) { return Fail(model.status()); }
+    const auto& items = data->items;
+    auto acc = preference::ScorePairs(*data, test, [&](size_t item, int r) {
+      return model->Score(preference::LastUserTurn(items[item]), items[item].responses[r].text);
+    });
+    auto shorter = preference::ScorePairs(*data, test, [&](size_t item, int r) {
+      return -static_cast<double>(items[item].responses[r].text.size());
+    });
+    j["holdout"] = t.holdout;
+    j["train_pairs"] = pairs.size();
+    j["test_pairs"] = acc.pairs;
+    j["heldout_pair_accuracy"] = acc.accuracy;
+    j["shorter_wins_accuracy"] = shorter.accuracy;
+  }
+  const auto agreement = preference::PairAgreement(*data);
+  j["agreement_pairs"] = agreement.pairs;
+  if (agreement.pairs > 0) j["inter_annotator_pair_agreement"] = agreement.rate;
+  // The model to keep: trained on every comparison.
+  std::string path;
+  if (!t.no_save) {
+    const auto pairs = preference::TrainingPairs(*data, std::vector<char>(n, 1));
+    auto model = preference::RewardModel::Train(pairs, ro);
+    if (!model.ok()) { return Fail(model.status()); }
+    path = t.out.empty() ? DefaultRewardPath(g.db_path, p->name) : t.out;
+    std::error_code ec;
+    const auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty()) std::filesystem::create_directories(dir, ec);
+    Status saved = model->Save(path);
+    if (!saved.ok()) { return Fail(saved); }
+    j["model"] = path;
+    j["model_pairs"] = pairs.size();
+  }
+  j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (t.as_json) {
+    std::printf("%s\n", j.dump().c_str());
+    return 0;
+  }
+  std::printf("%zu comparisons (%lld ties, %lld both bad: not training pairs)\n", n,
+              static_cast<long long>(ties), static_cast<long long>(bad));
+  if (j.contains("heldout_pair_accuracy")) {
+    std::printf("held-out pair accuracy       %.4f on %lld pairs (%.0f%% of comparisons held out, seed %llu; "
+                "\"shorter wins\" %.4f)\n",
+                j["heldout_pair_accuracy"].get<double>(), static_cast<long long>(j["test_pairs"].get<int64_t>()),
+                100 * t.holdout, static_cast<unsigned long long>(t.seed), j["shorter_wins_accuracy"].get<double>());
+  }
+  if (agreement.pairs > 0) {
+    std::printf("inter-annotator agreement    %.4f on %lld pairs judged by two people\n", agreement.rate,
+                static_cast<long long>(agreement.pairs));
+  } else {
+    std::printf("inter-annotator agreement    n/a (no pair was judged by two people)\n");
+  }
+  if (!path.empty()) {
+    std::printf("saved %s (trained on all %lld pairs)\n", path.c_str(),
+                static_cast<long long>(j["model_pairs"].get<int64_t>()));
+  }
+  return 0;
+}
+
+struct ScoreOpts {
+  std::string project, file, out, model;
+  size_t max_record_bytes = 1 << 20;
+};
+
+int Score(const GlobalOptions& g, const ScoreOpts& s) {
+  auto store = OpenSqliteStore(g.db_path);
+  if (!store.ok()) { return Fail(store.status()); }
+  auto p = (*store)->GetProject(s.project);
+  if (!p.ok()) { return Fail(p.status()); }
+  if (!io::IsPreferenceProject(*p)) {
+    return Fail(FailedPrecondition("project '" + p->name + "' is not a pairwise or ranking project"));
+  }
+  const std::string model_path = s.model.empty() ? DefaultRewardPath(g.db_path, p->name) : s.model;
+  auto model = preference::RewardModel::Load(model_path);
+  if (!model.ok()) {
+    return Fail(model.status().code() == StatusCode::kIo
+                          ? NotFound(model.status().message() + " (run: hitloop reward train " + p->name + ")")
+                          : model.status());
+  }
+  io::LineReader reader;
+  Status opened = reader.Open(s.file, s.max_record_bytes);
+  if (!opened.ok()) { return Fail(opened); }
+  // Output goes to F.partial and is renamed at the end: a failed run leaves no half file.
+  std::ofstream file;
+  std::ostream* out = &std::cout;
+  const std::string tmp = s.out + ".partial";
+  if (!s.out.empty()) {
+    file.open(tmp, std::ios::binary | std::ios::trunc);
+    if (!file) { return Fail(IoError(tmp + ": cannot open for writing")); }
+    out = &file;
+  }
+  std::string_view line;
+  bool too_long = false;
+  io::PreferenceRecord rec;
+  int64_t records = 0;
+  for (;;) {
+    auto more = reader.Next(&line, &too_long);
+    Status st = more.ok() ? Status::Ok() : more.status();
+    if (st.ok() && !*more) break;
+    if (st.ok() && !too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (st.ok() && too_long) st = InvalidArgument("record: too long");
+    if (st.ok()) st = io::ParsePreferenceRecord(line, *p, &rec);
+    if (!st.ok()) {
+      if (!s.out.empty()) { file.close(); std::remove(tmp.c_str()); }
+      return Fail(Status(st.code(), s.file + ":" + std::to_string(reader.line_number()) + ": " + st.message()));
+    }
+    nlohmann::json rewards = nlohmann::json::array();
+    const std::string_view prompt = preference::LastUserTurn(rec.item);
+    for (const auto& r : rec.item.responses) rewards.push_back(model->Score(prompt, r.text));
+    *out << nlohmann::json{{"id", rec.id}, {"rewards", rewards}}.dump() << '\n';
+    ++records;
+  }
+  if (!s.out.empty()) {
+    file.close();
+    if (file.fail() || std::rename(tmp.c_str(), s.out.c_str()) != 0) {
+      return Fail(IoError(s.out + ": write failed"));
+    }
+    std::fprintf(stderr, "scored %lld records into %s\n", static_cast<long long>(records), s.out.c_str());
+  }
+  return 0;
+}
+
 }  // namespace
 
 void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   auto* reward = app.add_subcommand("reward", "Train and apply the reward model of a pairwise/ranking project");
   reward->require_subcommand(1);
 
-  struct TrainOpts {
-    std::string project, criterion, out;
-    double holdout = 0.2, c = 1.0;
-    uint64_t seed = 1;
-    int hash_bits = 20;
-    bool no_char_ngrams = false, no_dense = false, as_json = false, no_save = false;
-  };
   static TrainOpts t;
   auto* train = reward->add_subcommand(
       "train", "Fit the reward model on people's comparisons; print held-out pair accuracy beside "
@@ -53,96 +204,8 @@ void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   train->add_flag("--no-dense", t.no_dense, "Without the length / prompt-relation features");
   train->add_flag("--no-save", t.no_save, "Measure only; do not write a model file");
   train->add_flag("--json", t.as_json, "One JSON object on stdout");
-  train->callback([&g, exit_code] {
-    const auto start = std::chrono::steady_clock::now();
-    auto store = OpenSqliteStore(g.db_path);
-    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
-    auto p = (*store)->GetProject(t.project);
-    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
-    auto data = preference::LoadProjectPreferences(**store, *p, t.criterion);
-    if (!data.ok()) { *exit_code = Fail(data.status()); return; }
-    preference::RewardOptions ro;
-    ro.c = t.c;
-    ro.seed = t.seed;
-    ro.hash_bits = t.hash_bits;
-    ro.char_ngrams = !t.no_char_ngrams;
-    ro.dense = !t.no_dense;
-    const size_t n = data->comparisons.size();
-    int64_t ties = 0, bad = 0;
-    for (const auto& c : data->comparisons) {
-      ties += c.judgement.IsTie();
-      bad += c.judgement.both_bad;
-    }
-    nlohmann::json j = {{"project", p->name}, {"criterion", t.criterion}, {"comparisons", n},
-                        {"ties", ties}, {"both_bad", bad}, {"seed", t.seed}};
-    // Held-out accuracy: train on the rest, score the held-out comparisons' pairs.
-    if (t.holdout > 0) {
-      const std::vector<char> test = preference::HoldOut(n, t.holdout, t.seed);
-      std::vector<char> train_use(n);
-      for (size_t k = 0; k < n; ++k) train_use[k] = !test[k];
-      const auto pairs = preference::TrainingPairs(*data, train_use);
-      auto model = preference::RewardModel::Train(pairs, ro);
-      if (!model.ok()) { *exit_code = Fail(model.status()); return; }
-      const auto& items = data->items;
-      auto acc = preference::ScorePairs(*data, test, [&](size_t item, int r) {
-        return model->Score(preference::LastUserTurn(items[item]), items[item].responses[r].text);
-      });
-      auto shorter = preference::ScorePairs(*data, test, [&](size_t item, int r) {
-        return -static_cast<double>(items[item].responses[r].text.size());
-      });
-      j["holdout"] = t.holdout;
-      j["train_pairs"] = pairs.size();
-      j["test_pairs"] = acc.pairs;
-      j["heldout_pair_accuracy"] = acc.accuracy;
-      j["shorter_wins_accuracy"] = shorter.accuracy;
-    }
-    const auto agreement = preference::PairAgreement(*data);
-    j["agreement_pairs"] = agreement.pairs;
-    if (agreement.pairs > 0) j["inter_annotator_pair_agreement"] = agreement.rate;
-    // The model to keep: trained on every comparison.
-    std::string path;
-    if (!t.no_save) {
-      const auto pairs = preference::TrainingPairs(*data, std::vector<char>(n, 1));
-      auto model = preference::RewardModel::Train(pairs, ro);
-      if (!model.ok()) { *exit_code = Fail(model.status()); return; }
-      path = t.out.empty() ? DefaultRewardPath(g.db_path, p->name) : t.out;
-      std::error_code ec;
-      const auto dir = std::filesystem::path(path).parent_path();
-      if (!dir.empty()) std::filesystem::create_directories(dir, ec);
-      Status saved = model->Save(path);
-      if (!saved.ok()) { *exit_code = Fail(saved); return; }
-      j["model"] = path;
-      j["model_pairs"] = pairs.size();
-    }
-    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (t.as_json) {
-      std::printf("%s\n", j.dump().c_str());
-      return;
-    }
-    std::printf("%zu comparisons (%lld ties, %lld both bad: not training pairs)\n", n,
-                static_cast<long long>(ties), static_cast<long long>(bad));
-    if (j.contains("heldout_pair_accuracy")) {
-      std::printf("held-out pair accuracy       %.4f on %lld pairs (%.0f%% of comparisons held out, seed %llu; "
-                  "\"shorter wins\" %.4f)\n",
-                  j["heldout_pair_accuracy"].get<double>(), static_cast<long long>(j["test_pairs"].get<int64_t>()),
-                  100 * t.holdout, static_cast<unsigned long long>(t.seed), j["shorter_wins_accuracy"].get<double>());
-    }
-    if (agreement.pairs > 0) {
-      std::printf("inter-annotator agreement    %.4f on %lld pairs judged by two people\n", agreement.rate,
-                  static_cast<long long>(agreement.pairs));
-    } else {
-      std::printf("inter-annotator agreement    n/a (no pair was judged by two people)\n");
-    }
-    if (!path.empty()) {
-      std::printf("saved %s (trained on all %lld pairs)\n", path.c_str(),
-                  static_cast<long long>(j["model_pairs"].get<int64_t>()));
-    }
-  });
+  train->callback([&g, exit_code] { *exit_code = Train(g, t); });
 
-  struct ScoreOpts {
-    std::string project, file, out, model;
-    size_t max_record_bytes = 1 << 20;
-  };
   static ScoreOpts s;
   auto* score = reward->add_subcommand(
       "score", "Write {\"id\", \"rewards\": [...]} for each record (rewards aligned with its responses)");
@@ -150,66 +213,7 @@ void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   score->add_option("FILE", s.file, "JSONL records shaped like the import's")->required();
   score->add_option("--out", s.out, "Output file (default: stdout)");
   score->add_option("--model", s.model, "Model file (default: <db>.models/NAME/reward.hlrm)");
-  score->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
-    if (!store.ok()) { *exit_code = Fail(store.status()); return; }
-    auto p = (*store)->GetProject(s.project);
-    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
-    if (!io::IsPreferenceProject(*p)) {
-      *exit_code = Fail(FailedPrecondition("project '" + p->name + "' is not a pairwise or ranking project"));
-      return;
-    }
-    const std::string model_path = s.model.empty() ? DefaultRewardPath(g.db_path, p->name) : s.model;
-    auto model = preference::RewardModel::Load(model_path);
-    if (!model.ok()) {
-      *exit_code = Fail(model.status().code() == StatusCode::kIo
-                            ? NotFound(model.status().message() + " (run: hitloop reward train " + p->name + ")")
-                            : model.status());
-      return;
-    }
-    io::LineReader reader;
-    Status opened = reader.Open(s.file, s.max_record_bytes);
-    if (!opened.ok()) { *exit_code = Fail(opened); return; }
-    // Output goes to F.partial and is renamed at the end: a failed run leaves no half file.
-    std::ofstream file;
-    std::ostream* out = &std::cout;
-    const std::string tmp = s.out + ".partial";
-    if (!s.out.empty()) {
-      file.open(tmp, std::ios::binary | std::ios::trunc);
-      if (!file) { *exit_code = Fail(IoError(tmp + ": cannot open for writing")); return; }
-      out = &file;
-    }
-    std::string_view line;
-    bool too_long = false;
-    io::PreferenceRecord rec;
-    int64_t records = 0;
-    for (;;) {
-      auto more = reader.Next(&line, &too_long);
-      Status st = more.ok() ? Status::Ok() : more.status();
-      if (st.ok() && !*more) break;
-      if (st.ok() && !too_long && line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-      if (st.ok() && too_long) st = InvalidArgument("record: too long");
-      if (st.ok()) st = io::ParsePreferenceRecord(line, *p, &rec);
-      if (!st.ok()) {
-        if (!s.out.empty()) { file.close(); std::remove(tmp.c_str()); }
-        *exit_code = Fail(Status(st.code(), s.file + ":" + std::to_string(reader.line_number()) + ": " + st.message()));
-        return;
-      }
-      nlohmann::json rewards = nlohmann::json::array();
-      const std::string_view prompt = preference::LastUserTurn(rec.item);
-      for (const auto& r : rec.item.responses) rewards.push_back(model->Score(prompt, r.text));
-      *out << nlohmann::json{{"id", rec.id}, {"rewards", rewards}}.dump() << '\n';
-      ++records;
-    }
-    if (!s.out.empty()) {
-      file.close();
-      if (file.fail() || std::rename(tmp.c_str(), s.out.c_str()) != 0) {
-        *exit_code = Fail(IoError(s.out + ": write failed"));
-        return;
-      }
-      std::fprintf(stderr, "scored %lld records into %s\n", static_cast<long long>(records), s.out.c_str());
-    }
-  });
+  score->callback([&g, exit_code] { *exit_code = Score(g, s); });
 }
 
 }  // namespace hitloop::cli
