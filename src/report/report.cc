@@ -308,16 +308,10 @@ std::string ReportToJson(const Report& r) {
       .dump(2);
 }
 
-std::string ReportToHtml(const Report& r) {
-  std::ostringstream o;
-  o << "<!doctype html><html><head><meta charset='utf-8'><title>hitloop report: "
-    << HtmlEscape(r.project)
-    << "</title><style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
-       "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
-       "text-align:left}th{background:#f4f4f4}.sys{background:#fff3cd}</style></head><body>";
-  o << "<h1>Correction report: " << HtmlEscape(r.project) << "</h1>";
-  o << "<p>" << r.overall.answers << " answers by people compared with the model's view; "
-    << r.overall.corrections << " corrections (rate " << Num(r.overall.rate(), 3) << ").</p>";
+namespace {
+
+// Systematic corrections, confused pairs and correction rates.
+void CorrectionsHtml(const Report& r, std::ostringstream& o) {
   o << "<h2>Systematic corrections</h2>";
   bool any = false;
   o << "<ul>";
@@ -347,6 +341,10 @@ std::string ReportToHtml(const Report& r) {
   o << TallyTable("By pool", "pool", r.by_pool);
   o << TallyTable("By annotator", "annotator", r.by_annotator);
   o << TallyTable("By the model's view", "view", r.by_model_view);
+}
+
+// Charts and the table of every cycle.
+void CycleHistoryHtml(const Report& r, std::ostringstream& o) {
   o << "<h2>Cycle history</h2>";
   std::vector<int64_t> x;
   std::vector<double> acc_b, acc_a, f1, lb, acc_n, rev, thr;
@@ -375,6 +373,10 @@ std::string ReportToHtml(const Report& r) {
       << "</td><td>" << Num(c.precision_lower_bound, 4) << "</td></tr>";
   }
   o << "</table>";
+}
+
+// The newest cycle's audit strata and rule labelers, and detector counts.
+void AuditsRulesDetectorsHtml(const Report& r, std::ostringstream& o) {
   o << "<h2>Audits by class and confidence band (newest cycle)</h2>";
   if (r.strata.empty()) {
     o << "<p>No audits in the accepted region yet.</p>";
@@ -415,63 +417,84 @@ std::string ReportToHtml(const Report& r) {
     if (top.size() > 15) o << "<tr><td>(" << top.size() - 15 << " more)</td><td></td></tr>";
     o << "</table>";
   }
-  if (r.quality) {
-    const quality::QualityReport& q = *r.quality;
-    o << "<h2>Agreement between annotators</h2><p>" << q.items << " items with answers, " << q.answers
-      << " answers from " << q.annotators << " annotators. Labels resolved by "
-      << quality::AggregateMethodName(q.resolution.method) << ": " << HtmlEscape(q.resolution.reason) << ".</p>";
-    if (q.agreement) {
-      auto row = [&](const std::string& name, const quality::Estimate& e) {
-        o << "<tr><td>" << HtmlEscape(name) << "</td>";
-        if (e.defined) {
-          o << "<td>" << Num(e.stats.value, 3) << "</td><td>" << Num(e.lower, 3) << " – " << Num(e.upper, 3) << "</td>";
-        } else {
-          o << "<td colspan='2'>n/a (" << HtmlEscape(e.reason) << ")</td>";
-        }
-        o << "</tr>";
-      };
-      o << "<table><tr><th>statistic</th><th>value</th><th>95% bootstrap interval</th></tr>";
-      row("percent agreement", q.agreement->percent);
-      row("Fleiss' kappa", q.agreement->fleiss);
-      for (quality::Level level : quality::kAllLevels) {
-        row(std::string("Krippendorff's alpha (") + quality::LevelName(level) + ")",
-            q.agreement->alpha[static_cast<int>(level)]);
+}
+
+// Agreement between annotators and per-annotator quality (when answers exist).
+void QualityHtml(const Report& r, std::ostringstream& o) {
+  if (!r.quality) return;
+  const quality::QualityReport& q = *r.quality;
+  o << "<h2>Agreement between annotators</h2><p>" << q.items << " items with answers, " << q.answers
+    << " answers from " << q.annotators << " annotators. Labels resolved by "
+    << quality::AggregateMethodName(q.resolution.method) << ": " << HtmlEscape(q.resolution.reason) << ".</p>";
+  if (q.agreement) {
+    auto row = [&](const std::string& name, const quality::Estimate& e) {
+      o << "<tr><td>" << HtmlEscape(name) << "</td>";
+      if (e.defined) {
+        o << "<td>" << Num(e.stats.value, 3) << "</td><td>" << Num(e.lower, 3) << " – " << Num(e.upper, 3) << "</td>";
+      } else {
+        o << "<td colspan='2'>n/a (" << HtmlEscape(e.reason) << ")</td>";
       }
-      o << "</table>";
-      o << "<p>Cohen's kappa for " << q.agreement->pairs.size() << " pairs of annotators with enough shared items.</p>";
-      if (!q.agreement->pairs.empty()) {
-        o << "<table><tr><th>annotators</th><th>shared items</th><th>kappa</th><th>95% interval</th></tr>";
-        size_t shown = 0;
-        for (const auto& p : q.agreement->pairs) {
-          if (++shown > 50) break;
-          o << "<tr><td>" << HtmlEscape(p.a) << " / " << HtmlEscape(p.b) << "</td><td>" << p.shared << "</td>";
-          if (p.kappa.defined) {
-            o << "<td>" << Num(p.kappa.stats.value, 3) << "</td><td>" << Num(p.kappa.lower, 3) << " – "
-              << Num(p.kappa.upper, 3) << "</td></tr>";
-          } else {
-            o << "<td colspan='2'>n/a</td></tr>";
-          }
-        }
-        o << "</table>";
-      }
+      o << "</tr>";
+    };
+    o << "<table><tr><th>statistic</th><th>value</th><th>95% bootstrap interval</th></tr>";
+    row("percent agreement", q.agreement->percent);
+    row("Fleiss' kappa", q.agreement->fleiss);
+    for (quality::Level level : quality::kAllLevels) {
+      row(std::string("Krippendorff's alpha (") + quality::LevelName(level) + ")",
+          q.agreement->alpha[static_cast<int>(level)]);
     }
-    if (!q.per_annotator.empty()) {
-      o << "<h2>Annotators</h2><table><tr><th>annotator</th><th>answers</th><th>agreement with resolved label</th>"
-           "<th>gold accuracy (95% Wilson)</th><th>median time (s)</th></tr>";
-      for (const auto& a : q.per_annotator) {
-        o << "<tr><td>" << HtmlEscape(a.annotator) << "</td><td>" << a.answers << "</td><td>"
-          << (a.answers ? Num(static_cast<double>(a.agree_with_resolved) / a.answers, 3) : "—") << "</td><td>";
-        if (a.gold) {
-          o << a.gold->correct << "/" << a.gold->answered << " = " << Num(a.gold->accuracy, 3) << " ["
-            << Num(a.gold->interval.lower, 3) << ", " << Num(a.gold->interval.upper, 3) << "]";
+    o << "</table>";
+    o << "<p>Cohen's kappa for " << q.agreement->pairs.size() << " pairs of annotators with enough shared items.</p>";
+    if (!q.agreement->pairs.empty()) {
+      o << "<table><tr><th>annotators</th><th>shared items</th><th>kappa</th><th>95% interval</th></tr>";
+      size_t shown = 0;
+      for (const auto& p : q.agreement->pairs) {
+        if (++shown > 50) break;
+        o << "<tr><td>" << HtmlEscape(p.a) << " / " << HtmlEscape(p.b) << "</td><td>" << p.shared << "</td>";
+        if (p.kappa.defined) {
+          o << "<td>" << Num(p.kappa.stats.value, 3) << "</td><td>" << Num(p.kappa.lower, 3) << " – "
+            << Num(p.kappa.upper, 3) << "</td></tr>";
         } else {
-          o << "—";
+          o << "<td colspan='2'>n/a</td></tr>";
         }
-        o << "</td><td>" << (a.median_time_ms ? Num(*a.median_time_ms / 1000.0, 1) : "—") << "</td></tr>";
       }
       o << "</table>";
     }
   }
+  if (!q.per_annotator.empty()) {
+    o << "<h2>Annotators</h2><table><tr><th>annotator</th><th>answers</th><th>agreement with resolved label</th>"
+         "<th>gold accuracy (95% Wilson)</th><th>median time (s)</th></tr>";
+    for (const auto& a : q.per_annotator) {
+      o << "<tr><td>" << HtmlEscape(a.annotator) << "</td><td>" << a.answers << "</td><td>"
+        << (a.answers ? Num(static_cast<double>(a.agree_with_resolved) / a.answers, 3) : "—") << "</td><td>";
+      if (a.gold) {
+        o << a.gold->correct << "/" << a.gold->answered << " = " << Num(a.gold->accuracy, 3) << " ["
+          << Num(a.gold->interval.lower, 3) << ", " << Num(a.gold->interval.upper, 3) << "]";
+      } else {
+        o << "—";
+      }
+      o << "</td><td>" << (a.median_time_ms ? Num(*a.median_time_ms / 1000.0, 1) : "—") << "</td></tr>";
+    }
+    o << "</table>";
+  }
+}
+
+}  // namespace
+
+std::string ReportToHtml(const Report& r) {
+  std::ostringstream o;
+  o << "<!doctype html><html><head><meta charset='utf-8'><title>hitloop report: "
+    << HtmlEscape(r.project)
+    << "</title><style>body{font-family:sans-serif;max-width:980px;margin:2em auto;color:#222}"
+       "table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;"
+       "text-align:left}th{background:#f4f4f4}.sys{background:#fff3cd}</style></head><body>";
+  o << "<h1>Correction report: " << HtmlEscape(r.project) << "</h1>";
+  o << "<p>" << r.overall.answers << " answers by people compared with the model's view; "
+    << r.overall.corrections << " corrections (rate " << Num(r.overall.rate(), 3) << ").</p>";
+  CorrectionsHtml(r, o);
+  CycleHistoryHtml(r, o);
+  AuditsRulesDetectorsHtml(r, o);
+  QualityHtml(r, o);
   o << "</body></html>\n";
   return o.str();
 }
