@@ -2,10 +2,10 @@
 
 namespace hitloop::sqlite {
 
-const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kMigrations = {
-      // 1: projects, labels, items, annotation history, predictions, queue, leases.
-      R"sql(
+namespace {
+
+// 1: projects, labels, items, annotation history, predictions, queue, leases.
+constexpr const char kVersion1[] = R"sql(
 CREATE TABLE projects(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -93,10 +93,11 @@ CREATE TABLE leases(
 CREATE INDEX leases_by_queue ON leases(queue_id, state, expires_at);
 CREATE INDEX leases_by_project ON leases(project_id, state, expires_at);
 CREATE UNIQUE INDEX leases_one_submit ON leases(queue_id, annotator) WHERE state = 'submitted';
-)sql",
-      // 2 (server): users with hashed API tokens, project membership, browser sessions,
-      // idempotency keys.
-      R"sql(
+)sql";
+
+// 2 (server): users with hashed API tokens, project membership, browser sessions,
+// idempotency keys.
+constexpr const char kVersion2[] = R"sql(
 CREATE TABLE users(
   id INTEGER PRIMARY KEY,
   name TEXT NOT NULL UNIQUE,
@@ -123,23 +124,26 @@ CREATE TABLE idempotency(
   body TEXT NOT NULL,
   created_at INTEGER NOT NULL,
   PRIMARY KEY(user_id, key));
-)sql",
-      // 3 (loop): one JSON record per cycle of the loop.
-      R"sql(
+)sql";
+
+// 3 (loop): one JSON record per cycle of the loop.
+constexpr const char kVersion3[] = R"sql(
 CREATE TABLE cycles(
   project_id INTEGER NOT NULL REFERENCES projects(id),
   cycle INTEGER NOT NULL,
   created_at INTEGER NOT NULL,
   record TEXT NOT NULL,
   PRIMARY KEY(project_id, cycle));
-)sql",
-      // 4: a submit looks up the item's newest queue entry (adjudication); without this index
-      // that was a full scan of the queue (3.5 round trips/s on a 1M-item project).
-      R"sql(
+)sql";
+
+// 4: a submit looks up the item's newest queue entry (adjudication); without this index
+// that was a full scan of the queue (3.5 round trips/s on a 1M-item project).
+constexpr const char kVersion4[] = R"sql(
 CREATE INDEX queue_by_item ON queue(item_id, kind, id);
-)sql",
-      // 5 (autolabel): detector answers per item (language, format, boilerplate).
-      R"sql(
+)sql";
+
+// 5 (autolabel): detector answers per item (language, format, boilerplate).
+constexpr const char kVersion5[] = R"sql(
 CREATE TABLE detections(
   item_id INTEGER NOT NULL REFERENCES items(id),
   detector TEXT NOT NULL,
@@ -149,12 +153,13 @@ CREATE TABLE detections(
   detail TEXT,
   PRIMARY KEY(item_id, detector)) WITHOUT ROWID;
 CREATE INDEX detections_by_project ON detections(project_id, item_id);
-)sql",
-      // 6: open queue entries per (project, pool, kind), kept by triggers in the same transaction
-      // as every queue write, so queue sizes (progress, dashboard, status) are a lookup instead
-      // of a count over the queue (~600 ms on a 1M-entry queue). No OR IGNORE in the triggers: an
-      // outer statement's conflict policy (Enqueue's upsert) would override it.
-      R"sql(
+)sql";
+
+// 6: open queue entries per (project, pool, kind), kept by triggers in the same transaction
+// as every queue write, so queue sizes (progress, dashboard, status) are a lookup instead
+// of a count over the queue (~600 ms on a 1M-entry queue). No OR IGNORE in the triggers: an
+// outer statement's conflict policy (Enqueue's upsert) would override it.
+constexpr const char kVersion6[] = R"sql(
 CREATE TABLE queue_open_counts(
   project_id INTEGER NOT NULL,
   pool TEXT NOT NULL,
@@ -184,33 +189,42 @@ BEGIN
   UPDATE queue_open_counts SET n=n+1
     WHERE new.open=1 AND project_id=new.project_id AND pool=new.pool AND kind=new.kind;
 END;
-)sql",
-      // 7: a claim hint. busy_until > now means every slot of the entry is held by an unexpired
-      // lease until at least then, so a claim can pass the entry by looking at the index alone
-      // instead of counting its leases (with 64-200 annotators the claim walked past that many
-      // held entries at the top of the queue, two lease lookups each). Set by Claim when a lease
-      // fills the last slot; reset to 0 whenever a lease ends early (skip, release, submit) or
-      // the entry's overlap changes. The lease checks stay in the claim: the hint only skips.
-      R"sql(
+)sql";
+
+// 7: a claim hint. busy_until > now means every slot of the entry is held by an unexpired
+// lease until at least then, so a claim can pass the entry by looking at the index alone
+// instead of counting its leases (with 64-200 annotators the claim walked past that many
+// held entries at the top of the queue, two lease lookups each). Set by Claim when a lease
+// fills the last slot; reset to 0 whenever a lease ends early (skip, release, submit) or
+// the entry's overlap changes. The lease checks stay in the claim: the hint only skips.
+constexpr const char kVersion7[] = R"sql(
 ALTER TABLE queue ADD COLUMN busy_until INTEGER NOT NULL DEFAULT 0;
 DROP INDEX queue_claim;
 CREATE INDEX queue_claim ON queue(project_id, open, pool, priority DESC, id, busy_until);
-)sql",
-      // 8 (server, annotator page): why an entry was queued (shown with the task); a person's
-      // own recent answers (the history panel) without a scan of the leases; claims of one kind
-      // (the server interleaves audits with reviews) without a walk past the other kinds.
-      R"sql(
+)sql";
+
+// 8 (server, annotator page): why an entry was queued (shown with the task); a person's
+// own recent answers (the history panel) without a scan of the leases; claims of one kind
+// (the server interleaves audits with reviews) without a walk past the other kinds.
+constexpr const char kVersion8[] = R"sql(
 ALTER TABLE queue ADD COLUMN reason TEXT NOT NULL DEFAULT '';
 CREATE INDEX leases_by_annotator ON leases(project_id, annotator, state, created_at);
 CREATE INDEX queue_claim_kind ON queue(project_id, open, pool, kind, priority DESC, id, busy_until);
-)sql",
-      // 9: an admin can take an item out of the project (store.h, SetItemHold): NULL = in the
-      // project; 'quarantined' = out of queues and cycles, still exported; 'deleted' = content
-      // erased, out of everything but the append-only annotation history.
-      R"sql(
+)sql";
+
+// 9: an admin can take an item out of the project (store.h, SetItemHold): NULL = in the
+// project; 'quarantined' = out of queues and cycles, still exported; 'deleted' = content
+// erased, out of everything but the append-only annotation history.
+constexpr const char kVersion9[] = R"sql(
 ALTER TABLE items ADD COLUMN hold TEXT CHECK(hold IS NULL OR hold IN ('quarantined','deleted'));
-)sql",
-  };
+)sql";
+
+}  // namespace
+
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
+                                                       kVersion4, kVersion5, kVersion6,
+                                                       kVersion7, kVersion8, kVersion9};
   return kMigrations;
 }
 
