@@ -118,6 +118,92 @@ std::string LearningCurveSvg(const std::map<std::string, al::StrategySummary>& s
   return o.str();
 }
 
+// One row per (strategy, repeat, cycle).
+std::string CurvesCsv(const al::SimulationResult& result) {
+  std::string csv =
+      "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds,train_seconds,score_seconds,"
+      "cycle_cpu_seconds\n";
+  for (const auto& p : result.curve) {
+    csv += p.strategy + "," + std::to_string(p.repeat) + "," + std::to_string(p.labels) + "," +
+           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "," +
+           Fmt(p.train_seconds) + "," + Fmt(p.score_seconds) + "," + Fmt(p.cycle_cpu_seconds) +
+           "\n";
+  }
+  return csv;
+}
+
+// summary.json's "strategies": labels to target, LER against random, the stopping rule.
+nlohmann::json StrategiesJson(const std::map<std::string, al::StrategySummary>& summary,
+                              const al::SimulationResult& result) {
+  using nlohmann::json;
+  auto opt_num = [](const auto& o) -> json { return o ? json(*o) : json(nullptr); };
+  json strategies = json::object();
+  for (const auto& [name, s] : summary) {
+    json ltt = json::object(), frac = json::object(), ler = json::object();
+    for (const auto& [tau, v] : s.labels_to_target) ltt[TauKey(tau)] = opt_num(v);
+    for (const auto& [tau, v] : s.pool_fraction) frac[TauKey(tau)] = opt_num(v);
+    for (const auto& [tau, e] : s.ler_vs_random) {
+      ler[TauKey(tau)] = {{"median", opt_num(e.median)},
+                          {"ci_low", opt_num(e.ci_low)},
+                          {"ci_high", opt_num(e.ci_high)},
+                          {"random_censored", e.random_censored}};
+    }
+    std::vector<double> stop_labels, stop_acc;
+    for (const auto& st : result.stops) {
+      if (st.strategy != name) continue;
+      stop_labels.push_back(static_cast<double>(st.labels));
+      stop_acc.push_back(st.accuracy);
+    }
+    auto median = [](std::vector<double> v) -> json {
+      if (v.empty()) return nullptr;
+      std::sort(v.begin(), v.end());
+      const size_t n = v.size();
+      return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    };
+    strategies[name] = {{"labels_to_target", ltt},
+                        {"pool_fraction", frac},
+                        {"ler_vs_random", ler},
+                        {"cycle_seconds_median", s.cycle_seconds_median},
+                        {"cycle_cpu_seconds_median", s.cycle_cpu_seconds_median},
+                        {"final_labels", s.mean_curve.empty() ? 0 : s.mean_curve.back().first},
+                        {"final_accuracy", s.mean_curve.empty() ? 0.0 : s.mean_curve.back().second},
+                        {"stopping_rule", {{"rule", "stabilising predictions, kappa>=0.99 x3"},
+                                           {"fired_in_repeats", stop_labels.size()},
+                                           {"labels_median", median(stop_labels)},
+                                           {"accuracy_median", median(stop_acc)}}}};
+  }
+  return strategies;
+}
+
+// The table on stdout.
+void PrintSummary(const std::map<std::string, al::StrategySummary>& summary,
+                  const al::SimulationResult& result, const al::SimulationInput& in, size_t classes,
+                  const std::string& out) {
+  std::printf("full-pool accuracy %.4f (pool %zu, test %zu, %zu classes)\n",
+              result.full_pool_accuracy, in.pool.rows.size(), in.test.rows.size(),
+              classes);
+  std::printf("%-18s %10s %10s %10s %22s %10s\n", "strategy", "L@0.95", "L@0.98", "L@0.99",
+              "LER@0.98 [95% CI]", "cycle_s");
+  for (const auto& [name, s] : summary) {
+    auto l = [&](double t) {
+      auto v = s.labels_to_target.at(t);
+      return v ? std::to_string(*v) : std::string("-");
+    };
+    std::string ler = "-";
+    if (auto it = s.ler_vs_random.find(0.98); it != s.ler_vs_random.end() && it->second.median) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.2f [%.2f, %.2f]%s", *it->second.median,
+                    *it->second.ci_low, *it->second.ci_high,
+                    it->second.random_censored ? "*" : "");
+      ler = buf;
+    }
+    std::printf("%-18s %10s %10s %10s %22s %10.4f\n", name.c_str(), l(0.95).c_str(),
+                l(0.98).c_str(), l(0.99).c_str(), ler.c_str(), s.cycle_seconds_median);
+  }
+  std::printf("(* random never reached the target: LER is a lower bound)\nwrote %s/{curves.csv,summary.json,learning_curve.svg}\n",
+              out.c_str());
+}
+
 Status Run(const SimAlArgs& a) {
   using Clock = std::chrono::steady_clock;
   const auto t_start = Clock::now();
@@ -225,54 +311,11 @@ Status Run(const SimAlArgs& a) {
   std::filesystem::create_directories(a.out, ec);
   if (ec) return IoError(a.out + ": " + ec.message());
 
-  std::string csv =
-      "strategy,repeat,labels,accuracy,macro_f1,cycle_seconds,train_seconds,score_seconds,"
-      "cycle_cpu_seconds\n";
-  for (const auto& p : result.curve) {
-    csv += p.strategy + "," + std::to_string(p.repeat) + "," + std::to_string(p.labels) + "," +
-           Fmt(p.accuracy) + "," + Fmt(p.macro_f1) + "," + Fmt(p.cycle_seconds) + "," +
-           Fmt(p.train_seconds) + "," + Fmt(p.score_seconds) + "," + Fmt(p.cycle_cpu_seconds) +
-           "\n";
-  }
+  const std::string csv = CurvesCsv(result);
   RETURN_IF_ERROR(AtomicWriteFile(a.out + "/curves.csv", csv));
 
   using nlohmann::json;
-  auto opt_num = [](const auto& o) -> json { return o ? json(*o) : json(nullptr); };
-  json strategies = json::object();
-  for (const auto& [name, s] : summary) {
-    json ltt = json::object(), frac = json::object(), ler = json::object();
-    for (const auto& [tau, v] : s.labels_to_target) ltt[TauKey(tau)] = opt_num(v);
-    for (const auto& [tau, v] : s.pool_fraction) frac[TauKey(tau)] = opt_num(v);
-    for (const auto& [tau, e] : s.ler_vs_random) {
-      ler[TauKey(tau)] = {{"median", opt_num(e.median)},
-                          {"ci_low", opt_num(e.ci_low)},
-                          {"ci_high", opt_num(e.ci_high)},
-                          {"random_censored", e.random_censored}};
-    }
-    std::vector<double> stop_labels, stop_acc;
-    for (const auto& st : result.stops) {
-      if (st.strategy != name) continue;
-      stop_labels.push_back(static_cast<double>(st.labels));
-      stop_acc.push_back(st.accuracy);
-    }
-    auto median = [](std::vector<double> v) -> json {
-      if (v.empty()) return nullptr;
-      std::sort(v.begin(), v.end());
-      const size_t n = v.size();
-      return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-    };
-    strategies[name] = {{"labels_to_target", ltt},
-                        {"pool_fraction", frac},
-                        {"ler_vs_random", ler},
-                        {"cycle_seconds_median", s.cycle_seconds_median},
-                        {"cycle_cpu_seconds_median", s.cycle_cpu_seconds_median},
-                        {"final_labels", s.mean_curve.empty() ? 0 : s.mean_curve.back().first},
-                        {"final_accuracy", s.mean_curve.empty() ? 0.0 : s.mean_curve.back().second},
-                        {"stopping_rule", {{"rule", "stabilising predictions, kappa>=0.99 x3"},
-                                           {"fired_in_repeats", stop_labels.size()},
-                                           {"labels_median", median(stop_labels)},
-                                           {"accuracy_median", median(stop_acc)}}}};
-  }
+  const json strategies = StrategiesJson(summary, result);
   const double wall = std::chrono::duration<double>(Clock::now() - t_start).count();
   json j = {{"pool_size", in.pool.rows.size()},
             {"test_size", in.test.rows.size()},
@@ -297,29 +340,7 @@ Status Run(const SimAlArgs& a) {
                            " — mean test accuracy over " + std::to_string(a.repeats) +
                            " repeats (" + a.model + ", batch " + std::to_string(a.batch) + ")")));
 
-  std::printf("full-pool accuracy %.4f (pool %zu, test %zu, %zu classes)\n",
-              result.full_pool_accuracy, in.pool.rows.size(), in.test.rows.size(),
-              classes.size());
-  std::printf("%-18s %10s %10s %10s %22s %10s\n", "strategy", "L@0.95", "L@0.98", "L@0.99",
-              "LER@0.98 [95% CI]", "cycle_s");
-  for (const auto& [name, s] : summary) {
-    auto l = [&](double t) {
-      auto v = s.labels_to_target.at(t);
-      return v ? std::to_string(*v) : std::string("-");
-    };
-    std::string ler = "-";
-    if (auto it = s.ler_vs_random.find(0.98); it != s.ler_vs_random.end() && it->second.median) {
-      char buf[64];
-      std::snprintf(buf, sizeof(buf), "%.2f [%.2f, %.2f]%s", *it->second.median,
-                    *it->second.ci_low, *it->second.ci_high,
-                    it->second.random_censored ? "*" : "");
-      ler = buf;
-    }
-    std::printf("%-18s %10s %10s %10s %22s %10.4f\n", name.c_str(), l(0.95).c_str(),
-                l(0.98).c_str(), l(0.99).c_str(), ler.c_str(), s.cycle_seconds_median);
-  }
-  std::printf("(* random never reached the target: LER is a lower bound)\nwrote %s/{curves.csv,summary.json,learning_curve.svg}\n",
-              a.out.c_str());
+  PrintSummary(summary, result, in, classes.size(), a.out);
   return Status::Ok();
 }
 
