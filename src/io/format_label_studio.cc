@@ -117,6 +117,142 @@ std::string AnnotatorOf(const json& a) {
   return "";
 }
 
+// The task's answers (every non-cancelled annotation with choices, hitloop's own model/rule
+// label, ground truth last) into rec's label and earlier answers.
+Status AnswersOf(const json& task, const json& prov, ReadContext& ctx, Record* rec) {
+  // Answers: every non-cancelled annotation with choices.
+  const json* anns = nullptr;
+  if (auto a = task.find("annotations"); a != task.end() && !a->is_null()) anns = &*a;
+  else if (auto c = task.find("completions"); c != task.end() && !c->is_null()) anns = &*c;
+  const json* prov_answers = prov.contains("answers") && prov["answers"].is_array() ? &prov["answers"] : nullptr;
+  std::vector<RecordAnswer> answers, ground_truth;
+  std::set<std::string> other_types;
+  if (anns != nullptr) {
+    if (!anns->is_array()) return InvalidArgument("annotations: must be an array");
+    size_t idx = 0;
+    for (const auto& a : *anns) {
+      const size_t my = idx++;
+      if (!a.is_object()) return InvalidArgument("annotations: must hold objects");
+      if (BoolField(a, "was_cancelled")) {
+        ctx.notes->Add("cancelled annotations: not imported");
+        continue;
+      }
+      auto res = a.find("result");
+      if (res == a.end() || res->is_null()) continue;
+      Choices ch;
+      RETURN_IF_ERROR(ChoicesOf(*res, &ch));
+      if (ch.labels.empty()) {
+        other_types.insert(ch.other_types.begin(), ch.other_types.end());
+        continue;
+      }
+      if (!ch.from_name.empty() && ctx.settings->ls_from_name.empty()) {
+        ctx.settings->ls_from_name = ch.from_name;
+        ctx.settings->ls_to_name = ch.to_name;
+      }
+      RecordAnswer ans;
+      ans.labels = std::move(ch.labels);
+      ans.annotator = AnnotatorOf(a);
+      if (auto lt = a.find("lead_time"); lt != a.end() && lt->is_number() && lt->get<double>() >= 0 &&
+                                         lt->get<double>() < 1e9) {
+        ans.time_ms = static_cast<int64_t>(std::llround(lt->get<double>() * 1000.0));
+      }
+      // Unknown people are still different people: the task's first, second, ... annotation.
+      if (ans.annotator.empty()) ans.annotator = my == 0 ? "label-studio" : "label-studio#" + std::to_string(my + 1);
+      if (prov_answers != nullptr && my < prov_answers->size() && (*prov_answers)[my].is_object()) {
+        const json& p = (*prov_answers)[my];
+        if (auto x = p.find("annotator"); x != p.end() && x->is_string()) ans.annotator = x->get<std::string>();
+        if (auto x = p.find("source"); x != p.end() && x->is_string()) ans.source = x->get<std::string>();
+        if (auto x = p.find("confidence"); x != p.end() && x->is_number()) ans.confidence = x->get<double>();
+        if (auto x = p.find("time_ms"); x != p.end() && x->is_number_integer() && x->get<int64_t>() >= 0) {
+          ans.time_ms = x->get<int64_t>();
+        }
+      }
+      (BoolField(a, "ground_truth") ? ground_truth : answers).push_back(std::move(ans));
+    }
+  }
+  // hitloop's own model/rule label travels as a prediction; the provenance restores it.
+  if (auto au = prov.find("auto"); au != prov.end() && au->is_object()) {
+    RecordAnswer ans;
+    if (auto l = au->find("labels"); l != au->end() && l->is_array()) {
+      for (const auto& x : *l) if (x.is_string()) ans.labels.push_back(x.get<std::string>());
+    }
+    ans.source = StrField(*au, "source", "model");
+    ans.annotator = StrField(*au, "annotator");
+    if (auto c = au->find("confidence"); c != au->end() && c->is_number()) ans.confidence = c->get<double>();
+    if (!ans.labels.empty()) answers.push_back(std::move(ans));
+  }
+  for (auto& g : ground_truth) answers.push_back(std::move(g));  // ground truth last: it is the label
+  if (!answers.empty()) {
+    RecordAnswer& current = answers.back();
+    rec->labels = current.labels;
+    rec->label_source = current.source;
+    rec->annotator = current.annotator;
+    rec->confidence = current.confidence;
+    rec->label_time_ms = current.time_ms;
+    answers.pop_back();
+    rec->earlier_answers = std::move(answers);
+  } else if (!other_types.empty()) {
+    ctx.notes->Add("tasks had only " + Join(other_types) + " results: no label");
+  }
+
+  return Status::Ok();
+}
+
+// The task's predictions with choices into rec's pre-label and earlier predictions.
+Status PredictionsOf(const json& task, const json& prov, ReadContext& ctx, Record* rec) {
+  // Predictions: every one with choices, in file order (the last is the newest).
+  if (auto preds = task.find("predictions"); preds != task.end() && !preds->is_null()) {
+    if (!preds->is_array()) return InvalidArgument("predictions: must be an array");
+    std::set<std::string> versions;
+    std::vector<RecordPrediction> out;
+    // hitloop's export writes its model/rule label as the first prediction; the provenance
+    // already restored it as that label.
+    std::string skip_auto;
+    if (auto au = prov.find("auto"); au != prov.end() && au->is_object()) skip_auto = StrField(*au, "annotator");
+    bool skipped = false;
+    for (const auto& p : *preds) {
+      if (!p.is_object()) return InvalidArgument("predictions: must hold objects");
+      if (!skipped && !skip_auto.empty() && StrField(p, "model_version") == skip_auto) {
+        skipped = true;
+        continue;
+      }
+      auto res = p.find("result");
+      if (res == p.end() || res->is_null()) continue;
+      Choices ch;
+      RETURN_IF_ERROR(ChoicesOf(*res, &ch));
+      if (ch.labels.empty()) {
+        if (!ch.other_types.empty()) ctx.notes->Add("predictions had only " + Join(ch.other_types) + " results: not imported");
+        continue;
+      }
+      if (ch.labels.size() > 1) ctx.notes->Add("predictions chose several labels: the first is the pre-label");
+      RecordPrediction rp;
+      rp.label = ch.labels[0];
+      ASSIGN_OR_RETURN(rp.score, ScoreOf(p, "predictions.score"));
+      if (auto mv = p.find("model_version"); mv != p.end() && !mv->is_null()) {
+        rp.model = mv->is_string() ? mv->get<std::string>() : mv->dump();
+      }
+      if (rp.model.empty()) rp.model = "label-studio";
+      // Two predictions of one model version are two predictions: keep both.
+      std::string base = rp.model;
+      for (int n = 2; !versions.insert(rp.model).second; ++n) rp.model = base + "#" + std::to_string(n);
+      if (auto d = prov.find("distribution"); d != prov.end() && d->is_array() && &p == &preds->back()) {
+        for (const auto& x : *d) if (x.is_number()) rp.distribution.push_back(x.get<double>());
+      }
+      out.push_back(std::move(rp));
+    }
+    if (!out.empty()) {
+      const RecordPrediction& last = out.back();
+      rec->prediction_label = last.label;
+      rec->prediction_score = last.score;
+      rec->prediction_model = last.model;
+      rec->prediction_distribution = last.distribution;
+      out.pop_back();
+      rec->earlier_predictions = std::move(out);
+    }
+  }
+  return Status::Ok();
+}
+
 // One task to a record. Loss causes go to ctx.notes.
 Status TaskToRecord(const json& task, ReadContext& ctx, Record* rec) {
   *rec = Record();
@@ -199,132 +335,8 @@ Status TaskToRecord(const json& task, ReadContext& ctx, Record* rec) {
   if (!keep.empty()) meta["hitloop"] = keep;
   rec->meta_json = meta.dump();
 
-  // Answers: every non-cancelled annotation with choices.
-  const json* anns = nullptr;
-  if (auto a = task.find("annotations"); a != task.end() && !a->is_null()) anns = &*a;
-  else if (auto c = task.find("completions"); c != task.end() && !c->is_null()) anns = &*c;
-  const json* prov_answers = prov.contains("answers") && prov["answers"].is_array() ? &prov["answers"] : nullptr;
-  std::vector<RecordAnswer> answers, ground_truth;
-  std::set<std::string> other_types;
-  if (anns != nullptr) {
-    if (!anns->is_array()) return InvalidArgument("annotations: must be an array");
-    size_t idx = 0;
-    for (const auto& a : *anns) {
-      const size_t my = idx++;
-      if (!a.is_object()) return InvalidArgument("annotations: must hold objects");
-      if (BoolField(a, "was_cancelled")) {
-        ctx.notes->Add("cancelled annotations: not imported");
-        continue;
-      }
-      auto res = a.find("result");
-      if (res == a.end() || res->is_null()) continue;
-      Choices ch;
-      RETURN_IF_ERROR(ChoicesOf(*res, &ch));
-      if (ch.labels.empty()) {
-        other_types.insert(ch.other_types.begin(), ch.other_types.end());
-        continue;
-      }
-      if (!ch.from_name.empty() && ctx.settings->ls_from_name.empty()) {
-        ctx.settings->ls_from_name = ch.from_name;
-        ctx.settings->ls_to_name = ch.to_name;
-      }
-      RecordAnswer ans;
-      ans.labels = std::move(ch.labels);
-      ans.annotator = AnnotatorOf(a);
-      if (auto lt = a.find("lead_time"); lt != a.end() && lt->is_number() && lt->get<double>() >= 0 &&
-                                         lt->get<double>() < 1e9) {
-        ans.time_ms = static_cast<int64_t>(std::llround(lt->get<double>() * 1000.0));
-      }
-      // Unknown people are still different people: the task's first, second, ... annotation.
-      if (ans.annotator.empty()) ans.annotator = my == 0 ? "label-studio" : "label-studio#" + std::to_string(my + 1);
-      if (prov_answers != nullptr && my < prov_answers->size() && (*prov_answers)[my].is_object()) {
-        const json& p = (*prov_answers)[my];
-        if (auto x = p.find("annotator"); x != p.end() && x->is_string()) ans.annotator = x->get<std::string>();
-        if (auto x = p.find("source"); x != p.end() && x->is_string()) ans.source = x->get<std::string>();
-        if (auto x = p.find("confidence"); x != p.end() && x->is_number()) ans.confidence = x->get<double>();
-        if (auto x = p.find("time_ms"); x != p.end() && x->is_number_integer() && x->get<int64_t>() >= 0) {
-          ans.time_ms = x->get<int64_t>();
-        }
-      }
-      (BoolField(a, "ground_truth") ? ground_truth : answers).push_back(std::move(ans));
-    }
-  }
-  // hitloop's own model/rule label travels as a prediction; the provenance restores it.
-  if (auto au = prov.find("auto"); au != prov.end() && au->is_object()) {
-    RecordAnswer ans;
-    if (auto l = au->find("labels"); l != au->end() && l->is_array()) {
-      for (const auto& x : *l) if (x.is_string()) ans.labels.push_back(x.get<std::string>());
-    }
-    ans.source = StrField(*au, "source", "model");
-    ans.annotator = StrField(*au, "annotator");
-    if (auto c = au->find("confidence"); c != au->end() && c->is_number()) ans.confidence = c->get<double>();
-    if (!ans.labels.empty()) answers.push_back(std::move(ans));
-  }
-  for (auto& g : ground_truth) answers.push_back(std::move(g));  // ground truth last: it is the label
-  if (!answers.empty()) {
-    RecordAnswer& current = answers.back();
-    rec->labels = current.labels;
-    rec->label_source = current.source;
-    rec->annotator = current.annotator;
-    rec->confidence = current.confidence;
-    rec->label_time_ms = current.time_ms;
-    answers.pop_back();
-    rec->earlier_answers = std::move(answers);
-  } else if (!other_types.empty()) {
-    ctx.notes->Add("tasks had only " + Join(other_types) + " results: no label");
-  }
-
-  // Predictions: every one with choices, in file order (the last is the newest).
-  if (auto preds = task.find("predictions"); preds != task.end() && !preds->is_null()) {
-    if (!preds->is_array()) return InvalidArgument("predictions: must be an array");
-    std::set<std::string> versions;
-    std::vector<RecordPrediction> out;
-    // hitloop's export writes its model/rule label as the first prediction; the provenance
-    // already restored it as that label.
-    std::string skip_auto;
-    if (auto au = prov.find("auto"); au != prov.end() && au->is_object()) skip_auto = StrField(*au, "annotator");
-    bool skipped = false;
-    for (const auto& p : *preds) {
-      if (!p.is_object()) return InvalidArgument("predictions: must hold objects");
-      if (!skipped && !skip_auto.empty() && StrField(p, "model_version") == skip_auto) {
-        skipped = true;
-        continue;
-      }
-      auto res = p.find("result");
-      if (res == p.end() || res->is_null()) continue;
-      Choices ch;
-      RETURN_IF_ERROR(ChoicesOf(*res, &ch));
-      if (ch.labels.empty()) {
-        if (!ch.other_types.empty()) ctx.notes->Add("predictions had only " + Join(ch.other_types) + " results: not imported");
-        continue;
-      }
-      if (ch.labels.size() > 1) ctx.notes->Add("predictions chose several labels: the first is the pre-label");
-      RecordPrediction rp;
-      rp.label = ch.labels[0];
-      ASSIGN_OR_RETURN(rp.score, ScoreOf(p, "predictions.score"));
-      if (auto mv = p.find("model_version"); mv != p.end() && !mv->is_null()) {
-        rp.model = mv->is_string() ? mv->get<std::string>() : mv->dump();
-      }
-      if (rp.model.empty()) rp.model = "label-studio";
-      // Two predictions of one model version are two predictions: keep both.
-      std::string base = rp.model;
-      for (int n = 2; !versions.insert(rp.model).second; ++n) rp.model = base + "#" + std::to_string(n);
-      if (auto d = prov.find("distribution"); d != prov.end() && d->is_array() && &p == &preds->back()) {
-        for (const auto& x : *d) if (x.is_number()) rp.distribution.push_back(x.get<double>());
-      }
-      out.push_back(std::move(rp));
-    }
-    if (!out.empty()) {
-      const RecordPrediction& last = out.back();
-      rec->prediction_label = last.label;
-      rec->prediction_score = last.score;
-      rec->prediction_model = last.model;
-      rec->prediction_distribution = last.distribution;
-      out.pop_back();
-      rec->earlier_predictions = std::move(out);
-    }
-  }
-  return Status::Ok();
+  RETURN_IF_ERROR(AnswersOf(task, prov, ctx, rec));
+  return PredictionsOf(task, prov, ctx, rec);
 }
 
 Status Read(ReadContext& ctx) {
