@@ -1,5 +1,7 @@
 #include "io/csv.h"
 
+#include "io/record.h"
+
 namespace hitloop::io {
 
 Status CsvReader::Open(const std::string& path, size_t max_record_bytes) {
@@ -111,6 +113,39 @@ void AppendCsvCell(std::string* out, std::string_view cell, bool untrusted) {
 std::string UnescapeCsvFormula(std::string_view cell) {
   if (!cell.empty() && cell[0] == '\'' && LooksLikeFormula(cell.substr(1))) return std::string(cell.substr(1));
   return std::string(cell);
+}
+
+Status ReadCsvWithHeader(const std::string& path, size_t max_record_bytes,
+                         const std::function<Status(std::vector<std::string>& header)>& on_header,
+                         const std::function<Status(const std::vector<std::string>& fields)>& to_record,
+                         const std::function<Status(int64_t line, const Status& rs, std::string_view raw)>& emit) {
+  CsvReader reader;
+  RETURN_IF_ERROR(reader.Open(path, max_record_bytes));
+  std::vector<std::string> header, fields;
+  ASSIGN_OR_RETURN(bool any, reader.Next(&header));
+  if (!any) return Status::Ok();
+  if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
+  RETURN_IF_ERROR(on_header(header));
+  for (;;) {
+    auto more = reader.Next(&fields);
+    const int64_t line = reader.record_line();
+    Status rs;
+    if (!more.ok()) {
+      rs = more.status();
+    } else if (!*more) {
+      break;
+    } else if (fields.size() != header.size()) {
+      rs = InvalidArgument("record: has " + std::to_string(fields.size()) + " columns, the header has " +
+                           std::to_string(header.size()));
+    } else {
+      rs = to_record(fields);
+    }
+    std::string raw;
+    for (size_t i = 0; i < fields.size(); ++i) raw += (i ? "," : "") + fields[i];
+    RETURN_IF_ERROR(emit(line, rs, IsValidUtf8(raw) ? std::string_view(raw) : std::string_view("<invalid UTF-8>")));
+    if (!more.ok()) return Status::Ok();  // the reader cannot go on after a broken record
+  }
+  return Status::Ok();
 }
 
 }  // namespace hitloop::io

@@ -2,6 +2,7 @@
 // RFC 4180 CSV: a reader that yields records (quoted fields may span lines) and a writer that
 // quotes as needed and neutralises spreadsheet formulas.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,16 @@ class CsvReader {
   size_t max_ = 0;
   int64_t record_line_ = 0;
 };
+
+// Reads a CSV file whose first record is a header (a leading UTF-8 BOM removed); `on_header` may
+// refuse it. Every later record goes to `to_record` when it has as many fields as the header;
+// the outcome (to_record's status, the reader's error, or a column-count error) goes to `emit`
+// with the record's first line and its fields joined by commas ("<invalid UTF-8>" when they are
+// not UTF-8). Stops after a record the reader cannot get past. An empty file reads as nothing.
+Status ReadCsvWithHeader(const std::string& path, size_t max_record_bytes,
+                         const std::function<Status(std::vector<std::string>& header)>& on_header,
+                         const std::function<Status(const std::vector<std::string>& fields)>& to_record,
+                         const std::function<Status(int64_t line, const Status& rs, std::string_view raw)>& emit);
 
 // Appends `cell` to *out as one CSV field (quoted when it holds , " CR or LF). When `untrusted`
 // and the cell starts with = + - @ TAB or CR (after any number of '), a leading ' is added so

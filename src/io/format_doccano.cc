@@ -142,48 +142,36 @@ Status Read(ReadContext& ctx) {
     return Status::Ok();
   }
   if (shape == SniffSample::kDelimited) {
-    CsvReader reader;
-    RETURN_IF_ERROR(reader.Open(ctx.path, limits.max_line_bytes));
-    std::vector<std::string> header, fields;
-    ASSIGN_OR_RETURN(bool any, reader.Next(&header));
-    if (!any) return Status::Ok();
-    if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
     int text_col = -1, label_col = -1, id_col = -1;
-    for (size_t i = 0; i < header.size(); ++i) {
-      if (header[i] == "text") text_col = static_cast<int>(i);
-      else if (header[i] == "label" || header[i] == "labels") label_col = static_cast<int>(i);
-      else if (header[i] == "id") id_col = static_cast<int>(i);
-    }
-    if (text_col < 0) return InvalidArgument(ctx.path + ":1: header: missing column 'text'");
-    for (;;) {
-      auto more = reader.Next(&fields);
-      const int64_t line = reader.record_line();
-      Status rs;
-      if (!more.ok()) rs = more.status();
-      else if (!*more) break;
-      else if (fields.size() != header.size()) {
-        rs = InvalidArgument("record: has " + std::to_string(fields.size()) + " columns, the header has " +
-                             std::to_string(header.size()));
-      } else {
-        json j = {{"text", fields[text_col]}};
-        if (id_col >= 0 && !fields[id_col].empty()) j["id"] = fields[id_col];
-        if (label_col >= 0 && !fields[label_col].empty()) j["label"] = json::array({fields[label_col]});
-        for (size_t i = 0; i < header.size(); ++i) {
-          if (static_cast<int>(i) != text_col && static_cast<int>(i) != label_col && static_cast<int>(i) != id_col &&
-              !fields[i].empty()) {
-            j[header[i]] = fields[i];
-          }
-        }
-        bool utf8 = true;
-        for (const auto& f : fields) utf8 = utf8 && IsValidUtf8(f);
-        rs = utf8 ? ObjectToRecord(j, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
+    std::vector<std::string> header;
+    auto on_header = [&](std::vector<std::string>& h) -> Status {
+      for (size_t i = 0; i < h.size(); ++i) {
+        if (h[i] == "text") text_col = static_cast<int>(i);
+        else if (h[i] == "label" || h[i] == "labels") label_col = static_cast<int>(i);
+        else if (h[i] == "id") id_col = static_cast<int>(i);
       }
-      std::string raw;
-      for (size_t i = 0; i < fields.size(); ++i) raw += (i ? "," : "") + fields[i];
-      RETURN_IF_ERROR(ctx.emit(line, "", rs, rec, IsValidUtf8(raw) ? raw : "<invalid UTF-8>"));
-      if (!more.ok()) return Status::Ok();  // the reader cannot go on after a broken record
-    }
-    return Status::Ok();
+      if (text_col < 0) return InvalidArgument(ctx.path + ":1: header: missing column 'text'");
+      header = h;
+      return Status::Ok();
+    };
+    auto to_record = [&](const std::vector<std::string>& fields) -> Status {
+      json j = {{"text", fields[text_col]}};
+      if (id_col >= 0 && !fields[id_col].empty()) j["id"] = fields[id_col];
+      if (label_col >= 0 && !fields[label_col].empty()) j["label"] = json::array({fields[label_col]});
+      for (size_t i = 0; i < header.size(); ++i) {
+        if (static_cast<int>(i) != text_col && static_cast<int>(i) != label_col && static_cast<int>(i) != id_col &&
+            !fields[i].empty()) {
+          j[header[i]] = fields[i];
+        }
+      }
+      bool utf8 = true;
+      for (const auto& f : fields) utf8 = utf8 && IsValidUtf8(f);
+      return utf8 ? ObjectToRecord(j, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
+    };
+    return ReadCsvWithHeader(ctx.path, limits.max_line_bytes, on_header, to_record,
+                             [&](int64_t line, const Status& rs, std::string_view raw) {
+                               return ctx.emit(line, "", rs, rec, raw);
+                             });
   }
   LineReader reader;
   RETURN_IF_ERROR(reader.Open(ctx.path, limits.max_line_bytes));

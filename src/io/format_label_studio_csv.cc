@@ -141,36 +141,24 @@ Status Read(ReadContext& ctx) {
     }
     return Status::Ok();
   }
-  CsvReader reader;
-  RETURN_IF_ERROR(reader.Open(ctx.path, limits.max_line_bytes));
-  std::vector<std::string> header, fields;
-  ASSIGN_OR_RETURN(bool any, reader.Next(&header));
-  if (!any) return Status::Ok();
-  if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
-  for (;;) {
-    auto more = reader.Next(&fields);
-    const int64_t line = reader.record_line();
-    Status rs;
-    if (!more.ok()) rs = more.status();
-    else if (!*more) break;
-    else if (fields.size() != header.size()) {
-      rs = InvalidArgument("record: has " + std::to_string(fields.size()) + " columns, the header has " +
-                           std::to_string(header.size()));
-    } else {
-      json row = json::object();
-      bool utf8 = true;
-      for (size_t i = 0; i < header.size(); ++i) {
-        utf8 = utf8 && IsValidUtf8(fields[i]);
-        if (!fields[i].empty()) row[header[i]] = UnescapeCsvFormula(fields[i]);
-      }
-      rs = utf8 ? RowToRecord(row, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
+  std::vector<std::string> header;
+  auto on_header = [&](std::vector<std::string>& h) -> Status {
+    header = h;
+    return Status::Ok();
+  };
+  auto to_record = [&](const std::vector<std::string>& fields) -> Status {
+    json row = json::object();
+    bool utf8 = true;
+    for (size_t i = 0; i < header.size(); ++i) {
+      utf8 = utf8 && IsValidUtf8(fields[i]);
+      if (!fields[i].empty()) row[header[i]] = UnescapeCsvFormula(fields[i]);
     }
-    std::string raw;
-    for (size_t i = 0; i < fields.size(); ++i) raw += (i ? "," : "") + fields[i];
-    RETURN_IF_ERROR(ctx.emit(line, "", rs, rec, IsValidUtf8(raw) ? raw : "<invalid UTF-8>"));
-    if (!more.ok()) return Status::Ok();
-  }
-  return Status::Ok();
+    return utf8 ? RowToRecord(row, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
+  };
+  return ReadCsvWithHeader(ctx.path, limits.max_line_bytes, on_header, to_record,
+                           [&](int64_t line, const Status& rs, std::string_view raw) {
+                             return ctx.emit(line, "", rs, rec, raw);
+                           });
 }
 
 Status Write(WriteContext& ctx) {
