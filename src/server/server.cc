@@ -73,22 +73,6 @@ const char* kCsp =
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-std::string CookieValue(const httplib::Request& req, const std::string& name) {
-  std::string all = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < all.size()) {
-    size_t end = all.find(';', pos);
-    if (end == std::string::npos) end = all.size();
-    std::string part = all.substr(pos, end - pos);
-    size_t b = part.find_first_not_of(' ');
-    if (b != std::string::npos) part = part.substr(b);
-    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
-    pos = end + 1;
-  }
-  return "";
-}
-
-bool IsUnsafeMethod(const std::string& m) { return m != "GET" && m != "HEAD"; }
 
 // "gzip, deflate, br;q=1" -> "gzip, deflate".
 std::string WithoutBrotli(const std::string& accept) {
@@ -573,153 +557,20 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   }
   t_route = route->pattern;
 
-  // ---- authentication ----
-  // Users, projects and memberships come from the scope cache when it has them; whatever has to
-  // be read is read in one snapshot (one read transaction, not one per statement), which ends
-  // before the body is read from the network and before the handler runs.
-  ReadSnapshot snapshot(c.store, /*open_now=*/false);
-  const uint64_t generation = scope_.Generation();
-  std::optional<User> user;
-  bool via_cookie = false;
-  // Public routes (pages, assets, health, sign-in) never look at the caller: no lookups for them.
-  const bool is_public = route->min_role == MinRole::kNone;
-  const std::string auth = is_public ? "" : req.get_header_value("Authorization");
-  if (!auth.empty()) {
-    if (int64_t wait_ms = auth_throttle_.BlockedFor(req.remote_addr, c.now); wait_ms > 0) {
-      SendTooManyAttempts(c, wait_ms);
-      return;
-    }
-    if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
-      auth_throttle_.Fail(req.remote_addr, c.now);
-      res.set_header("WWW-Authenticate", "Bearer");
-      SendError(c, Unauthenticated("malformed Authorization header"));
-      return;
-    }
-    const std::string token_hash = HashSecret(auth.substr(7));
-    user = scope_.UserByTokenHash(token_hash);
-    if (!user) {
-      snapshot.Open();
-      auto u = c.store.FindUserByTokenHash(token_hash);
-      if (!u.ok()) { SendError(c, u.status()); return; }
-      if (!u->has_value()) {
-        auth_throttle_.Fail(req.remote_addr, c.now);
-        res.set_header("WWW-Authenticate", "Bearer");
-        SendError(c, Unauthenticated("invalid token"));
-        return;
-      }
-      user = std::move(**u);
-      scope_.PutUser(generation, token_hash, *user);
-    }
-  } else if (!is_public) {
-    std::string sid = CookieValue(req, kSessionCookie);
-    if (!sid.empty()) {
-      snapshot.Open();
-      auto u = c.store.FindSession(HashSecret(sid), c.now);
-      if (!u.ok()) { SendError(c, u.status()); return; }
-      if (u->has_value()) {
-        user = std::move(**u);
-        via_cookie = true;
-      }
-    }
+  // The request pipeline (pipeline.cc): who is asking, may they, which project or lease.
+  {
+    ReadSnapshot snapshot(c.store, /*open_now=*/false);
+    const uint64_t generation = scope_.Generation();
+    bool via_cookie = false;
+    if (!Authenticate(c, *route, snapshot, generation, &via_cookie)) return;
+    if (c.user) t_user = c.user->name;
+    if (!AuthorizeRole(c, *route, via_cookie)) return;
+    if (!ResolveScope(c, snapshot, generation)) return;
+    snapshot.End();
   }
-  if (user) t_user = user->name;
-
-  // ---- authorisation: role ----
-  if (route->min_role != MinRole::kNone) {
-    if (!user) {
-      res.set_header("WWW-Authenticate", "Bearer");
-      SendError(c, Unauthenticated("sign in required"));
-      return;
-    }
-    // A cookie is sent by the browser on its own; an unsafe request riding on it must also carry
-    // a header no cross-site form can set (SameSite=Strict is the first line, this the second).
-    if (via_cookie && IsUnsafeMethod(req.method) && req.get_header_value("X-Requested-With") != "hitloop") {
-      SendJson(c, 403, {{"error", {{"code", "csrf"}, {"message", "missing X-Requested-With: hitloop"}}}});
-      return;
-    }
-    int have = static_cast<int>(user->role) + 1;  // Role is annotator < reviewer < admin
-    if (have < static_cast<int>(route->min_role)) {
-      SendError(c, NotFound("not found"));
-      return;
-    }
-  }
-  c.user = user;
-
-  // ---- authorisation: project and lease scope ----
-  auto visible = [&](int64_t project_id) -> Result<bool> {
-    if (c.user->role == Role::kAdmin) return true;
-    if (scope_.IsMember(project_id, c.user->id)) return true;
-    snapshot.Open();
-    ASSIGN_OR_RETURN(bool member, c.store.IsMember(project_id, c.user->id));
-    if (member) scope_.PutMember(generation, project_id, c.user->id);
-    return member;
-  };
-  auto project_by_id = [&](int64_t id) -> Result<Project> {
-    if (auto p = scope_.ProjectById(id)) return std::move(*p);
-    snapshot.Open();
-    ASSIGN_OR_RETURN(Project p, c.store.GetProjectById(id));
-    scope_.PutProject(generation, p);
-    return p;
-  };
-  if (auto it = c.params.find("project"); it != c.params.end()) {
-    std::optional<Project> p = scope_.ProjectByName(it->second);
-    if (!p) {
-      snapshot.Open();
-      auto read = c.store.GetProject(it->second);
-      if (!read.ok()) { SendError(c, read.status().code() == StatusCode::kNotFound ? NotFound("project not found") : read.status()); return; }
-      p = std::move(*read);
-      scope_.PutProject(generation, *p);
-    }
-    auto ok = visible(p->id);
-    if (!ok.ok()) { SendError(c, ok.status()); return; }
-    if (!*ok) { SendError(c, NotFound("project not found")); return; }
-    c.project = std::move(*p);
-  }
-  if (auto it = c.params.find("lease"); it != c.params.end()) {
-    snapshot.Open();
-    auto l = c.store.GetLease(it->second);
-    if (!l.ok()) { SendError(c, l.status().code() == StatusCode::kNotFound ? NotFound("lease not found") : l.status()); return; }
-    auto ok = visible(l->project_id);
-    if (!ok.ok()) { SendError(c, ok.status()); return; }
-    if (!*ok) { SendError(c, NotFound("lease not found")); return; }
-    auto p = project_by_id(l->project_id);
-    if (!p.ok()) { SendError(c, p.status()); return; }
-    c.project = std::move(*p);
-    c.lease = std::move(*l);
-  }
-  snapshot.End();
-
-  // ---- body ----
   // An authorised upload may take longer than the request deadline (the per-read timeout stays).
   if (route->streaming && t_stream != nullptr) t_stream->ClearDeadline();
-  if (!route->streaming && reader != nullptr) {
-    bool too_big = false;
-    const bool complete = (*reader)([&](const char* data, size_t n) {
-      if (c.body.size() + n > options_.max_json_body) {
-        too_big = true;
-        return false;
-      }
-      c.body.append(data, n);
-      return true;
-    });
-    if (too_big) {
-      SendError(c, ResourceExhausted("request body too large"));
-      return;
-    }
-    if (!complete) {
-      res.set_header("Connection", "close");
-      SendJson(c, 408, {{"error", {{"code", "timeout"}, {"message", "request body not received in time"}}}});
-      return;
-    }
-  } else if (!route->streaming) {
-    c.body = req.body;
-  }
-  if (!route->streaming && !c.body.empty() &&
-      req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
-    SendJson(c, 415, {{"error", {{"code", "unsupported_media_type"}, {"message", "Content-Type must be application/json"}}}});
-    return;
-  }
-
+  if (!ReadBody(c, *route, reader)) return;
   route->handler(c);
   // Whatever an admin changes (users, members, projects, a cycle's thresholds) is seen by the
   // next request: the scope cache starts over after every state-changing admin route.

@@ -24,6 +24,11 @@ namespace hitloop::server {
 
 inline constexpr const char* kSessionCookie = "hitloop_session";
 
+// The value of cookie `name` in the request ("" when absent).
+std::string CookieValue(const httplib::Request& req, const std::string& name);
+// Anything but GET and HEAD.
+bool IsUnsafeMethod(const std::string& m);
+
 // Store connections for the worker threads (a Store is one connection and not thread-safe).
 // Connections are opened on demand and reused; at most one per concurrently running request.
 class StorePool {
@@ -79,6 +84,13 @@ class ServerImpl {
   const Route* FindRoute(const std::string& method, const std::string& path,
                          std::map<std::string, std::string>* params, bool* path_known) const;
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
+  // The request pipeline (pipeline.cc). A step that stops the request sends its error response
+  // and returns false. Authenticate sets c.user (unset: anonymous); ResolveScope sets c.project
+  // and c.lease from the route's parameters; ReadBody fills c.body (not for streaming routes).
+  bool Authenticate(Ctx& c, const Route& route, ReadSnapshot& snapshot, uint64_t generation, bool* via_cookie);
+  bool AuthorizeRole(Ctx& c, const Route& route, bool via_cookie);
+  bool ResolveScope(Ctx& c, ReadSnapshot& snapshot, uint64_t generation);
+  bool ReadBody(Ctx& c, const Route& route, const httplib::ContentReader* reader);
 
   ServerOptions options_;
   StorePool pool_;
