@@ -76,6 +76,12 @@ bool Exists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+// A write-ahead log with frames in it (an empty one, as a read-only connection leaves, is inert).
+bool NonEmptyWal(const std::string& db_path) {
+  struct stat st;
+  return ::stat((db_path + "-wal").c_str(), &st) == 0 && st.st_size > 0;
+}
+
 // A file that must exist, be a regular file and not be empty. `kind` names it in the message.
 Status CheckInputFile(const std::string& path, const char* kind) {
   struct stat st;
@@ -97,7 +103,7 @@ Status CheckDestination(const std::string& path, bool force, bool* exists) {
   if (*exists && !force) {
     return FailedPrecondition(path + ": already exists; --force replaces it");
   }
-  if (!*exists && Exists(path + "-wal")) {
+  if (!*exists && NonEmptyWal(path)) {
     return FailedPrecondition(path + "-wal exists without " + path +
                               ": a leftover write-ahead log would be replayed into the new file; "
                               "move it away first");
@@ -278,7 +284,7 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
         a.st_ino == b.st_ino) {
       return FailedPrecondition(dest + ": is the database being backed up");
     }
-    if (Exists(dest + "-wal")) {
+    if (NonEmptyWal(dest)) {
       return FailedPrecondition(dest + ": a database in use (" + dest + "-wal exists); not replaced");
     }
   }
