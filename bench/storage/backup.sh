@@ -20,7 +20,7 @@ done
 W="$(mktemp -d /tmp/hitloop-backup-bench-XXXXXX)"
 trap 'rm -rf "$W"' EXIT
 DB="$W/h.db"
-python3 "$ROOT/bench/storage/gen_items.py" "$W/items.jsonl" --n "$N" >/dev/null
+python3 "$ROOT/bench/storage/gen_items.py" "$W/items.jsonl" --n "$N" >/dev/null 2>&1
 "$H" --db "$DB" project create bench --labels "$(cat "$W/items.jsonl.labels")" >/dev/null
 "$H" --db "$DB" import bench "$W/items.jsonl" --detect none >/dev/null
 "$H" --db "$DB" cycle bench >/dev/null
@@ -42,7 +42,12 @@ for r in $(seq 1 "$RUNS"); do
 done
 echo "# sizes: backup $(stat -c %s "$W/b.db") bytes, VACUUM INTO $(stat -c %s "$W/v.db") bytes"
 echo "# medians over $RUNS runs (wall s, CPU s):"
-sort -k1,1 -k2,2n "$W/all.tsv" | awk -v n="$RUNS" '
-  { w[$1] = w[$1] " " $2; c[$1] = c[$1] " " $3 }
-  END { for (k in w) { split(w[k], a, " "); split(c[k], b, " "); asort(a); asort(b);
-        printf "%s\t%.2f\t%.2f\n", k, a[int((n + 1) / 2)], b[int((n + 1) / 2)] } }' | sort
+python3 - "$W/all.tsv" <<'PY'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    k, w, c = line.split()
+    rows.setdefault(k, []).append((float(w), float(c)))
+for k, v in rows.items():
+    print("%s\t%.2f\t%.2f" % (k, statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)))
+PY
