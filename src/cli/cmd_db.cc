@@ -44,22 +44,30 @@ void RegisterDb(CLI::App& app, GlobalOptions& g, int* exit_code) {
     opts.force = o.force;
     opts.verify = !o.no_verify;
     auto st = BackupDatabase(g.db_path, o.file, opts);
-    if (!st.ok()) { *exit_code = Fail(st.status()); return; }
+    if (!st.ok()) {
+      *exit_code = Fail(st.status());
+      return;
+    }
     std::printf("backed up %s to %s: %lld bytes, schema version %lld, copied in %.2f s%s\n",
                 g.db_path.c_str(), o.file.c_str(), static_cast<long long>(st->bytes),
                 static_cast<long long>(st->schema_version), st->copy_seconds,
-                opts.verify ? (", integrity_check ok in " + std::to_string(st->verify_seconds).substr(0, 4) + " s")
+                opts.verify ? (", integrity_check ok in " +
+                               std::to_string(st->verify_seconds).substr(0, 4) + " s")
                                   .c_str()
                             : " (not verified)");
   });
 
   auto* restore = db->add_subcommand(
-      "restore", "Restore the backup FILE into the --db path after checking it (stop `serve` first)");
+      "restore",
+      "Restore the backup FILE into the --db path after checking it (stop `serve` first)");
   restore->add_option("FILE", o.file, "A backup written by `hitloop db backup`")->required();
   restore->add_flag("--force", o.force, "Replace the existing database at --db");
   restore->callback([&g, exit_code] {
     auto r = RestoreDatabase(o.file, g.db_path, o.force);
-    if (!r.ok()) { *exit_code = Fail(r.status()); return; }
+    if (!r.ok()) {
+      *exit_code = Fail(r.status());
+      return;
+    }
     std::printf("restored %s into %s: schema version %lld%s, integrity_check ok, foreign keys ok\n",
                 o.file.c_str(), g.db_path.c_str(), static_cast<long long>(r->schema_version),
                 r->schema_version < r->latest_version ? " (migrated when next opened)" : "");
@@ -70,16 +78,20 @@ void RegisterDb(CLI::App& app, GlobalOptions& g, int* exit_code) {
   check->add_flag("--json", o.json, "Machine-readable output");
   check->callback([&g, exit_code] {
     auto r = CheckDatabase(g.db_path);
-    if (!r.ok()) { *exit_code = Fail(r.status()); return; }
+    if (!r.ok()) {
+      *exit_code = Fail(r.status());
+      return;
+    }
     if (o.json) {
       std::printf("%s\n", ReportJson(g.db_path, *r).dump(2).c_str());
     } else {
-      std::printf("%s\n  schema version   %lld (this hitloop: %lld%s)\n  integrity_check  %s\n"
-                  "  foreign keys     %lld violations\n",
-                  g.db_path.c_str(), static_cast<long long>(r->schema_version),
-                  static_cast<long long>(r->latest_version),
-                  r->schema_version < r->latest_version ? "; migrated when next opened" : "",
-                  r->integrity.c_str(), static_cast<long long>(r->foreign_key_violations));
+      std::printf(
+          "%s\n  schema version   %lld (this hitloop: %lld%s)\n  integrity_check  %s\n"
+          "  foreign keys     %lld violations\n",
+          g.db_path.c_str(), static_cast<long long>(r->schema_version),
+          static_cast<long long>(r->latest_version),
+          r->schema_version < r->latest_version ? "; migrated when next opened" : "",
+          r->integrity.c_str(), static_cast<long long>(r->foreign_key_violations));
     }
     for (const auto& p : r->problems) std::fprintf(stderr, "error: %s\n", p.c_str());
     if (!r->problems.empty()) *exit_code = 1;

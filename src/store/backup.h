@@ -22,12 +22,12 @@
 namespace hitloop {
 
 struct BackupOptions {
-  bool force = false;   // replace an existing destination
-  bool verify = true;   // run integrity_check on the copy before giving it its name
+  bool force = false;  // replace an existing destination
+  bool verify = true;  // run integrity_check on the copy before giving it its name
 };
 
 struct BackupStats {
-  int64_t bytes = 0;           // size of the copy
+  int64_t bytes = 0;  // size of the copy
   int64_t pages = 0;
   int64_t schema_version = 0;  // of the copy (= the source's)
   double copy_seconds = 0;     // the snapshot copy itself (a reader on the source)
@@ -44,9 +44,9 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
 
 // What CheckDatabase found. `problems` is empty for a healthy database.
 struct CheckReport {
-  int64_t schema_version = 0;     // PRAGMA user_version of the file
-  int64_t latest_version = 0;     // the newest this build knows (older ones are migrated on open)
-  std::string integrity = "ok";   // PRAGMA integrity_check, its lines joined by "; "
+  int64_t schema_version = 0;    // PRAGMA user_version of the file
+  int64_t latest_version = 0;    // the newest this build knows (older ones are migrated on open)
+  std::string integrity = "ok";  // PRAGMA integrity_check, its lines joined by "; "
   int64_t foreign_key_violations = 0;
   std::vector<std::string> problems;  // each "PATH: what is wrong"
 };

@@ -9,6 +9,8 @@
 // give progress but restarts from the first page whenever another connection commits in between,
 // which under a busy server may never finish. The same call copies a checked backup into a
 // database on restore, where it runs as one write transaction on the destination.
+#include "store/backup.h"
+
 #include <fcntl.h>
 #include <libgen.h>
 #include <sqlite3.h>
@@ -20,7 +22,6 @@
 #include <cstring>
 #include <thread>
 
-#include "store/backup.h"
 #include "store/sqlite/identity.h"
 
 namespace hitloop {
@@ -56,7 +57,8 @@ Status SqlError(sqlite3* db, const std::string& path, const std::string& what) {
 }
 
 Status Open(const std::string& path, bool read_only, Conn* c) {
-  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+  const int flags =
+      (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
   if (sqlite3_open_v2(path.c_str(), &c->db, flags, nullptr) != SQLITE_OK) {
     std::string msg = c->db ? sqlite3_errmsg(c->db) : "out of memory";
     return IoError(path + ": cannot open database: " + msg);
@@ -179,7 +181,8 @@ class TempFile {
 };
 
 // Copies every page of `from` into `to` (see the top of this file for why in one step).
-Status CopyAll(sqlite3* from, const std::string& from_path, sqlite3* to, const std::string& to_path) {
+Status CopyAll(sqlite3* from, const std::string& from_path, sqlite3* to,
+               const std::string& to_path) {
   sqlite3_backup* b = sqlite3_backup_init(to, "main", from, "main");
   if (b == nullptr) return SqlError(to, to_path, "start copy from " + from_path);
   int rc;
@@ -193,7 +196,8 @@ Status CopyAll(sqlite3* from, const std::string& from_path, sqlite3* to, const s
     const int code = rc & 0xff;
     std::string msg = to_path + ": copy from " + from_path + ": " + sqlite3_errstr(rc);
     if (code == SQLITE_CORRUPT || code == SQLITE_NOTADB) return Corruption(msg);
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Conflict(msg + " (the database stayed locked)");
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      return Conflict(msg + " (the database stayed locked)");
     if (code == SQLITE_FULL) return FailedPrecondition(msg + " (disk full)");
     return IoError(msg);
   }
@@ -248,7 +252,8 @@ void RunChecks(sqlite3* db, const std::string& path, CheckReport* r) {
   if (rc != SQLITE_DONE) {
     r->problems.push_back(path + ": foreign_key_check could not run: " + sqlite3_errmsg(db));
   } else if (r->foreign_key_violations > 0) {
-    r->problems.push_back(path + ": foreign_key_check: " + std::to_string(r->foreign_key_violations) +
+    r->problems.push_back(path +
+                          ": foreign_key_check: " + std::to_string(r->foreign_key_violations) +
                           " rows point at missing rows (" + first +
                           (r->foreign_key_violations > 3 ? ", ..." : "") + ")");
   }
@@ -285,13 +290,15 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
       return FailedPrecondition(dest + ": is the database being backed up");
     }
     if (NonEmptyWal(dest)) {
-      return FailedPrecondition(dest + ": a database in use (" + dest + "-wal exists); not replaced");
+      return FailedPrecondition(dest + ": a database in use (" + dest +
+                                "-wal exists); not replaced");
     }
   }
   BackupStats stats;
   Conn src;
   RETURN_IF_ERROR(Open(source, /*read_only=*/false, &src));
-  RETURN_IF_ERROR(CheckHitloopIdentity(src.db, source, OpenMode::kMustExist, &stats.schema_version));
+  RETURN_IF_ERROR(
+      CheckHitloopIdentity(src.db, source, OpenMode::kMustExist, &stats.schema_version));
 
   TempFile tmp;
   RETURN_IF_ERROR(tmp.Create(dest));
@@ -314,8 +321,8 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
       RunChecks(out.db, dest, &r);
       stats.verify_seconds = SecondsSince(t1);
       if (!r.problems.empty()) {
-        return Corruption(dest + ": the copy of " + source + " fails its check (" + Joined(r.problems) +
-                          "); run `hitloop db check` on the source");
+        return Corruption(dest + ": the copy of " + source + " fails its check (" +
+                          Joined(r.problems) + "); run `hitloop db check` on the source");
       }
     }
   }
@@ -328,7 +335,8 @@ Result<CheckReport> CheckDatabase(const std::string& path) {
   return OpenAndCheck(path, "database", &c);
 }
 
-Result<CheckReport> RestoreDatabase(const std::string& backup, const std::string& dest, bool force) {
+Result<CheckReport> RestoreDatabase(const std::string& backup, const std::string& dest,
+                                    bool force) {
   Conn in;
   ASSIGN_OR_RETURN(CheckReport report, OpenAndCheck(backup, "backup file", &in));
   if (!report.problems.empty()) {

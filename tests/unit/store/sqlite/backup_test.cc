@@ -87,10 +87,21 @@ class BackupTest : public ::testing::Test {
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     auto p = (*s)->GetProject("p");
     ASSERT_TRUE(p.ok()) << p.status().ToString();
-    ASSERT_TRUE((*s)->ScanItems(p->id, [&](const Item& it) { ids->insert(it.external_id); return true; },
-                                false, true).ok());
+    ASSERT_TRUE((*s)->ScanItems(
+                        p->id,
+                        [&](const Item& it) {
+                          ids->insert(it.external_id);
+                          return true;
+                        },
+                        false, true)
+                    .ok());
     *annotations = 0;
-    ASSERT_TRUE((*s)->ScanAnnotations(p->id, [&](const Annotation&) { ++*annotations; return true; }).ok());
+    ASSERT_TRUE((*s)->ScanAnnotations(p->id,
+                                      [&](const Annotation&) {
+                                        ++*annotations;
+                                        return true;
+                                      })
+                    .ok());
   }
 
   testing::TempDir dir_;
@@ -134,9 +145,15 @@ TEST_F(BackupTest, BackupWhileAnotherConnectionWritesIsConsistent) {
   std::atomic<bool> writer_ok{true};
   std::thread writer([&] {
     auto s = OpenSqliteStore(db_, OpenMode::kMustExist);
-    if (!s.ok()) { writer_ok = false; return; }
+    if (!s.ok()) {
+      writer_ok = false;
+      return;
+    }
     for (int i = 10; !stop; ++i) {
-      if (!AddLabelled(**s, project_.id, i).ok()) { writer_ok = false; return; }
+      if (!AddLabelled(**s, project_.id, i).ok()) {
+        writer_ok = false;
+        return;
+      }
       committed = i + 1;
     }
   });
@@ -220,8 +237,9 @@ TEST_F(BackupTest, RestoreIntoANewPathAndOverAnExistingDatabase) {
 
 TEST_F(BackupTest, RestoreRefusesAForeignSqliteFile) {
   const std::string foreign = dir_.File("notes.db");
-  ASSERT_EQ(Exec(foreign, "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
-                          "INSERT INTO notes(body) VALUES('keep me');"),
+  ASSERT_EQ(Exec(foreign,
+                 "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
+                 "INSERT INTO notes(body) VALUES('keep me');"),
             "");
   const std::string dest = dir_.File("restored.db");
   auto r = RestoreDatabase(foreign, dest, false);
@@ -293,9 +311,11 @@ TEST_F(BackupTest, CheckFindsForeignKeyViolations) {
   EXPECT_EQ(ok->integrity, "ok");
   EXPECT_GT(ok->schema_version, 0);
   EXPECT_EQ(ok->schema_version, ok->latest_version);
-  ASSERT_EQ(Exec(db_, "INSERT INTO annotations(project_id, item_id, labels, source, annotator, created_at) "
-                      "VALUES(1, 99999, '[\"ham\"]', 'human', 'x', 1)"),
-            "");
+  ASSERT_EQ(
+      Exec(db_,
+           "INSERT INTO annotations(project_id, item_id, labels, source, annotator, created_at) "
+           "VALUES(1, 99999, '[\"ham\"]', 'human', 'x', 1)"),
+      "");
   auto bad = CheckDatabase(db_);
   ASSERT_TRUE(bad.ok()) << bad.status().ToString();
   EXPECT_EQ(bad->foreign_key_violations, 1);
