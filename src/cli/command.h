@@ -39,6 +39,7 @@ void RegisterUser(CLI::App&, GlobalOptions&, int*);
 void RegisterQuality(CLI::App&, GlobalOptions&, int*);
 void RegisterItem(CLI::App&, GlobalOptions&, int*);  // item quarantine|delete|restore
 void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
+void RegisterDb(CLI::App&, GlobalOptions&, int*);      // db backup|restore|check
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

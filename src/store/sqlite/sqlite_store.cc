@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/ids.h"
 #include "schema/names.h"
+#include "store/sqlite/identity.h"
 #include "store/sqlite/migrations.h"
 
 namespace hitloop {
@@ -169,45 +170,7 @@ sqlite3_stmt* SqliteStore::Prepare(const std::string& sql, Status* st) {
 }
 
 Status SqliteStore::CheckIdentity(OpenMode mode) {
-  int64_t app_id = 0, version = 0, tables = 0, ours = 0;
-  {
-    PREPARE(s, "PRAGMA application_id");
-    if (s.Step() != SQLITE_ROW) return Error("read application_id");
-    app_id = s.Int(0);
-  }
-  {
-    PREPARE(s, "PRAGMA user_version");
-    if (s.Step() != SQLITE_ROW) return Error("read user_version");
-    version = s.Int(0);
-  }
-  {
-    PREPARE(s, "SELECT count(*), count(*) FILTER (WHERE name IN ('projects','items','annotations')) "
-               "FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'");
-    if (s.Step() != SQLITE_ROW) return Error("read schema");
-    tables = s.Int(0);
-    ours = s.Int(1);
-  }
-  // Older hitloop databases carry no application_id (0); a new one is stamped at its first migration.
-  if (app_id != 0 && app_id != kApplicationId) {
-    return FailedPrecondition(path_ + ": not a hitloop database (SQLite application_id " +
-                              std::to_string(app_id) + ")");
-  }
-  if (version < 0) {
-    return FailedPrecondition(path_ + ": invalid database schema version " + std::to_string(version));
-  }
-  const int64_t known = static_cast<int64_t>(Migrations().size());
-  if (version > known) {
-    return FailedPrecondition(path_ + ": database schema version " + std::to_string(version) +
-                              " is newer than this hitloop (" + std::to_string(known) + ")");
-  }
-  if ((version == 0 && tables > 0) || (version > 0 && ours < 3)) {
-    return FailedPrecondition(path_ + ": not a hitloop database (it holds " + std::to_string(tables) +
-                              " other tables); refusing to change it");
-  }
-  if (version == 0 && mode == OpenMode::kMustExist) {
-    return NotFound(path_ + ": empty database (create one with `hitloop project create`)");
-  }
-  return Status::Ok();
+  return CheckHitloopIdentity(db_, path_, mode, nullptr);
 }
 
 Status SqliteStore::Migrate() {
@@ -225,7 +188,7 @@ Status SqliteStore::Migrate() {
   for (size_t v = static_cast<size_t>(version); v < migrations.size(); ++v) {
     RETURN_IF_ERROR(Exec("BEGIN IMMEDIATE"));
     Status st = Exec(migrations[v]);
-    if (st.ok() && v == 0) st = Exec(("PRAGMA application_id=" + std::to_string(kApplicationId)).c_str());
+    if (st.ok() && v == 0) st = Exec(("PRAGMA application_id=" + std::to_string(kHitloopApplicationId)).c_str());
     if (st.ok()) st = Exec(("PRAGMA user_version=" + std::to_string(v + 1)).c_str());
     if (!st.ok()) {
       (void)Exec("ROLLBACK");

@@ -168,8 +168,6 @@ class SqliteStore final : public Store {
   Status Migrate();
   // Refuses foreign, negative-version and newer-version files (see OpenSqliteStore).
   Status CheckIdentity(OpenMode mode);
-  // SQLite's application_id of a hitloop database: "hlop".
-  static constexpr int64_t kApplicationId = 0x686C6F70;
   Result<Project> LoadProject(Stmt& s);
   Item ReadItem(Stmt& s, bool with_vectors) const;
   Result<std::optional<User>> ReadUser(Stmt& s);  // sqlite_store_auth.cc
