@@ -4,7 +4,11 @@
 # Audits: whole-pool draw + Clopper-Pearson bound + second opinion (the defaults); CANDIDATE=1
 # draws from the candidate region with the betting bound instead. BEFORE=1 reproduces the earlier
 # protocol (whole-pool audits, Clopper-Pearson, one answer per audit, plateau without waiting for
-# a certificate) with the same binary, for before/after figures.
+# a certificate, fixed threshold grid) with the same binary, for before/after figures. GRID=fixed
+# (or quantile) sets only the threshold grid (default: quantile, the loop config's default), for a
+# before/after of the grid alone. EXTRA="..." appends arguments to every simulate command (e.g.
+# EXTRA="--model rff+logreg"); THREADS=N sets --threads (default 1).
+# bench/loop/cycles.py OUT prints the per-cycle diagnostics (oracle floor, first certificate).
 # Each dataset run writes OUT_DIR/<name>/summary.json and cycles.csv; bench/loop/summarize.py
 # prints the table rows. Defaults: epsilon 0.02, delta 0.05, global thresholds, margin sampling,
 # logreg, batch = 1% of the pool, 50 audits per cycle.
@@ -21,12 +25,17 @@ sim() {  # name dataset repeats [extra args...]
   local name="$1" ds="$2" reps="$3"
   shift 3
   [ -f "$DATA/$ds/pool.jsonl" ] || "$DATA/fetch.sh" "$ds"
-  echo "== $name: $HITLOOP simulate loop --pool $DATA/$ds/pool.jsonl --test $DATA/$ds/test.jsonl --repeats $reps $*"
+  echo "== $name: $HITLOOP simulate loop --pool $DATA/$ds/pool.jsonl --test $DATA/$ds/test.jsonl --repeats $reps $* (BEFORE=${BEFORE:-0} CANDIDATE=${CANDIDATE:-0} GRID=${GRID:-} EXTRA=${EXTRA:-} THREADS=${THREADS:-1})"
   local before=()
-  [ "${BEFORE:-0}" = 1 ] && before=(--audit-region pool --bound clopper-pearson --single-audit --plateau-without-certificate)
+  [ "${BEFORE:-0}" = 1 ] && before=(--audit-region pool --bound clopper-pearson --single-audit --plateau-without-certificate --grid fixed)
   [ "${CANDIDATE:-0}" = 1 ] && before+=(--audit-region candidate --bound betting)
+  [ -n "${GRID:-}" ] && before+=(--grid "$GRID")
+  local extra=()
+  # shellcheck disable=SC2206  # EXTRA is split into words on purpose
+  [ -n "${EXTRA:-}" ] && extra=(${EXTRA})
+  before+=("${extra[@]}")
   /usr/bin/time -v nice -n "${NICE:-10}" "$HITLOOP" simulate loop --pool "$DATA/$ds/pool.jsonl" --test "$DATA/$ds/test.jsonl" \
-    --target-precision "${TP:-0.98}" --confidence 0.95 --repeats "$reps" --seed 1 --threads 1 \
+    --target-precision "${TP:-0.98}" --confidence 0.95 --repeats "$reps" --seed 1 --threads "${THREADS:-1}" \
     --out "$OUT/$name" "${before[@]}" "$@" > "$OUT/$name.log" 2> "$OUT/$name.err"
   tail -3 "$OUT/$name.log"
 }

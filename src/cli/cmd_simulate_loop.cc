@@ -39,7 +39,7 @@ struct SimLoopArgs {
   std::string strategy = "margin";
   std::string model = "logreg";
   std::string threshold_mode = "global";
-  std::string grid = "fixed";
+  std::string grid = "quantile";
   std::string bound = "clopper-pearson";
   std::string audit_region = "pool";
   bool single_audit = false;
@@ -258,7 +258,9 @@ Status Run(const SimLoopArgs& a) {
   std::string csv =
       "run,cycle,training_size,human_labels,audit_labels,auto_accepted,requeued,remaining,"
       "certified,threshold,estimated_precision_lower_bound,realised_precision,test_accuracy,"
-      "test_macro_f1,test_ece,seconds,audits_certifying,draw_threshold\n";
+      "test_macro_f1,test_ece,seconds,audits_certifying,draw_threshold,oracle_accept,"
+      "top_half_precision,cert_audits,cert_errors,first_tested_threshold,first_tested_audits,"
+      "first_tested_errors,candidates,lowest_candidate\n";
   for (const auto& c : res.cycles) {
     cycles.push_back({{"run", c.run},
                       {"cycle", c.cycle},
@@ -280,16 +282,29 @@ Status Run(const SimLoopArgs& a) {
                       {"audits_certifying", c.audits_certifying},
                       {"draw_threshold", c.draw_threshold},
                       {"audit_window_start", c.audit_window_start},
+                      {"oracle_accept", c.oracle_accept},
+                      {"top_half_precision", c.top_half_precision},
+                      {"cert_audits", c.cert_audits},
+                      {"cert_errors", c.cert_errors},
+                      {"first_tested_threshold", c.first_tested_threshold},
+                      {"first_tested_audits", c.first_tested_audits},
+                      {"first_tested_errors", c.first_tested_errors},
+                      {"candidates", c.candidates},
+                      {"lowest_candidate", c.lowest_candidate},
                       {"seconds", c.seconds}});
-    char line[600];
-    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%.4f\n",
+    char line[800];
+    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%.4f,"
+                  "%.6f,%.6f,%lld,%lld,%.6f,%lld,%lld,%d,%.6f\n",
                   c.run, c.cycle, static_cast<long long>(c.training_size),
                   static_cast<long long>(c.human_labels), static_cast<long long>(c.audit_labels),
                   static_cast<long long>(c.auto_accepted), static_cast<long long>(c.requeued),
                   static_cast<long long>(c.remaining), c.certified ? 1 : 0, c.threshold,
                   c.estimated_precision_lower_bound, c.realised_precision, c.test.accuracy,
                   c.test.macro_f1, c.test.ece, c.seconds, static_cast<long long>(c.audits_certifying),
-                  c.draw_threshold);
+                  c.draw_threshold, c.oracle_accept, c.top_half_precision,
+                  static_cast<long long>(c.cert_audits), static_cast<long long>(c.cert_errors),
+                  c.first_tested_threshold, static_cast<long long>(c.first_tested_audits),
+                  static_cast<long long>(c.first_tested_errors), c.candidates, c.lowest_candidate);
     csv += line;
   }
   json summary = {
@@ -380,7 +395,7 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
       ->check(CLI::IsMember({"global", "per-class"}))
       ->capture_default_str();
-  cmd->add_option("--grid", args->grid, "Threshold candidates: fixed | quantile (loop/config.h)")
+  cmd->add_option("--grid", args->grid, "Threshold candidates: quantile (5% steps of the pool's confidences) | fixed (0.999 ... 0.5) (loop/config.h)")
       ->check(CLI::IsMember({"fixed", "quantile"}))
       ->capture_default_str();
   cmd->add_option("--bound", args->bound,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <tuple>
 
 namespace hitloop::loop {
@@ -128,6 +129,26 @@ const std::vector<double>& DefaultThresholdGrid() {
   return kGrid;
 }
 
+std::vector<double> QuantileThresholdGrid(std::span<const float> confidences, double step) {
+  std::vector<double> grid;
+  if (confidences.empty() || !(step > 0 && step <= 1)) return grid;
+  std::vector<float> c(confidences.begin(), confidences.end());
+  std::sort(c.begin(), c.end(), std::greater<float>());
+  const double m = static_cast<double>(c.size());
+  const int steps = static_cast<int>(std::ceil(1.0 / step - 1e-9));
+  grid.reserve(static_cast<size_t>(steps));
+  for (int j = 1; j <= steps; ++j) {
+    const double f = std::min(1.0, j * step);
+    // The ceil(f m) most confident items: their smallest confidence.
+    const double top = std::ceil(f * m - 1e-9);
+    const size_t at = static_cast<size_t>(std::clamp(top, 1.0, m)) - 1;
+    grid.push_back(static_cast<double>(c[at]));
+  }
+  // c is sorted descending, so the candidates are non-increasing: merge ties.
+  grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+  return grid;
+}
+
 double Certification::ThresholdFor(int c) const {
   constexpr double kInf = std::numeric_limits<double>::infinity();
   if (!per_class) {
@@ -194,6 +215,11 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
     // their labels), so the fixed-sequence argument still holds.
     if (n < min_n) continue;
     const double ub = upper(n);
+    if (out.tested == 0) {
+      out.first_threshold = t;
+      out.first_audits = n;
+      out.first_errors = errors;
+    }
     ++out.tested;
     if (ub > epsilon) {
       if (!out.certified) {  // report what the first (failing) test saw

@@ -60,8 +60,19 @@ double ClopperPearsonUpper(int64_t errors, int64_t n, double delta);
 // ceil(ln delta / ln(1 - epsilon)); 149 for epsilon = 0.02, delta = 0.05.
 int64_t MinAuditsNeeded(double epsilon, double delta);
 
-// The default candidate grid, most confident first.
+// The fixed candidate grid ("grid": "fixed"), most confident first.
 const std::vector<double>& DefaultThresholdGrid();
+
+// The quantile candidate grid ("grid": "quantile", the default): the confidences at which the
+// current model would accept the top step, 2 step, ..., 100% of `confidences` (the model's
+// confidences on the unlabelled pool: no audit label enters), i.e. for f = j * step the smallest
+// confidence among the ceil(f m) most confident of the m items. Strictly descending (ties
+// merged), at most ceil(1 / step) candidates; empty when `confidences` is empty or step is not
+// in (0, 1]. Fixed before any audit outcome is seen, so Learn-then-Test's fixed-sequence argument
+// holds as with the fixed grid; the candidates follow the model's own confidence scale, so an
+// under- or overconfident model gets candidates where its items are.
+std::vector<double> QuantileThresholdGrid(std::span<const float> confidences, double step = 0.05);
+inline constexpr double kQuantileGridStep = 0.05;
 
 enum class Bound { kBetting, kClopperPearson };
 const char* BoundName(Bound b);  // "betting" | "clopper-pearson"
@@ -107,6 +118,11 @@ struct ThresholdCertificate {
   int64_t errors = 0;
   double error_upper = 1.0;  // the upper bound (options.bound) at that point
   int tested = 0;            // candidates tested (including the first failing one)
+  // The first candidate tested (the most confident one with enough audits): its threshold and
+  // the audits / errors in its region. +inf / 0 / 0 when nothing was tested.
+  double first_threshold = std::numeric_limits<double>::infinity();
+  int64_t first_audits = 0;
+  int64_t first_errors = 0;
 };
 
 struct Certification {

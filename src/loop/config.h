@@ -7,7 +7,7 @@
 //      "threshold_mode": "global" | "per-class",
 //      "audit_per_cycle": 50, "audit_stratified_per_cycle": 20, "review_batch": 100, "seed_batch": 50,
 //      "strategy": "margin", "model": "logreg", "max_novelty": 0.5,
-//      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "fixed" | "quantile",
+//      "min_labels_per_class": 2, "new_classes": ["label", ...], "grid": "quantile" | "fixed",
 //      "model": "auto" | SPEC, "model_candidates": ["logreg", "lsa+logreg"],
 //      "representations": ["lsa", ...], "representation_refresh": 0.25, "train_on_accepted": false,
 //      "bound": "betting" | "clopper-pearson", "audit_region": "candidate" | "pool",
@@ -72,11 +72,13 @@ struct LoopConfig {
   // Classes added mid-project (`hitloop cycle --seed-class`): each needs its own certificate
   // before anything is auto-accepted into it, even in global mode (loop/certify.h).
   std::vector<std::string> new_classes;
-  // Candidate thresholds: "fixed" = DefaultThresholdGrid(); "quantile" = the fixed grid plus the
-  // confidences at which the current model would accept the top 2%, 5%, 10%, ... of the routable
-  // pool (label-free, so the fixed-sequence argument holds; finer where an underconfident model
-  // puts its best items).
-  std::string grid = "fixed";
+  // Candidate thresholds (loop/certify.h): "quantile" (default) = the confidences at which the
+  // current model would accept the top 5%, 10%, ..., 100% of the routable pool (computed from the
+  // model's confidences on items people have not labelled, never from audit labels, so the
+  // fixed-sequence argument holds; the candidates follow the model's own confidence scale);
+  // "fixed" = DefaultThresholdGrid() (0.999 ... 0.5, the default before; bench/RESULTS.md
+  // compares the two).
+  std::string grid = "quantile";
   // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
   // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
   // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more

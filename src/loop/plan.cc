@@ -254,6 +254,9 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
       }
     }
     if (cfg.grid == "quantile") {
+      // Candidates at 5% steps of the model's confidences on the routable pool: items people
+      // have not labelled (audited ones included: audit_label >= 0 is not routable). Computed
+      // before any audit outcome is read, so the fixed-sequence order is label-free.
       std::vector<float> conf;
       conf.reserve(n);
       for (size_t i = 0; i < n; ++i) {
@@ -261,13 +264,8 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
         const float* p = plan->probs.data() + i * k;
         conf.push_back(*std::max_element(p, p + k));
       }
-      std::sort(conf.begin(), conf.end(), std::greater<float>());
-      for (double f : {0.02, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}) {
-        const size_t at = static_cast<size_t>(f * static_cast<double>(conf.size()));
-        if (at < conf.size()) co.grid.push_back(conf[at]);
-      }
-      std::sort(co.grid.begin(), co.grid.end(), std::greater<double>());
-      co.grid.erase(std::unique(co.grid.begin(), co.grid.end()), co.grid.end());
+      std::vector<double> q = QuantileThresholdGrid(conf, kQuantileGridStep);
+      if (!q.empty()) co.grid = std::move(q);  // nothing routable: the fixed grid (no effect)
     }
     std::vector<int> pred(n);
     std::vector<float> maxp(n);
@@ -318,6 +316,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
     }
     plan->audits_total = static_cast<int64_t>(obs.size());
     plan->certification = Certify(obs, k, co);
+    plan->threshold_grid = co.grid;
     plan->audit_precision =
         AcceptedRegionPrecision(obs, plan->certification, co.delta, co.epsilon, co.bound);
     // This cycle's draw region: above the lowest candidate the sequence can still reach.

@@ -112,6 +112,7 @@ struct CyclePlan {
   std::vector<float> probs;                    // n x k (empty on a cold start)
   std::vector<double> novelty;                 // n (empty on a cold start)
   Certification certification;
+  std::vector<double> threshold_grid;          // the candidates tested this cycle (descending)
   PrecisionEstimate audit_precision;           // audits in the accepted region
   int64_t audits_total = 0;                    // audit labels available to certification
   RouterOutput routing;                        // decisions for every pool item

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <map>
 
@@ -167,6 +168,49 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
         cm.threshold = cm.certified ? cert.global.threshold : 0;
       }
       cm.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+      {
+        const ThresholdCertificate none;
+        const ThresholdCertificate* tc = &cert.global;
+        if (cert.per_class) {  // the class with the lowest certified threshold, else class 0
+          tc = cert.classes.empty() ? &none : &cert.classes[0];
+          for (const auto& c : cert.classes) {
+            if (c.certified && (!tc->certified || c.threshold < tc->threshold)) tc = &c;
+          }
+        }
+        cm.cert_audits = tc->audits;
+        cm.cert_errors = tc->errors;
+        cm.first_tested_threshold = tc->tested > 0 && std::isfinite(tc->first_threshold) ? tc->first_threshold : 0.0;
+        cm.first_tested_audits = tc->first_audits;
+        cm.first_tested_errors = tc->first_errors;
+        cm.candidates = static_cast<int>(plan.threshold_grid.size());
+        cm.lowest_candidate = plan.threshold_grid.empty() ? 0.0 : plan.threshold_grid.back();
+      }
+      if (!plan.probs.empty()) {
+        // Oracle diagnostics over the items people have not labelled, most confident first.
+        std::vector<std::pair<float, uint8_t>> open_items;
+        for (size_t i = 0; i < n; ++i) {
+          if (train_label[i] >= 0 || audit_label[i] >= 0) continue;
+          const float* p = plan.probs.data() + i * k;
+          const int pred = static_cast<int>(std::max_element(p, p + k) - p);
+          open_items.emplace_back(p[pred], pred == in.pool_gold[i] ? 1 : 0);
+        }
+        std::sort(open_items.begin(), open_items.end(),
+                  [](const auto& a, const auto& b) { return a.first > b.first; });
+        int64_t ok = 0, best = 0;
+        for (size_t j = 0; j < open_items.size(); ++j) {
+          ok += open_items[j].second;
+          // A threshold can only cut between distinct confidences.
+          const bool cut = j + 1 == open_items.size() || open_items[j + 1].first < open_items[j].first;
+          if (cut && static_cast<double>(ok) >= (1.0 - epsilon) * static_cast<double>(j + 1)) {
+            best = static_cast<int64_t>(j + 1);
+          }
+        }
+        cm.oracle_accept = static_cast<double>(best) / static_cast<double>(n);
+        const size_t half = open_items.size() / 2;
+        int64_t half_ok = 0;
+        for (size_t j = 0; j < half; ++j) half_ok += open_items[j].second;
+        cm.top_half_precision = half ? static_cast<double>(half_ok) / static_cast<double>(half) : 0.0;
+      }
       cm.audits_certifying = plan.audits_total;
       cm.draw_threshold = plan.draw_whole_pool ? 0.0 : plan.draw_threshold;
       cm.audit_window_start = plan.audit_window_start;

@@ -85,6 +85,19 @@ struct LoopCycleMetrics {
   int64_t audits_certifying = 0;  // audit answers inside the certificate's window this cycle
   double draw_threshold = 0.0;    // this cycle's audit draw region: confidence >= this (0 = pool)
   int audit_window_start = 0;
+  // Diagnostics (simulator only; gold is read to score, never to decide):
+  double oracle_accept = 0.0;       // the largest fraction of the pool an oracle knowing gold
+                                    // could auto-accept with one threshold on this cycle's
+                                    // confidences at precision >= target (items people have not
+                                    // labelled); 1 - it is this cycle's floor on human_fraction
+  double top_half_precision = 0.0;  // gold precision of the most confident half of those items
+  int64_t cert_audits = 0;          // audits / errors in the region of the certified threshold
+  int64_t cert_errors = 0;          // (or of the first failing test when none is certified)
+  double first_tested_threshold = 0.0;  // the first candidate tested (0 = none) and its audits
+  int64_t first_tested_audits = 0;
+  int64_t first_tested_errors = 0;
+  int candidates = 0;               // threshold candidates in this cycle's grid
+  double lowest_candidate = 0.0;
   GoldMetrics test;               // test-set metrics of this cycle's model (n = 0 when none)
   double seconds = 0.0;
 };

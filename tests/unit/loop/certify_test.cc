@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -163,6 +164,120 @@ TEST(Certify, GuaranteeHoldsEmpiricallyOnSyntheticCalibrationProblem) {
   // The problem is hard enough that the naive rule breaks the target often.
   EXPECT_GT(naive_violations, runs / 5) << "seed " << seed;
   EXPECT_LE(violations, static_cast<int>(delta * runs + 3 * std::sqrt(delta * runs))) << "seed " << seed;
+}
+
+
+TEST(QuantileGrid, CandidatesAreTheConfidencesAtFivePercentStepsOfThePool) {
+  // 100 items with confidences 0.990, 0.989, ..., 0.891 (descending by index).
+  std::vector<float> conf;
+  for (int i = 0; i < 100; ++i) conf.push_back(0.99f - 0.001f * static_cast<float>(i));
+  // The input order must not matter.
+  std::vector<float> shuffled(conf.rbegin(), conf.rend());
+  const std::vector<double> g = QuantileThresholdGrid(shuffled, 0.05);
+  ASSERT_EQ(g.size(), 20u);
+  for (int j = 1; j <= 20; ++j) {
+    // The top 5j items: the smallest of them is item 5j - 1.
+    EXPECT_EQ(g[j - 1], static_cast<double>(conf[5 * j - 1])) << j;
+    const int accepted = static_cast<int>(
+        std::count_if(conf.begin(), conf.end(), [&](float c) { return c >= g[j - 1]; }));
+    EXPECT_EQ(accepted, 5 * j) << j;
+  }
+  EXPECT_EQ(g.back(), static_cast<double>(conf.back()));  // the last candidate accepts everything
+}
+
+TEST(QuantileGrid, StrictlyDescendingDeduplicatedAndBounded) {
+  Rng rng(7);
+  for (double step : {0.05, 0.1, 0.3, 1.0}) {
+    for (int m : {1, 3, 19, 20, 21, 1000, 50000}) {
+      std::vector<float> conf(m);
+      // Many ties: confidences on a coarse lattice, a third of them exactly 1.
+      for (auto& c : conf) c = rng.Uniform() < 0.33 ? 1.0f : 0.5f + 0.05f * static_cast<float>(rng.Below(10));
+      const std::vector<double> g = QuantileThresholdGrid(conf, step);
+      ASSERT_FALSE(g.empty());
+      EXPECT_LE(g.size(), static_cast<size_t>(std::ceil(1.0 / step - 1e-9))) << step << " " << m;
+      EXPECT_LE(g.size(), static_cast<size_t>(m));
+      for (size_t j = 1; j < g.size(); ++j) EXPECT_GT(g[j - 1], g[j]) << step << " " << m << " " << j;
+      EXPECT_EQ(g.back(), static_cast<double>(*std::min_element(conf.begin(), conf.end())));
+      for (double t : g) {  // every candidate is a confidence of the pool
+        EXPECT_NE(std::find(conf.begin(), conf.end(), static_cast<float>(t)), conf.end());
+      }
+    }
+  }
+  // All equal: one candidate.
+  EXPECT_EQ(QuantileThresholdGrid(std::vector<float>(500, 0.9f)), std::vector<double>{static_cast<double>(0.9f)});
+  EXPECT_TRUE(QuantileThresholdGrid({}).empty());
+  EXPECT_TRUE(QuantileThresholdGrid(std::vector<float>{0.7f}, 0.0).empty());
+  EXPECT_TRUE(QuantileThresholdGrid(std::vector<float>{0.7f}, 1.5).empty());
+}
+
+// The guarantee with the quantile grid: over many seeded runs of an overconfident synthetic model
+// (true error 1.6 x (1 - confidence)), the grid is built from the population's confidences only,
+// the audits are a uniform sample, and the realised precision of the accepted set is >= 1 - eps
+// in at least 1 - delta of the runs (+ 3 sigma of sampling slack). The naive rule (lowest
+// candidate whose audit error rate is <= eps) breaks the target in many runs on the same data,
+// so the test can fail.
+TEST(Certify, GuaranteeHoldsWithTheQuantileGridOverSeededRuns) {
+  const uint64_t seed = 20261206;
+  const double eps = 0.02, delta = 0.05;
+  for (Bound bound : {Bound::kClopperPearson, Bound::kBetting}) {
+    Rng rng(seed);
+    const int runs = bound == Bound::kClopperPearson ? 300 : 60;
+    const int population = 20000;
+    const int audits_n = bound == Bound::kClopperPearson ? 2000 : 3000;
+    int violations = 0, certified_runs = 0, naive_violations = 0, naive_runs = 0;
+    std::vector<float> conf(population);
+    std::vector<uint8_t> err(population);
+    for (int r = 0; r < runs; ++r) {
+      for (int i = 0; i < population; ++i) {
+        const double u = rng.Uniform();
+        conf[i] = static_cast<float>(1 - 0.5 * u * u);
+        err[i] = rng.Uniform() < std::min(1.0, 1.6 * (1 - static_cast<double>(conf[i])));
+      }
+      CertifyOptions o;
+      o.epsilon = eps;
+      o.delta = delta;
+      o.bound = bound;
+      o.grid = QuantileThresholdGrid(conf);  // label-free: confidences only
+      ASSERT_FALSE(o.grid.empty());
+      std::vector<AuditObservation> audits;
+      for (int j = 0; j < audits_n; ++j) {
+        const size_t i = rng.Below(population);
+        AuditObservation a = Obs(conf[i], err[i]);
+        a.order = j;  // draw order (the betting bound reads it)
+        audits.push_back(a);
+      }
+      const Certification c = Certify(audits, 1, o);
+      auto realised_bad = [&](double t) {
+        int acc = 0, bad = 0;
+        for (int i = 0; i < population; ++i) {
+          if (conf[i] >= t) ++acc, bad += err[i];
+        }
+        return acc > 0 && static_cast<double>(bad) / acc > eps;
+      };
+      double naive = 2;
+      for (double t : o.grid) {
+        int n = 0, e = 0;
+        for (const auto& a : audits) {
+          if (a.confidence >= t) ++n, e += a.error;
+        }
+        if (n > 0 && static_cast<double>(e) / n <= eps) naive = t;
+      }
+      if (naive <= 1) {
+        ++naive_runs;
+        naive_violations += realised_bad(naive);
+      }
+      if (!c.global.certified) continue;
+      ++certified_runs;
+      EXPECT_NE(std::find(o.grid.begin(), o.grid.end(), c.global.threshold), o.grid.end());
+      violations += realised_bad(c.global.threshold);
+    }
+    const char* name = BoundName(bound);
+    EXPECT_GT(certified_runs, runs / 3) << name << " seed " << seed;
+    // (the same data; with the betting leg's larger audit sample the naive rule fails less often)
+    EXPECT_GT(naive_violations, bound == Bound::kClopperPearson ? runs / 5 : runs / 10) << name << " seed " << seed << " (naive runs " << naive_runs << ")";
+    EXPECT_LE(violations, static_cast<int>(delta * runs + 3 * std::sqrt(delta * runs)))
+        << name << " seed " << seed << " certified " << certified_runs;
+  }
 }
 
 }  // namespace
