@@ -14,7 +14,8 @@ namespace hitloop::fuzz {
 
 // The process's temporary folder ($TMPDIR or /tmp, hitloop-fuzz.XXXXXX), created on first use.
 inline const std::string& TempDir() {
-  static const std::string dir = [] {
+  // Never destroyed: the exit handler below runs after static destructors would have.
+  static const std::string* const dir = new std::string([] {
     const char* base = std::getenv("TMPDIR");
     std::string tmpl = std::string(base && *base ? base : "/tmp") + "/hitloop-fuzz.XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) {
@@ -26,8 +27,8 @@ inline const std::string& TempDir() {
       std::filesystem::remove_all(TempDir(), ec);
     });
     return tmpl;
-  }();
-  return dir;
+  }());
+  return *dir;
 }
 
 // Writes `size` bytes to TempDir()/name (replacing it) and returns the path.

@@ -176,6 +176,8 @@ Status Read(ReadContext& ctx) {
         }
         bool utf8 = true;
         for (const auto& f : fields) utf8 = utf8 && IsValidUtf8(f);
+        // The header's names become meta keys (dumped as JSON): they must be UTF-8 too.
+        for (const auto& h : header) utf8 = utf8 && IsValidUtf8(h);
         rs = utf8 ? ObjectToRecord(j, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
       }
       std::string raw;
