@@ -27,8 +27,11 @@ if ! command -v clang++ >/dev/null || ! command -v clang >/dev/null; then
   exit 1
 fi
 start=$(date +%s)
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_FUZZ=ON \
-  -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang >/dev/null
+# The compiler only on the first configure (naming it again, resolved differently, would make
+# CMake drop the cache and the other options).
+COMPILERS=()
+[ -f "$BUILD/CMakeCache.txt" ] || COMPILERS=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)
+cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_FUZZ=ON "${COMPILERS[@]}" >/dev/null
 cmake --build "$BUILD" -j "$JOBS" --target fuzz_all
 built=$(date +%s)
 BUILD="$(realpath "$BUILD")"
