@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-fast test-asan demo clean format tidy sizes
+.PHONY: all deps build test test-fast test-asan fuzz fuzz-corpus demo clean format tidy sizes
 
 all: build
 
@@ -29,6 +29,16 @@ test-fast: build
 # The sanitizer tier alone: ASan+UBSan build in build-asan, every fast test, zero reports.
 test-asan: deps
 	./scripts/test-asan.sh build-asan
+
+# The fuzz tier: libFuzzer targets (fuzz/) built with clang + ASan/UBSan in build-fuzz, each run
+# FUZZ_SECONDS from its seed corpus (fuzz/corpus/); any crash or sanitizer report fails it.
+FUZZ_SECONDS ?= 60
+fuzz: deps
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Refills the committed seed corpora from tests/data and the fixtures (scripts/fuzz-corpus.sh).
+fuzz-corpus:
+	./scripts/fuzz-corpus.sh build-fuzz
 
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h')

@@ -5,7 +5,12 @@
 #   3. browser tests: Debian chromium driven by npm playwright-core (tests/browser);
 #   4. the CI load test: 64 concurrent annotator clients for 60 s against `hitloop serve`,
 #      checking zero double assignment, zero lost/duplicated acknowledged labels, zero 5xx;
-#   5. with HITLOOP_ASAN=1, the sanitizer tier: an ASan+UBSan build (BUILD-asan) running the
+#   5. a short fuzz run: the libFuzzer targets (fuzz/, scripts/fuzz.sh) built with clang +
+#      ASan/UBSan in BUILD-fuzz and run HITLOOP_FUZZ_SECONDS (default 10) each from the committed
+#      seed corpus; any crash or sanitizer report fails it and prints the input's path. Run
+#      with HITLOOP_FUZZ=1 only: its cold clang build took 25 min on 2 cores (bench/HISTORY.md),
+#      over CI's budget until a warm-cache figure is measured;
+#   6. with HITLOOP_ASAN=1, the sanitizer tier: an ASan+UBSan build (BUILD-asan) running the
 #      fast tests with zero reports enforced (scripts/test-asan.sh; `make test-asan` runs it
 #      alone), less the tests named in ASAN_SKIPPED below. Opt-in until its cold-build time on
 #      CI's 2 cores is measured within the budget and it has run green once (bench/RESULTS.md).
@@ -26,6 +31,10 @@ tests/browser/run.sh "$BUILD/hitloop"
 echo "== load test (64 clients, 60 s)"
 # 200k items: at ~3,000 round trips/s the queue lasts the whole minute (20k ran dry in ~7 s).
 bench/server/run.sh "$BUILD/hitloop" --items 200000 --clients 64 --duration 60
+if [ "${HITLOOP_FUZZ:-0}" = 1 ]; then
+  echo "== fuzz (short run, ${HITLOOP_FUZZ_SECONDS:-10} s per target)"
+  FUZZ_BUILD="$BUILD-fuzz" ./scripts/fuzz.sh "${HITLOOP_FUZZ_SECONDS:-10}"
+fi
 if [ "${HITLOOP_ASAN:-0}" != 1 ]; then exit 0; fi
 echo "== sanitizer tier (ASan+UBSan, zero reports)"
 ASAN_SKIPPED='^cli\.(autolabel_loop|loop_cycle|roundtrip)$'

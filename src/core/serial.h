@@ -48,7 +48,9 @@ class Reader {
     uint64_t n = 0;
     if (!Get(&n) || n > max_elems || n > in_.size() / sizeof(T)) return false;
     v->resize(n);
-    std::memcpy(v->data(), in_.data(), n * sizeof(T));
+    // Not for n == 0: an empty vector's data() may be null, and memcpy from/to null is undefined
+    // even for zero bytes (UBSan reports it; the fuzzers found it in featurizer files).
+    if (n > 0) std::memcpy(v->data(), in_.data(), n * sizeof(T));
     in_.remove_prefix(n * sizeof(T));
     return true;
   }

@@ -1,0 +1,6 @@
+// libFuzzer target: --format auto: sniffing, then the chosen reader (fuzz/import_target.h).
+#include "import_target.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return hitloop::fuzz::FuzzImport("auto", hitloop::TaskType::kSingleLabel, ".jsonl", data, size);
+}

@@ -1,0 +1,6 @@
+// libFuzzer target: Label Studio converter CSV import (fuzz/import_target.h).
+#include "import_target.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return hitloop::fuzz::FuzzImport("label-studio-csv", hitloop::TaskType::kSingleLabel, ".csv", data, size);
+}
