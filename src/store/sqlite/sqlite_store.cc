@@ -700,17 +700,7 @@ Result<std::optional<Prediction>> SqliteStore::LatestPrediction(int64_t item_id)
   int rc = s.Step();
   if (rc == SQLITE_DONE) return std::optional<Prediction>();
   if (rc != SQLITE_ROW) return Error("read prediction");
-  Prediction p;
-  p.item_id = s.Int(0);
-  p.model_version = s.Text(1);
-  p.label = s.Text(2);
-  p.confidence = s.Double(3);
-  if (!s.IsNull(4)) {
-    int n = sqlite3_column_bytes(s.get(), 4);
-    p.distribution.resize(static_cast<size_t>(n) / sizeof(double));
-    if (n > 0) std::memcpy(p.distribution.data(), sqlite3_column_blob(s.get(), 4), p.distribution.size() * sizeof(double));
-  }
-  p.created_at = s.Int(5);
+  Prediction p = PredictionFromRow(s);
   return std::optional<Prediction>(std::move(p));
 }
 
@@ -727,17 +717,7 @@ Status SqliteStore::ScanLatestPredictions(int64_t project_id, int64_t after_item
   int rc;
   bool stopped = false;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    Prediction p;
-    p.item_id = s.Int(0);
-    p.model_version = s.Text(1);
-    p.label = s.Text(2);
-    p.confidence = s.Double(3);
-    if (!s.IsNull(4)) {
-      int n = sqlite3_column_bytes(s.get(), 4);
-      p.distribution.resize(static_cast<size_t>(n) / sizeof(double));
-      if (n > 0) std::memcpy(p.distribution.data(), sqlite3_column_blob(s.get(), 4), p.distribution.size() * sizeof(double));
-    }
-    p.created_at = s.Int(5);
+    Prediction p = PredictionFromRow(s);
     if (pending && pending->item_id != p.item_id) {
       if (!fn(*pending)) { stopped = true; pending.reset(); break; }
       pending.reset();
@@ -895,16 +875,7 @@ Result<Lease> SqliteStore::GetLease(const std::string& lease_id) {
   int rc = s.Step();
   if (rc == SQLITE_DONE) return NotFound("lease not found");
   if (rc != SQLITE_ROW) return Error("read lease");
-  Lease l;
-  l.id = s.Text(0);
-  l.item_id = s.Int(1);
-  l.project_id = s.Int(2);
-  l.annotator = s.Text(3);
-  l.pool = s.Text(4);
-  l.kind = s.Text(5);
-  l.created_at = s.Int(6);
-  l.expires_at = s.Int(7);
-  l.state = s.Text(8);
+  Lease l = LeaseFromRow(s);
   return l;
 }
 
@@ -1021,6 +992,35 @@ Status SqliteStore::CheckIntegrity() {
   if (rc != SQLITE_DONE) return Error("integrity_check");
   if (report != "ok") return Corruption(path_ + ": integrity_check: " + report);
   return Status::Ok();
+}
+
+Lease LeaseFromRow(const Stmt& s) {
+  Lease l;
+  l.id = s.Text(0);
+  l.item_id = s.Int(1);
+  l.project_id = s.Int(2);
+  l.annotator = s.Text(3);
+  l.pool = s.Text(4);
+  l.kind = s.Text(5);
+  l.created_at = s.Int(6);
+  l.expires_at = s.Int(7);
+  l.state = s.Text(8);
+  return l;
+}
+
+Prediction PredictionFromRow(const Stmt& s) {
+  Prediction p;
+  p.item_id = s.Int(0);
+  p.model_version = s.Text(1);
+  p.label = s.Text(2);
+  p.confidence = s.Double(3);
+  if (!s.IsNull(4)) {
+    const int n = sqlite3_column_bytes(s.get(), 4);
+    p.distribution.resize(static_cast<size_t>(n) / sizeof(double));
+    if (n > 0) std::memcpy(p.distribution.data(), sqlite3_column_blob(s.get(), 4), p.distribution.size() * sizeof(double));
+  }
+  p.created_at = s.Int(5);
+  return p;
 }
 
 }  // namespace sqlite

@@ -58,6 +58,12 @@ class Stmt {
   bool owned_;
 };
 
+// Row readers shared by the store's files. LeaseFromRow: columns id, item_id, project_id,
+// annotator, pool, kind, created_at, expires_at, state. PredictionFromRow: item_id,
+// model_version, label, confidence, distribution (blob of doubles, may be NULL), created_at.
+Lease LeaseFromRow(const Stmt& s);
+Prediction PredictionFromRow(const Stmt& s);
+
 class SqliteStore final : public Store {
  public:
   ~SqliteStore() override;

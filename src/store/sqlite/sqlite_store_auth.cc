@@ -275,16 +275,7 @@ Result<std::vector<Lease>> SqliteStore::ListSubmittedLeases(int64_t project_id, 
   std::vector<Lease> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    Lease l;
-    l.id = s.Text(0);
-    l.item_id = s.Int(1);
-    l.project_id = s.Int(2);
-    l.annotator = s.Text(3);
-    l.pool = s.Text(4);
-    l.kind = s.Text(5);
-    l.created_at = s.Int(6);
-    l.expires_at = s.Int(7);
-    l.state = s.Text(8);
+    Lease l = LeaseFromRow(s);
     out.push_back(std::move(l));
   }
   if (rc != SQLITE_DONE) return Error("list submitted leases");
