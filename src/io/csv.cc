@@ -126,6 +126,10 @@ Status ReadCsvWithHeader(const std::string& path, size_t max_record_bytes,
   if (!any) return Status::Ok();
   if (!header.empty() && header[0].rfind("\xEF\xBB\xBF", 0) == 0) header[0] = header[0].substr(3);
   RETURN_IF_ERROR(on_header(header));
+  // Readers turn the header's names into JSON keys: a name that is not UTF-8 makes every record
+  // invalid (checked once here, not per record).
+  bool header_utf8 = true;
+  for (const auto& h : header) header_utf8 = header_utf8 && IsValidUtf8(h);
   for (;;) {
     auto more = reader.Next(&fields);
     const int64_t line = reader.record_line();
@@ -138,7 +142,7 @@ Status ReadCsvWithHeader(const std::string& path, size_t max_record_bytes,
       rs = InvalidArgument("record: has " + std::to_string(fields.size()) + " columns, the header has " +
                            std::to_string(header.size()));
     } else {
-      rs = to_record(fields);
+      rs = header_utf8 ? to_record(fields) : InvalidArgument("record: invalid UTF-8");
     }
     std::string raw;
     for (size_t i = 0; i < fields.size(); ++i) raw += (i ? "," : "") + fields[i];

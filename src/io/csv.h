@@ -31,7 +31,8 @@ class CsvReader {
 // refuse it. Every later record goes to `to_record` when it has as many fields as the header;
 // the outcome (to_record's status, the reader's error, or a column-count error) goes to `emit`
 // with the record's first line and its fields joined by commas ("<invalid UTF-8>" when they are
-// not UTF-8). Stops after a record the reader cannot get past. An empty file reads as nothing.
+// not UTF-8); a header name that is not UTF-8 makes every record "record: invalid UTF-8". Stops
+// after a record the reader cannot get past. An empty file reads as nothing.
 Status ReadCsvWithHeader(const std::string& path, size_t max_record_bytes,
                          const std::function<Status(std::vector<std::string>& header)>& on_header,
                          const std::function<Status(const std::vector<std::string>& fields)>& to_record,

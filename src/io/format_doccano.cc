@@ -166,8 +166,6 @@ Status Read(ReadContext& ctx) {
       }
       bool utf8 = true;
       for (const auto& f : fields) utf8 = utf8 && IsValidUtf8(f);
-      // The header's names become meta keys (dumped as JSON): they must be UTF-8 too.
-      for (const auto& h : header) utf8 = utf8 && IsValidUtf8(h);
       return utf8 ? ObjectToRecord(j, ctx, &rec) : InvalidArgument("record: invalid UTF-8");
     };
     return ReadCsvWithHeader(ctx.path, limits.max_line_bytes, on_header, to_record,

@@ -150,7 +150,7 @@ Status Read(ReadContext& ctx) {
     json row = json::object();
     bool utf8 = true;
     for (size_t i = 0; i < header.size(); ++i) {
-      utf8 = utf8 && IsValidUtf8(fields[i]) && IsValidUtf8(header[i]);  // names become JSON keys
+      utf8 = utf8 && IsValidUtf8(fields[i]);
       if (!fields[i].empty()) row[header[i]] = UnescapeCsvFormula(fields[i]);
     }
     return utf8 ? RowToRecord(row, ctx, &rec) : InvalidArgument("record: invalid UTF-8");

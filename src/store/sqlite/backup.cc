@@ -276,6 +276,15 @@ std::string Joined(const std::vector<std::string>& v) {
   return out;
 }
 
+// Copies database `from` into the fresh temporary file `tmp`, opened as *out. The temporary file
+// is thrown away on any failure and synced before it is named: no journal.
+Status CopyIntoTemp(sqlite3* from, const std::string& from_path, const TempFile& tmp, Conn* out) {
+  RETURN_IF_ERROR(Open(tmp.path(), /*read_only=*/false, out));
+  RETURN_IF_ERROR(Exec(out->db, tmp.path(), "PRAGMA journal_mode=OFF"));
+  RETURN_IF_ERROR(Exec(out->db, tmp.path(), "PRAGMA synchronous=OFF"));
+  return CopyAll(from, from_path, out->db, tmp.path());
+}
+
 }  // namespace
 
 Result<BackupStats> BackupDatabase(const std::string& source, const std::string& dest,
@@ -304,12 +313,8 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
   RETURN_IF_ERROR(tmp.Create(dest));
   {
     Conn out;
-    RETURN_IF_ERROR(Open(tmp.path(), /*read_only=*/false, &out));
-    // The temporary file is thrown away on any failure and synced before it is named: no journal.
-    RETURN_IF_ERROR(Exec(out.db, tmp.path(), "PRAGMA journal_mode=OFF"));
-    RETURN_IF_ERROR(Exec(out.db, tmp.path(), "PRAGMA synchronous=OFF"));
     const auto t0 = Clock::now();
-    RETURN_IF_ERROR(CopyAll(src.db, source, out.db, tmp.path()));
+    RETURN_IF_ERROR(CopyIntoTemp(src.db, source, tmp, &out));
     stats.copy_seconds = SecondsSince(t0);
     src.Close();  // the snapshot ends here
     ASSIGN_OR_RETURN(stats.pages, PragmaInt(out.db, tmp.path(), "PRAGMA page_count"));
@@ -362,10 +367,7 @@ Result<CheckReport> RestoreDatabase(const std::string& backup, const std::string
   RETURN_IF_ERROR(tmp.Create(dest));
   {
     Conn out;
-    RETURN_IF_ERROR(Open(tmp.path(), /*read_only=*/false, &out));
-    RETURN_IF_ERROR(Exec(out.db, tmp.path(), "PRAGMA journal_mode=OFF"));
-    RETURN_IF_ERROR(Exec(out.db, tmp.path(), "PRAGMA synchronous=OFF"));
-    RETURN_IF_ERROR(CopyAll(in.db, backup, out.db, tmp.path()));
+    RETURN_IF_ERROR(CopyIntoTemp(in.db, backup, tmp, &out));
   }
   RETURN_IF_ERROR(tmp.Publish(dest, /*force=*/false));
   return report;
