@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole-loop benchmark: the figures in the loop section of bench/RESULTS.md. Usage:
-#   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|modes|rules|speed|all] [REPEATS]
+#   bench/loop/run.sh HITLOOP OUT_DIR [spam|fashion|brown|wordnet|noise|overlap|modes|rules|speed|all] [REPEATS]
 # Audits: whole-pool draw + Clopper-Pearson bound + second opinion (the defaults); CANDIDATE=1
 # draws from the candidate region with the betting bound instead. BEFORE=1 reproduces the earlier
 # protocol (whole-pool audits, Clopper-Pearson, one answer per audit, plateau without waiting for
@@ -52,6 +52,16 @@ case "$WHAT" in
     # Audits with a second person and an adjudicator (the default): no cycle cap.
     sim spam-noise5-adjudicated spam "${NOISE_REPEATS:-20}" --annotator-noise 0.05
     TP=0.90 sim spam-noise5-eps10 spam 3 --annotator-noise 0.05 ;;&
+  overlap|all)
+    # Who answers a review item (--overlap-policy): one person, three (plurality), or two and a
+    # third only on disagreement, at 5% and 15% annotator noise; capped at 15 cycles (the rest is
+    # labelled by people under the same policy). OVERLAP_REPEATS runs each (default 5).
+    for nz in 0.05 0.15; do
+      for pol in 1 fixed:3 2+1; do
+        sim "spam-overlap-${pol/:/}-noise$nz" spam "${OVERLAP_REPEATS:-5}" --annotator-noise "$nz" \
+          --max-cycles 15 --overlap-policy "$pol"
+      done
+    done ;;&
   fashion|all) sim fashion fashion "${FASHION_REPEATS:-1}" --batch 2000 --audit-per-cycle 100 ;;&
   brown|all) sim brown brown "${BROWN_REPEATS:-1}" --batch 1500 --audit-per-cycle 100 --no-char-ngrams ;;&
   wordnet|all) sim wordnet wordnet "${WORDNET_REPEATS:-1}" --batch 3000 --audit-per-cycle 100 --no-char-ngrams ;;&

@@ -62,6 +62,57 @@ double Jaccard(const uint64_t* a, size_t na, const uint64_t* b, size_t nb) {
   return static_cast<double>(inter) / static_cast<double>(na + nb - inter);
 }
 
+// Word-level Levenshtein distance of two token sequences, or max_d + 1 when it exceeds max_d.
+size_t EditDistance(const uint64_t* a, size_t na, const uint64_t* b, size_t nb, size_t max_d) {
+  if ((na > nb ? na - nb : nb - na) > max_d) return max_d + 1;
+  std::vector<size_t> prev(nb + 1), cur(nb + 1);
+  std::iota(prev.begin(), prev.end(), size_t{0});
+  for (size_t i = 1; i <= na; ++i) {
+    cur[0] = i;
+    size_t row_min = cur[0];
+    for (size_t j = 1; j <= nb; ++j) {
+      const size_t sub = prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      cur[j] = std::min({sub, prev[j] + 1, cur[j - 1] + 1});
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > max_d) return max_d + 1;  // every later row is at least this
+    std::swap(prev, cur);
+  }
+  return prev[nb];
+}
+
+// Proposes candidate pairs of signature rows: rows that agree on every value of some band.
+// sigs holds rows.size() signatures of np values; verify(slot_a, slot_b) gets distinct slots.
+template <class Verify>
+void BandCandidates(const LshParams& lsh, size_t np, const std::vector<uint32_t>& sigs,
+                    const std::vector<uint32_t>& rows, size_t max_bucket_pairs, Verify&& verify) {
+  const size_t r = static_cast<size_t>(lsh.rows);
+  std::vector<std::pair<uint64_t, uint32_t>> bucket;
+  bucket.reserve(rows.size());
+  for (int band = 0; band < lsh.bands; ++band) {
+    bucket.clear();
+    for (size_t k = 0; k < rows.size(); ++k) {
+      const uint32_t* sig = sigs.data() + k * np + static_cast<size_t>(band) * r;
+      bucket.emplace_back(XXH3_64bits_withSeed(sig, r * sizeof(uint32_t), band), rows[k]);
+    }
+    std::sort(bucket.begin(), bucket.end());
+    for (size_t s = 0; s < bucket.size();) {
+      size_t e = s + 1;
+      while (e < bucket.size() && bucket[e].first == bucket[s].first) ++e;
+      const size_t run = e - s;
+      if (run > 1) {
+        if (run <= max_bucket_pairs) {
+          for (size_t i = s; i < e; ++i)
+            for (size_t j = i + 1; j < e; ++j) verify(bucket[i].second, bucket[j].second);
+        } else {
+          for (size_t i = s; i + 1 < e; ++i) verify(bucket[i].second, bucket[i + 1].second);
+        }
+      }
+      s = e;
+    }
+  }
+}
+
 }  // namespace
 
 LshParams ChooseLshParams(double threshold, int num_perm) {
@@ -84,6 +135,7 @@ LshParams ChooseLshParams(double threshold, int num_perm) {
 struct DuplicateFinder::Impl {
   DuplicateOptions opt;
   LshParams lsh;
+  LshParams edit_lsh;                         // banding of the word-set signatures of short texts
   std::vector<uint64_t> perm_a, perm_b;
   // Per added text.
   std::vector<uint64_t> exact_hash;
@@ -94,6 +146,28 @@ struct DuplicateFinder::Impl {
   std::vector<uint32_t> signatures;           // distinct slot * num_perm
   std::vector<uint64_t> shingles;             // concatenated sorted shingle sets
   std::vector<uint64_t> shingle_offset{0};    // distinct slot -> [offset[i], offset[i+1])
+  std::vector<uint64_t> words;                // token sequences of short texts, concatenated
+  std::vector<uint64_t> word_offset{0};       // distinct slot -> [offset[i], offset[i+1]), empty if long
+  // Per short distinct text.
+  std::vector<uint32_t> short_slots;          // -> distinct slot
+  std::vector<uint32_t> short_signatures;     // short slot * num_perm, over the word set
+
+  // MinHash: permutation i maps hash x to (a_i x + b_i) mod 2^64 (a_i odd), keeping the high 32
+  // bits; the signature holds the minimum per permutation.
+  void AppendSignature(const std::vector<uint64_t>& xs, std::vector<uint32_t>& out) const {
+    const size_t np = static_cast<size_t>(opt.num_perm);
+    const size_t base = out.size();
+    out.resize(base + np, std::numeric_limits<uint32_t>::max());
+    uint32_t* sig = out.data() + base;
+    const uint64_t* a = perm_a.data();
+    const uint64_t* b = perm_b.data();
+    for (uint64_t x : xs) {
+      for (size_t i = 0; i < np; ++i) {
+        const uint32_t v = static_cast<uint32_t>((a[i] * x + b[i]) >> 32);
+        sig[i] = v < sig[i] ? v : sig[i];
+      }
+    }
+  }
 };
 
 DuplicateFinder::DuplicateFinder(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -107,9 +181,12 @@ Result<std::unique_ptr<DuplicateFinder>> DuplicateFinder::Create(const Duplicate
   if (o.shingle_words < 1 || o.shingle_words > 16)
     return InvalidArgument("shingle_words must be in [1, 16], got " + std::to_string(o.shingle_words));
   if (o.max_bucket_pairs < 2) return InvalidArgument("max_bucket_pairs must be >= 2");
+  if (o.edit_min_words < 1 || o.edit_max_words < 0)
+    return InvalidArgument("edit_min_words must be >= 1 and edit_max_words >= 0");
   auto impl = std::make_unique<Impl>();
   impl->opt = o;
   impl->lsh = ChooseLshParams(o.threshold, o.num_perm);
+  impl->edit_lsh = ChooseLshParams(o.threshold / (2.0 - o.threshold), o.num_perm);
   Rng rng(o.seed);
   for (int i = 0; i < o.num_perm; ++i) {
     impl->perm_a.push_back(rng.NextU64() | 1ULL);  // odd multiplier: a bijection mod 2^64
@@ -131,24 +208,24 @@ void DuplicateFinder::Add(std::string_view text) {
   m.exact_first.push_back(it->second);
   if (!inserted || !m.opt.near) return;
 
-  // Distinct text: MinHash signature. Permutation i maps shingle hash x to (a_i x + b_i) mod 2^64
-  // (a_i odd), keeping the high 32 bits; the signature holds the minimum per permutation.
-  const std::vector<uint64_t> sh = ShingleHashes(norm, m.opt.shingle_words);
+  // Distinct text: MinHash signature of its shingles; a short one also of its word set.
+  const std::vector<uint64_t> tokens = TokenHashes(norm);
+  const std::vector<uint64_t> sh = ShinglesOfTokens(tokens, m.opt.shingle_words);
+  const uint32_t slot = static_cast<uint32_t>(m.distinct_index.size());
   m.distinct_index.push_back(index);
   m.shingles.insert(m.shingles.end(), sh.begin(), sh.end());
   m.shingle_offset.push_back(m.shingles.size());
-  const size_t np = static_cast<size_t>(m.opt.num_perm);
-  const size_t base = m.signatures.size();
-  m.signatures.resize(base + np, std::numeric_limits<uint32_t>::max());
-  uint32_t* sig = m.signatures.data() + base;
-  const uint64_t* a = m.perm_a.data();
-  const uint64_t* b = m.perm_b.data();
-  for (uint64_t x : sh) {
-    for (size_t i = 0; i < np; ++i) {
-      const uint32_t v = static_cast<uint32_t>((a[i] * x + b[i]) >> 32);
-      sig[i] = v < sig[i] ? v : sig[i];
-    }
+  m.AppendSignature(sh, m.signatures);
+  const size_t nw = tokens.size();
+  if (nw >= static_cast<size_t>(m.opt.edit_min_words) && nw <= static_cast<size_t>(m.opt.edit_max_words)) {
+    m.words.insert(m.words.end(), tokens.begin(), tokens.end());
+    m.short_slots.push_back(slot);
+    std::vector<uint64_t> word_set = tokens;
+    std::sort(word_set.begin(), word_set.end());
+    word_set.erase(std::unique(word_set.begin(), word_set.end()), word_set.end());
+    m.AppendSignature(word_set, m.short_signatures);
   }
+  m.word_offset.push_back(m.words.size());
 }
 
 std::vector<DuplicateGroup> DuplicateFinder::Groups() const {
@@ -167,49 +244,65 @@ std::vector<DuplicateGroup> DuplicateFinder::Groups() const {
   if (m.opt.near && m.distinct_index.size() > 1) {
     const size_t nd = m.distinct_index.size();
     const size_t np = static_cast<size_t>(m.opt.num_perm);
-    const size_t rows = static_cast<size_t>(m.lsh.rows);
+    // Already linked and both have a similarity: nothing new to learn from the pair.
+    auto known = [&](uint32_t ia, uint32_t ib) {
+      return best_sim[ia] > 0 && best_sim[ib] > 0 && uf.Find(ia) == uf.Find(ib);
+    };
+    auto link = [&](uint32_t ia, uint32_t ib, double s) {
+      uf.Union(ia, ib);
+      best_sim[ia] = std::max(best_sim[ia], s);
+      best_sim[ib] = std::max(best_sim[ib], s);
+    };
     std::unordered_set<uint64_t> verified;
     auto verify = [&](uint32_t da, uint32_t db) {
       if (da > db) std::swap(da, db);
       const uint32_t ia = m.distinct_index[da], ib = m.distinct_index[db];
-      // Already linked and both have a similarity: nothing new to learn.
-      if (best_sim[ia] > 0 && best_sim[ib] > 0 && uf.Find(ia) == uf.Find(ib)) return;
+      if (known(ia, ib)) return;
       if (!verified.insert((static_cast<uint64_t>(da) << 32) | db).second) return;
       const double s = Jaccard(m.shingles.data() + m.shingle_offset[da],
                                m.shingle_offset[da + 1] - m.shingle_offset[da],
                                m.shingles.data() + m.shingle_offset[db],
                                m.shingle_offset[db + 1] - m.shingle_offset[db]);
-      if (s + 1e-12 >= m.opt.threshold) {
-        uf.Union(ia, ib);
-        best_sim[ia] = std::max(best_sim[ia], s);
-        best_sim[ib] = std::max(best_sim[ib], s);
-      }
+      if (s + 1e-12 >= m.opt.threshold) link(ia, ib, s);
     };
-    std::vector<std::pair<uint64_t, uint32_t>> bucket;
-    bucket.reserve(nd);
-    for (int band = 0; band < m.lsh.bands; ++band) {
-      bucket.clear();
-      for (size_t d = 0; d < nd; ++d) {
-        if (m.shingle_offset[d + 1] == m.shingle_offset[d]) continue;  // no tokens: exact only
-        const uint32_t* sig = m.signatures.data() + d * np + static_cast<size_t>(band) * rows;
-        bucket.emplace_back(XXH3_64bits_withSeed(sig, rows * sizeof(uint32_t), band),
-                            static_cast<uint32_t>(d));
-      }
-      std::sort(bucket.begin(), bucket.end());
-      for (size_t s = 0; s < bucket.size();) {
-        size_t e = s + 1;
-        while (e < bucket.size() && bucket[e].first == bucket[s].first) ++e;
-        const size_t run = e - s;
-        if (run > 1) {
-          if (run <= m.opt.max_bucket_pairs) {
-            for (size_t i = s; i < e; ++i)
-              for (size_t j = i + 1; j < e; ++j) verify(bucket[i].second, bucket[j].second);
-          } else {
-            for (size_t i = s; i + 1 < e; ++i) verify(bucket[i].second, bucket[i + 1].second);
-          }
-        }
-        s = e;
-      }
+    std::vector<uint32_t> with_shingles;  // texts without tokens are exact duplicates only
+    with_shingles.reserve(nd);
+    for (size_t d = 0; d < nd; ++d)
+      if (m.shingle_offset[d + 1] != m.shingle_offset[d]) with_shingles.push_back(static_cast<uint32_t>(d));
+    std::vector<uint32_t> shingle_sigs;
+    if (with_shingles.size() == nd) {
+      BandCandidates(m.lsh, np, m.signatures, with_shingles, m.opt.max_bucket_pairs, verify);
+    } else {
+      shingle_sigs.reserve(with_shingles.size() * np);
+      for (uint32_t d : with_shingles)
+        shingle_sigs.insert(shingle_sigs.end(), m.signatures.begin() + d * np, m.signatures.begin() + (d + 1) * np);
+      BandCandidates(m.lsh, np, shingle_sigs, with_shingles, m.opt.max_bucket_pairs, verify);
+    }
+
+    // Word-edit route: collect the candidate pairs of every band, then verify each once (a sorted
+    // vector is several times cheaper than a hash set of verified pairs here).
+    auto verify_edit = [&](uint32_t da, uint32_t db) {
+      const uint32_t ia = m.distinct_index[da], ib = m.distinct_index[db];
+      if (known(ia, ib)) return;
+      const size_t na = m.word_offset[da + 1] - m.word_offset[da];
+      const size_t nb = m.word_offset[db + 1] - m.word_offset[db];
+      const size_t longest = std::max(na, nb);
+      const auto max_d = static_cast<size_t>((1.0 - m.opt.threshold) * static_cast<double>(longest) + 1e-9);
+      const size_t d = EditDistance(m.words.data() + m.word_offset[da], na,
+                                    m.words.data() + m.word_offset[db], nb, max_d);
+      if (d > max_d) return;
+      link(ia, ib, 1.0 - static_cast<double>(d) / static_cast<double>(longest));
+    };
+    if (m.short_slots.size() > 1) {
+      std::vector<uint64_t> pairs;
+      BandCandidates(m.edit_lsh, np, m.short_signatures, m.short_slots, m.opt.max_bucket_pairs,
+                     [&](uint32_t da, uint32_t db) {
+                       if (da > db) std::swap(da, db);
+                       pairs.push_back((static_cast<uint64_t>(da) << 32) | db);
+                     });
+      std::sort(pairs.begin(), pairs.end());
+      pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+      for (uint64_t p : pairs) verify_edit(static_cast<uint32_t>(p >> 32), static_cast<uint32_t>(p));
     }
   }
 

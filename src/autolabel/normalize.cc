@@ -158,11 +158,15 @@ std::vector<std::string> Tokens(std::string_view text) {
   return out;
 }
 
-std::vector<uint64_t> ShingleHashes(std::string_view text, int k) {
-  if (k < 1) k = 1;
+std::vector<uint64_t> TokenHashes(std::string_view text) {
   const std::string norm = NormalizeForHash(text);
   std::vector<uint64_t> token_hashes;
   ForEachToken(norm, [&](std::string_view t) { token_hashes.push_back(Hash64(t)); });
+  return token_hashes;
+}
+
+std::vector<uint64_t> ShinglesOfTokens(const std::vector<uint64_t>& token_hashes, int k) {
+  if (k < 1) k = 1;
   std::vector<uint64_t> out;
   if (token_hashes.empty()) return out;
   const size_t kk = static_cast<size_t>(k);
@@ -190,6 +194,10 @@ std::vector<uint64_t> ShingleHashes(std::string_view text, int k) {
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
+}
+
+std::vector<uint64_t> ShingleHashes(std::string_view text, int k) {
+  return ShinglesOfTokens(TokenHashes(text), k);
 }
 
 }  // namespace hitloop::autolabel

@@ -25,6 +25,12 @@ std::string NormalizeForHash(std::string_view text);
 // one shingle of all its tokens. Output is sorted and unique. k must be >= 1.
 std::vector<uint64_t> ShingleHashes(std::string_view text, int k);
 
+// The hashes of the tokens of `text` (after NormalizeForHash), in text order, repeats kept.
+std::vector<uint64_t> TokenHashes(std::string_view text);
+
+// ShingleHashes from TokenHashes' output (so a caller needing both tokenises once).
+std::vector<uint64_t> ShinglesOfTokens(const std::vector<uint64_t>& token_hashes, int k);
+
 // Lowercase token strings of `text` as ShingleHashes sees them (for tests and diagnostics).
 std::vector<std::string> Tokens(std::string_view text);
 

@@ -9,7 +9,8 @@
 // probability below which the answer is "und" unless CLD2 agrees (default 0.4); format → answers
 // below it become "unknown"; boilerplate → blocks below it are reported with "boilerplate": false.
 // duplicates --content-only: compare the texts with their boilerplate blocks removed, so a reply
-// that quotes its parent in full is not a near duplicate of it.
+// that quotes its parent in full is not a near duplicate of it. duplicates --shingles-only: no
+// word edit comparison of short texts (autolabel/duplicates.h), the rule before it existed.
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -33,6 +34,7 @@ struct DetectArgs {
   std::string model;
   bool no_model = false;
   bool content_only = false;
+  bool shingles_only = false;
 };
 
 void PrintLine(const nlohmann::json& j) {
@@ -95,6 +97,7 @@ Status RunBoilerplate(const DetectArgs& a) {
 Status RunDuplicates(const DetectArgs& a) {
   autolabel::DuplicateOptions opt;
   if (a.threshold >= 0) opt.threshold = a.threshold;
+  if (a.shingles_only) opt.edit_max_words = 0;
   ASSIGN_OR_RETURN(auto finder, autolabel::DuplicateFinder::Create(opt));
   std::vector<std::string> ids;
   RETURN_IF_ERROR(io::ReadJsonlFile(a.file, {}, [&](int64_t, io::Record& r) {
@@ -141,6 +144,8 @@ void RegisterDetect(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_flag("--cld2-only", args.no_model, "language: use CLD2 only, no fastText model");
   cmd->add_flag("--content-only", args.content_only,
                 "duplicates: compare texts with boilerplate (quotes, signatures, footers) removed");
+  cmd->add_flag("--shingles-only", args.shingles_only,
+                "duplicates: Jaccard of word 3-shingles only, no word edit comparison of 8-40-word texts");
   cmd->callback([exit_code] {
     Status st;
     if (args.kind == "language") st = RunLanguage(args);

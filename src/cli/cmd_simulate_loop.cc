@@ -51,6 +51,7 @@ struct SimLoopArgs {
   int patience = 3;
   double max_novelty = 0.5;
   int overlap = 1;
+  std::string overlap_policy = "rule";
   size_t max_pool = 0;
   int hash_bits = 18;
   bool no_char_ngrams = false;
@@ -86,6 +87,9 @@ nlohmann::json RunJson(const loop::LoopRunResult& r) {
           {"coverage", static_cast<double>(r.auto_accepted) / static_cast<double>(r.pool_size)},
           {"remainder_by_people", r.remainder_by_people},
           {"adjudications", r.adjudications},
+          {"people_items", r.people_items},
+          {"people_accuracy", r.people_accuracy},
+          {"answers_per_item", r.answers_per_item},
           {"final_accuracy", r.final_accuracy},
           {"auto_accepted_precision",
            r.auto_accepted_precision ? nlohmann::json(*r.auto_accepted_precision) : nlohmann::json(nullptr)},
@@ -104,6 +108,114 @@ nlohmann::json RunJson(const loop::LoopRunResult& r) {
                                                      : nlohmann::json(nullptr)},
           {"certified_at_stop", r.certified_at_stop},
           {"seconds", r.seconds}};
+}
+
+// The simulator's options from the command line; `batch` is the per-cycle review batch.
+Result<loop::LoopSimOptions> OptionsFromArgs(const SimLoopArgs& a, int batch) {
+  loop::LoopSimOptions so;
+  so.config.target_precision = a.target_precision;
+  so.config.confidence = a.confidence;
+  so.config.per_class = a.threshold_mode == "per-class";
+  so.config.grid = a.grid;
+  so.config.bound = a.bound;
+  so.config.audit_region = a.audit_region;
+  so.config.audit_second_opinion = !a.single_audit;
+  so.config.audit_per_cycle = a.audit_per_cycle;
+  so.config.audit_stratified_per_cycle = a.audit_stratified;
+  so.config.review_batch = batch;
+  so.config.seed_batch = batch;
+  so.config.strategy = a.strategy;
+  so.config.model = a.model;
+  if (!a.model_candidates.empty()) {
+    so.config.model_candidates.clear();
+    std::stringstream mc(a.model_candidates);
+    for (std::string m; std::getline(mc, m, ',');) {
+      if (!m.empty()) so.config.model_candidates.push_back(m);
+    }
+  }
+  so.config.train_on_accepted = a.train_on_accepted;
+  so.config.max_novelty = a.max_novelty;
+  if (a.overlap > 1) {
+    loop::RoutingRule all;
+    all.name = "overlap";
+    all.pool = "general";
+    all.overlap = a.overlap;
+    so.config.routing.push_back(all);
+  }
+  so.noise = a.noise;
+  ASSIGN_OR_RETURN(so.overlap, loop::ParseOverlapPolicy(a.overlap_policy));
+  if (a.overlap > 1 && so.overlap.policy != loop::OverlapPolicy::kRule)
+    return InvalidArgument("simulate loop: --overlap sets the routing rule's overlap; use it with "
+                           "--overlap-policy rule (the default), or drop it");
+  so.repeats = a.repeats;
+  so.seed = a.seed;
+  so.max_cycles = a.max_cycles;
+  so.rules = a.rules;
+  if (!a.duplicates.empty()) so.config.autolabel.duplicates = a.duplicates;
+  so.min_gain = a.min_gain;
+  so.wait_for_certificate = !a.plateau_without_certificate;
+  so.patience = a.patience;
+  so.model_options.c = a.c;
+  so.model_options.threads = a.threads;
+  so.model_options.seed = a.seed;
+
+  return so;
+}
+
+// summary.json's "cycles" and cycles.csv (one line per cycle, its header first).
+void CycleRows(const std::vector<loop::LoopCycleMetrics>& all, nlohmann::json* cycles, std::string* csv) {
+  *csv =
+      "run,cycle,training_size,human_labels,audit_labels,auto_accepted,requeued,remaining,"
+      "certified,threshold,estimated_precision_lower_bound,realised_precision,test_accuracy,"
+      "test_macro_f1,test_ece,seconds,audits_certifying,draw_threshold,oracle_accept,"
+      "top_half_precision,cert_audits,cert_errors,first_tested_threshold,first_tested_audits,"
+      "first_tested_errors,candidates,lowest_candidate\n";
+  for (const auto& c : all) {
+    cycles->push_back({{"run", c.run},
+                      {"cycle", c.cycle},
+                      {"training_size", c.training_size},
+                      {"human_labels", c.human_labels},
+                      {"audit_labels", c.audit_labels},
+                      {"auto_accepted", c.auto_accepted},
+                      {"rule_accepted", c.rule_accepted},
+                      {"rules_certified", c.rules_certified},
+                      {"requeued", c.requeued},
+                      {"remaining", c.remaining},
+                      {"certified", c.certified},
+                      {"threshold", c.threshold},
+                      {"estimated_precision_lower_bound", c.estimated_precision_lower_bound},
+                      {"realised_precision", c.realised_precision},
+                      {"test_accuracy", c.test.accuracy},
+                      {"test_macro_f1", c.test.macro_f1},
+                      {"test_ece", c.test.ece},
+                      {"audits_certifying", c.audits_certifying},
+                      {"draw_threshold", c.draw_threshold},
+                      {"audit_window_start", c.audit_window_start},
+                      {"oracle_accept", c.oracle_accept},
+                      {"top_half_precision", c.top_half_precision},
+                      {"cert_audits", c.cert_audits},
+                      {"cert_errors", c.cert_errors},
+                      {"first_tested_threshold", c.first_tested_threshold},
+                      {"first_tested_audits", c.first_tested_audits},
+                      {"first_tested_errors", c.first_tested_errors},
+                      {"candidates", c.candidates},
+                      {"lowest_candidate", c.lowest_candidate},
+                      {"seconds", c.seconds}});
+    char line[800];
+    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%.4f,"
+                  "%.6f,%.6f,%lld,%lld,%.6f,%lld,%lld,%d,%.6f\n",
+                  c.run, c.cycle, static_cast<long long>(c.training_size),
+                  static_cast<long long>(c.human_labels), static_cast<long long>(c.audit_labels),
+                  static_cast<long long>(c.auto_accepted), static_cast<long long>(c.requeued),
+                  static_cast<long long>(c.remaining), c.certified ? 1 : 0, c.threshold,
+                  c.estimated_precision_lower_bound, c.realised_precision, c.test.accuracy,
+                  c.test.macro_f1, c.test.ece, c.seconds, static_cast<long long>(c.audits_certifying),
+                  c.draw_threshold, c.oracle_accept, c.top_half_precision,
+                  static_cast<long long>(c.cert_audits), static_cast<long long>(c.cert_errors),
+                  c.first_tested_threshold, static_cast<long long>(c.first_tested_audits),
+                  static_cast<long long>(c.first_tested_errors), c.candidates, c.lowest_candidate);
+    *csv += line;
+  }
 }
 
 Status Run(const SimLoopArgs& a) {
@@ -154,30 +266,8 @@ Status Run(const SimLoopArgs& a) {
   in.test_gold = test_gold;
   in.text_dim = featurizer.text_dim();
 
-  loop::LoopSimOptions so;
-  so.config.target_precision = a.target_precision;
-  so.config.confidence = a.confidence;
-  so.config.per_class = a.threshold_mode == "per-class";
-  so.config.grid = a.grid;
-  so.config.bound = a.bound;
-  so.config.audit_region = a.audit_region;
-  so.config.audit_second_opinion = !a.single_audit;
-  so.config.audit_per_cycle = a.audit_per_cycle;
-  so.config.audit_stratified_per_cycle = a.audit_stratified;
   const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
-  so.config.review_batch = batch;
-  so.config.seed_batch = batch;
-  so.config.strategy = a.strategy;
-  so.config.model = a.model;
-  if (!a.model_candidates.empty()) {
-    so.config.model_candidates.clear();
-    std::stringstream mc(a.model_candidates);
-    for (std::string m; std::getline(mc, m, ',');) {
-      if (!m.empty()) so.config.model_candidates.push_back(m);
-    }
-  }
-  so.config.train_on_accepted = a.train_on_accepted;
-  so.config.max_novelty = a.max_novelty;
+  ASSIGN_OR_RETURN(loop::LoopSimOptions so, OptionsFromArgs(a, batch));
   // Representations learnt from the pool (no labels) that the model spec(s) need, appended to
   // pool and test rows once (as the live cycle does from its saved files).
   {
@@ -193,26 +283,6 @@ Status Run(const SimLoopArgs& a) {
       in.blocks = model::BlockLayout(reps, featurizer.dim());
     }
   }
-  if (a.overlap > 1) {
-    loop::RoutingRule all;
-    all.name = "overlap";
-    all.pool = "general";
-    all.overlap = a.overlap;
-    so.config.routing.push_back(all);
-  }
-  so.noise = a.noise;
-  so.repeats = a.repeats;
-  so.seed = a.seed;
-  so.max_cycles = a.max_cycles;
-  so.rules = a.rules;
-  if (!a.duplicates.empty()) so.config.autolabel.duplicates = a.duplicates;
-  so.min_gain = a.min_gain;
-  so.wait_for_certificate = !a.plateau_without_certificate;
-  so.patience = a.patience;
-  so.model_options.c = a.c;
-  so.model_options.threads = a.threads;
-  so.model_options.seed = a.seed;
-
   std::fprintf(stderr,
                "simulate loop: pool %zu, test %zu, %zu classes, batch %d, audits/cycle %d, "
                "target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
@@ -235,13 +305,15 @@ Status Run(const SimLoopArgs& a) {
   if (tty) std::fprintf(stderr, "\n");
 
   using nlohmann::json;
-  std::vector<double> hl, al, hf, aa, fa, prec, lb, held, cov, a2fc, second, adjud;
+  std::vector<double> hl, al, hf, aa, fa, prec, lb, held, cov, a2fc, second, adjud, pacc, api;
   int64_t certified_at_stop = 0;
   json runs = json::array();
   for (const auto& r : res.runs) {
     if (r.audits_to_first_certificate >= 0) a2fc.push_back(static_cast<double>(r.audits_to_first_certificate));
     second.push_back(static_cast<double>(r.audit_second_opinions));
     adjud.push_back(static_cast<double>(r.audit_adjudications));
+    pacc.push_back(r.people_accuracy);
+    api.push_back(r.answers_per_item);
     certified_at_stop += r.certified_at_stop;
     hl.push_back(static_cast<double>(r.human_labels));
     al.push_back(static_cast<double>(r.audit_labels));
@@ -255,58 +327,8 @@ Status Run(const SimLoopArgs& a) {
     runs.push_back(RunJson(r));
   }
   json cycles = json::array();
-  std::string csv =
-      "run,cycle,training_size,human_labels,audit_labels,auto_accepted,requeued,remaining,"
-      "certified,threshold,estimated_precision_lower_bound,realised_precision,test_accuracy,"
-      "test_macro_f1,test_ece,seconds,audits_certifying,draw_threshold,oracle_accept,"
-      "top_half_precision,cert_audits,cert_errors,first_tested_threshold,first_tested_audits,"
-      "first_tested_errors,candidates,lowest_candidate\n";
-  for (const auto& c : res.cycles) {
-    cycles.push_back({{"run", c.run},
-                      {"cycle", c.cycle},
-                      {"training_size", c.training_size},
-                      {"human_labels", c.human_labels},
-                      {"audit_labels", c.audit_labels},
-                      {"auto_accepted", c.auto_accepted},
-                      {"rule_accepted", c.rule_accepted},
-                      {"rules_certified", c.rules_certified},
-                      {"requeued", c.requeued},
-                      {"remaining", c.remaining},
-                      {"certified", c.certified},
-                      {"threshold", c.threshold},
-                      {"estimated_precision_lower_bound", c.estimated_precision_lower_bound},
-                      {"realised_precision", c.realised_precision},
-                      {"test_accuracy", c.test.accuracy},
-                      {"test_macro_f1", c.test.macro_f1},
-                      {"test_ece", c.test.ece},
-                      {"audits_certifying", c.audits_certifying},
-                      {"draw_threshold", c.draw_threshold},
-                      {"audit_window_start", c.audit_window_start},
-                      {"oracle_accept", c.oracle_accept},
-                      {"top_half_precision", c.top_half_precision},
-                      {"cert_audits", c.cert_audits},
-                      {"cert_errors", c.cert_errors},
-                      {"first_tested_threshold", c.first_tested_threshold},
-                      {"first_tested_audits", c.first_tested_audits},
-                      {"first_tested_errors", c.first_tested_errors},
-                      {"candidates", c.candidates},
-                      {"lowest_candidate", c.lowest_candidate},
-                      {"seconds", c.seconds}});
-    char line[800];
-    std::snprintf(line, sizeof(line), "%d,%d,%lld,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.6f,%.6f,%.6f,%.6f,%.6f,%.3f,%lld,%.4f,"
-                  "%.6f,%.6f,%lld,%lld,%.6f,%lld,%lld,%d,%.6f\n",
-                  c.run, c.cycle, static_cast<long long>(c.training_size),
-                  static_cast<long long>(c.human_labels), static_cast<long long>(c.audit_labels),
-                  static_cast<long long>(c.auto_accepted), static_cast<long long>(c.requeued),
-                  static_cast<long long>(c.remaining), c.certified ? 1 : 0, c.threshold,
-                  c.estimated_precision_lower_bound, c.realised_precision, c.test.accuracy,
-                  c.test.macro_f1, c.test.ece, c.seconds, static_cast<long long>(c.audits_certifying),
-                  c.draw_threshold, c.oracle_accept, c.top_half_precision,
-                  static_cast<long long>(c.cert_audits), static_cast<long long>(c.cert_errors),
-                  c.first_tested_threshold, static_cast<long long>(c.first_tested_audits),
-                  static_cast<long long>(c.first_tested_errors), c.candidates, c.lowest_candidate);
-    csv += line;
-  }
+  std::string csv;
+  CycleRows(res.cycles, &cycles, &csv);
   json summary = {
       {"pool_size", static_cast<int64_t>(pool_ex.size())},
       {"human_labels", Mean(hl)},
@@ -315,6 +337,8 @@ Status Run(const SimLoopArgs& a) {
       {"auto_accepted", Mean(aa)},
       {"coverage", Mean(cov)},
       {"final_accuracy", Mean(fa)},
+      {"people_accuracy", Mean(pacc)},
+      {"answers_per_item", Mean(api)},
       {"auto_accepted_precision", prec.empty() ? json(nullptr) : json(Mean(prec))},
       {"estimated_precision_lower_bound", Mean(lb)},
       {"guarantee_held_fraction", Mean(held)},
@@ -336,7 +360,8 @@ Status Run(const SimLoopArgs& a) {
         {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
         {"wait_for_certificate", !a.plateau_without_certificate},
         {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
-        {"max_novelty", a.max_novelty}, {"overlap", a.overlap}, {"hash_bits", a.hash_bits},
+        {"max_novelty", a.max_novelty}, {"overlap", a.overlap},
+        {"overlap_policy", a.overlap_policy}, {"hash_bits", a.hash_bits},
         {"remainder", "labelled by people, counted in human_labels"}}},
       {"runs", runs},
       {"cycles", cycles}};
@@ -351,6 +376,8 @@ Status Run(const SimLoopArgs& a) {
               pool_ex.size(), Mean(hf), Mean(hl), Mean(al), Mean(aa), Mean(cov), Mean(fa),
               prec.empty() ? "n/a" : std::to_string(Mean(prec)).c_str(), Mean(held), a.repeats,
               a.out.c_str());
+  std::printf("people's labels (review and remainder): accuracy %.4f, %.3f answers per item "
+              "(overlap policy %s)\n", Mean(pacc), Mean(api), a.overlap_policy.c_str());
   if (a2fc.empty()) {
     std::printf("audits to first certificate: none certified in %d run(s)\n", a.repeats);
   } else {
@@ -423,6 +450,11 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--max-novelty", args->max_novelty, "Novelty cut-off (loop/novelty.h)")
       ->capture_default_str();
   cmd->add_option("--overlap", args->overlap, "Annotators per review item (disagreement -> adjudicator)")
+      ->capture_default_str();
+  cmd->add_option("--overlap-policy", args->overlap_policy,
+                  "Who answers a review item: rule (the routing rule's --overlap, adjudicator on any "
+                  "disagreement) | 1 | fixed:N (plurality of N, adjudicator on a tie) | 2+1 (two, a "
+                  "third only when they disagree)")
       ->capture_default_str();
   cmd->add_option("--max-pool", args->max_pool, "Use only the first N pool records (0 = all)");
   cmd->add_option("--hash-bits", args->hash_bits, "Text feature buckets = 2^bits")->capture_default_str();

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <map>
+#include <span>
 
 #include "core/rng.h"
 #include "loop/audit_region.h"
@@ -23,7 +24,222 @@ int Answer(int gold, int k, double noise, Rng& rng) {
   return other >= gold ? other + 1 : other;
 }
 
+// Simulated people for one run: every answer is the gold label, or with probability `noise` a
+// uniformly random other class; each answer is counted in the run's result.
+class SimulatedPeople {
+ public:
+  SimulatedPeople(std::span<const int> gold, int k, const LoopSimOptions& opt, Rng rng, LoopRunResult& run)
+      : gold_(gold), k_(k), opt_(opt), rng_(rng), run_(run) {}
+
+  // A review item per opt.overlap (simulate.h: OverlapPolicy); with kRule, `rule_overlap` answers
+  // and on disagreement one adjudicator's answer is final (loop/answer.h does the same live).
+  // Every answer counts as a human label.
+  int Review(size_t i, int rule_overlap) {
+    switch (opt_.overlap.policy) {
+      case OverlapPolicy::kTwoThenThird: {
+        const int a1 = Ask(i), a2 = Ask(i);
+        return a1 == a2 ? a1 : Adjudicate(i);
+      }
+      case OverlapPolicy::kFixed: {
+        std::map<int, int> votes;
+        for (int a = 0; a < opt_.overlap.fixed; ++a) ++votes[Ask(i)];
+        int best = -1, best_n = 0, tied = 0;
+        for (const auto& [label, count] : votes) {
+          if (count > best_n) {
+            best = label;
+            best_n = count;
+            tied = 0;
+          } else if (count == best_n) {
+            ++tied;
+          }
+        }
+        return tied ? Adjudicate(i) : best;
+      }
+      case OverlapPolicy::kRule:
+        break;
+    }
+    std::map<int, int> votes;
+    int first = -1;
+    for (int a = 0; a < std::max(1, rule_overlap); ++a) {
+      const int ans = Ask(i);
+      if (first < 0) first = ans;
+      ++votes[ans];
+    }
+    return votes.size() > 1 ? Adjudicate(i) : first;
+  }
+
+  // An audit: one person; when that answer disagrees with the model's label, a second person;
+  // when the two disagree, an adjudicator's answer is final (audit_second_opinion; the live
+  // loop does the same through loop/answer.h). Every answer counts as an audit label.
+  int Audit(size_t i, int model_label) {
+    const int a1 = Answer(gold_[i], k_, opt_.noise, rng_);
+    ++run_.audit_labels;
+    if (!opt_.config.audit_second_opinion || model_label < 0 || a1 == model_label) return a1;
+    const int a2 = Answer(gold_[i], k_, opt_.noise, rng_);
+    ++run_.audit_labels;
+    ++run_.audit_second_opinions;
+    if (a2 == a1) return a1;
+    ++run_.audit_labels;
+    ++run_.audit_adjudications;
+    return Answer(gold_[i], k_, opt_.noise, rng_);
+  }
+
+ private:
+  int Ask(size_t i) {
+    ++run_.human_labels;
+    return Answer(gold_[i], k_, opt_.noise, rng_);
+  }
+  int Adjudicate(size_t i) {
+    ++run_.adjudications;
+    return Ask(i);
+  }
+
+  std::span<const int> gold_;
+  int k_;
+  const LoopSimOptions& opt_;
+  Rng rng_;
+  LoopRunResult& run_;
+};
+
+// Oracle diagnostics (simulator only: gold scores, never decides) over the items people have not
+// labelled, most confident first: the largest share of the pool one threshold could accept at
+// precision >= 1 - epsilon, and the gold precision of the most confident half.
+void FillOracleMetrics(const CyclePlan& plan, std::span<const int> train_label,
+                       std::span<const int> audit_label, std::span<const int> gold, int k,
+                       double epsilon, LoopCycleMetrics& cm) {
+  if (plan.probs.empty()) return;
+  const size_t n = gold.size();
+  std::vector<std::pair<float, uint8_t>> open_items;
+  for (size_t i = 0; i < n; ++i) {
+    if (train_label[i] >= 0 || audit_label[i] >= 0) continue;
+    const float* p = plan.probs.data() + i * k;
+    const int pred = static_cast<int>(std::max_element(p, p + k) - p);
+    open_items.emplace_back(p[pred], pred == gold[i] ? 1 : 0);
+  }
+  std::sort(open_items.begin(), open_items.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  int64_t ok = 0, best = 0;
+  for (size_t j = 0; j < open_items.size(); ++j) {
+    ok += open_items[j].second;
+    // A threshold can only cut between distinct confidences.
+    const bool cut = j + 1 == open_items.size() || open_items[j + 1].first < open_items[j].first;
+    if (cut && static_cast<double>(ok) >= (1.0 - epsilon) * static_cast<double>(j + 1)) {
+      best = static_cast<int64_t>(j + 1);
+    }
+  }
+  cm.oracle_accept = static_cast<double>(best) / static_cast<double>(n);
+  const size_t half = open_items.size() / 2;
+  int64_t half_ok = 0;
+  for (size_t j = 0; j < half; ++j) half_ok += open_items[j].second;
+  cm.top_half_precision = half ? static_cast<double>(half_ok) / static_cast<double>(half) : 0.0;
+}
+
+// The certificate's figures of one cycle: certified, its threshold, and the audits/errors in the
+// region of the certified threshold (or of the first failing test when none is certified).
+void FillCertificateMetrics(const CyclePlan& plan, LoopCycleMetrics& cm) {
+  const Certification& cert = plan.certification;
+  if (cert.per_class) {
+    double lowest = 2;
+    for (const auto& c : cert.classes) {
+      if (c.certified) lowest = std::min(lowest, c.threshold);
+    }
+    cm.certified = lowest <= 1;
+    cm.threshold = cm.certified ? lowest : 0;
+  } else {
+    cm.certified = cert.global.certified;
+    cm.threshold = cm.certified ? cert.global.threshold : 0;
+  }
+  cm.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+  const ThresholdCertificate none;
+  const ThresholdCertificate* tc = &cert.global;
+  if (cert.per_class) {  // the class with the lowest certified threshold, else class 0
+    tc = cert.classes.empty() ? &none : &cert.classes[0];
+    for (const auto& c : cert.classes) {
+      if (c.certified && (!tc->certified || c.threshold < tc->threshold)) tc = &c;
+    }
+  }
+  cm.cert_audits = tc->audits;
+  cm.cert_errors = tc->errors;
+  cm.first_tested_threshold = tc->tested > 0 && std::isfinite(tc->first_threshold) ? tc->first_threshold : 0.0;
+  cm.first_tested_audits = tc->first_audits;
+  cm.first_tested_errors = tc->first_errors;
+  cm.candidates = static_cast<int>(plan.threshold_grid.size());
+  cm.lowest_candidate = plan.threshold_grid.empty() ? 0.0 : plan.threshold_grid.back();
+}
+
+
+// The stopping rule (simulate.h; uses no gold): "" to go on, else why the run stops.
+std::string StopReason(const LoopSimOptions& opt, const CyclePlan& plan, bool certified,
+                       std::span<const int> audit_label, const std::vector<int64_t>& accepted_history,
+                       int64_t remaining, int cycle, int k) {
+  const double epsilon = 1.0 - opt.config.target_precision;
+  const int64_t min_audits = opt.config.min_audits_needed();
+  const Certification& cert = plan.certification;
+  // Audits a high threshold (0.99) could be tested on: the plateau rule waits for enough of
+  // them (or for 8 x MinAuditsNeeded audits in all) before it gives up on coverage.
+  int64_t high_conf_audits = 0;
+  if (!plan.probs.empty()) {
+    for (size_t i = 0; i < audit_label.size(); ++i) {
+      if (audit_label[i] < 0) continue;
+      const float* p = plan.probs.data() + i * k;
+      high_conf_audits += *std::max_element(p, p + k) >= 0.99f;
+    }
+  }
+  // A certificate is reachable unless the candidate region is too small to hold the audits a
+  // certificate needs, or the most confident testable region is already shown (Clopper-Pearson
+  // lower bound at delta) to be more than epsilon wrong. The plateau never stops a run while
+  // one is reachable and none is held: the audits may still certify.
+  bool waiting_for_certificate = opt.wait_for_certificate && !certified;
+  if (waiting_for_certificate && !plan.cold_start) {
+    const ThresholdCertificate none;
+    const ThresholdCertificate& first = cert.per_class ? none : cert.global;
+    if (first.tested > 0 && first.errors > 0) {
+      const double lower = 1.0 - ClopperPearsonUpper(first.audits - first.errors, first.audits,
+                                                     1.0 - opt.config.confidence);
+      if (lower > epsilon) waiting_for_certificate = false;
+    }
+    if (plan.draw_region_size + plan.audits_total < min_audits) waiting_for_certificate = false;
+  }
+  if (remaining == 0) return "every item final";
+  if (remaining <= opt.config.review_batch) return "the rest fits in one batch";
+  if (cycle + 1 >= opt.max_cycles) return "max cycles";
+  if (cycle >= opt.patience && !waiting_for_certificate &&
+      (high_conf_audits >= 2 * min_audits || plan.audits_total >= 8 * min_audits)) {
+    // Plateau: the best coverage grew by less than min_gain x batch over the last `patience`
+    // cycles, and this cycle is not in a dip (a dip after a failing audit recovers as audits
+    // accumulate; stopping in one would hand people everything the dip withdrew).
+    const int64_t accepted = accepted_history.back();
+    const int64_t before = *std::max_element(accepted_history.begin(),
+                                             accepted_history.end() - opt.patience);
+    const int64_t best = *std::max_element(accepted_history.begin(), accepted_history.end());
+    const bool in_dip = static_cast<double>(accepted) < 0.95 * static_cast<double>(best);
+    if (!in_dip && static_cast<double>(best - before) <
+                       opt.min_gain * static_cast<double>(opt.config.review_batch)) {
+      return "coverage plateau";
+    }
+  }
+  return "";
+}
+
 }  // namespace
+
+Result<OverlapSpec> ParseOverlapPolicy(const std::string& text) {
+  OverlapSpec spec;
+  if (text == "rule") return spec;
+  if (text == "2+1") {
+    spec.policy = OverlapPolicy::kTwoThenThird;
+    return spec;
+  }
+  std::string n = text;
+  if (n.rfind("fixed:", 0) == 0) n = n.substr(6);
+  if (!n.empty() && n.size() <= 2 && std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    spec.policy = OverlapPolicy::kFixed;
+    spec.fixed = std::stoi(n);
+    if (spec.fixed >= 1 && spec.fixed <= 15) return spec;
+  }
+  return InvalidArgument("overlap policy '" + text +
+                         "': expected rule, 1, fixed:N (N in 1..15) or 2+1 (two, a third on disagreement)");
+}
 
 Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions& opt,
                                    const LoopSimProgress& progress) {
@@ -37,7 +253,6 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
   if (opt.config.review_batch < 1) return InvalidArgument("simulate loop: batch must be >= 1");
   if (opt.noise < 0 || opt.noise >= 1) return InvalidArgument("simulate loop: noise must be in [0, 1)");
   const double epsilon = 1.0 - opt.config.target_precision;
-  const int64_t min_audits = opt.config.min_audits_needed();
 
   LoopSimResult result;
   std::vector<std::string_view> texts;
@@ -48,7 +263,6 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
   for (int r = 0; r < opt.repeats; ++r) {
     const auto t_run = Clock::now();
     const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
-    Rng people(run_seed ^ 0xA5A5A5A5ULL);
     std::vector<int> train_label(n, -1), audit_label(n, -1), auto_label(n, -1);
     std::vector<uint8_t> was_auto(n, 0), audit_stratified(n, 0), audit_whole_pool(n, 0);
     std::vector<int32_t> region_since(n, 0), audit_draw(n, -1);
@@ -60,40 +274,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
     int64_t audited_items = 0;              // items drawn by the uniform (certifying) draws
     model::ClassifierOptions mopt = opt.model_options;
     mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
-    // People answer item i: `overlap` answers; on disagreement one adjudicator's answer is final
-    // (loop/answer.h does the same live). Every answer counts as a human label.
-    auto people_answer = [&](size_t i, int overlap) {
-      std::map<int, int> votes;
-      int first = -1;
-      for (int a = 0; a < std::max(1, overlap); ++a) {
-        const int ans = Answer(in.pool_gold[i], k, opt.noise, people);
-        if (first < 0) first = ans;
-        ++votes[ans];
-        ++run.human_labels;
-      }
-      if (votes.size() > 1) {
-        ++run.human_labels;
-        ++run.adjudications;
-        return Answer(in.pool_gold[i], k, opt.noise, people);
-      }
-      return first;
-    };
-    // An audit: one person; when that answer disagrees with the model's label, a second person;
-    // when the two disagree, an adjudicator's answer is final (audit_second_opinion; the live
-    // loop does the same through loop/answer.h). Every answer counts as an audit label.
-    auto audit_answer = [&](size_t i, int model_label) {
-      const int gold = in.pool_gold[i];
-      const int a1 = Answer(gold, k, opt.noise, people);
-      ++run.audit_labels;
-      if (!opt.config.audit_second_opinion || model_label < 0 || a1 == model_label) return a1;
-      const int a2 = Answer(gold, k, opt.noise, people);
-      ++run.audit_labels;
-      ++run.audit_second_opinions;
-      if (a2 == a1) return a1;
-      ++run.audit_labels;
-      ++run.audit_adjudications;
-      return Answer(gold, k, opt.noise, people);
-    };
+    SimulatedPeople people{in.pool_gold, k, opt, Rng(run_seed ^ 0xA5A5A5A5ULL), run};
     for (int cycle = 0;; ++cycle) {
       const auto t_cycle = Clock::now();
       PlanInput pi;
@@ -155,62 +336,8 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       cm.requeued = plan.routing.requeued;
       cm.remaining = remaining;
       cm.realised_precision = accepted ? static_cast<double>(accepted_ok) / accepted : 1.0;
-      const Certification& cert = plan.certification;
-      if (cert.per_class) {
-        double lowest = 2;
-        for (const auto& c : cert.classes) {
-          if (c.certified) lowest = std::min(lowest, c.threshold);
-        }
-        cm.certified = lowest <= 1;
-        cm.threshold = cm.certified ? lowest : 0;
-      } else {
-        cm.certified = cert.global.certified;
-        cm.threshold = cm.certified ? cert.global.threshold : 0;
-      }
-      cm.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
-      {
-        const ThresholdCertificate none;
-        const ThresholdCertificate* tc = &cert.global;
-        if (cert.per_class) {  // the class with the lowest certified threshold, else class 0
-          tc = cert.classes.empty() ? &none : &cert.classes[0];
-          for (const auto& c : cert.classes) {
-            if (c.certified && (!tc->certified || c.threshold < tc->threshold)) tc = &c;
-          }
-        }
-        cm.cert_audits = tc->audits;
-        cm.cert_errors = tc->errors;
-        cm.first_tested_threshold = tc->tested > 0 && std::isfinite(tc->first_threshold) ? tc->first_threshold : 0.0;
-        cm.first_tested_audits = tc->first_audits;
-        cm.first_tested_errors = tc->first_errors;
-        cm.candidates = static_cast<int>(plan.threshold_grid.size());
-        cm.lowest_candidate = plan.threshold_grid.empty() ? 0.0 : plan.threshold_grid.back();
-      }
-      if (!plan.probs.empty()) {
-        // Oracle diagnostics over the items people have not labelled, most confident first.
-        std::vector<std::pair<float, uint8_t>> open_items;
-        for (size_t i = 0; i < n; ++i) {
-          if (train_label[i] >= 0 || audit_label[i] >= 0) continue;
-          const float* p = plan.probs.data() + i * k;
-          const int pred = static_cast<int>(std::max_element(p, p + k) - p);
-          open_items.emplace_back(p[pred], pred == in.pool_gold[i] ? 1 : 0);
-        }
-        std::sort(open_items.begin(), open_items.end(),
-                  [](const auto& a, const auto& b) { return a.first > b.first; });
-        int64_t ok = 0, best = 0;
-        for (size_t j = 0; j < open_items.size(); ++j) {
-          ok += open_items[j].second;
-          // A threshold can only cut between distinct confidences.
-          const bool cut = j + 1 == open_items.size() || open_items[j + 1].first < open_items[j].first;
-          if (cut && static_cast<double>(ok) >= (1.0 - epsilon) * static_cast<double>(j + 1)) {
-            best = static_cast<int64_t>(j + 1);
-          }
-        }
-        cm.oracle_accept = static_cast<double>(best) / static_cast<double>(n);
-        const size_t half = open_items.size() / 2;
-        int64_t half_ok = 0;
-        for (size_t j = 0; j < half; ++j) half_ok += open_items[j].second;
-        cm.top_half_precision = half ? static_cast<double>(half_ok) / static_cast<double>(half) : 0.0;
-      }
+      FillCertificateMetrics(plan, cm);
+      FillOracleMetrics(plan, train_label, audit_label, in.pool_gold, k, epsilon, cm);
       cm.audits_certifying = plan.audits_total;
       cm.draw_threshold = plan.draw_whole_pool ? 0.0 : plan.draw_threshold;
       cm.audit_window_start = plan.audit_window_start;
@@ -229,69 +356,35 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
 
       // Stopping rule (uses no gold).
       accepted_history.push_back(accepted);
-      // Audits a high threshold (0.99) could be tested on: the plateau rule waits for enough of
-      // them (or for 8 x MinAuditsNeeded audits in all) before it gives up on coverage.
-      int64_t high_conf_audits = 0;
-      if (!plan.probs.empty()) {
-        for (size_t i = 0; i < n; ++i) {
-          if (audit_label[i] < 0) continue;
-          const float* p = plan.probs.data() + i * k;
-          high_conf_audits += *std::max_element(p, p + k) >= 0.99f;
-        }
-      }
-      // A certificate is reachable unless the candidate region is too small to hold the audits a
-      // certificate needs, or the most confident testable region is already shown (Clopper-Pearson
-      // lower bound at delta) to be more than epsilon wrong. The plateau never stops a run while
-      // one is reachable and none is held: the audits may still certify.
-      bool waiting_for_certificate = opt.wait_for_certificate && !cm.certified;
-      if (waiting_for_certificate && !plan.cold_start) {
-        const ThresholdCertificate none;
-        const ThresholdCertificate& first = cert.per_class ? none : cert.global;
-        if (first.tested > 0 && first.errors > 0) {
-          const double lower = 1.0 - ClopperPearsonUpper(first.audits - first.errors, first.audits,
-                                                         1.0 - opt.config.confidence);
-          if (lower > epsilon) waiting_for_certificate = false;
-        }
-        if (plan.draw_region_size + plan.audits_total < min_audits) waiting_for_certificate = false;
-      }
-      std::string stop;
-      if (remaining == 0) {
-        stop = "every item final";
-      } else if (remaining <= opt.config.review_batch) {
-        stop = "the rest fits in one batch";
-      } else if (cycle + 1 >= opt.max_cycles) {
-        stop = "max cycles";
-      } else if (cycle >= opt.patience && !waiting_for_certificate &&
-                 (high_conf_audits >= 2 * min_audits || plan.audits_total >= 8 * min_audits)) {
-        // Plateau: the best coverage grew by less than min_gain x batch over the last `patience`
-        // cycles, and this cycle is not in a dip (a dip after a failing audit recovers as audits
-        // accumulate; stopping in one would hand people everything the dip withdrew).
-        const int64_t before = *std::max_element(accepted_history.begin(),
-                                                 accepted_history.end() - opt.patience);
-        const int64_t best = *std::max_element(accepted_history.begin(), accepted_history.end());
-        const bool in_dip = static_cast<double>(accepted) < 0.95 * static_cast<double>(best);
-        if (!in_dip && static_cast<double>(best - before) <
-                           opt.min_gain * static_cast<double>(opt.config.review_batch)) {
-          stop = "coverage plateau";
-        }
-      }
+      const std::string stop = StopReason(opt, plan, cm.certified, audit_label, accepted_history,
+                                          remaining, cycle, k);
       if (!stop.empty()) {
         // Finalise: people label what is left (counted as human labels).
-        int64_t correct = 0;
+        int64_t correct = 0, people_correct = 0;
         for (size_t i = 0; i < n; ++i) {
           int label = -1;
           if (audit_label[i] >= 0) {
             label = audit_label[i];
           } else if (train_label[i] >= 0) {
             label = train_label[i];
+            ++run.people_items;
+            people_correct += label == in.pool_gold[i];
           } else if (was_auto[i]) {
             label = auto_label[i];
           } else {
-            label = people_answer(i, plan.routing.decisions[i].overlap);
+            label = people.Review(i, plan.routing.decisions[i].overlap);
             ++run.remainder_by_people;
+            ++run.people_items;
+            people_correct += label == in.pool_gold[i];
           }
           correct += label == in.pool_gold[i];
         }
+        run.people_accuracy = run.people_items
+                                  ? static_cast<double>(people_correct) / static_cast<double>(run.people_items)
+                                  : 1.0;
+        run.answers_per_item = run.people_items ? static_cast<double>(run.human_labels) /
+                                                      static_cast<double>(run.people_items)
+                                                : 0.0;
         run.auto_accepted = accepted;
         run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
         if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
@@ -311,14 +404,14 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       region_since = std::move(plan.region_since_next);
       for (size_t j = 0; j < plan.new_audits.size(); ++j) {
         const size_t i = plan.new_audits[j];
-        audit_label[i] = audit_answer(i, plan.routing.decisions[i].predicted);
+        audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
         audit_draw[i] = j < plan.model_audits ? cycle : kNotAModelDraw;
         audit_whole_pool[i] = j < plan.model_audits && plan.draw_whole_pool;
         was_auto[i] = 0;
         ++audited_items;
       }
       for (size_t i : plan.stratified_audits) {  // monitoring: counted, never certifies
-        audit_label[i] = audit_answer(i, plan.routing.decisions[i].predicted);
+        audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
         audit_stratified[i] = 1;
         audit_draw[i] = cycle;
         was_auto[i] = 0;
@@ -328,7 +421,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       for (size_t j = 0; j < batch; ++j) {
         const size_t i = plan.review_order[j];
         if (audit_label[i] >= 0) continue;  // cannot happen (audits come from routable items)
-        train_label[i] = people_answer(i, plan.routing.decisions[i].overlap);
+        train_label[i] = people.Review(i, plan.routing.decisions[i].overlap);
         was_auto[i] = 0;
       }
       cm.human_labels = run.human_labels;

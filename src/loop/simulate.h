@@ -50,9 +50,25 @@ struct LoopSimInput {
   std::vector<model::RepresentationBlock> blocks;
 };
 
+// How many people answer a review item (`simulate loop --overlap-policy`):
+//   kRule         the routing rule's overlap; on any disagreement an adjudicator's answer is final
+//                 (what the live loop does, loop/answer.h; "rule", the default);
+//   kFixed        `fixed_overlap` answers, the plurality label; a tie goes to an adjudicator
+//                 ("1", "fixed:N");
+//   kTwoThenThird two answers; only when they disagree a third person, whose answer is final (the
+//                 majority of the three whenever one exists) ("2+1").
+enum class OverlapPolicy { kRule, kFixed, kTwoThenThird };
+struct OverlapSpec {
+  OverlapPolicy policy = OverlapPolicy::kRule;
+  int fixed = 1;  // answers per item for kFixed, in [1, 15]
+};
+// Parses "rule" | "1" | "fixed:N" | "2+1". Errors: InvalidArgument naming the accepted forms.
+Result<OverlapSpec> ParseOverlapPolicy(const std::string& text);
+
 struct LoopSimOptions {
   LoopConfig config;              // review_batch is the per-cycle human batch
   double noise = 0.0;             // annotator noise rate
+  OverlapSpec overlap;            // review items only; audits follow audit_second_opinion
   int repeats = 1;
   uint64_t seed = 1;
   int max_cycles = 200;
@@ -112,6 +128,9 @@ struct LoopRunResult {
   int64_t auto_accepted = 0;
   int64_t remainder_by_people = 0;
   int64_t adjudications = 0;
+  int64_t people_items = 0;       // items whose final label people gave (review + remainder)
+  double people_accuracy = 0.0;   // of those final labels vs gold (1 when there are none)
+  double answers_per_item = 0.0;  // review and remainder answers (incl. adjudication) / people_items
   int64_t audit_second_opinions = 0;  // audits answered twice (the first disagreed with the model)
   int64_t audit_adjudications = 0;    // of which the two disagreed: an adjudicator answered
   int first_certificate_cycle = -1;   // first cycle with a certified threshold; -1 = never

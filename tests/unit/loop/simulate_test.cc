@@ -75,6 +75,49 @@ TEST(SimulateLoop, OverlapWithAdjudicationRecoversFromNoisyPeople) {
   EXPECT_GT(overlap->runs[0].adjudications, 300);
 }
 
+// --overlap-policy (issue 12): with everything labelled by people, the three policies give the
+// people's accuracy and answers per item their formulas predict for noise p = 0.15 on two classes:
+// fixed:3 majority 1 - (3p^2(1-p) + p^3) = 0.939 at 3 answers; 2+1 the same accuracy (the third
+// decides exactly when two disagree) at 2 + 2p(1-p) = 2.255 answers; 1 answer 0.85.
+TEST(SimulateLoop, OverlapPoliciesMatchTheirFormulas) {
+  auto pool = testing::MakeSyntheticPool(3000, 2, 23, 0.15);
+  LoopSimInput in;
+  in.labels = pool.labels;
+  in.pool = pool.examples;
+  in.pool_gold = pool.gold;
+  in.text_dim = 1024;
+  LoopSimOptions o;
+  o.config.review_batch = 3000;
+  o.config.seed_batch = 3000;
+  o.config.audit_per_cycle = 0;
+  o.noise = 0.15;
+  o.seed = 4;
+  auto run = [&](const std::string& policy) {
+    auto spec = ParseOverlapPolicy(policy);
+    EXPECT_TRUE(spec.ok()) << policy;
+    o.overlap = *spec;
+    auto r = SimulateLoop(in, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    EXPECT_EQ(r->runs[0].people_items, 3000) << policy;
+    return r->runs[0];
+  };
+  const LoopRunResult one = run("1"), three = run("fixed:3"), dyn = run("2+1");
+  EXPECT_NEAR(one.people_accuracy, 0.85, 0.02);
+  EXPECT_DOUBLE_EQ(one.answers_per_item, 1.0);
+  EXPECT_NEAR(three.people_accuracy, 0.939, 0.015);
+  EXPECT_DOUBLE_EQ(three.answers_per_item, 3.0);  // two classes: three answers never tie
+  EXPECT_EQ(three.adjudications, 0);
+  EXPECT_NEAR(dyn.people_accuracy, 0.939, 0.015);
+  EXPECT_NEAR(dyn.answers_per_item, 2.255, 0.04);
+  EXPECT_NEAR(dyn.adjudications, 0.255 * 3000, 60);
+
+  EXPECT_FALSE(ParseOverlapPolicy("fixed:0").ok());
+  EXPECT_FALSE(ParseOverlapPolicy("3+1").ok());
+  EXPECT_FALSE(ParseOverlapPolicy("fixed:").ok());
+  EXPECT_EQ(ParseOverlapPolicy("rule")->policy, OverlapPolicy::kRule);
+  EXPECT_EQ(ParseOverlapPolicy("4")->fixed, 4);
+}
+
 // The guarantee over many seeded runs of the whole loop (the stopping rule; audits drawn from the
 // pool with Clopper-Pearson, the defaults, and from the candidate region with the betting bound):
 // the realised precision of the final auto-accepted set (vs gold) is >= 1 - epsilon in at least
