@@ -11,6 +11,10 @@
 //     are shown; the history panel reopens an answer and changes it, keyboard only.
 //  6. admin: the certificate's progress as the CLI says it, charts from zero with tooltips, an
 //     annotator gets the "admins and reviewers only" page, sign-out.
+//  7. keyboard only, no pointer event: 100 single-label tasks over 33 labels (two-key chords
+//     shown on the buttons) and 100 multi-label tasks; the exports hold exactly those answers.
+//  8. remapping: "=" moves a label to another key (swapping with the label that had it), kept
+//     after a reload, "= =" resets, command keys are refused.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -379,6 +383,153 @@ async function testMultiLabel(browser) {
   return `${n} multi-label answers`;
 }
 
+// Labels every task of a project with the keyboard alone: the key (or two-key chord) read off
+// each label's button, Enter to submit a multi-label selection. No pointer event may reach the
+// page (counted in the capture phase from before the first script runs). Returns the count.
+async function labelAllByKeyboard(browser, { project, type, labels, want, user }) {
+  let r = await api('POST', '/api/v1/projects', { name: project, type, labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, user, 'annotator', [project]);
+  const recs = Object.keys(want).map((id, i) => ({ id, text: `${project} item ${i}: ${id}` }));
+  importJsonl(project, recs);
+  r = await api('POST', `/api/v1/projects/${project}/queue`, { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  const { page, context, events } = await newPage(browser);
+  await context.addInitScript(() => {
+    // A click from a pointer has detail >= 1; the one Enter fires on a form's submit button
+    // (the sign-in form) has detail 0 and is the keyboard's.
+    window.__pointer = [];
+    for (const t of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'wheel', 'touchstart']) {
+      window.addEventListener(t, (e) => {
+        if (e.isTrusted && (t !== 'click' || e.detail > 0)) window.__pointer.push(`${t} on ${e.target.id || e.target.tagName}`);
+      }, true);
+    }
+  });
+  await signIn(page, token, project);
+  const keys = await page.evaluate(() => [...document.querySelectorAll('#labels button')].map((b) => b.querySelector('kbd').textContent));
+  assert.equal(keys.length, labels.length);
+  assert.equal(new Set(keys).size, keys.length, `every label has its own key: ${keys}`);
+  assert.ok(keys.every((k) => k && k !== '—'), `every label has a key: ${keys}`);
+  let n = 0;
+  while ((await page.evaluate(() => document.body.dataset.state)) === 'ready') {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    assert.ok(id in want, `unexpected item ${id}`);
+    for (const l of want[id]) {
+      for (const ch of keys[labels.indexOf(l)]) await page.keyboard.press(ch);
+    }
+    if (type === 'multi-label') {
+      const sel = await page.evaluate(() => [...document.querySelectorAll('#labels button.selected span')].map((e) => e.textContent));
+      assert.deepEqual(sel.sort(), [...want[id]].sort(), `${id}: selection shown`);
+      await page.keyboard.press('Enter');
+    }
+    await waitNext(page, id);
+    const err = await page.locator('#task-error').textContent();
+    assert.equal(err, '', `${id}: ${err}`);
+    n++;
+  }
+  assert.equal(n, Object.keys(want).length, 'every task was shown once');
+  const got = exportLabels(project);
+  for (const [id, l] of Object.entries(want)) assert.deepEqual([...got[id]].sort(), [...l].sort(), `${id}: exported ${JSON.stringify(got[id])}`);
+  assert.deepEqual(await page.evaluate(() => window.__pointer), [], 'no pointer event reached the page');
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return { n, keys };
+}
+
+async function testHundredSingleWithChords(browser) {
+  // 33 labels: 1-9, 0, 20 letters, then the chords .1 .2 .3 (shown on the buttons).
+  const labels = Array.from({ length: 33 }, (_, i) => (i === 31 ? 'étiquette' : `c${String(i + 1).padStart(2, '0')}`));
+  const want = {};
+  for (let i = 0; i < 100; i++) want[`s${String(i).padStart(3, '0')}`] = [labels[(i * 7) % labels.length]];
+  const { n, keys } = await labelAllByKeyboard(browser, { project: 'many', type: 'single-label', labels, want, user: 'manyann' });
+  assert.deepEqual(keys.slice(30), ['.1', '.2', '.3'], 'labels 31-33 show their two-key chords');
+  return `${n} single-label answers over 33 labels, chords included`;
+}
+
+async function testHundredMulti(browser) {
+  const labels = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10', 'a11', 'a12'];
+  const want = {};
+  for (let i = 0; i < 100; i++) {
+    const picked = new Set([labels[i % 12], labels[(i * 5 + 3) % 12]]);
+    if (i % 3 === 0) picked.add(labels[(i + 7) % 12]);
+    want[`m${String(i).padStart(3, '0')}`] = [...picked];
+  }
+  const { n } = await labelAllByKeyboard(browser, { project: 'ml100', type: 'multi-label', labels, want, user: 'ml100ann' });
+  return `${n} multi-label answers`;
+}
+
+async function testRemapKeys(browser) {
+  // "=", a label's key, its new key: the label moves there (a key another label has: they swap);
+  // kept across a reload; "= =" puts every key back; command keys are refused. Keyboard only.
+  const labels = ['ham', 'spam', 'other'];
+  let r = await api('POST', '/api/v1/projects', { name: 'rk', labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, 'rkann', 'annotator', ['rk']);
+  const recs = ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => ({ id, text: `remap ${id}` }));
+  importJsonl('rk', recs);
+  r = await api('POST', '/api/v1/projects/rk/queue', { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200);
+  const { page, context, events } = await newPage(browser);
+  await signIn(page, token, 'rk');
+  const keys = () => page.evaluate(() => [...document.querySelectorAll('#labels button kbd')].map((k) => k.textContent));
+  const said = async (key) => {
+    const before = await page.evaluate(() => document.getElementById('key-feedback').dataset.seq || '0');
+    await page.keyboard.press(key);
+    await page.waitForFunction((b) => (document.getElementById('key-feedback').dataset.seq || '0') !== b, before);
+    return page.locator('#key-feedback').textContent();
+  };
+  const answered = {};
+  const answer = async (key) => {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    await page.keyboard.press(key);
+    await waitNext(page, id);
+    answered[id] = true;
+    return id;
+  };
+  assert.deepEqual(await keys(), ['1', '2', '3']);
+  await page.keyboard.press('=');
+  await page.waitForFunction(() => document.body.dataset.remap === 'label' && !document.getElementById('remap-hint').hidden);
+  await page.keyboard.press('2');
+  await page.waitForFunction(() => document.body.dataset.remap === 'key');
+  assert.match(await said('x'), /“spam” is now on x/);
+  assert.deepEqual(await keys(), ['1', 'x', '3']);
+  assert.equal(await page.locator('#remap-hint').isHidden(), true);
+  assert.match(await said('2'), /no label on 2/, 'the old key is free now');
+  const a1 = await answer('x');
+  // Onto a key another label has: the two swap.
+  await page.keyboard.press('=');
+  await page.keyboard.press('1');
+  assert.match(await said('x'), /“ham” is now on x; “spam” moved to 1/);
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  // A command key cannot pick a label; Esc leaves everything as it was.
+  await page.keyboard.press('=');
+  await page.keyboard.press('3');
+  assert.match(await said('s'), /cannot pick a label/);
+  assert.match(await said('Escape'), /key change cancelled/);
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  await page.keyboard.press('=');
+  assert.match(await said('9'), /no label on 9/);
+  await page.keyboard.press('Escape');
+  // Kept across a reload.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  const a2 = await answer('1');
+  // "= =": every label back on its default key.
+  await page.keyboard.press('=');
+  assert.match(await said('='), /back on its default key/);
+  assert.deepEqual(await keys(), ['1', '2', '3']);
+  const a3 = await answer('3');
+  const got = exportLabels('rk');
+  assert.deepEqual(got[a1], ['spam']);
+  assert.deepEqual(got[a2], ['spam']);
+  assert.deepEqual(got[a3], ['other']);
+  assert.equal(Object.values(got).filter(Boolean).length, 3, `exactly three answers: ${JSON.stringify(got)}`);
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return 'remap, swap, refuse, reload, reset';
+}
+
 async function testFeedbackReasonHistory(browser) {
   const labels = ['ham', 'spam', 'other'];
   let r = await api('POST', '/api/v1/projects', { name: 'fb', labels });
@@ -501,6 +652,9 @@ for (const [name, fn] of [
   ['admin runs a cycle twice and the chart updates', () => testCycleChart(browser)],
   ['multi-label: 12 labels, 2-3 per answer, keyboard only', () => testMultiLabel(browser)],
   ['keys that do nothing say so; reason, distribution, history', () => testFeedbackReasonHistory(browser)],
+  ['keyboard only: 100 single-label tasks over 33 labels (chords)', () => testHundredSingleWithChords(browser)],
+  ['keyboard only: 100 multi-label tasks', () => testHundredMulti(browser)],
+  ['keys: = remaps a label, kept after reload, = = resets', () => testRemapKeys(browser)],
   ['admin: annotators get a clear page; sign-out', () => testAdminPages(browser)],
 ]) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
