@@ -93,8 +93,23 @@ async function setup() {
   return { annToken, gold, preds: Object.fromEntries(recs.map((x) => [x.id, x.prediction.label])), xrecs, xssLabels };
 }
 
+// WEB_FROM=<folder>: the pages and assets come from that folder's index.html, admin.html and
+// assets/ instead of the binary (same headers), to show that a test fails on an older page:
+//   git archive main web | tar -x -C /tmp/old && WEB_FROM=/tmp/old/web ONLY=... run.sh build/hitloop
+async function webFrom(context) {
+  if (!process.env.WEB_FROM) return;
+  await context.route((url) => url.origin === BASE && (url.pathname === '/' || url.pathname === '/admin' ||
+    url.pathname.startsWith('/assets/')), async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = path === '/' ? 'index.html' : path === '/admin' ? 'admin.html' : path.slice(1);
+    const response = await route.fetch();
+    await route.fulfill({ response, body: readFileSync(join(process.env.WEB_FROM, file), 'utf8') });
+  });
+}
+
 async function newPage(browser) {
   const context = await browser.newContext();
+  await webFrom(context);
   const page = await context.newPage();
   const events = { dialogs: [], cspViolations: 0, pageErrors: [] };
   page.on('dialog', async (d) => { events.dialogs.push(d.message()); await d.dismiss(); });
@@ -323,12 +338,40 @@ async function testCycleChart(browser) {
   assert.ok(chart.ticks.includes('0%') && chart.ticks.includes('100%'), `y axis from 0: ${chart.ticks}`);
   assert.ok(chart.tips.every((t) => /cycle \d+: \d+(\.\d)?%/.test(t || '')), `tooltips: ${chart.tips}`);
   assert.equal(chart.bars.length, 2);
+  // The newest values are written inside the chart and do not sit on each other (they were
+  // drawn past the right edge, three on one spot).
+  const placed = await page.evaluate(() => {
+    const s = document.querySelector('#chart-wrap svg');
+    const w = s.viewBox.baseVal.width;
+    return [...s.querySelectorAll('text.value')].map((t) => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height, w, t.textContent, getComputedStyle(t).stroke]; });
+  });
+  for (const v of placed) assert.equal(v[6], 'none', `value ${v[5]} drawn with its series' stroke (blurred)`);
+  assert.ok(placed.length >= 2, `values written: ${JSON.stringify(placed)}`);
+  for (const [x, , wd, , w, t] of placed) assert.ok(x >= 0 && x + wd <= w, `value ${t} outside the chart (${x}+${wd} > ${w})`);
+  for (let i = 0; i < placed.length; i++) {
+    for (let j = i + 1; j < placed.length; j++) {
+      const [ax, ay, aw, ah] = placed[i];
+      const [bx, by, bw, bh] = placed[j];
+      const apart = ax + aw <= bx || bx + bw <= ax || ay + ah <= by || by + bh <= ay;
+      assert.ok(apart, `values ${placed[i][5]} and ${placed[j][5]} overlap`);
+    }
+  }
   assert.match(chart.bars[1], new RegExp(`cycle 2: ${st.last_cycle.audits_total} audits counted`));
   await Promise.all([page.waitForNavigation(), page.click('#signout')]);
   await page.waitForFunction(() => document.body.dataset.state === 'signin');
   assert.deepEqual(events.pageErrors, []);
   await context.close();
-  return 'chart shows 2 cycles';
+  // The annotator page says what the audits are for, in the same numbers.
+  const token = await signInAs(browser, 'cycann', 'annotator', ['cyc']);
+  const ann = await newPage(browser);
+  await signIn(ann.page, token, 'cyc');
+  await ann.page.waitForFunction(() => !document.getElementById('cert-progress').hidden);
+  const cert = await ann.page.locator('#cert-progress').textContent();
+  assert.ok(cert.includes(`${st.last_cycle.audits_total} of at least ${st.min_audits_needed} audits`), cert);
+  assert.ok(cert.includes(`at least ${st.audits_still_needed} more`), cert);
+  assert.deepEqual(ann.events.pageErrors, []);
+  await ann.context.close();
+  return 'chart shows 2 cycles; the annotator page shows the certificate';
 }
 
 async function signInAs(browser, name, role, projects) {
@@ -466,6 +509,8 @@ async function testRemapKeys(browser) {
   assert.equal(r.status, 201, JSON.stringify(r.data));
   const token = await signInAs(browser, 'rkann', 'annotator', ['rk']);
   const recs = ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => ({ id, text: `remap ${id}` }));
+  // A near-even call: whole percentages would read "50% and 50%".
+  recs[0].prediction = { label: 'ham', score: 0.504, distribution: [0.504, 0.496, 0] };
   importJsonl('rk', recs);
   r = await api('POST', '/api/v1/projects/rk/queue', { items: recs.map((x) => x.id) });
   assert.equal(r.status, 200);
@@ -487,6 +532,9 @@ async function testRemapKeys(browser) {
     return id;
   };
   assert.deepEqual(await keys(), ['1', '2', '3']);
+  assert.equal(await page.evaluate(() => document.body.dataset.item), 'r1');
+  assert.match(await page.locator('#reason').textContent(), /torn between ham 50\.4% and spam 49\.6%/);
+  assert.match(await page.locator('#prelabel-sure').textContent(), /\(50\.4% sure\)/);
   await page.keyboard.press('=');
   await page.waitForFunction(() => document.body.dataset.remap === 'label' && !document.getElementById('remap-hint').hidden);
   await page.keyboard.press('2');
@@ -550,6 +598,19 @@ async function testFeedbackReasonHistory(browser) {
   assert.match(await text('#reason'), /torn between ham 51% and spam 47%/);
   const dist = await page.evaluate(() => [...document.querySelectorAll('#distribution .dist-row')].map((e) => e.textContent));
   assert.deepEqual(dist, ['ham51%', 'spam47%', 'other2%']);
+  // The bars show the shares (they had no height: the track shared a class with the header,
+  // which was clipped to the track's height in turn).
+  const bars = await page.evaluate(() => [...document.querySelectorAll('#distribution .bar-fill')].map((f) => {
+    const b = f.getBoundingClientRect();
+    return [b.width / f.parentElement.getBoundingClientRect().width, b.height];
+  }));
+  assert.deepEqual(bars.map(([r]) => Math.round(r * 100)), [51, 47, 2], `bar widths ${JSON.stringify(bars)}`);
+  for (const [, h] of bars) assert.ok(h >= 5, `bar height ${h}`);
+  const header = await page.evaluate(() => {
+    const h = document.querySelector('header');
+    return [h.getBoundingClientRect().height, h.scrollHeight, h.clientHeight, document.getElementById('signout').getBoundingClientRect().height];
+  });
+  assert.ok(header[0] >= 30 && header[1] <= header[2] + 1 && header[3] > 0, `header clipped: ${header}`);
   // Keys that do nothing say so, each with its own message.
   const said = [];
   for (const key of ['9', 'q', 'u', 'Escape', '%', 'r']) {

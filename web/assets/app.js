@@ -193,7 +193,20 @@ async function refreshCounts(force) {
   state.countsAt = now;
   const r = await hl.api('GET', projectPath(state.project.name));
   if (r.status === 200 && r.data.queued_by_kind) state.counts = r.data.queued_by_kind;
+  if (r.status === 200) showCertificate(r.data.certificate);
   showProgress();
+}
+
+// What the blind audits are for, in the words of the dashboard and `hitloop status`.
+function showCertificate(cert) {
+  const el = document.getElementById('cert-progress');
+  el.hidden = !cert;
+  if (!cert) return;
+  const need = Number(cert.min_audits_needed || 0);
+  const have = Number(cert.audits_counted || 0);
+  if (cert.certified) el.textContent = `certificate: certified after cycle ${cert.cycle} (${have} audits)`;
+  else if (!cert.cycles) el.textContent = `certificate: no cycle yet — it needs at least ${need} clean audits`;
+  else el.textContent = `certificate: ${have} of at least ${need} audits (at least ${Math.max(0, need - have)} more before the machine labels alone)`;
 }
 
 async function nextTask(claimed) {
@@ -251,6 +264,13 @@ function ranked(prediction) {
     .sort((a, b) => b[1] - a[1]);
 }
 
+// Two shares as percentages, with a decimal when whole numbers would read the same ("50% and
+// 50%" says nothing about which way the model leans).
+function pctPair(p, q) {
+  if (hl.pct(p) !== hl.pct(q)) return [hl.pct(p), hl.pct(q)];
+  return [`${(Number(p) * 100).toFixed(1)}%`, `${(Number(q) * 100).toFixed(1)}%`];
+}
+
 // Why this task is in front of the person, in words.
 function reasonText(task) {
   const fixed = REASONS[task.reason];
@@ -258,7 +278,8 @@ function reasonText(task) {
   const r = ranked(task.prediction);
   if (r.length >= 2) {
     const [[a, pa], [b, pb]] = r;
-    if (pa - pb < 0.3) return `The model is torn between ${a} ${hl.pct(pa)} and ${b} ${hl.pct(pb)}.`;
+    const [ta, tb] = pctPair(pa, pb);
+    if (pa - pb < 0.3) return `The model is torn between ${a} ${ta} and ${b} ${tb}.`;
     return `The model leans to ${a} ${hl.pct(pa)} but is not sure enough to label it alone.`;
   }
   if (task.prediction) return `The model says ${task.prediction.label} (${hl.pct(task.prediction.confidence)}) but is not sure enough to label it alone.`;
@@ -276,7 +297,7 @@ function renderDistribution(task) {
     bar.style.width = `${Math.max(0, Math.min(100, p * 100)).toFixed(1)}%`;
     box.appendChild(hl.el('div', { class: 'dist-row', title: `${label}: ${(p * 100).toFixed(1)}%` },
       hl.el('span', { class: 'dist-label', dir: 'auto' }, label),
-      hl.el('span', { class: 'bar' }, bar),
+      hl.el('span', { class: 'dist-bar' }, bar),
       hl.el('span', { class: 'dist-pct' }, hl.pct(p))));
   }
 }
@@ -342,7 +363,10 @@ function render(task, amend) {
   } else if (shown) {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'model says '));
     pre.appendChild(hl.el('strong', { dir: 'auto', id: 'prelabel-name' }, shown.label));
-    pre.appendChild(hl.el('span', { class: 'muted' }, ` (${hl.pct(shown.confidence)} sure) — Enter to accept`));
+    const top = ranked(shown);
+    const tied = top.length >= 2 && hl.pct(top[0][1]) === hl.pct(top[1][1]);
+    const sure = tied ? `${(Number(shown.confidence) * 100).toFixed(1)}%` : hl.pct(shown.confidence);
+    pre.appendChild(hl.el('span', { class: 'muted', id: 'prelabel-sure' }, ` (${sure} sure) — Enter to accept`));
   } else {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'no pre-label'));
   }
