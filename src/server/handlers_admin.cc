@@ -10,6 +10,7 @@
 #include "loop/cycle_record.h"
 #include "schema/names.h"
 #include "quality/project_quality.h"
+#include "server/certificate.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 
@@ -27,37 +28,6 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& body, const ch
     out.push_back(e.get<std::string>());
   }
   return out;
-}
-
-// What `hitloop status` says about the guarantee, for the dashboard: the target, the audits the
-// newest cycle counted against the least it needs, and whether it certified (the same
-// loop::ComputeLoopStatus the CLI prints).
-nlohmann::json CertificateJson(const Project& p, const std::vector<CycleRow>& cycles, int64_t audits_since) {
-  nlohmann::json j = {{"cycles", cycles.size()}, {"audits_answered_since_cycle", audits_since}};
-  auto cfg = loop::ParseLoopConfig(p.config_json);
-  const loop::LoopStatus ls = loop::ComputeLoopStatus(cfg.ok() ? *cfg : loop::LoopConfig{}, cycles);
-  if (cfg.ok()) {
-    j["target_precision"] = ls.target_precision;
-    j["confidence"] = ls.confidence;
-    j["min_audits_needed"] = ls.min_audits_needed;
-  }
-  j["audits_counted"] = 0;
-  j["certified"] = false;
-  j["precision_lower_bound"] = nullptr;
-  if (!ls.last) return j;
-  const loop::CycleRecord& r = *ls.last;
-  j["cycle"] = r.cycle != 0 ? r.cycle : cycles.back().cycle;
-  if (!cfg.ok() && r.min_audits_needed > 0) {
-    j["min_audits_needed"] = r.min_audits_needed;
-    j["target_precision"] = r.target_precision;
-    j["confidence"] = r.confidence;
-  }
-  j["audits_counted"] = r.audits_total;
-  j["certified"] = ls.certified;
-  j["certified_classes"] = ls.certified_classes;
-  j["precision_lower_bound"] = r.audit_precision.lower_bound;
-  j["auto_accepted"] = r.auto_accepted;
-  return j;
 }
 
 }  // namespace
@@ -124,8 +94,10 @@ void HandleProjectMetrics(Ctx& c) {
                                             : nlohmann::json(nullptr)},
                           {"gold", gold}});
   }
+  nlohmann::json certificate = CertificateJson(*c.project, *cycles);
+  certificate["audits_answered_since_cycle"] = audits_since;
   SendJson(c, 200, {{"project", c.project->name},
-                    {"certificate", CertificateJson(*c.project, *cycles, audits_since)},
+                    {"certificate", certificate},
                     {"items", st->items},
                     {"by_state", st->by_state},
                     {"by_label_source", st->by_label_source},

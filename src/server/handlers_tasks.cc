@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "loop/answer.h"
+#include "server/certificate.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 
@@ -169,6 +170,11 @@ void HandleGetProject(Ctx& c) {
     by_kind[key.second] = by_kind.value(key.second, int64_t{0}) + n;
   }
   j["queued_by_kind"] = by_kind;
+  // The certificate's progress, so the annotator page can say what the audits are for (the
+  // cycle records: a handful of rows, read on every poll of this route).
+  auto cycles = c.store.ListCycles(c.project->id);
+  if (!cycles.ok()) { SendError(c, cycles.status()); return; }
+  j["certificate"] = CertificateJson(*c.project, *cycles);
   SendJson(c, 200, j);
 }
 

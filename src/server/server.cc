@@ -475,7 +475,13 @@ Status ServerImpl::Start() {
   port_ = options_.port == 0 ? s.bind_to_any_port(options_.host)
                              : (s.bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port_ < 0) {
-    return IoError("cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+    // Almost always a port in use (another `hitloop serve`, a demo left running): say so and how
+    // to choose another, rather than only that it failed.
+    const std::string port = std::to_string(options_.port);
+    return IoError(
+        "cannot listen on " + options_.host + ":" + port + ": port " + port +
+        " is in use (another hitloop serve or another program?) or not allowed; choose another "
+        "with --port N");
   }
   if (listen_fd_ >= 0 && ::listen(listen_fd_, kListenBacklog) != 0) {
     spdlog::warn("server: could not raise the listen backlog: {}", std::strerror(errno));

@@ -11,6 +11,10 @@
 //     are shown; the history panel reopens an answer and changes it, keyboard only.
 //  6. admin: the certificate's progress as the CLI says it, charts from zero with tooltips, an
 //     annotator gets the "admins and reviewers only" page, sign-out.
+//  7. keyboard only, no pointer event: 100 single-label tasks over 33 labels (two-key chords
+//     shown on the buttons) and 100 multi-label tasks; the exports hold exactly those answers.
+//  8. remapping: "=" moves a label to another key (swapping with the label that had it), kept
+//     after a reload, "= =" resets, command keys are refused.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -89,8 +93,23 @@ async function setup() {
   return { annToken, gold, preds: Object.fromEntries(recs.map((x) => [x.id, x.prediction.label])), xrecs, xssLabels };
 }
 
+// WEB_FROM=<folder>: the pages and assets come from that folder's index.html, admin.html and
+// assets/ instead of the binary (same headers), to show that a test fails on an older page:
+//   git archive main web | tar -x -C /tmp/old && WEB_FROM=/tmp/old/web ONLY=... run.sh build/hitloop
+async function webFrom(context) {
+  if (!process.env.WEB_FROM) return;
+  await context.route((url) => url.origin === BASE && (url.pathname === '/' || url.pathname === '/admin' ||
+    url.pathname.startsWith('/assets/')), async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    const file = path === '/' ? 'index.html' : path === '/admin' ? 'admin.html' : path.slice(1);
+    const response = await route.fetch();
+    await route.fulfill({ response, body: readFileSync(join(process.env.WEB_FROM, file), 'utf8') });
+  });
+}
+
 async function newPage(browser) {
   const context = await browser.newContext();
+  await webFrom(context);
   const page = await context.newPage();
   const events = { dialogs: [], cspViolations: 0, pageErrors: [] };
   page.on('dialog', async (d) => { events.dialogs.push(d.message()); await d.dismiss(); });
@@ -319,12 +338,40 @@ async function testCycleChart(browser) {
   assert.ok(chart.ticks.includes('0%') && chart.ticks.includes('100%'), `y axis from 0: ${chart.ticks}`);
   assert.ok(chart.tips.every((t) => /cycle \d+: \d+(\.\d)?%/.test(t || '')), `tooltips: ${chart.tips}`);
   assert.equal(chart.bars.length, 2);
+  // The newest values are written inside the chart and do not sit on each other (they were
+  // drawn past the right edge, three on one spot).
+  const placed = await page.evaluate(() => {
+    const s = document.querySelector('#chart-wrap svg');
+    const w = s.viewBox.baseVal.width;
+    return [...s.querySelectorAll('text.value')].map((t) => { const b = t.getBBox(); return [b.x, b.y, b.width, b.height, w, t.textContent, getComputedStyle(t).stroke]; });
+  });
+  for (const v of placed) assert.equal(v[6], 'none', `value ${v[5]} drawn with its series' stroke (blurred)`);
+  assert.ok(placed.length >= 2, `values written: ${JSON.stringify(placed)}`);
+  for (const [x, , wd, , w, t] of placed) assert.ok(x >= 0 && x + wd <= w, `value ${t} outside the chart (${x}+${wd} > ${w})`);
+  for (let i = 0; i < placed.length; i++) {
+    for (let j = i + 1; j < placed.length; j++) {
+      const [ax, ay, aw, ah] = placed[i];
+      const [bx, by, bw, bh] = placed[j];
+      const apart = ax + aw <= bx || bx + bw <= ax || ay + ah <= by || by + bh <= ay;
+      assert.ok(apart, `values ${placed[i][5]} and ${placed[j][5]} overlap`);
+    }
+  }
   assert.match(chart.bars[1], new RegExp(`cycle 2: ${st.last_cycle.audits_total} audits counted`));
   await Promise.all([page.waitForNavigation(), page.click('#signout')]);
   await page.waitForFunction(() => document.body.dataset.state === 'signin');
   assert.deepEqual(events.pageErrors, []);
   await context.close();
-  return 'chart shows 2 cycles';
+  // The annotator page says what the audits are for, in the same numbers.
+  const token = await signInAs(browser, 'cycann', 'annotator', ['cyc']);
+  const ann = await newPage(browser);
+  await signIn(ann.page, token, 'cyc');
+  await ann.page.waitForFunction(() => !document.getElementById('cert-progress').hidden);
+  const cert = await ann.page.locator('#cert-progress').textContent();
+  assert.ok(cert.includes(`${st.last_cycle.audits_total} of at least ${st.min_audits_needed} audits`), cert);
+  assert.ok(cert.includes(`at least ${st.audits_still_needed} more`), cert);
+  assert.deepEqual(ann.events.pageErrors, []);
+  await ann.context.close();
+  return 'chart shows 2 cycles; the annotator page shows the certificate';
 }
 
 async function signInAs(browser, name, role, projects) {
@@ -379,6 +426,158 @@ async function testMultiLabel(browser) {
   return `${n} multi-label answers`;
 }
 
+// Labels every task of a project with the keyboard alone: the key (or two-key chord) read off
+// each label's button, Enter to submit a multi-label selection. No pointer event may reach the
+// page (counted in the capture phase from before the first script runs). Returns the count.
+async function labelAllByKeyboard(browser, { project, type, labels, want, user }) {
+  let r = await api('POST', '/api/v1/projects', { name: project, type, labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, user, 'annotator', [project]);
+  const recs = Object.keys(want).map((id, i) => ({ id, text: `${project} item ${i}: ${id}` }));
+  importJsonl(project, recs);
+  r = await api('POST', `/api/v1/projects/${project}/queue`, { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  const { page, context, events } = await newPage(browser);
+  await context.addInitScript(() => {
+    // A click from a pointer has detail >= 1; the one Enter fires on a form's submit button
+    // (the sign-in form) has detail 0 and is the keyboard's.
+    window.__pointer = [];
+    for (const t of ['pointerdown', 'pointerup', 'mousedown', 'mouseup', 'click', 'wheel', 'touchstart']) {
+      window.addEventListener(t, (e) => {
+        if (e.isTrusted && (t !== 'click' || e.detail > 0)) window.__pointer.push(`${t} on ${e.target.id || e.target.tagName}`);
+      }, true);
+    }
+  });
+  await signIn(page, token, project);
+  const keys = await page.evaluate(() => [...document.querySelectorAll('#labels button')].map((b) => b.querySelector('kbd').textContent));
+  assert.equal(keys.length, labels.length);
+  assert.equal(new Set(keys).size, keys.length, `every label has its own key: ${keys}`);
+  assert.ok(keys.every((k) => k && k !== '—'), `every label has a key: ${keys}`);
+  let n = 0;
+  while ((await page.evaluate(() => document.body.dataset.state)) === 'ready') {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    assert.ok(id in want, `unexpected item ${id}`);
+    for (const l of want[id]) {
+      for (const ch of keys[labels.indexOf(l)]) await page.keyboard.press(ch);
+    }
+    if (type === 'multi-label') {
+      const sel = await page.evaluate(() => [...document.querySelectorAll('#labels button.selected span')].map((e) => e.textContent));
+      assert.deepEqual(sel.sort(), [...want[id]].sort(), `${id}: selection shown`);
+      await page.keyboard.press('Enter');
+    }
+    await waitNext(page, id);
+    const err = await page.locator('#task-error').textContent();
+    assert.equal(err, '', `${id}: ${err}`);
+    n++;
+  }
+  assert.equal(n, Object.keys(want).length, 'every task was shown once');
+  const got = exportLabels(project);
+  for (const [id, l] of Object.entries(want)) assert.deepEqual([...got[id]].sort(), [...l].sort(), `${id}: exported ${JSON.stringify(got[id])}`);
+  assert.deepEqual(await page.evaluate(() => window.__pointer), [], 'no pointer event reached the page');
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return { n, keys };
+}
+
+async function testHundredSingleWithChords(browser) {
+  // 33 labels: 1-9, 0, 20 letters, then the chords .1 .2 .3 (shown on the buttons).
+  const labels = Array.from({ length: 33 }, (_, i) => (i === 31 ? 'étiquette' : `c${String(i + 1).padStart(2, '0')}`));
+  const want = {};
+  for (let i = 0; i < 100; i++) want[`s${String(i).padStart(3, '0')}`] = [labels[(i * 7) % labels.length]];
+  const { n, keys } = await labelAllByKeyboard(browser, { project: 'many', type: 'single-label', labels, want, user: 'manyann' });
+  assert.deepEqual(keys.slice(30), ['.1', '.2', '.3'], 'labels 31-33 show their two-key chords');
+  return `${n} single-label answers over 33 labels, chords included`;
+}
+
+async function testHundredMulti(browser) {
+  const labels = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7', 'a8', 'a9', 'a10', 'a11', 'a12'];
+  const want = {};
+  for (let i = 0; i < 100; i++) {
+    const picked = new Set([labels[i % 12], labels[(i * 5 + 3) % 12]]);
+    if (i % 3 === 0) picked.add(labels[(i + 7) % 12]);
+    want[`m${String(i).padStart(3, '0')}`] = [...picked];
+  }
+  const { n } = await labelAllByKeyboard(browser, { project: 'ml100', type: 'multi-label', labels, want, user: 'ml100ann' });
+  return `${n} multi-label answers`;
+}
+
+async function testRemapKeys(browser) {
+  // "=", a label's key, its new key: the label moves there (a key another label has: they swap);
+  // kept across a reload; "= =" puts every key back; command keys are refused. Keyboard only.
+  const labels = ['ham', 'spam', 'other'];
+  let r = await api('POST', '/api/v1/projects', { name: 'rk', labels });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const token = await signInAs(browser, 'rkann', 'annotator', ['rk']);
+  const recs = ['r1', 'r2', 'r3', 'r4', 'r5'].map((id) => ({ id, text: `remap ${id}` }));
+  // A near-even call: whole percentages would read "50% and 50%".
+  recs[0].prediction = { label: 'ham', score: 0.504, distribution: [0.504, 0.496, 0] };
+  importJsonl('rk', recs);
+  r = await api('POST', '/api/v1/projects/rk/queue', { items: recs.map((x) => x.id) });
+  assert.equal(r.status, 200);
+  const { page, context, events } = await newPage(browser);
+  await signIn(page, token, 'rk');
+  const keys = () => page.evaluate(() => [...document.querySelectorAll('#labels button kbd')].map((k) => k.textContent));
+  const said = async (key) => {
+    const before = await page.evaluate(() => document.getElementById('key-feedback').dataset.seq || '0');
+    await page.keyboard.press(key);
+    await page.waitForFunction((b) => (document.getElementById('key-feedback').dataset.seq || '0') !== b, before);
+    return page.locator('#key-feedback').textContent();
+  };
+  const answered = {};
+  const answer = async (key) => {
+    const id = await page.evaluate(() => document.body.dataset.item);
+    await page.keyboard.press(key);
+    await waitNext(page, id);
+    answered[id] = true;
+    return id;
+  };
+  assert.deepEqual(await keys(), ['1', '2', '3']);
+  assert.equal(await page.evaluate(() => document.body.dataset.item), 'r1');
+  assert.match(await page.locator('#reason').textContent(), /torn between ham 50\.4% and spam 49\.6%/);
+  assert.match(await page.locator('#prelabel-sure').textContent(), /\(50\.4% sure\)/);
+  await page.keyboard.press('=');
+  await page.waitForFunction(() => document.body.dataset.remap === 'label' && !document.getElementById('remap-hint').hidden);
+  await page.keyboard.press('2');
+  await page.waitForFunction(() => document.body.dataset.remap === 'key');
+  assert.match(await said('x'), /“spam” is now on x/);
+  assert.deepEqual(await keys(), ['1', 'x', '3']);
+  assert.equal(await page.locator('#remap-hint').isHidden(), true);
+  assert.match(await said('2'), /no label on 2/, 'the old key is free now');
+  const a1 = await answer('x');
+  // Onto a key another label has: the two swap.
+  await page.keyboard.press('=');
+  await page.keyboard.press('1');
+  assert.match(await said('x'), /“ham” is now on x; “spam” moved to 1/);
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  // A command key cannot pick a label; Esc leaves everything as it was.
+  await page.keyboard.press('=');
+  await page.keyboard.press('3');
+  assert.match(await said('s'), /cannot pick a label/);
+  assert.match(await said('Escape'), /key change cancelled/);
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  await page.keyboard.press('=');
+  assert.match(await said('9'), /no label on 9/);
+  await page.keyboard.press('Escape');
+  // Kept across a reload.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.state === 'ready');
+  assert.deepEqual(await keys(), ['x', '1', '3']);
+  const a2 = await answer('1');
+  // "= =": every label back on its default key.
+  await page.keyboard.press('=');
+  assert.match(await said('='), /back on its default key/);
+  assert.deepEqual(await keys(), ['1', '2', '3']);
+  const a3 = await answer('3');
+  const got = exportLabels('rk');
+  assert.deepEqual(got[a1], ['spam']);
+  assert.deepEqual(got[a2], ['spam']);
+  assert.deepEqual(got[a3], ['other']);
+  assert.equal(Object.values(got).filter(Boolean).length, 3, `exactly three answers: ${JSON.stringify(got)}`);
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return 'remap, swap, refuse, reload, reset';
+}
+
 async function testFeedbackReasonHistory(browser) {
   const labels = ['ham', 'spam', 'other'];
   let r = await api('POST', '/api/v1/projects', { name: 'fb', labels });
@@ -399,6 +598,19 @@ async function testFeedbackReasonHistory(browser) {
   assert.match(await text('#reason'), /torn between ham 51% and spam 47%/);
   const dist = await page.evaluate(() => [...document.querySelectorAll('#distribution .dist-row')].map((e) => e.textContent));
   assert.deepEqual(dist, ['ham51%', 'spam47%', 'other2%']);
+  // The bars show the shares (they had no height: the track shared a class with the header,
+  // which was clipped to the track's height in turn).
+  const bars = await page.evaluate(() => [...document.querySelectorAll('#distribution .bar-fill')].map((f) => {
+    const b = f.getBoundingClientRect();
+    return [b.width / f.parentElement.getBoundingClientRect().width, b.height];
+  }));
+  assert.deepEqual(bars.map(([r]) => Math.round(r * 100)), [51, 47, 2], `bar widths ${JSON.stringify(bars)}`);
+  for (const [, h] of bars) assert.ok(h >= 5, `bar height ${h}`);
+  const header = await page.evaluate(() => {
+    const h = document.querySelector('header');
+    return [h.getBoundingClientRect().height, h.scrollHeight, h.clientHeight, document.getElementById('signout').getBoundingClientRect().height];
+  });
+  assert.ok(header[0] >= 30 && header[1] <= header[2] + 1 && header[3] > 0, `header clipped: ${header}`);
   // Keys that do nothing say so, each with its own message.
   const said = [];
   for (const key of ['9', 'q', 'u', 'Escape', '%', 'r']) {
@@ -501,6 +713,9 @@ for (const [name, fn] of [
   ['admin runs a cycle twice and the chart updates', () => testCycleChart(browser)],
   ['multi-label: 12 labels, 2-3 per answer, keyboard only', () => testMultiLabel(browser)],
   ['keys that do nothing say so; reason, distribution, history', () => testFeedbackReasonHistory(browser)],
+  ['keyboard only: 100 single-label tasks over 33 labels (chords)', () => testHundredSingleWithChords(browser)],
+  ['keyboard only: 100 multi-label tasks', () => testHundredMulti(browser)],
+  ['keys: = remaps a label, kept after reload, = = resets', () => testRemapKeys(browser)],
   ['admin: annotators get a clear page; sign-out', () => testAdminPages(browser)],
 ]) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;

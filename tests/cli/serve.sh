@@ -39,6 +39,10 @@ PY
 # Structured access log: one JSON object per request, without tokens.
 python3 -c "import json,sys; [json.loads(l) for l in open(sys.argv[1]) if l.startswith('{')]" "$T/log"
 if grep -q "$TOKEN" "$T/log"; then echo "token in access log"; exit 1; fi
+# A port already taken (here by the server above): a message that says so and names --port.
+if "$H" --db "$DB" serve --host 127.0.0.1 --port "$PORT" >/dev/null 2>"$T/taken"; then echo "serve on a taken port succeeded"; exit 1; fi
+grep -q "port $PORT is in use" "$T/taken" || { echo "taken port not said plainly:"; cat "$T/taken"; exit 1; }
+grep -q -- "--port" "$T/taken"
 kill -TERM "$PID"
 rc=0; wait "$PID" || rc=$?; PID=""
 [ "$rc" -eq 0 ] || { echo "serve exited $rc on SIGTERM"; exit 1; }

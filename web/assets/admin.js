@@ -73,7 +73,8 @@ function showCertificate(cert) {
   const parts = [];
   if (target) parts.push(`target: ${target}`);
   if (since > 0) parts.push(`${since} audit answer${since === 1 ? '' : 's'} given since the last cycle (counted by the next one)`);
-  if (cert.precision_lower_bound !== null && cert.precision_lower_bound !== undefined && cert.cycles) {
+  // The bound of zero audits is 0.000 and says nothing: it shows once audits have been counted.
+  if (cert.precision_lower_bound !== null && cert.precision_lower_bound !== undefined && cert.cycles && have > 0) {
     parts.push(cert.certified
       ? `precision lower bound ${Number(cert.precision_lower_bound).toFixed(3)}`
       : `precision lower bound ${Number(cert.precision_lower_bound).toFixed(3)} (not meaningful before enough audits)`);
@@ -163,7 +164,8 @@ function frame(chart, { W, H, L, R, T, B, ymax, yTicks, yFormat, xs, yTitle }) {
 // Cycle history as an SVG line chart built node by node (no markup strings): y from 0 to 100%,
 // a marker with a tooltip on every point, the value written beside the newest ones.
 function drawChart(cycles, items) {
-  const W = 680, H = 250, L = 56, R = 16, T = 14, B = 40;
+  // R leaves room for the newest values, written to the right of the last points.
+  const W = 680, H = 250, L = 56, R = 64, T = 14, B = 40;
   const chart = svg('svg', { class: 'chart', width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: 'img',
     'aria-label': 'gold accuracy and auto-accepted share per cycle', 'data-points': cycles.length });
   const { x, y } = frame(chart, { W, H, L, R, T, B, ymax: 1, yTicks: [0, 0.25, 0.5, 0.75, 1],
@@ -177,6 +179,7 @@ function drawChart(cycles, items) {
     ['line-after', 'gold accuracy after', (c) => c.accuracy_after],
     ['line-coverage', 'auto-accepted share', (c) => (items ? c.auto_accepted / items : null)],
   ];
+  const values = [];  // the newest value of each series: [y, cls, text], placed below
   for (const [cls, name, f] of series) {
     const pts = cycles.map((c, i) => [i, f(c), c]).filter(([, v]) => v !== null && v !== undefined && Number.isFinite(v));
     if (pts.length === 0) continue;
@@ -189,8 +192,15 @@ function drawChart(cycles, items) {
       chart.appendChild(dot);
     }
     const [li, lv] = pts[pts.length - 1];
-    chart.appendChild(svg('text', { class: `value ${cls}`, x: x(li) + 6, y: y(lv) - 6, 'font-size': 11 },
-      `${(lv * 100).toFixed(1)}%`));
+    values.push([y(lv) + 4, cls, `${(lv * 100).toFixed(1)}%`, x(li) + 8]);
+  }
+  // Values that would overlap (close series) are pushed apart, at least a line each.
+  values.sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < values.length; i++) values[i][0] = Math.max(values[i][0], values[i - 1][0] + 15);
+  const over = values.length ? values[values.length - 1][0] - (H - B + 4) : 0;
+  if (over > 0) values.forEach((v) => { v[0] -= over; });
+  for (const [ty, cls, text, tx] of values) {
+    chart.appendChild(svg('text', { class: `value ${cls}`, x: tx, y: ty, 'font-size': 11 }, text));
   }
   const wrap = document.getElementById('chart-wrap');
   hl.clear(wrap);
@@ -200,7 +210,7 @@ function drawChart(cycles, items) {
 // Audits the certificate counted after each cycle (bars) against the least it needs (dashed).
 function drawAuditChart(cycles, cert) {
   const need = Number((cert && cert.min_audits_needed) || 0);
-  const W = 680, H = 210, L = 56, R = 16, T = 14, B = 40;
+  const W = 680, H = 210, L = 56, R = 64, T = 14, B = 40;  // the same x positions as the cycle chart
   const counts = cycles.map((c) => Number(c.audits_total || 0));
   const top = Math.max(need, ...counts, 1) * 1.1;
   const step = Math.max(1, Math.ceil(top / 4 / 10) * 10);

@@ -16,6 +16,63 @@ function keyFor(i) {
   return CHORD_PREFIXES[p] + SINGLE_KEYS[j % SINGLE_KEYS.length];
 }
 
+// Keys that are commands (or start one) and so can never pick a label.
+const RESERVED_KEYS = new Set(['s', 'u', 'h', 'j', 'k', 'r', '?', '=', '.', ',', ' ']);
+
+function isLabelKey(k) {
+  if (typeof k !== 'string') return false;
+  const chars = [...k];
+  if (chars.length === 1) return !RESERVED_KEYS.has(k) && k === k.toLowerCase() && !/\s|\p{C}/u.test(k);
+  return chars.length === 2 && CHORD_PREFIXES.includes(chars[0]) && isLabelKey(chars[1]);
+}
+
+// The person's own keys for this project (a Map label -> key; label names are untrusted, so
+// never object keys), kept in this browser per user and project as [[label, key], ...].
+// `=` starts remapping (see remapKey).
+function keymapSlot() { return `hitloop.keys.${state.user ? state.user.name : ''}.${state.project.name}`; }
+function loadKeymap() {
+  try {
+    const pairs = JSON.parse(localStorage.getItem(keymapSlot()) || '[]');
+    if (!Array.isArray(pairs)) return new Map();
+    return new Map(pairs.filter((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && isLabelKey(p[1])));
+  } catch (e) {
+    return new Map();
+  }
+}
+function saveKeymap() {
+  try {
+    if (state.keymap.size) localStorage.setItem(keymapSlot(), JSON.stringify([...state.keymap]));
+    else localStorage.removeItem(keymapSlot());
+    return true;
+  } catch (e) {
+    return false;
+  }
+}
+
+// Each label's key: a remapped label has its own; every other label keeps its default unless a
+// remapped label took it, and then gets the first key nobody uses. Sets state.keys.
+function computeKeys() {
+  const labels = state.project.labels;
+  const keys = new Array(labels.length).fill(null);
+  const used = new Set();
+  labels.forEach((l, i) => {
+    const k = state.keymap.has(l) ? state.keymap.get(l) : null;
+    if (isLabelKey(k) && !used.has(k)) { keys[i] = k; used.add(k); }
+  });
+  labels.forEach((l, i) => {
+    const k = keyFor(i);
+    if (keys[i] === null && k !== null && !used.has(k)) { keys[i] = k; used.add(k); }
+  });
+  let n = 0;
+  labels.forEach((l, i) => {
+    if (keys[i] !== null) return;
+    for (let k = keyFor(n); k !== null; k = keyFor(++n)) {
+      if (!used.has(k)) { keys[i] = k; used.add(k); break; }
+    }
+  });
+  state.keys = keys;
+}
+
 const REASONS = {
   audit: 'Random audit: a uniform sample that checks the machine’s labels. The model’s answer is hidden so it cannot sway you.',
   'audit-stratified': 'Monitoring audit: a random label the machine accepted, drawn from one confidence band. The model’s answer is hidden.',
@@ -40,6 +97,9 @@ const state = {
   counts: null,    // queued_by_kind in my pools
   countsAt: 0,
   chord: '',       // a pending chord prefix
+  keymap: new Map(),  // the person's remapped keys (label -> key) for this project
+  keys: [],        // each label's key (computeKeys)
+  remap: null,     // {step: 'label'|'key', prefix, index} while remapping a key
   history: [],
   historyOpen: false,
 };
@@ -106,6 +166,9 @@ async function openProject(name, claimed) {
   // The first task is claimed and shown first; the queue counts are asked for only then, so
   // they do not compete with the first task for the server.
   state.project = state.projects.find((p) => p.name === name);
+  state.keymap = loadKeymap();
+  state.remap = null;
+  computeKeys();
   state.last = null;
   state.amend = null;
   state.history = [];
@@ -130,7 +193,20 @@ async function refreshCounts(force) {
   state.countsAt = now;
   const r = await hl.api('GET', projectPath(state.project.name));
   if (r.status === 200 && r.data.queued_by_kind) state.counts = r.data.queued_by_kind;
+  if (r.status === 200) showCertificate(r.data.certificate);
   showProgress();
+}
+
+// What the blind audits are for, in the words of the dashboard and `hitloop status`.
+function showCertificate(cert) {
+  const el = document.getElementById('cert-progress');
+  el.hidden = !cert;
+  if (!cert) return;
+  const need = Number(cert.min_audits_needed || 0);
+  const have = Number(cert.audits_counted || 0);
+  if (cert.certified) el.textContent = `certificate: certified after cycle ${cert.cycle} (${have} audits)`;
+  else if (!cert.cycles) el.textContent = `certificate: no cycle yet — it needs at least ${need} clean audits`;
+  else el.textContent = `certificate: ${have} of at least ${need} audits (at least ${Math.max(0, need - have)} more before the machine labels alone)`;
 }
 
 async function nextTask(claimed) {
@@ -188,6 +264,13 @@ function ranked(prediction) {
     .sort((a, b) => b[1] - a[1]);
 }
 
+// Two shares as percentages, with a decimal when whole numbers would read the same ("50% and
+// 50%" says nothing about which way the model leans).
+function pctPair(p, q) {
+  if (hl.pct(p) !== hl.pct(q)) return [hl.pct(p), hl.pct(q)];
+  return [`${(Number(p) * 100).toFixed(1)}%`, `${(Number(q) * 100).toFixed(1)}%`];
+}
+
 // Why this task is in front of the person, in words.
 function reasonText(task) {
   const fixed = REASONS[task.reason];
@@ -195,7 +278,8 @@ function reasonText(task) {
   const r = ranked(task.prediction);
   if (r.length >= 2) {
     const [[a, pa], [b, pb]] = r;
-    if (pa - pb < 0.3) return `The model is torn between ${a} ${hl.pct(pa)} and ${b} ${hl.pct(pb)}.`;
+    const [ta, tb] = pctPair(pa, pb);
+    if (pa - pb < 0.3) return `The model is torn between ${a} ${ta} and ${b} ${tb}.`;
     return `The model leans to ${a} ${hl.pct(pa)} but is not sure enough to label it alone.`;
   }
   if (task.prediction) return `The model says ${task.prediction.label} (${hl.pct(task.prediction.confidence)}) but is not sure enough to label it alone.`;
@@ -213,7 +297,7 @@ function renderDistribution(task) {
     bar.style.width = `${Math.max(0, Math.min(100, p * 100)).toFixed(1)}%`;
     box.appendChild(hl.el('div', { class: 'dist-row', title: `${label}: ${(p * 100).toFixed(1)}%` },
       hl.el('span', { class: 'dist-label', dir: 'auto' }, label),
-      hl.el('span', { class: 'bar' }, bar),
+      hl.el('span', { class: 'dist-bar' }, bar),
       hl.el('span', { class: 'dist-pct' }, hl.pct(p))));
   }
 }
@@ -279,7 +363,10 @@ function render(task, amend) {
   } else if (shown) {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'model says '));
     pre.appendChild(hl.el('strong', { dir: 'auto', id: 'prelabel-name' }, shown.label));
-    pre.appendChild(hl.el('span', { class: 'muted' }, ` (${hl.pct(shown.confidence)} sure) — Enter to accept`));
+    const top = ranked(shown);
+    const tied = top.length >= 2 && hl.pct(top[0][1]) === hl.pct(top[1][1]);
+    const sure = tied ? `${(Number(shown.confidence) * 100).toFixed(1)}%` : hl.pct(shown.confidence);
+    pre.appendChild(hl.el('span', { class: 'muted', id: 'prelabel-sure' }, ` (${sure} sure) — Enter to accept`));
   } else {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'no pre-label'));
   }
@@ -306,7 +393,7 @@ function renderLabels(task, shown) {
     const cls = ['label'];
     if (shown && shown.label === name) cls.push('predicted');
     if (state.selected.has(name)) cls.push('selected');
-    const key = keyFor(i);
+    const key = state.keys[i];
     const b = hl.el('button', { type: 'button', class: cls.join(' '), 'data-label-index': i,
       'data-key': key || '', 'aria-pressed': state.selected.has(name) ? 'true' : 'false' },
     hl.el('kbd', {}, key || '—'), ' ', hl.el('span', { dir: 'auto' }, name));
@@ -436,6 +523,77 @@ function cancel() {
   feedback('nothing to cancel');
 }
 
+// ---- key remapping: = , the label's key, then its new key (a key another label has: they swap) ----
+function remapHint(text) {
+  const el = document.getElementById('remap-hint');
+  el.textContent = text || '';
+  el.hidden = !text;
+  document.body.dataset.remap = state.remap ? state.remap.step : '';
+}
+
+function startRemap() {
+  state.chord = '';
+  state.remap = { step: 'label', prefix: '' };
+  remapHint('Change a key: press the key of the label to move (= again puts every key back to the default, Esc cancels)');
+}
+
+function endRemap(msg) {
+  state.remap = null;
+  remapHint('');
+  if (msg) feedback(msg);
+}
+
+function remapKey(key) {
+  const labels = state.project.labels;
+  if (key === 'Escape') { endRemap('key change cancelled'); return; }
+  if (state.remap.step === 'label') {
+    if (key === '=' && !state.remap.prefix) {
+      state.keymap = new Map();
+      const saved = saveKeymap();
+      computeKeys();
+      const t = currentTask();
+      if (t) renderLabels(t, t.kind === 'audit' ? null : t.prediction);
+      endRemap(saved ? 'every label is back on its default key' : 'keys reset for this page only (this browser does not keep settings)');
+      return;
+    }
+    if (CHORD_PREFIXES.includes(key) && !state.remap.prefix && state.keys.some((k) => k && k.length === 2 && k[0] === key)) {
+      state.remap.prefix = key;
+      remapHint(`Change a key: ${key} … the second key of the label’s chord (Esc cancels)`);
+      return;
+    }
+    const combo = state.remap.prefix + key;
+    state.remap.prefix = '';
+    const i = state.keys.indexOf(combo);
+    if (i < 0) {
+      feedback(`no label on ${combo.length <= 2 ? combo : key} — press the key shown on the label to move, or Esc`);
+      remapHint('Change a key: press the key of the label to move (= again puts every key back to the default, Esc cancels)');
+      return;
+    }
+    state.remap = { step: 'key', index: i };
+    remapHint(`New key for “${labels[i]}” (now ${combo}): press it (Esc cancels)`);
+    return;
+  }
+  const i = state.remap.index;
+  if (!isLabelKey(key)) {
+    feedback(`${key.length === 1 ? `“${key}”` : key} cannot pick a label (it is a command key or not a single character) — press another key, or Esc`);
+    return;
+  }
+  const old = state.keys[i];
+  const other = state.keys.indexOf(key);
+  const next = new Map(state.keymap);
+  next.set(labels[i], key);
+  if (other >= 0 && other !== i) next.set(labels[other], old);
+  state.keymap = next;
+  const saved = saveKeymap();
+  computeKeys();
+  const t = currentTask();
+  if (t) renderLabels(t, t.kind === 'audit' ? null : t.prediction);
+  let msg = `“${labels[i]}” is now on ${key}`;
+  if (other >= 0 && other !== i) msg += `; “${labels[other]}” moved to ${old}`;
+  if (!saved) msg += ' (for this page only: this browser does not keep settings)';
+  endRemap(msg);
+}
+
 function scrollText(dir, page) {
   const t = document.getElementById('item-text');
   const step = page ? t.clientHeight * 0.9 : 60;
@@ -543,28 +701,26 @@ document.addEventListener('keydown', (ev) => {
     feedback(s === 'empty' ? 'no task open — r checks again, h shows your history' : 'r tries again');
     return;
   }
+  if (state.remap) { remapKey(key); return; }
   if (state.chord) {
     const combo = state.chord + key;
     state.chord = '';
     if (key === 'Escape') { feedback('chord cancelled'); return; }
-    const i = state.project.labels.findIndex((_, j) => keyFor(j) === combo);
+    const i = state.keys.indexOf(combo);
     if (i < 0) { feedback(`no label on ${combo}`); return; }
     choose(i);
     return;
   }
   if (CHORD_PREFIXES.includes(key)) {
-    if (state.project.labels.length <= SINGLE_KEYS.length) { feedback(`${key} starts a chord, but every label has a one-key shortcut here`); return; }
+    if (!state.keys.some((k) => k && k.length === 2 && k[0] === key)) { feedback(`${key} starts a chord, but every label has a one-key shortcut here`); return; }
     state.chord = key;
     feedback(`${key} … press the second key of the label's chord (Esc cancels)`);
     return;
   }
-  const li = SINGLE_KEYS.indexOf(key);
-  if (li >= 0) {
-    if (li >= state.project.labels.length) {
-      feedback(`no label on ${key} (this project has ${state.project.labels.length} label${state.project.labels.length === 1 ? '' : 's'})`);
-      return;
-    }
-    choose(li);
+  const li = state.keys.indexOf(key);
+  if (li >= 0) { choose(li); return; }
+  if (SINGLE_KEYS.includes(key)) {
+    feedback(`no label on ${key} (this project has ${state.project.labels.length} label${state.project.labels.length === 1 ? '' : 's'})`);
     return;
   }
   switch (key) {
@@ -578,7 +734,8 @@ document.addEventListener('keydown', (ev) => {
     case 'PageDown': case ' ': scrollText(1, true); return;
     case 'PageUp': scrollText(-1, true); return;
     case 'r': feedback('a task is open — r checks for new work only when there is none'); return;
-    case '?': feedback('keys: label keys on the buttons · Enter accept · s skip · u undo · h history · j/k scroll · Esc cancel'); return;
+    case '=': startRemap(); return;
+    case '?': feedback('keys: label keys on the buttons · Enter accept · s skip · u undo · h history · j/k scroll · = change a label’s key · Esc cancel'); return;
     default: feedback(`${ev.key.length === 1 ? `“${ev.key}”` : ev.key} does nothing here — press ? for the keys`);
   }
 });
