@@ -1,5 +1,5 @@
 // The Store contract, written against the interface: every backend runs this same suite.
-// A backend joins by adding a factory to kBackends below.
+// A backend joins by adding itself to kStoreBackends (tests/support/store_backends.h).
 #include "store/store.h"
 
 #include <gtest/gtest.h>
@@ -11,25 +11,19 @@
 #include <set>
 #include <thread>
 
+#include "support/store_backends.h"
 #include "support/temp_dir.h"
 
 namespace hitloop {
 namespace {
 
-struct Backend {
-  const char* name;
-  std::function<Result<std::unique_ptr<Store>>(const std::string& dir)> open;
-};
+using testing::kStoreBackends;
+using testing::StoreBackend;
 
-void PrintTo(const Backend& b, std::ostream* os) { *os << b.name; }
-
-const Backend kBackends[] = {
-    {"sqlite", [](const std::string& dir) { return OpenSqliteStore(dir + "/hitloop.db"); }},
-};
-
-class StoreTest : public ::testing::TestWithParam<Backend> {
+class StoreTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
+    if (auto why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << GetParam().name << ": " << why;
     auto s = GetParam().open(dir_.path());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
@@ -55,6 +49,11 @@ class StoreTest : public ::testing::TestWithParam<Backend> {
     auto r = store_->PutItem(it, "", &id);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return id;
+  }
+
+  void TearDown() override {
+    store_.reset();
+    GetParam().cleanup(dir_.path());
   }
 
   testing::TempDir dir_;
@@ -452,7 +451,7 @@ TEST_P(StoreTest, LabelNameWithPipeIsRefused) {
   EXPECT_TRUE(store_->AddLabel(project_.id, "fine label").ok());
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kBackends),
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kStoreBackends),
                          [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
