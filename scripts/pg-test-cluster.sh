@@ -4,7 +4,8 @@
 #   scripts/pg-test-cluster.sh start [DIR]   initdb in DIR (default: a new mktemp folder) as an
 #                                            unprivileged user, start it on a private port that
 #                                            listens only on a Unix socket inside DIR, and print
-#                                            its conninfo (key=value form) on stdout
+#                                            its conninfo on stdout, a URI hitloop's --db takes:
+#                                            postgresql://hitloop@/postgres?host=DIR&port=PORT
 #   scripts/pg-test-cluster.sh stop DIR      stop it and remove DIR: nothing is left behind
 #
 # The cluster runs with fsync=off: it holds test data only and is deleted at the end.
@@ -42,7 +43,7 @@ case "$cmd" in
     as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
-    echo "host=$dir port=$port user=hitloop dbname=postgres"
+    echo "postgresql://hitloop@/postgres?host=$dir&port=$port"
     ;;
   stop)
     dir="${2:?usage: pg-test-cluster.sh stop DIR}"

@@ -27,6 +27,11 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, OpenMode
 // without them (NotFound). Refused untouched: a database with tables but no hitloop schema and
 // a newer-than-this-build schema (FailedPrecondition). FailedPrecondition when this build has no
 // PostgreSQL support (cmake -DHITLOOP_POSTGRES=OFF).
+// Where PostgreSQL's Store differs from store.h's words (docs/POSTGRES.md): Claim passes over
+// entries another connection is claiming or finishing at that instant instead of waiting, so its
+// pick may be the next-best entry and nullopt can be momentary while other transactions hold the
+// last candidates (callers ask again later); CheckIntegrity runs logical checks of hitloop's
+// invariants (no page-level check); text must be valid UTF-8 without NUL bytes (InvalidArgument).
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo, OpenMode mode);
 
 // True when `location` names a PostgreSQL database (postgresql:// or postgres://).

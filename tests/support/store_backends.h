@@ -8,6 +8,7 @@
 //             PostgreSQL, its tests are skipped (GTEST_SKIP) with the reason.
 // A test opens its backend with Open(dir) (again with the same dir to reopen the same database)
 // and calls Cleanup(dir) when done (drops the PostgreSQL database).
+#include <cctype>
 #include <cstdlib>
 #include <functional>
 #include <memory>
@@ -72,6 +73,38 @@ inline std::string PgConninfoFor(const std::string& dbname) {
   }
   PQconninfoFree(opts);
   return out;
+}
+
+// The same as a postgresql:// URI (what --db and ServerOptions::db_path take).
+inline std::string PgUriFor(const std::string& dbname) {
+  char* err = nullptr;
+  PQconninfoOption* opts = PQconninfoParse(std::getenv("HITLOOP_TEST_PG"), &err);
+  if (opts == nullptr) {
+    if (err) PQfreemem(err);
+    return "";
+  }
+  auto encode = [](const std::string& v) {
+    static const char* kHex = "0123456789ABCDEF";
+    std::string out;
+    for (unsigned char ch : v) {
+      if (std::isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~') {
+        out += static_cast<char>(ch);
+      } else {
+        out += '%';
+        out += kHex[ch >> 4];
+        out += kHex[ch & 15];
+      }
+    }
+    return out;
+  };
+  std::string query;
+  for (PQconninfoOption* o = opts; o->keyword != nullptr; ++o) {
+    std::string key = o->keyword;
+    if (key == "dbname" || o->val == nullptr || *o->val == '\0') continue;
+    query += (query.empty() ? "?" : "&") + key + "=" + encode(o->val);
+  }
+  PQconninfoFree(opts);
+  return "postgresql:///" + dbname + query;
 }
 
 // Runs one administrative statement (CREATE/DROP DATABASE) on the cluster's own database.

@@ -61,6 +61,18 @@ Status PgStore::ExecScript(const char* sql, const char* what) {
   return st;
 }
 
+Status PgStore::ExecRows(const char* sql, PgRows* out, const char* what) {
+  PGresult* r = PQexec(conn_, sql);
+  const ExecStatusType s = PQresultStatus(r);
+  if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK) {
+    Status st = ErrorFrom(r, what);
+    PQclear(r);
+    return st;
+  }
+  *out = PgRows(r);
+  return Status::Ok();
+}
+
 Status PgStore::Query(const std::string& sql, const PgParams& params, PgRows* out, const char* what) {
   auto it = prepared_.find(sql);
   if (it == prepared_.end()) {

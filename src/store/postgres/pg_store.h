@@ -106,6 +106,9 @@ class PgStore final : public Store {
   Status Query(const std::string& sql, const PgParams& params, const char* what) {
     return Query(sql, params, nullptr, what);
   }
+  // Runs `sql` (no parameters; for statements PostgreSQL does not prepare, such as FETCH)
+  // outside the statement cache; rows in *out.
+  Status ExecRows(const char* sql, PgRows* out, const char* what);
   // The location for messages (password removed).
   const std::string& where() const { return where_; }
 

@@ -146,6 +146,10 @@ Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& req) {
     p.Add(l.id).Add(l.expires_at).AddTextArray(req.kinds).AddTextArray(req.exclude_kinds);
     PgRows r;
     RETURN_IF_ERROR(Query(ClaimSql(one_pool), p, &r, "claim"));
+    // Nothing: perhaps every candidate changed after this statement's snapshot (passed over,
+    // see the top of the file). Once more, on a fresh snapshot; entries other transactions hold
+    // at this instant stay passed over (the caller asks again later).
+    if (r.rows() == 0) RETURN_IF_ERROR(Query(ClaimSql(one_pool), p, &r, "claim"));
     if (r.rows() == 0) return Status::Ok();
     QueueEntry e;
     e.id = r.Int(0, 0);
