@@ -17,8 +17,10 @@
 #   2b. the backend-parameterised store tests again on PostgreSQL 15: a throw-away cluster of
 #      its own (scripts/pg-test-cluster.sh: initdb in a temporary folder as an unprivileged user,
 #      Unix socket only, removed on exit), named to the tests by HITLOOP_TEST_PG. Skipped only
-#      with HITLOOP_SKIP_PG=1 or in a build without PostgreSQL (HITLOOP_POSTGRES=OFF); then two
-#      `hitloop serve` processes on one database of it, one killed halfway (tests/pg/two_servers.py);
+#      with HITLOOP_SKIP_PG=1 or in a build without PostgreSQL (HITLOOP_POSTGRES=OFF); then the
+#      HTTP scenario and server tests with the server on it (HITLOOP_TEST_SERVER_PG=1), db copy
+#      SQLite <-> PostgreSQL (tests/cli/db_copy.sh), and two `hitloop serve` processes on one
+#      database of it, one killed halfway (tests/pg/two_servers.py);
 # Set HITLOOP_SKIP_SLOW=1 to run only 1-2b (a quick local loop).
 set -euo pipefail
 BUILD="${1:-build}"
@@ -45,6 +47,16 @@ if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUI
   if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
   # A cluster that was started but refused every test would show up as skips, not failures.
   if grep -q '^\[  SKIPPED \]' "$pg_log"; then echo "PostgreSQL store tests were skipped" >&2; exit 1; fi
+  echo "== HTTP scenario and server tests on PostgreSQL"
+  # Less the disk-full test: it injects SQLite I/O errors through a faulty VFS.
+  set +e
+  HITLOOP_TEST_SERVER_PG=1 "$BUILD/unit_tests" \
+    --gtest_filter='Files/HttpScenario.*:Regression.*:ScopeCacheTest.*:Security.*:Server.*:TaskMix.*:HandlersAdmin.*:ImportUpload.*:-Regression.DiskFullIs503WithoutPathsAndHealthReportsTheStoppedWriter' \
+    >"$pg_log" 2>&1
+  status=$?
+  set -e
+  tail -n 3 "$pg_log"
+  if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
   echo "== db copy SQLite <-> PostgreSQL (tests/cli/db_copy.sh)"
   bash tests/cli/db_copy.sh "$BUILD/hitloop" "$ROOT"
   echo "== two servers on one PostgreSQL database (tests/pg/two_servers.py)"
