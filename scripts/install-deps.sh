@@ -14,12 +14,14 @@ BUILD_PACKAGES=(
   libcld2-dev libutf8proc-dev libxxhash-dev libsodium-dev
   libboost-dev  # header-only Boost.Math (quality/: binomial intervals)
   libgtest-dev libgmock-dev googletest  # the unit tests build with the tree
+  libpq-dev  # the PostgreSQL store backend (src/store/postgres/; cmake -DHITLOOP_POSTGRES)
 )
 TEST_PACKAGES=(
   clang-format clang-tidy  # make format, make tidy
   clang                    # the sanitizer tier (scripts/test-asan.sh) compiles with clang
   sqlite3 python3          # CLI tests, the layering and size checks
   chromium  # browser tests (tests/browser) drive Debian's chromium; never a downloaded one
+  postgresql-15  # the store tests on PostgreSQL: a throw-away cluster (scripts/pg-test-cluster.sh)
 )
 BENCH_PACKAGES=(
   libbenchmark-dev fasttext

@@ -14,7 +14,14 @@
 #      fast tests with zero reports enforced (scripts/test-asan.sh; `make test-asan` runs it
 #      alone), less the tests named in ASAN_SKIPPED below. Opt-in until its cold-build time on
 #      CI's 2 cores is measured within the budget and it has run green once (bench/RESULTS.md).
-# Set HITLOOP_SKIP_SLOW=1 to run only 1-2 (a quick local loop).
+#   2b. the backend-parameterised store tests again on PostgreSQL 15: a throw-away cluster of
+#      its own (scripts/pg-test-cluster.sh: initdb in a temporary folder as an unprivileged user,
+#      Unix socket only, removed on exit), named to the tests by HITLOOP_TEST_PG. Skipped only
+#      with HITLOOP_SKIP_PG=1 or in a build without PostgreSQL (HITLOOP_POSTGRES=OFF); then the
+#      HTTP scenario and server tests with the server on it (HITLOOP_TEST_SERVER_PG=1), db copy
+#      SQLite <-> PostgreSQL (tests/cli/db_copy.sh), and two `hitloop serve` processes on one
+#      database of it, one killed halfway (tests/pg/two_servers.py);
+# Set HITLOOP_SKIP_SLOW=1 to run only 1-2b (a quick local loop).
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,6 +32,39 @@ BUILD="$(realpath "$BUILD")"
 # same time under ctest -j would race on the unpacked cache).
 [ -f bench/data/spam/pool.jsonl ] || bench/data/fetch.sh spam
 (cd "$BUILD" && ctest --output-on-failure -j "$(nproc)" -L fast)
+if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUILD/CMakeCache.txt"; then
+  echo "== store tests on PostgreSQL"
+  PG_DIR="$(mktemp -d /tmp/hitloop-pg.XXXXXX)"
+  trap 'scripts/pg-test-cluster.sh stop "$PG_DIR"' EXIT
+  HITLOOP_TEST_PG="$(scripts/pg-test-cluster.sh start "$PG_DIR")"
+  export HITLOOP_TEST_PG
+  pg_log="$PG_DIR/unit_tests.log"
+  set +e
+  "$BUILD/unit_tests" --gtest_filter='Backends/*/postgres' >"$pg_log" 2>&1
+  status=$?
+  set -e
+  tail -n 3 "$pg_log"
+  if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
+  # A cluster that was started but refused every test would show up as skips, not failures.
+  if grep -q '^\[  SKIPPED \]' "$pg_log"; then echo "PostgreSQL store tests were skipped" >&2; exit 1; fi
+  echo "== HTTP scenario and server tests on PostgreSQL"
+  # Less the disk-full test: it injects SQLite I/O errors through a faulty VFS.
+  set +e
+  HITLOOP_TEST_SERVER_PG=1 "$BUILD/unit_tests" \
+    --gtest_filter='Files/HttpScenario.*:Regression.*:ScopeCacheTest.*:Security.*:Server.*:TaskMix.*:HandlersAdmin.*:ImportUpload.*:-Regression.DiskFullIs503WithoutPathsAndHealthReportsTheStoppedWriter' \
+    >"$pg_log" 2>&1
+  status=$?
+  set -e
+  tail -n 3 "$pg_log"
+  if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
+  echo "== db copy SQLite <-> PostgreSQL (tests/cli/db_copy.sh)"
+  bash tests/cli/db_copy.sh "$BUILD/hitloop" "$ROOT"
+  echo "== two servers on one PostgreSQL database (tests/pg/two_servers.py)"
+  psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE two_servers"
+  python3 tests/pg/two_servers.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//two_servers?}"
+  scripts/pg-test-cluster.sh stop "$PG_DIR"
+  trap - EXIT
+fi
 if [ "${HITLOOP_SKIP_SLOW:-0}" = 1 ]; then exit 0; fi
 echo "== browser tests"
 tests/browser/run.sh "$BUILD/hitloop"

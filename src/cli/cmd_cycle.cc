@@ -124,7 +124,7 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--threads", a->threads, "Model threads")->capture_default_str();
   cmd->add_flag("--json", a->as_json, "Print the cycle record as JSON");
   cmd->callback([a, &g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(a->name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -156,7 +156,7 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
   lc->add_option("NAME", *cfg_name, "Project name")->required();
   lc->add_option("--set-json", *cfg_file, "JSON file with the loop settings (see docs/LOOP.md)");
   lc->callback([cfg_name, cfg_file, &g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(*cfg_name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

@@ -43,7 +43,7 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
       if (!m.ok()) { *exit_code = Fail(m.status()); return; }
       method = *m;
     }
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

@@ -40,7 +40,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {
     if (o.format == io::kAnswersFormat) {
-      auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+      auto store = OpenStore(g.db_path, OpenMode::kMustExist);
       if (!store.ok()) { *exit_code = Fail(store.status()); return; }
       auto p = (*store)->GetProject(o.project);
       if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -63,7 +63,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     }
     auto fmt = io::ParseFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

@@ -38,7 +38,7 @@ void RegisterItem(CLI::App& app, GlobalOptions& g, int* exit_code) {
     cmd->add_option("NAME", o.project, "Project name")->required();
     cmd->add_option("ID", o.ids, "Item ids (as imported)")->required();
     cmd->callback([&g, exit_code, &v] {
-      auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+      auto store = OpenStore(g.db_path, OpenMode::kMustExist);
       if (!store.ok()) { *exit_code = Fail(store.status()); return; }
       auto p = (*store)->GetProject(o.project);
       if (!p.ok()) { *exit_code = Fail(p.status()); return; }

@@ -58,7 +58,7 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
       *exit_code = Fail(InvalidArgument("--labels: at least one label is required"));
       return;
     }
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto created = (*store)->CreateProject(p);
     if (!created.ok()) { *exit_code = Fail(created.status()); return; }
@@ -76,7 +76,7 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
   add_label->add_option("NAME", label_project)->required();
   add_label->add_option("LABEL", new_label)->required();
   add_label->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(label_project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
@@ -87,7 +87,7 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* list = project->add_subcommand("list", "List projects");
   list->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto ps = (*store)->ListProjects();
     if (!ps.ok()) { *exit_code = Fail(ps.status()); return; }

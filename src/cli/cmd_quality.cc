@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "quality/project_quality.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -34,7 +35,7 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   "Pairs of annotators need this many shared items for Cohen's kappa")
       ->capture_default_str();
   cmd->callback([a, &g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(a->name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

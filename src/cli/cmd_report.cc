@@ -21,7 +21,7 @@ void RegisterReport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--out", a->out, "HTML file to write (default NAME-report.html)");
   cmd->add_flag("--json", a->as_json, "Print the same numbers as JSON to stdout");
   cmd->callback([a, &g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(a->name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

@@ -15,6 +15,7 @@
 #include "preference/evaluation.h"
 #include "preference/project_data.h"
 #include "preference/reward_model.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -34,7 +35,7 @@ struct TrainOpts {
 
 int Train(const GlobalOptions& g, const TrainOpts& t) {
   const auto start = std::chrono::steady_clock::now();
-  auto store = OpenSqliteStore(g.db_path);
+  auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
   if (!store.ok()) { return Fail(store.status()); }
   auto p = (*store)->GetProject(t.project);
   if (!p.ok()) { return Fail(p.status()); }
@@ -125,7 +126,7 @@ struct ScoreOpts {
 };
 
 int Score(const GlobalOptions& g, const ScoreOpts& s) {
-  auto store = OpenSqliteStore(g.db_path);
+  auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
   if (!store.ok()) { return Fail(store.status()); }
   auto p = (*store)->GetProject(s.project);
   if (!p.ok()) { return Fail(p.status()); }

@@ -9,6 +9,7 @@
 #include "cli/command.h"
 #include "preference/project_data.h"
 #include "preference/simulate.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -104,7 +105,7 @@ void RegisterSimulatePreferences(CLI::App& simulate, GlobalOptions& g, int* exit
   pairs->add_option("--first-seed", p.first_seed, "Seed of the first repeat")->capture_default_str();
   pairs->add_flag("--json", p.as_json, "One JSON object");
   pairs->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto proj = (*store)->GetProject(p.project);
     if (!proj.ok()) { *exit_code = Fail(proj.status()); return; }

@@ -18,7 +18,7 @@ void RegisterStatus(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("NAME", name, "Project name")->required();
   cmd->add_flag("--json", as_json, "Machine-readable output");
   cmd->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }

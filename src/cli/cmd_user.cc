@@ -52,7 +52,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     u.pools = SplitList(o.pools);
     if (u.pools.empty()) { *exit_code = Fail(InvalidArgument("--pools: at least one pool")); return; }
     u.created_at = SystemClock::Default()->NowMillis();
-    auto store = OpenSqliteStore(g.db_path);
+    auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     Store& s = **store;
     std::string token = RandomToken(32);
@@ -73,7 +73,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
   auto* list = user->add_subcommand("list", "List users");
   list->callback([&g, exit_code] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto users = (*store)->ListUsers();
     if (!users.ok()) { *exit_code = Fail(users.status()); return; }
@@ -95,7 +95,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     return *u;
   };
   disable->callback([&g, exit_code, find] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }
@@ -104,7 +104,7 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     std::printf("disabled '%s'\n", u->name.c_str());
   });
   rotate->callback([&g, exit_code, find] {
-    auto store = OpenSqliteStore(g.db_path, OpenMode::kMustExist);
+    auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }

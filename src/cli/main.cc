@@ -11,7 +11,10 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.fallthrough();
   GlobalOptions globals;
-  app.add_option("--db", globals.db_path, "SQLite database file")->capture_default_str();
+  app.add_option("--db", globals.db_path,
+                 "SQLite database file, or postgresql://USER@HOST:PORT/DB (docs/POSTGRES.md)")
+      ->envname("HITLOOP_DB")
+      ->capture_default_str();
   app.add_option("--log-level", globals.log_level, "debug|info|warn|error|off");
   int exit_code = 0;
   for (Registrar r : Commands()) r(app, globals, &exit_code);

@@ -50,7 +50,7 @@ Result<StorePool::Handle> StorePool::Acquire() {
       return Handle(this, std::move(s));
     }
   }
-  auto s = OpenSqliteStore(path_, OpenMode::kMustExist);
+  auto s = OpenStore(path_, OpenMode::kMustExist);
   if (!s.ok()) return s.status();
   return Handle(this, std::move(s).value());
 }
@@ -297,7 +297,7 @@ Status ServerImpl::Start() {
     }
   }
   {
-    auto w = OpenSqliteStore(options_.db_path, OpenMode::kMustExist);
+    auto w = OpenStore(options_.db_path, OpenMode::kMustExist);
     if (!w.ok()) return w.status();
     // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
     // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.

@@ -13,7 +13,9 @@
 
 #include "core/clock.h"
 #include "server/server.h"
+#include "store/open.h"
 #include "store/store.h"
+#include "support/store_backends.h"
 #include "support/temp_dir.h"
 
 namespace hitloop::testing {
@@ -34,18 +36,37 @@ struct HttpReply {
 
 class ServerFixture {
  public:
+  // With HITLOOP_TEST_SERVER_PG=1 (and HITLOOP_TEST_PG, tests/support/store_backends.h) the
+  // server runs on a fresh PostgreSQL database instead of a SQLite file (scripts/test.sh).
   ServerFixture() {
-    auto s = OpenSqliteStore(dir_.File("hitloop.db"));
+    db_path_ = dir_.File("hitloop.db");
+#ifdef HITLOOP_HAVE_POSTGRES
+    const char* pg = std::getenv("HITLOOP_TEST_SERVER_PG");
+    if (pg != nullptr && std::string(pg) == "1" && PgTestUnavailable().empty()) {
+      pg_db_ = PgTestDbName(dir_.path());
+      const std::string err = PgAdmin("CREATE DATABASE " + pg_db_);
+      EXPECT_TRUE(err.empty()) << err;
+      db_path_ = PgUriFor(pg_db_);
+    }
+#endif
+    auto s = OpenStore(db_path_, OpenMode::kCreateIfMissing);
     EXPECT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
   }
   ~ServerFixture() {
     if (server_) server_->Stop();
+#ifdef HITLOOP_HAVE_POSTGRES
+    if (!pg_db_.empty()) {
+      server_.reset();
+      store_.reset();
+      (void)PgAdmin("DROP DATABASE IF EXISTS " + pg_db_ + " WITH (FORCE)");
+    }
+#endif
   }
 
   Store& store() { return *store_; }
   FakeClock& clock() { return clock_; }
-  std::string db_path() const { return dir_.File("hitloop.db"); }
+  std::string db_path() const { return db_path_; }
 
   void Start(int64_t lease_ttl_ms = 60'000) {
     server::ServerOptions o;
@@ -152,6 +173,8 @@ class ServerFixture {
 
  private:
   TempDir dir_;
+  std::string db_path_;  // a SQLite file in dir_, or a postgresql:// URI
+  std::string pg_db_;    // the PostgreSQL database made for this fixture ("" = SQLite)
   FakeClock clock_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<server::Server> server_;

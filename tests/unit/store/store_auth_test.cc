@@ -2,15 +2,17 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "support/store_backends.h"
 #include "support/temp_dir.h"
 
 namespace hitloop {
 namespace {
 
-class StoreAuthTest : public ::testing::Test {
+class StoreAuthTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto s = OpenSqliteStore(dir_.File("hitloop.db"));
+    if (auto why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << GetParam().name << ": " << why;
+    auto s = GetParam().open(dir_.path());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
     Project p;
@@ -31,6 +33,11 @@ class StoreAuthTest : public ::testing::Test {
     return r.ok() ? *r : User{};
   }
 
+  void TearDown() override {
+    store_.reset();
+    GetParam().cleanup(dir_.path());
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   Project project_;
@@ -39,7 +46,7 @@ class StoreAuthTest : public ::testing::Test {
 const std::string kHashA(32, 'a');
 const std::string kHashB(32, 'b');
 
-TEST_F(StoreAuthTest, CreateAndFindUserByTokenHash) {
+TEST_P(StoreAuthTest, CreateAndFindUserByTokenHash) {
   User alice = MakeUser("alice", kHashA, Role::kReviewer);
   EXPECT_GT(alice.id, 0);
   auto found = store_->FindUserByTokenHash(kHashA);
@@ -53,7 +60,7 @@ TEST_F(StoreAuthTest, CreateAndFindUserByTokenHash) {
   EXPECT_FALSE(missing->has_value());
 }
 
-TEST_F(StoreAuthTest, DuplicateNameAndDuplicateTokenRejected) {
+TEST_P(StoreAuthTest, DuplicateNameAndDuplicateTokenRejected) {
   MakeUser("alice", kHashA);
   User u;
   u.name = "alice";
@@ -64,7 +71,7 @@ TEST_F(StoreAuthTest, DuplicateNameAndDuplicateTokenRejected) {
   EXPECT_EQ(store_->CreateUser(u, std::string(32, 'c')).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(StoreAuthTest, DisabledUserCannotAuthenticateAndLosesSessions) {
+TEST_P(StoreAuthTest, DisabledUserCannotAuthenticateAndLosesSessions) {
   User alice = MakeUser("alice", kHashA);
   ASSERT_TRUE(store_->CreateSession(kHashB, alice.id, 100, 1000).ok());
   ASSERT_TRUE(store_->SetUserDisabled(alice.id, true).ok());
@@ -75,14 +82,14 @@ TEST_F(StoreAuthTest, DisabledUserCannotAuthenticateAndLosesSessions) {
   EXPECT_EQ(store_->SetUserDisabled(9999, true).code(), StatusCode::kNotFound);
 }
 
-TEST_F(StoreAuthTest, TokenRotationInvalidatesOldToken) {
+TEST_P(StoreAuthTest, TokenRotationInvalidatesOldToken) {
   User alice = MakeUser("alice", kHashA);
   ASSERT_TRUE(store_->SetUserToken(alice.id, kHashB).ok());
   EXPECT_FALSE(store_->FindUserByTokenHash(kHashA)->has_value());
   EXPECT_TRUE(store_->FindUserByTokenHash(kHashB)->has_value());
 }
 
-TEST_F(StoreAuthTest, SessionsExpire) {
+TEST_P(StoreAuthTest, SessionsExpire) {
   User alice = MakeUser("alice", kHashA);
   ASSERT_TRUE(store_->CreateSession(kHashB, alice.id, 100, 1000).ok());
   auto s = store_->FindSession(kHashB, 999);
@@ -95,7 +102,7 @@ TEST_F(StoreAuthTest, SessionsExpire) {
   EXPECT_FALSE(store_->FindSession(kHashB, 500)->has_value());
 }
 
-TEST_F(StoreAuthTest, Membership) {
+TEST_P(StoreAuthTest, Membership) {
   User alice = MakeUser("alice", kHashA);
   EXPECT_FALSE(*store_->IsMember(project_.id, alice.id));
   ASSERT_TRUE(store_->AddMember(project_.id, alice.id).ok());
@@ -105,7 +112,7 @@ TEST_F(StoreAuthTest, Membership) {
   EXPECT_EQ(store_->AddMember(project_.id + 100, alice.id).code(), StatusCode::kNotFound);
 }
 
-TEST_F(StoreAuthTest, IdempotencyFirstWriteWinsAndIsPerUser) {
+TEST_P(StoreAuthTest, IdempotencyFirstWriteWinsAndIsPerUser) {
   User alice = MakeUser("alice", kHashA);
   User bob = MakeUser("bob", kHashB);
   EXPECT_FALSE(store_->GetIdempotent(alice.id, "k1")->has_value());
@@ -122,10 +129,10 @@ TEST_F(StoreAuthTest, IdempotencyFirstWriteWinsAndIsPerUser) {
   EXPECT_FALSE(store_->GetIdempotent(bob.id, "k1")->has_value());
 }
 
-TEST_F(StoreAuthTest, UsersSurviveReopen) {
+TEST_P(StoreAuthTest, UsersSurviveReopen) {
   MakeUser("alice", kHashA, Role::kAdmin);
   store_.reset();
-  auto s = OpenSqliteStore(dir_.File("hitloop.db"));
+  auto s = GetParam().open(dir_.path());
   ASSERT_TRUE(s.ok());
   auto users = (*s)->ListUsers();
   ASSERT_TRUE(users.ok());
@@ -133,7 +140,7 @@ TEST_F(StoreAuthTest, UsersSurviveReopen) {
   EXPECT_EQ((*users)[0].role, Role::kAdmin);
 }
 
-TEST_F(StoreAuthTest, QueueCountsByPoolAndKind) {
+TEST_P(StoreAuthTest, QueueCountsByPoolAndKind) {
   for (int i = 0; i < 3; ++i) {
     Item it;
     it.project_id = project_.id;
@@ -162,7 +169,7 @@ TEST_F(StoreAuthTest, QueueCountsByPoolAndKind) {
 // The counts are kept by triggers (migration 6): after enqueues, re-enqueues into another pool,
 // answers that close entries (overlap 2), skips and a cleared queue they must equal a count over
 // the queue itself.
-TEST_F(StoreAuthTest, QueueCountsFollowEveryQueueWrite) {
+TEST_P(StoreAuthTest, QueueCountsFollowEveryQueueWrite) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 12; ++i) {
     Item it;
@@ -224,6 +231,9 @@ TEST_F(StoreAuthTest, QueueCountsFollowEveryQueueWrite) {
   ASSERT_TRUE(store_->ClearQueue(project_.id, "review").ok());
   check("after clearing reviews");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreAuthTest, ::testing::ValuesIn(testing::kStoreBackends),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace hitloop

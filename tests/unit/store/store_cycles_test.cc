@@ -2,15 +2,17 @@
 #include <gtest/gtest.h>
 
 #include "store/store.h"
+#include "support/store_backends.h"
 #include "support/temp_dir.h"
 
 namespace hitloop {
 namespace {
 
-class StoreCyclesTest : public ::testing::Test {
+class StoreCyclesTest : public ::testing::TestWithParam<testing::StoreBackend> {
  protected:
   void SetUp() override {
-    auto s = OpenSqliteStore(dir_.path() + "/hitloop.db");
+    if (auto why = GetParam().unavailable(); !why.empty()) GTEST_SKIP() << GetParam().name << ": " << why;
+    auto s = GetParam().open(dir_.path());
     ASSERT_TRUE(s.ok()) << s.status().ToString();
     store_ = std::move(s).value();
     Project p;
@@ -30,12 +32,17 @@ class StoreCyclesTest : public ::testing::Test {
     EXPECT_TRUE(store_->PutItem(it, "", &id).ok());
     return id;
   }
+  void TearDown() override {
+    store_.reset();
+    GetParam().cleanup(dir_.path());
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   Project project_;
 };
 
-TEST_F(StoreCyclesTest, AppendNumbersCyclesPerProjectAndListReturnsThemInOrder) {
+TEST_P(StoreCyclesTest, AppendNumbersCyclesPerProjectAndListReturnsThemInOrder) {
   auto c1 = store_->AppendCycle(project_.id, 1000, R"({"a":1})");
   ASSERT_TRUE(c1.ok()) << c1.status().ToString();
   EXPECT_EQ(*c1, 1);
@@ -57,12 +64,12 @@ TEST_F(StoreCyclesTest, AppendNumbersCyclesPerProjectAndListReturnsThemInOrder) 
   EXPECT_EQ(store_->AppendCycle(9999, 1, "{}").status().code(), StatusCode::kNotFound);
   // Durable across reopen.
   store_.reset();
-  auto s = OpenSqliteStore(dir_.path() + "/hitloop.db");
+  auto s = GetParam().open(dir_.path());
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)->ListCycles(project_.id)->size(), 2u);
 }
 
-TEST_F(StoreCyclesTest, OpenQueueScanAndLatestEntry) {
+TEST_P(StoreCyclesTest, OpenQueueScanAndLatestEntry) {
   const int64_t a = AddItem("a"), b = AddItem("b");
   QueueEntry e;
   e.project_id = project_.id;
@@ -94,7 +101,7 @@ TEST_F(StoreCyclesTest, OpenQueueScanAndLatestEntry) {
   EXPECT_EQ(open, 1);
 }
 
-TEST_F(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
+TEST_P(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
   const int64_t a = AddItem("a"), b = AddItem("b");
   Annotation m;
   m.item_id = a;
@@ -120,7 +127,7 @@ TEST_F(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
   EXPECT_EQ(ib->labels, std::vector<std::string>{"spam"});
 }
 
-TEST_F(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
+TEST_P(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
   const int64_t a = AddItem("a"), b = AddItem("b");
   std::vector<Detection> ds = {{a, "language", "en", 0.9, ""},
                                {a, "format", "email", 0.8, ""},
@@ -161,6 +168,9 @@ TEST_F(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
   ASSERT_TRUE(store_->ScanDetections(o->id, [&](const Detection&) { return ++n, true; }).ok());
   EXPECT_EQ(n, 0);
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreCyclesTest, ::testing::ValuesIn(testing::kStoreBackends),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace hitloop

@@ -1,0 +1,158 @@
+#include "store/postgres/pg_migrations.h"
+
+namespace hitloop::pg {
+
+namespace {
+
+// 1: everything the SQLite schema has at its version 9 (store/sqlite/migrations.cc), in
+// PostgreSQL types, less queue_open_counts (open entries are counted through a partial index:
+// no counter rows every server would update) and plus claim_locks (see Claim in
+// pg_store_queue.cc: the row a claim locks and bumps, one per item ever queued).
+constexpr const char kVersion1[] = R"sql(
+CREATE TABLE projects(
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  task_type TEXT NOT NULL,
+  config TEXT NOT NULL DEFAULT '{}',
+  created_at BIGINT NOT NULL);
+CREATE TABLE labels(
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  idx BIGINT NOT NULL,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY(project_id, idx),
+  UNIQUE(project_id, name));
+CREATE TABLE items(
+  id BIGSERIAL PRIMARY KEY,
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  external_id TEXT NOT NULL,
+  text TEXT NOT NULL,
+  vector BYTEA,
+  meta TEXT NOT NULL DEFAULT '{}',
+  content_hash TEXT NOT NULL,
+  split TEXT NOT NULL CHECK(split IN ('pool','gold')),
+  state TEXT NOT NULL CHECK(state IN ('unlabeled','queued','auto','labeled')),
+  labels TEXT,
+  label_source TEXT CHECK(label_source IS NULL OR label_source IN ('human','model','rule','audit')),
+  label_annotator TEXT,
+  label_confidence DOUBLE PRECISION,
+  import_tag TEXT,
+  created_at BIGINT NOT NULL,
+  hold TEXT CHECK(hold IS NULL OR hold IN ('quarantined','deleted')),
+  UNIQUE(project_id, external_id));
+CREATE INDEX items_by_state ON items(project_id, state, label_source, split);
+CREATE TABLE annotations(
+  id BIGSERIAL PRIMARY KEY,
+  project_id BIGINT NOT NULL,
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  labels TEXT NOT NULL,
+  source TEXT NOT NULL CHECK(source IN ('human','model','rule','audit')),
+  annotator TEXT NOT NULL,
+  confidence DOUBLE PRECISION,
+  time_spent_ms BIGINT NOT NULL DEFAULT 0,
+  kind TEXT NOT NULL DEFAULT 'label',
+  created_at BIGINT NOT NULL);
+CREATE INDEX annotations_by_item ON annotations(item_id);
+CREATE INDEX annotations_by_project ON annotations(project_id, id);
+CREATE FUNCTION hitloop_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'annotations are append-only'; END $$;
+CREATE TRIGGER annotations_append_only BEFORE UPDATE OR DELETE ON annotations
+  FOR EACH ROW EXECUTE FUNCTION hitloop_append_only();
+CREATE TABLE predictions(
+  project_id BIGINT NOT NULL,
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  model_version TEXT NOT NULL,
+  label TEXT NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL,
+  distribution BYTEA,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY(project_id, item_id, model_version));
+CREATE INDEX predictions_by_item ON predictions(item_id);
+CREATE TABLE queue(
+  id BIGSERIAL PRIMARY KEY,
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  pool TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('review','audit','adjudicate')),
+  priority DOUBLE PRECISION NOT NULL DEFAULT 0,
+  overlap INTEGER NOT NULL DEFAULT 1 CHECK(overlap >= 1),
+  done INTEGER NOT NULL DEFAULT 0,
+  open BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at BIGINT NOT NULL,
+  busy_until BIGINT NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '');
+CREATE UNIQUE INDEX queue_one_open ON queue(item_id, kind) WHERE open;
+CREATE INDEX queue_claim ON queue(project_id, pool, priority DESC, id) WHERE open;
+CREATE INDEX queue_open_by_pool ON queue(project_id, pool, kind) WHERE open;
+CREATE INDEX queue_by_item ON queue(item_id, kind, id);
+CREATE TABLE claim_locks(
+  item_id BIGINT PRIMARY KEY REFERENCES items(id),
+  seq BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE leases(
+  id TEXT PRIMARY KEY,
+  queue_id BIGINT NOT NULL REFERENCES queue(id),
+  item_id BIGINT NOT NULL,
+  project_id BIGINT NOT NULL,
+  annotator TEXT NOT NULL,
+  pool TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  state TEXT NOT NULL CHECK(state IN ('active','submitted','released','skipped')),
+  finished_at BIGINT);
+CREATE INDEX leases_by_queue ON leases(queue_id, state, expires_at);
+CREATE INDEX leases_by_item ON leases(item_id, state);
+CREATE INDEX leases_by_project ON leases(project_id, state, expires_at);
+CREATE UNIQUE INDEX leases_one_submit ON leases(queue_id, annotator) WHERE state = 'submitted';
+CREATE INDEX leases_by_annotator ON leases(project_id, annotator, state, created_at);
+CREATE TABLE users(
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK(role IN ('annotator','reviewer','admin')),
+  pools TEXT NOT NULL DEFAULT '["general"]',
+  token_hash BYTEA NOT NULL UNIQUE,
+  disabled BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at BIGINT NOT NULL);
+CREATE TABLE project_members(
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  PRIMARY KEY(project_id, user_id));
+CREATE INDEX project_members_by_user ON project_members(user_id);
+CREATE TABLE sessions(
+  hash BYTEA PRIMARY KEY,
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL);
+CREATE TABLE idempotency(
+  user_id BIGINT NOT NULL REFERENCES users(id),
+  key TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY(user_id, key));
+CREATE TABLE cycles(
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  cycle BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  record TEXT NOT NULL,
+  PRIMARY KEY(project_id, cycle));
+CREATE TABLE detections(
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  detector TEXT NOT NULL,
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  value TEXT NOT NULL,
+  confidence DOUBLE PRECISION NOT NULL,
+  detail TEXT,
+  PRIMARY KEY(item_id, detector));
+CREATE INDEX detections_by_project ON detections(project_id, item_id);
+)sql";
+
+}  // namespace
+
+const std::vector<const char*>& Migrations() {
+  static const std::vector<const char*> kMigrations = {kVersion1};
+  return kMigrations;
+}
+
+}  // namespace hitloop::pg

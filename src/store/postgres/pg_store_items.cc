@@ -1,0 +1,337 @@
+// PgStore: items, annotations and predictions. See the matching sections of store/store.h.
+// Scans read in pages of kPage rows by key (id > last), so a callback may use the store, and a
+// million-item scan never holds more than one page in memory.
+#include <cstring>
+
+#include "core/clock.h"
+#include "store/postgres/pg_labels.h"
+#include "store/postgres/pg_store.h"
+
+namespace hitloop::pg {
+
+namespace {
+
+constexpr int kPage = 2000;
+
+int64_t Now() { return SystemClock::Default()->NowMillis(); }
+
+constexpr const char* kItemColumns =
+    "id, project_id, external_id, text, vector, meta, content_hash, split, state, labels,"
+    " label_source, label_annotator, label_confidence, hold";
+
+Item ReadItem(const PgRows& r, int i, bool with_vectors) {
+  Item it;
+  it.id = r.Int(i, 0);
+  it.project_id = r.Int(i, 1);
+  it.external_id = r.Text(i, 2);
+  it.text = r.Text(i, 3);
+  if (with_vectors && !r.IsNull(i, 4)) {
+    const std::string bytes = r.Bytes(i, 4);
+    it.vector.resize(bytes.size() / sizeof(float));
+    if (!it.vector.empty()) std::memcpy(it.vector.data(), bytes.data(), it.vector.size() * sizeof(float));
+  }
+  it.meta_json = r.Text(i, 5);
+  it.content_hash = r.Text(i, 6);
+  it.split = r.Text(i, 7) == "gold" ? Split::kGold : Split::kPool;
+  auto st = ParseItemState(r.Text(i, 8));
+  it.state = st.ok() ? *st : ItemState::kUnlabeled;
+  if (!r.IsNull(i, 9)) it.labels = LabelsFromJson(r.Text(i, 9));
+  if (!r.IsNull(i, 10)) {
+    auto src = ParseLabelSource(r.Text(i, 10));
+    if (src.ok()) it.label_source = *src;
+  }
+  it.label_annotator = r.Text(i, 11);
+  if (!r.IsNull(i, 12)) it.label_confidence = r.Double(i, 12);
+  if (!r.IsNull(i, 13)) it.hold = r.Text(i, 13);
+  return it;
+}
+
+constexpr const char* kAnnotationColumns =
+    "id, item_id, labels, source, annotator, confidence, time_spent_ms, kind, created_at";
+
+Annotation ReadAnnotation(const PgRows& r, int i) {
+  Annotation a;
+  a.id = r.Int(i, 0);
+  a.item_id = r.Int(i, 1);
+  a.labels = LabelsFromJson(r.Text(i, 2));
+  auto src = ParseLabelSource(r.Text(i, 3));
+  a.source = src.ok() ? *src : LabelSource::kHuman;
+  a.annotator = r.Text(i, 4);
+  if (!r.IsNull(i, 5)) a.confidence = r.Double(i, 5);
+  a.time_spent_ms = r.Int(i, 6);
+  a.kind = r.Text(i, 7);
+  a.created_at = r.Int(i, 8);
+  return a;
+}
+
+constexpr const char* kPredictionColumns =
+    "item_id, model_version, label, confidence, distribution, created_at";
+
+Prediction ReadPrediction(const PgRows& r, int i) {
+  Prediction p;
+  p.item_id = r.Int(i, 0);
+  p.model_version = r.Text(i, 1);
+  p.label = r.Text(i, 2);
+  p.confidence = r.Double(i, 3);
+  if (!r.IsNull(i, 4)) {
+    const std::string bytes = r.Bytes(i, 4);
+    p.distribution.resize(bytes.size() / sizeof(double));
+    if (!p.distribution.empty()) {
+      std::memcpy(p.distribution.data(), bytes.data(), p.distribution.size() * sizeof(double));
+    }
+  }
+  p.created_at = r.Int(i, 5);
+  return p;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------- items
+
+Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& import_tag, int64_t* id) {
+  RETURN_IF_ERROR(CheckText("external id", item.external_id));
+  RETURN_IF_ERROR(CheckText("text", item.text));
+  RETURN_IF_ERROR(CheckText("meta", item.meta_json));
+  RETURN_IF_ERROR(CheckText("content hash", item.content_hash));
+  RETURN_IF_ERROR(CheckText("import tag", import_tag));
+  RETURN_IF_ERROR(CheckText("label annotator", item.label_annotator));
+  for (const auto& l : item.labels) RETURN_IF_ERROR(CheckText("label", l));
+  // Every vector of a project has the same length (see SqliteStore::PutItem).
+  if (!item.vector.empty()) {
+    int64_t want = 0;
+    if (auto it = vector_dims_.find(item.project_id); it != vector_dims_.end()) {
+      want = it->second;
+    } else {
+      PgParams p;
+      p.Add(item.project_id);
+      PgRows r;
+      RETURN_IF_ERROR(Query("SELECT octet_length(vector) / 4 FROM items WHERE project_id=$1 AND"
+                            " vector IS NOT NULL AND hold IS NULL LIMIT 1", p, &r,
+                            "read the project's vector size"));
+      if (r.rows() > 0) want = r.Int(0, 0);
+      if (want > 0) vector_dims_[item.project_id] = want;
+    }
+    if (want > 0 && want != static_cast<int64_t>(item.vector.size())) {
+      return InvalidArgument("vector: has " + std::to_string(item.vector.size()) +
+                             " dimensions, the project's vectors have " + std::to_string(want));
+    }
+  }
+  PutItemResult result = PutItemResult::kInserted;
+  Status st = AutoTxnOneStatement([&]() -> Status {
+    PgParams p;
+    p.Add(item.project_id).Add(item.external_id).Add(item.text);
+    if (item.vector.empty()) p.AddNull();
+    else p.AddBytes(item.vector.data(), item.vector.size() * sizeof(float));
+    p.Add(item.meta_json).Add(item.content_hash).Add(SplitName(item.split)).Add(ItemStateName(item.state));
+    if (item.labels.empty()) p.AddNull();
+    else p.Add(LabelsToJson(item.labels));
+    if (item.label_source) p.Add(LabelSourceName(*item.label_source)).Add(item.label_annotator);
+    else p.AddNull().AddNull();
+    p.AddOpt(item.label_confidence).Add(import_tag).Add(Now());
+    PgRows r;
+    RETURN_IF_ERROR(Query(
+        "INSERT INTO items(project_id, external_id, text, vector, meta, content_hash, split, state,"
+        " labels, label_source, label_annotator, label_confidence, import_tag, created_at)"
+        " VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)"
+        " ON CONFLICT(project_id, external_id) DO NOTHING RETURNING id",
+        p, &r, "insert item"));
+    if (r.rows() == 1) {
+      *id = r.Int(0, 0);
+      if (!item.vector.empty()) vector_dims_[item.project_id] = static_cast<int64_t>(item.vector.size());
+      return Status::Ok();
+    }
+    PgParams q;
+    q.Add(item.project_id).Add(item.external_id);
+    PgRows found;
+    RETURN_IF_ERROR(Query("SELECT id, import_tag FROM items WHERE project_id=$1 AND external_id=$2", q,
+                          &found, "find item"));
+    if (found.rows() == 0) return IoError(where() + ": item " + item.external_id + " vanished");
+    *id = found.Int(0, 0);
+    result = (!import_tag.empty() && found.Text(0, 1) == import_tag) ? PutItemResult::kDuplicateInImport
+                                                                      : PutItemResult::kExisting;
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return result;
+}
+
+Result<Item> PgStore::GetItem(int64_t item_id) {
+  PgParams p;
+  p.Add(item_id);
+  PgRows r;
+  RETURN_IF_ERROR(Query(std::string("SELECT ") + kItemColumns + " FROM items WHERE id=$1", p, &r, "read item"));
+  if (r.rows() == 0) return NotFound("item " + std::to_string(item_id) + " not found");
+  return ReadItem(r, 0, true);
+}
+
+Result<std::optional<Item>> PgStore::FindItem(int64_t project_id, const std::string& external_id) {
+  if (!CheckText("external id", external_id).ok()) return std::optional<Item>();
+  PgParams p;
+  p.Add(project_id).Add(external_id);
+  PgRows r;
+  RETURN_IF_ERROR(Query(std::string("SELECT ") + kItemColumns +
+                            " FROM items WHERE project_id=$1 AND external_id=$2", p, &r, "read item"));
+  if (r.rows() == 0) return std::optional<Item>();
+  return std::optional<Item>(ReadItem(r, 0, true));
+}
+
+Status PgStore::ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,
+                          bool with_vectors, bool with_quarantined) {
+  const std::string sql =
+      std::string("SELECT ") + kItemColumns + " FROM items WHERE project_id=$1 AND id>$2 AND " +
+      (with_quarantined ? "(hold IS NULL OR hold='quarantined')" : "hold IS NULL") +
+      " ORDER BY id LIMIT " + std::to_string(kPage);
+  int64_t after = 0;
+  for (;;) {
+    PgParams p;
+    p.Add(project_id).Add(after);
+    PgRows r;
+    RETURN_IF_ERROR(Query(sql, p, &r, "scan items"));
+    for (int i = 0; i < r.rows(); ++i) {
+      Item it = ReadItem(r, i, with_vectors);
+      after = it.id;
+      if (!fn(it)) return Status::Ok();
+    }
+    if (r.rows() < kPage) return Status::Ok();
+  }
+}
+
+Status PgStore::SetItemState(int64_t item_id, ItemState state) {
+  return AutoTxn([&]() -> Status {
+    PgParams p;
+    p.Add(ItemStateName(state)).Add(item_id);
+    PgRows r;
+    RETURN_IF_ERROR(Query("UPDATE items SET state=$1 WHERE id=$2", p, &r, "update item state"));
+    if (r.affected() == 0) return NotFound("item " + std::to_string(item_id));
+    return Status::Ok();
+  });
+}
+
+// ---------------------------------------------------------------- annotations
+
+Result<int64_t> PgStore::AppendAnnotation(const Annotation& a) {
+  RETURN_IF_ERROR(CheckText("annotator", a.annotator));
+  RETURN_IF_ERROR(CheckText("kind", a.kind));
+  for (const auto& l : a.labels) RETURN_IF_ERROR(CheckText("label", l));
+  int64_t id = 0;
+  Status st = AutoTxn([&]() -> Status {
+    PgParams p;
+    p.Add(a.item_id);
+    PgRows item;
+    // The item's row lock orders concurrent annotations of one item (read state, then write).
+    RETURN_IF_ERROR(Query("SELECT project_id, state, hold FROM items WHERE id=$1 FOR UPDATE", p, &item,
+                          "read item"));
+    if (item.rows() == 0) return NotFound("item " + std::to_string(a.item_id) + " not found");
+    if (!item.IsNull(0, 2)) {
+      return Conflict("item " + std::to_string(a.item_id) + " is " + item.Text(0, 2) +
+                      ": it takes no annotations");
+    }
+    const int64_t project_id = item.Int(0, 0);
+    const std::string state = item.Text(0, 1);
+    const std::string labels_json = LabelsToJson(a.labels);
+    PgParams ins;
+    ins.Add(project_id).Add(a.item_id).Add(labels_json).Add(LabelSourceName(a.source)).Add(a.annotator);
+    ins.AddOpt(a.confidence).Add(a.time_spent_ms).Add(a.kind).Add(a.created_at ? a.created_at : Now());
+    PgRows r;
+    RETURN_IF_ERROR(Query("INSERT INTO annotations(project_id, item_id, labels, source, annotator,"
+                          " confidence, time_spent_ms, kind, created_at) VALUES($1,$2,$3,$4,$5,$6,$7,$8,$9)"
+                          " RETURNING id", ins, &r, "insert annotation"));
+    id = r.Int(0, 0);
+    const bool people = a.source == LabelSource::kHuman || a.source == LabelSource::kAudit;
+    if (!people && state == "labeled") return Status::Ok();  // a machine never overwrites a person
+    PgParams u;
+    u.Add(labels_json).Add(LabelSourceName(a.source)).Add(a.annotator).AddOpt(a.confidence);
+    u.Add(people ? "labeled" : "auto").Add(a.item_id);
+    return Query("UPDATE items SET labels=$1, label_source=$2, label_annotator=$3, label_confidence=$4,"
+                 " state=$5 WHERE id=$6", u, "update item label");
+  });
+  if (!st.ok()) return st;
+  return id;
+}
+
+Result<std::vector<Annotation>> PgStore::ListAnnotations(int64_t item_id) {
+  PgParams p;
+  p.Add(item_id);
+  PgRows r;
+  RETURN_IF_ERROR(Query(std::string("SELECT ") + kAnnotationColumns +
+                            " FROM annotations WHERE item_id=$1 ORDER BY id", p, &r, "list annotations"));
+  std::vector<Annotation> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadAnnotation(r, i));
+  return out;
+}
+
+Status PgStore::ScanAnnotations(int64_t project_id, const std::function<bool(const Annotation&)>& fn,
+                                int64_t after_id) {
+  const std::string sql = std::string("SELECT ") + kAnnotationColumns +
+                          " FROM annotations WHERE project_id=$1 AND id>$2 ORDER BY id LIMIT " +
+                          std::to_string(kPage);
+  int64_t after = after_id;
+  for (;;) {
+    PgParams p;
+    p.Add(project_id).Add(after);
+    PgRows r;
+    RETURN_IF_ERROR(Query(sql, p, &r, "scan annotations"));
+    for (int i = 0; i < r.rows(); ++i) {
+      Annotation a = ReadAnnotation(r, i);
+      after = a.id;
+      if (!fn(a)) return Status::Ok();
+    }
+    if (r.rows() < kPage) return Status::Ok();
+  }
+}
+
+// ---------------------------------------------------------------- predictions
+
+Status PgStore::PutPrediction(const Prediction& p) {
+  RETURN_IF_ERROR(CheckText("model version", p.model_version));
+  RETURN_IF_ERROR(CheckText("label", p.label));
+  return AutoTxnOneStatement([&]() -> Status {
+    PgParams params;
+    params.Add(p.item_id).Add(p.model_version).Add(p.label).Add(p.confidence);
+    if (p.distribution.empty()) params.AddNull();
+    else params.AddBytes(p.distribution.data(), p.distribution.size() * sizeof(double));
+    params.Add(p.created_at ? p.created_at : Now());
+    PgRows r;
+    RETURN_IF_ERROR(Query("INSERT INTO predictions(item_id, model_version, label, confidence, distribution,"
+                 " created_at, project_id) SELECT $1, $2, $3, $4, $5, $6, project_id FROM items WHERE id=$1"
+                 " ON CONFLICT(project_id, item_id, model_version) DO UPDATE SET label=excluded.label,"
+                 " confidence=excluded.confidence, distribution=excluded.distribution,"
+                 " created_at=excluded.created_at", params, &r, "insert prediction"));
+    if (r.affected() == 0) return NotFound("item " + std::to_string(p.item_id) + " not found");
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<Prediction>> PgStore::LatestPrediction(int64_t item_id) {
+  PgParams p;
+  p.Add(item_id);
+  PgRows r;
+  RETURN_IF_ERROR(Query(std::string("SELECT ") + kPredictionColumns +
+                            " FROM predictions WHERE item_id=$1 ORDER BY created_at DESC,"
+                            " model_version COLLATE \"C\" DESC LIMIT 1", p, &r, "read prediction"));
+  if (r.rows() == 0) return std::optional<Prediction>();
+  return std::optional<Prediction>(ReadPrediction(r, 0));
+}
+
+Status PgStore::ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
+                                      const std::function<bool(const Prediction&)>& fn) {
+  // The newest per item; on a tie of created_at the greatest model version (as SQLite's scan).
+  const std::string sql = std::string("SELECT DISTINCT ON (item_id) ") + kPredictionColumns +
+                          " FROM predictions WHERE project_id=$1 AND item_id>$2 ORDER BY item_id,"
+                          " created_at DESC, model_version COLLATE \"C\" DESC LIMIT " + std::to_string(kPage);
+  int64_t after = after_item_id;
+  for (;;) {
+    PgParams p;
+    p.Add(project_id).Add(after);
+    PgRows r;
+    RETURN_IF_ERROR(Query(sql, p, &r, "scan predictions"));
+    for (int i = 0; i < r.rows(); ++i) {
+      Prediction pr = ReadPrediction(r, i);
+      after = pr.item_id;
+      if (!fn(pr)) return Status::Ok();
+    }
+    if (r.rows() < kPage) return Status::Ok();
+  }
+}
+
+}  // namespace hitloop::pg
