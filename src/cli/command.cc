@@ -8,7 +8,7 @@ std::span<const Registrar> Commands() {
   static constexpr Registrar kCommands[] = {
       RegisterProject, RegisterImport,   RegisterExport, RegisterStatus, RegisterCycle,
       RegisterReport,  RegisterSimulate, RegisterDetect, RegisterServe,  RegisterUser,
-      RegisterQuality, RegisterReward, RegisterItem,   RegisterDb,
+      RegisterQuality, RegisterReward, RegisterItem,   RegisterDb,     RegisterModel,
   };
   return kCommands;
 }

@@ -40,6 +40,7 @@ void RegisterQuality(CLI::App&, GlobalOptions&, int*);
 void RegisterItem(CLI::App&, GlobalOptions&, int*);  // item quarantine|delete|restore
 void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
 void RegisterDb(CLI::App&, GlobalOptions&, int*);      // db backup|restore|check
+void RegisterModel(CLI::App&, GlobalOptions&, int*);   // model connect|disconnect|show
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

@@ -7,8 +7,12 @@
 #include <nlohmann/json.hpp>
 
 #include "loop/cycle_steps.h"
+#include "loop/external_model.h"
+#include "mlbackend/protocol.h"
 #include "loop/model_choice.h"
+#include "loop/predictor.h"
 #include "model/model_file.h"
+#include "text/featurizer_file.h"
 
 namespace hitloop::loop {
 namespace {
@@ -143,6 +147,18 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.draw_index = static_cast<int32_t>(rec.cycle);
   const std::vector<int> accepted_label = AcceptedModelLabels(in, project);
   pi.accepted_label = accepted_label;
+  // A connected ML backend replaces the model: its predictions are what the plan decides on.
+  ASSIGN_OR_RETURN(std::optional<mlbackend::BackendSettings> backend,
+                   mlbackend::LoadBackendSettings(project.config_json));
+  ExternalPredictions external;
+  if (backend) {
+    ASSIGN_OR_RETURN(external, PredictWithBackend(project, *backend, in.pool, in.train_label,
+                                                  in.audit_label, in.audit_pending,
+                                                  o.resolver ? o.resolver : net::SystemResolver()));
+    pi.external_probs = external.probs;
+    pi.external_novelty = external.novelty;
+    pi.external_spec = external.spec;
+  }
   ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
   RETURN_IF_ERROR(SaveCycleRegions(in, plan, rec.cycle, o, &regions));
 
@@ -151,8 +167,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   if (plan.model) {
     RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, plan.model_spec, features, k, &rec));
     RETURN_IF_ERROR(SaveCycleModel(project, *plan.model, o, &rec));
+    // The pool's featurizer beside the model, so the model can be served (loop/predictor.h).
+    RETURN_IF_ERROR(text::SaveFeaturizer(*features.featurizer, FeaturizerPathFor(rec.model_path)));
   }
   RecordPlan(project, plan, &rec);
+  if (backend) rec.model_version = external.model_version;
 
   if (o.before_commit) o.before_commit();
   RETURN_IF_ERROR(ApplyCycle(store, project, in, plan, rl.names, NewConfig(project, o, cfg), o,

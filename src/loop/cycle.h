@@ -17,6 +17,7 @@
 // Model files: <models_dir>/<version>.model (model/model_file.h: checksummed, atomic).
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,7 @@
 #include "loop/cycle_record.h"
 #include "loop/metrics.h"
 #include "model/classifier.h"
+#include "net/outbound.h"
 #include "schema/types.h"
 #include "store/store.h"
 #include "text/featurizer.h"
@@ -43,6 +45,9 @@ struct CycleOptions {
   // Runs after the plan is made and before its writes, i.e. where a real cycle spends its time
   // training while people keep labelling (tests use it to label items meanwhile).
   std::function<void()> before_commit;
+  // Resolves the host names of a connected ML backend (loop/external_model.h); null = the
+  // system resolver. Tests give their own.
+  std::shared_ptr<net::Resolver> resolver;
 };
 
 Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOptions& options);

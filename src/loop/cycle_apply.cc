@@ -32,7 +32,7 @@ std::string ReviewReason(const CyclePlan& plan, const RouteDecision& d, size_t i
 }
 
 Status WritePredictions(const ApplyContext& c) {
-  if (!c.plan.model) return Status::Ok();
+  if (c.plan.probs.empty()) return Status::Ok();  // cold start: nothing predicted
   const size_t k = c.project.labels.size();
   for (size_t i = 0; i < c.in.pool.size(); ++i) {
     Prediction p;

@@ -56,6 +56,7 @@ Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& p
   for (size_t i = 0; i < gold.size(); ++i) f.gold.push_back({&f.gold_rows[i], gold[i]->text});
   f.text_dim = featurizer.text_dim();
   f.dim = featurizer.dim();
+  f.featurizer = std::make_shared<const text::Featurizer>(std::move(featurizer));
   return f;
 }
 

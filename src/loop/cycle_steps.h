@@ -14,6 +14,7 @@
 // Internal to loop/: callers outside use RunCycle. Contracts as in loop/cycle.h.
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -29,6 +30,7 @@
 #include "model/representation.h"
 #include "schema/types.h"
 #include "store/store.h"
+#include "text/featurizer.h"
 #include "text/sparse.h"
 
 namespace hitloop::loop {
@@ -64,6 +66,8 @@ struct CycleFeatures {
   uint32_t text_dim = 0;
   uint32_t dim = 0;                                  // the featurizer's columns
   std::vector<model::RepresentationBlock> blocks;    // appended by AddCycleRepresentations
+  std::shared_ptr<const text::Featurizer> featurizer;  // fitted on the pool; saved beside the
+                                                     // model (loop/predictor.h)
 };
 Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& project,
                                          const text::FeaturizerOptions& options);

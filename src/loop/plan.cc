@@ -508,7 +508,20 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
   }
   plan.cold_start = warm < 2;
   plan.model_spec = in.config.model;
-  if (!plan.cold_start) {
+  if (!in.external_probs.empty()) {
+    if (in.external_probs.size() != n * static_cast<size_t>(k) ||
+        (!in.external_novelty.empty() && in.external_novelty.size() != n)) {
+      return InvalidArgument("loop: external predictions' sizes disagree with the pool");
+    }
+    plan.cold_start = false;
+    plan.cold_class.assign(k, 0);
+    plan.model_spec = in.external_spec;
+    plan.probs.assign(in.external_probs.begin(), in.external_probs.end());
+    plan.novelty.assign(n, 0.0);
+    if (!in.external_novelty.empty()) {
+      plan.novelty.assign(in.external_novelty.begin(), in.external_novelty.end());
+    }
+  } else if (!plan.cold_start) {
     // Model choice (loop/model_choice.h) on people's labels only, then the pool as the chosen
     // spec sees it.
     auto t0 = Clock::now();

@@ -81,6 +81,12 @@ struct PlanInput {
   // n or empty: the class of each item the loop currently auto-accepts by the model under a
   // certificate, else -1. Trained on when config.train_on_accepted (never certified with).
   std::span<const int> accepted_label;
+  // n x k or empty: predictions of an external model (loop/external_model.h). When set, nothing
+  // is trained and no class is cold: these are the predictions certified, routed and audited,
+  // with external_novelty (n or empty) as the novelty scores and external_spec as model_spec.
+  std::span<const float> external_probs;
+  std::span<const double> external_novelty;
+  std::string external_spec;
 };
 
 struct RuleCertificate {

@@ -46,4 +46,13 @@ void HandleReport(Ctx& c);
 void HandleImport(Ctx& c);
 void HandleExport(Ctx& c);
 
+// handlers_mlbackend.cc: Label Studio's ML-backend protocol for a project (/ml/{project}/...)
+void HandleMlHealth(Ctx& c);
+void HandleMlSetup(Ctx& c);
+void HandleMlPredict(Ctx& c);
+void HandleMlWebhook(Ctx& c);
+// The password of an "Authorization: Basic ..." header ("" when not Basic or malformed): Label
+// Studio sends its ML-backend credentials that way, so /ml/ routes take the API token there.
+std::string BasicAuthPassword(const std::string& authorization);
+
 }  // namespace hitloop::server

@@ -4,7 +4,9 @@
 // see it, and the body (size limit, deadline, JSON content type). Every step that stops a request
 // has sent its error response and returns false.
 #include <string>
+#include <string_view>
 
+#include "server/handlers.h"
 #include "server/routes.h"
 #include "server/server.h"
 #include "server/server_impl.h"
@@ -41,13 +43,19 @@ bool ServerImpl::Authenticate(Ctx& c, const Route& route, ReadSnapshot& snapshot
       SendTooManyAttempts(c, wait_ms);
       return false;
     }
-    if (auth.rfind("Bearer ", 0) != 0 || auth.size() <= 7) {
+    // Label Studio's ML-backend connection can only send Basic auth: on /ml/ routes the
+    // password is the API token.
+    const std::string token =
+        auth.rfind("Bearer ", 0) == 0 ? auth.substr(7)
+        : std::string_view(route.pattern).rfind("/ml/", 0) == 0 ? BasicAuthPassword(auth)
+                                                                 : std::string();
+    if (token.empty()) {
       auth_throttle_.Fail(c.req.remote_addr, c.now);
       c.res.set_header("WWW-Authenticate", "Bearer");
       SendError(c, Unauthenticated("malformed Authorization header"));
       return false;
     }
-    const std::string token_hash = HashSecret(auth.substr(7));
+    const std::string token_hash = HashSecret(token);
     c.user = scope_.UserByTokenHash(token_hash);
     if (!c.user) {
       snapshot.Open();

@@ -47,6 +47,15 @@ const std::vector<Route>& Routes() {
        "agreement with 95% intervals, resolved labels, per-annotator quality (?aggregate=mv|ds|auto)"},
       {"GET", "/api/v1/projects/{project}/report", MinRole::kReviewer, false, HandleReport,
        "corrections (model said X, people said Y) and cycle history"},
+      // ---- Label Studio ML backend (mlbackend/protocol.h): Basic auth, password = API token ----
+      {"GET", "/ml/{project}/health", MinRole::kReviewer, false, HandleMlHealth,
+       "Label Studio ML backend: status and current model version"},
+      {"POST", "/ml/{project}/setup", MinRole::kReviewer, false, HandleMlSetup,
+       "Label Studio ML backend: connect; answers the model version"},
+      {"POST", "/ml/{project}/predict", MinRole::kReviewer, false, HandleMlPredict,
+       "Label Studio ML backend: pre-labels for tasks from the project's current model"},
+      {"POST", "/ml/{project}/webhook", MinRole::kReviewer, false, HandleMlWebhook,
+       "Label Studio ML backend: events accepted (training happens in cycles)"},
       // ---- admins ----
       {"POST", "/api/v1/projects/{project}/cycle", MinRole::kAdmin, false, HandleRunCycle,
        "run one cycle of the loop (train, predict, certify, route, audit)"},

@@ -74,6 +74,15 @@ const Row kMatrix[] = {
    R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
   {"POST", "/api/v1/projects/{project}/items/restore", "/api/v1/projects/p/items/restore",
    R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
+  // Label Studio ML backend: reviewers and admins. p has no model yet (health and setup still
+  // answer 200); predict with no tasks is the caller's 400 once authorised.
+  {"GET", "/ml/{project}/health", "/ml/p/health", "", {401, 404, 404, 200, 200, 404}},
+  {"POST", "/ml/{project}/setup", "/ml/p/setup", R"({"project":"1.0","schema":"<View/>"})",
+   {401, 404, 404, 200, 200, 404}},
+  {"POST", "/ml/{project}/predict", "/ml/p/predict", R"({"label_config":"<View/>"})",
+   {401, 404, 404, 400, 400, 404}},
+  {"POST", "/ml/{project}/webhook", "/ml/p/webhook", R"({"action":"ANNOTATION_CREATED"})",
+   {401, 404, 404, 200, 200, 404}},
 };
 // clang-format on
 
