@@ -10,16 +10,22 @@
 namespace hitloop::loop {
 namespace {
 
-TEST(SimulateLoop, SavesHumanEffortKeepsPrecisionAndCountsEveryItem) {
-  auto pool = testing::MakeSyntheticPool(3000, 2, 11, 0.15);
-  auto test = testing::MakeSyntheticPool(500, 2, 12, 0.15);
+// The simulator's input for a synthetic pool (no test set, 1,024 text features).
+LoopSimInput PoolInput(const testing::SyntheticPool& pool) {
   LoopSimInput in;
   in.labels = pool.labels;
   in.pool = pool.examples;
   in.pool_gold = pool.gold;
+  in.text_dim = 1024;
+  return in;
+}
+
+TEST(SimulateLoop, SavesHumanEffortKeepsPrecisionAndCountsEveryItem) {
+  auto pool = testing::MakeSyntheticPool(3000, 2, 11, 0.15);
+  auto test = testing::MakeSyntheticPool(500, 2, 12, 0.15);
+  LoopSimInput in = PoolInput(pool);
   in.test = test.examples;
   in.test_gold = test.gold;
-  in.text_dim = 1024;
   LoopSimOptions o;
   o.config.review_batch = 60;
   o.config.seed_batch = 60;
@@ -49,11 +55,7 @@ TEST(SimulateLoop, SavesHumanEffortKeepsPrecisionAndCountsEveryItem) {
 
 TEST(SimulateLoop, OverlapWithAdjudicationRecoversFromNoisyPeople) {
   auto pool = testing::MakeSyntheticPool(1500, 2, 21, 0.15);
-  LoopSimInput in;
-  in.labels = pool.labels;
-  in.pool = pool.examples;
-  in.pool_gold = pool.gold;
-  in.text_dim = 1024;
+  LoopSimInput in = PoolInput(pool);
   LoopSimOptions o;
   o.config.review_batch = 1500;  // everything by people in one go: isolates the people's accuracy
   o.config.seed_batch = 1500;
@@ -81,11 +83,7 @@ TEST(SimulateLoop, OverlapWithAdjudicationRecoversFromNoisyPeople) {
 // decides exactly when two disagree) at 2 + 2p(1-p) = 2.255 answers; 1 answer 0.85.
 TEST(SimulateLoop, OverlapPoliciesMatchTheirFormulas) {
   auto pool = testing::MakeSyntheticPool(3000, 2, 23, 0.15);
-  LoopSimInput in;
-  in.labels = pool.labels;
-  in.pool = pool.examples;
-  in.pool_gold = pool.gold;
-  in.text_dim = 1024;
+  LoopSimInput in = PoolInput(pool);
   LoopSimOptions o;
   o.config.review_batch = 3000;
   o.config.seed_batch = 3000;
@@ -124,11 +122,7 @@ TEST(SimulateLoop, OverlapPoliciesMatchTheirFormulas) {
 // 1 - delta of the runs (+ binomial slack), and the runs do certify.
 TEST(SimulateLoop, GuaranteeHoldsOverAHundredSeededRuns) {
   auto pool = testing::MakeSyntheticPool(800, 2, 31, 0.45);
-  LoopSimInput in;
-  in.labels = pool.labels;
-  in.pool = pool.examples;
-  in.pool_gold = pool.gold;
-  in.text_dim = 1024;
+  LoopSimInput in = PoolInput(pool);
   for (const auto& [region, bound] : {std::pair<std::string, std::string>{"pool", "clopper-pearson"},
                                       {"candidate", "betting"}}) {
     LoopSimOptions o;
@@ -163,11 +157,7 @@ TEST(SimulateLoop, GuaranteeHoldsOverAHundredSeededRuns) {
 // person, and an adjudicator when those two disagree; every answer is counted.
 TEST(SimulateLoop, NoisyAuditsGetASecondPersonAndAnAdjudicator) {
   auto pool = testing::MakeSyntheticPool(2000, 2, 41, 0.15);
-  LoopSimInput in;
-  in.labels = pool.labels;
-  in.pool = pool.examples;
-  in.pool_gold = pool.gold;
-  in.text_dim = 1024;
+  LoopSimInput in = PoolInput(pool);
   LoopSimOptions o;
   o.config.review_batch = 100;
   o.config.seed_batch = 100;
@@ -213,11 +203,7 @@ TEST(SimulateLoop, RuleLabelsFromDuplicatesSaveHumanLabelsAndKeepEveryItemFinal)
                " with several ordinary words in it";
     pool.examples[i].text = texts[i];
   }
-  LoopSimInput in;
-  in.labels = pool.labels;
-  in.pool = pool.examples;
-  in.pool_gold = pool.gold;
-  in.text_dim = 1024;
+  LoopSimInput in = PoolInput(pool);
   LoopSimOptions o;
   o.config.review_batch = 60;
   o.config.seed_batch = 60;
