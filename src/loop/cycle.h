@@ -52,7 +52,8 @@ struct CycleOptions {
 
 Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOptions& options);
 
-// Models directory for a project next to its database: "<db_path>.models/<project name>".
+// Models directory for a project next to its database: "<db_path>.models/<project name>"; for a
+// database URI (PostgreSQL), "hitloop-models/<project name>" under the working directory.
 std::string DefaultModelsDir(const std::string& db_path, const std::string& project);
 
 }  // namespace hitloop::loop

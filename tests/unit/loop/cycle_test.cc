@@ -37,6 +37,14 @@ class CycleTest : public LoopStoreFixture {
   }
 };
 
+// Regression: with a PostgreSQL --db the models folder was "<URI>.models/NAME", an odd relative
+// path that could carry the URI's password onto the file system.
+TEST(DefaultModelsDir, IsBesideAFileDatabaseAndNeverNamedAfterAUri) {
+  EXPECT_EQ(DefaultModelsDir("/data/h.db", "p1"), "/data/h.db.models/p1");
+  EXPECT_EQ(DefaultModelsDir("postgresql://u:secret@db.example/h", "p1"), "hitloop-models/p1");
+  EXPECT_EQ(DefaultModelsDir("postgres://u@/h?host=/tmp", "p1"), "hitloop-models/p1");
+}
+
 TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   AddItems(1200, Split::kPool, 1);
   AddItems(200, Split::kGold, 2);
