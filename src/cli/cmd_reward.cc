@@ -13,6 +13,7 @@
 #include "io/preference_jsonl.h"
 #include "loop/cycle.h"
 #include "preference/evaluation.h"
+#include "preference/position_bias.h"
 #include "preference/project_data.h"
 #include "preference/reward_model.h"
 #include "store/open.h"
@@ -78,6 +79,13 @@ int Train(const GlobalOptions& g, const TrainOpts& t) {
   }
   const auto agreement = preference::PairAgreement(*data);
   j["agreement_pairs"] = agreement.pairs;
+  auto bias = preference::MeasurePositionBias(*data);
+  if (!bias.ok()) { return Fail(bias.status()); }
+  j["position_bias"] = {{"decided", bias->decided}, {"left_wins", bias->left_wins},
+                        {"p_left", bias->p_left}, {"lower", bias->interval.lower},
+                        {"upper", bias->interval.upper}, {"ties", bias->ties},
+                        {"both_bad", bias->both_bad}, {"order_unknown", bias->order_unknown},
+                        {"not_pairwise", bias->not_pairwise}};
   if (agreement.pairs > 0) j["inter_annotator_pair_agreement"] = agreement.rate;
   // The model to keep: trained on every comparison.
   std::string path;
@@ -112,6 +120,16 @@ int Train(const GlobalOptions& g, const TrainOpts& t) {
                 static_cast<long long>(agreement.pairs));
   } else {
     std::printf("inter-annotator agreement    n/a (no pair was judged by two people)\n");
+  }
+  if (bias->decided > 0) {
+    std::printf("position bias                P(left wins) %.4f, 95%% interval [%.4f, %.4f], on %lld "
+                "decided pairs with a recorded order%s\n",
+                bias->p_left, bias->interval.lower, bias->interval.upper,
+                static_cast<long long>(bias->decided),
+                bias->interval.lower > 0.5 || bias->interval.upper < 0.5 ? " (biased)" : "");
+  } else {
+    std::printf("position bias                n/a (no decided pair with a recorded display order; %lld "
+                "answers without one)\n", static_cast<long long>(bias->order_unknown));
   }
   if (!path.empty()) {
     std::printf("saved %s (trained on all %lld pairs)\n", path.c_str(),
