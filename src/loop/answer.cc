@@ -3,6 +3,8 @@
 #include <set>
 
 #include "loop/config.h"
+#include "preference/answer.h"
+#include "preference/item.h"
 
 namespace hitloop::loop {
 
@@ -77,6 +79,34 @@ Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease
   return Status::Ok();
 }
 
+namespace {
+
+// A comparison's labels (preference/answer.h) for the item's responses: a valid order per
+// judgement, each criterion one of the project's (or "" overall) and judged once.
+Status ValidateComparison(Store& store, const Project& project, int64_t item_id,
+                          const std::vector<std::string>& labels) {
+  ASSIGN_OR_RETURN(Item item, store.GetItem(item_id));
+  auto pi = preference::FromMetaJson(item.meta_json);
+  if (!pi.ok()) return Corruption("item " + item.external_id + ": " + pi.status().message());
+  const int n = static_cast<int>(pi->responses.size());
+  auto decoded = preference::DecodeAnswer(labels, n);
+  if (!decoded.ok()) return InvalidArgument("labels: " + decoded.status().message());
+  if (decoded->judgements.empty()) return InvalidArgument("labels: no judgement (only a display order)");
+  std::set<std::string> judged;
+  for (const preference::Judgement& j : decoded->judgements) {
+    if (!j.criterion.empty() && project.LabelIndex(j.criterion) < 0) {
+      return InvalidArgument("labels: '" + j.criterion + "' is not a criterion of this project");
+    }
+    if (!judged.insert(j.criterion).second) {
+      return InvalidArgument("labels: criterion '" + (j.criterion.empty() ? std::string("(overall)") : j.criterion) +
+                             "' judged twice");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
@@ -84,10 +114,14 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
   if (project.type == TaskType::kSingleLabel && answer.labels.size() != 1) {
     return InvalidArgument("label: single-label project takes exactly one label");
   }
-  std::set<std::string> seen;
-  for (const auto& l : answer.labels) {
-    if (project.LabelIndex(l) < 0) return InvalidArgument("label: unknown label '" + l + "'");
-    if (!seen.insert(l).second) return InvalidArgument("labels: '" + l + "' given twice");
+  if (IsPreferenceType(project.type)) {
+    RETURN_IF_ERROR(ValidateComparison(store, project, lease.item_id, answer.labels));
+  } else {
+    std::set<std::string> seen;
+    for (const auto& l : answer.labels) {
+      if (project.LabelIndex(l) < 0) return InvalidArgument("label: unknown label '" + l + "'");
+      if (!seen.insert(l).second) return InvalidArgument("labels: '" + l + "' given twice");
+    }
   }
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {

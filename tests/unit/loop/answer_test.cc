@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "loop_store_fixture.h"
+#include "preference/item.h"
 
 namespace hitloop::loop {
 namespace {
@@ -53,6 +54,65 @@ TEST_F(AnswerTest, DisagreementUnderOverlapEnqueuesAdjudicationAgreementDoesNot)
   EXPECT_EQ(AnswerAll("alice", {"review"}), 1);
   EXPECT_EQ(AnswerAll("bob", {"review"}), 1);
   EXPECT_EQ(AnswerAll("reviewer", {"adjudicate"}), 0);
+}
+
+// Comparisons on a pairwise project were checked against the project's label list (its criteria),
+// so no valid comparison ("B>A") could be submitted and nothing checked its shape. Now the labels
+// are decoded against the item's responses and the criteria.
+TEST_F(AnswerTest, ComparisonsAreCheckedAgainstTheItemsResponsesAndTheCriteria) {
+  Project p;
+  p.name = "prefs";
+  p.type = TaskType::kPairwisePreference;
+  p.labels = {"harmlessness", "helpfulness"};
+  auto created = store_->CreateProject(p);
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  preference::PreferenceItem pi;
+  pi.prompt = "How do I boil an egg?";
+  pi.responses = {{"", "Put it in boiling water for 8 minutes.", ""}, {"", "No.", ""}};
+  auto meta = preference::ToMetaJson(pi, "{}");
+  ASSERT_TRUE(meta.ok());
+  Item it;
+  it.project_id = created->id;
+  it.external_id = "q1";
+  it.text = pi.prompt;
+  it.meta_json = *meta;
+  it.content_hash = "q1";
+  int64_t id = 0;
+  ASSERT_TRUE(store_->PutItem(it, "t", &id).ok());
+  QueueEntry e;
+  e.project_id = created->id;
+  e.item_id = id;
+  e.kind = "review";
+  e.overlap = 9;  // one answer each from several people
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  int person = 0;
+  auto submit = [&](const std::vector<std::string>& labels) {
+    const std::string who = "ann" + std::to_string(++person);
+    ClaimRequest req;
+    req.project_id = created->id;
+    req.annotator = who;
+    req.pools = {"general"};
+    req.now = now_;
+    auto c = store_->Claim(req);
+    EXPECT_TRUE(c.ok() && c->has_value());
+    Answer a;
+    a.labels = labels;
+    const Status st = RecordAnswer(*store_, *created, (*c)->lease, who, a, now_);
+    if (!st.ok()) {
+      EXPECT_TRUE(store_->FinishLease((*c)->lease.id, who, "released", now_).ok());
+    }
+    return st;
+  };
+  EXPECT_TRUE(submit({"harmlessness:A>B/much", "helpfulness:A=B", "shown:BA"}).ok());
+  EXPECT_TRUE(submit({"bad"}).ok());
+  EXPECT_EQ(submit({"A>C"}).code(), StatusCode::kInvalidArgument);           // no response C
+  EXPECT_EQ(submit({"safety:A>B"}).code(), StatusCode::kInvalidArgument);    // not a criterion
+  EXPECT_EQ(submit({"helpfulness:A>B", "helpfulness:B>A"}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(submit({"shown:AB"}).code(), StatusCode::kInvalidArgument);      // no judgement
+  EXPECT_EQ(submit({"A>B/hugely"}).code(), StatusCode::kInvalidArgument);    // no such strength
+  auto history = store_->ListAnnotations(id);
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 2u);  // the refused answers wrote nothing
 }
 
 TEST(FinalAuditLabel, OneAnswerAgreeingPairOrTheAdjudication) {
