@@ -8,7 +8,7 @@
 
 namespace hitloop::loop {
 
-Status MaybeAdjudicate(Store& store, const Lease& lease) {
+Status MaybeAdjudicate(Store& store, const Lease& lease, bool comparison) {
   ASSIGN_OR_RETURN(auto entry, store.LatestQueueEntry(lease.item_id, "review"));
   if (!entry || entry->overlap <= 1 || entry->done < entry->overlap) return Status::Ok();
   ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
@@ -18,8 +18,17 @@ Status MaybeAdjudicate(Store& store, const Lease& lease) {
     if (it->source == LabelSource::kHuman && it->kind == "review") answers.push_back(&*it);
     if (static_cast<int>(answers.size()) == entry->overlap) break;
   }
+  // A comparison's display order ("shown:…") differs per person by design: it is not a judgement.
+  auto judged = [comparison](const std::vector<std::string>& labels) {
+    if (!comparison) return labels;
+    std::vector<std::string> out;
+    for (const auto& l : labels)
+      if (!l.starts_with("shown:")) out.push_back(l);
+    return out;
+  };
   bool disagree = false;
-  for (const Annotation* a : answers) disagree |= a->labels != answers.front()->labels;
+  const std::vector<std::string> first = judged(answers.front()->labels);
+  for (const Annotation* a : answers) disagree |= judged(a->labels) != first;
   if (!disagree) return Status::Ok();
   QueueEntry adj;
   adj.project_id = entry->project_id;
@@ -137,7 +146,7 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     RETURN_IF_ERROR(store.AppendAnnotation(a).status());
     if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
     if (lease.kind != "review") return Status::Ok();
-    return MaybeAdjudicate(store, lease);
+    return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));
   });
 }
 

@@ -44,7 +44,8 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
 
 // The adjudication check alone (called by RecordAnswer inside its transaction, after the
 // review answer was appended). Exposed for tests.
-Status MaybeAdjudicate(Store& store, const Lease& lease);
+// `comparison`: the answers are comparisons, whose display order ("shown:…") is not compared.
+Status MaybeAdjudicate(Store& store, const Lease& lease, bool comparison = false);
 
 // The audit check alone (called by RecordAnswer inside its transaction after an audit answer).
 Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease);

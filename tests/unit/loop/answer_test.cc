@@ -113,6 +113,31 @@ TEST_F(AnswerTest, ComparisonsAreCheckedAgainstTheItemsResponsesAndTheCriteria) 
   auto history = store_->ListAnnotations(id);
   ASSERT_TRUE(history.ok());
   EXPECT_EQ(history->size(), 2u);  // the refused answers wrote nothing
+
+  // Under overlap 2, two people who judge alike but saw the responses in different orders agree:
+  // the display order is not a judgement, so nothing goes to adjudication.
+  auto adjudications = [&] {
+    int n = 0;
+    EXPECT_TRUE(store_->ScanOpenQueue(created->id, [&](const QueueEntry& q) {
+      n += q.kind == "adjudicate";
+      return true;
+    }).ok());
+    return n;
+  };
+  Item it2 = it;
+  it2.external_id = it2.content_hash = "q2";
+  int64_t id2 = 0;
+  ASSERT_TRUE(store_->PutItem(it2, "t", &id2).ok());
+  e.item_id = id2;
+  e.overlap = 2;
+  e.priority = 1e6;  // claimed before the first item's entry, which still has room
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ASSERT_TRUE(submit({"harmlessness:A>B", "shown:AB"}).ok());
+  ASSERT_TRUE(submit({"harmlessness:A>B", "shown:BA"}).ok());
+  EXPECT_EQ(adjudications(), 0);
+  auto second = store_->ListAnnotations(id2);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(second->size(), 2u);  // both answers went to the overlap-2 item
 }
 
 TEST(FinalAuditLabel, OneAnswerAgreeingPairOrTheAdjudication) {
