@@ -29,7 +29,8 @@ Status PingStore(Store& store, int64_t timeout_ms) {
 }
 
 Status SetStatementTimeout(Store& store, int64_t ms) {
-  if (ms < 0) return InvalidArgument("statement timeout: " + std::to_string(ms) + " ms is negative");
+  if (ms < 0)
+    return InvalidArgument("statement timeout: " + std::to_string(ms) + " ms is negative");
 #ifdef HITLOOP_HAVE_POSTGRES
   if (pg::PgStore* pg = AsPostgres(store)) return pg->SetStatementTimeout(ms);
 #endif

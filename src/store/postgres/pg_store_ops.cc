@@ -40,8 +40,7 @@ Status CheckProjectKey(int64_t project_id) {
 }  // namespace
 
 Result<std::unique_ptr<CycleLock>> PgStore::LockCycle(int64_t project_id,
-                                                             const std::string& project_name,
-                                                             bool wait) {
+                                                      const std::string& project_name, bool wait) {
   RETURN_IF_ERROR(CheckProjectKey(project_id));
   if (depth_ > 0 || read_depth_ > 0) {
     return Internal(where_ + ": cycle lock: taken inside a transaction");
@@ -50,8 +49,8 @@ Result<std::unique_ptr<CycleLock>> PgStore::LockCycle(int64_t project_id,
   p.Add(static_cast<int64_t>(kCycleLockKey)).Add(project_id);
   if (!wait) {
     PgRows rows;
-    RETURN_IF_ERROR(Query("SELECT pg_try_advisory_lock($1::int4, $2::int4)", p, &rows,
-                          "take the cycle lock"));
+    RETURN_IF_ERROR(
+        Query("SELECT pg_try_advisory_lock($1::int4, $2::int4)", p, &rows, "take the cycle lock"));
     if (rows.rows() != 1 || !rows.Bool(0, 0)) {
       return FailedPrecondition("a cycle of project " + project_name +
                                 " is running (another process)");
@@ -129,7 +128,10 @@ Status PgStore::Ping(int64_t timeout_ms) {
     bool drained = false;
     while (Clock::now() < again) {
       if (PQconsumeInput(conn_) == 0) break;
-      if (PQisBusy(conn_) == 0) { drained = true; break; }
+      if (PQisBusy(conn_) == 0) {
+        drained = true;
+        break;
+      }
       pollfd fd{PQsocket(conn_), POLLIN, 0};
       (void)poll(&fd, 1, 50);
     }

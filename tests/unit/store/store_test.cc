@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -559,6 +561,34 @@ TEST_P(StoreTest, StatementTimeoutCancelsALongStatementOnPostgresAndIsRefusedOnS
 
 // The readiness ping answers on a working connection, on either backend.
 TEST_P(StoreTest, PingAnswers) { EXPECT_TRUE(PingStore(*store_, 1000).ok()); }
+
+#ifdef HITLOOP_HAVE_POSTGRES
+// A database that does not answer (here: the connection's server process is stopped) must not
+// hold the ping past its deadline: /readyz answers within its time even then.
+TEST_P(StoreTest, PingGivesUpAtItsDeadlineWhenPostgresDoesNotAnswer) {
+  if (std::string(GetParam().name) != "postgres") {
+    GTEST_SKIP() << "stops a PostgreSQL server process";
+  }
+  PGconn* admin = PQconnectdb(std::getenv("HITLOOP_TEST_PG"));
+  ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
+  const std::string db = hitloop::testing::PgTestDbName(dir_.path());
+  const char* params[] = {db.c_str()};
+  PGresult* r = PQexecParams(admin,
+                             "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+                             " AND backend_type = 'client backend'",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(admin);
+  ASSERT_EQ(PQntuples(r), 1);
+  const pid_t pid = static_cast<pid_t>(std::atoi(PQgetvalue(r, 0, 0)));
+  PQclear(r);
+  PQfinish(admin);
+  if (kill(pid, SIGSTOP) != 0) GTEST_SKIP() << "cannot signal the cluster's processes (not local?)";
+  const Status st = PingStore(*store_, 200);
+  kill(pid, SIGCONT);
+  EXPECT_EQ(st.code(), StatusCode::kIo) << st.ToString();
+  EXPECT_NE(st.message().find("no answer within 200 ms"), std::string::npos) << st.ToString();
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kStoreBackends),
                          [](const auto& info) { return std::string(info.param.name); });
