@@ -51,7 +51,7 @@ if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUI
   # Less the disk-full test: it injects SQLite I/O errors through a faulty VFS.
   set +e
   HITLOOP_TEST_SERVER_PG=1 "$BUILD/unit_tests" \
-    --gtest_filter='Files/HttpScenario.*:Regression.*:ScopeCacheTest.*:Security.*:Server.*:TaskMix.*:HandlersAdmin.*:ImportUpload.*:-Regression.DiskFullIs503WithoutPathsAndHealthReportsTheStoppedWriter' \
+    --gtest_filter='Files/HttpScenario.*:Regression.*:ScopeCacheTest.*:Security.*:Server.*:TaskMix.*:HandlersAdmin.*:ImportUpload.*:Readyz.*:CycleRoute.*:-Regression.DiskFullIs503WithoutPathsAndHealthReportsTheStoppedWriter' \
     >"$pg_log" 2>&1
   status=$?
   set -e

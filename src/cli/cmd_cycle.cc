@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "store/open.h"
+#include "store/operations.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "loop/config.h"
@@ -21,6 +22,7 @@ struct CycleArgs {
   bool as_json = false;
   uint64_t seed = 0;
   int threads = 2;
+  bool wait = false;
 };
 
 void PrintRecord(const loop::CycleRecord& r) {
@@ -123,10 +125,24 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--seed", a->seed, "Seed for the audit draw (default: from project and cycle)");
   cmd->add_option("--threads", a->threads, "Model threads")->capture_default_str();
   cmd->add_flag("--json", a->as_json, "Print the cycle record as JSON");
+  cmd->add_flag("--wait", a->wait,
+                "PostgreSQL: wait for a cycle of this project running in another process to "
+                "finish (default: fail at once)");
   cmd->callback([a, &g, exit_code] {
     auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(a->name);
+    if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    // One cycle per project at a time across processes (PostgreSQL; store/operations.h).
+    auto cycle_lock = LockCycle(**store, p->id, p->name, a->wait);
+    if (!cycle_lock.ok()) {
+      const Status& st = cycle_lock.status();
+      *exit_code = Fail(st.code() == StatusCode::kFailedPrecondition
+                            ? FailedPrecondition(st.message() + "; retry or pass --wait")
+                            : st);
+      return;
+    }
+    p = (*store)->GetProject(a->name);  // as the previous cycle (if we waited) left it
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
     if (!a->seed_query.empty() && a->seed_class.empty()) {
       *exit_code = Fail(InvalidArgument("--seed-query needs --seed-class"));

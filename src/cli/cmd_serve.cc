@@ -37,6 +37,13 @@ void RegisterServe(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--auth-failures-per-minute", o.auth_failures_per_minute,
                   "Failed sign-ins/bad tokens per client address per minute before 429 (0 = no limit)")
       ->capture_default_str()->check(CLI::Range(0, 1000000));
+  cmd->add_option("--db-pool-size", o.db_pool_size,
+                  "PostgreSQL: most database connections request handlers hold at once (0 = one "
+                  "per running request; the writer has one more)")
+      ->capture_default_str()->check(CLI::Range(0, 100000));
+  cmd->add_option("--statement-timeout-ms", o.statement_timeout_ms,
+                  "PostgreSQL: cancel any statement of this server running longer (0 = no limit)")
+      ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000));
   cmd->add_flag("--no-access-log", quiet, "Do not write the JSON access log to stderr");
   cmd->callback([&g, exit_code] {
     o.db_path = g.db_path;

@@ -11,6 +11,10 @@ void HandleIndexPage(Ctx& c);
 void HandleAdminPage(Ctx& c);
 void HandleAsset(Ctx& c);
 void HandleHealth(Ctx& c);
+// 200 {"ready": true} when the database answers a trivial query within kReadyTimeoutMs; else
+// 503 {"ready": false, "reason": ...} with a reason that names no location (the error is logged).
+void HandleReady(Ctx& c);
+inline constexpr int64_t kReadyTimeoutMs = 1000;
 void HandleSignIn(Ctx& c);
 void HandleSignOut(Ctx& c);
 void HandleMe(Ctx& c);

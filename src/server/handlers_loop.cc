@@ -19,6 +19,7 @@
 #include "report/report.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
+#include "store/operations.h"
 
 namespace hitloop::server {
 namespace {
@@ -72,6 +73,17 @@ void HandleRunCycle(Ctx& c) {
   std::unique_lock<std::mutex> lock(*c.cycle_mu, std::try_to_lock);
   if (!lock.owns_lock()) {
     SendError(c, Conflict("a cycle is already running"));
+    return;
+  }
+  // ... and one per project across every server and `hitloop cycle` sharing a PostgreSQL
+  // database (store/operations.h; released when `cycle_lock` goes, before the connection
+  // returns to the pool).
+  auto cycle_lock = LockCycle(c.store, c.project->id, c.project->name, /*wait=*/false);
+  if (!cycle_lock.ok()) {
+    const Status& st = cycle_lock.status();
+    SendError(c, st.code() == StatusCode::kFailedPrecondition
+                     ? Conflict(st.message() + "; retry when it has finished")  // 409, as above
+                     : st);
     return;
   }
   loop::CycleOptions o;

@@ -8,6 +8,7 @@
 #include "server/handlers.h"
 #include "server/server_impl.h"
 #include "server/web_assets.h"
+#include "store/operations.h"
 
 namespace hitloop::server {
 namespace {
@@ -101,6 +102,29 @@ void HandleHealth(Ctx& c) {
     return;
   }
   SendJson(c, 200, {{"ok", true}, {"writer", "running"}});
+}
+
+void HandleReady(Ctx& c) {
+  // Readiness for a load balancer: this server can reach its database now. The caller is
+  // anonymous: the store's message (it may name the database's host, user or path) goes to
+  // the log, the body says only what kind of failure it was.
+  const Status st = PingStore(c.store, kReadyTimeoutMs);
+  if (!st.ok()) {
+    spdlog::warn("server: /readyz: database not ready: {}", st.ToString());
+    SendJson(c, 503, {{"ready", false},
+                      {"reason", st.message().find("no answer within") != std::string::npos
+                                     ? "the database did not answer within " +
+                                           std::to_string(kReadyTimeoutMs) + " ms"
+                                     : "the database did not answer"}});
+    return;
+  }
+  const Status writer = c.writer != nullptr ? c.writer->health() : Status::Ok();
+  if (!writer.ok()) {
+    spdlog::error("server: /readyz: the writer has stopped: {}", writer.ToString());
+    SendJson(c, 503, {{"ready", false}, {"reason", "the database writer stopped; restart the server"}});
+    return;
+  }
+  SendJson(c, 200, {{"ready", true}});
 }
 
 void HandleSignIn(Ctx& c) {

@@ -19,6 +19,7 @@ const std::vector<Route>& Routes() {
       {"GET", "/admin", MinRole::kNone, false, HandleAdminPage, "admin dashboard page"},
       {"GET", "/assets/{file}", MinRole::kNone, false, HandleAsset, "embedded static file"},
       {"GET", "/healthz", MinRole::kNone, false, HandleHealth, "liveness"},
+      {"GET", "/readyz", MinRole::kNone, false, HandleReady, "readiness: the database answers"},
       {"POST", "/api/v1/session", MinRole::kNone, false, HandleSignIn, "token -> session cookie"},
       // ---- any signed-in user ----
       {"DELETE", "/api/v1/session", MinRole::kAnnotator, false, HandleSignOut, "end the session"},

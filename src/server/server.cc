@@ -2,6 +2,7 @@
 // dispatcher that authenticates and authorises every request against the route table.
 #include "server/server.h"
 #include "store/open.h"
+#include "store/operations.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -43,21 +44,33 @@ StorePool::Handle::~Handle() {
 
 Result<StorePool::Handle> StorePool::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::unique_lock<std::mutex> lock(mu_);
+    returned_.wait(lock, [&] { return !free_.empty() || max_open_ <= 0 || open_ < max_open_; });
     if (!free_.empty()) {
       auto s = std::move(free_.back());
       free_.pop_back();
       return Handle(this, std::move(s));
     }
+    ++open_;  // a place for the connection opened below
   }
-  auto s = OpenStore(path_, OpenMode::kMustExist);
-  if (!s.ok()) return s.status();
-  return Handle(this, std::move(s).value());
+  auto opened = [&]() -> Result<std::unique_ptr<Store>> {
+    ASSIGN_OR_RETURN(std::unique_ptr<Store> s, OpenStore(path_, OpenMode::kMustExist));
+    if (statement_timeout_ms_ > 0) RETURN_IF_ERROR(SetStatementTimeout(*s, statement_timeout_ms_));
+    return s;
+  }();
+  if (!opened.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    --open_;
+    returned_.notify_one();
+    return opened.status();
+  }
+  return Handle(this, std::move(opened).value());
 }
 
 void StorePool::Return(std::unique_ptr<Store> s) {
   std::lock_guard<std::mutex> lock(mu_);
   free_.push_back(std::move(s));
+  returned_.notify_one();
 }
 
 // ---------------------------------------------------------------- impl
@@ -259,7 +272,7 @@ bool ServerImpl::RunOnWorker(std::function<void()> fn) {
 
 ServerImpl::ServerImpl(ServerOptions options)
     : options_(std::move(options)),
-      pool_(options_.db_path),
+      pool_(options_.db_path, options_.db_pool_size, options_.statement_timeout_ms),
       scope_(options_.scope_cache_ms),
       auth_throttle_(options_.auth_failures_per_minute, 60'000) {
   if (options_.clock == nullptr) options_.clock = SystemClock::Default();
@@ -286,11 +299,22 @@ Status ServerImpl::Start() {
   if (options_.port < 0 || options_.port > 65535) {
     return InvalidArgument("port " + std::to_string(options_.port) + " is out of range (0-65535)");
   }
+  if ((options_.db_pool_size != 0 || options_.statement_timeout_ms != 0) &&
+      !IsPostgresLocation(options_.db_path)) {
+    return InvalidArgument(
+        "--db-pool-size and --statement-timeout-ms are for a PostgreSQL --db (postgresql://...); "
+        "a SQLite server opens one connection per running request and its statements wait on "
+        "SQLite's lock (busy timeout) instead");
+  }
+  if (options_.db_pool_size < 0 || options_.statement_timeout_ms < 0) {
+    return InvalidArgument("--db-pool-size and --statement-timeout-ms must not be negative");
+  }
   {
     // Open (and migrate) up front so a bad --db fails at start, not on the first request, and
     // keep a few connections ready so the first burst of requests does not pay for opening.
     std::vector<StorePool::Handle> warm;
-    for (int i = 0; i < std::min(options_.threads, 4); ++i) {
+    const int cap = options_.db_pool_size > 0 ? options_.db_pool_size : 4;
+    for (int i = 0; i < std::min({options_.threads, 4, cap}); ++i) {
       auto h = pool_.Acquire();
       if (!h.ok()) return h.status();
       warm.push_back(std::move(*h));
@@ -302,6 +326,9 @@ Status ServerImpl::Start() {
     // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
     // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.
     (*w)->SetLockWait(kWriterLockWaitMs);
+    if (options_.statement_timeout_ms > 0) {
+      RETURN_IF_ERROR(SetStatementTimeout(**w, options_.statement_timeout_ms));
+    }
     writer_ = std::make_unique<GroupCommitter>(std::move(w).value(), GroupCommitter::Options{});
   }
   auto guarded = std::make_unique<GuardedHttpServer>(this);
@@ -543,6 +570,10 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   if (!store_handle.ok()) {
     spdlog::error("server: cannot open store: {}", store_handle.status().ToString());
     res.status = 503;
+    if (req.path == "/readyz") {  // its own contract (handlers.h: HandleReady), still scrubbed
+      res.set_content(R"({"ready":false,"reason":"cannot connect to the database"})", "application/json");
+      return;
+    }
     res.set_content(R"({"error":{"code":"unavailable","message":"store unavailable"}})", "application/json");
     return;
   }

@@ -55,6 +55,15 @@ struct ServerOptions {
   // How long users, projects and memberships read for authentication stay in memory
   // (server/scope_cache.h; 0 = read them on every request).
   int64_t scope_cache_ms = 1000;
+  // PostgreSQL only (Start() refuses them, InvalidArgument, with a SQLite db_path):
+  // db_pool_size: the most connections request handlers hold at once (0 = one per running
+  // request, up to `threads`); a request waits for a free one. The writer has one more of its
+  // own, so a server opens at most db_pool_size + 1 connections.
+  // statement_timeout_ms: PostgreSQL's statement_timeout on every connection of this server
+  // (0 = none): a statement running longer is cancelled (the request fails, 409/503), the
+  // cycle route's included.
+  int db_pool_size = 0;
+  int64_t statement_timeout_ms = 0;
 };
 
 class ServerImpl;

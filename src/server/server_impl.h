@@ -5,6 +5,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -30,10 +31,13 @@ std::string CookieValue(const httplib::Request& req, const std::string& name);
 bool IsUnsafeMethod(const std::string& m);
 
 // Store connections for the worker threads (a Store is one connection and not thread-safe).
-// Connections are opened on demand and reused; at most one per concurrently running request.
+// Connections are opened on demand and reused; at most one per concurrently running request,
+// and at most `max_open` in all when it is > 0 (Acquire then waits for one to be returned).
+// Each new connection gets `statement_timeout_ms` (> 0; PostgreSQL only, store/operations.h).
 class StorePool {
  public:
-  explicit StorePool(std::string path) : path_(std::move(path)) {}
+  explicit StorePool(std::string path, int max_open = 0, int64_t statement_timeout_ms = 0)
+      : path_(std::move(path)), max_open_(max_open), statement_timeout_ms_(statement_timeout_ms) {}
   class Handle {
    public:
     Handle(StorePool* pool, std::unique_ptr<Store> s) : pool_(pool), store_(std::move(s)) {}
@@ -51,7 +55,11 @@ class StorePool {
  private:
   void Return(std::unique_ptr<Store> s);
   std::string path_;
+  const int max_open_;
+  const int64_t statement_timeout_ms_;
   std::mutex mu_;
+  std::condition_variable returned_;
+  int open_ = 0;  // connections made and not closed (free or lent out)
   std::vector<std::unique_ptr<Store>> free_;
 };
 

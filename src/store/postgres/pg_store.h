@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "store/open.h"
+#include "store/operations.h"
 #include "store/postgres/pg_conn.h"
 #include "store/store.h"
 
@@ -98,6 +99,14 @@ class PgStore final : public Store {
   Status PutDetections(std::span<const Detection> detections) override;
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
   Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
+
+  // ---- operations (store/operations.h): pg_store_ops.cc ----
+  Result<std::unique_ptr<CycleLock>> LockCycle(int64_t project_id, const std::string& project_name,
+                                               bool wait);
+  Status Ping(int64_t timeout_ms);
+  Status SetStatementTimeout(int64_t ms);
+  // Releases a cycle lock LockCycle took on this connection (its guard's destructor).
+  Status UnlockCycle(int64_t project_id);
 
   // Runs `sql` (no parameters, possibly several statements) outside the statement cache.
   Status ExecScript(const char* sql, const char* what);

@@ -33,6 +33,7 @@ const Row kMatrix[] = {
   {"GET", "/admin", "/admin", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/assets/{file}", "/assets/app.js", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/healthz", "/healthz", "", {200, 200, 200, 200, 200, 200}},
+  {"GET", "/readyz", "/readyz", "", {200, 200, 200, 200, 200, 200}},
   {"POST", "/api/v1/session", "/api/v1/session", R"({"token":"wrong"})", {401, 401, 401, 401, 401, 401}},
   {"DELETE", "/api/v1/session", "/api/v1/session", "", {401, 200, 200, 200, 200, 200}},
   {"GET", "/api/v1/me", "/api/v1/me", "", {401, 200, 200, 200, 200, 200}},

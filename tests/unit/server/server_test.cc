@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "server/server_impl.h"
 #include "unit/server/server_fixture.h"
 
 namespace hitloop {
@@ -288,6 +289,46 @@ TEST(Server, NoBrotliEvenWhenTheBrowserAcceptsIt) {
   ASSERT_EQ(only_br.status, 200);
   EXPECT_EQ(only_br.header("Content-Encoding"), "");
   EXPECT_NE(only_br.body.find("<html"), std::string::npos);
+}
+
+// --db-pool-size and --statement-timeout-ms are PostgreSQL's: a SQLite server refuses to start
+// with them rather than ignore them.
+TEST(Server, PostgresOnlyOptionsAreRefusedOnSqlite) {
+  testing::TempDir dir;  // SQLite even when the fixture would use PostgreSQL
+  const std::string db = dir.File("sqlite.db");
+  ASSERT_TRUE(OpenSqliteStore(db).ok());
+  for (int which = 0; which < 2; ++which) {
+    server::ServerOptions o;
+    o.db_path = db;
+    o.port = 0;
+    o.access_log = false;
+    if (which == 0) o.db_pool_size = 2;
+    if (which == 1) o.statement_timeout_ms = 500;
+    server::Server s(o);
+    const Status st = s.Start();
+    EXPECT_EQ(st.code(), StatusCode::kInvalidArgument) << st.ToString();
+    EXPECT_NE(st.message().find("PostgreSQL"), std::string::npos) << st.ToString();
+  }
+}
+
+// The pool's cap (--db-pool-size): with every connection lent out, the next request waits for
+// one to come back instead of opening another.
+TEST(Server, StorePoolWaitsAtItsCap) {
+  ServerFixture f;
+  server::StorePool pool(f.db_path(), /*max_open=*/1);
+  auto first = pool.Acquire();
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  std::atomic<bool> got{false};
+  std::thread second([&] {
+    auto h = pool.Acquire();
+    EXPECT_TRUE(h.ok());
+    got = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_FALSE(got.load()) << "a second connection was opened past the cap";
+  { auto done = std::move(*first); }  // returned to the pool
+  second.join();
+  EXPECT_TRUE(got.load());
 }
 
 }  // namespace

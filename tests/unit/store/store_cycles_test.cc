@@ -1,6 +1,7 @@
 // The "cycles and loop support" section of the Store interface.
 #include <gtest/gtest.h>
 
+#include "store/operations.h"
 #include "store/store.h"
 #include "support/store_backends.h"
 #include "support/temp_dir.h"
@@ -167,6 +168,41 @@ TEST_P(StoreCyclesTest, DetectionsAreStoredPerItemAndDetectorAndReplaced) {
   int n = 0;
   ASSERT_TRUE(store_->ScanDetections(o->id, [&](const Detection&) { return ++n, true; }).ok());
   EXPECT_EQ(n, 0);
+}
+
+// One cycle per project across processes: a second connection (another process's) cannot take
+// a project's cycle lock while the first holds it, can take another project's, and gets it once
+// the first lets go.
+TEST_P(StoreCyclesTest, CycleLockIsExclusivePerProjectAcrossConnections) {
+  if (std::string(GetParam().name) != "postgres") {
+    GTEST_SKIP() << "SQLite takes no cross-process cycle lock (store/operations.h)";
+  }
+  Project other;
+  other.name = "other";
+  other.labels = {"x", "y"};
+  auto o = store_->CreateProject(other);
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  auto second = GetParam().open(dir_.path());
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+
+  auto held = LockCycle(*store_, project_.id, project_.name, /*wait=*/false);
+  ASSERT_TRUE(held.ok()) << held.status().ToString();
+  auto refused = LockCycle(**second, project_.id, project_.name, /*wait=*/false);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(refused.status().message().find("a cycle of project spam is running (another process)"),
+            std::string::npos)
+      << refused.status().message();
+  auto elsewhere = LockCycle(**second, o->id, o->name, /*wait=*/false);
+  EXPECT_TRUE(elsewhere.ok()) << elsewhere.status().ToString();
+
+  held->reset();  // the first cycle ends
+  auto after = LockCycle(**second, project_.id, project_.name, /*wait=*/true);
+  ASSERT_TRUE(after.ok()) << after.status().ToString();
+  // Now the first connection is the one refused; the store still works between the two.
+  auto first_again = LockCycle(*store_, project_.id, project_.name, /*wait=*/false);
+  EXPECT_FALSE(first_again.ok());
+  EXPECT_TRUE(store_->AppendCycle(project_.id, 1000, "{}").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreCyclesTest, ::testing::ValuesIn(testing::kStoreBackends),

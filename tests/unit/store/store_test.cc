@@ -1,10 +1,13 @@
 // The Store contract, written against the interface: every backend runs this same suite.
 // A backend joins by adding itself to kStoreBackends (tests/support/store_backends.h).
+#include "store/operations.h"
 #include "store/store.h"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <memory>
@@ -532,6 +535,60 @@ TEST_P(StoreTest, LabelNameWithPipeIsRefused) {
   EXPECT_EQ(store_->AddLabel(project_.id, "tab\there").code(), StatusCode::kInvalidArgument);
   EXPECT_TRUE(store_->AddLabel(project_.id, "fine label").ok());
 }
+
+// Operations (store/operations.h): the statement timeout cancels a statement that runs too long, here a
+// write waiting for another connection's row lock with a lock wait far longer than the timeout.
+TEST_P(StoreTest, StatementTimeoutCancelsALongStatementOnPostgresAndIsRefusedOnSqlite) {
+  if (std::string(GetParam().name) != "postgres") {
+    const Status st = SetStatementTimeout(*store_, 100);
+    EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st.ToString();
+    return;
+  }
+  const int64_t item = AddItem("a");
+  auto other = Reopen();
+  ASSERT_TRUE(store_->Begin().ok());
+  ASSERT_TRUE(store_->SetItemState(item, ItemState::kLabeled).ok());  // holds the row's lock
+  other->SetLockWait(60'000);
+  ASSERT_TRUE(SetStatementTimeout(*other, 200).ok());
+  const Status st = other->SetItemState(item, ItemState::kLabeled);
+  EXPECT_EQ(st.code(), StatusCode::kConflict) << st.ToString();
+  EXPECT_NE(st.message().find("statement timeout"), std::string::npos) << st.ToString();
+  ASSERT_TRUE(store_->Rollback().ok());
+  ASSERT_TRUE(SetStatementTimeout(*other, 0).ok());
+  EXPECT_TRUE(other->SetItemState(item, ItemState::kLabeled).ok());
+  EXPECT_EQ(SetStatementTimeout(*other, -1).code(), StatusCode::kInvalidArgument);
+}
+
+// The readiness ping answers on a working connection, on either backend.
+TEST_P(StoreTest, PingAnswers) { EXPECT_TRUE(PingStore(*store_, 1000).ok()); }
+
+#ifdef HITLOOP_HAVE_POSTGRES
+// A database that does not answer (here: the connection's server process is stopped) must not
+// hold the ping past its deadline: /readyz answers within its time even then.
+TEST_P(StoreTest, PingGivesUpAtItsDeadlineWhenPostgresDoesNotAnswer) {
+  if (std::string(GetParam().name) != "postgres") {
+    GTEST_SKIP() << "stops a PostgreSQL server process";
+  }
+  PGconn* admin = PQconnectdb(std::getenv("HITLOOP_TEST_PG"));
+  ASSERT_EQ(PQstatus(admin), CONNECTION_OK) << PQerrorMessage(admin);
+  const std::string db = hitloop::testing::PgTestDbName(dir_.path());
+  const char* params[] = {db.c_str()};
+  PGresult* r = PQexecParams(admin,
+                             "SELECT pid FROM pg_stat_activity WHERE datname = $1"
+                             " AND backend_type = 'client backend'",
+                             1, nullptr, params, nullptr, nullptr, 0);
+  ASSERT_EQ(PQresultStatus(r), PGRES_TUPLES_OK) << PQerrorMessage(admin);
+  ASSERT_EQ(PQntuples(r), 1);
+  const pid_t pid = static_cast<pid_t>(std::atoi(PQgetvalue(r, 0, 0)));
+  PQclear(r);
+  PQfinish(admin);
+  if (kill(pid, SIGSTOP) != 0) GTEST_SKIP() << "cannot signal the cluster's processes (not local?)";
+  const Status st = PingStore(*store_, 200);
+  kill(pid, SIGCONT);
+  EXPECT_EQ(st.code(), StatusCode::kIo) << st.ToString();
+  EXPECT_NE(st.message().find("no answer within 200 ms"), std::string::npos) << st.ToString();
+}
+#endif
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::ValuesIn(kStoreBackends),
                          [](const auto& info) { return std::string(info.param.name); });
