@@ -81,19 +81,22 @@ size_t EditDistance(const uint64_t* a, size_t na, const uint64_t* b, size_t nb, 
   return prev[nb];
 }
 
-// Proposes candidate pairs of signature rows: rows that agree on every value of some band.
-// sigs holds rows.size() signatures of np values; verify(slot_a, slot_b) gets distinct slots.
+// Proposes candidate pairs among `rows` (indices of signatures in `sigs`, np values each): rows
+// that agree on every value of some band. verify(slot_a, slot_b) gets each row's distinct slot:
+// slot_of[row], or the row itself when slot_of is null.
 template <class Verify>
 void BandCandidates(const LshParams& lsh, size_t np, const std::vector<uint32_t>& sigs,
-                    const std::vector<uint32_t>& rows, size_t max_bucket_pairs, Verify&& verify) {
+                    const std::vector<uint32_t>& rows, const std::vector<uint32_t>* slot_of,
+                    size_t max_bucket_pairs, Verify&& verify) {
   const size_t r = static_cast<size_t>(lsh.rows);
   std::vector<std::pair<uint64_t, uint32_t>> bucket;
   bucket.reserve(rows.size());
   for (int band = 0; band < lsh.bands; ++band) {
     bucket.clear();
-    for (size_t k = 0; k < rows.size(); ++k) {
-      const uint32_t* sig = sigs.data() + k * np + static_cast<size_t>(band) * r;
-      bucket.emplace_back(XXH3_64bits_withSeed(sig, r * sizeof(uint32_t), band), rows[k]);
+    for (uint32_t row : rows) {
+      const uint32_t* sig = sigs.data() + row * np + static_cast<size_t>(band) * r;
+      bucket.emplace_back(XXH3_64bits_withSeed(sig, r * sizeof(uint32_t), band),
+                          slot_of ? (*slot_of)[row] : row);
     }
     std::sort(bucket.begin(), bucket.end());
     for (size_t s = 0; s < bucket.size();) {
@@ -269,15 +272,7 @@ std::vector<DuplicateGroup> DuplicateFinder::Groups() const {
     with_shingles.reserve(nd);
     for (size_t d = 0; d < nd; ++d)
       if (m.shingle_offset[d + 1] != m.shingle_offset[d]) with_shingles.push_back(static_cast<uint32_t>(d));
-    std::vector<uint32_t> shingle_sigs;
-    if (with_shingles.size() == nd) {
-      BandCandidates(m.lsh, np, m.signatures, with_shingles, m.opt.max_bucket_pairs, verify);
-    } else {
-      shingle_sigs.reserve(with_shingles.size() * np);
-      for (uint32_t d : with_shingles)
-        shingle_sigs.insert(shingle_sigs.end(), m.signatures.begin() + d * np, m.signatures.begin() + (d + 1) * np);
-      BandCandidates(m.lsh, np, shingle_sigs, with_shingles, m.opt.max_bucket_pairs, verify);
-    }
+    BandCandidates(m.lsh, np, m.signatures, with_shingles, nullptr, m.opt.max_bucket_pairs, verify);
 
     // Word-edit route: collect the candidate pairs of every band, then verify each once (a sorted
     // vector is several times cheaper than a hash set of verified pairs here).
@@ -295,8 +290,10 @@ std::vector<DuplicateGroup> DuplicateFinder::Groups() const {
     };
     if (m.short_slots.size() > 1) {
       std::vector<uint64_t> pairs;
-      BandCandidates(m.edit_lsh, np, m.short_signatures, m.short_slots, m.opt.max_bucket_pairs,
-                     [&](uint32_t da, uint32_t db) {
+      std::vector<uint32_t> short_rows(m.short_slots.size());
+      std::iota(short_rows.begin(), short_rows.end(), 0u);
+      BandCandidates(m.edit_lsh, np, m.short_signatures, short_rows, &m.short_slots,
+                     m.opt.max_bucket_pairs, [&](uint32_t da, uint32_t db) {
                        if (da > db) std::swap(da, db);
                        pairs.push_back((static_cast<uint64_t>(da) << 32) | db);
                      });
