@@ -12,6 +12,7 @@
 #include "loop/model_choice.h"
 #include "loop/predictor.h"
 #include "model/model_file.h"
+#include "store/open.h"
 #include "text/featurizer_file.h"
 
 namespace hitloop::loop {
@@ -85,9 +86,9 @@ Status SaveCycleModel(const Project& project, const model::Classifier& m, const 
 }  // namespace
 
 std::string DefaultModelsDir(const std::string& db_path, const std::string& project) {
-  // A database URI (postgresql://user:secret@host/db) must not become a folder name: it would
+  // A PostgreSQL location (postgresql://user:secret@host/db) must not become a folder name: it would
   // be an odd relative path and could carry a password onto the file system.
-  if (db_path.find("://") != std::string::npos) return "hitloop-models/" + project;
+  if (IsPostgresLocation(db_path)) return "hitloop-models/" + project;
   return db_path + ".models/" + project;
 }
 
