@@ -2,14 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <functional>
 #include <iterator>
-#include <numeric>
 
-#include "al/embedding.h"
-#include "al/registry.h"
-#include "loop/audit.h"
-#include "loop/audit_region.h"
 #include "core/rng.h"
 #include "loop/model_choice.h"
 #include "loop/novelty.h"
