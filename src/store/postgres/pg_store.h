@@ -115,6 +115,26 @@ class PgStore final : public Store {
   Status Query(const std::string& sql, const PgParams& params, const char* what) {
     return Query(sql, params, nullptr, what);
   }
+  // Keyset paging: `sql` takes $1 = project_id and $2 = the last key seen and ends in
+  // "ORDER BY <key> LIMIT <kScanPage>"; runs it page by page from `after`, hands each row
+  // (read(rows, i)) to `fn` until fn returns false, and takes the next page after key(row).
+  static constexpr int kScanPage = 2000;
+  template <class Row, class Read, class Key>
+  Status ScanPages(const std::string& sql, int64_t project_id, int64_t after, const char* what,
+                   Read read, Key key, const std::function<bool(const Row&)>& fn) {
+    for (;;) {
+      PgParams p;
+      p.Add(project_id).Add(after);
+      PgRows r;
+      RETURN_IF_ERROR(Query(sql, p, &r, what));
+      for (int i = 0; i < r.rows(); ++i) {
+        Row row = read(r, i);
+        after = key(row);
+        if (!fn(row)) return Status::Ok();
+      }
+      if (r.rows() < kScanPage) return Status::Ok();
+    }
+  }
   // Runs `sql` (no parameters; for statements PostgreSQL does not prepare, such as FETCH)
   // outside the statement cache; rows in *out.
   Status ExecRows(const char* sql, PgRows* out, const char* what);

@@ -31,7 +31,6 @@ Detection ReadDetection(const PgRows& r, int i) {
   return d;
 }
 
-constexpr int kPage = 2000;
 }  // namespace
 
 Result<int64_t> PgStore::AppendCycle(int64_t project_id, int64_t created_at, const std::string& record_json) {
@@ -76,20 +75,10 @@ Result<std::vector<CycleRow>> PgStore::ListCycles(int64_t project_id) {
 Status PgStore::ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) {
   const std::string sql = std::string("SELECT ") + kQueueColumns +
                           " FROM queue WHERE project_id=$1 AND open AND id>$2 ORDER BY id LIMIT " +
-                          std::to_string(kPage);
-  int64_t after = 0;
-  for (;;) {
-    PgParams p;
-    p.Add(project_id).Add(after);
-    PgRows r;
-    RETURN_IF_ERROR(Query(sql, p, &r, "scan queue"));
-    for (int i = 0; i < r.rows(); ++i) {
-      QueueEntry e = ReadEntry(r, i);
-      after = e.id;
-      if (!fn(e)) return Status::Ok();
-    }
-    if (r.rows() < kPage) return Status::Ok();
-  }
+                          std::to_string(kScanPage);
+  return ScanPages<QueueEntry>(
+      sql, project_id, 0, "scan queue", [](const PgRows& r, int i) { return ReadEntry(r, i); },
+      [](const QueueEntry& e) { return e.id; }, fn);
 }
 
 Result<std::optional<QueueEntry>> PgStore::LatestQueueEntry(int64_t item_id, const std::string& kind) {
@@ -147,7 +136,7 @@ Status PgStore::ScanDetections(int64_t project_id, const std::function<bool(cons
   const std::string sql =
       "SELECT item_id, detector, value, confidence, detail FROM detections WHERE project_id=$1 AND item_id IN"
       " (SELECT DISTINCT item_id FROM detections WHERE project_id=$1 AND item_id>$2 ORDER BY item_id LIMIT " +
-      std::to_string(kPage) + ") ORDER BY item_id, detector COLLATE \"C\"";
+      std::to_string(kScanPage) + ") ORDER BY item_id, detector COLLATE \"C\"";
   int64_t after = 0;
   for (;;) {
     PgParams p;

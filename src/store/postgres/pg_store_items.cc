@@ -1,6 +1,6 @@
 // PgStore: items, annotations and predictions. See the matching sections of store/store.h.
-// Scans read in pages of kPage rows by key (id > last), so a callback may use the store, and a
-// million-item scan never holds more than one page in memory.
+// Scans read in pages of kScanPage rows by key (id > last; PgStore::ScanPages), so a callback may
+// use the store, and a million-item scan never holds more than one page in memory.
 #include <cstring>
 
 #include "core/clock.h"
@@ -11,7 +11,6 @@ namespace hitloop::pg {
 
 namespace {
 
-constexpr int kPage = 2000;
 
 int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
@@ -180,20 +179,10 @@ Status PgStore::ScanItems(int64_t project_id, const std::function<bool(const Ite
   const std::string sql =
       std::string("SELECT ") + kItemColumns + " FROM items WHERE project_id=$1 AND id>$2 AND " +
       (with_quarantined ? "(hold IS NULL OR hold='quarantined')" : "hold IS NULL") +
-      " ORDER BY id LIMIT " + std::to_string(kPage);
-  int64_t after = 0;
-  for (;;) {
-    PgParams p;
-    p.Add(project_id).Add(after);
-    PgRows r;
-    RETURN_IF_ERROR(Query(sql, p, &r, "scan items"));
-    for (int i = 0; i < r.rows(); ++i) {
-      Item it = ReadItem(r, i, with_vectors);
-      after = it.id;
-      if (!fn(it)) return Status::Ok();
-    }
-    if (r.rows() < kPage) return Status::Ok();
-  }
+      " ORDER BY id LIMIT " + std::to_string(kScanPage);
+  return ScanPages<Item>(
+      sql, project_id, 0, "scan items", [&](const PgRows& r, int i) { return ReadItem(r, i, with_vectors); },
+      [](const Item& it) { return it.id; }, fn);
 }
 
 Status PgStore::SetItemState(int64_t item_id, ItemState state) {
@@ -264,20 +253,10 @@ Status PgStore::ScanAnnotations(int64_t project_id, const std::function<bool(con
                                 int64_t after_id) {
   const std::string sql = std::string("SELECT ") + kAnnotationColumns +
                           " FROM annotations WHERE project_id=$1 AND id>$2 ORDER BY id LIMIT " +
-                          std::to_string(kPage);
-  int64_t after = after_id;
-  for (;;) {
-    PgParams p;
-    p.Add(project_id).Add(after);
-    PgRows r;
-    RETURN_IF_ERROR(Query(sql, p, &r, "scan annotations"));
-    for (int i = 0; i < r.rows(); ++i) {
-      Annotation a = ReadAnnotation(r, i);
-      after = a.id;
-      if (!fn(a)) return Status::Ok();
-    }
-    if (r.rows() < kPage) return Status::Ok();
-  }
+                          std::to_string(kScanPage);
+  return ScanPages<Annotation>(
+      sql, project_id, after_id, "scan annotations", [](const PgRows& r, int i) { return ReadAnnotation(r, i); },
+      [](const Annotation& a) { return a.id; }, fn);
 }
 
 // ---------------------------------------------------------------- predictions
@@ -318,20 +297,11 @@ Status PgStore::ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
   // The newest per item; on a tie of created_at the greatest model version (as SQLite's scan).
   const std::string sql = std::string("SELECT DISTINCT ON (item_id) ") + kPredictionColumns +
                           " FROM predictions WHERE project_id=$1 AND item_id>$2 ORDER BY item_id,"
-                          " created_at DESC, model_version COLLATE \"C\" DESC LIMIT " + std::to_string(kPage);
-  int64_t after = after_item_id;
-  for (;;) {
-    PgParams p;
-    p.Add(project_id).Add(after);
-    PgRows r;
-    RETURN_IF_ERROR(Query(sql, p, &r, "scan predictions"));
-    for (int i = 0; i < r.rows(); ++i) {
-      Prediction pr = ReadPrediction(r, i);
-      after = pr.item_id;
-      if (!fn(pr)) return Status::Ok();
-    }
-    if (r.rows() < kPage) return Status::Ok();
-  }
+                          " created_at DESC, model_version COLLATE \"C\" DESC LIMIT " + std::to_string(kScanPage);
+  return ScanPages<Prediction>(
+      sql, project_id, after_item_id, "scan predictions",
+      [](const PgRows& r, int i) { return ReadPrediction(r, i); },
+      [](const Prediction& pr) { return pr.item_id; }, fn);
 }
 
 }  // namespace hitloop::pg
