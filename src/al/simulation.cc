@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 
+#include "al/coverage.h"
 #include "al/embedding.h"
 #include "al/registry.h"
 #include "al/stopping.h"
@@ -178,10 +179,13 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
   std::iota(all_test.begin(), all_test.end(), 0);
   const auto test_ex = Examples(in.test, all_test);
 
+  std::vector<float> last_probs;
   auto evaluate = [&](const model::Classifier& m) -> Result<std::pair<double, double>> {
     std::vector<float> probs(test_ex.size() * k);
     RETURN_IF_ERROR(m.Predict(test_ex, probs));
-    return AccuracyAndMacroF1(in.test.labels, Argmax(probs, k), k);
+    auto af = AccuracyAndMacroF1(in.test.labels, Argmax(probs, k), k);
+    last_probs = std::move(probs);
+    return af;
   };
 
   // Full-pool reference model.
@@ -198,6 +202,11 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
     ASSIGN_OR_RETURN(auto af, evaluate(*m));
     result.full_pool_accuracy = af.first;
     result.full_pool_macro_f1 = af.second;
+    result.full_pool_oracle_coverage =
+        in.test.labels.empty() ? 0.0
+                               : static_cast<double>(OracleCoverage(last_probs, in.test.labels, k,
+                                                                    opt.coverage_precision)) /
+                                     static_cast<double>(in.test.labels.size());
   }
 
   RowMatrix pool_embedding;

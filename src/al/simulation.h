@@ -47,6 +47,8 @@ struct SimulationOptions {
   // Train the full-pool reference model (full_pool_accuracy). Speed runs switch it off: the
   // result then carries NaN accuracies and no target is reached.
   bool full_pool_reference = true;
+  // Precision at which the full-pool model's oracle coverage on the test set is reported.
+  double coverage_precision = 0.98;
 };
 
 struct StopPoint {
@@ -60,6 +62,10 @@ struct SimulationResult {
   double full_pool_accuracy = 0;
   double full_pool_macro_f1 = 0;
   double full_pool_train_seconds = 0;
+  // Share of the test set the full-pool model's confidences could auto-accept at precision >=
+  // coverage_precision with one threshold, by an oracle that knows gold (al/coverage.h): the
+  // ceiling of any certified auto-accept with this model even if every pool item were labelled.
+  double full_pool_oracle_coverage = 0;
   std::vector<CurvePoint> curve;
   std::vector<StopPoint> stops;  // rounds at which the stopping rule said "stop here"
 };

@@ -41,6 +41,7 @@ struct SimAlArgs {
   size_t max_pool = 0;
   size_t max_test = 0;
   bool no_full_pool = false;
+  double coverage_precision = 0.98;
   int repr_dims = 0;
   float repr_weight = 1.0f;
 };
@@ -179,9 +180,9 @@ nlohmann::json StrategiesJson(const std::map<std::string, al::StrategySummary>& 
 void PrintSummary(const std::map<std::string, al::StrategySummary>& summary,
                   const al::SimulationResult& result, const al::SimulationInput& in, size_t classes,
                   const std::string& out) {
-  std::printf("full-pool accuracy %.4f (pool %zu, test %zu, %zu classes)\n",
-              result.full_pool_accuracy, in.pool.rows.size(), in.test.rows.size(),
-              classes);
+  std::printf("full-pool accuracy %.4f, oracle coverage %.4f (pool %zu, test %zu, %zu classes)\n",
+              result.full_pool_accuracy, result.full_pool_oracle_coverage, in.pool.rows.size(),
+              in.test.rows.size(), classes);
   std::printf("%-18s %10s %10s %10s %22s %10s\n", "strategy", "L@0.95", "L@0.98", "L@0.99",
               "LER@0.98 [95% CI]", "cycle_s");
   for (const auto& [name, s] : summary) {
@@ -281,6 +282,7 @@ Status Run(const SimAlArgs& a) {
   so.model_options.threads = a.threads;
   so.model_options.seed = a.seed;
   so.full_pool_reference = !a.no_full_pool;
+  so.coverage_precision = a.coverage_precision;
 
   std::fprintf(stderr, "simulate al: pool %zu, test %zu, %zu classes, %u features, model %s\n",
                in.pool.rows.size(), in.test.rows.size(), classes.size(), featurizer.dim(),
@@ -322,6 +324,8 @@ Status Run(const SimAlArgs& a) {
             {"classes", classes.size()},
             {"full_pool_accuracy", result.full_pool_accuracy},
             {"full_pool_macro_f1", result.full_pool_macro_f1},
+            {"full_pool_oracle_coverage", result.full_pool_oracle_coverage},
+            {"coverage_precision", a.coverage_precision},
             {"full_pool_train_seconds", result.full_pool_train_seconds},
             {"strategies", strategies},
             {"settings",
@@ -372,7 +376,9 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
                   "default)")
       ->capture_default_str();
   cmd->add_option("--repr-weight", a.repr_weight,
-                  "Norm of each representation block inside a row (the n-gram block has norm 1)")
+                  "Norm of each representation block inside a row, relative to the block it is "
+                  "computed from (the n-gram block has norm 1; rff and patches: the item's own "
+                  "vector norm)")
       ->capture_default_str();
   cmd->add_option("--out", a.out, "Output directory")->required();
   cmd->add_option("--c", a.c, "Inverse regularisation of linear models")->capture_default_str();
@@ -384,6 +390,11 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--max-test", a.max_test, "Use only the first N test records (0 = all)")
       ->capture_default_str();
+  cmd->add_option("--coverage-precision", a.coverage_precision,
+                  "Precision at which the full-pool model's oracle coverage of the test set is "
+                  "reported (full_pool_oracle_coverage: the most one threshold could auto-accept)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.5, 1.0));
   cmd->add_flag("--no-full-pool", a.no_full_pool,
                 "Skip the full-pool reference model (speed runs; full_pool_accuracy is null and "
                 "no labels-to-target are computed)");

@@ -7,6 +7,7 @@
 #include <map>
 #include <span>
 
+#include "al/coverage.h"
 #include "core/rng.h"
 #include "loop/audit_region.h"
 #include "loop/plan.h"
@@ -116,17 +117,9 @@ void FillOracleMetrics(const CyclePlan& plan, std::span<const int> train_label,
     const int pred = static_cast<int>(std::max_element(p, p + k) - p);
     open_items.emplace_back(p[pred], pred == gold[i] ? 1 : 0);
   }
+  const size_t best = al::OracleCoverage(open_items, 1.0 - epsilon);
   std::sort(open_items.begin(), open_items.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
-  int64_t ok = 0, best = 0;
-  for (size_t j = 0; j < open_items.size(); ++j) {
-    ok += open_items[j].second;
-    // A threshold can only cut between distinct confidences.
-    const bool cut = j + 1 == open_items.size() || open_items[j + 1].first < open_items[j].first;
-    if (cut && static_cast<double>(ok) >= (1.0 - epsilon) * static_cast<double>(j + 1)) {
-      best = static_cast<int64_t>(j + 1);
-    }
-  }
   cm.oracle_accept = static_cast<double>(best) / static_cast<double>(n);
   const size_t half = open_items.size() / 2;
   int64_t half_ok = 0;

@@ -10,6 +10,7 @@
 #include "model/ft_vectors.h"
 #include "model/lsa.h"
 #include "model/model_file.h"
+#include "model/patches.h"
 #include "model/rff.h"
 
 namespace hitloop::model {
@@ -29,6 +30,9 @@ const Entry kRepresentations[] = {
      }},
     {"rff", [](const RepresentationOptions& o) -> std::unique_ptr<Representation> {
        return std::make_unique<RandomFourierFeatures>(o);
+     }},
+    {"patches", [](const RepresentationOptions& o) -> std::unique_ptr<Representation> {
+       return std::make_unique<PatchFeatures>(o);
      }},
 };
 
@@ -96,6 +100,15 @@ Result<RepresentationSet> FitRepresentations(std::span<const std::string> names,
   return set;
 }
 
+float DenseNorm(const Example& example, uint32_t text_dim, uint32_t width) {
+  if (example.features == nullptr) return 0.0f;
+  double ss = 0;
+  for (const auto& f : *example.features) {
+    if (f.index >= text_dim && f.index - text_dim < width) ss += double(f.value) * f.value;
+  }
+  return static_cast<float>(std::sqrt(ss));
+}
+
 Status AugmentRows(const RepresentationSet& set, std::span<const Example> examples,
                    uint32_t offset, float weight, int threads,
                    std::vector<text::SparseRow>* rows) {
@@ -125,7 +138,8 @@ Status AugmentRows(const RepresentationSet& set, std::span<const Example> exampl
         }
         double ss = 0;
         for (float v : block) ss += double(v) * v;
-        const float scale = ss > 0 ? weight / static_cast<float>(std::sqrt(ss)) : 0.0f;
+        const float scale =
+            ss > 0 ? weight * r->InputNorm(examples[i]) / static_cast<float>(std::sqrt(ss)) : 0.0f;
         for (float& v : block) v *= scale;
         at += block.size();
       }

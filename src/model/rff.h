@@ -20,6 +20,9 @@ class RandomFourierFeatures final : public Representation {
   Status Transform(const Example& example, std::span<float> out) const override;
   Result<std::string> Serialize() const override;
   Status Deserialize(std::string_view payload) override;
+  float InputNorm(const Example& example) const override {
+    return DenseNorm(example, text_dim_, input_dims_);
+  }
   float sigma() const { return sigma_; }
 
   // Fixed-bandwidth setup without a pool (tests): input dimension, bandwidth.

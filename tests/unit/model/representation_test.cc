@@ -15,7 +15,7 @@ namespace hitloop::model {
 namespace {
 
 TEST(RepresentationRegistryTest, NamesAndUnknown) {
-  EXPECT_EQ(RepresentationNames(), (std::vector<std::string>{"lsa", "ftvec", "rff"}));
+  EXPECT_EQ(RepresentationNames(), (std::vector<std::string>{"lsa", "ftvec", "rff", "patches"}));
   for (const auto& n : RepresentationNames()) {
     auto r = CreateRepresentation(n, {});
     ASSERT_TRUE(r.ok()) << n;
