@@ -106,6 +106,13 @@ export async function testPairwise(browser, h) {
       await page.keyboard.press('j');
       const after = await page.evaluate(() => [...document.querySelectorAll('.cmp-text')].map((e) => e.scrollTop));
       assert.ok(after.every((t) => t > 0), 'j scrolls the responses');
+      // Side by side: the same top, the left pane left of the right one, neither overlapping.
+      const [a, b] = await page.evaluate(() => [...document.querySelectorAll('.cmp-pane')].map((e) => {
+        const r = e.getBoundingClientRect();
+        return { top: r.top, left: r.left, right: r.right };
+      }));
+      assert.ok(Math.abs(a.top - b.top) < 1 && a.right <= b.left, `panes side by side: ${JSON.stringify([a, b])}`);
+      if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT });
     }
     if (n === 0) {
       // Keys that do nothing say so; Enter before a choice; strength before a winner; Backspace.
