@@ -19,7 +19,7 @@ async function watchPointer(page) {
   });
 }
 
-// The latest answer of `annotator` per item from the own JSONL export.
+// The answer of `annotator` per item from the own JSONL export.
 function exportAnswers(h, project, annotator) {
   const out = execFileSync(h.HITLOOP, ['--db', h.DB, 'export', project, '--format', 'jsonl'],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -27,7 +27,9 @@ function exportAnswers(h, project, annotator) {
   for (const line of out.split('\n').filter(Boolean)) {
     const r = JSON.parse(line);
     const mine = (r.answers || []).filter((a) => a.annotator === annotator);
-    if (mine.length) got[r.id] = mine[mine.length - 1];
+    // An amended answer replaces the one before it: one answer per person and item.
+    assert.ok(mine.length <= 1, `${r.id}: ${mine.length} answers by ${annotator}`);
+    if (mine.length) got[r.id] = mine[0];
   }
   return got;
 }
