@@ -165,6 +165,8 @@ export async function testPairwise(browser, h) {
     n++;
   }
   assert.equal(n, 12, 'every comparison was shown');
+  // No audit certificate line on a comparison project (it has no cycle).
+  assert.equal(await page.locator('#cert-progress').isHidden(), true, 'certificate line hidden');
   assert.ok(leftB > 0 && leftB < 12, `the display order is randomised (B on the left ${leftB} of 12 times)`);
   const got = exportAnswers(h, 'pref-pw', 'pwann');
   for (const [id, want] of Object.entries(expect)) {

@@ -200,8 +200,9 @@ async function refreshCounts(force) {
 // What the blind audits are for, in the words of the dashboard and `hitloop status`.
 function showCertificate(cert) {
   const el = document.getElementById('cert-progress');
-  el.hidden = !cert;
-  if (!cert) return;
+  // Comparisons have no cycle and no audit certificate (docs/PREFERENCES.md): nothing to say.
+  el.hidden = !cert || isComparison();
+  if (el.hidden) return;
   const need = Number(cert.min_audits_needed || 0);
   const have = Number(cert.audits_counted || 0);
   if (cert.certified) el.textContent = `certificate: certified after cycle ${cert.cycle} (${have} audits)`;
