@@ -102,9 +102,9 @@ Result<ExportStats> ExportProject(Store& store, const Project& project, Format f
                                   std::ostream& out, const ExportOptions& options) {
   if (format == nullptr) return InvalidArgument("--format: export needs a format (" + FormatNames() + ")");
   if (format->write == nullptr) return InvalidArgument("--format " + std::string(format->name) + ": import only");
-  if (IsPreferenceType(project.type) && !HandlesPreferences(*format)) {
+  if (IsPreferenceType(project.type) && !HandlesPreferences(*format) && format != &kLabelStudioFormat) {
     return InvalidArgument("--format " + std::string(format->name) + ": a " + TaskTypeName(project.type) +
-                           " project exports jsonl, trl or trl-kto");
+                           " project exports jsonl, trl, trl-kto or label-studio");
   }
   ExportStats stats;
   WriteContext ctx;

@@ -10,7 +10,8 @@
 // Writer: what Label Studio's import accepts (see tests: its TaskValidator and completed_by
 // checks): no `completed_by` (Label Studio assigns the importing user), `ground_truth` only on
 // gold items, model and rule labels as `predictions` with `model_version` and `score`, control
-// names and data keys as imported, hitloop's provenance under `meta.hitloop`.
+// names and data keys as imported, hitloop's provenance under `meta.hitloop`. Pairwise and
+// ranking projects export Pairwise / Ranker results (io/label_studio_preference.h).
 #include <nlohmann/json.hpp>
 #include <cmath>
 #include <set>
@@ -21,6 +22,7 @@
 #include "io/json_array_reader.h"
 #include "io/json_limits.h"
 #include "io/json_write.h"
+#include "io/label_studio_preference.h"
 
 namespace hitloop::io {
 namespace {
@@ -379,6 +381,8 @@ json ResultOf(const WriteContext& ctx, const std::vector<std::string>& labels) {
 }
 
 Status Write(WriteContext& ctx) {
+  // Pairwise and ranking projects: Label Studio's Pairwise and Ranker results.
+  if (IsPreferenceType(ctx.project->type)) return WriteLabelStudioPreferences(ctx);
   std::ostream& out = *ctx.out;
   out << "[";
   bool first = true;

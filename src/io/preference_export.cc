@@ -91,11 +91,14 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
   if (!IsPreferenceType(project.type)) {
     return FailedPrecondition("project '" + project.name + "' is not a pairwise or ranking project");
   }
-  std::map<int64_t, std::vector<Annotation>> answers;
+  std::vector<Annotation> all;
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
-    if (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit) answers[a.item_id].push_back(a);
+    if (a.source == LabelSource::kHuman || a.source == LabelSource::kAudit) all.push_back(a);
     return true;
   }));
+  // An amended answer replaces the one before it (preference/project_data.h, CurrentAnswers).
+  std::map<int64_t, std::vector<Annotation>> answers;
+  for (Annotation& a : preference::CurrentAnswers(std::move(all))) answers[a.item_id].push_back(std::move(a));
   Status bad;
   RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
     auto item = preference::FromMetaJson(it.meta_json);

@@ -116,22 +116,25 @@ Status ValidateComparison(Store& store, const Project& project, int64_t item_id,
 
 }  // namespace
 
+Status ValidateAnswerLabels(Store& store, const Project& project, int64_t item_id,
+                            const std::vector<std::string>& labels) {
+  if (labels.empty()) return InvalidArgument("label: missing");
+  if (project.type == TaskType::kSingleLabel && labels.size() != 1) {
+    return InvalidArgument("label: single-label project takes exactly one label");
+  }
+  if (IsPreferenceType(project.type)) return ValidateComparison(store, project, item_id, labels);
+  std::set<std::string> seen;
+  for (const auto& l : labels) {
+    if (project.LabelIndex(l) < 0) return InvalidArgument("label: unknown label '" + l + "'");
+    if (!seen.insert(l).second) return InvalidArgument("labels: '" + l + "' given twice");
+  }
+  return Status::Ok();
+}
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
-  if (answer.labels.empty()) return InvalidArgument("label: missing");
-  if (project.type == TaskType::kSingleLabel && answer.labels.size() != 1) {
-    return InvalidArgument("label: single-label project takes exactly one label");
-  }
-  if (IsPreferenceType(project.type)) {
-    RETURN_IF_ERROR(ValidateComparison(store, project, lease.item_id, answer.labels));
-  } else {
-    std::set<std::string> seen;
-    for (const auto& l : answer.labels) {
-      if (project.LabelIndex(l) < 0) return InvalidArgument("label: unknown label '" + l + "'");
-      if (!seen.insert(l).second) return InvalidArgument("labels: '" + l + "' given twice");
-    }
-  }
+  RETURN_IF_ERROR(ValidateAnswerLabels(store, project, lease.item_id, answer.labels));
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(store.FinishLease(lease.id, annotator, "submitted", now));

@@ -42,6 +42,12 @@ struct Answer {
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now);
 
+// The label checks of RecordAnswer alone (amend uses them): the labels against the project's label
+// set and task type, or, for a preference project, as a comparison of the item's responses.
+// InvalidArgument naming the bad label.
+Status ValidateAnswerLabels(Store& store, const Project& project, int64_t item_id,
+                            const std::vector<std::string>& labels);
+
 // The adjudication check alone (called by RecordAnswer inside its transaction, after the
 // review answer was appended). Exposed for tests.
 // `comparison`: the answers are comparisons, whose display order ("shown:…") is not compared.

@@ -24,9 +24,16 @@ struct ProjectPreferences {
   std::vector<int64_t> item_ids;
   std::vector<std::string> external_ids;
   std::vector<PreferenceItem> items;
-  std::vector<ProjectComparison> comparisons;  // people's answers (human and audit), arrival order
+  // people's answers (human and audit), arrival order, without those an amendment replaced
+  std::vector<ProjectComparison> comparisons;
   int64_t without_criterion = 0;               // answers that do not judge the requested criterion
 };
+
+// People's current answers among `all` (arrival order kept): human and audit answers, without
+// those an amendment replaced — of one person's answers to one item in one role (kind) through the
+// server, only the newest counts. Imported answers (kind "import" or "answer") are all kept: a file
+// may hold one person's two answers. The rule of io/exporter.h's ForEachExportItem.
+std::vector<Annotation> CurrentAnswers(std::vector<Annotation> all);
 
 // `criterion` "" = the overall judgement, or the answer's first judgement when it has no overall
 // one. FailedPrecondition when the project is not a preference project; InvalidArgument for a

@@ -5,6 +5,8 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "loop/answer.h"
+#include "preference/display_order.h"
+#include "preference/item.h"
 #include "server/certificate.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
@@ -79,6 +81,45 @@ Result<nlohmann::json> MyAnswer(Store& store, const Lease& lease) {
   return nlohmann::json::array();
 }
 
+// "shown:BA": a display order (response indices, left to right) as an answer label.
+std::string ShownLabel(const std::vector<int>& order) {
+  std::string s = "shown:";
+  for (int r : order) s += static_cast<char>('A' + r);
+  return s;
+}
+
+// A comparison task's own block: the order its responses are shown to the lease holder in
+// (randomised per annotator and item, preference/display_order.h), the project's criteria (asked
+// in turn; empty = one overall judgement) and the strengths an answer may carry. The prompt and
+// the responses are the item's meta ("prompt", "responses"), as stored.
+Result<nlohmann::json> ComparisonJson(const Project& project, const Lease& lease, const Item& item) {
+  auto pi = preference::FromMetaJson(item.meta_json);
+  if (!pi.ok()) return Corruption("item " + item.external_id + ": " + pi.status().message());
+  const std::vector<int> order =
+      preference::DisplayOrder(lease.annotator, item.external_id, static_cast<int>(pi->responses.size()));
+  return nlohmann::json{{"display_order", order},
+                        {"shown", ShownLabel(order)},
+                        {"criteria", project.labels},
+                        {"strengths", {"slightly", "clearly", "much"}}};
+}
+
+// A comparison answer's display order, when it gives one, must be the order the server showed
+// this person (the position-bias figures rest on it). OK when the labels carry no "shown:".
+Status CheckShown(Ctx& c, const std::vector<std::string>& labels) {
+  if (!IsPreferenceType(c.project->type)) return Status::Ok();
+  auto it = std::find_if(labels.begin(), labels.end(), [](const std::string& l) { return l.starts_with("shown:"); });
+  if (it == labels.end()) return Status::Ok();
+  ASSIGN_OR_RETURN(auto item, c.store.GetItem(c.lease->item_id));
+  auto pi = preference::FromMetaJson(item.meta_json);
+  if (!pi.ok()) return Corruption("item " + item.external_id + ": " + pi.status().message());
+  const std::string want = ShownLabel(
+      preference::DisplayOrder(c.user->name, item.external_id, static_cast<int>(pi->responses.size())));
+  if (*it != want) {
+    return InvalidArgument("labels: '" + *it + "' is not the order this task was shown to you in ('" + want + "')");
+  }
+  return Status::Ok();
+}
+
 // A task as the annotator page shows it: lease, kind, why it is there, the item (with the
 // boilerplate detector's blocks), the model's prediction (never for audits: an audit checks the
 // machine's label, so showing it would anchor the answer) and, for an adjudication, who answered
@@ -114,6 +155,9 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
                       {"reason", reason},
                       {"item", item_json},
                       {"prediction", prediction}};
+  if (IsPreferenceType(c.project->type)) {
+    ASSIGN_OR_RETURN(j["comparison"], ComparisonJson(*c.project, lease, item));
+  }
   if (lease.kind == "adjudicate") {
     ASSIGN_OR_RETURN(auto history, c.store.ListAnnotations(lease.item_id));
     nlohmann::json answers = nlohmann::json::array();
@@ -284,6 +328,7 @@ void HandleMyAnswers(Ctx& c) {
 void HandleSubmit(Ctx& c) {
   auto answer = ParseAnswer(c);
   if (!answer.ok()) { SendError(c, answer.status()); return; }
+  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) { SendError(c, shown); return; }
   std::string key = c.req.get_header_value("Idempotency-Key");
   if (key.size() > 200) { SendError(c, InvalidArgument("Idempotency-Key: longer than 200 characters")); return; }
   const std::string fingerprint = "submit:" + c.lease->id + ":" + nlohmann::json(answer->labels).dump();
@@ -349,15 +394,12 @@ void HandleAmend(Ctx& c) {
   if (c.lease->annotator != c.user->name) { SendError(c, Conflict("lease is held by someone else")); return; }
   if (c.lease->state != "submitted") { SendError(c, Conflict("lease is " + c.lease->state + ", not submitted")); return; }
   if (c.lease->expires_at <= c.now) { SendError(c, Conflict("too late to amend")); return; }
-  if (c.project->type == TaskType::kSingleLabel && answer->labels.size() != 1) {
-    SendError(c, InvalidArgument("label: single-label project takes exactly one label"));
+  // The checks a submit makes (a comparison's labels against the item's responses and criteria).
+  if (Status v = loop::ValidateAnswerLabels(c.store, *c.project, c.lease->item_id, answer->labels); !v.ok()) {
+    SendError(c, v);
     return;
   }
-  std::set<std::string> seen;
-  for (const auto& l : answer->labels) {
-    if (c.project->LabelIndex(l) < 0) { SendError(c, InvalidArgument("label: unknown label '" + l + "'")); return; }
-    if (!seen.insert(l).second) { SendError(c, InvalidArgument("labels: '" + l + "' given twice")); return; }
-  }
+  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) { SendError(c, shown); return; }
   Annotation a;
   a.item_id = c.lease->item_id;
   a.labels = answer->labels;

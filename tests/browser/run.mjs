@@ -15,11 +15,15 @@
 //     shown on the buttons) and 100 multi-label tasks; the exports hold exactly those answers.
 //  8. remapping: "=" moves a label to another key (swapping with the label that had it), kept
 //     after a reload, "= =" resets, command keys are refused.
+//  9. comparisons (preference.mjs), keyboard only: pairwise tasks without and with criteria and
+//     ranking tasks answered end to end, the stored answers and display orders read back from the
+//     export; every XSS payload in responses, prompts, roles, model names and meta.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { testPairwise, testPairwiseCriteria, testRanking, testComparisonXss } from './preference.mjs';
 
 const { HITLOOP, DB, BASE, ADMIN_TOKEN, CHROMIUM, WORK } = process.env;
 const payloads = JSON.parse(readFileSync(new URL('./xss_payloads.json', import.meta.url), 'utf8'));
@@ -706,6 +710,7 @@ const browser = await chromium.launch({
 });
 let failed = 0;
 const ctx = await setup();
+const helpers = { api, importJsonl, newPage, signIn, signInAs, payloads, HITLOOP, DB };
 for (const [name, fn] of [
   ['headers', () => testHeaders()],
   ['keyboard: 20 items, keyboard only', () => testKeyboard(browser, ctx)],
@@ -717,6 +722,10 @@ for (const [name, fn] of [
   ['keyboard only: 100 multi-label tasks', () => testHundredMulti(browser)],
   ['keys: = remaps a label, kept after reload, = = resets', () => testRemapKeys(browser)],
   ['admin: annotators get a clear page; sign-out', () => testAdminPages(browser)],
+  ['comparisons: pairwise, keyboard only', () => testPairwise(browser, helpers)],
+  ['comparisons: pairwise with criteria, keyboard only', () => testPairwiseCriteria(browser, helpers)],
+  ['comparisons: ranking, keyboard only', () => testRanking(browser, helpers)],
+  [`comparisons: xss, ${payloads.length} payloads`, () => testComparisonXss(browser, helpers)],
 ]) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
   const t0 = Date.now();

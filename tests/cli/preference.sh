@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CLI contract for preference projects: create (pairwise, its old name, ranking), import HH-RLHF /
-# TRL / own records, reward train + score, TRL export with ties counted, errors with FILE:LINE.
+# TRL / own records, reward train + score, TRL and Label Studio export with ties counted, errors
+# with FILE:LINE.
 set -euo pipefail
 H="$1"
 SRC="$2"
@@ -52,6 +53,16 @@ test "$(wc -l < "$T/trl.jsonl")" = 63    # 3 HH + 60 own answers
 hl export old --format trl-kto > "$T/kto.jsonl" 2>/dev/null
 head -1 "$T/kto.jsonl" | grep -q '"label":true'
 if hl export old --format csv 2>/dev/null; then echo "csv export of a preference project"; exit 1; fi
+# Label Studio: Pairwise results, the tie counted on stderr (no Pairwise result for it).
+hl export old --format label-studio --out "$T/ls.json" 2> "$T/err"
+grep -q "1 judgement(s) tie or both bad" "$T/err" || { cat "$T/err"; exit 1; }
+/usr/bin/python3 - "$T/ls.json" <<'PY'
+import json, sys
+tasks = json.load(open(sys.argv[1]))
+results = [r for t in tasks for a in t["annotations"] for r in a["result"]]
+assert len(tasks) == 34 and len(results) == 63, (len(tasks), len(results))
+assert all(r["type"] == "pairwise" and r["value"]["selected"] in ("left", "right") for r in results)
+PY
 
 # Bad input: FILE:LINE: field, nothing stored.
 printf '{"prompt":"p","responses":["a","b"]}\n{"prompt":"p","responses":["a","b","c"]}\n' > "$T/bad.jsonl"

@@ -200,8 +200,9 @@ async function refreshCounts(force) {
 // What the blind audits are for, in the words of the dashboard and `hitloop status`.
 function showCertificate(cert) {
   const el = document.getElementById('cert-progress');
-  el.hidden = !cert;
-  if (!cert) return;
+  // Comparisons have no cycle and no audit certificate (docs/PREFERENCES.md): nothing to say.
+  el.hidden = !cert || isComparison();
+  if (el.hidden) return;
   const need = Number(cert.min_audits_needed || 0);
   const have = Number(cert.audits_counted || 0);
   if (cert.certified) el.textContent = `certificate: certified after cycle ${cert.cycle} (${have} audits)`;
@@ -283,7 +284,7 @@ function reasonText(task) {
     return `The model leans to ${a} ${hl.pct(pa)} but is not sure enough to label it alone.`;
   }
   if (task.prediction) return `The model says ${task.prediction.label} (${hl.pct(task.prediction.confidence)}) but is not sure enough to label it alone.`;
-  if (task.kind === 'review') return 'Queued for people (no model prediction for this item).';
+  if (task.kind === 'review') return isComparison() ? '' : 'Queued for people (no model prediction for this item).';
   return '';
 }
 
@@ -340,13 +341,27 @@ function render(task, amend) {
 
   document.getElementById('item-id').textContent = `item ${task.item.id}`;
   document.getElementById('pool').textContent = task.pool ? `pool ${task.pool}` : '';
+  // A comparison (pairwise, ranking) shows its prompt and responses side by side (compare.js)
+  // instead of the item text and the label buttons.
+  const comparing = isComparison();
   const text = document.getElementById('item-text');
-  renderItemText(text, task.item.text, task.item.boilerplate);
+  text.hidden = comparing;
+  hl.show('comparison', comparing);
+  hl.show('labels', !comparing);
+  hl.show('label-keys', !comparing);
+  if (comparing) {
+    hl.clear(text);
+    cmpRender(task);
+  } else {
+    delete document.body.dataset.comparison;
+    renderItemText(text, task.item.text, task.item.boilerplate);
+  }
   text.scrollTop = 0;
 
   const meta = document.getElementById('item-meta');
   hl.clear(meta);
-  const entries = Object.entries(task.item.meta || {});
+  // A comparison's prompt and responses are shown above, not as meta.
+  const entries = Object.entries(task.item.meta || {}).filter(([k]) => !comparing || (k !== 'prompt' && k !== 'responses'));
   for (const [k, v] of entries) {
     meta.appendChild(hl.el('tr', {},
       hl.el('th', { dir: 'auto' }, k),
@@ -367,7 +382,7 @@ function render(task, amend) {
     const tied = top.length >= 2 && hl.pct(top[0][1]) === hl.pct(top[1][1]);
     const sure = tied ? `${(Number(shown.confidence) * 100).toFixed(1)}%` : hl.pct(shown.confidence);
     pre.appendChild(hl.el('span', { class: 'muted', id: 'prelabel-sure' }, ` (${sure} sure) — Enter to accept`));
-  } else {
+  } else if (!comparing) {
     pre.appendChild(hl.el('span', { class: 'muted' }, 'no pre-label'));
   }
   if (amend && Array.isArray(task.my_labels)) {
@@ -382,7 +397,7 @@ function render(task, amend) {
   // Keys go to the page, not to a button that kept the focus from a click.
   if (document.activeElement && document.activeElement !== document.body &&
       !document.getElementById('history').contains(document.activeElement)) {
-    text.focus({ preventScroll: true });
+    (comparing ? document.getElementById('cmp-prompt') : text).focus({ preventScroll: true });
   }
 }
 
@@ -406,7 +421,7 @@ function currentTask() { return state.amend ? state.amend.task : state.task; }
 
 async function submit(labels) {
   if (state.busy) { feedback('still saving the last answer…'); return; }
-  const multi = state.project.type === 'multi-label';
+  const multi = state.project.type === 'multi-label' || isComparison();
   const body = multi ? { labels } : { label: labels[0] };
   body.time_spent_ms = Math.max(0, Math.round(performance.now() - state.shownAt));
   state.busy = true;
@@ -508,6 +523,7 @@ function undo() {
 
 function cancel() {
   if (state.chord) { state.chord = ''; feedback('chord cancelled'); return; }
+  if (isComparison() && cmpClear()) return;
   if (state.amend) {
     state.amend = null;
     state.selected.clear();
@@ -701,27 +717,32 @@ document.addEventListener('keydown', (ev) => {
     feedback(s === 'empty' ? 'no task open — r checks again, h shows your history' : 'r tries again');
     return;
   }
-  if (state.remap) { remapKey(key); return; }
-  if (state.chord) {
-    const combo = state.chord + key;
-    state.chord = '';
-    if (key === 'Escape') { feedback('chord cancelled'); return; }
-    const i = state.keys.indexOf(combo);
-    if (i < 0) { feedback(`no label on ${combo}`); return; }
-    choose(i);
-    return;
-  }
-  if (CHORD_PREFIXES.includes(key)) {
-    if (!state.keys.some((k) => k && k.length === 2 && k[0] === key)) { feedback(`${key} starts a chord, but every label has a one-key shortcut here`); return; }
-    state.chord = key;
-    feedback(`${key} … press the second key of the label's chord (Esc cancels)`);
-    return;
-  }
-  const li = state.keys.indexOf(key);
-  if (li >= 0) { choose(li); return; }
-  if (SINGLE_KEYS.includes(key)) {
-    feedback(`no label on ${key} (this project has ${state.project.labels.length} label${state.project.labels.length === 1 ? '' : 's'})`);
-    return;
+  // A comparison has its own keys (compare.js); label keys, chords and remapping are for labels.
+  if (isComparison()) {
+    if (cmpKey(key)) return;
+  } else {
+    if (state.remap) { remapKey(key); return; }
+    if (state.chord) {
+      const combo = state.chord + key;
+      state.chord = '';
+      if (key === 'Escape') { feedback('chord cancelled'); return; }
+      const i = state.keys.indexOf(combo);
+      if (i < 0) { feedback(`no label on ${combo}`); return; }
+      choose(i);
+      return;
+    }
+    if (CHORD_PREFIXES.includes(key)) {
+      if (!state.keys.some((k) => k && k.length === 2 && k[0] === key)) { feedback(`${key} starts a chord, but every label has a one-key shortcut here`); return; }
+      state.chord = key;
+      feedback(`${key} … press the second key of the label's chord (Esc cancels)`);
+      return;
+    }
+    const li = state.keys.indexOf(key);
+    if (li >= 0) { choose(li); return; }
+    if (SINGLE_KEYS.includes(key)) {
+      feedback(`no label on ${key} (this project has ${state.project.labels.length} label${state.project.labels.length === 1 ? '' : 's'})`);
+      return;
+    }
   }
   switch (key) {
     case 'Enter': accept(); return;

@@ -1,7 +1,8 @@
 // Runs the HTTP scenario files in tests/http/*.scenario, one fresh in-process server each.
 //
 // Scenario language (one statement per line, '#' comments):
-//   project NAME LABEL,LABEL [multi-label]
+//   project NAME LABEL,LABEL|- [TYPE]            TYPE: multi-label, pairwise, ranking (items: a prompt
+//                                                with 2 / 3 responses); "-": no labels (criteria)
 //   user NAME ROLE POOL,POOL [PROJECT,PROJECT]
 //   items PROJECT N [pool=P] [overlap=K] [kind=review|audit|adjudicate] [prefix=i] [priority=B]
 //                                                priorities B+N .. B+1 in item order
@@ -104,8 +105,14 @@ class Scenario {
     if (cmd == "lease-ttl") {
       ttl_ms_ = std::stoll(words.at(1)) * 1000;
     } else if (cmd == "project") {
-      f_.AddProject(words.at(1), Split(words.at(2), ','),
-                    words.size() > 3 && words[3] == "multi-label" ? TaskType::kMultiLabel : TaskType::kSingleLabel);
+      // project NAME LABELS [TYPE]: LABELS "-" = none (a pairwise project without criteria).
+      TaskType type = TaskType::kSingleLabel;
+      if (words.size() > 3) {
+        auto t = ParseTaskType(words[3]);
+        ASSERT_TRUE(t.ok()) << words[3];
+        type = *t;
+      }
+      f_.AddProject(words.at(1), words.at(2) == "-" ? std::vector<std::string>{} : Split(words.at(2), ','), type);
     } else if (cmd == "user") {
       auto role = ParseRole(words.at(2));
       ASSERT_TRUE(role.ok());

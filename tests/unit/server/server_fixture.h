@@ -117,7 +117,8 @@ class ServerFixture {
   }
   static std::string Token(const std::string& name) { return "tok-" + name; }
 
-  // Items <prefix>1..<prefix>n, queued in `pool` with priority n..1 (so prefix1 comes first).
+  // Items <prefix>1..<prefix>n, queued in `pool` with priority n..1 (so prefix1 comes first). In a
+  // pairwise project each item is a prompt with two responses, in a ranking project with three.
   std::vector<int64_t> AddQueuedItems(const Project& p, int n, const std::string& pool = "general",
                                       int overlap = 1, const std::string& kind = "review",
                                       const std::string& prefix = "i", double base_priority = 0) {
@@ -129,6 +130,11 @@ class ServerFixture {
       it.external_id = prefix + std::to_string(i);
       it.text = "text of " + it.external_id;
       it.meta_json = R"({"source":"test"})";
+      if (p.type == TaskType::kPairwisePreference || p.type == TaskType::kRanking) {
+        it.meta_json = R"({"source":"test","prompt":"prompt of )" + it.external_id +
+                       R"(","responses":[{"text":"first"},{"text":"second"})" +
+                       (p.type == TaskType::kRanking ? R"(,{"text":"third"}]})" : "]}");
+      }
       it.content_hash = "h-" + p.name + "-" + it.external_id;
       int64_t id = 0;
       auto r = store_->PutItem(it, "", &id);
