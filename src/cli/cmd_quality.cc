@@ -1,11 +1,14 @@
 // hitloop quality NAME [--json] [--aggregate mv|ds|auto] [--set-aggregate mv|ds|auto]
-//                      [--replicates N] [--min-shared N]
+//                      [--replicates N] [--min-shared N] [--clear-flag USER]
 // Agreement with bootstrap intervals, how labels are resolved, and per-annotator quality
-// (quality/project_quality.h): the same numbers as the report and the dashboard.
+// (quality/project_quality.h): the same numbers as the report and the dashboard. Then gold
+// questions, qualification and flags as routing sees them (loop/gold.h; JSON key "gold_routing").
 #include <chrono>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "loop/gold.h"
 #include "quality/project_quality.h"
 #include "store/open.h"
 #include "store/store.h"
@@ -14,7 +17,7 @@ namespace hitloop::cli {
 
 void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Args {
-    std::string name, aggregate, set_aggregate;
+    std::string name, aggregate, set_aggregate, clear_flag;
     bool as_json = false, timing = false;
     int replicates = 1000;
     int64_t min_shared = 10;
@@ -29,6 +32,9 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--set-aggregate", a->set_aggregate,
                   "Store mv | ds | auto as the project's method (training labels, exports, report)");
   cmd->add_flag("--timing", a->timing, "Print the time of each phase to stderr");
+  cmd->add_option("--clear-flag", a->clear_flag,
+                  "Clear USER's gold flag: their gold answers so far stop counting for routing "
+                  "(qualification starts again)");
   cmd->add_option("--replicates", a->replicates, "Bootstrap replicates (0 = no intervals)")
       ->capture_default_str();
   cmd->add_option("--min-shared", a->min_shared,
@@ -49,6 +55,14 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
       p->config_json = *cfg;
       if (!a->as_json) std::printf("'%s' now resolves labels by %s\n", p->name.c_str(), quality::AggregateMethodName(*m));
     }
+    if (!a->clear_flag.empty()) {
+      auto n = (*store)->ClearGoldScores(p->id, a->clear_flag);
+      if (!n.ok()) { *exit_code = Fail(n.status()); return; }
+      if (!a->as_json) {
+        std::printf("cleared %s's gold flag in '%s' (%lld gold answers no longer count for routing)\n",
+                    a->clear_flag.c_str(), p->name.c_str(), static_cast<long long>(*n));
+      }
+    }
     quality::QualityOptions opts;
     opts.agreement.bootstrap.replicates = a->replicates;
     opts.agreement.min_shared_items = a->min_shared;
@@ -68,7 +82,16 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
                    std::chrono::duration<double, std::milli>(t1 - t0).count(),
                    static_cast<long long>(answers->table.num_ratings()), q->resolve_ms, q->agreement_ms);
     }
-    std::string out = a->as_json ? quality::QualityToJson(*q) + "\n" : quality::QualityToText(*q);
+    auto routing = loop::LoadProjectRouting(**store, *p);
+    if (!routing.ok()) { *exit_code = Fail(routing.status()); return; }
+    std::string out;
+    if (a->as_json) {
+      auto j = nlohmann::json::parse(quality::QualityToJson(*q));
+      j["gold_routing"] = nlohmann::json::parse(loop::ProjectRoutingToJson(*routing));
+      out = j.dump() + "\n";
+    } else {
+      out = quality::QualityToText(*q) + loop::ProjectRoutingToText(*routing);
+    }
     std::fwrite(out.data(), 1, out.size(), stdout);
     *exit_code = 0;
   });

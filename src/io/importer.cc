@@ -240,6 +240,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
   if (!options.text_field.empty()) settings.text_field = options.text_field;
   LossNotes notes;
 
+  bool any_gold = false;  // a gold record was stored
   ReadContext ctx;
   ctx.path = path;
   ctx.project = &project;
@@ -253,6 +254,7 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
     ++stats.records;
     Status rs = st;
     if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
+    if (rs.ok()) any_gold |= (options.split.empty() ? rec.split : options.split) == "gold";
     if (rs.ok()) return rs;
     const std::string at = ":" + std::to_string(line) + ": " + (where.empty() ? "" : where + ": ");
     if (rs.code() != StatusCode::kInvalidArgument || !skip_bad) {
@@ -264,6 +266,8 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
 
   Status st = store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(format->read(ctx));
+    // Gold items with a known answer become gold questions (loop/gold.h) at once.
+    if (any_gold) RETURN_IF_ERROR(store.EnsureGoldQueue(project.id).status());
     if (settings.text_field != before.text_field || settings.ls_from_name != before.ls_from_name ||
         settings.ls_to_name != before.ls_to_name) {
       // Re-read: a cycle may have changed the config since `project` was loaded.

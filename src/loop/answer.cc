@@ -3,6 +3,7 @@
 #include <set>
 
 #include "loop/config.h"
+#include "loop/gold.h"
 #include "preference/answer.h"
 #include "preference/item.h"
 
@@ -147,6 +148,8 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     a.created_at = now;
     a.kind = lease.kind;
     RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+    // A gold question: scored against the known answer (which the answer never replaces).
+    if (lease.kind == "gold") return ScoreGoldAnswer(store, lease, annotator, answer.labels, now);
     if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
     if (lease.kind != "review") return Status::Ok();
     return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));

@@ -36,6 +36,8 @@ struct Answer {
 // disagrees with the item's latest prediction (the label the model would give it), a second
 // `audit` entry for the item is enqueued (same pool, priority 1e9); when the two audit answers
 // disagree, an `adjudicate` entry (priority 1e8). Certification reads FinalAuditLabel.
+// Gold questions (lease kind "gold", loop/gold.h): the answer (source human, kind gold) is
+// history only — the item's known answer stays — and is scored against it (Store::PutGoldAnswer).
 // Preference projects (pairwise, ranking): the labels are a comparison (preference/answer.h),
 // checked against the item's responses and the project's criteria; InvalidArgument otherwise.
 // On any error nothing is written. Not thread-safe per Store (use one Store per thread).

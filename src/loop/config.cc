@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "al/registry.h"
+#include "store/store.h"
 #include "model/registry.h"
 #include "model/representation.h"
 
@@ -100,7 +101,71 @@ Status ParseAutolabel(const json& a, AutolabelConfig* c) {
   return Status::Ok();
 }
 
+// gold_rate, flag_below and pools of the "loop" object `l`.
+Status ParseGold(const json& l, GoldRouting* g) {
+  auto unit = [](const json& v, const std::string& where, double* out) -> Status {
+    if (!v.is_number() || v.get<double>() < 0 || v.get<double>() > 1) {
+      return InvalidArgument(where + ": must be a number in [0, 1]");
+    }
+    *out = v.get<double>();
+    return Status::Ok();
+  };
+  if (l.contains("gold_rate")) RETURN_IF_ERROR(unit(l["gold_rate"], "loop.gold_rate", &g->gold_rate));
+  if (l.contains("flag_below")) RETURN_IF_ERROR(unit(l["flag_below"], "loop.flag_below", &g->flag_below));
+  if (!l.contains("pools")) return Status::Ok();
+  if (!l["pools"].is_object()) return InvalidArgument("loop.pools: not an object (pool name -> policy)");
+  for (const auto& [name, pj] : l["pools"].items()) {
+    const std::string where = "loop.pools." + name;
+    if (name.empty() || name == kGoldPool) return InvalidArgument(where + ": not a pool name");
+    if (!pj.is_object()) return InvalidArgument(where + ": not an object");
+    PoolPolicy p;
+    for (const auto& [k, v] : pj.items()) {
+      if (k == "qualify_gold") {
+        if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 100000) {
+          return InvalidArgument(where + ".qualify_gold: must be an integer in [0, 100000]");
+        }
+        p.qualify_gold = v.get<int>();
+      } else if (k == "qualify_accuracy") {
+        RETURN_IF_ERROR(unit(v, where + ".qualify_accuracy", &p.qualify_accuracy));
+      } else if (k == "flag_below") {
+        RETURN_IF_ERROR(unit(v, where + ".flag_below", &p.flag_below));
+      } else {
+        return InvalidArgument(where + "." + k + ": unknown (qualify_gold, qualify_accuracy, flag_below)");
+      }
+    }
+    g->pools[name] = p;
+  }
+  return Status::Ok();
+}
+
 }  // namespace
+
+bool GoldRouting::active() const {
+  if (gold_rate > 0 || flag_below > 0) return true;
+  for (const auto& [name, p] : pools) {
+    if (p.qualify_gold > 0 || p.flag_below > 0) return true;
+  }
+  return false;
+}
+
+PoolPolicy GoldRouting::For(const std::string& pool) const {
+  PoolPolicy p;
+  if (auto it = pools.find(pool); it != pools.end()) p = it->second;
+  if (p.flag_below < 0) p.flag_below = flag_below;
+  return p;
+}
+
+Result<GoldRouting> ParseGoldRouting(const std::string& config_json) {
+  GoldRouting g;
+  json root = json::parse(config_json.empty() ? "{}" : config_json, nullptr, false);
+  if (!root.is_object() || !root.contains("loop") || !root["loop"].is_object()) return g;
+  try {
+    RETURN_IF_ERROR(ParseGold(root["loop"], &g));
+  } catch (const json::exception& e) {
+    return InvalidArgument(std::string("loop: ") + e.what());
+  }
+  return g;
+}
 
 CertifyOptions LoopConfig::certify_options() const {
   CertifyOptions o;
@@ -248,6 +313,7 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
       c.train_on_accepted = l["train_on_accepted"].get<bool>();
     }
     if (l.contains("autolabel")) RETURN_IF_ERROR(ParseAutolabel(l["autolabel"], &c.autolabel));
+    RETURN_IF_ERROR(ParseGold(l, &c.gold));
     if (l.contains("routing")) {
       if (!l["routing"].is_array()) return InvalidArgument("loop.routing: not an array");
       for (size_t i = 0; i < l["routing"].size(); ++i) {
@@ -286,6 +352,11 @@ std::string LoopConfigToJson(const LoopConfig& c) {
                      {"pool", r.pool},
                      {"overlap", r.overlap}});
   }
+  json pools = json::object();
+  for (const auto& [name, p] : c.gold.pools) {
+    pools[name] = {{"qualify_gold", p.qualify_gold}, {"qualify_accuracy", p.qualify_accuracy}};
+    if (p.flag_below >= 0) pools[name]["flag_below"] = p.flag_below;
+  }
   return json{{"target_precision", c.target_precision},
               {"confidence", c.confidence},
               {"threshold_mode", c.per_class ? "per-class" : "global"},
@@ -313,7 +384,10 @@ std::string LoopConfigToJson(const LoopConfig& c) {
                              {"labeler", c.autolabel.labeler},
                              {"min_rule_confidence", c.autolabel.min_rule_confidence},
                              {"strip_boilerplate", c.autolabel.strip_boilerplate}}},
-              {"routing", rules}}
+              {"routing", rules},
+              {"gold_rate", c.gold.gold_rate},
+              {"flag_below", c.gold.flag_below},
+              {"pools", pools}}
       .dump();
 }
 

@@ -18,10 +18,14 @@
 //                    "pool": "experts", "overlap": 2}, ... ],
 //      "autolabel": {"detect": "format,language,boilerplate", "duplicates": "near" | "exact" | "off",
 //                    "near_threshold": 0.8, "labeler": "" | "language" | "format",
-//                    "min_rule_confidence": 0.5, "strip_boilerplate": false}}}
+//                    "min_rule_confidence": 0.5, "strip_boilerplate": false},
+//      "gold_rate": 0.0, "flag_below": 0.0,
+//      "pools": {"experts": {"qualify_gold": 5, "qualify_accuracy": 0.8, "flag_below": 0.6}}}}
+// Gold questions, qualification and flagging: loop/gold.h, docs/QUALITY.md.
 // Routing rules may also test the detectors' answers as meta fields "_language" and "_format".
 //
 // Thread-safety: value types. Errors: ParseLoopConfig returns InvalidArgument naming the field.
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -50,6 +54,24 @@ struct AutolabelConfig {
   std::string labeler;              // "" | "language" | "format": a detector whose answer is a class
   double min_rule_confidence = 0.5; // the labeler's answers below this are not rule labels
   bool strip_boilerplate = false;   // features see only the content blocks of each text
+};
+
+// What a pool asks of the people who get its tasks, measured on gold questions (loop/gold.h).
+struct PoolPolicy {
+  int qualify_gold = 0;           // gold answers needed before the pool's real tasks (0 = none)
+  double qualify_accuracy = 0.0;  // ... at least this accuracy on them
+  double flag_below = -1.0;       // flag when the Wilson 95% upper bound is below (-1 = project's)
+};
+
+// Gold questions mixed into people's work, qualification and flagging (loop/gold.h).
+struct GoldRouting {
+  double gold_rate = 0.0;   // share of claims that hand out a gold question (0 = none)
+  double flag_below = 0.0;  // every pool: flag when the Wilson 95% upper bound is below (0 = off)
+  std::map<std::string, PoolPolicy> pools;
+  // Whether any of it is switched on (else claims do not read gold scores at all).
+  bool active() const;
+  // The pool's policy, with the project-wide flag threshold when it sets none.
+  PoolPolicy For(const std::string& pool) const;
 };
 
 struct LoopConfig {
@@ -104,6 +126,7 @@ struct LoopConfig {
   // Semi-supervision: also train on the labels the loop auto-accepted under a certificate
   // (never on rule labels; they never enter certification, which uses audit answers only).
   bool train_on_accepted = false;
+  GoldRouting gold;
 
   CertifyOptions certify_options() const;
   // Clean audits a certificate needs at this epsilon, delta and bound.
@@ -112,6 +135,9 @@ struct LoopConfig {
 
 // Parses the "loop" object of `config_json` (missing key or fields = defaults).
 Result<LoopConfig> ParseLoopConfig(const std::string& config_json);
+// Only the gold-routing keys of the "loop" object (gold_rate, flag_below, pools), validated as
+// ParseLoopConfig does: the claim path reads these without parsing the rest.
+Result<GoldRouting> ParseGoldRouting(const std::string& config_json);
 // Returns `config_json` with its "loop" key replaced by `loop_json` (validated first).
 Result<std::string> MergeLoopConfig(const std::string& config_json, const std::string& loop_json);
 std::string LoopConfigToJson(const LoopConfig& c);

@@ -1,6 +1,7 @@
 // RunCycle: the live cycle as named steps (loop/cycle_steps.h lists them and their files).
 #include "loop/cycle.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -81,6 +82,26 @@ Status SaveCycleModel(const Project& project, const model::Classifier& m, const 
   if (ec) return IoError(o.models_dir + ": " + ec.message());
   rec->model_path = o.models_dir + "/" + rec->model_version + ".model";
   return model::SaveModel(m, rec->model_path);
+}
+
+// The new model's distributions on the gold rows as the gold items' predictions.
+std::vector<Prediction> GoldPredictions(const Project& project, const CycleFeatures& f,
+                                        const std::vector<float>& probs, int64_t now) {
+  std::vector<Prediction> out;
+  const size_t k = project.labels.size();
+  if (k == 0 || probs.size() != f.gold_ids.size() * k) return out;
+  for (size_t i = 0; i < f.gold_ids.size(); ++i) {
+    Prediction p;
+    p.item_id = f.gold_ids[i];
+    p.distribution.assign(probs.begin() + static_cast<std::ptrdiff_t>(i * k),
+                          probs.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+    const auto top = std::max_element(p.distribution.begin(), p.distribution.end());
+    p.label = project.labels[top - p.distribution.begin()];
+    p.confidence = *top;
+    p.created_at = now;
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 }  // namespace
@@ -168,8 +189,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
 
   const int k = static_cast<int>(project.labels.size());
   MeasureGoldBefore(in, features, k, o.model_options, &rec);
+  std::vector<Prediction> gold_predictions;
   if (plan.model) {
-    RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, plan.model_spec, features, k, &rec));
+    std::vector<float> gold_probs;
+    RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, plan.model_spec, features, k, &rec, &gold_probs));
+    gold_predictions = GoldPredictions(project, features, gold_probs, o.now);
     RETURN_IF_ERROR(SaveCycleModel(project, *plan.model, o, &rec));
     // The pool's featurizer beside the model, so the model can be served (loop/predictor.h).
     RETURN_IF_ERROR(text::SaveFeaturizer(*features.featurizer, FeaturizerPathFor(rec.model_path)));
@@ -178,8 +202,10 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   if (backend) rec.model_version = external.model_version;
 
   if (o.before_commit) o.before_commit();
+  if (backend) gold_predictions.clear();  // the backend's model is not the one measured on gold
+  for (Prediction& p : gold_predictions) p.model_version = rec.model_version;
   RETURN_IF_ERROR(ApplyCycle(store, project, in, plan, rl.names, NewConfig(project, o, cfg), o,
-                             started, &rec));
+                             started, &rec, gold_predictions));
   return rec;
 }
 

@@ -163,15 +163,18 @@ Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) 
 Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   const CyclePlan& plan, const std::vector<std::string>& rule_names,
                   const std::string& new_config, const CycleOptions& o,
-                  std::chrono::steady_clock::time_point started, CycleRecord* rec) {
+                  std::chrono::steady_clock::time_point started, CycleRecord* rec,
+                  const std::vector<Prediction>& gold_predictions) {
   const ApplyContext c{store, project, in, plan, rule_names, o, rec};
   return store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(WritePredictions(c));
+    for (const Prediction& p : gold_predictions) RETURN_IF_ERROR(store.PutPrediction(p));
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
     ASSIGN_OR_RETURN(std::set<size_t> to_review, ApplyRoutes(c, answered));
     RETURN_IF_ERROR(QueueReviews(c, to_review));
     RETURN_IF_ERROR(QueueAudits(c, answered));
+    RETURN_IF_ERROR(store.EnsureGoldQueue(project.id).status());  // gold questions (loop/gold.h)
     if (new_config != project.config_json) {
       RETURN_IF_ERROR(store.SetProjectConfig(project.id, new_config));
     }

@@ -51,6 +51,7 @@ Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& p
     if (y < 0) continue;
     f.gold_rows.push_back(featurizer.Transform({feature_text(g.text), g.vector}));
     f.gold_y.push_back(y);
+    f.gold_ids.push_back(g.id);
     gold.push_back(&g);
   }
   for (size_t i = 0; i < gold.size(); ++i) f.gold.push_back({&f.gold_rows[i], gold[i]->text});

@@ -47,13 +47,14 @@ void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
 }
 
 Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
-                        const CycleFeatures& f, int k, CycleRecord* rec) {
+                        const CycleFeatures& f, int k, CycleRecord* rec, std::vector<float>* gold_probs) {
   if (f.gold.empty()) return Status::Ok();
   std::vector<text::SparseRow> view_rows;
   ASSIGN_OR_RETURN(std::vector<model::Example> view, ViewForSpec(spec, f.blocks, f.gold, &view_rows));
   std::vector<float> probs(f.gold.size() * k);
   RETURN_IF_ERROR(model.Predict(view, probs));
   rec->after = ComputeGoldMetrics(probs, f.gold_y, k);
+  if (gold_probs != nullptr) *gold_probs = std::move(probs);
   return Status::Ok();
 }
 

@@ -63,6 +63,7 @@ struct CycleFeatures {
   std::vector<text::SparseRow> pool_rows, gold_rows;
   std::vector<model::Example> pool, gold;
   std::vector<int> gold_y;
+  std::vector<int64_t> gold_ids;  // item id of each gold row
   uint32_t text_dim = 0;
   uint32_t dim = 0;                                  // the featurizer's columns
   std::vector<model::RepresentationBlock> blocks;    // appended by AddCycleRepresentations
@@ -108,17 +109,24 @@ Status SaveCycleRegions(const CycleInputs& in, const CyclePlan& plan, int64_t cy
 // into rec->before_note. Never fails the cycle.
 void MeasureGoldBefore(const CycleInputs& in, const CycleFeatures& f, int k,
                        const model::ClassifierOptions& options, CycleRecord* rec);
-// Gold metrics of the new model (model spec `spec`) into rec->after (nothing without gold items).
+// Gold metrics of the new model (model spec `spec`) into rec->after (nothing without gold items);
+// its class distributions on the gold rows into `*gold_probs` (row-major, k per row) when given:
+// the cycle stores them as the gold items' predictions, so a gold question shows a pre-label
+// like any review task (loop/gold.h).
 Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
-                        const CycleFeatures& f, int k, CycleRecord* rec);
+                        const CycleFeatures& f, int k, CycleRecord* rec,
+                        std::vector<float>* gold_probs = nullptr);
 
 // The plan's outcome written in one transaction: predictions, auto-accepted and withdrawn
 // labels, the review and audit queues, the new config (when it differs) and the cycle record
 // (rec's counters are filled here; rec->cycle becomes the number the store gave it). Items
 // people answered since LoadCycleInputs are left to them. `started` times rec->seconds.
+// `gold_predictions` (the new model on the gold items) are stored too, and every gold item with
+// a known answer gets its gold-question entry (Store::EnsureGoldQueue).
 Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   const CyclePlan& plan, const std::vector<std::string>& rule_names,
                   const std::string& new_config, const CycleOptions& o,
-                  std::chrono::steady_clock::time_point started, CycleRecord* rec);
+                  std::chrono::steady_clock::time_point started, CycleRecord* rec,
+                  const std::vector<Prediction>& gold_predictions = {});
 
 }  // namespace hitloop::loop

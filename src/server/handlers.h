@@ -33,6 +33,7 @@ void HandleMyAnswers(Ctx& c);
 // handlers_admin.cc
 void HandleProjectMetrics(Ctx& c);
 void HandleQuality(Ctx& c);
+void HandleClearGoldFlag(Ctx& c);
 void HandleCreateProject(Ctx& c);
 void HandleAddMember(Ctx& c);
 void HandleEnqueue(Ctx& c);

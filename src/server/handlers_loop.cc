@@ -15,6 +15,7 @@
 #include "io/exporter.h"
 #include "io/importer.h"
 #include "loop/cycle.h"
+#include "loop/gold.h"
 #include "quality/project_quality.h"
 #include "report/report.h"
 #include "server/handlers.h"
@@ -113,7 +114,30 @@ void HandleQuality(Ctx& c) {
   auto q = quality::ProjectQuality(c.store, *c.project, opts);
   if (!q.ok()) { SendError(c, q.status()); return; }
   auto j = nlohmann::json::parse(quality::QualityToJson(*q), nullptr, false);
-  SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+  if (j.is_discarded()) j = nlohmann::json::object();
+  // Gold questions, qualification and flags as routing sees them (loop/gold.h).
+  auto routing = loop::LoadProjectRouting(c.store, *c.project);
+  if (!routing.ok()) { SendError(c, routing.status()); return; }
+  j["gold_routing"] = nlohmann::json::parse(loop::ProjectRoutingToJson(*routing), nullptr, false);
+  SendJson(c, 200, j);
+}
+
+void HandleClearGoldFlag(Ctx& c) {
+  auto body = ParseBody(c);
+  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body->contains("annotator") || !(*body)["annotator"].is_string() ||
+      (*body)["annotator"].get<std::string>().empty()) {
+    SendError(c, InvalidArgument("annotator: expected a user name"));
+    return;
+  }
+  const std::string who = (*body)["annotator"].get<std::string>();
+  int64_t cleared = 0;
+  Status st = c.writer->Run([&](Store& w) -> Status {
+    ASSIGN_OR_RETURN(cleared, w.ClearGoldScores(c.project->id, who));
+    return Status::Ok();
+  });
+  if (!st.ok()) { SendError(c, st); return; }
+  SendJson(c, 200, {{"annotator", who}, {"cleared", cleared}});
 }
 
 void HandleImport(Ctx& c) {

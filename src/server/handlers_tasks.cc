@@ -5,6 +5,7 @@
 #include "core/ids.h"
 #include "core/log.h"
 #include "loop/answer.h"
+#include "loop/gold.h"
 #include "preference/display_order.h"
 #include "preference/item.h"
 #include "server/certificate.h"
@@ -120,6 +121,10 @@ Status CheckShown(Ctx& c, const std::vector<std::string>& labels) {
   return Status::Ok();
 }
 
+// What the annotator is told a lease's kind is: a gold question is a review like any other (its
+// lease kind "gold" never leaves the server; loop/gold.h).
+std::string PublicKind(const std::string& kind) { return kind == "gold" ? "review" : kind; }
+
 // A task as the annotator page shows it: lease, kind, why it is there, the item (with the
 // boilerplate detector's blocks), the model's prediction (never for audits: an audit checks the
 // machine's label, so showing it would anchor the answer) and, for an adjudication, who answered
@@ -129,6 +134,7 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   ASSIGN_OR_RETURN(auto item, c.store.GetItem(lease.item_id));
   ASSIGN_OR_RETURN(auto pred, c.store.LatestPrediction(lease.item_id));
   nlohmann::json prediction = nullptr;
+  const bool gold = lease.kind == "gold";
   if (pred.has_value() && lease.kind != "audit") {
     const Prediction& p = *pred;
     nlohmann::json dist = nlohmann::json::object();
@@ -146,11 +152,15 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
     if (spans.is_array()) item_json["boilerplate"] = spans;
   }
   std::string reason = queued_reason;
+  // A gold question gives the reason a review of the item would have: a pre-labelled one is
+  // "uncertain", one without a model yet "seed" (its entry's own reason, "gold", never leaves the
+  // server; a reopened task has no reason, as every reopened task).
+  if (gold && !reason.empty()) reason = pred.has_value() ? "uncertain" : "seed";
   if (lease.kind == "adjudicate") reason = "disagreement";
   if (reason.empty() && lease.kind == "audit") reason = "audit";
   nlohmann::json j = {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
                                  {"expires_at_ms", lease.expires_at}}},
-                      {"kind", lease.kind},
+                      {"kind", PublicKind(lease.kind)},
                       {"pool", lease.pool},
                       {"reason", reason},
                       {"item", item_json},
@@ -241,16 +251,15 @@ void HandleNextTask(Ctx& c) {
       req.exclude_kinds = {"audit"};
     }
   }
+  // Gold questions, qualification and flags (loop/gold.h): the annotator's gold score is read
+  // inside the claim's job, so it includes every answer committed before.
+  const loop::GoldRouting gold = c.server.task_mix().Gold(*c.project);
+  const double draw = gold.gold_rate > 0 ? c.server.task_mix().Draw() : 1.0;
   // The lease is handed out only once the batch holding it has committed (Run returns).
   Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
   Status st = c.writer->Run([&](Store& w) -> Status {
-    claimed = w.Claim(req);
-    if (steer && claimed.ok() && !claimed->has_value()) {
-      ClaimRequest any = req;
-      any.kinds.clear();
-      any.exclude_kinds.clear();
-      claimed = w.Claim(any);
-    }
+    // The preferred kind first, then any kind (ClaimWithGold does both).
+    claimed = loop::ClaimWithGold(w, gold, req, draw);
     return claimed.status();
   });
   if (!st.ok()) claimed = st;
@@ -316,7 +325,7 @@ void HandleMyAnswers(Ctx& c) {
     out.push_back({{"lease", l.id},
                    {"item", item->external_id},
                    {"snippet", Snippet(item->text, 160)},
-                   {"kind", l.kind},
+                   {"kind", PublicKind(l.kind)},
                    {"labels", *mine},
                    {"answered_at_ms", l.created_at},
                    {"amendable", l.expires_at > c.now},
@@ -408,7 +417,14 @@ void HandleAmend(Ctx& c) {
   a.time_spent_ms = answer->time_spent_ms;
   a.created_at = c.now;
   a.kind = c.lease->kind;
-  Status st = c.writer->Run([&](Store& w) { return w.AppendAnnotation(a).status(); });
+  Status st = c.writer->Run([&](Store& w) {
+    return w.InTransaction([&]() -> Status {
+      RETURN_IF_ERROR(w.AppendAnnotation(a).status());
+      // A corrected answer to a gold question is scored again (the newest answer counts).
+      if (c.lease->kind == "gold") return loop::ScoreGoldAnswer(w, *c.lease, c.user->name, a.labels, c.now);
+      return Status::Ok();
+    });
+  });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}, {"amended", true}});
 }

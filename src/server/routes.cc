@@ -69,6 +69,8 @@ const std::vector<Route>& Routes() {
        "give a user access to a project"},
       {"POST", "/api/v1/projects/{project}/queue", MinRole::kAdmin, false, HandleEnqueue,
        "queue items (by id) for people"},
+      {"POST", "/api/v1/projects/{project}/quality/clear-flag", MinRole::kAdmin, false, HandleClearGoldFlag,
+       "clear an annotator's gold flag: their gold answers so far stop counting for routing"},
       {"GET", "/api/v1/users", MinRole::kAdmin, false, HandleListUsers, "list users"},
       {"POST", "/api/v1/users", MinRole::kAdmin, false, HandleCreateUser, "add a user (token shown once)"},
       {"POST", "/api/v1/users/{user}/disable", MinRole::kAdmin, false, HandleDisableUser,

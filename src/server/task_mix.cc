@@ -42,4 +42,22 @@ void TaskMix::Record(int64_t project_id, int64_t user_id, double share, bool aud
   credit = std::clamp(credit + share - (audit ? 1.0 : 0.0), -1.0, 1.0);
 }
 
+loop::GoldRouting TaskMix::Gold(const Project& project) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = gold_.find(project.id);
+    if (it != gold_.end() && it->second.first == project.config_json) return it->second.second;
+  }
+  auto parsed = loop::ParseGoldRouting(project.config_json);
+  loop::GoldRouting g = parsed.ok() ? *parsed : loop::GoldRouting{};
+  std::lock_guard<std::mutex> lock(mu_);
+  gold_[project.id] = {project.config_json, g};
+  return g;
+}
+
+double TaskMix::Draw() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
+}
+
 }  // namespace hitloop::server

@@ -16,9 +16,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <random>
 #include <string>
 #include <utility>
 
+#include "loop/config.h"
 #include "schema/types.h"
 
 namespace hitloop::server {
@@ -36,8 +38,16 @@ class TaskMix {
   // The share implied by the loop's per-cycle batch sizes (exposed for tests).
   static double ShareFor(int audits_per_cycle, int stratified_per_cycle, int review_batch);
 
+  // The project's gold-question routing (loop/gold.h; inactive when the settings do not parse).
+  // Cached per project and config text.
+  loop::GoldRouting Gold(const Project& project);
+  // A uniform draw in [0, 1) for the gold-question mix (seeded once per process).
+  double Draw();
+
  private:
   std::mutex mu_;
+  std::map<int64_t, std::pair<std::string, loop::GoldRouting>> gold_;  // project -> (config, routing)
+  std::mt19937_64 rng_{std::random_device{}()};
   std::map<std::pair<int64_t, int64_t>, double> credit_;
   std::map<int64_t, std::pair<std::string, double>> share_;  // project -> (config, share)
 };

@@ -66,6 +66,9 @@ const std::vector<Table>& Tables() {
        "project_id, cycle"},
       {"detections", {{"item_id", C::kInt}, {"detector", C::kText}, {"project_id", C::kInt}, {"value", C::kText},
                       {"confidence", C::kReal}, {"detail", C::kText}}, "item_id, detector"},
+      {"gold_answers", {{"project_id", C::kInt}, {"annotator", C::kText}, {"item_id", C::kInt},
+                        {"correct", C::kBool}, {"counted", C::kBool}, {"answered_at", C::kInt}},
+       "project_id, annotator, item_id"},
   };
   return kTables;
 }

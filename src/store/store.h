@@ -72,6 +72,27 @@ struct ClaimRequest {
   // request's own thread: the CSPRNG's system call then stays out of the one writer thread.
   std::string lease_id;
   std::vector<std::string> exclude_kinds;  // entries of these kinds are passed over
+  // Non-empty: claim a gold question instead (an open entry of pool kGoldPool: a gold item with
+  // a known answer this annotator has not answered or skipped; `pools`, `kinds` and
+  // `exclude_kinds` are ignored). The lease is made in this pool with kind "gold", so what the
+  // annotator is shown (loop/gold.h) can look like any review task of the pool.
+  std::string gold_for_pool;
+};
+
+// ---- gold questions (loop/gold.h) ----
+// The pool under which gold questions wait: one open review entry per gold item with a known
+// answer (Store::EnsureGoldQueue), handed out only through ClaimRequest::gold_for_pool. It is no
+// person's pool (user pools may not be named so) and ClearQueue leaves its entries alone.
+inline constexpr char kGoldPool[] = "_gold";
+// A gold entry's overlap: every annotator may answer each gold question once.
+inline constexpr int kGoldOverlap = 1000000000;
+
+// One annotator's answers to gold questions in a project, as routing counts them: the newest
+// answer per gold item, given since the last ClearGoldScores.
+struct GoldScore {
+  std::string annotator;
+  int64_t answered = 0;
+  int64_t correct = 0;
 };
 
 struct ClaimResult {
@@ -186,6 +207,8 @@ class Store {
   // ---- annotations (append-only) ----
   // Appends to the history and updates the item's current label/state:
   //   human/audit -> state labeled; model/rule -> state auto (only if not already labeled).
+  // On a gold item (split gold) only kinds "import" and "label" change it: people's answers
+  // (review, audit, adjudicate, gold) are history only, never the known answer.
   virtual Result<int64_t> AppendAnnotation(const Annotation& a) = 0;
   virtual Result<std::vector<Annotation>> ListAnnotations(int64_t item_id) = 0;
   // In id (= arrival) order; `after_id` > 0: only annotations with a larger id.
@@ -203,6 +226,7 @@ class Store {
 
   // ---- queue and leases ----
   virtual Result<int64_t> Enqueue(const QueueEntry& e) = 0;  // replaces an open entry of same item+kind
+  // Closes the project's untouched open entries of `kind` (not the gold questions, kGoldPool).
   virtual Status ClearQueue(int64_t project_id, const std::string& kind) = 0;
   // Atomically picks the highest-priority entry the annotator may take and leases it.
   // Returns nullopt when nothing is available. Never hands an entry to more annotators than its
@@ -214,6 +238,23 @@ class Store {
   // entry's done count rises and closes when it reaches overlap.
   virtual Status FinishLease(const std::string& lease_id, const std::string& annotator,
                              const std::string& new_state, int64_t now) = 0;
+
+  // Opens a gold-question entry (pool kGoldPool, kind review, overlap kGoldOverlap, reason "gold")
+  // for every gold item of the project with a known answer (split gold, a label, not held) that
+  // has no open review entry; returns how many it opened. Their priority is a fixed hash of the
+  // item id, so gold questions are served in an order unrelated to their import order.
+  virtual Result<int64_t> EnsureGoldQueue(int64_t project_id) = 0;
+  // Records `annotator`'s answer to the gold item `item_id` (newest replaces older; counted again
+  // after a clear). `correct`: equal to the item's known answer.
+  virtual Status PutGoldAnswer(int64_t project_id, int64_t item_id, const std::string& annotator,
+                               bool correct, int64_t now) = 0;
+  // Counted gold answers per annotator (one, or all when `annotator` is empty), sorted by name;
+  // annotators with none counted are omitted.
+  virtual Result<std::vector<GoldScore>> GoldScores(int64_t project_id, const std::string& annotator) = 0;
+  // Stops counting the annotator's gold answers so far (an admin clearing a flag: routing starts
+  // them afresh; the annotation history and `hitloop quality` keep every answer). Returns how many
+  // answers were counted before.
+  virtual Result<int64_t> ClearGoldScores(int64_t project_id, const std::string& annotator) = 0;
 
   // ---- status ----
   virtual Result<ProjectStatus> GetStatus(int64_t project_id) = 0;

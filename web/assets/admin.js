@@ -117,6 +117,7 @@ async function refreshAgreement(name) {
   const status = document.getElementById('agreement-status');
   if (q.status !== 200) { status.textContent = hl.errorText(q); fillTable('agreement', [], []); return; }
   const d = q.data;
+  refreshGold(name, d.gold_routing);
   status.textContent = `${d.items} items with answers, ${d.answers} answers; labels resolved by ` +
     `${d.aggregation.method} (${d.aggregation.reason})`;
   if (!d.agreement) { fillTable('agreement', [], []); return; }
@@ -131,6 +132,40 @@ async function refreshAgreement(name) {
     rows.push([`Cohen's kappa ${p.a} / ${p.b} (${p.shared} items)`, ...fmt(p)]);
   }
   fillTable('agreement', ['statistic', 'value', '95% interval'], rows);
+}
+
+// Gold questions as routing counts them: each annotator's accuracy with its Wilson 95% interval,
+// their access per pool (open, qualifying, flagged) and, for admins, a button that clears a flag.
+function refreshGold(name, g) {
+  const status = document.getElementById('gold-status');
+  const t = document.getElementById('gold-routing');
+  hl.clear(t);
+  if (!g) { status.textContent = ''; return; }
+  const pct = (v) => `${Math.round(v * 100)}%`;
+  status.textContent = `gold questions in ${pct(g.gold_rate)} of claims; ${g.gold_questions} gold questions open; ` +
+    `flagged when the 95% upper bound is below ${g.flag_below > 0 ? pct(g.flag_below) : '(off)'}` +
+    Object.entries(g.pools).map(([p, v]) => `; ${p}: ${v.qualify_gold} gold at ≥ ${pct(v.qualify_accuracy)}` +
+      (v.flag_below > 0 ? `, flag below ${pct(v.flag_below)}` : '')).join('');
+  t.appendChild(row(['annotator', 'gold correct', 'accuracy (95% interval)', 'pools', 'flag', ''], true));
+  for (const a of g.annotators) {
+    const pools = Object.entries(a.pools).map(([p, s]) => `${p}: ${s}`).join(', ');
+    const tr = row([a.annotator, `${a.correct}/${a.answered}`, `${pct(a.accuracy)} [${pct(a.lower)}–${pct(a.upper)}]`,
+      pools, a.flagged ? 'FLAGGED' : ''], false);
+    if (a.flagged) tr.classList.add('flagged');
+    const td = hl.el('td', {});
+    if (a.flagged && admin.user.role === 'admin') {
+      const b = hl.el('button', { type: 'button' }, 'clear flag');
+      b.addEventListener('click', async () => {
+        const res = await hl.api('POST', `/api/v1/projects/${encodeURIComponent(name)}/quality/clear-flag`,
+          { annotator: a.annotator });
+        document.getElementById('gold-error').textContent = res.status === 200 ? '' : hl.errorText(res);
+        refreshAgreement(name);
+      });
+      td.appendChild(b);
+    }
+    tr.appendChild(td);
+    t.appendChild(tr);
+  }
 }
 
 const SVG = 'http://www.w3.org/2000/svg';

@@ -148,10 +148,22 @@ CREATE TABLE detections(
 CREATE INDEX detections_by_project ON detections(project_id, item_id);
 )sql";
 
+// 2: answers to gold questions as routing counts them (SQLite's version 10, loop/gold.h).
+constexpr const char kVersion2[] = R"sql(
+CREATE TABLE gold_answers(
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  annotator TEXT NOT NULL,
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  correct BOOLEAN NOT NULL,
+  counted BOOLEAN NOT NULL DEFAULT TRUE,
+  answered_at BIGINT NOT NULL,
+  PRIMARY KEY(project_id, annotator, item_id));
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kMigrations = {kVersion1};
+  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2};
   return kMigrations;
 }
 

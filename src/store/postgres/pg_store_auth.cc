@@ -46,6 +46,7 @@ Result<User> PgStore::CreateUser(const User& u, const std::string& token_hash) {
   if (token_hash.size() < 16) return InvalidArgument("token hash: too short");
   for (const auto& p : u.pools) {
     if (p.empty()) return InvalidArgument("pools: empty pool name");
+    if (p == kGoldPool) return InvalidArgument(std::string("pools: '") + kGoldPool + "' is reserved (gold questions)");
     RETURN_IF_ERROR(CheckText("pool", p));
   }
   User out = u;

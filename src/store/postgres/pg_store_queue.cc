@@ -111,11 +111,12 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
     // The items' claim rows first (the order every queue write keeps), then the entries, read
     // after those locks: leases committed meanwhile are seen.
     RETURN_IF_ERROR(Query("UPDATE claim_locks SET seq=seq+1 WHERE item_id IN (SELECT item_id FROM queue"
-                          " WHERE project_id=$1 AND kind=$2 AND open AND done=0)", p, "lock queue items"));
+                          " WHERE project_id=$1 AND kind=$2 AND open AND done=0 AND pool<>'_gold')", p,
+                          "lock queue items"));
     p.Add(Now());
     // Entries someone holds or has partly answered stay; untouched ones close.
     RETURN_IF_ERROR(Query("UPDATE queue SET open=FALSE WHERE project_id=$1 AND kind=$2 AND open AND done=0"
-                          " AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND"
+                          " AND pool<>'_gold' AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND"
                           " l.state='active' AND l.expires_at>$3)", p, "clear queue"));
     PgParams u;
     u.Add(project_id);
@@ -124,7 +125,17 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
   });
 }
 
-Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& req) {
+Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
+  // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
+  ClaimRequest gold_req;
+  if (!in.gold_for_pool.empty()) {
+    RETURN_IF_ERROR(CheckText("pool", in.gold_for_pool));
+    gold_req = in;
+    gold_req.pools = {kGoldPool};
+    gold_req.kinds.clear();
+    gold_req.exclude_kinds.clear();
+  }
+  const ClaimRequest& req = in.gold_for_pool.empty() ? in : gold_req;
   if (req.pools.empty()) return std::optional<ClaimResult>();
   RETURN_IF_ERROR(CheckText("annotator", req.annotator));
   for (const auto& p : req.pools) RETURN_IF_ERROR(CheckText("pool", p));
@@ -164,11 +175,84 @@ Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& req) {
     l.item_id = e.item_id;
     l.pool = e.pool;
     l.kind = e.kind;
+    if (!req.gold_for_pool.empty()) {
+      l.pool = req.gold_for_pool;
+      l.kind = "gold";
+      PgParams g;
+      g.Add(l.id).Add(l.pool);
+      RETURN_IF_ERROR(Query("UPDATE leases SET pool=$2, kind='gold' WHERE id=$1", g, "lease gold question"));
+    }
     out = ClaimResult{l, std::move(e)};
     return Status::Ok();
   });
   if (!st.ok()) return st;
   return out;
+}
+
+// ---------------------------------------------------------------- gold questions
+
+Result<int64_t> PgStore::EnsureGoldQueue(int64_t project_id) {
+  int64_t opened = 0;
+  Status st = AutoTxn([&]() -> Status {
+    PgParams p;
+    p.Add(project_id);
+    // The items' claim rows first (the order every queue write keeps), then their entries.
+    const char* kNeed =
+        " FROM items i WHERE i.project_id=$1 AND i.split='gold' AND i.labels IS NOT NULL AND i.hold IS NULL"
+        " AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.item_id=i.id AND q.kind='review' AND q.open)";
+    RETURN_IF_ERROR(Query(std::string("INSERT INTO claim_locks(item_id) SELECT i.id") + kNeed +
+                              " ON CONFLICT(item_id) DO UPDATE SET seq=claim_locks.seq+1",
+                          p, "lock gold items"));
+    p.Add(kGoldOverlap).Add(Now());
+    PgRows r;
+    // Priority: a fixed hash of the item id in [0, 1) (Knuth's multiplicative hash).
+    RETURN_IF_ERROR(Query(std::string("WITH ins AS (INSERT INTO queue(project_id, item_id, pool, kind, priority,"
+                                      " overlap, done, open, created_at, reason) SELECT i.project_id, i.id,"
+                                      " '_gold', 'review', ((i.id * 2654435761) % 1000003) / 1000003.0, $2::integer, 0,"
+                                      " TRUE, $3::bigint, 'gold'") +
+                              kNeed + " RETURNING 1) SELECT count(*) FROM ins",
+                          p, &r, "enqueue gold questions"));
+    opened = r.Int(0, 0);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return opened;
+}
+
+Status PgStore::PutGoldAnswer(int64_t project_id, int64_t item_id, const std::string& annotator,
+                              bool correct, int64_t now) {
+  RETURN_IF_ERROR(CheckText("annotator", annotator));
+  PgParams p;
+  p.Add(project_id).Add(annotator).Add(item_id).Add(correct).Add(now);
+  return Query("INSERT INTO gold_answers(project_id, annotator, item_id, correct, counted, answered_at)"
+               " VALUES($1,$2,$3,$4,TRUE,$5) ON CONFLICT(project_id, annotator, item_id) DO UPDATE SET"
+               " correct=excluded.correct, counted=TRUE, answered_at=excluded.answered_at",
+               p, "record gold answer");
+}
+
+Result<std::vector<GoldScore>> PgStore::GoldScores(int64_t project_id, const std::string& annotator) {
+  RETURN_IF_ERROR(CheckText("annotator", annotator));
+  PgParams p;
+  p.Add(project_id).Add(annotator);
+  PgRows r;
+  RETURN_IF_ERROR(Query("SELECT annotator, count(*), count(*) FILTER (WHERE correct) FROM gold_answers"
+                        " WHERE project_id=$1 AND counted AND ($2='' OR annotator=$2)"
+                        " GROUP BY annotator ORDER BY annotator COLLATE \"C\"",
+                        p, &r, "read gold scores"));
+  std::vector<GoldScore> out;
+  for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Int(i, 1), r.Int(i, 2)});
+  return out;
+}
+
+Result<int64_t> PgStore::ClearGoldScores(int64_t project_id, const std::string& annotator) {
+  RETURN_IF_ERROR(CheckText("annotator", annotator));
+  PgParams p;
+  p.Add(project_id).Add(annotator);
+  PgRows r;
+  RETURN_IF_ERROR(Query("WITH c AS (UPDATE gold_answers SET counted=FALSE WHERE project_id=$1 AND annotator=$2"
+                        " AND counted RETURNING 1) SELECT count(*) FROM c",
+                        p, &r, "clear gold scores"));
+  return r.Int(0, 0);
 }
 
 Result<Lease> PgStore::GetLease(const std::string& lease_id) {
@@ -242,7 +326,7 @@ Result<ProjectStatus> PgStore::GetStatus(int64_t project_id) {
   }
   RETURN_IF_ERROR(Query("SELECT (SELECT count(*) FROM annotations WHERE project_id=$1),"
                         " (SELECT count(DISTINCT item_id) FROM predictions WHERE project_id=$1),"
-                        " (SELECT count(*) FROM queue WHERE project_id=$1 AND open)", p, &r, "status counts"));
+                        " (SELECT count(*) FROM queue WHERE project_id=$1 AND open AND pool<>'_gold')", p, &r, "status counts"));
   out.annotations = r.Int(0, 0);
   out.predictions = r.Int(0, 1);
   out.queued = r.Int(0, 2);

@@ -219,12 +219,27 @@ constexpr const char kVersion9[] = R"sql(
 ALTER TABLE items ADD COLUMN hold TEXT CHECK(hold IS NULL OR hold IN ('quarantined','deleted'));
 )sql";
 
+// 10: answers to gold questions as routing counts them (loop/gold.h): the newest per (project,
+// annotator, item), whether it equals the known answer, and whether it still counts (an admin
+// clearing a flag stops counting the earlier ones).
+constexpr const char kVersion10[] = R"sql(
+CREATE TABLE gold_answers(
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  annotator TEXT NOT NULL,
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  correct INTEGER NOT NULL,
+  counted INTEGER NOT NULL DEFAULT 1,
+  answered_at INTEGER NOT NULL,
+  PRIMARY KEY(project_id, annotator, item_id)) WITHOUT ROWID;
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
                                                        kVersion4, kVersion5, kVersion6,
-                                                       kVersion7, kVersion8, kVersion9};
+                                                       kVersion7, kVersion8, kVersion9,
+                                                       kVersion10};
   return kMigrations;
 }
 

@@ -105,6 +105,11 @@ class SqliteStore final : public Store {
   Result<int64_t> Enqueue(const QueueEntry& e) override;
   Status ClearQueue(int64_t project_id, const std::string& kind) override;
   Result<std::optional<ClaimResult>> Claim(const ClaimRequest& req) override;
+  Result<int64_t> EnsureGoldQueue(int64_t project_id) override;
+  Status PutGoldAnswer(int64_t project_id, int64_t item_id, const std::string& annotator, bool correct,
+                       int64_t now) override;
+  Result<std::vector<GoldScore>> GoldScores(int64_t project_id, const std::string& annotator) override;
+  Result<int64_t> ClearGoldScores(int64_t project_id, const std::string& annotator) override;
   Result<Lease> GetLease(const std::string& lease_id) override;
   Status FinishLease(const std::string& lease_id, const std::string& annotator,
                      const std::string& new_state, int64_t now) override;

@@ -63,6 +63,7 @@ Result<User> SqliteStore::CreateUser(const User& u, const std::string& token_has
   if (token_hash.size() < 16) return InvalidArgument("token hash: too short");
   for (const auto& p : u.pools) {
     if (p.empty()) return InvalidArgument("pools: empty pool name");
+    if (p == kGoldPool) return InvalidArgument(std::string("pools: '") + kGoldPool + "' is reserved (gold questions)");
   }
   User out = u;
   Status st = AutoTxn([&]() -> Status {

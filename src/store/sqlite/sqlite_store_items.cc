@@ -157,14 +157,16 @@ Result<int64_t> SqliteStore::AppendAnnotation(const Annotation& a) {
   Status st = AutoTxn([&]() -> Status {
     int64_t project_id = 0;
     std::string state;
+    bool gold = false;
     {
-      PREPARE(s, "SELECT project_id, state, hold FROM items WHERE id=?");
+      PREPARE(s, "SELECT project_id, state, hold, split FROM items WHERE id=?");
       s.Bind(1, a.item_id);
       int rc = s.Step();
       if (rc == SQLITE_DONE) return NotFound("item " + std::to_string(a.item_id) + " not found");
       if (rc != SQLITE_ROW) return Error("read item");
       project_id = s.Int(0);
       state = s.Text(1);
+      gold = s.Text(3) == "gold";
       if (!s.IsNull(2)) {
         return Conflict("item " + std::to_string(a.item_id) + " is " + s.Text(2) +
                                   ": it takes no annotations");
@@ -186,6 +188,8 @@ Result<int64_t> SqliteStore::AppendAnnotation(const Annotation& a) {
     const bool people = a.source == LabelSource::kHuman || a.source == LabelSource::kAudit;
     // A machine label never overwrites a person's.
     if (!people && state == "labeled") return Status::Ok();
+    // A gold item's known answer comes from imports; people's answers to it are history only.
+    if (gold && a.kind != "import" && a.kind != "label") return Status::Ok();
     PREPARE(u,
             "UPDATE items SET labels=?, label_source=?, label_annotator=?, label_confidence=?, state=?"
             " WHERE id=?");

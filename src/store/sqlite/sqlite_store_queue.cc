@@ -36,7 +36,8 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
   return AutoTxn([&]() -> Status {
     // Entries someone holds or has partly answered stay; untouched ones close.
     PREPARE(s,
-            "UPDATE queue SET open=0 WHERE project_id=? AND kind=? AND open=1 AND done=0 AND NOT EXISTS"
+            "UPDATE queue SET open=0 WHERE project_id=? AND kind=? AND open=1 AND done=0 AND pool!='_gold'"
+            " AND NOT EXISTS"
             " (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND l.state='active' AND l.expires_at>?)");
     s.Bind(1, project_id).Bind(2, kind).Bind(3, Now());
     if (s.Step() != SQLITE_DONE) return Error("clear queue");
@@ -49,7 +50,16 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
   });
 }
 
-Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
+Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
+  // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
+  ClaimRequest gold_req;
+  if (!in.gold_for_pool.empty()) {
+    gold_req = in;
+    gold_req.pools = {kGoldPool};
+    gold_req.kinds.clear();
+    gold_req.exclude_kinds.clear();
+  }
+  const ClaimRequest& req = in.gold_for_pool.empty() ? in : gold_req;
   if (req.pools.empty()) return std::optional<ClaimResult>();
   std::string sql =
       "SELECT q.id, q.item_id, q.pool, q.kind, q.priority, q.overlap, q.done, q.reason FROM queue q"
@@ -116,8 +126,8 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& req) {
     l.item_id = e.item_id;
     l.project_id = req.project_id;
     l.annotator = req.annotator;
-    l.pool = e.pool;
-    l.kind = e.kind;
+    l.pool = req.gold_for_pool.empty() ? e.pool : req.gold_for_pool;
+    l.kind = req.gold_for_pool.empty() ? e.kind : "gold";
     l.created_at = req.now;
     l.expires_at = req.now + req.ttl_ms;
     PREPARE(ins,
@@ -195,6 +205,66 @@ Status SqliteStore::FinishLease(const std::string& lease_id, const std::string& 
   });
 }
 
+// ---------------------------------------------------------------- gold questions
+
+Result<int64_t> SqliteStore::EnsureGoldQueue(int64_t project_id) {
+  int64_t opened = 0;
+  Status st = AutoTxn([&]() -> Status {
+    // Priority: a fixed hash of the item id in [0, 1) (Knuth's multiplicative hash).
+    PREPARE(s,
+            "INSERT INTO queue(project_id, item_id, pool, kind, priority, overlap, done, open, created_at, reason)"
+            " SELECT i.project_id, i.id, '_gold', 'review', ((i.id * 2654435761) % 1000003) / 1000003.0, ?2, 0, 1,"
+            " ?3, 'gold' FROM items i WHERE i.project_id=?1 AND i.split='gold' AND i.labels IS NOT NULL"
+            " AND i.hold IS NULL AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.item_id=i.id AND q.kind='review'"
+            " AND q.open=1)");
+    s.Bind(1, project_id).Bind(2, static_cast<int64_t>(kGoldOverlap)).Bind(3, Now());
+    if (s.Step() != SQLITE_DONE) return Error("enqueue gold questions");
+    opened = sqlite3_changes(db_);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return opened;
+}
+
+Status SqliteStore::PutGoldAnswer(int64_t project_id, int64_t item_id, const std::string& annotator,
+                                  bool correct, int64_t now) {
+  return AutoTxn([&]() -> Status {
+    PREPARE(s,
+            "INSERT INTO gold_answers(project_id, annotator, item_id, correct, counted, answered_at)"
+            " VALUES(?,?,?,?,1,?) ON CONFLICT(project_id, annotator, item_id) DO UPDATE SET"
+            " correct=excluded.correct, counted=1, answered_at=excluded.answered_at");
+    s.Bind(1, project_id).Bind(2, annotator).Bind(3, item_id).Bind(4, static_cast<int64_t>(correct ? 1 : 0));
+    s.Bind(5, now);
+    if (s.Step() != SQLITE_DONE) return Error("record gold answer");
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<GoldScore>> SqliteStore::GoldScores(int64_t project_id, const std::string& annotator) {
+  std::vector<GoldScore> out;
+  PREPARE(s,
+          "SELECT annotator, COUNT(*), SUM(correct) FROM gold_answers WHERE project_id=?1 AND counted=1"
+          " AND (?2='' OR annotator=?2) GROUP BY annotator ORDER BY annotator");
+  s.Bind(1, project_id).Bind(2, annotator);
+  int rc;
+  while ((rc = s.Step()) == SQLITE_ROW) out.push_back({s.Text(0), s.Int(1), s.Int(2)});
+  if (rc != SQLITE_DONE) return Error("read gold scores");
+  return out;
+}
+
+Result<int64_t> SqliteStore::ClearGoldScores(int64_t project_id, const std::string& annotator) {
+  int64_t cleared = 0;
+  Status st = AutoTxn([&]() -> Status {
+    PREPARE(s, "UPDATE gold_answers SET counted=0 WHERE project_id=? AND annotator=? AND counted=1");
+    s.Bind(1, project_id).Bind(2, annotator);
+    if (s.Step() != SQLITE_DONE) return Error("clear gold scores");
+    cleared = sqlite3_changes(db_);
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  return cleared;
+}
+
 // ---------------------------------------------------------------- status
 
 Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
@@ -243,7 +313,8 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
     out.predictions = s.Int(0);
   }
   {
-    PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=?");  // migration 6
+    // Migration 6. Gold questions (kGoldPool) are not work waiting for people.
+    PREPARE(s, "SELECT COALESCE(SUM(n), 0) FROM queue_open_counts WHERE project_id=? AND pool!='_gold'");
     s.Bind(1, project_id);
     if (s.Step() != SQLITE_ROW) return Error("status queue");
     out.queued = s.Int(0);

@@ -62,6 +62,8 @@ const Row kMatrix[] = {
   {"GET", "/api/v1/metrics", "/api/v1/metrics", "", {401, 404, 404, 404, 200, 404}},
   {"GET", "/api/v1/projects/{project}/report", "/api/v1/projects/p/report", "", {401, 404, 404, 200, 200, 404}},
   {"GET", "/api/v1/projects/{project}/quality", "/api/v1/projects/p/quality", "", {401, 404, 404, 200, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/quality/clear-flag", "/api/v1/projects/p/quality/clear-flag",
+   R"({"annotator":"ann"})", {401, 404, 404, 404, 200, 404}},
   {"POST", "/api/v1/projects/{project}/cycle", "/api/v1/projects/p/cycle", "", {401, 404, 404, 404, 200, 404}},
   {"POST", "/api/v1/projects/{project}/import", "/api/v1/projects/p/import?format=jsonl",
    R"({"id": "n1", "text": "new item"})", {401, 404, 404, 404, 200, 404}},

@@ -12,12 +12,16 @@
 //       USER "anonymous" sends no credentials; {VAR} is replaced in PATH and JSON.
 //   annotations PROJECT ITEM N                   the item's history has exactly N annotations
 //   label PROJECT ITEM LABEL                     the item's current label
+//   config PROJECT JSON                          the project's loop config (before the first request)
+//   gold PROJECT N LABEL [prefix=g]              N gold items (known answer LABEL) as gold questions
+//   split PROJECT ITEM gold|pool                 the item's split ({VAR} is replaced in ITEM)
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "loop/config.h"
 #include "unit/server/server_fixture.h"
 
 namespace hitloop {
@@ -155,6 +159,38 @@ class Scenario {
       Item it = GetItem(words.at(1), words.at(2));
       ASSERT_EQ(it.labels.size(), 1u);
       EXPECT_EQ(it.labels[0], words.at(3));
+    } else if (cmd == "config") {
+      auto p = f_.store().GetProject(words.at(1));
+      ASSERT_TRUE(p.ok());
+      const std::string json = line.substr(line.find(words.at(1)) + words.at(1).size());
+      auto merged = loop::MergeLoopConfig(p->config_json, json);
+      ASSERT_TRUE(merged.ok()) << merged.status().ToString();
+      ASSERT_TRUE(f_.store().SetProjectConfig(p->id, *merged).ok());
+    } else if (cmd == "gold") {
+      auto p = f_.store().GetProject(words.at(1));
+      ASSERT_TRUE(p.ok());
+      const std::string prefix = words.size() > 4 && words[4].rfind("prefix=", 0) == 0 ? words[4].substr(7) : "g";
+      for (int i = 1; i <= std::stoi(words.at(2)); ++i) {
+        Item it;  // shaped like the fixture's queued items: nothing tells them apart
+        it.project_id = p->id;
+        it.external_id = prefix + std::to_string(i);
+        it.text = "text of " + it.external_id;
+        it.meta_json = R"({"source":"test"})";
+        it.content_hash = "h-" + p->name + "-" + it.external_id;
+        it.split = Split::kGold;
+        int64_t id = 0;
+        ASSERT_TRUE(f_.store().PutItem(it, "", &id).ok());
+        Annotation a;
+        a.item_id = id;
+        a.labels = {words.at(3)};
+        a.annotator = "import";
+        a.kind = "import";
+        ASSERT_TRUE(f_.store().AppendAnnotation(a).ok());
+      }
+      ASSERT_TRUE(f_.store().EnsureGoldQueue(p->id).ok());
+    } else if (cmd == "split") {
+      Item it = GetItem(words.at(1), Subst(words.at(2)));
+      EXPECT_EQ(SplitName(it.split), words.at(3));
     } else if (cmd == "as") {
       Request(line);
     } else {
