@@ -5,7 +5,7 @@
 # draws from the candidate region with the betting bound instead. BEFORE=1 reproduces the earlier
 # protocol (whole-pool audits, Clopper-Pearson, one answer per audit, plateau without waiting for
 # a certificate, fixed threshold grid) with the same binary, for before/after figures. GRID=fixed
-# (or quantile) sets only the threshold grid (default: quantile, the loop config's default), for a
+# (or quantile) sets only the threshold grid (default: fixed, the loop config's default), for a
 # before/after of the grid alone. EXTRA="..." appends arguments to every simulate command (e.g.
 # EXTRA="--model rff+logreg"); THREADS=N sets --threads (default 1).
 # bench/loop/cycles.py OUT prints the per-cycle diagnostics (oracle floor, first certificate).

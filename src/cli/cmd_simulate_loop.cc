@@ -39,7 +39,7 @@ struct SimLoopArgs {
   std::string strategy = "margin";
   std::string model = "logreg";
   std::string threshold_mode = "global";
-  std::string grid = "quantile";
+  std::string grid = "fixed";
   std::string bound = "clopper-pearson";
   std::string audit_region = "pool";
   bool single_audit = false;
@@ -422,7 +422,7 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_option("--threshold-mode", args->threshold_mode, "global | per-class")
       ->check(CLI::IsMember({"global", "per-class"}))
       ->capture_default_str();
-  cmd->add_option("--grid", args->grid, "Threshold candidates: quantile (5% steps of the pool's confidences) | fixed (0.999 ... 0.5) (loop/config.h)")
+  cmd->add_option("--grid", args->grid, "Threshold candidates: fixed (0.999 ... 0.5) | quantile (5% steps of the pool's confidences) (loop/config.h)")
       ->check(CLI::IsMember({"fixed", "quantile"}))
       ->capture_default_str();
   cmd->add_option("--bound", args->bound,

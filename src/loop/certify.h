@@ -60,10 +60,10 @@ double ClopperPearsonUpper(int64_t errors, int64_t n, double delta);
 // ceil(ln delta / ln(1 - epsilon)); 149 for epsilon = 0.02, delta = 0.05.
 int64_t MinAuditsNeeded(double epsilon, double delta);
 
-// The fixed candidate grid ("grid": "fixed"), most confident first.
+// The fixed candidate grid ("grid": "fixed", the default), most confident first.
 const std::vector<double>& DefaultThresholdGrid();
 
-// The quantile candidate grid ("grid": "quantile", the default): the confidences at which the
+// The quantile candidate grid ("grid": "quantile"): the confidences at which the
 // current model would accept the top step, 2 step, ..., 100% of `confidences` (the model's
 // confidences on the unlabelled pool: no audit label enters), i.e. for f = j * step the smallest
 // confidence among the ceil(f m) most confident of the m items. Strictly descending (ties

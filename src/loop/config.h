@@ -94,13 +94,13 @@ struct LoopConfig {
   // Classes added mid-project (`hitloop cycle --seed-class`): each needs its own certificate
   // before anything is auto-accepted into it, even in global mode (loop/certify.h).
   std::vector<std::string> new_classes;
-  // Candidate thresholds (loop/certify.h): "quantile" (default) = the confidences at which the
-  // current model would accept the top 5%, 10%, ..., 100% of the routable pool (computed from the
-  // model's confidences on items people have not labelled, never from audit labels, so the
-  // fixed-sequence argument holds; the candidates follow the model's own confidence scale);
-  // "fixed" = DefaultThresholdGrid() (0.999 ... 0.5, the default before; bench/RESULTS.md
-  // compares the two).
-  std::string grid = "quantile";
+  // Candidate thresholds (loop/certify.h): "fixed" (default) = DefaultThresholdGrid() (0.999 ...
+  // 0.5); "quantile" = the confidences at which the current model would accept the top 5%, 10%,
+  // ..., 100% of the routable pool (computed from the model's confidences on items people have
+  // not labelled, never from audit labels, so the fixed-sequence argument holds). Fixed is the
+  // default again since 100 paired spam runs: it paid 0.0086 less of the pool (SE 0.0031), while
+  // quantile certified ~20 audits earlier (bench/RESULTS.md, docs/LOOP.md "Grid").
+  std::string grid = "fixed";
   // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
   // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
   // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more

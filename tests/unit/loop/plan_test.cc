@@ -190,7 +190,7 @@ TEST(DecideFromPredictions, QuantileGridCertifiesThePureTopOfAnUnderconfidentMod
   in.pool = ex;
   in.train_label = train;
   in.audit_label = audit;
-  in.config.grid = "fixed";  // the default is "quantile"
+  in.config.grid = "fixed";  // the default
   ASSERT_TRUE(DecideFromPredictions(in, &plan).ok());
   EXPECT_FALSE(plan.certification.global.certified) << "seed " << seed;
   EXPECT_EQ(plan.routing.accepted, 0);
