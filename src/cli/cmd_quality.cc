@@ -56,7 +56,7 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
       if (!a->as_json) std::printf("'%s' now resolves labels by %s\n", p->name.c_str(), quality::AggregateMethodName(*m));
     }
     if (!a->clear_flag.empty()) {
-      auto n = (*store)->ClearGoldScores(p->id, a->clear_flag);
+      auto n = loop::ClearGoldFlag(**store, p->id, a->clear_flag);
       if (!n.ok()) { *exit_code = Fail(n.status()); return; }
       if (!a->as_json) {
         std::printf("cleared %s's gold flag in '%s' (%lld gold answers no longer count for routing)\n",

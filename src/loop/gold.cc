@@ -167,4 +167,10 @@ std::string ProjectRoutingToText(const ProjectRouting& r) {
   return out;
 }
 
+Result<int64_t> ClearGoldFlag(Store& store, int64_t project_id, const std::string& user) {
+  ASSIGN_OR_RETURN(std::optional<User> u, store.FindUserByName(user));
+  if (!u.has_value()) return NotFound("no user named '" + user + "'");
+  return store.ClearGoldScores(project_id, user);
+}
+
 }  // namespace hitloop::loop

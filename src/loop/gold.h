@@ -73,6 +73,12 @@ Result<std::optional<ClaimResult>> ClaimWithGold(Store& store, const GoldRouting
 Status ScoreGoldAnswer(Store& store, const Lease& lease, const std::string& annotator,
                        const std::vector<std::string>& labels, int64_t now);
 
+// Clears `user`'s gold flag in the project: their earlier gold answers stop counting for routing
+// (Store::ClearGoldScores), so qualification starts over. Returns how many answers stopped
+// counting. NotFound when no user has that name (a typo would otherwise "clear" nothing and say
+// so with 0); the one rule behind `hitloop quality --clear-flag` and the clear-flag route.
+Result<int64_t> ClearGoldFlag(Store& store, int64_t project_id, const std::string& user);
+
 // Every annotator's routing standing in the project (those with counted gold answers), and for
 // each pool named in the policies or given in `pools`, their access.
 struct AnnotatorRouting {

@@ -133,7 +133,7 @@ void HandleClearGoldFlag(Ctx& c) {
   const std::string who = (*body)["annotator"].get<std::string>();
   int64_t cleared = 0;
   Status st = c.writer->Run([&](Store& w) -> Status {
-    ASSIGN_OR_RETURN(cleared, w.ClearGoldScores(c.project->id, who));
+    ASSIGN_OR_RETURN(cleared, loop::ClearGoldFlag(w, c.project->id, who));
     return Status::Ok();
   });
   if (!st.ok()) { SendError(c, st); return; }

@@ -214,6 +214,23 @@ TEST_P(GoldClaimTest, AFlaggedAnnotatorGetsNothingMoreFromThePoolUntilTheFlagIsC
   EXPECT_EQ(ClaimAndAnswer("sloppy", {"general"}, "ham", 0.99), "review");
 }
 
+// `hitloop quality --clear-flag` and the clear-flag route share ClearGoldFlag: a mistyped name
+// is an error, not "cleared 0 answers".
+TEST_P(GoldClaimTest, ClearingTheFlagOfSomeoneWhoIsNotAUserIsNotFound) {
+  SetConfig(R"({"gold_rate": 0.5, "pools": {"general": {"flag_below": 0.5}}})");
+  AddGold(4);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(ClaimAndAnswer("sloppy", {"general"}, "ham", 0.1), "gold");
+  auto typo = ClearGoldFlag(*store_, project_.id, "slopy");
+  EXPECT_EQ(typo.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(typo.status().message().find("slopy"), std::string::npos);
+  User u;
+  u.name = "sloppy";
+  ASSERT_TRUE(store_->CreateUser(u, "token-hash-sloppy").ok());
+  auto cleared = ClearGoldFlag(*store_, project_.id, "sloppy");
+  ASSERT_TRUE(cleared.ok()) << cleared.status().ToString();
+  EXPECT_EQ(*cleared, 4);
+}
+
 TEST_P(GoldClaimTest, GoldQuestionsAreMixedInOnlyWhenTheDrawFallsBelowTheRate) {
   SetConfig(R"({"gold_rate": 0.2})");
   AddGold(2);
