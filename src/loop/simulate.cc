@@ -234,6 +234,84 @@ Result<OverlapSpec> ParseOverlapPolicy(const std::string& text) {
                          "': expected rule, 1, fixed:N (N in 1..15) or 2+1 (two, a third on disagreement)");
 }
 
+// One run's per-item state between cycles (what the store holds in the live loop).
+struct RunState {
+  explicit RunState(size_t n)
+      : train_label(n, -1), audit_label(n, -1), auto_label(n, -1), was_auto(n, 0),
+        audit_stratified(n, 0), audit_whole_pool(n, 0), region_since(n, 0), audit_draw(n, -1) {}
+  std::vector<int> train_label, audit_label, auto_label;
+  std::vector<uint8_t> was_auto, audit_stratified, audit_whole_pool;
+  std::vector<int32_t> region_since, audit_draw;
+  int64_t audited_items = 0;  // items drawn by the uniform (certifying) draws
+};
+
+// The run stops: people label what is left (counted as human labels) and the run's figures are
+// filled from the last cycle.
+void FinishRun(std::span<const int> gold, const CyclePlan& plan, const LoopCycleMetrics& cm,
+               const RunState& st, int64_t accepted, int64_t accepted_ok, double epsilon,
+               SimulatedPeople& people, LoopRunResult& run) {
+  const size_t n = gold.size();
+  int64_t correct = 0, people_correct = 0;
+  for (size_t i = 0; i < n; ++i) {
+    int label = -1;
+    if (st.audit_label[i] >= 0) {
+      label = st.audit_label[i];
+    } else if (st.train_label[i] >= 0) {
+      label = st.train_label[i];
+      ++run.people_items;
+      people_correct += label == gold[i];
+    } else if (st.was_auto[i]) {
+      label = st.auto_label[i];
+    } else {
+      label = people.Review(i, plan.routing.decisions[i].overlap);
+      ++run.remainder_by_people;
+      ++run.people_items;
+      people_correct += label == gold[i];
+    }
+    correct += label == gold[i];
+  }
+  run.people_accuracy = run.people_items
+                            ? static_cast<double>(people_correct) / static_cast<double>(run.people_items)
+                            : 1.0;
+  run.answers_per_item = run.people_items ? static_cast<double>(run.human_labels) /
+                                                static_cast<double>(run.people_items)
+                                          : 0.0;
+  run.auto_accepted = accepted;
+  run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
+  if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
+  run.guarantee_held = !accepted || cm.realised_precision >= 1.0 - epsilon;
+  run.certified_at_stop = cm.certified;
+  run.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+  run.final_test_accuracy = cm.test.accuracy;
+}
+
+// People answer the cycle's new audits, then the top `review_batch` of the review queue.
+void AnswerCycle(CyclePlan& plan, int review_batch, int cycle, SimulatedPeople& people,
+                 RunState& st) {
+  st.region_since = std::move(plan.region_since_next);
+  for (size_t j = 0; j < plan.new_audits.size(); ++j) {
+    const size_t i = plan.new_audits[j];
+    st.audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
+    st.audit_draw[i] = j < plan.model_audits ? cycle : kNotAModelDraw;
+    st.audit_whole_pool[i] = j < plan.model_audits && plan.draw_whole_pool;
+    st.was_auto[i] = 0;
+    ++st.audited_items;
+  }
+  for (size_t i : plan.stratified_audits) {  // monitoring: counted, never certifies
+    st.audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
+    st.audit_stratified[i] = 1;
+    st.audit_draw[i] = cycle;
+    st.was_auto[i] = 0;
+  }
+  const size_t batch = std::min(plan.review_order.size(), static_cast<size_t>(review_batch));
+  for (size_t j = 0; j < batch; ++j) {
+    const size_t i = plan.review_order[j];
+    if (st.audit_label[i] >= 0) continue;  // cannot happen (audits come from routable items)
+    st.train_label[i] = people.Review(i, plan.routing.decisions[i].overlap);
+    st.was_auto[i] = 0;
+  }
+}
+
 Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions& opt,
                                    const LoopSimProgress& progress) {
   const int k = static_cast<int>(in.labels.size());
@@ -256,15 +334,16 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
   for (int r = 0; r < opt.repeats; ++r) {
     const auto t_run = Clock::now();
     const uint64_t run_seed = opt.seed * 1000003ULL + static_cast<uint64_t>(r);
-    std::vector<int> train_label(n, -1), audit_label(n, -1), auto_label(n, -1);
-    std::vector<uint8_t> was_auto(n, 0), audit_stratified(n, 0), audit_whole_pool(n, 0);
-    std::vector<int32_t> region_since(n, 0), audit_draw(n, -1);
+    RunState st(n);
+    auto& train_label = st.train_label;
+    auto& audit_label = st.audit_label;
+    auto& auto_label = st.auto_label;
+    auto& was_auto = st.was_auto;
     LoopRunResult run;
     run.run = r;
     run.seed = run_seed;
     run.pool_size = static_cast<int64_t>(n);
     std::vector<int64_t> accepted_history;  // auto-accepted count per cycle
-    int64_t audited_items = 0;              // items drawn by the uniform (certifying) draws
     model::ClassifierOptions mopt = opt.model_options;
     mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
     SimulatedPeople people{in.pool_gold, k, opt, Rng(run_seed ^ 0xA5A5A5A5ULL), run};
@@ -275,7 +354,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.pool = in.pool;
       pi.train_label = train_label;
       pi.audit_label = audit_label;
-      pi.audit_stratified = audit_stratified;
+      pi.audit_stratified = st.audit_stratified;
       pi.was_auto = was_auto;
       pi.meta_json = in.pool_meta;
       pi.text_dim = in.text_dim;
@@ -284,9 +363,9 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       pi.seed = run_seed * 31 + static_cast<uint64_t>(cycle);
       pi.blocks = in.blocks;
       pi.accepted_label = auto_label;  // trained on only with config.train_on_accepted
-      pi.region_since = region_since;
-      pi.audit_draw = audit_draw;
-      pi.audit_whole_pool = audit_whole_pool;
+      pi.region_since = st.region_since;
+      pi.audit_draw = st.audit_draw;
+      pi.audit_whole_pool = st.audit_whole_pool;
       pi.draw_index = cycle;
       RuleLabels rl;
       if (opt.rules) {
@@ -337,7 +416,7 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       if (cm.certified && run.first_certificate_cycle < 0) {
         run.first_certificate_cycle = cycle;
         run.audits_to_first_certificate = run.audit_labels;
-        run.audited_items_to_first_certificate = audited_items;
+        run.audited_items_to_first_certificate = st.audited_items;
       }
       if (plan.model && !in.test.empty()) {
         std::vector<float> probs(in.test.size() * k);
@@ -352,71 +431,16 @@ Result<LoopSimResult> SimulateLoop(const LoopSimInput& in, const LoopSimOptions&
       const std::string stop = StopReason(opt, plan, cm.certified, audit_label, accepted_history,
                                           remaining, cycle, k);
       if (!stop.empty()) {
-        // Finalise: people label what is left (counted as human labels).
-        int64_t correct = 0, people_correct = 0;
-        for (size_t i = 0; i < n; ++i) {
-          int label = -1;
-          if (audit_label[i] >= 0) {
-            label = audit_label[i];
-          } else if (train_label[i] >= 0) {
-            label = train_label[i];
-            ++run.people_items;
-            people_correct += label == in.pool_gold[i];
-          } else if (was_auto[i]) {
-            label = auto_label[i];
-          } else {
-            label = people.Review(i, plan.routing.decisions[i].overlap);
-            ++run.remainder_by_people;
-            ++run.people_items;
-            people_correct += label == in.pool_gold[i];
-          }
-          correct += label == in.pool_gold[i];
-        }
-        run.people_accuracy = run.people_items
-                                  ? static_cast<double>(people_correct) / static_cast<double>(run.people_items)
-                                  : 1.0;
-        run.answers_per_item = run.people_items ? static_cast<double>(run.human_labels) /
-                                                      static_cast<double>(run.people_items)
-                                                : 0.0;
-        run.auto_accepted = accepted;
-        run.final_accuracy = static_cast<double>(correct) / static_cast<double>(n);
-        if (accepted) run.auto_accepted_precision = static_cast<double>(accepted_ok) / accepted;
-        run.guarantee_held = !accepted || cm.realised_precision >= 1.0 - epsilon;
-        run.certified_at_stop = cm.certified;
-        run.estimated_precision_lower_bound = plan.audit_precision.lower_bound;
+        FinishRun(in.pool_gold, plan, cm, st, accepted, accepted_ok, epsilon, people, run);
         run.cycles = cycle + 1;
         run.stop_reason = stop;
-        run.final_test_accuracy = cm.test.accuracy;
         cm.seconds = std::chrono::duration<double>(Clock::now() - t_cycle).count();
         result.cycles.push_back(cm);
         if (progress) progress(cm);
         break;
       }
 
-      // People answer the new audits, then the top of the review queue.
-      region_since = std::move(plan.region_since_next);
-      for (size_t j = 0; j < plan.new_audits.size(); ++j) {
-        const size_t i = plan.new_audits[j];
-        audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
-        audit_draw[i] = j < plan.model_audits ? cycle : kNotAModelDraw;
-        audit_whole_pool[i] = j < plan.model_audits && plan.draw_whole_pool;
-        was_auto[i] = 0;
-        ++audited_items;
-      }
-      for (size_t i : plan.stratified_audits) {  // monitoring: counted, never certifies
-        audit_label[i] = people.Audit(i, plan.routing.decisions[i].predicted);
-        audit_stratified[i] = 1;
-        audit_draw[i] = cycle;
-        was_auto[i] = 0;
-      }
-      const size_t batch = std::min(plan.review_order.size(),
-                                    static_cast<size_t>(opt.config.review_batch));
-      for (size_t j = 0; j < batch; ++j) {
-        const size_t i = plan.review_order[j];
-        if (audit_label[i] >= 0) continue;  // cannot happen (audits come from routable items)
-        train_label[i] = people.Review(i, plan.routing.decisions[i].overlap);
-        was_auto[i] = 0;
-      }
+      AnswerCycle(plan, opt.config.review_batch, cycle, people, st);
       cm.human_labels = run.human_labels;
       cm.audit_labels = run.audit_labels;
       cm.seconds = std::chrono::duration<double>(Clock::now() - t_cycle).count();
