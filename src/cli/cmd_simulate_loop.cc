@@ -218,6 +218,44 @@ void CycleRows(const std::vector<loop::LoopCycleMetrics>& all, nlohmann::json* c
   }
 }
 
+// The run's options as summary.json records them.
+nlohmann::json OptionsJson(const SimLoopArgs& a, int batch) {
+  using nlohmann::json;
+  return json{{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
+        {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
+        {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
+        {"audit_stratified", a.audit_stratified},
+        {"strategy", a.strategy}, {"model", a.model}, {"model_candidates", a.model_candidates},
+        {"train_on_accepted", a.train_on_accepted}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
+        {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
+        {"wait_for_certificate", !a.plateau_without_certificate},
+        {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
+        {"max_novelty", a.max_novelty}, {"overlap", a.overlap},
+        {"overlap_policy", a.overlap_policy}, {"hash_bits", a.hash_bits},
+        {"remainder", "labelled by people, counted in human_labels"}};
+}
+
+// Representations learnt from the pool (no labels) that the model spec(s) need, appended to
+// pool and test rows once (as the live cycle does from its saved files); their layout in *blocks.
+Status AddRepresentations(const SimLoopArgs& a, const loop::LoopConfig& config,
+                          const text::Featurizer& featurizer, std::span<const model::Example> pool_ex,
+                          std::span<const model::Example> test_ex,
+                          std::vector<text::SparseRow>* pool_rows,
+                          std::vector<text::SparseRow>* test_rows,
+                          std::vector<model::RepresentationBlock>* blocks) {
+  ASSIGN_OR_RETURN(std::vector<std::string> names, loop::NeededRepresentations(config));
+  if (names.empty()) return Status::Ok();
+  model::RepresentationOptions ro;
+  ro.seed = a.seed;
+  ro.threads = a.threads;
+  ro.text_dim = featurizer.text_dim();
+  ASSIGN_OR_RETURN(auto reps, model::FitRepresentations(names, pool_ex, ro));
+  RETURN_IF_ERROR(model::AugmentRows(reps, pool_ex, featurizer.dim(), 1.0f, a.threads, pool_rows));
+  RETURN_IF_ERROR(model::AugmentRows(reps, test_ex, featurizer.dim(), 1.0f, a.threads, test_rows));
+  *blocks = model::BlockLayout(reps, featurizer.dim());
+  return Status::Ok();
+}
+
 Status Run(const SimLoopArgs& a) {
   io::GoldSet pool, test;
   RETURN_IF_ERROR(io::ReadGoldSet(a.pool, a.max_pool, "simulate loop", &pool));
@@ -268,21 +306,8 @@ Status Run(const SimLoopArgs& a) {
 
   const int batch = a.batch > 0 ? a.batch : std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
   ASSIGN_OR_RETURN(loop::LoopSimOptions so, OptionsFromArgs(a, batch));
-  // Representations learnt from the pool (no labels) that the model spec(s) need, appended to
-  // pool and test rows once (as the live cycle does from its saved files).
-  {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, loop::NeededRepresentations(so.config));
-    if (!names.empty()) {
-      model::RepresentationOptions ro;
-      ro.seed = a.seed;
-      ro.threads = a.threads;
-      ro.text_dim = featurizer.text_dim();
-      ASSIGN_OR_RETURN(auto reps, model::FitRepresentations(names, pool_ex, ro));
-      RETURN_IF_ERROR(model::AugmentRows(reps, pool_ex, featurizer.dim(), 1.0f, a.threads, &pool_rows));
-      RETURN_IF_ERROR(model::AugmentRows(reps, test_ex, featurizer.dim(), 1.0f, a.threads, &test_rows));
-      in.blocks = model::BlockLayout(reps, featurizer.dim());
-    }
-  }
+  RETURN_IF_ERROR(AddRepresentations(a, so.config, featurizer, pool_ex, test_ex, &pool_rows,
+                                     &test_rows, &in.blocks));
   std::fprintf(stderr,
                "simulate loop: pool %zu, test %zu, %zu classes, batch %d, audits/cycle %d, "
                "target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
@@ -350,19 +375,7 @@ Status Run(const SimLoopArgs& a) {
       {"runs_certified_at_stop", certified_at_stop},
       {"audit_second_opinions", Mean(second)},
       {"audit_adjudications", Mean(adjud)},
-      {"options",
-       {{"pool", a.pool}, {"test", a.test}, {"target_precision", a.target_precision},
-        {"confidence", a.confidence}, {"annotator_noise", a.noise}, {"repeats", a.repeats},
-        {"seed", a.seed}, {"batch", batch}, {"audit_per_cycle", a.audit_per_cycle},
-        {"audit_stratified", a.audit_stratified},
-        {"strategy", a.strategy}, {"model", a.model}, {"model_candidates", a.model_candidates},
-        {"train_on_accepted", a.train_on_accepted}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
-        {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
-        {"wait_for_certificate", !a.plateau_without_certificate},
-        {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
-        {"max_novelty", a.max_novelty}, {"overlap", a.overlap},
-        {"overlap_policy", a.overlap_policy}, {"hash_bits", a.hash_bits},
-        {"remainder", "labelled by people, counted in human_labels"}}},
+      {"options", OptionsJson(a, batch)},
       {"runs", runs},
       {"cycles", cycles}};
   std::error_code ec;
