@@ -23,23 +23,6 @@ constexpr int kMaxCentroids = 4096;
 
 using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-uint32_t DenseWidth(const text::SparseRow& row, uint32_t text_dim) {
-  uint32_t w = 0;
-  for (const auto& f : row) {
-    if (f.index >= text_dim) w = std::max(w, f.index - text_dim + 1);
-  }
-  return w;
-}
-
-void Image(const text::SparseRow* row, uint32_t text_dim, uint32_t side, std::vector<float>* x) {
-  const uint32_t n = side * side;
-  x->assign(n, 0.0f);
-  if (row == nullptr) return;
-  for (const auto& f : *row) {
-    if (f.index >= text_dim && f.index - text_dim < n) (*x)[f.index - text_dim] = f.value;
-  }
-}
-
 // Copies the kPatch × kPatch patch at (r, c) of a side × side image into out[0..kP2).
 void CopyPatch(const std::vector<float>& img, uint32_t side, uint32_t r, uint32_t c, float* out) {
   for (int dr = 0; dr < PatchFeatures::kPatch; ++dr) {
@@ -101,7 +84,7 @@ Status PatchFeatures::Fit(std::span<const Example> pool) {
   patches.reserve(order.size() * kPatchesPerImage * kP2);
   float max_abs = 0;
   for (size_t i : order) {
-    Image(pool[i].features, text_dim_, side, &img);
+    DenseBlock(pool[i].features, text_dim_, side * side, &img);
     for (float v : img) max_abs = std::max(max_abs, std::fabs(v));
     for (int t = 0; t < kPatchesPerImage; ++t) {
       const auto r = static_cast<uint32_t>(rng.Below(m)), c = static_cast<uint32_t>(rng.Below(m));
@@ -185,7 +168,7 @@ Status PatchFeatures::Transform(const Example& ex, std::span<float> out) const {
     return InvalidArgument("patches: output has the wrong size");
   }
   std::vector<float> img;
-  Image(ex.features, text_dim_, side_, &img);
+  DenseBlock(ex.features, text_dim_, side_ * side_, &img);
   const uint32_t m = side_ - kPatch + 1;
   const size_t count = static_cast<size_t>(m) * m;
   std::vector<float> patches(count * kP2);

@@ -100,6 +100,22 @@ Result<RepresentationSet> FitRepresentations(std::span<const std::string> names,
   return set;
 }
 
+uint32_t DenseWidth(const text::SparseRow& row, uint32_t text_dim) {
+  uint32_t w = 0;
+  for (const auto& f : row) {
+    if (f.index >= text_dim) w = std::max(w, f.index - text_dim + 1);
+  }
+  return w;
+}
+
+void DenseBlock(const text::SparseRow* row, uint32_t text_dim, uint32_t width, std::vector<float>* x) {
+  x->assign(width, 0.0f);
+  if (row == nullptr) return;
+  for (const auto& f : *row) {
+    if (f.index >= text_dim && f.index - text_dim < width) (*x)[f.index - text_dim] = f.value;
+  }
+}
+
 float DenseNorm(const Example& example, uint32_t text_dim, uint32_t width) {
   if (example.features == nullptr) return 0.0f;
   double ss = 0;

@@ -81,7 +81,12 @@ class Representation {
   }
 };
 
-// The L2 norm of an example's dense vector block: features [text_dim, text_dim + width).
+// The dense vector block of a row: the features at indices >= text_dim (the featurizer puts an
+// item's `vector` there). DenseWidth: 1 + the highest such index - text_dim (0 when none);
+// DenseBlock: *x = the block's first `width` values, zeros where the row has none (a null row:
+// all zeros); DenseNorm: the L2 norm of features [text_dim, text_dim + width).
+uint32_t DenseWidth(const text::SparseRow& row, uint32_t text_dim);
+void DenseBlock(const text::SparseRow* row, uint32_t text_dim, uint32_t width, std::vector<float>* x);
 float DenseNorm(const Example& example, uint32_t text_dim, uint32_t width);
 
 // NotFound for an unknown name (the message lists the known ones).

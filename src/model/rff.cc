@@ -15,15 +15,6 @@ constexpr uint32_t kPayloadVersion = 1;
 constexpr size_t kSigmaPairs = 2000;
 constexpr uint32_t kMaxInputDims = 1u << 20;
 
-// The dense block of a row as a dense vector of input_dims values.
-void DenseBlock(const text::SparseRow& row, uint32_t text_dim, uint32_t input_dims,
-                std::vector<float>* x) {
-  x->assign(input_dims, 0.0f);
-  for (const auto& f : row) {
-    if (f.index >= text_dim && f.index - text_dim < input_dims) (*x)[f.index - text_dim] = f.value;
-  }
-}
-
 }  // namespace
 
 void RandomFourierFeatures::Init(uint32_t input_dims, float sigma, int dims, uint64_t seed) {
@@ -43,9 +34,7 @@ Status RandomFourierFeatures::Fit(std::span<const Example> pool) {
   uint32_t input_dims = 0;
   for (const auto& ex : pool) {
     if (ex.features == nullptr) return InvalidArgument("rff: example without features");
-    for (const auto& f : *ex.features) {
-      if (f.index >= text_dim_) input_dims = std::max(input_dims, f.index - text_dim_ + 1);
-    }
+    input_dims = std::max(input_dims, DenseWidth(*ex.features, text_dim_));
   }
   if (input_dims == 0) return InvalidArgument("rff: the pool has no dense vectors");
   if (input_dims > kMaxInputDims) return InvalidArgument("rff: dense block too wide");
@@ -57,8 +46,8 @@ Status RandomFourierFeatures::Fit(std::span<const Example> pool) {
   for (size_t p = 0; p < pairs; ++p) {
     const size_t i = rng.Below(pool.size()), j = rng.Below(pool.size());
     if (i == j) continue;
-    DenseBlock(*pool[i].features, text_dim_, input_dims, &a);
-    DenseBlock(*pool[j].features, text_dim_, input_dims, &b);
+    DenseBlock(pool[i].features, text_dim_, input_dims, &a);
+    DenseBlock(pool[j].features, text_dim_, input_dims, &b);
     double s = 0;
     for (uint32_t d = 0; d < input_dims; ++d) s += double(a[d] - b[d]) * (a[d] - b[d]);
     if (s > 0) dist.push_back(static_cast<float>(std::sqrt(s)));
