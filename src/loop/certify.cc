@@ -47,6 +47,37 @@ int64_t MinAuditsNeeded(double epsilon, double delta) {
   return static_cast<int64_t>(std::ceil(std::log(delta) / std::log1p(-epsilon) - 1e-9));
 }
 
+int64_t MaxErrorsCertified(int64_t n, double epsilon, double delta) {
+  if (n <= 0 || !(epsilon > 0 && epsilon < 1 && delta > 0 && delta < 1)) return -1;
+  // Binomial(n, epsilon) pmf terms in log space, summed until the CDF passes delta.
+  const double le = std::log(epsilon), lq = std::log1p(-epsilon);
+  const double lgn = std::lgamma(static_cast<double>(n) + 1.0);
+  double cdf = 0.0;
+  for (int64_t k = 0; k <= n; ++k) {
+    const double dk = static_cast<double>(k);
+    cdf += std::exp(lgn - std::lgamma(dk + 1.0) - std::lgamma(static_cast<double>(n - k) + 1.0) +
+                    dk * le + static_cast<double>(n - k) * lq);
+    if (cdf > delta) return k - 1;
+  }
+  return n;
+}
+
+double PoissonBinomialCdf(std::span<const double> error_probs, int64_t k) {
+  if (k < 0) return 0.0;
+  if (k >= static_cast<int64_t>(error_probs.size())) return 1.0;
+  // dist[j] = P(exactly j errors so far), j <= k (mass above k is dropped: not needed).
+  std::vector<double> dist(static_cast<size_t>(k) + 1, 0.0);
+  dist[0] = 1.0;
+  for (double p : error_probs) {
+    p = std::clamp(p, 0.0, 1.0);
+    for (size_t j = dist.size() - 1; j > 0; --j) dist[j] = dist[j] * (1 - p) + dist[j - 1] * p;
+    dist[0] *= 1 - p;
+  }
+  double s = 0.0;
+  for (double d : dist) s += d;
+  return std::min(1.0, s);
+}
+
 const char* BoundName(Bound b) {
   return b == Bound::kBetting ? "betting" : "clopper-pearson";
 }
@@ -170,7 +201,7 @@ namespace {
 template <typename Pred>
 ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pred in_scope,
                                    double epsilon, double delta, const std::vector<double>& grid,
-                                   Bound bound) {
+                                   Bound bound, double min_power) {
   ThresholdCertificate out;
   // Sort the scoped audits by confidence once; each candidate is then a prefix.
   struct Scoped {
@@ -189,6 +220,18 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
   size_t pos = 0;
   int64_t errors = 0;
   const int64_t min_n = MinAuditsNeeded(epsilon, delta, bound);
+  // Power skip: dist[j] = P(j errors among the prefix) if each audited item were wrong with
+  // probability 1 - confidence, kept up to the most errors any prefix could certify.
+  const bool power_skip = min_power > 0;
+  const int64_t kcap =
+      power_skip ? MaxErrorsCertified(static_cast<int64_t>(scoped.size()), epsilon, delta) : -1;
+  std::vector<double> dist(static_cast<size_t>(std::max<int64_t>(kcap, 0)) + 1, 0.0);
+  dist[0] = 1.0;
+  auto add_to_power = [&](double confidence) {
+    const double p = std::clamp(1.0 - confidence, 0.0, 1.0);
+    for (size_t j = dist.size() - 1; j > 0; --j) dist[j] = dist[j] * (1 - p) + dist[j - 1] * p;
+    dist[0] *= 1 - p;
+  };
   // Betting: the region's audits in audit order (the prefix, re-sorted by `order`).
   std::vector<std::tuple<int64_t, uint64_t, uint8_t>> ordered;
   std::vector<uint8_t> seq;
@@ -206,6 +249,7 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
   for (double t : grid) {
     while (pos < scoped.size() && scoped[pos].confidence >= t) {
       errors += scoped[pos].error ? 1 : 0;
+      if (power_skip) add_to_power(scoped[pos].confidence);
       ++pos;
     }
     const int64_t n = static_cast<int64_t>(pos);
@@ -214,6 +258,15 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
     // counts depend only on the model's confidences on the audited items (the model never saw
     // their labels), so the fixed-sequence argument still holds.
     if (n < min_n) continue;
+    if (power_skip) {  // the same argument: confidences only
+      const int64_t kmax = std::min(MaxErrorsCertified(n, epsilon, delta), kcap);
+      double power = 0.0;
+      for (int64_t j = 0; j <= kmax; ++j) power += dist[static_cast<size_t>(j)];
+      if (power < min_power) {
+        ++out.skipped_low_power;
+        continue;
+      }
+    }
     const double ub = upper(n);
     if (out.tested == 0) {
       out.first_threshold = t;
@@ -253,14 +306,14 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
     for (uint8_t r : o.require_own) m += r ? 1 : 0;
     const double global_delta = m > 0 ? o.delta / 2 : o.delta;
     cert.global = FixedSequence(audits, [](const AuditObservation&) { return true; }, o.epsilon,
-                                global_delta, o.grid, o.bound);
+                                global_delta, o.grid, o.bound, o.min_power);
     if (m > 0) {
       cert.classes.resize(num_classes);
       for (int c = 0; c < num_classes && c < static_cast<int>(o.require_own.size()); ++c) {
         if (!o.require_own[c]) continue;
         cert.classes[c] = FixedSequence(
             audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon,
-            o.delta / (2.0 * m), o.grid, o.bound);
+            o.delta / (2.0 * m), o.grid, o.bound, o.min_power);
         cert.classes[c].tested = std::max(cert.classes[c].tested, 1);  // marks "own test applies"
       }
     }
@@ -271,7 +324,7 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
   for (int c = 0; c < num_classes; ++c) {
     cert.classes[c] = FixedSequence(
         audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon, d, o.grid,
-        o.bound);
+        o.bound, o.min_power);
   }
   return cert;
 }

@@ -173,6 +173,7 @@ CertifyOptions LoopConfig::certify_options() const {
   o.delta = 1.0 - confidence;
   o.per_class = per_class;
   o.bound = bound == "clopper-pearson" ? Bound::kClopperPearson : Bound::kBetting;
+  o.min_power = test_power;
   return o;
 }
 
@@ -221,6 +222,13 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
         return InvalidArgument("loop.threshold_mode: must be \"global\" or \"per-class\"");
       }
       c.per_class = m == "per-class";
+    }
+    if (l.contains("test_power")) {
+      const json& v = l["test_power"];
+      if (!v.is_number() || !(v.get<double>() >= 0.0 && v.get<double>() < 1.0)) {
+        return InvalidArgument("loop.test_power: must be a number in [0, 1)");
+      }
+      c.test_power = v.get<double>();
     }
     if (l.contains("grid")) {
       const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
@@ -371,6 +379,7 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"default_pool", c.default_pool},
               {"new_classes", c.new_classes},
               {"grid", c.grid},
+              {"test_power", c.test_power},
               {"model_candidates", c.model_candidates},
               {"representations", c.representations},
               {"representation_refresh", c.representation_refresh},

@@ -101,6 +101,11 @@ struct LoopConfig {
   // default again since 100 paired spam runs: it paid 0.0086 less of the pool (SE 0.0031), while
   // quantile certified ~20 audits earlier (bench/RESULTS.md, docs/LOOP.md "Grid").
   std::string grid = "fixed";
+  // Power skip (CertifyOptions::min_power, loop/certify.h): a threshold candidate is tested only
+  // when, by the model's own confidences on its audited items, it would pass with at least this
+  // probability; 0 tests every candidate with enough audits. Label-free, so the guarantee holds
+  // at any value.
+  double test_power = 0.0;
   // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
   // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
   // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more

@@ -59,6 +59,62 @@ TEST(Certify, LowestCertifiedThresholdWinsAndTestingStopsAtFirstFailure) {
   EXPECT_DOUBLE_EQ(c.ThresholdFor(1), 0.93);
 }
 
+TEST(Certify, MaxErrorsCertifiedAgreesWithClopperPearson) {
+  EXPECT_EQ(MaxErrorsCertified(148, 0.02, 0.05), -1);
+  EXPECT_EQ(MaxErrorsCertified(149, 0.02, 0.05), 0);
+  for (int64_t n : {149, 160, 240, 600, 1000, 5000, 20000}) {
+    const int64_t k = MaxErrorsCertified(n, 0.02, 0.05);
+    ASSERT_GE(k, 0) << n;
+    EXPECT_LE(ClopperPearsonUpper(k, n, 0.05), 0.02 + 1e-9) << n;
+    EXPECT_GT(ClopperPearsonUpper(k + 1, n, 0.05), 0.02) << n;
+  }
+  EXPECT_EQ(MaxErrorsCertified(0, 0.02, 0.05), -1);
+  EXPECT_EQ(MaxErrorsCertified(100, 0.0, 0.05), -1);
+}
+
+TEST(Certify, PoissonBinomialCdfIsTheBinomialForEqualRates) {
+  const std::vector<double> p(300, 0.013);
+  for (int64_t k : {0, 1, 3, 7, 12}) {
+    EXPECT_NEAR(PoissonBinomialCdf(p, k), BinomialCdf(k, 300, 0.013), 1e-9) << k;
+  }
+  EXPECT_EQ(PoissonBinomialCdf(p, -1), 0.0);
+  EXPECT_EQ(PoissonBinomialCdf(p, 300), 1.0);
+  // Unequal rates: P(X = 0) is the product of the complements.
+  const std::vector<double> q = {0.1, 0.2, 0.5};
+  EXPECT_NEAR(PoissonBinomialCdf(q, 0), 0.9 * 0.8 * 0.5, 1e-12);
+}
+
+// Regression (fashion benchmark, 2026-12-07): the top candidate, tested with ~160 audits and
+// 1-2 errors, failed cycle after cycle and so ended the fixed sequence, while the regions below
+// held 400-1,000 audits at ~1% error that would have certified. The power skip leaves out a
+// candidate the model's own confidences say is unlikely to pass, before any label is read.
+TEST(Certify, PowerSkipDoesNotLetAnUnderpoweredTopCandidateBlockTheSequence) {
+  std::vector<AuditObservation> audits;
+  // 160 audits at 0.995 (the model expects 0.8 errors; 0 may occur among 160 for 0.02 at 0.05):
+  // one real error.
+  for (int i = 0; i < 160; ++i) audits.push_back(Obs(0.995, i == 7));
+  // 800 at 0.992 with 6 errors: the region at 0.99 holds 960 audits and 7 errors.
+  for (int i = 0; i < 800; ++i) audits.push_back(Obs(0.992, i % 133 == 5));
+  // 300 at 0.6 with 40% errors: never certifiable, and the model says so.
+  for (int i = 0; i < 300; ++i) audits.push_back(Obs(0.6, i % 5 < 2));
+  CertifyOptions o;
+  const Certification before = Certify(audits, 2, o);
+  EXPECT_FALSE(before.global.certified);  // 0.995 tested first, 1 error in 160: fails, stops
+  EXPECT_DOUBLE_EQ(before.global.first_threshold, 0.995);
+
+  o.min_power = 0.5;
+  const Certification c = Certify(audits, 2, o);
+  ASSERT_TRUE(c.global.certified);
+  EXPECT_DOUBLE_EQ(c.global.first_threshold, 0.99);  // 0.999 and 0.998 lack audits; 0.995 skipped
+  EXPECT_EQ(c.global.first_audits, 960);
+  EXPECT_EQ(c.global.first_errors, 7);
+  // Every candidate down to 0.7 sees the same 960 audits and passes; 0.6 and 0.5 add the 40%
+  // region, which the model expects to fail (power ~0): skipped, not failed.
+  EXPECT_DOUBLE_EQ(c.global.threshold, 0.7);
+  EXPECT_EQ(c.global.skipped_low_power, 3);  // 0.995, 0.6, 0.5
+  EXPECT_LE(c.global.error_upper, 0.02);
+}
+
 TEST(Certify, TooFewAuditsCertifyNothing) {
   CertifyOptions cp;
   cp.bound = Bound::kClopperPearson;
@@ -366,6 +422,55 @@ TEST(BettingBound, ReadsAuditsInTheirOrder) {
   o.bound = Bound::kBetting;
   const auto a = Certify(early, 2, o), b = Certify(late, 2, o);
   EXPECT_NE(a.global.error_upper, b.global.error_upper);
+}
+
+}  // namespace
+}  // namespace hitloop::loop
+
+namespace hitloop::loop {
+namespace {
+
+// The power skip reads only confidences, so the guarantee must hold exactly as without it — here
+// on an OVERCONFIDENT model (real error rate 1.6 x (1 - confidence)), where the skip's power
+// estimate is optimistic, over seeded runs with both grids.
+TEST(Certify, GuaranteeHoldsWithThePowerSkipOverSeededRuns) {
+  const uint64_t seed = 20261207;
+  const double eps = 0.02, delta = 0.05;
+  Rng rng(seed);
+  const int runs = 300, population = 20000, audits_n = 2000;
+  int violations = 0, certified_runs = 0, skipping_runs = 0;
+  std::vector<float> conf(population);
+  std::vector<uint8_t> err(population);
+  for (int r = 0; r < runs; ++r) {
+    for (int i = 0; i < population; ++i) {
+      const double u = rng.Uniform();
+      conf[i] = static_cast<float>(1 - 0.5 * u * u);
+      err[i] = rng.Uniform() < std::min(1.0, 1.6 * (1 - static_cast<double>(conf[i])));
+    }
+    CertifyOptions o;
+    o.epsilon = eps;
+    o.delta = delta;
+    o.min_power = 0.5;
+    if (r % 2 == 1) o.grid = QuantileThresholdGrid(conf);
+    std::vector<AuditObservation> audits;
+    for (int j = 0; j < audits_n; ++j) {
+      const size_t i = rng.Below(population);
+      audits.push_back(Obs(conf[i], err[i]));
+    }
+    const Certification c = Certify(audits, 1, o);
+    skipping_runs += c.global.skipped_low_power > 0;
+    if (!c.global.certified) continue;
+    ++certified_runs;
+    int acc = 0, bad = 0;
+    for (int i = 0; i < population; ++i) {
+      if (conf[i] >= c.global.threshold) ++acc, bad += err[i];
+    }
+    violations += acc > 0 && static_cast<double>(bad) / acc > eps;
+  }
+  EXPECT_GT(certified_runs, runs / 3) << "seed " << seed;
+  EXPECT_GT(skipping_runs, runs / 10) << "seed " << seed;  // the skip is exercised (69 of 300)
+  EXPECT_LE(violations, static_cast<int>(delta * runs + 3 * std::sqrt(delta * runs)))
+      << "seed " << seed << " certified " << certified_runs;
 }
 
 }  // namespace
