@@ -125,9 +125,8 @@ Status StorePrediction(Store& store, int64_t item_id, const RecordPrediction& rp
 
 }  // namespace
 
-Status StoreRecord(Store& store, const Project& project, const Record& rec,
-                   const std::string& import_tag, ImportStats* stats,
-                   const std::string& split_override) {
+Result<PreparedRecord> PrepareRecord(const Project& project, const Record& rec,
+                                     const std::string& split_override) {
   // Every answer and prediction is checked before anything is written. A preference project's
   // answers are encoded judgements (preference/answer.h), checked against the item and the
   // criteria by the reader (io/preference_jsonl.h), not labels.
@@ -182,8 +181,18 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
   item.content_hash = is_preference ? ContentHash(item.meta_json) : ContentHashOf(rec);
   const std::string& split = split_override.empty() ? rec.split : split_override;
   item.split = split == "gold" ? Split::kGold : Split::kPool;
-  int64_t id = 0;
-  ASSIGN_OR_RETURN(PutItemResult put, store.PutItem(item, import_tag, &id));
+  PreparedRecord out;
+  out.item = std::move(item);
+  out.preds = std::move(preds);
+  out.current = std::move(current);
+  return out;
+}
+
+Status FinishRecord(Store& store, const Record& rec, const PreparedRecord& prep, PutItemResult put,
+                    int64_t id, ImportStats* stats) {
+  const Item& item = prep.item;
+  const RecordAnswer& current = prep.current;
+  const std::vector<RecordPrediction>& preds = prep.preds;
   if (put == PutItemResult::kDuplicateInImport) {
     if (!rec.merge_repeats) {
       return InvalidArgument("id: duplicate id '" + rec.id + "' (already earlier in this file)");
@@ -211,6 +220,18 @@ Status StoreRecord(Store& store, const Project& project, const Record& rec,
   for (const auto& p : preds) RETURN_IF_ERROR(StorePrediction(store, id, p, stats));
   return Status::Ok();
 }
+
+Status StoreRecord(Store& store, const Project& project, const Record& rec,
+                   const std::string& import_tag, ImportStats* stats,
+                   const std::string& split_override) {
+  ASSIGN_OR_RETURN(PreparedRecord prep, PrepareRecord(project, rec, split_override));
+  int64_t id = 0;
+  ASSIGN_OR_RETURN(PutItemResult put, store.PutItem(prep.item, import_tag, &id));
+  return FinishRecord(store, rec, prep, put, id, stats);
+}
+
+// Records stored per Store::PutItems call.
+constexpr size_t kImportBatch = 1000;
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
                                Format format, const ImportOptions& options) {
@@ -248,14 +269,9 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
   ctx.settings = &settings;
   ctx.notes = &notes;
   ctx.progress = options.progress;
-  // A record: store it, or abort (all-or-nothing) / write it to the rejects.
-  ctx.emit = [&](int64_t line, const std::string& where, const Status& st, Record& rec,
-                 std::string_view raw) -> Status {
-    ++stats.records;
-    Status rs = st;
-    if (rs.ok()) rs = StoreRecord(store, project, rec, tag, &stats, options.split);
-    if (rs.ok()) any_gold |= (options.split.empty() ? rec.split : options.split) == "gold";
-    if (rs.ok()) return rs;
+  // A record that cannot be stored: abort (all-or-nothing) or write it to the rejects.
+  auto refuse = [&](int64_t line, const std::string& where, const Status& rs,
+                    std::string_view raw) -> Status {
     const std::string at = ":" + std::to_string(line) + ": " + (where.empty() ? "" : where + ": ");
     if (rs.code() != StatusCode::kInvalidArgument || !skip_bad) {
       return Status(rs.code(), path + at + rs.message());
@@ -263,9 +279,55 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
     ++stats.rejected;
     return rejects.Write(path, line, (where.empty() ? "" : where + ": ") + rs.message(), raw);
   };
+  // Checked records wait here and are stored kImportBatch at a time (Store::PutItems: one
+  // round trip per batch on PostgreSQL), then their answers and pre-labels, in file order.
+  struct Pending {
+    int64_t line;
+    std::string where;
+    Record rec;
+    PreparedRecord prep;
+    std::string raw;  // kept for the rejects file only
+  };
+  std::vector<Pending> pending;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    std::vector<Item> items;
+    items.reserve(pending.size());
+    for (auto& p : pending) items.push_back(std::move(p.prep.item));
+    ASSIGN_OR_RETURN(std::vector<PutItemOutcome> put, store.PutItems(items, tag));
+    for (size_t i = 0; i < pending.size(); ++i) {
+      Pending& p = pending[i];
+      p.prep.item = std::move(items[i]);
+      Status rs = put[i].status;
+      if (rs.ok()) rs = FinishRecord(store, p.rec, p.prep, put[i].result, put[i].id, &stats);
+      if (rs.ok()) {
+        any_gold |= p.prep.item.split == Split::kGold;
+        continue;
+      }
+      RETURN_IF_ERROR(refuse(p.line, p.where, rs, p.raw));
+    }
+    pending.clear();
+    return Status::Ok();
+  };
+  ctx.emit = [&](int64_t line, const std::string& where, const Status& st, Record& rec,
+                 std::string_view raw) -> Status {
+    ++stats.records;
+    Status rs = st;
+    if (rs.ok()) {
+      Result<PreparedRecord> prep = PrepareRecord(project, rec, options.split);
+      if (prep.ok()) {
+        pending.push_back({line, where, rec, std::move(*prep), skip_bad ? std::string(raw) : std::string()});
+        return pending.size() >= kImportBatch ? flush() : Status::Ok();
+      }
+      rs = prep.status();
+    }
+    RETURN_IF_ERROR(flush());  // an earlier record's refusal is reported first
+    return refuse(line, where, rs, raw);
+  };
 
   Status st = store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(format->read(ctx));
+    RETURN_IF_ERROR(flush());
     // Gold items with a known answer become gold questions (loop/gold.h) at once.
     if (any_gold) RETURN_IF_ERROR(store.EnsureGoldQueue(project.id).status());
     if (settings.text_field != before.text_field || settings.ls_from_name != before.ls_from_name ||

@@ -52,6 +52,20 @@ struct ImportStats {
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
                                Format format, const ImportOptions& options);
 
+// A record checked against the project and turned into its item, pre-labels and label (no
+// store access): StoreRecord's first half. InvalidArgument "field: reason" when it does not fit.
+struct PreparedRecord {
+  Item item;
+  std::vector<RecordPrediction> preds;
+  RecordAnswer current;  // the record's own label as an answer
+};
+Result<PreparedRecord> PrepareRecord(const Project& project, const Record& rec,
+                                     const std::string& split_override = "");
+// StoreRecord's second half, once the item is stored as `put` with id `id`: its answers,
+// label and pre-labels, and the counts.
+Status FinishRecord(Store& store, const Record& rec, const PreparedRecord& prep, PutItemResult put,
+                    int64_t id, ImportStats* stats);
+
 // Converts one validated record into store writes (inside the caller's transaction). Returns
 // InvalidArgument with "field: reason" for records that do not fit the project.
 Status StoreRecord(Store& store, const Project& project, const Record& rec,

@@ -19,4 +19,20 @@ Status Store::InReadSnapshot(const std::function<Status()>& fn) {
   return st.ok() ? end : st;
 }
 
+Result<std::vector<PutItemOutcome>> Store::PutItems(std::span<const Item> items,
+                                                   const std::string& import_tag) {
+  std::vector<PutItemOutcome> out(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    Result<PutItemResult> r = PutItem(items[i], import_tag, &out[i].id);
+    if (r.ok()) {
+      out[i].result = *r;
+    } else if (r.status().code() == StatusCode::kInvalidArgument) {
+      out[i].status = r.status();
+    } else {
+      return r.status();
+    }
+  }
+  return out;
+}
+
 }  // namespace hitloop

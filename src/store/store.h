@@ -46,6 +46,14 @@ struct ProjectStatus {
 // Outcome of PutItem.
 enum class PutItemResult { kInserted, kExisting, kDuplicateInImport };
 
+// Outcome of one item of PutItems: what PutItem would have returned for it, or the refusal
+// (InvalidArgument: a NUL in a text, a vector of the wrong length) that PutItem would have given.
+struct PutItemOutcome {
+  Status status;
+  PutItemResult result = PutItemResult::kInserted;
+  int64_t id = 0;
+};
+
 // A queue entry: work for people.
 struct QueueEntry {
   int64_t id = 0;
@@ -184,6 +192,13 @@ class Store {
   // On kInserted, *id receives the new item id; on kExisting, the existing one.
   virtual Result<PutItemResult> PutItem(const Item& item, const std::string& import_tag,
                                         int64_t* id) = 0;
+  // PutItem for each of `items` in order, with the same outcomes (a later copy of an id earlier
+  // in the same import, this batch included, is kDuplicateInImport), in as few round trips as
+  // the backend can (PostgreSQL: one multi-row INSERT). An item PutItem would refuse gets its
+  // InvalidArgument in its outcome and nothing is written for it; any other error fails the
+  // call. The default calls PutItem one by one.
+  virtual Result<std::vector<PutItemOutcome>> PutItems(std::span<const Item> items,
+                                                       const std::string& import_tag);
   virtual Result<Item> GetItem(int64_t item_id) = 0;
   virtual Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) = 0;
   // Streams items in id order; `fn` returning false stops early. `with_vectors` false skips

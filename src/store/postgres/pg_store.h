@@ -40,6 +40,8 @@ class PgStore final : public Store {
   Status SetProjectConfig(int64_t project_id, const std::string& config_json) override;
 
   Result<PutItemResult> PutItem(const Item& item, const std::string& import_tag, int64_t* id) override;
+  Result<std::vector<PutItemOutcome>> PutItems(std::span<const Item> items,
+                                               const std::string& import_tag) override;
   Result<Item> GetItem(int64_t item_id) override;
   Result<std::optional<Item>> FindItem(int64_t project_id, const std::string& external_id) override;
   Status ScanItems(int64_t project_id, const std::function<bool(const Item&)>& fn,

@@ -1,7 +1,9 @@
 // PgStore: items, annotations and predictions. See the matching sections of store/store.h.
 // Scans read in pages of kScanPage rows by key (id > last; PgStore::ScanPages), so a callback may
 // use the store, and a million-item scan never holds more than one page in memory.
+#include <cstdint>
 #include <cstring>
+#include <map>
 
 #include "core/clock.h"
 #include "store/postgres/pg_labels.h"
@@ -152,6 +154,148 @@ Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& impo
   });
   if (!st.ok()) return st;
   return result;
+}
+
+namespace {
+
+// What PgStore::PutItem refuses before it writes: a NUL in a text.
+Status CheckItemTexts(const Item& item, const std::string& import_tag) {
+  RETURN_IF_ERROR(CheckText("external id", item.external_id));
+  RETURN_IF_ERROR(CheckText("text", item.text));
+  RETURN_IF_ERROR(CheckText("meta", item.meta_json));
+  RETURN_IF_ERROR(CheckText("content hash", item.content_hash));
+  RETURN_IF_ERROR(CheckText("import tag", import_tag));
+  RETURN_IF_ERROR(CheckText("label annotator", item.label_annotator));
+  for (const auto& l : item.labels) RETURN_IF_ERROR(CheckText("label", l));
+  return Status::Ok();
+}
+
+constexpr size_t kInsertChunk = 1000;  // rows per INSERT: 14 parameters each, under libpq's 65,535
+
+}  // namespace
+
+// One multi-row INSERT per chunk (and one SELECT for the ids already present) instead of a round
+// trip per item: importing 20k items spent ~0.6 s of hitloop CPU and 18 s waiting on the
+// per-item round trips on a loaded 2-core machine.
+Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> items,
+                                                      const std::string& import_tag) {
+  std::vector<PutItemOutcome> out(items.size());
+  if (items.empty()) return out;
+  RETURN_IF_ERROR(CheckText("import tag", import_tag));
+  // Refusals first, exactly as PutItem would give them, in order (vector length against the
+  // project's, or against the first vector this batch writes).
+  std::vector<size_t> todo;  // items to write, in order; later copies of an id are left out
+  std::map<std::string, size_t> first_of;  // external id -> first index written in this batch
+  std::vector<size_t> copy_of(items.size(), SIZE_MAX);
+  const int64_t project_id = items[0].project_id;
+  int64_t want = -1;  // the project's vector length: -1 not read yet, 0 none stored
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& item = items[i];
+    if (item.project_id != project_id) return InvalidArgument("PutItems: items of several projects");
+    out[i].status = CheckItemTexts(item, import_tag);
+    if (!out[i].status.ok()) continue;
+    if (!item.vector.empty()) {
+      if (want < 0) {
+        if (auto it = vector_dims_.find(project_id); it != vector_dims_.end()) {
+          want = it->second;
+        } else {
+          PgParams p;
+          p.Add(project_id);
+          PgRows r;
+          RETURN_IF_ERROR(Query("SELECT octet_length(vector) / 4 FROM items WHERE project_id=$1 AND"
+                                " vector IS NOT NULL AND hold IS NULL LIMIT 1", p, &r,
+                                "read the project's vector size"));
+          want = r.rows() > 0 ? r.Int(0, 0) : 0;
+          if (want > 0) vector_dims_[project_id] = want;
+        }
+      }
+      // None stored yet: the first vector of the batch sets the length for the rest of it.
+      if (want == 0) want = static_cast<int64_t>(item.vector.size());
+      if (want != static_cast<int64_t>(item.vector.size())) {
+        out[i].status = InvalidArgument("vector: has " + std::to_string(item.vector.size()) +
+                                        " dimensions, the project's vectors have " + std::to_string(want));
+        continue;
+      }
+    }
+    auto [it, fresh] = first_of.emplace(item.external_id, i);
+    if (!fresh) {
+      copy_of[i] = it->second;
+      continue;
+    }
+    todo.push_back(i);
+  }
+  Status st = AutoTxnOneStatement([&]() -> Status {
+    const int64_t now = Now();
+    for (size_t from = 0; from < todo.size(); from += kInsertChunk) {
+      const size_t to = std::min(todo.size(), from + kInsertChunk);
+      PgParams p;
+      std::string sql =
+          "INSERT INTO items(project_id, external_id, text, vector, meta, content_hash, split, state,"
+          " labels, label_source, label_annotator, label_confidence, import_tag, created_at) VALUES";
+      for (size_t j = from; j < to; ++j) {
+        const Item& item = items[todo[j]];
+        const int b = p.size();
+        sql += j == from ? "(" : ",(";
+        for (int c = 1; c <= 14; ++c) sql += (c > 1 ? ",$" : "$") + std::to_string(b + c);
+        sql += ")";
+        p.Add(item.project_id).Add(item.external_id).Add(item.text);
+        if (item.vector.empty()) p.AddNull();
+        else p.AddBytes(item.vector.data(), item.vector.size() * sizeof(float));
+        p.Add(item.meta_json).Add(item.content_hash).Add(SplitName(item.split)).Add(ItemStateName(item.state));
+        if (item.labels.empty()) p.AddNull();
+        else p.Add(LabelsToJson(item.labels));
+        if (item.label_source) p.Add(LabelSourceName(*item.label_source)).Add(item.label_annotator);
+        else p.AddNull().AddNull();
+        p.AddOpt(item.label_confidence).Add(import_tag).Add(now);
+      }
+      sql += " ON CONFLICT(project_id, external_id) DO NOTHING RETURNING id, external_id";
+      PgRows r;
+      RETURN_IF_ERROR(Query(sql, p, &r, "insert items"));
+      std::map<std::string, int64_t> inserted;
+      for (int row = 0; row < r.rows(); ++row) inserted.emplace(r.Text(row, 1), r.Int(row, 0));
+      std::vector<std::string> present;  // ids already in the project before this chunk
+      for (size_t j = from; j < to; ++j) {
+        const size_t i = todo[j];
+        if (auto it = inserted.find(items[i].external_id); it != inserted.end()) {
+          out[i].result = PutItemResult::kInserted;
+          out[i].id = it->second;
+          if (!items[i].vector.empty()) vector_dims_[project_id] = static_cast<int64_t>(items[i].vector.size());
+        } else {
+          present.push_back(items[i].external_id);
+        }
+      }
+      if (present.empty()) continue;
+      PgParams q;
+      q.Add(project_id).AddTextArray(present);
+      PgRows found;
+      RETURN_IF_ERROR(Query("SELECT id, external_id, import_tag FROM items WHERE project_id=$1 AND"
+                            " external_id = ANY($2::text[])", q, &found, "find items"));
+      std::map<std::string, std::pair<int64_t, std::string>> by_id;
+      for (int row = 0; row < found.rows(); ++row) {
+        by_id[found.Text(row, 1)] = {found.Int(row, 0), found.Text(row, 2)};
+      }
+      for (size_t j = from; j < to; ++j) {
+        const size_t i = todo[j];
+        if (inserted.count(items[i].external_id)) continue;
+        auto it = by_id.find(items[i].external_id);
+        if (it == by_id.end()) return IoError(where() + ": item " + items[i].external_id + " vanished");
+        out[i].id = it->second.first;
+        out[i].result = it->second.second == import_tag ? PutItemResult::kDuplicateInImport
+                                                        : PutItemResult::kExisting;
+      }
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) return st;
+  // Later copies of an id in this batch: what PutItem would have said for the second call.
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (copy_of[i] == SIZE_MAX) continue;
+    const PutItemOutcome& first = out[copy_of[i]];
+    out[i].id = first.id;
+    out[i].result = first.result == PutItemResult::kExisting ? PutItemResult::kExisting
+                                                              : PutItemResult::kDuplicateInImport;
+  }
+  return out;
 }
 
 Result<Item> PgStore::GetItem(int64_t item_id) {

@@ -122,6 +122,59 @@ TEST_P(StoreTest, PutItemIsIdempotentByExternalId) {
   EXPECT_EQ(store_->GetStatus(project_.id)->items, 1);
 }
 
+// PutItems (the import's batch write: one multi-row INSERT per 1,000 items on PostgreSQL) gives
+// each item exactly what PutItem one by one would: new, already present (another import),
+// repeated within this import (this batch or an earlier one), or refused with its reason while
+// the others are written.
+TEST_P(StoreTest, PutItemsGivesEachItemWhatPutItemWould) {
+  auto make = [&](const std::string& id, std::vector<float> v = {}) {
+    Item it;
+    it.project_id = project_.id;
+    it.external_id = id;
+    it.text = "text of " + id;
+    it.content_hash = "h" + id;
+    it.vector = std::move(v);
+    return it;
+  };
+  int64_t old_id = 0;
+  ASSERT_EQ(*store_->PutItem(make("old", {1, 2}), "import-0", &old_id), PutItemResult::kInserted);
+  int64_t early_id = 0;
+  ASSERT_EQ(*store_->PutItem(make("early", {1, 2}), "import-1", &early_id), PutItemResult::kInserted);
+  std::vector<Item> batch = {make("a", {1, 2}), make("old", {3, 4}), make("a", {5, 6}),
+                             make("early", {1, 2}), make("bad", {1, 2, 3}), make("b")};
+  auto r = store_->PutItems(batch, "import-1");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const auto& out = *r;
+  ASSERT_EQ(out.size(), batch.size());
+  EXPECT_TRUE(out[0].status.ok());
+  EXPECT_EQ(out[0].result, PutItemResult::kInserted);
+  EXPECT_EQ(out[1].result, PutItemResult::kExisting);
+  EXPECT_EQ(out[1].id, old_id);
+  EXPECT_EQ(out[2].result, PutItemResult::kDuplicateInImport);
+  EXPECT_EQ(out[2].id, out[0].id);
+  EXPECT_EQ(out[3].result, PutItemResult::kDuplicateInImport);
+  EXPECT_EQ(out[3].id, early_id);
+  EXPECT_EQ(out[4].status.code(), StatusCode::kInvalidArgument) << out[4].status.ToString();
+  EXPECT_NE(out[4].status.message().find("dimensions"), std::string::npos);
+  EXPECT_TRUE(out[5].status.ok());
+  EXPECT_EQ(out[5].result, PutItemResult::kInserted);
+  auto a = store_->GetItem(out[0].id);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->text, "text of a");
+  EXPECT_EQ(a->vector, (std::vector<float>{1, 2}));
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 4);  // old, early, a, b
+  // More than one INSERT's worth (1,000 rows a statement on PostgreSQL).
+  std::vector<Item> many;
+  for (int i = 0; i < 2500; ++i) many.push_back(make("m" + std::to_string(i)));
+  auto m = store_->PutItems(many, "import-2");
+  ASSERT_TRUE(m.ok()) << m.status().ToString();
+  for (const auto& o : *m) ASSERT_EQ(o.result, PutItemResult::kInserted);
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 2504);
+  auto last = store_->FindItem(project_.id, "m2499");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->id, m->back().id);
+}
+
 TEST_P(StoreTest, VectorsAndMetaRoundTrip) {
   Item it;
   it.project_id = project_.id;
