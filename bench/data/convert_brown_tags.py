@@ -13,6 +13,8 @@ Tag suffixes (-tl title, -hl headline, -nc cited, fw- foreign) are ignored; a co
 (x+y) counts for each part. Sentences with none of the five (about a fifth) are left out,
 because an answer in a multi-label project names at least one label.
 The split is by sentence, stratified by the label set; identical sentences stay on one side.
+Beside OUT_DIR it also writes OUT_DIR + "3": the same split restricted to the three closed-class
+labels (modal, number, negation), sentences left with none of them dropped — an easier set.
 usage: convert_brown_tags.py PACKAGE_DIR OUT_DIR
 """
 import os
@@ -83,6 +85,17 @@ def main():
     counts = {l: sum(l in r["labels"] for r in pool + test) for l in LABELS}
     print("%s: pool=%d test=%d dropped(no label)=%d per-label=%s" % (
         os.path.basename(out.rstrip("/")), len(pool), len(test), dropped, counts))
+    keep = ("modal", "number", "negation")
+    out3 = out.rstrip("/") + "3"
+    sub = {}
+    for name, part in (("pool", pool), ("test", test)):
+        sub[name] = []
+        for r in part:
+            labels = [l for l in r["labels"] if l in keep]
+            if labels:
+                sub[name].append(dict(r, labels=labels))
+        common.write_jsonl(os.path.join(out3, name + ".jsonl"), sub[name])
+    print("%s: pool=%d test=%d" % (os.path.basename(out3), len(sub["pool"]), len(sub["test"])))
 
 
 if __name__ == "__main__":
