@@ -163,9 +163,26 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
     s.accepted_history.push_back(m.auto_accepted);
     s.best_accepted = std::max(s.best_accepted, m.auto_accepted);
     r.cycles = cycle;
-    // Stop?
+    // Stop? The plateau waits while a certificate is reachable and none is held (as
+    // loop/simulate.h): unless the most confident tested region is shown more than epsilon wrong
+    // or the draw region cannot hold the audits a certificate needs.
+    bool waiting = o.wait_for_certificate && !m.certified;
+    if (waiting && !plan.cold_start) {
+      const ThresholdCertificate& first = plan.certification.global;
+      if (!plan.certification.per_class && first.tested > 0 && first.errors > 0) {
+        const double lower = 1.0 - ClopperPearsonUpper(first.audits - first.errors, first.audits,
+                                                       1.0 - o.config.confidence);
+        if (lower > 1.0 - o.config.target_precision) waiting = false;
+      }
+      if (plan.draw_region_size + plan.audits_total < need) waiting = false;
+    }
+    int64_t high_conf_audits = 0;
+    for (size_t i = 0; i < n && !plan.probs.empty(); ++i) {
+      high_conf_audits += s.audit[i] >= 0 && plan.probs[i * 2] >= 0.99f;
+    }
     const auto& h = s.accepted_history;
-    const bool plateau_allowed = m.certified || s.audits >= 8 * need;
+    const bool plateau_allowed =
+        !waiting && (high_conf_audits >= 2 * need || s.audits >= 8 * need);
     bool plateau = false;
     if (plateau_allowed && static_cast<int>(h.size()) > o.patience) {
       const int64_t then = *std::max_element(h.begin(), h.end() - o.patience);

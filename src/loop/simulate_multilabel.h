@@ -8,10 +8,11 @@
 // Differences from the single-label simulation (loop/simulate.h), kept simple on purpose: one
 // person per audit (no second opinion), one per review item (no overlap), no stratified
 // monitoring audits and audits drawn from the whole pool (audit_region "pool").
-// Stopping rule (never looks at gold): nothing left; or what is left fits in one batch; or a
-// coverage plateau — the best auto-accepted count grew by less than min_gain x batch over the
-// last `patience` cycles, once a certificate holds or 8 x MinAuditsNeeded audits exist; or
-// max_cycles. Items left at the stop are labelled by people and counted as human labels.
+// Stopping rule (never looks at gold), as the single-label simulation's: nothing left; or what is
+// left fits in one batch; or a coverage plateau — only while a certificate is held or none is
+// reachable, once 2 x MinAuditsNeeded audits have set confidence >= 0.99 (or 8 x MinAuditsNeeded
+// audits exist), the best auto-accepted count grew by less than min_gain x batch over the last
+// `patience` cycles and this cycle is not in a dip; or max_cycles. Items left at the stop are labelled by people and counted as human labels.
 //
 // Ownership: the caller owns the input. Errors: InvalidArgument on bad input; model errors pass
 // through.
