@@ -55,6 +55,9 @@ for line in open(sys.argv[1]):
 assert n == 100, n
 PY
 hl status m >/dev/null
+# The export (predicted sets as "past,number") imports again into a multi-label project.
+hl project create m2 --type multi-label --labels past,modal,proper-noun,number,negation >/dev/null
+hl import m2 "$T/out.jsonl" >/dev/null 2>"$T/reimport.err" || fail "re-import of the export: $(cat "$T/reimport.err")"
 
 "$H" simulate loop --multi-label --pool "$DATA" --repeats 1 --seed 3 --batch 20 --max-cycles 3 \
   --out "$T/sim" >/dev/null 2>&1 || fail "simulate loop --multi-label failed"
