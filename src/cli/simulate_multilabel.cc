@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <cstdio>
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "core/file.h"
@@ -78,11 +78,13 @@ struct MultiLabelData {
 
 Status LoadMultiLabelData(const MultiLabelSimFiles& f, const std::string& who, MultiLabelData* d) {
   RETURN_IF_ERROR(io::ReadMultiLabelGoldSet(f.pool, f.max_pool, who, &d->pool));
-  if (!f.test.empty()) RETURN_IF_ERROR(io::ReadMultiLabelGoldSet(f.test, f.max_test, who, &d->test));
+  if (!f.test.empty())
+    RETURN_IF_ERROR(io::ReadMultiLabelGoldSet(f.test, f.max_test, who, &d->test));
   if (d->pool.texts.empty()) return InvalidArgument(f.pool + ": no records");
   io::MultiLabelGoldSet both;
   both.label_sets = d->pool.label_sets;
-  both.label_sets.insert(both.label_sets.end(), d->test.label_sets.begin(), d->test.label_sets.end());
+  both.label_sets.insert(both.label_sets.end(), d->test.label_sets.begin(),
+                         d->test.label_sets.end());
   RETURN_IF_ERROR(Masks(both, &d->names, &d->pool_gold));
   d->test_gold.assign(d->pool_gold.begin() + static_cast<std::ptrdiff_t>(d->pool.texts.size()),
                       d->pool_gold.end());
@@ -104,7 +106,8 @@ Status LoadMultiLabelData(const MultiLabelSimFiles& f, const std::string& who, M
   for (size_t i = 0; i < d->pool_rows.size(); ++i) {
     d->pool_ex[i] = {&d->pool_rows[i], d->pool.texts[i], i + 1};
   }
-  for (size_t i = 0; i < d->test_rows.size(); ++i) d->test_ex[i] = {&d->test_rows[i], d->test.texts[i]};
+  for (size_t i = 0; i < d->test_rows.size(); ++i)
+    d->test_ex[i] = {&d->test_rows[i], d->test.texts[i]};
   d->text_dim = featurizer.text_dim();
   return Status::Ok();
 }
@@ -133,12 +136,13 @@ Status RunMultiLabelLoopSimulation(const MultiLabelSimFiles& f, loop::LoopSimOpt
     so.config.review_batch = std::max<int>(20, static_cast<int>(pool_ex.size() / 100));
   }
   so.config.seed_batch = so.config.review_batch;
-  std::fprintf(stderr,
-               "simulate loop --multi-label: pool %zu, test %zu, %zu labels, batch %d, "
-               "audits/cycle %d, target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
-               pool_ex.size(), test_ex.size(), names.size(), so.config.review_batch,
-               so.config.audit_per_cycle, so.config.target_precision, so.config.confidence,
-               static_cast<long long>(so.config.min_audits_needed()), so.noise, so.repeats);
+  std::fprintf(
+      stderr,
+      "simulate loop --multi-label: pool %zu, test %zu, %zu labels, batch %d, "
+      "audits/cycle %d, target %.3f at %.3f (>= %lld clean audits), noise %.3f, %d run(s)\n",
+      pool_ex.size(), test_ex.size(), names.size(), so.config.review_batch,
+      so.config.audit_per_cycle, so.config.target_precision, so.config.confidence,
+      static_cast<long long>(so.config.min_audits_needed()), so.noise, so.repeats);
   const bool tty = isatty(fileno(stderr));
   auto progress = [&](const loop::MultiLabelCycleMetrics& m) {
     std::fprintf(stderr,
@@ -174,12 +178,18 @@ Status RunMultiLabelLoopSimulation(const MultiLabelSimFiles& f, loop::LoopSimOpt
       "run,cycle,training_size,human_labels,audit_labels,auto_accepted,remaining,certified,"
       "threshold,realised_precision,test_exact_match,seconds\n";
   for (const auto& c : res.cycles) {
-    cycles.push_back({{"run", c.run}, {"cycle", c.cycle}, {"training_size", c.training_size},
-                      {"human_labels", c.human_labels}, {"audit_labels", c.audit_labels},
-                      {"auto_accepted", c.auto_accepted}, {"remaining", c.remaining},
-                      {"certified", c.certified}, {"threshold", c.threshold},
+    cycles.push_back({{"run", c.run},
+                      {"cycle", c.cycle},
+                      {"training_size", c.training_size},
+                      {"human_labels", c.human_labels},
+                      {"audit_labels", c.audit_labels},
+                      {"auto_accepted", c.auto_accepted},
+                      {"remaining", c.remaining},
+                      {"certified", c.certified},
+                      {"threshold", c.threshold},
                       {"realised_precision", c.realised_precision},
-                      {"test_exact_match", c.test_exact_match}, {"seconds", c.seconds}});
+                      {"test_exact_match", c.test_exact_match},
+                      {"seconds", c.seconds}});
     char line[256];
     std::snprintf(line, sizeof line, "%d,%d,%lld,%lld,%lld,%lld,%lld,%d,%.4f,%.4f,%.4f,%.2f\n",
                   c.run, c.cycle, static_cast<long long>(c.training_size),
@@ -220,12 +230,13 @@ Status RunMultiLabelLoopSimulation(const MultiLabelSimFiles& f, loop::LoopSimOpt
   if (ec) return IoError(f.out + ": " + ec.message());
   RETURN_IF_ERROR(AtomicWriteFile(f.out + "/summary.json", summary.dump(2) + "\n"));
   RETURN_IF_ERROR(AtomicWriteFile(f.out + "/cycles.csv", csv));
-  std::printf("pool %zu, %zu labels: human_fraction %.4f (human %.1f + audit %.1f), coverage %.4f, "
-              "final exact match %.4f (label accuracy %.4f), auto-accepted exact match %s, "
-              "guarantee held in %.3f of %d run(s) (every label: %.3f)\nwrote %s/summary.json\n",
-              pool_ex.size(), names.size(), Mean(hf), Mean(hl), Mean(al), Mean(cov), Mean(em),
-              Mean(la), prec.empty() ? "n/a" : std::to_string(Mean(prec)).c_str(), Mean(held),
-              so.repeats, Mean(label_held), f.out.c_str());
+  std::printf(
+      "pool %zu, %zu labels: human_fraction %.4f (human %.1f + audit %.1f), coverage %.4f, "
+      "final exact match %.4f (label accuracy %.4f), auto-accepted exact match %s, "
+      "guarantee held in %.3f of %d run(s) (every label: %.3f)\nwrote %s/summary.json\n",
+      pool_ex.size(), names.size(), Mean(hf), Mean(hl), Mean(al), Mean(cov), Mean(em), Mean(la),
+      prec.empty() ? "n/a" : std::to_string(Mean(prec)).c_str(), Mean(held), so.repeats,
+      Mean(label_held), f.out.c_str());
   return Status::Ok();
 }
 
@@ -233,9 +244,11 @@ Status RunMultiLabelAlSimulation(const MultiLabelSimFiles& f, const loop::MultiL
   MultiLabelData d;
   RETURN_IF_ERROR(LoadMultiLabelData(f, "simulate al --multi-label", &d));
   if (d.test_ex.empty()) return InvalidArgument("simulate al --multi-label: --test is required");
-  std::fprintf(stderr, "simulate al --multi-label: pool %zu, test %zu, %zu labels, batch %zu, "
-               "seed %zu, up to %zu labels, %d repeat(s)\n", d.pool_ex.size(), d.test_ex.size(),
-               d.names.size(), o.batch, o.seed_size, o.max_labels, o.repeats);
+  std::fprintf(stderr,
+               "simulate al --multi-label: pool %zu, test %zu, %zu labels, batch %zu, "
+               "seed %zu, up to %zu labels, %d repeat(s)\n",
+               d.pool_ex.size(), d.test_ex.size(), d.names.size(), o.batch, o.seed_size,
+               o.max_labels, o.repeats);
   ASSIGN_OR_RETURN(auto points, loop::SimulateMultiLabelAl(SimInput(d), o));
   using nlohmann::json;
   std::string csv = "strategy,repeat,labels,exact_match,label_accuracy\n";
@@ -254,8 +267,8 @@ Status RunMultiLabelAlSimulation(const MultiLabelSimFiles& f, const loop::MultiL
     json curve = json::array();
     std::vector<double> means;
     for (const auto& [labels, v] : em[s]) {
-      curve.push_back({{"labels", labels}, {"exact_match", Mean(v)},
-                       {"label_accuracy", Mean(la[s][labels])}});
+      curve.push_back(
+          {{"labels", labels}, {"exact_match", Mean(v)}, {"label_accuracy", Mean(la[s][labels])}});
       means.push_back(Mean(v));
     }
     strategies[s] = {{"mean_exact_match", Mean(means)},
@@ -270,8 +283,12 @@ Status RunMultiLabelAlSimulation(const MultiLabelSimFiles& f, const loop::MultiL
                   {"pool_size", d.pool_ex.size()},
                   {"test_size", d.test_ex.size()},
                   {"options",
-                   {{"batch", o.batch}, {"seed_size", o.seed_size}, {"max_labels", o.max_labels},
-                    {"repeats", o.repeats}, {"seed", o.seed}, {"model", o.model}}},
+                   {{"batch", o.batch},
+                    {"seed_size", o.seed_size},
+                    {"max_labels", o.max_labels},
+                    {"repeats", o.repeats},
+                    {"seed", o.seed},
+                    {"model", o.model}}},
                   {"strategies", strategies}};
   std::error_code ec;
   std::filesystem::create_directories(f.out, ec);

@@ -86,7 +86,8 @@ Status LoadMultiLabelSets(Store& store, const Project& project, CycleInputs* in)
 
 Status SaveMultiLabelModels(const Project& project, const CyclePlan& plan, const CycleOptions& o,
                             CycleRecord* rec) {
-  rec->model_version = project.name + "-c" + std::to_string(rec->cycle) + "-" + std::to_string(o.now);
+  rec->model_version =
+      project.name + "-c" + std::to_string(rec->cycle) + "-" + std::to_string(o.now);
   std::error_code ec;
   std::filesystem::create_directories(o.models_dir, ec);
   if (ec) return IoError(o.models_dir + ": " + ec.message());

@@ -12,7 +12,9 @@ namespace hitloop::loop {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 Status CheckSizes(const PlanInput& in) {
   const size_t n = in.pool.size();
@@ -125,8 +127,8 @@ Status TrainAndPredictPerLabel(std::span<const model::Example> pool,
   std::vector<float> out(n * 2);
   for (size_t j = 0; j < k; ++j) {
     if (counts.cold[j]) {
-      const float rate = static_cast<float>(counts.positives[j] + 1) /
-                         static_cast<float>(counts.training + 2);
+      const float rate =
+          static_cast<float>(counts.positives[j] + 1) / static_cast<float>(counts.training + 2);
       for (size_t i = 0; i < n; ++i) (*label_probs)[i * k + j] = rate;
       continue;
     }
@@ -153,7 +155,8 @@ Result<CyclePlan> PlanMultiLabelCycle(const PlanInput& in) {
   plan.training_per_class = {counts.training, 0};
   plan.cold_class = {0, 0};
   // No model while every label is cold: the single-label cold start (seed items, audits drawn).
-  plan.cold_start = std::all_of(counts.cold.begin(), counts.cold.end(), [](uint8_t c) { return c; });
+  plan.cold_start =
+      std::all_of(counts.cold.begin(), counts.cold.end(), [](uint8_t c) { return c; });
   // "auto" compares single-label candidates; one-vs-rest uses the default model.
   plan.model_spec = in.config.model == "auto" ? "logreg" : in.config.model;
   std::vector<int> syn_train(n), syn_audit(n, -1);

@@ -12,7 +12,9 @@ namespace hitloop::loop {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 // A simulated person's answer: the gold set, with one label flipped with probability `noise`
 // (never leaving the set empty).
@@ -74,17 +76,20 @@ void ScoreRun(const MultiLabelSimInput& in, const CyclePlan& plan, const RunStat
       }
     }
     exact += final_set == in.pool_gold[i];
-    for (int j = 0; j < k; ++j) decisions_right += (final_set >> j & 1) == (in.pool_gold[i] >> j & 1);
+    for (int j = 0; j < k; ++j)
+      decisions_right += (final_set >> j & 1) == (in.pool_gold[i] >> j & 1);
   }
   r->auto_accepted = acc;
   r->final_exact_match = static_cast<double>(exact) / static_cast<double>(n);
   r->final_label_accuracy = static_cast<double>(decisions_right) / static_cast<double>(n * k);
-  if (acc > 0) r->auto_accepted_precision = static_cast<double>(acc_exact) / static_cast<double>(acc);
+  if (acc > 0)
+    r->auto_accepted_precision = static_cast<double>(acc_exact) / static_cast<double>(acc);
   r->guarantee_held = !r->auto_accepted_precision || *r->auto_accepted_precision >= target;
   r->label_precision.assign(k, 1.0);
   for (int j = 0; j < k; ++j) {
     if (present[j] > 0) {
-      r->label_precision[j] = static_cast<double>(present_right[j]) / static_cast<double>(present[j]);
+      r->label_precision[j] =
+          static_cast<double>(present_right[j]) / static_cast<double>(present[j]);
     }
     r->label_guarantee_held = r->label_guarantee_held && r->label_precision[j] >= target;
   }
@@ -92,7 +97,7 @@ void ScoreRun(const MultiLabelSimInput& in, const CyclePlan& plan, const RunStat
 
 // One cycle's answers: the new audits and the top batch of the review order.
 void AnswerCycle(const MultiLabelSimInput& in, const CyclePlan& plan, int batch, double noise,
-            Rng& rng, RunState* s) {
+                 Rng& rng, RunState* s) {
   const int k = static_cast<int>(in.labels.size());
   for (size_t j = 0; j < plan.model_audits && j < plan.new_audits.size(); ++j) {
     const size_t i = plan.new_audits[j];
@@ -181,18 +186,22 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
       high_conf_audits += s.audit[i] >= 0 && plan.probs[i * 2] >= 0.99f;
     }
     const auto& h = s.accepted_history;
-    const bool plateau_allowed =
-        !waiting && (high_conf_audits >= 2 * need || s.audits >= 8 * need);
+    const bool plateau_allowed = !waiting && (high_conf_audits >= 2 * need || s.audits >= 8 * need);
     bool plateau = false;
     if (plateau_allowed && static_cast<int>(h.size()) > o.patience) {
       const int64_t then = *std::max_element(h.begin(), h.end() - o.patience);
-      plateau = s.best_accepted - then < static_cast<int64_t>(o.min_gain * batch) &&
-                m.auto_accepted >= static_cast<int64_t>(0.95 * static_cast<double>(s.best_accepted));
+      plateau =
+          s.best_accepted - then < static_cast<int64_t>(o.min_gain * batch) &&
+          m.auto_accepted >= static_cast<int64_t>(0.95 * static_cast<double>(s.best_accepted));
     }
-    if (left == 0) r.stop_reason = "nothing left";
-    else if (left <= batch) r.stop_reason = "the rest fits in one batch";
-    else if (plateau) r.stop_reason = "coverage plateau";
-    else if (cycle >= o.max_cycles) r.stop_reason = "max cycles";
+    if (left == 0)
+      r.stop_reason = "nothing left";
+    else if (left <= batch)
+      r.stop_reason = "the rest fits in one batch";
+    else if (plateau)
+      r.stop_reason = "coverage plateau";
+    else if (cycle >= o.max_cycles)
+      r.stop_reason = "max cycles";
     if (!r.stop_reason.empty()) {
       m.human_labels = s.human;
       m.audit_labels = s.audits;
@@ -234,8 +243,8 @@ double AlScore(const std::string& strategy, std::span<const float> p, Rng& rng) 
   return sum / static_cast<double>(p.size());
 }
 
-Status AlRun(const MultiLabelSimInput& in, const MultiLabelAlOptions& o, const std::string& strategy,
-             int repeat, const std::vector<size_t>& seed_items,
+Status AlRun(const MultiLabelSimInput& in, const MultiLabelAlOptions& o,
+             const std::string& strategy, int repeat, const std::vector<size_t>& seed_items,
              std::vector<MultiLabelAlPoint>* out) {
   const size_t n = in.pool.size(), m = in.test.size();
   const int k = static_cast<int>(in.labels.size());
@@ -250,8 +259,8 @@ Status AlRun(const MultiLabelSimInput& in, const MultiLabelAlOptions& o, const s
     const LabelCounts counts = CountLabels(bought, k, 2);
     std::vector<std::unique_ptr<model::Classifier>> models;
     std::vector<float> probs;
-    RETURN_IF_ERROR(TrainAndPredictPerLabel(all, bought, counts, o.model, o.model_options,
-                                            &models, &probs));
+    RETURN_IF_ERROR(
+        TrainAndPredictPerLabel(all, bought, counts, o.model, o.model_options, &models, &probs));
     MultiLabelAlPoint pt{strategy, repeat, labels, 0, 0};
     int64_t exact = 0, right = 0;
     for (size_t t = 0; t < m; ++t) {
@@ -266,7 +275,8 @@ Status AlRun(const MultiLabelSimInput& in, const MultiLabelAlOptions& o, const s
     std::vector<std::pair<double, size_t>> cand;
     for (size_t i = 0; i < n; ++i) {
       if (bought[i] < 0) {
-        cand.emplace_back(AlScore(strategy, std::span<const float>(probs).subspan(i * k, k), rng), i);
+        cand.emplace_back(AlScore(strategy, std::span<const float>(probs).subspan(i * k, k), rng),
+                          i);
       }
     }
     const size_t take = std::min({o.batch, cand.size(), cap - labels});
@@ -284,7 +294,8 @@ Result<std::vector<MultiLabelAlPoint>> SimulateMultiLabelAl(const MultiLabelSimI
   const int k = static_cast<int>(in.labels.size());
   if (k < 1 || k > kMaxMultiLabels || in.pool.empty() || in.test.empty() ||
       in.pool_gold.size() != in.pool.size() || in.test_gold.size() != in.test.size()) {
-    return InvalidArgument("simulate al --multi-label: needs a pool, a test set and 1 to 30 labels");
+    return InvalidArgument(
+        "simulate al --multi-label: needs a pool, a test set and 1 to 30 labels");
   }
   for (const std::string& s : o.strategies) {
     if (s != "random" && s != "min-margin" && s != "mean-margin") {
@@ -314,7 +325,8 @@ Result<MultiLabelSimResult> SimulateMultiLabelLoop(const MultiLabelSimInput& in,
     return InvalidArgument("simulate loop: pool and gold sizes disagree");
   }
   for (int m : in.pool_gold) {
-    if (m <= 0 || m >= (1 << k)) return InvalidArgument("simulate loop: gold label set out of range");
+    if (m <= 0 || m >= (1 << k))
+      return InvalidArgument("simulate loop: gold label set out of range");
   }
   if (options.config.audit_region != "pool") {
     return InvalidArgument("simulate loop --multi-label: only --audit-region pool is simulated");

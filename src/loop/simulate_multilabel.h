@@ -12,7 +12,8 @@
 // left fits in one batch; or a coverage plateau — only while a certificate is held or none is
 // reachable, once 2 x MinAuditsNeeded audits have set confidence >= 0.99 (or 8 x MinAuditsNeeded
 // audits exist), the best auto-accepted count grew by less than min_gain x batch over the last
-// `patience` cycles and this cycle is not in a dip; or max_cycles. Items left at the stop are labelled by people and counted as human labels.
+// `patience` cycles and this cycle is not in a dip; or max_cycles. Items left at the stop are
+// labelled by people and counted as human labels.
 //
 // Ownership: the caller owns the input. Errors: InvalidArgument on bad input; model errors pass
 // through.
@@ -27,9 +28,9 @@
 namespace hitloop::loop {
 
 struct MultiLabelSimInput {
-  std::vector<std::string> labels;     // L label names (at most kMaxMultiLabels)
+  std::vector<std::string> labels;  // L label names (at most kMaxMultiLabels)
   std::span<const model::Example> pool;
-  std::span<const int> pool_gold;      // label-set masks, non-zero
+  std::span<const int> pool_gold;        // label-set masks, non-zero
   std::span<const model::Example> test;  // may be empty
   std::span<const int> test_gold;
   uint32_t text_dim = 0;
@@ -41,8 +42,8 @@ struct MultiLabelCycleMetrics {
   int64_t auto_accepted = 0, remaining = 0;
   bool certified = false;
   double threshold = 0.0;
-  double realised_precision = 1.0;   // exact-match share of this cycle's accepted sets (gold)
-  double test_exact_match = 0.0;     // this cycle's predicted sets on the test set (0 = none)
+  double realised_precision = 1.0;  // exact-match share of this cycle's accepted sets (gold)
+  double test_exact_match = 0.0;    // this cycle's predicted sets on the test set (0 = none)
   double seconds = 0.0;
 };
 
@@ -50,18 +51,18 @@ struct MultiLabelRunResult {
   int run = 0;
   uint64_t seed = 0;
   int64_t pool_size = 0;
-  int64_t human_labels = 0;          // review answers + remainder_by_people
+  int64_t human_labels = 0;  // review answers + remainder_by_people
   int64_t audit_labels = 0;
-  double human_fraction = 0.0;       // (human_labels + audit_labels) / pool_size
+  double human_fraction = 0.0;  // (human_labels + audit_labels) / pool_size
   int64_t auto_accepted = 0;
   int64_t remainder_by_people = 0;
-  double final_exact_match = 0.0;    // every final label set vs gold (set-level accuracy)
-  double final_label_accuracy = 0.0; // every final label decision vs gold (Hamming accuracy)
+  double final_exact_match = 0.0;     // every final label set vs gold (set-level accuracy)
+  double final_label_accuracy = 0.0;  // every final label decision vs gold (Hamming accuracy)
   std::optional<double> auto_accepted_precision;  // exact match of the accepted sets
   std::vector<double> label_precision;  // per label: accepted decisions "present" that are right
                                         // (1 when the label was never accepted as present)
-  bool guarantee_held = true;        // auto_accepted_precision >= target (vacuous when none)
-  bool label_guarantee_held = true;  // every label_precision >= target
+  bool guarantee_held = true;           // auto_accepted_precision >= target (vacuous when none)
+  bool label_guarantee_held = true;     // every label_precision >= target
   double estimated_precision_lower_bound = 0.0;
   int first_certificate_cycle = -1;
   int cycles = 0;
@@ -93,7 +94,7 @@ struct MultiLabelAlOptions {
   int repeats = 3;
   size_t seed_size = 20;
   size_t batch = 50;
-  size_t max_labels = 1000;   // 0 = the whole pool
+  size_t max_labels = 1000;  // 0 = the whole pool
   std::string model = "logreg";
   model::ClassifierOptions model_options;
   uint64_t seed = 1;
@@ -102,8 +103,8 @@ struct MultiLabelAlPoint {
   std::string strategy;
   int repeat = 0;
   size_t labels = 0;
-  double exact_match = 0.0;      // predicted sets equal to gold on the test items
-  double label_accuracy = 0.0;   // label decisions right on the test items
+  double exact_match = 0.0;     // predicted sets equal to gold on the test items
+  double label_accuracy = 0.0;  // label decisions right on the test items
 };
 // InvalidArgument for an unknown strategy, empty test set or bad masks.
 Result<std::vector<MultiLabelAlPoint>> SimulateMultiLabelAl(const MultiLabelSimInput& in,

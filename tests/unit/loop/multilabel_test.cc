@@ -32,7 +32,8 @@ MultiPool MakeMultiPool(int n, int k, uint64_t seed, double mixed = 0.2) {
     text::SparseRow& r = p.rows[i];
     for (int c = 0; c < k; ++c) {
       if (!(mask >> c & 1)) continue;
-      for (int j = 0; j < 3; ++j) r.push_back({static_cast<uint32_t>(c * 20 + rng.Below(20)), 1.0f});
+      for (int j = 0; j < 3; ++j)
+        r.push_back({static_cast<uint32_t>(c * 20 + rng.Below(20)), 1.0f});
     }
     for (int j = 0; j < 2; ++j) r.push_back({static_cast<uint32_t>(k * 20 + rng.Below(40)), 1.0f});
     if (rng.Uniform() < mixed) {
@@ -99,7 +100,8 @@ TEST(PerLabelTraining, OneBinaryModelPerWarmLabelAndAColdLabelGetsItsRate) {
   EXPECT_EQ(counts.positives[3], 0);
   std::vector<std::unique_ptr<model::Classifier>> models;
   std::vector<float> probs;
-  ASSERT_TRUE(TrainAndPredictPerLabel(p.examples, train, counts, "logreg", {}, &models, &probs).ok());
+  ASSERT_TRUE(
+      TrainAndPredictPerLabel(p.examples, train, counts, "logreg", {}, &models, &probs).ok());
   ASSERT_EQ(models.size(), 4u);
   EXPECT_NE(models[0], nullptr);
   EXPECT_EQ(models[3], nullptr);
