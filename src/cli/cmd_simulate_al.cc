@@ -16,6 +16,7 @@
 #include "al/registry.h"
 #include "al/simulation.h"
 #include "cli/command.h"
+#include "cli/simulate_multilabel.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
@@ -44,6 +45,7 @@ struct SimAlArgs {
   double coverage_precision = 0.98;
   int repr_dims = 0;
   float repr_weight = 1.0f;
+  bool multi_label = false;  // records carry "labels": [...] (cli/simulate_multilabel.h)
 };
 
 
@@ -205,7 +207,33 @@ void PrintSummary(const std::map<std::string, al::StrategySummary>& summary,
               out.c_str());
 }
 
+// --multi-label: one-vs-rest models, strategies random | min-margin | mean-margin ("margin" is
+// min-margin; the default list runs all three), seed set = --seed-labels x 10 random items.
+Status RunMultiLabel(const SimAlArgs& a) {
+  loop::MultiLabelAlOptions o;
+  if (a.strategies != "random,margin") {
+    o.strategies.clear();
+    std::stringstream ss(a.strategies);
+    for (std::string s; std::getline(ss, s, ',');) {
+      if (!s.empty()) o.strategies.push_back(s == "margin" ? "min-margin" : s);
+    }
+  }
+  o.repeats = a.repeats;
+  o.seed_size = static_cast<size_t>(std::max(1, a.seed_labels)) * 10;
+  o.batch = a.batch;
+  o.max_labels = a.max_labels;
+  o.model = a.model;
+  o.model_options.c = a.c;
+  o.model_options.threads = a.threads;
+  o.model_options.seed = a.seed;
+  o.seed = a.seed;
+  return RunMultiLabelAlSimulation({a.pool, a.test, a.out, a.max_pool, a.max_test, a.hash_bits,
+                                    a.no_char_ngrams},
+                                   o);
+}
+
 Status Run(const SimAlArgs& a) {
+  if (a.multi_label) return RunMultiLabel(a);
   using Clock = std::chrono::steady_clock;
   const auto t_start = Clock::now();
   io::GoldSet pool, test;
@@ -398,6 +426,9 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
   cmd->add_flag("--no-full-pool", a.no_full_pool,
                 "Skip the full-pool reference model (speed runs; full_pool_accuracy is null and "
                 "no labels-to-target are computed)");
+  cmd->add_flag("--multi-label", a.multi_label,
+                "Multi-label data (records with \"labels\": [...]): one-vs-rest models; strategies "
+                "random, min-margin, mean-margin (docs/LOOP.md, \"Multi-label projects\")");
   cmd->callback([exit_code] {
     Status st = Run(a);
     if (!st.ok()) *exit_code = Fail(st);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli/command.h"
+#include "cli/simulate_multilabel.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
@@ -60,6 +61,7 @@ struct SimLoopArgs {
   int threads = 2;
   std::string model_candidates;   // comma-separated, for --model auto
   bool train_on_accepted = false;
+  bool multi_label = false;       // records carry "labels": [...] (cli/simulate_multilabel.h)
 };
 
 
@@ -259,6 +261,12 @@ Status AddRepresentations(const SimLoopArgs& a, const loop::LoopConfig& config,
 }
 
 Status Run(const SimLoopArgs& a) {
+  if (a.multi_label) {
+    ASSIGN_OR_RETURN(loop::LoopSimOptions so, OptionsFromArgs(a, a.batch));
+    return RunMultiLabelLoopSimulation({a.pool, a.test, a.out, a.max_pool, 0, a.hash_bits,
+                                        a.no_char_ngrams},
+                                       so);
+  }
   io::GoldSet pool, test;
   RETURN_IF_ERROR(io::ReadGoldSet(a.pool, a.max_pool, "simulate loop", &pool));
   if (!a.test.empty()) RETURN_IF_ERROR(io::ReadGoldSet(a.test, 0, "simulate loop", &test));
@@ -481,6 +489,9 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
   cmd->add_flag("--no-char-ngrams", args->no_char_ngrams, "Word features only (faster)");
   cmd->add_option("--c", args->c, "Inverse regularisation of linear models")->capture_default_str();
   cmd->add_option("--threads", args->threads, "Model threads")->capture_default_str();
+  cmd->add_flag("--multi-label", args->multi_label,
+                "Multi-label data (records with \"labels\": [...]): one model per label, "
+                "set-level certificate (docs/LOOP.md, \"Multi-label projects\")");
   cmd->callback([args, exit_code] {
     const Status st = Run(*args);
     *exit_code = st.ok() ? 0 : Fail(st);

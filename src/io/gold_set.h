@@ -20,4 +20,16 @@ struct GoldSet {
 // otherwise InvalidArgument "FILE:LINE: label: ...", naming `who` (e.g. "simulate al").
 Status ReadGoldSet(const std::string& path, size_t cap, const std::string& who, GoldSet* out);
 
+// A multi-label data set: `label_sets[i]` are record i's gold labels (one or more, as the file
+// gives them in "labels"); `labels` stays empty. InvalidArgument "label: ..." for a record with
+// none.
+struct MultiLabelGoldSet {
+  std::vector<std::string> texts;
+  std::vector<std::vector<float>> vectors;
+  std::vector<std::vector<std::string>> label_sets;
+  std::vector<std::string> meta;
+};
+Status ReadMultiLabelGoldSet(const std::string& path, size_t cap, const std::string& who,
+                             MultiLabelGoldSet* out);
+
 }  // namespace hitloop::io

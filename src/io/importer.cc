@@ -19,6 +19,21 @@ Result<Format> ParseFormat(const std::string& name) {
 
 namespace {
 
+// A prediction's label: one of the project's labels, or, in a multi-label project, a predicted set
+// written as its labels joined by "," (what the loop stores and the exports write, loop/multilabel.h).
+bool PredictionLabelKnown(const Project& project, const std::string& label) {
+  if (project.LabelIndex(label) >= 0) return true;
+  if (project.type != TaskType::kMultiLabel || label.empty()) return false;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = label.find(',', start);
+    const std::string part = label.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (project.LabelIndex(part) < 0) return false;
+    if (comma == std::string::npos) return true;
+    start = comma + 1;
+  }
+}
+
 std::string ContentHashOf(const Record& rec) {
   std::string bytes = rec.text;
   if (!rec.vector.empty()) {
@@ -148,7 +163,9 @@ Result<PreparedRecord> PrepareRecord(const Project& project, const Record& rec,
     preds.push_back({*rec.prediction_label, rec.prediction_score, rec.prediction_model, rec.prediction_distribution});
   }
   for (const auto& p : preds) {
-    if (project.LabelIndex(p.label) < 0) return InvalidArgument("prediction.label: unknown label '" + p.label + "'");
+    if (!PredictionLabelKnown(project, p.label)) {
+      return InvalidArgument("prediction.label: unknown label '" + p.label + "'");
+    }
     if (!p.distribution.empty() && p.distribution.size() != project.labels.size()) {
       return InvalidArgument("prediction.distribution: has " + std::to_string(p.distribution.size()) +
                              " entries, the project has " + std::to_string(project.labels.size()) + " labels");

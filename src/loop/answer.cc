@@ -4,6 +4,7 @@
 
 #include "loop/config.h"
 #include "loop/gold.h"
+#include "loop/multilabel.h"
 #include "preference/answer.h"
 #include "preference/item.h"
 
@@ -71,8 +72,12 @@ Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease
   e.overlap = 1;
   if (audits.size() == 1) {
     ASSIGN_OR_RETURN(auto pred, store.LatestPrediction(lease.item_id));
-    if (!pred || pred->label.empty() || audits[0]->labels.empty() ||
-        audits[0]->labels[0] == pred->label) {
+    if (!pred || pred->label.empty() || audits[0]->labels.empty()) return Status::Ok();
+    if (project.type == TaskType::kMultiLabel) {
+      // A multi-label prediction's label is its set's canonical text (loop/multilabel.h).
+      const int mask = LabelSetMask(project.labels, audits[0]->labels);
+      if (mask >= 0 && LabelSetText(project.labels, mask) == pred->label) return Status::Ok();
+    } else if (audits[0]->labels[0] == pred->label) {
       return Status::Ok();
     }
     e.kind = "audit";

@@ -11,6 +11,7 @@
 #include "loop/external_model.h"
 #include "mlbackend/protocol.h"
 #include "loop/model_choice.h"
+#include "loop/multilabel.h"
 #include "loop/predictor.h"
 #include "model/model_file.h"
 #include "store/open.h"
@@ -117,7 +118,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   const auto started = std::chrono::steady_clock::now();
   ASSIGN_OR_RETURN(CycleInputs in, LoadCycleInputs(store, project, o));
   ASSIGN_OR_RETURN(CycleFeatures features, BuildCycleFeatures(in, project, o.featurizer));
-  ASSIGN_OR_RETURN(RuleLabels rl, CycleRuleLabels(in, project));
+  const bool multi = project.type == TaskType::kMultiLabel;  // loop/multilabel.h
+  RuleLabels rl;  // rule labels are single-label answers: none for a multi-label project
+  if (!multi) {
+    ASSIGN_OR_RETURN(rl, CycleRuleLabels(in, project));
+  }
   const std::vector<double> boost = SeedBoost(in.pool, o.seed_query);
   std::vector<std::string> meta(in.pool.size());
   bool any_meta = false;
@@ -170,12 +175,16 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   pi.audit_whole_pool = regions.whole_pool;
   pi.item_key = regions.key;
   pi.draw_index = static_cast<int32_t>(rec.cycle);
-  const std::vector<int> accepted_label = AcceptedModelLabels(in, project);
+  const std::vector<int> accepted_label =
+      multi ? std::vector<int>{} : AcceptedModelLabels(in, project);
   pi.accepted_label = accepted_label;
   // A connected ML backend replaces the model: its predictions are what the plan decides on.
   ASSIGN_OR_RETURN(std::optional<mlbackend::BackendSettings> backend,
                    mlbackend::LoadBackendSettings(project.config_json));
   ExternalPredictions external;
+  if (backend && multi) {
+    return InvalidArgument("cycle: a connected ML backend is not used for multi-label projects yet");
+  }
   if (backend) {
     ASSIGN_OR_RETURN(external, PredictWithBackend(project, *backend, in.pool, in.train_label,
                                                   in.audit_label, in.audit_pending,
@@ -184,12 +193,17 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     pi.external_novelty = external.novelty;
     pi.external_spec = external.spec;
   }
-  ASSIGN_OR_RETURN(CyclePlan plan, PlanCycle(pi));
+  ASSIGN_OR_RETURN(CyclePlan plan, multi ? PlanMultiLabelCycle(pi) : PlanCycle(pi));
   RETURN_IF_ERROR(SaveCycleRegions(in, plan, rec.cycle, o, &regions));
 
   const int k = static_cast<int>(project.labels.size());
-  MeasureGoldBefore(in, features, k, o.model_options, &rec);
   std::vector<Prediction> gold_predictions;
+  if (multi) {
+    rec.before_note = "multi-label: gold metrics are not measured yet";
+    if (!plan.cold_start) RETURN_IF_ERROR(SaveMultiLabelModels(project, plan, o, &rec));
+  } else {
+    MeasureGoldBefore(in, features, k, o.model_options, &rec);
+  }
   if (plan.model) {
     std::vector<float> gold_probs;
     RETURN_IF_ERROR(MeasureGoldAfter(*plan.model, plan.model_spec, features, k, &rec, &gold_probs));
@@ -198,7 +212,11 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     // The pool's featurizer beside the model, so the model can be served (loop/predictor.h).
     RETURN_IF_ERROR(text::SaveFeaturizer(*features.featurizer, FeaturizerPathFor(rec.model_path)));
   }
-  RecordPlan(project, plan, &rec);
+  if (multi) {
+    RecordMultiLabelPlan(project, plan, &rec);
+  } else {
+    RecordPlan(project, plan, &rec);
+  }
   if (backend) rec.model_version = external.model_version;
 
   if (o.before_commit) o.before_commit();

@@ -4,6 +4,7 @@
 
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
+#include "loop/multilabel.h"
 
 namespace hitloop::loop {
 namespace {
@@ -38,6 +39,17 @@ Status WritePredictions(const ApplyContext& c) {
     Prediction p;
     p.item_id = c.in.pool[i].id;
     p.model_version = c.rec->model_version;
+    if (c.plan.multi_label()) {
+      // Per-label probabilities (each label's own p, not a distribution over labels), the
+      // predicted set as its canonical text and the set confidence (loop/multilabel.h).
+      p.distribution.assign(c.plan.label_probs.begin() + static_cast<std::ptrdiff_t>(i * k),
+                            c.plan.label_probs.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
+      p.label = LabelSetText(c.project.labels, c.plan.label_sets[i]);
+      p.confidence = c.plan.probs[i * 2];
+      p.created_at = c.o.now;
+      RETURN_IF_ERROR(c.store.PutPrediction(p));
+      continue;
+    }
     p.distribution.assign(c.plan.probs.begin() + static_cast<std::ptrdiff_t>(i * k),
                           c.plan.probs.begin() + static_cast<std::ptrdiff_t>((i + 1) * k));
     const auto top = std::max_element(p.distribution.begin(), p.distribution.end());
@@ -79,17 +91,19 @@ Result<std::set<size_t>> ApplyRoutes(const ApplyContext& c, const std::vector<ui
       ++c.rec->auto_accepted;
       const bool by_rule = d.rule >= 0 && static_cast<size_t>(d.rule) < c.rule_names.size();
       c.rec->rule_accepted += by_rule;
-      const std::string& label = c.project.labels[d.predicted];
+      const std::vector<std::string> labels =
+          c.plan.multi_label() ? LabelSetNames(c.project.labels, c.plan.label_sets[i])
+                               : std::vector<std::string>{c.project.labels[d.predicted]};
       const LabelSource source = by_rule ? LabelSource::kRule : LabelSource::kModel;
       const std::string annotator = by_rule ? "rule:" + c.rule_names[d.rule] : c.rec->model_version;
-      const bool same = c.in.was_auto[i] && pool[i].labels.size() == 1 && pool[i].labels[0] == label &&
+      const bool same = c.in.was_auto[i] && pool[i].labels == labels &&
                         *pool[i].label_source == source &&
                         (!by_rule || pool[i].label_annotator == annotator);
       if (same) continue;
       ++c.rec->newly_accepted;
       Annotation a;
       a.item_id = pool[i].id;
-      a.labels = {label};
+      a.labels = labels;
       a.source = source;
       a.annotator = annotator;
       a.confidence = d.confidence;
@@ -143,7 +157,12 @@ Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) 
     // Audits go to the pool the rules would send the item to (experts audit medical items).
     e.pool = c.in.config.default_pool;
     e.overlap = 1;
-    if (!rules.empty() && !c.plan.probs.empty()) {
+    if (!rules.empty() && c.plan.multi_label() && !c.plan.probs.empty()) {
+      // A multi-label item has no single predicted class: rules see its set confidence.
+      const int r = MatchRule(rules, c.in.pool[i].meta_json, "", c.plan.probs[i * 2],
+                              &c.in.detections[i]);
+      if (r >= 0) e.pool = rules[r].pool;
+    } else if (!rules.empty() && !c.plan.probs.empty()) {
       const float* p = c.plan.probs.data() + i * k;
       const int pred = static_cast<int>(std::max_element(p, p + k) - p);
       const int r = MatchRule(rules, c.in.pool[i].meta_json, c.project.labels[pred], p[pred],

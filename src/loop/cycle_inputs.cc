@@ -7,6 +7,7 @@
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
 #include "loop/detect.h"
+#include "loop/multilabel.h"
 #include "quality/project_quality.h"
 
 namespace hitloop::loop {
@@ -39,11 +40,22 @@ int TrainingLabel(const ItemLabels& l, int k) {
 }
 
 Status LoadConfig(const Project& project, const CycleOptions& o, LoopConfig* cfg) {
-  if (project.type != TaskType::kSingleLabel) {
-    return InvalidArgument("cycle: only single-label projects are supported by the loop so far");
+  if (project.type != TaskType::kSingleLabel && project.type != TaskType::kMultiLabel) {
+    return InvalidArgument(
+        "cycle: only single-label and multi-label projects are supported by the loop so far");
   }
   if (o.models_dir.empty()) return InvalidArgument("cycle: models_dir is required");
-  if (project.labels.size() < 2) return InvalidArgument("cycle: the project needs at least 2 labels");
+  if (project.type == TaskType::kMultiLabel) {
+    if (project.labels.empty() || project.labels.size() > static_cast<size_t>(kMaxMultiLabels)) {
+      return InvalidArgument("cycle: a multi-label project needs 1 to " +
+                             std::to_string(kMaxMultiLabels) + " labels");
+    }
+    if (!o.seed_class.empty()) {
+      return InvalidArgument("--seed-class: not supported for multi-label projects yet");
+    }
+  } else if (project.labels.size() < 2) {
+    return InvalidArgument("cycle: the project needs at least 2 labels");
+  }
   ASSIGN_OR_RETURN(*cfg, ParseLoopConfig(project.config_json));
   if (o.seed_class.empty()) return Status::Ok();
   if (project.LabelIndex(o.seed_class) < 0) {
@@ -162,7 +174,8 @@ Result<CycleInputs> LoadCycleInputs(Store& store, const Project& project, const 
   }));
   if (in.pool.empty()) return FailedPrecondition("cycle: the project has no pool items");
   for (size_t i = 0; i < in.pool.size(); ++i) in.pos[in.pool[i].id] = i;
-  RETURN_IF_ERROR(LoadLabels(store, project, &in));
+  RETURN_IF_ERROR(project.type == TaskType::kMultiLabel ? LoadMultiLabelSets(store, project, &in)
+                                                        : LoadLabels(store, project, &in));
   RETURN_IF_ERROR(LoadDetections(store, project, &in));
   ASSIGN_OR_RETURN(in.history, store.ListCycles(project.id));
   // Items drawn for stratified (monitoring) audits in any earlier cycle: their answers never certify.

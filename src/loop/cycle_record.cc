@@ -198,7 +198,8 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"seconds", r.seconds},
               {"model_choice", JsonOr(r.model_choice_json, nullptr)},
               {"representations", JsonOr(r.representations_json, json::array())},
-              {"accepted_trained", r.accepted_trained}}
+              {"accepted_trained", r.accepted_trained},
+              {"multi_label", r.multi_label}}
       .dump();
 }
 
@@ -224,6 +225,7 @@ Result<CycleRecord> CycleRecordFromJson(std::string_view text) {
     Read(j, key, field);
   }
   Read(j, "cold_start", &r.cold_start);
+  Read(j, "multi_label", &r.multi_label);
   Read(j, "target_precision", &r.target_precision);
   Read(j, "confidence", &r.confidence);
   Read(j, "seconds", &r.seconds);

@@ -97,6 +97,10 @@ struct CycleRecord {
   std::string model_choice_json;      // {"mode": "fixed"|"auto", "model": SPEC, ...}; "" = none
   std::string representations_json;   // [{"name", "path", "learnt", ...}]; "" = none
   int64_t accepted_trained = 0;       // auto-accepted labels trained on (train_on_accepted)
+  // A multi-label project's cycle (loop/multilabel.h): `classes` has one row per label (training
+  // = its positive training sets, cold = no model yet) and the certified threshold is set-level,
+  // on the weakest label decision; the labels' models are <model_version>.label<j>.model.
+  bool multi_label = false;
 };
 
 // The one writer: a JSON object (compact). Field names are a contract (docs/FORMATS.md readers,

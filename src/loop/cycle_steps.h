@@ -129,4 +129,15 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   std::chrono::steady_clock::time_point started, CycleRecord* rec,
                   const std::vector<Prediction>& gold_predictions = {});
 
+// Multi-label projects (cycle_multilabel.cc, loop/multilabel.h). LoadMultiLabelSets folds people's
+// answers into label-set masks: train_label = the adjudication, else the most frequent of people's
+// sets (ties to the newest); audit_label = FinalAuditLabel over the audit sets; as LoadCycleInputs
+// does for single-label projects.
+Status LoadMultiLabelSets(Store& store, const Project& project, CycleInputs* in);
+// One model file per warm label beside the models (<version>.label<j>.model); rec->model_path
+// names the first.
+Status SaveMultiLabelModels(const Project& project, const CyclePlan& plan, const CycleOptions& o,
+                            CycleRecord* rec);
+void RecordMultiLabelPlan(const Project& project, const CyclePlan& plan, CycleRecord* rec);
+
 }  // namespace hitloop::loop

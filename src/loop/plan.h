@@ -146,6 +146,15 @@ struct CyclePlan {
   int64_t accepted_trained = 0;                // auto-accepted labels trained on
   std::vector<text::SparseRow> view_rows;      // pool rows as model_spec sees them, when they
                                                // differ from PlanInput::pool
+  // Multi-label projects only (loop/multilabel.h; empty otherwise): per-label probabilities
+  // (n x L, aligned with PlanInput::labels), the predicted label set per item (a mask), one
+  // binary model per label (null while the label is cold) and its training counts.
+  std::vector<float> label_probs;
+  std::vector<int> label_sets;
+  std::vector<std::unique_ptr<model::Classifier>> label_models;
+  std::vector<int64_t> label_positives, label_negatives;
+  std::vector<uint8_t> label_cold;
+  bool multi_label() const { return !label_positives.empty(); }
 };
 
 Result<CyclePlan> PlanCycle(const PlanInput& in);

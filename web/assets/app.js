@@ -257,6 +257,13 @@ function renderItemText(el, text, spans) {
   if (at < bytes.length) el.appendChild(document.createTextNode(dec.decode(bytes.subarray(at))));
 }
 
+// The labels a pre-label names: a multi-label prediction's label is its predicted set joined by ","
+// (each label's own probability is in its distribution).
+function predictedLabels(prediction) {
+  if (!prediction || !prediction.label) return [];
+  return state.project.type === 'multi-label' ? prediction.label.split(',').filter(Boolean) : [prediction.label];
+}
+
 // The model's distribution, highest first: [[label, p], ...].
 function ranked(prediction) {
   const d = prediction && prediction.distribution;
@@ -277,7 +284,7 @@ function reasonText(task) {
   const fixed = REASONS[task.reason];
   if (fixed) return fixed;
   const r = ranked(task.prediction);
-  if (r.length >= 2) {
+  if (r.length >= 2 && state.project.type !== 'multi-label') {
     const [[a, pa], [b, pb]] = r;
     const [ta, tb] = pctPair(pa, pb);
     if (pa - pb < 0.3) return `The model is torn between ${a} ${ta} and ${b} ${tb}.`;
@@ -406,7 +413,7 @@ function renderLabels(task, shown) {
   hl.clear(labels);
   state.project.labels.forEach((name, i) => {
     const cls = ['label'];
-    if (shown && shown.label === name) cls.push('predicted');
+    if (predictedLabels(shown).includes(name)) cls.push('predicted');
     if (state.selected.has(name)) cls.push('selected');
     const key = state.keys[i];
     const b = hl.el('button', { type: 'button', class: cls.join(' '), 'data-label-index': i,
@@ -494,7 +501,7 @@ function accept() {
       : 'blind audit: there is no pre-label to accept — pick a label with its key');
     return;
   }
-  if (task.prediction && task.prediction.label) { submit([task.prediction.label]); return; }
+  if (task.prediction && task.prediction.label) { submit(predictedLabels(task.prediction)); return; }
   feedback(state.project.type === 'multi-label'
     ? 'no pre-label to accept — select labels with their keys, then Enter'
     : 'no pre-label to accept — pick a label with its key');
