@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The sanitizer tier (`make test-asan`; step 2b of scripts/test.sh): builds hitloop, the unit tests
-# and the CLI tests with AddressSanitizer + UndefinedBehaviorSanitizer (-DHITLOOP_SANITIZE=ON, -O1,
-# in its own build folder, default build-asan) and runs ctest -L fast under them.
+# The ASan+UBSan tier (`make test-asan`; step 6 of scripts/test.sh): builds hitloop, the unit tests
+# and the CLI tests with AddressSanitizer + UndefinedBehaviorSanitizer (-DHITLOOP_SANITIZE=ON, -O0:
+# half the cold build of -O1, see CMakeLists.txt; in its own build folder, default build-asan) and
+# runs ctest -L fast under them.
 #
 # Zero reports, enforced two ways: UBSan is compiled not to recover and ASan halts on the first
 # error, so a report fails the process; and every report is also written to a log folder that
