@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 
-.PHONY: all deps build test test-fast test-asan fuzz fuzz-corpus demo clean format tidy sizes
+.PHONY: all deps build test test-fast test-asan test-tsan fuzz fuzz-corpus demo clean format tidy sizes
 
 all: build
 
@@ -26,9 +26,13 @@ test: build
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fast
 
-# The sanitizer tier alone: ASan+UBSan build in build-asan, every fast test, zero reports.
+# The sanitizer tiers alone. ASan+UBSan: build-asan, every fast test, zero reports.
 test-asan: deps
 	./scripts/test-asan.sh build-asan
+
+# TSan: build-tsan, the threaded suites (server, group-commit writer, store, scope cache), zero reports.
+test-tsan: deps
+	./scripts/test-tsan.sh build-tsan
 
 # The fuzz tier: libFuzzer targets (fuzz/) built with clang + ASan/UBSan in build-fuzz, each run
 # FUZZ_SECONDS from its seed corpus (fuzz/corpus/); any crash or sanitizer report fails it.

@@ -10,10 +10,15 @@
 #      seed corpus; any crash or sanitizer report fails it and prints the input's path. Run
 #      with HITLOOP_FUZZ=1 only: its cold clang build took 25 min on 2 cores (bench/HISTORY.md),
 #      over CI's budget until a warm-cache figure is measured;
-#   6. with HITLOOP_ASAN=1, the sanitizer tier: an ASan+UBSan build (BUILD-asan) running the
-#      fast tests with zero reports enforced (scripts/test-asan.sh; `make test-asan` runs it
-#      alone), less the tests named in ASAN_SKIPPED below. Opt-in until its cold-build time on
-#      CI's 2 cores is measured within the budget and it has run green once (bench/RESULTS.md).
+#   6. the ASan+UBSan tier (scripts/test-asan.sh, `make test-asan`): clang -O0 in BUILD-asan,
+#      every fast test, less ASAN_SKIPPED below, with zero reports enforced (any report, also
+#      from a child process, a server a test kills, or a leak at exit, fails it). On by default;
+#      HITLOOP_SKIP_ASAN=1 skips it (a quick local loop). Its cold build and run on 2 cores are
+#      in bench/RESULTS.md ("Reliability");
+#   7. with HITLOOP_TSAN=1, the TSan tier (scripts/test-tsan.sh, `make test-tsan`): clang -O1 in
+#      BUILD-tsan, the threaded suites (server, group-commit writer, scope cache, store, outbound
+#      fetcher, HTTP scenarios, tests/cli/serve.sh), zero reports. Opt-in: its cold build on top
+#      of the ASan tier's is over CI's budget (bench/RESULTS.md, "Reliability").
 #   2b. the backend-parameterised store tests again on PostgreSQL 15: a throw-away cluster of
 #      its own (scripts/pg-test-cluster.sh: initdb in a temporary folder as an unprivileged user,
 #      Unix socket only, removed on exit), named to the tests by HITLOOP_TEST_PG. Skipped only
@@ -75,7 +80,14 @@ if [ "${HITLOOP_FUZZ:-0}" = 1 ]; then
   echo "== fuzz (short run, ${HITLOOP_FUZZ_SECONDS:-10} s per target)"
   FUZZ_BUILD="$BUILD-fuzz" ./scripts/fuzz.sh "${HITLOOP_FUZZ_SECONDS:-10}"
 fi
-if [ "${HITLOOP_ASAN:-0}" != 1 ]; then exit 0; fi
-echo "== sanitizer tier (ASan+UBSan, zero reports)"
-ASAN_SKIPPED='^cli\.(autolabel_loop|loop_cycle|roundtrip)$'
-HITLOOP_ASAN_EXCLUDE="${HITLOOP_ASAN_EXCLUDE-$ASAN_SKIPPED}" ./scripts/test-asan.sh "$BUILD-asan"
+if [ "${HITLOOP_SKIP_ASAN:-0}" != 1 ]; then
+  echo "== sanitizer tier: ASan+UBSan (zero reports; HITLOOP_SKIP_ASAN=1 skips it)"
+  # Left out for time, not for failures: crash_loops (kill -9 of 17 commands, 23 s at -O2) went
+  # past ctest's 300 s under ASan -O0 on the loaded machine (bench/HISTORY.md, "Sanitizer tiers").
+  ASAN_SKIPPED='^cli\.crash_loops$'
+  HITLOOP_ASAN_EXCLUDE="${HITLOOP_ASAN_EXCLUDE-$ASAN_SKIPPED}" ./scripts/test-asan.sh "$BUILD-asan"
+fi
+if [ "${HITLOOP_TSAN:-0}" = 1 ]; then
+  echo "== sanitizer tier: TSan (zero reports)"
+  ./scripts/test-tsan.sh "$BUILD-tsan"
+fi

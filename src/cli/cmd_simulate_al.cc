@@ -188,8 +188,10 @@ void PrintSummary(const std::map<std::string, al::StrategySummary>& summary,
   std::printf("%-18s %10s %10s %10s %22s %10s\n", "strategy", "L@0.95", "L@0.98", "L@0.99",
               "LER@0.98 [95% CI]", "cycle_s");
   for (const auto& [name, s] : summary) {
-    auto l = [&](double t) {
-      auto v = s.labels_to_target.at(t);
+    // A structured binding is captured through an init-capture: clang before 16 refuses to
+    // capture it by name (C++20 allows it), and the sanitizer tiers compile with clang 14.
+    auto l = [&labels = s.labels_to_target](double t) {
+      auto v = labels.at(t);
       return v ? std::to_string(*v) : std::string("-");
     };
     std::string ler = "-";

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -275,7 +276,11 @@ void LogReg::BuildIndex() {
 namespace scoring {
 
 using V8 = float __attribute__((vector_size(32)));
-using V8u = float __attribute__((vector_size(32), aligned(4)));  // unaligned loads
+// Unaligned 8-float loads and stores go through memcpy (vmovups at -O2), written out in the loop
+// (a helper taking or returning V8 changes the ABI of the non-AVX clone). A pointer to a vector
+// type declared aligned(4) was not enough: clang 14 still took the type as 32-byte aligned, so
+// every store to the accumulator (a std::vector<float>, 16-byte aligned) was undefined behaviour
+// (UBSan: "store to misaligned address ... requires 32 byte alignment").
 
 // acc[0 .. blocks) += value × weight row, over one sparse row. The weight rows of the nonzeros a
 // few positions ahead are prefetched (the table is far larger than the L2 cache, and each row
@@ -284,7 +289,6 @@ using V8u = float __attribute__((vector_size(32), aligned(4)));  // unaligned lo
 __attribute__((target_clones("avx2", "default"))) void Accumulate(
     const text::Feature* f, size_t nnz, const uint32_t* index, size_t index_size,
     const float* weights, size_t stride, float* acc_out) {
-  V8u* acc = reinterpret_cast<V8u*>(acc_out);  // no alignment promised by the caller
   constexpr size_t kIndexAhead = 16, kRowAhead = 8;
   const size_t blocks = stride / 8;
   for (size_t j = 0; j < nnz; ++j) {
@@ -302,10 +306,17 @@ __attribute__((target_clones("avx2", "default"))) void Accumulate(
     if (f[j].index >= index_size) continue;
     const uint32_t r = index[f[j].index];
     if (r == kNone) continue;
-    const V8u* w = reinterpret_cast<const V8u*>(weights + static_cast<size_t>(r) * stride);
+    const float* w = weights + static_cast<size_t>(r) * stride;
     const float v = f[j].value;
     const V8 vv = {v, v, v, v, v, v, v, v};
-    for (size_t b = 0; b < blocks; ++b) acc[b] += w[b] * vv;
+    // No alignment is promised for acc_out by the caller.
+    for (size_t b = 0; b < blocks; ++b) {
+      V8 a, wb;
+      std::memcpy(&a, acc_out + 8 * b, sizeof(a));
+      std::memcpy(&wb, w + 8 * b, sizeof(wb));
+      a += wb * vv;
+      std::memcpy(acc_out + 8 * b, &a, sizeof(a));
+    }
   }
 }
 

@@ -156,5 +156,25 @@ TEST(LogRegTest, ScoresMatchAPlainDotProductForManyClasses) {
   }
 }
 
+// Regression: the SIMD scorer (logreg.cc, scoring::Accumulate) stored 8-float blocks through a
+// vector type declared aligned(4), which clang 14 still took as 32-byte aligned; the accumulator
+// is a std::vector<float> (16-byte aligned), so every prediction was undefined behaviour. The
+// ASan+UBSan tier (scripts/test-asan.sh) stops on it ("store to misaligned address ... requires
+// 32 byte alignment"); a plain build cannot observe it. 3 classes (one block) and 11 (two).
+TEST(LogRegTest, ScoringStoresToAnAccumulatorOfAnyAlignment) {
+  for (int classes : {3, 11}) {
+    auto data = hitloop::testing::MakeSimulationInput(300, 40, classes, 5);
+    LogReg m(ClassifierOptions{});
+    ASSERT_TRUE(m.Train(AllExamples(data.pool), data.pool.labels, classes).ok());
+    auto ex = AllExamples(data.test);
+    std::vector<float> p(ex.size() * classes);
+    ASSERT_TRUE(m.Predict(ex, p).ok());
+    for (size_t i = 0; i < ex.size(); ++i) {
+      EXPECT_NEAR(std::accumulate(p.begin() + i * classes, p.begin() + (i + 1) * classes, 0.0), 1.0,
+                  1e-4);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace hitloop::model

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 namespace hitloop::server {
 namespace {
@@ -71,6 +74,40 @@ TEST(ScopeCacheTest, ZeroTtlKeepsNothingAndTheSizeIsBounded) {
   small.PutUser(small.Generation(), "h3", MakeUser(3, "u"));  // over the bound: starts over
   EXPECT_FALSE(small.UserByTokenHash("h0"));
   EXPECT_TRUE(small.UserByTokenHash("h3"));
+}
+
+// The server's workers read and fill the cache while admin routes clear it (scope_cache.h:
+// "Thread-safe"). Four threads put, read and clear at once; every answer must be one that was
+// put for that key. The TSan tier (scripts/test-tsan.sh) runs this to check the locking itself.
+TEST(ScopeCacheTest, WorkersReadingPuttingAndClearingAtOnceSeeOnlyWhatWasPut) {
+  ScopeCache cache(/*ttl_ms=*/60'000, /*max_entries=*/50);
+  std::atomic<int> wrong{0};
+  std::atomic<int> hits{0};
+  auto worker = [&](int t) {
+    for (int i = 0; i < 2000; ++i) {
+      const int k = (i * 7 + t) % 64;
+      const uint64_t gen = cache.Generation();
+      if (auto u = cache.UserByTokenHash("h" + std::to_string(k))) {
+        hits++;
+        if (u->id != k || u->name != "u" + std::to_string(k)) wrong++;
+      } else {
+        cache.PutUser(gen, "h" + std::to_string(k), MakeUser(k, "u" + std::to_string(k)));
+      }
+      if (auto p = cache.ProjectById(k)) {
+        if (p->name != "p" + std::to_string(k)) wrong++;
+      } else {
+        cache.PutProject(gen, MakeProject(k, "p" + std::to_string(k)));
+      }
+      if (!cache.IsMember(k, k + 1)) cache.PutMember(gen, k, k + 1);
+      if (cache.IsMember(k, k)) wrong++;  // never put
+      if (t == 0 && i % 500 == 499) cache.Clear();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) threads.emplace_back(worker, t);
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_GT(hits.load(), 0);  // the threads did share entries
 }
 
 }  // namespace
