@@ -233,13 +233,20 @@ CREATE TABLE gold_answers(
   PRIMARY KEY(project_id, annotator, item_id)) WITHOUT ROWID;
 )sql";
 
+// 11 (the data browser, store/item_query.h): a state filter in id order. The index's rows are in
+// (project, state, rowid) order, so a page of one state is a range read from its cursor on; without
+// it a page of a rare state walked the whole project in rowid order.
+constexpr const char kVersion11[] = R"sql(
+CREATE INDEX items_by_project_state ON items(project_id, state);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
                                                        kVersion4, kVersion5, kVersion6,
                                                        kVersion7, kVersion8, kVersion9,
-                                                       kVersion10};
+                                                       kVersion10, kVersion11};
   return kMigrations;
 }
 
