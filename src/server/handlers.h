@@ -45,6 +45,12 @@ void HandleCreateUser(Ctx& c);
 void HandleDisableUser(Ctx& c);
 void HandleServerMetrics(Ctx& c);
 
+// handlers_browse.cc: the data browser
+void HandleListItems(Ctx& c);  // ?state=&label=&q=&sort=&after=&limit=... (store/item_query.h)
+void HandleGetItem(Ctx& c);    // an item with its whole history
+void HandleMarkGold(Ctx& c);   // body {"items": [ids], "gold": true|false}; all or none
+void HandleRelabel(Ctx& c);    // body {"items": [ids], "labels": [..]}; all or none
+
 // handlers_loop.cc
 void HandleRunCycle(Ctx& c);
 void HandleReport(Ctx& c);

@@ -48,6 +48,10 @@ const std::vector<Route>& Routes() {
        "agreement with 95% intervals, resolved labels, per-annotator quality (?aggregate=mv|ds|auto)"},
       {"GET", "/api/v1/projects/{project}/report", MinRole::kReviewer, false, HandleReport,
        "corrections (model said X, people said Y) and cycle history"},
+      {"GET", "/api/v1/projects/{project}/items", MinRole::kReviewer, false, HandleListItems,
+       "data browser: a page of items (filters, search, sort, ?after= cursor)"},
+      {"GET", "/api/v1/projects/{project}/items/{item}", MinRole::kReviewer, false, HandleGetItem,
+       "data browser: an item with its history (predictions, answers, queue, leases, detectors)"},
       // ---- Label Studio ML backend (mlbackend/protocol.h): Basic auth, password = API token ----
       {"GET", "/ml/{project}/health", MinRole::kReviewer, false, HandleMlHealth,
        "Label Studio ML backend: status and current model version"},
@@ -80,6 +84,10 @@ const std::vector<Route>& Routes() {
        "take items (by id) out of queues and cycles; still exported"},
       {"POST", "/api/v1/projects/{project}/items/delete", MinRole::kAdmin, false, HandleDeleteItems,
        "erase items (by id): gone from queues, cycles and exports"},
+      {"POST", "/api/v1/projects/{project}/items/gold", MinRole::kAdmin, false, HandleMarkGold,
+       "move labelled items (by id) to the gold split, or back with \"gold\": false"},
+      {"POST", "/api/v1/projects/{project}/items/label", MinRole::kAdmin, false, HandleRelabel,
+       "relabel items (by id): a person's label appended to their history"},
       {"POST", "/api/v1/projects/{project}/items/restore", MinRole::kAdmin, false, HandleRestoreItems,
        "put quarantined items (by id) back into the project"},
   };

@@ -44,7 +44,8 @@ async function start() {
   const wanted = new URLSearchParams(location.search).get('project');
   if (wanted && [...pick.options].some((o) => o.value === wanted)) pick.value = wanted;
   hl.show('project-pick-wrap', true);
-  hl.show('dashboard', true);
+  // The data browser (browse.js) shows the dashboard or its own view (#data).
+  if (typeof browse !== 'undefined') await browse.ready(admin.user); else hl.show('dashboard', true);
   hl.show('users-section', admin.user.role === 'admin');
   hl.show('run-cycle', admin.user.role === 'admin');
   await refresh();

@@ -160,10 +160,15 @@ CREATE TABLE gold_answers(
   PRIMARY KEY(project_id, annotator, item_id));
 )sql";
 
+// 3 (the data browser, store/item_query.h; SQLite's version 11): a state filter in id order.
+constexpr const char kVersion3[] = R"sql(
+CREATE INDEX items_by_project_state ON items(project_id, state, id);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2};
+  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3};
   return kMigrations;
 }
 

@@ -16,6 +16,7 @@
 #include "store/open.h"
 #include "store/operations.h"
 #include "store/postgres/pg_conn.h"
+#include "store/item_query.h"
 #include "store/store.h"
 
 namespace hitloop::pg {
@@ -106,6 +107,11 @@ class PgStore final : public Store {
   Status PutDetections(std::span<const Detection> detections) override;
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
   Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
+
+  // ---- the data browser (store/item_query.h): pg_store_browse.cc ----
+  Result<ItemPage> QueryItems(const ItemQuery& q);
+  Result<ItemHistory> GetItemHistory(int64_t item_id);
+  Status SetItemSplit(int64_t item_id, Split split);
 
   // ---- operations (store/operations.h): pg_store_ops.cc ----
   Result<std::unique_ptr<CycleLock>> LockCycle(int64_t project_id, const std::string& project_name,

@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "store/open.h"
+#include "store/item_query.h"
 #include "store/store.h"
 
 namespace hitloop::sqlite {
@@ -154,6 +155,11 @@ class SqliteStore final : public Store {
   Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) override;
   Result<std::vector<Detection>> ItemDetections(int64_t item_id) override;
   // ---- end detections ----
+
+  // ---- the data browser (store/item_query.h): sqlite_store_browse.cc ----
+  Result<ItemPage> QueryItems(const ItemQuery& q);
+  Result<ItemHistory> GetItemHistory(int64_t item_id);
+  Status SetItemSplit(int64_t item_id, Split split);
 
   sqlite3* db() { return db_; }
 

@@ -77,6 +77,15 @@ const Row kMatrix[] = {
    R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
   {"POST", "/api/v1/projects/{project}/items/restore", "/api/v1/projects/p/items/restore",
    R"({"items":["i3"]})", {401, 404, 404, 404, 200, 404}},
+  // The data browser: reviewers read, admins act.
+  {"GET", "/api/v1/projects/{project}/items", "/api/v1/projects/p/items?state=queued&q=item&limit=2", "",
+   {401, 404, 404, 200, 200, 404}},
+  {"GET", "/api/v1/projects/{project}/items/{item}", "/api/v1/projects/p/items/i3", "",
+   {401, 404, 404, 200, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/items/gold", "/api/v1/projects/p/items/gold",
+   R"({"items":["i3"],"gold":false})", {401, 404, 404, 404, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/items/label", "/api/v1/projects/p/items/label",
+   R"({"items":["i3"],"labels":["a"]})", {401, 404, 404, 404, 200, 404}},
   // Label Studio ML backend: reviewers and admins. p has no model yet (health and setup still
   // answer 200); predict with no tasks is the caller's 400 once authorised.
   {"GET", "/ml/{project}/health", "/ml/p/health", "", {401, 404, 404, 200, 200, 404}},
