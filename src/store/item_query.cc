@@ -50,23 +50,6 @@ std::string ContainsPattern(const std::string& s) {
   return out + "%";
 }
 
-size_t Utf8Length(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
-  return n;
-}
-
-// An FTS5 phrase: the text in double quotes, its own double quotes doubled. With the trigram
-// tokenizer a phrase matches wherever the text holds it (case-folded), as LIKE '%text%' does.
-std::string TrigramPhrase(const std::string& s) {
-  std::string out = "\"";
-  for (char ch : s) {
-    if (ch == '"') out += '"';
-    out += ch;
-  }
-  return out + "\"";
-}
-
 std::string LatestPredictionColumn(SqlDialect d, const char* column) {
   return std::string("(SELECT p.") + column +
          " FROM predictions p WHERE p.item_id=i.id ORDER BY p.created_at DESC, p.model_version" +
@@ -89,7 +72,7 @@ Status AddStateFilter(const ItemQuery& q, Params& p, std::string& where) {
 }
 
 // The filters other than state, as " AND ..." terms.
-std::string OtherFilters(const ItemQuery& q, SqlDialect d, Params& p, bool text_done) {
+std::string OtherFilters(const ItemQuery& q, SqlDialect d, Params& p) {
   std::string w;
   const bool pg = d == SqlDialect::kPostgres;
   const char* strpos = pg ? "strpos" : "instr";
@@ -121,7 +104,7 @@ std::string OtherFilters(const ItemQuery& q, SqlDialect d, Params& p, bool text_
     w += std::string(" AND (SELECT COUNT(DISTINCT a.labels) FROM annotations a WHERE a.item_id=i.id AND a.kind IN ") +
          kAnswerKindsSql + ") > 1";
   }
-  if (!q.text.empty() && !text_done) {
+  if (!q.text.empty()) {
     const std::string like = pg ? " ILIKE " : " LIKE ";
     const std::string pat = p.Add(ContainsPattern(q.text));
     w += " AND (i.text" + like + pat + " ESCAPE '\\' OR i.external_id" + like + pat + " ESCAPE '\\')";
@@ -139,25 +122,19 @@ Result<ItemQuerySql> BuildItemQuerySql(const ItemQuery& q, SqlDialect d) {
   // whole project for one page: a state filter reads its index (migration 11) in rowid order,
   // everything else the table in rowid order.
   const bool state_index = !q.state.empty() && q.state != "quarantined" && q.state != "deleted";
-  // A search of 3+ characters on SQLite reads the trigram index (migration 12) in rowid order and
-  // looks each match up in items; shorter ones are a LIKE over the rows (OtherFilters).
-  const bool fts = d == SqlDialect::kSqlite && Utf8Length(q.text) >= 3;
   const std::string from = d == SqlDialect::kPostgres ? "items i"
-                     : fts                      ? "items_fts CROSS JOIN items i ON i.id = items_fts.rowid"
-                     : state_index              ? "items i INDEXED BY items_by_project_state"
-                                                : "items i NOT INDEXED";
-  if (fts) where += " AND items_fts MATCH " + p.Add(TrigramPhrase(q.text));
-  const std::string id_col = fts ? "items_fts.rowid" : "i.id";
+                           : state_index              ? "items i INDEXED BY items_by_project_state"
+                                                      : "items i NOT INDEXED";
   RETURN_IF_ERROR(AddStateFilter(q, p, where));
-  where += OtherFilters(q, d, p, /*text_done=*/fts);
+  where += OtherFilters(q, d, p);
   const char* cmp = q.descending ? "<" : ">";
   const char* dir = q.descending ? " DESC" : "";
   const std::string limit = std::to_string(q.limit + 1);  // one more: is there a next page?
   ItemQuerySql out;
   if (q.sort == ItemSort::kId) {
     // The rowid (primary key) order: a page reads `limit` matching rows, never the whole project.
-    if (q.has_after) where += " AND " + id_col + " " + cmp + " " + p.Add(q.after_id);
-    out.sql = "SELECT i.id, i.id FROM " + from + " WHERE " + where + " ORDER BY " + id_col + dir + " LIMIT " + limit;
+    if (q.has_after) where += std::string(" AND i.id ") + cmp + " " + p.Add(q.after_id);
+    out.sql = "SELECT i.id, i.id FROM " + from + " WHERE " + where + " ORDER BY i.id" + dir + " LIMIT " + limit;
   } else {
     const std::string real = d == SqlDialect::kPostgres ? "double precision" : "REAL";
     const std::string key =

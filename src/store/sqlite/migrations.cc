@@ -240,34 +240,13 @@ constexpr const char kVersion11[] = R"sql(
 CREATE INDEX items_by_project_state ON items(project_id, state);
 )sql";
 
-// 12 (the data browser's search): a trigram full-text index over the items' text and ids (FTS5,
-// external content: the text is not stored twice), kept by triggers in the same transaction as
-// every item write. A search of 3 or more characters is an index lookup that streams matches in
-// rowid order (~1 ms a page) where a LIKE scan read every item of the project (~450 ms of CPU
-// per page on 1M items). Existing items are indexed here ('rebuild': ~16 s of CPU per 1M items).
-constexpr const char kVersion12[] = R"sql(
-CREATE VIRTUAL TABLE items_fts USING fts5(text, external_id, content='items', content_rowid='id',
-                                          tokenize='trigram');
-INSERT INTO items_fts(items_fts) VALUES('rebuild');
-CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
-  INSERT INTO items_fts(rowid, text, external_id) VALUES (new.id, new.text, new.external_id);
-END;
-CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
-  INSERT INTO items_fts(items_fts, rowid, text, external_id) VALUES ('delete', old.id, old.text, old.external_id);
-END;
-CREATE TRIGGER items_fts_update AFTER UPDATE OF text, external_id ON items BEGIN
-  INSERT INTO items_fts(items_fts, rowid, text, external_id) VALUES ('delete', old.id, old.text, old.external_id);
-  INSERT INTO items_fts(rowid, text, external_id) VALUES (new.id, new.text, new.external_id);
-END;
-)sql";
-
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
                                                        kVersion4, kVersion5, kVersion6,
                                                        kVersion7, kVersion8, kVersion9,
-                                                       kVersion10, kVersion11, kVersion12};
+                                                       kVersion10, kVersion11};
   return kMigrations;
 }
 

@@ -216,48 +216,6 @@ TEST_P(StoreBrowseTest, SearchesTextAndIdsWithPatternCharactersTakenLiterally) {
   EXPECT_EQ(Ids(Query()).size(), 4u);
 }
 
-// Searches of 3+ characters read SQLite's trigram index (migration 12): a double quote in the
-// search is a character, not the end of the FTS phrase; a deleted item's erased text is found no
-// more; pages of matches follow the cursor.
-TEST_P(StoreBrowseTest, LongSearchesFindQuotesFollowEditsAndPage) {
-  AddItem("q", "He said \"hi there\" twice");
-  AddItem("r", "hi there, without quotes");
-  for (int i = 0; i < 5; ++i) AddItem("m" + std::to_string(i), "many matches here");
-  ItemQuery q = Query();
-  q.text = "\"hi t";
-  EXPECT_EQ(Ids(q), (V{"q"}));
-  q.text = "HI THERE";
-  EXPECT_EQ(Ids(q), (V{"q", "r"}));
-  q.text = "\"";
-  EXPECT_EQ(Ids(q), (V{"q"}));
-  ASSERT_TRUE(store_->SetItemHold(project_.id, "r", Store::ItemHold::kDeleted).ok());
-  q.text = "hi there";
-  EXPECT_EQ(Ids(q), (V{"q"}));
-  q.state = "deleted";
-  EXPECT_EQ(Ids(q), (V{}));  // its text is gone
-  q = Query();
-  q.text = "matches";
-  q.limit = 2;
-  V all;
-  for (int page = 0; page < 5; ++page) {
-    bool more = false;
-    V got = Ids(q, &more);
-    all.insert(all.end(), got.begin(), got.end());
-    if (!more) break;
-    auto last = QueryItems(*store_, q);
-    ASSERT_TRUE(last.ok());
-    q.has_after = true;
-    q.after_id = last->rows.back().item.id;
-    q.after_key = last->rows.back().sort_key;
-  }
-  EXPECT_EQ(all, (V{"m0", "m1", "m2", "m3", "m4"}));
-  q = Query();
-  q.text = "matches";
-  q.descending = true;
-  q.limit = 2;
-  EXPECT_EQ(Ids(q), (V{"m4", "m3"}));
-}
-
 TEST_P(StoreBrowseTest, KeysetPagesCoverEveryItemOnceInEachSort) {
   std::vector<int64_t> ids;
   for (int i = 0; i < 7; ++i) ids.push_back(AddItem("i" + std::to_string(i), "t"));
