@@ -129,7 +129,7 @@ struct Review {
 struct ReviewQuery {
   std::string annotator;  // only this person's answers ("" = everyone's)
   bool unreviewed = false;  // only answers with no verdict yet
-  // Sampled: ordered by a seeded pseudo-random key ((id * 2654435761 + seed) mod 1000003) instead
+  // Sampled: ordered by a seeded pseudo-random key (((id + seed) * 2654435761) mod 1000003) instead
   // of the id, so the first n rows are a seeded random sample of size n.
   bool sampled = false;
   int64_t seed = 0;

@@ -93,7 +93,7 @@ Result<std::vector<Review>> PgStore::ListReviews(int64_t project_id, int64_t ite
 
 Result<std::vector<ReviewCandidate>> PgStore::ListAnswersForReview(int64_t project_id, const ReviewQuery& q) {
   RETURN_IF_ERROR(CheckText("annotator", q.annotator));
-  const std::string key = q.sampled ? "((a.id * 2654435761 + $3::bigint) % 1000003)" : "(a.id + 0 * $3::bigint)";
+  const std::string key = q.sampled ? "(((a.id + $3::bigint) * 2654435761) % 1000003)" : "(a.id + 0 * $3::bigint)";
   const std::string sql =
       "SELECT * FROM (SELECT a.id, a.item_id, a.labels, a.annotator, a.confidence, a.time_spent_ms, a.kind,"
       " a.created_at, " + key + " AS k FROM annotations a JOIN items i ON i.id=a.item_id"

@@ -92,7 +92,7 @@ Result<std::vector<Review>> SqliteStore::ListReviews(int64_t project_id, int64_t
 }
 
 Result<std::vector<ReviewCandidate>> SqliteStore::ListAnswersForReview(int64_t project_id, const ReviewQuery& q) {
-  const std::string key = q.sampled ? "((a.id * 2654435761 + ?3) % 1000003)" : "a.id";
+  const std::string key = q.sampled ? "(((a.id + ?3) * 2654435761) % 1000003)" : "a.id";
   const std::string sql =
       "SELECT a.id, a.item_id, a.labels, a.source, a.annotator, a.confidence, a.time_spent_ms, a.kind,"
       " a.created_at, " + key + " AS k FROM annotations a JOIN items i ON i.id=a.item_id"
