@@ -18,12 +18,15 @@
 //  9. comparisons (preference.mjs), keyboard only: pairwise tasks without and with criteria and
 //     ranking tasks answered end to end, the stored answers and display orders read back from the
 //     export; every XSS payload in responses, prompts, roles, model names and meta.
+// 10. review (review.mjs), keyboard only: a reviewer rejects an answer with a comment, the
+//     annotator gets it back with the comment, answers again; the exports hold both and the verdict.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { testPairwise, testPairwiseCriteria, testRanking, testComparisonXss } from './preference.mjs';
+import { testReview } from './review.mjs';
 
 const { HITLOOP, DB, BASE, ADMIN_TOKEN, CHROMIUM, WORK } = process.env;
 const payloads = JSON.parse(readFileSync(new URL('./xss_payloads.json', import.meta.url), 'utf8'));
@@ -710,7 +713,7 @@ const browser = await chromium.launch({
 });
 let failed = 0;
 const ctx = await setup();
-const helpers = { api, importJsonl, newPage, signIn, signInAs, payloads, HITLOOP, DB };
+const helpers = { api, importJsonl, newPage, signIn, signInAs, payloads, HITLOOP, DB, BASE };
 for (const [name, fn] of [
   ['headers', () => testHeaders()],
   ['keyboard: 20 items, keyboard only', () => testKeyboard(browser, ctx)],
@@ -726,6 +729,7 @@ for (const [name, fn] of [
   ['comparisons: pairwise with criteria, keyboard only', () => testPairwiseCriteria(browser, helpers)],
   ['comparisons: ranking, keyboard only', () => testRanking(browser, helpers)],
   [`comparisons: xss, ${payloads.length} payloads`, () => testComparisonXss(browser, helpers)],
+  ['review: reject by keyboard, rework with the comment, export', () => testReview(browser, helpers)],
 ]) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
   const t0 = Date.now();
