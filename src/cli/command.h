@@ -41,6 +41,7 @@ void RegisterItem(CLI::App&, GlobalOptions&, int*);  // item quarantine|delete|r
 void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
 void RegisterDb(CLI::App&, GlobalOptions&, int*);      // db backup|restore|check
 void RegisterModel(CLI::App&, GlobalOptions&, int*);   // model connect|disconnect|show
+void RegisterReview(CLI::App&, GlobalOptions&, int*);  // review --list | --approve | --reject
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

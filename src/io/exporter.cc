@@ -1,6 +1,7 @@
 #include "io/exporter.h"
 
 #include <map>
+#include <unordered_map>
 #include <nlohmann/json.hpp>
 
 #include "io/preference_jsonl.h"
@@ -53,6 +54,12 @@ Status ForEachExportItem(Store& store, const Project& project, bool with_answers
     return st;
   };
   RETURN_IF_ERROR(refill());
+  // The project's verdicts (few beside the items), by item.
+  std::unordered_map<int64_t, std::vector<Review>> reviews;
+  {
+    ASSIGN_OR_RETURN(auto all, store.ListReviews(project.id, 0));
+    for (Review& r : all) reviews[r.item_id].push_back(std::move(r));
+  }
   Status inner;
   ExportItem e;
   Status st = store.ScanItems(project.id, [&](const Item& item) {
@@ -66,6 +73,25 @@ Status ForEachExportItem(Store& store, const Project& project, bool with_answers
     e.prediction = (pos < chunk.size() && chunk[pos].item_id == item.id) ? &chunk[pos] : nullptr;
     e.prediction_unscored = e.prediction != nullptr && Unscored(item, e.prediction->model_version);
     e.answers.clear();
+    e.reviews.clear();
+    if (auto rv = reviews.find(item.id); rv != reviews.end()) {
+      auto history = store.ListAnnotations(item.id);
+      if (!history.ok()) {
+        inner = history.status();
+        return false;
+      }
+      for (const Review& r : rv->second) {
+        ReviewedAnswer ra;
+        ra.review = r;
+        for (const Annotation& a : *history) {
+          if (a.id != r.annotation_id) continue;
+          ra.labels = a.labels;
+          ra.kind = a.kind;
+          ra.answered_at = a.created_at;
+        }
+        e.reviews.push_back(std::move(ra));
+      }
+    }
     if (with_answers && !item.labels.empty()) {
       auto all = store.ListAnnotations(item.id);
       if (!all.ok()) {

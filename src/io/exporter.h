@@ -56,6 +56,14 @@ struct ExportStats {
 Result<ExportStats> ExportProject(Store& store, const Project& project, Format format,
                                   std::ostream& out, const ExportOptions& options);
 
+// A verdict with the answer it judged.
+struct ReviewedAnswer {
+  Review review;
+  std::vector<std::string> labels;  // the judged answer's labels
+  std::string kind;                 // and its kind (review | adjudicate | rework)
+  int64_t answered_at = 0;
+};
+
 // What a writer gets per item.
 struct ExportItem {
   const Item* item = nullptr;
@@ -64,6 +72,9 @@ struct ExportItem {
   // with_answers: every answer (people's, models', rules'), oldest first, without those an
   // amendment replaced; the item's label is the newest non-model one. Empty for unlabelled items.
   std::vector<Annotation> answers;
+  // Reviewers' verdicts on people's answers to this item (loop/review.h), oldest first, each with
+  // the answer it judged (which a later rework may have superseded). Empty when none.
+  std::vector<ReviewedAnswer> reviews;
 };
 
 // Walks the project's items in id order with their newest predictions (read ahead in bounded

@@ -178,7 +178,7 @@ Status Read(ReadContext& ctx) {
 // With `ans` (several people answered): "aggregate" (the method), "annotations" (every answer),
 // and the resolved label with its confidence instead of the item's current label.
 void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pred, bool unscored, bool multi,
-                       const ItemAnswers* ans) {
+                       const ItemAnswers* ans, const std::vector<ReviewedAnswer>& reviews) {
   out->push_back('{');
   bool first = true;
   auto key = [&](const char* k) {
@@ -267,6 +267,18 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
     }
     out->push_back('}');
   }
+  if (!reviews.empty()) {
+    // Reviewers' verdicts, each beside the answer it judged (loop/review.h).
+    json rs = json::array();
+    for (const ReviewedAnswer& r : reviews) {
+      rs.push_back({{"answer", r.review.annotation_id}, {"annotator", r.review.annotator}, {"labels", r.labels},
+                    {"kind", r.kind}, {"answered_at_ms", r.answered_at}, {"reviewer", r.review.reviewer},
+                    {"verdict", r.review.verdict}, {"comment", r.review.comment},
+                    {"reviewed_at_ms", r.review.created_at}});
+    }
+    key("reviews");
+    out->append(rs.dump(-1, ' ', false, kReplace));
+  }
   if (item.split == Split::kGold) {
     key("split");
     out->append("\"gold\"");
@@ -301,7 +313,7 @@ Status Write(WriteContext& ctx) {
       auto it = ctx.options->answers->find(e.item->id);
       if (it != ctx.options->answers->end()) ans = &it->second;
     }
-    AppendJsonlRecord(&buf, *e.item, e.prediction, e.prediction_unscored, multi, ans);
+    AppendJsonlRecord(&buf, *e.item, e.prediction, e.prediction_unscored, multi, ans, e.reviews);
     return WriteOut(ctx, buf);
   }, ctx.stats, ctx.options);
 }

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/clock.h"
 #include "io/exporter.h"
 #include "io/format.h"
 #include "io/importer.h"
@@ -410,10 +411,29 @@ Status Write(WriteContext& ctx) {
       json one = {{"result", ResultOf(ctx, a.labels)}, {"was_cancelled", false},
                   {"ground_truth", gold && a.kind == "import"}};  // people's answers to gold are not truth
       if (a.time_spent_ms > 0) one["lead_time"] = static_cast<double>(a.time_spent_ms) / 1000.0;
+      // Reviewers' verdicts on this answer, as Label Studio Enterprise's annotation reviews
+      // (accepted true/false; created_by is the reviewer's name here, not a user id).
+      json reviews = json::array();
+      for (const ReviewedAnswer& r : e.reviews) {
+        if (r.review.annotation_id != a.id) continue;
+        reviews.push_back({{"created_by", r.review.reviewer}, {"accepted", r.review.verdict == "approve"},
+                           {"comment", r.review.comment}, {"created_at", FormatIso8601(r.review.created_at)}});
+      }
+      if (!reviews.empty()) one["reviews"] = reviews;
       anns.push_back(std::move(one));
       json pa = {{"annotator", a.annotator}, {"source", LabelSourceName(a.source)}};
       if (a.confidence) pa["confidence"] = *a.confidence;
       if (a.time_spent_ms > 0) pa["time_ms"] = a.time_spent_ms;
+      if (!reviews.empty()) {
+        pa["kind"] = a.kind;
+        json rs = json::array();
+        for (const ReviewedAnswer& r : e.reviews) {
+          if (r.review.annotation_id != a.id) continue;
+          rs.push_back({{"reviewer", r.review.reviewer}, {"verdict", r.review.verdict},
+                        {"comment", r.review.comment}, {"at_ms", r.review.created_at}});
+        }
+        pa["reviews"] = rs;
+      }
       prov_answers.push_back(pa);
     }
     if (!prov_answers.empty()) prov["answers"] = prov_answers;

@@ -57,6 +57,10 @@ void HandleReport(Ctx& c);
 void HandleImport(Ctx& c);
 void HandleExport(Ctx& c);
 
+// handlers_review.cc: the review workflow (loop/review.h)
+void HandleListReviews(Ctx& c);
+void HandlePostReview(Ctx& c);
+void HandleReviewPage(Ctx& c);  // in handlers_web.cc
 // handlers_mlbackend.cc: Label Studio's ML-backend protocol for a project (/ml/{project}/...)
 void HandleMlHealth(Ctx& c);
 void HandleMlSetup(Ctx& c);

@@ -166,6 +166,7 @@ void HandleEnqueue(Ctx& c) {
     if (!b["pool"].is_string() || b["pool"].get<std::string>().empty()) { SendError(c, InvalidArgument("pool: expected a non-empty string")); return; }
     e.pool = b["pool"].get<std::string>();
     if (e.pool == kGoldPool) { SendError(c, InvalidArgument(std::string("pool: '") + kGoldPool + "' is reserved (gold questions)")); return; }
+    if (e.pool == kReworkPool) { SendError(c, InvalidArgument(std::string("pool: '") + kReworkPool + "' is reserved (rework)")); return; }
   }
   if (b.contains("kind")) {
     if (!b["kind"].is_string()) { SendError(c, InvalidArgument("kind: expected a string")); return; }

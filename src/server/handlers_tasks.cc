@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "loop/answer.h"
 #include "loop/gold.h"
+#include "loop/review.h"
 #include "preference/display_order.h"
 #include "preference/item.h"
 #include "server/certificate.h"
@@ -168,6 +169,19 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   if (IsPreferenceType(c.project->type)) {
     ASSIGN_OR_RETURN(j["comparison"], ComparisonJson(*c.project, lease, item));
   }
+  if (lease.kind == "rework") {
+    // Sent back by a reviewer (loop/review.h): why, in the reviewer's words, and the rejected answer.
+    j["reason"] = "rework";
+    ASSIGN_OR_RETURN(auto rejected, loop::LatestRejection(c.store, *c.project, lease.item_id, lease.annotator));
+    if (rejected) {
+      nlohmann::json review = loop::ReviewJson(*rejected);
+      ASSIGN_OR_RETURN(auto history, c.store.ListAnnotations(lease.item_id));
+      for (const Annotation& a : history) {
+        if (a.id == rejected->annotation_id) review["labels"] = a.labels;
+      }
+      j["review"] = review;
+    }
+  }
   if (lease.kind == "adjudicate") {
     ASSIGN_OR_RETURN(auto history, c.store.ListAnnotations(lease.item_id));
     nlohmann::json answers = nlohmann::json::array();
@@ -258,6 +272,11 @@ void HandleNextTask(Ctx& c) {
   // The lease is handed out only once the batch holding it has committed (Run returns).
   Result<std::optional<ClaimResult>> claimed = std::optional<ClaimResult>();
   Status st = c.writer->Run([&](Store& w) -> Status {
+    // Answers a reviewer sent back to this person come first (loop/review.h).
+    ClaimRequest rework = req;
+    rework.rework_only = true;
+    claimed = w.Claim(rework);
+    if (!claimed.ok() || claimed->has_value()) return claimed.status();
     // The preferred kind first, then any kind (ClaimWithGold does both).
     claimed = loop::ClaimWithGold(w, gold, req, draw);
     return claimed.status();

@@ -48,7 +48,7 @@ std::string VersionedPage(const std::string& path) {
 void ServePage(Ctx& c, const std::string& path) {
   static const std::map<std::string, std::string> pages = [] {
     std::map<std::string, std::string> out;
-    for (const char* p : {"index.html", "admin.html"}) out[p] = VersionedPage(p);
+    for (const char* p : {"index.html", "admin.html", "review.html"}) out[p] = VersionedPage(p);
     return out;
   }();
   auto it = pages.find(path);
@@ -84,6 +84,7 @@ std::string SessionCookie(const std::string& value, int64_t max_age_s) {
 
 void HandleIndexPage(Ctx& c) { ServePage(c, "index.html"); }
 void HandleAdminPage(Ctx& c) { ServePage(c, "admin.html"); }
+void HandleReviewPage(Ctx& c) { ServePage(c, "review.html"); }
 void HandleAsset(Ctx& c) {
   // Only files directly under web/assets/ are reachable; FindWebAsset is an exact-match table.
   ServeAsset(c, "assets/" + c.params["file"]);

@@ -17,6 +17,7 @@ const std::vector<Route>& Routes() {
       // ---- public ----
       {"GET", "/", MinRole::kNone, false, HandleIndexPage, "annotator page"},
       {"GET", "/admin", MinRole::kNone, false, HandleAdminPage, "admin dashboard page"},
+      {"GET", "/review", MinRole::kNone, false, HandleReviewPage, "review page (reviewers)"},
       {"GET", "/assets/{file}", MinRole::kNone, false, HandleAsset, "embedded static file"},
       {"GET", "/healthz", MinRole::kNone, false, HandleHealth, "liveness"},
       {"GET", "/readyz", MinRole::kNone, false, HandleReady, "readiness: the database answers"},
@@ -52,6 +53,10 @@ const std::vector<Route>& Routes() {
        "data browser: a page of items (filters, search, sort, ?after= cursor)"},
       {"GET", "/api/v1/projects/{project}/items/{item}", MinRole::kReviewer, false, HandleGetItem,
        "data browser: an item with its history (predictions, answers, queue, leases, detectors)"},
+      {"GET", "/api/v1/projects/{project}/reviews", MinRole::kReviewer, false, HandleListReviews,
+       "people's answers to review (?filter=all|unreviewed&annotator=&sample=N&seed=&cursor=&limit=)"},
+      {"POST", "/api/v1/projects/{project}/answers/{answer}/review", MinRole::kReviewer, false, HandlePostReview,
+       "approve or reject an answer with a comment; a rejected one goes back to its annotator"},
       // ---- Label Studio ML backend (mlbackend/protocol.h): Basic auth, password = API token ----
       {"GET", "/ml/{project}/health", MinRole::kReviewer, false, HandleMlHealth,
        "Label Studio ML backend: status and current model version"},

@@ -69,6 +69,9 @@ const std::vector<Table>& Tables() {
       {"gold_answers", {{"project_id", C::kInt}, {"annotator", C::kText}, {"item_id", C::kInt},
                         {"correct", C::kBool}, {"counted", C::kBool}, {"answered_at", C::kInt}},
        "project_id, annotator, item_id"},
+      {"reviews", {{"id", C::kInt}, {"project_id", C::kInt}, {"annotation_id", C::kInt}, {"item_id", C::kInt},
+                   {"annotator", C::kText}, {"reviewer", C::kText}, {"verdict", C::kText}, {"comment", C::kText},
+                   {"created_at", C::kInt}}, "id"},
   };
   return kTables;
 }
@@ -262,6 +265,7 @@ class PgSink final : public Sink {
         "SELECT setval(pg_get_serial_sequence('annotations','id'), COALESCE((SELECT max(id) FROM annotations), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('queue','id'), COALESCE((SELECT max(id) FROM queue), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('users','id'), COALESCE((SELECT max(id) FROM users), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('reviews','id'), COALESCE((SELECT max(id) FROM reviews), 0) + 1, false);"
         "INSERT INTO claim_locks(item_id) SELECT DISTINCT item_id FROM queue ON CONFLICT DO NOTHING",
         "copy: sequences and claim rows"));
     return s_->Commit();

@@ -85,6 +85,9 @@ struct ClaimRequest {
   // `exclude_kinds` are ignored). The lease is made in this pool with kind "gold", so what the
   // annotator is shown (loop/gold.h) can look like any review task of the pool.
   std::string gold_for_pool;
+  // True: claim only this annotator's rework (pool kReworkPool, kind ReworkKind(annotator);
+  // `pools`, `kinds` and `exclude_kinds` are ignored). The lease has kind "rework".
+  bool rework_only = false;
 };
 
 // ---- gold questions (loop/gold.h) ----
@@ -106,6 +109,45 @@ struct GoldScore {
 struct ClaimResult {
   Lease lease;
   QueueEntry entry;
+};
+
+// ---- reviews of people's answers (loop/review.h) ----
+// A rejected answer goes back to its annotator as an open entry of the reserved pool kReworkPool
+// whose kind is ReworkKind(annotator): only a claim by that annotator (ClaimRequest::rework_only)
+// reaches it, and its lease has kind "rework". No user may have kReworkPool among their pools.
+inline constexpr char kReworkPool[] = "_rework";
+inline std::string ReworkKind(const std::string& annotator) { return "rework:" + annotator; }
+
+// One verdict on one answer (an annotation by a person). Append-only, like the annotations.
+struct Review {
+  int64_t id = 0;
+  int64_t project_id = 0;
+  int64_t annotation_id = 0;
+  int64_t item_id = 0;    // the answer's item (filled by the store)
+  std::string annotator;  // whose answer (filled by the store)
+  std::string reviewer;
+  std::string verdict;    // approve | reject
+  std::string comment;
+  int64_t created_at = 0;
+};
+
+// Which answers a reviewer is shown (Store::ListAnswersForReview). Answers are annotations by
+// people of kind review, adjudicate or rework (not gold questions, audits or imports), the newest
+// per (item, annotator), on items not deleted.
+struct ReviewQuery {
+  std::string annotator;  // only this person's answers ("" = everyone's)
+  bool unreviewed = false;  // only answers with no verdict yet
+  // Sampled: ordered by a seeded pseudo-random key (((id + seed) * 2654435761) mod 1000003) instead
+  // of the id, so the first n rows are a seeded random sample of size n.
+  bool sampled = false;
+  int64_t seed = 0;
+  // Keyset cursor: the (key, id) of the previous page's last row; rows after it come next.
+  int64_t after_key = -1, after_id = 0;
+  int limit = 50;
+};
+struct ReviewCandidate {
+  Annotation answer;
+  int64_t key = 0;  // its sort key: the sample key when sampled, else its id
 };
 
 // ---- users and sessions (server) ----
@@ -270,6 +312,19 @@ class Store {
   // them afresh; the annotation history and `hitloop quality` keep every answer). Returns how many
   // answers were counted before.
   virtual Result<int64_t> ClearGoldScores(int64_t project_id, const std::string& annotator) = 0;
+
+  // ---- reviews of people's answers (loop/review.h) ----
+  // Appends `r` (annotation_id, reviewer, verdict, comment, created_at) and returns its id; the
+  // store fills item_id and annotator from the answer. On "reject", in the same transaction, the
+  // item goes back to the answer's annotator: an open entry (pool kReworkPool, kind
+  // ReworkKind(annotator), overlap 1, reason "rework") that only they can claim. NotFound: no
+  // such answer in the project; InvalidArgument: not a reviewable answer (see ReviewQuery) or a
+  // bad verdict; Conflict: the reviewer gave the answer, or the item is held.
+  virtual Result<int64_t> PutReview(const Review& r) = 0;
+  // The verdicts of one item (item_id > 0) or of the whole project (0), in id order.
+  virtual Result<std::vector<Review>> ListReviews(int64_t project_id, int64_t item_id) = 0;
+  // Answers to review, in (key, id) order after the cursor, at most `q.limit`.
+  virtual Result<std::vector<ReviewCandidate>> ListAnswersForReview(int64_t project_id, const ReviewQuery& q) = 0;
 
   // ---- status ----
   virtual Result<ProjectStatus> GetStatus(int64_t project_id) = 0;

@@ -20,6 +20,8 @@
 //     export; every XSS payload in responses, prompts, roles, model names and meta.
 // 10. the data browser (browse.mjs): pages by key, a filter, a search, an item's history, a bulk
 //     action, XSS payloads as item id, text, meta and label rendered as text.
+// 11. review (review.mjs), keyboard only: a reviewer rejects an answer with a comment, the
+//     annotator gets it back with the comment, answers again; the exports hold both and the verdict.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { testPairwise, testPairwiseCriteria, testRanking, testComparisonXss } from './preference.mjs';
 import { testDataBrowser } from './browse.mjs';
+import { testReview } from './review.mjs';
 
 const { HITLOOP, DB, BASE, ADMIN_TOKEN, CHROMIUM, WORK } = process.env;
 const payloads = JSON.parse(readFileSync(new URL('./xss_payloads.json', import.meta.url), 'utf8'));
@@ -730,6 +733,7 @@ for (const [name, fn] of [
   ['comparisons: ranking, keyboard only', () => testRanking(browser, helpers)],
   [`comparisons: xss, ${payloads.length} payloads`, () => testComparisonXss(browser, helpers)],
   ['data browser: pages, filter, search, history, bulk gold, xss', () => testDataBrowser(browser, helpers)],
+  ['review: reject by keyboard, rework with the comment, export', () => testReview(browser, helpers)],
 ]) {
   if (process.env.ONLY && !name.includes(process.env.ONLY)) continue;
   const t0 = Date.now();

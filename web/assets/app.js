@@ -281,6 +281,10 @@ function pctPair(p, q) {
 
 // Why this task is in front of the person, in words.
 function reasonText(task) {
+  // Sent back by a reviewer (the review page): their comment is why it is here again.
+  if (task.kind === 'rework' && task.review) {
+    return `Sent back by ${task.review.reviewer}: “${task.review.comment}” — you answered ${(task.review.labels || []).join(', ')}.`;
+  }
   const fixed = REASONS[task.reason];
   if (fixed) return fixed;
   const r = ranked(task.prediction);
@@ -337,6 +341,7 @@ function render(task, amend) {
     review: 'Review',
     audit: 'AUDIT — label it yourself (the machine’s answer is hidden so it cannot sway you)',
     adjudicate: 'ADJUDICATE — annotators disagreed',
+    rework: 'REWORK — a reviewer sent your answer back',
   }[task.kind] || task.kind;
   banner.textContent = amend
     ? (amend.amendable ? `Correcting your answer (${kindText}) — pick again, Esc to cancel`

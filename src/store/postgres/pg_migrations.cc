@@ -165,10 +165,36 @@ constexpr const char kVersion3[] = R"sql(
 CREATE INDEX items_by_project_state ON items(project_id, state, id);
 )sql";
 
+// 4: the review workflow (SQLite's version 12, loop/review.h): verdicts on people's answers,
+// append-only; a rejected answer's rework waits as a queue entry of kind 'rework:NAME'.
+constexpr const char kVersion4[] = R"sql(
+ALTER TABLE queue DROP CONSTRAINT queue_kind_check;
+ALTER TABLE queue ADD CONSTRAINT queue_kind_check
+  CHECK(kind IN ('review','audit','adjudicate') OR kind LIKE 'rework:%');
+CREATE TABLE reviews(
+  id BIGSERIAL PRIMARY KEY,
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  annotation_id BIGINT NOT NULL REFERENCES annotations(id),
+  item_id BIGINT NOT NULL REFERENCES items(id),
+  annotator TEXT NOT NULL,
+  reviewer TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK(verdict IN ('approve','reject')),
+  comment TEXT NOT NULL DEFAULT '',
+  created_at BIGINT NOT NULL);
+CREATE INDEX reviews_by_annotation ON reviews(annotation_id);
+CREATE INDEX reviews_by_item ON reviews(item_id, id);
+CREATE INDEX reviews_by_project ON reviews(project_id, id);
+CREATE INDEX annotations_by_item_annotator ON annotations(item_id, annotator, id);
+CREATE FUNCTION hitloop_reviews_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'reviews are append-only'; END $$;
+CREATE TRIGGER reviews_append_only BEFORE UPDATE OR DELETE ON reviews
+  FOR EACH ROW EXECUTE FUNCTION hitloop_reviews_append_only();
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3};
+  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
   return kMigrations;
 }
 

@@ -47,6 +47,7 @@ Result<User> PgStore::CreateUser(const User& u, const std::string& token_hash) {
   for (const auto& p : u.pools) {
     if (p.empty()) return InvalidArgument("pools: empty pool name");
     if (p == kGoldPool) return InvalidArgument(std::string("pools: '") + kGoldPool + "' is reserved (gold questions)");
+    if (p == kReworkPool) return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
     RETURN_IF_ERROR(CheckText("pool", p));
   }
   User out = u;

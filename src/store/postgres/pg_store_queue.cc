@@ -10,6 +10,8 @@
 // it and committed after the snapshot, PostgreSQL re-checks the row with its new seq against the
 // snapshot's, the test fails and the entry is passed over). So the leases the claim counted for
 // the item are exactly the committed ones: overlap and "not twice to one person" hold exactly.
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/ids.h"
 #include "store/postgres/pg_labels.h"
@@ -127,15 +129,22 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
 
 Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
   // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
+  // A rework (store.h): the claim of pool kReworkPool restricted to this annotator's kind.
   ClaimRequest gold_req;
-  if (!in.gold_for_pool.empty()) {
-    RETURN_IF_ERROR(CheckText("pool", in.gold_for_pool));
+  if (!in.gold_for_pool.empty() || in.rework_only) {
+    if (!in.gold_for_pool.empty()) RETURN_IF_ERROR(CheckText("pool", in.gold_for_pool));
     gold_req = in;
-    gold_req.pools = {kGoldPool};
+    gold_req.pools = {in.rework_only ? kReworkPool : kGoldPool};
     gold_req.kinds.clear();
+    if (in.rework_only) gold_req.kinds = {ReworkKind(in.annotator)};
     gold_req.exclude_kinds.clear();
+    gold_req.gold_for_pool = in.rework_only ? "" : in.gold_for_pool;
   }
-  const ClaimRequest& req = in.gold_for_pool.empty() ? in : gold_req;
+  const ClaimRequest& req = (in.gold_for_pool.empty() && !in.rework_only) ? in : gold_req;
+  // Only a rework claim reaches the rework pool (whatever pools the request names).
+  if (!req.rework_only && std::find(req.pools.begin(), req.pools.end(), kReworkPool) != req.pools.end()) {
+    return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
+  }
   if (req.pools.empty()) return std::optional<ClaimResult>();
   RETURN_IF_ERROR(CheckText("annotator", req.annotator));
   for (const auto& p : req.pools) RETURN_IF_ERROR(CheckText("pool", p));
@@ -175,6 +184,12 @@ Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
     l.item_id = e.item_id;
     l.pool = e.pool;
     l.kind = e.kind;
+    if (req.rework_only) {
+      l.kind = "rework";
+      PgParams g;
+      g.Add(l.id);
+      RETURN_IF_ERROR(Query("UPDATE leases SET kind='rework' WHERE id=$1", g, "lease rework"));
+    }
     if (!req.gold_for_pool.empty()) {
       l.pool = req.gold_for_pool;
       l.kind = "gold";

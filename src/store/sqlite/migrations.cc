@@ -240,13 +240,47 @@ constexpr const char kVersion11[] = R"sql(
 CREATE INDEX items_by_project_state ON items(project_id, state);
 )sql";
 
+// 12 (review workflow, loop/review.h): verdicts on people's answers, append-only; a rejected
+// answer goes back to its annotator as a queue entry of kind 'rework:NAME' in the reserved pool
+// '_rework' (one open per item and person, by queue_one_open). The queue's kind CHECK is widened
+// in place (SQLite cannot alter a CHECK; https://sqlite.org/lang_altertable.html, "making other
+// kinds of table schema changes": a looser constraint every existing row satisfies needs no
+// rebuild). The CREATE TABLE below changes the schema cookie, so every connection re-reads the
+// schema; RESET makes this one re-read it now.
+constexpr const char kVersion12[] = R"sql(
+PRAGMA writable_schema=ON;
+UPDATE sqlite_schema SET sql=replace(sql, 'CHECK(kind IN (''review'',''audit'',''adjudicate''))',
+  'CHECK(kind IN (''review'',''audit'',''adjudicate'') OR kind LIKE ''rework:%'')')
+  WHERE type='table' AND name='queue';
+PRAGMA writable_schema=OFF;
+CREATE TABLE reviews(
+  id INTEGER PRIMARY KEY,
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  annotation_id INTEGER NOT NULL REFERENCES annotations(id),
+  item_id INTEGER NOT NULL REFERENCES items(id),
+  annotator TEXT NOT NULL,
+  reviewer TEXT NOT NULL,
+  verdict TEXT NOT NULL CHECK(verdict IN ('approve','reject')),
+  comment TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL);
+CREATE INDEX reviews_by_annotation ON reviews(annotation_id);
+CREATE INDEX reviews_by_item ON reviews(item_id, id);
+CREATE INDEX reviews_by_project ON reviews(project_id, id);
+CREATE INDEX annotations_by_item_annotator ON annotations(item_id, annotator, id);
+CREATE TRIGGER reviews_append_only_u BEFORE UPDATE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews
+  BEGIN SELECT RAISE(ABORT, 'reviews are append-only'); END;
+PRAGMA writable_schema=RESET;
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
                                                        kVersion4, kVersion5, kVersion6,
                                                        kVersion7, kVersion8, kVersion9,
-                                                       kVersion10, kVersion11};
+                                                       kVersion10, kVersion11, kVersion12};
   return kMigrations;
 }
 

@@ -111,6 +111,9 @@ class SqliteStore final : public Store {
                        int64_t now) override;
   Result<std::vector<GoldScore>> GoldScores(int64_t project_id, const std::string& annotator) override;
   Result<int64_t> ClearGoldScores(int64_t project_id, const std::string& annotator) override;
+  Result<int64_t> PutReview(const Review& r) override;
+  Result<std::vector<Review>> ListReviews(int64_t project_id, int64_t item_id) override;
+  Result<std::vector<ReviewCandidate>> ListAnswersForReview(int64_t project_id, const ReviewQuery& q) override;
   Result<Lease> GetLease(const std::string& lease_id) override;
   Status FinishLease(const std::string& lease_id, const std::string& annotator,
                      const std::string& new_state, int64_t now) override;

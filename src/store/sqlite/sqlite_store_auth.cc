@@ -64,6 +64,7 @@ Result<User> SqliteStore::CreateUser(const User& u, const std::string& token_has
   for (const auto& p : u.pools) {
     if (p.empty()) return InvalidArgument("pools: empty pool name");
     if (p == kGoldPool) return InvalidArgument(std::string("pools: '") + kGoldPool + "' is reserved (gold questions)");
+    if (p == kReworkPool) return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
   }
   User out = u;
   Status st = AutoTxn([&]() -> Status {

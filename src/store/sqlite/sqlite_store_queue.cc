@@ -1,6 +1,9 @@
 // SqliteStore: the work queue, claims and leases, and the project status counts. See the
 // "queue and leases" section of store/store.h.
 #include "store/sqlite/sqlite_store.h"
+
+#include <algorithm>
+
 #include "core/ids.h"
 #include "store/sqlite/prepare.h"
 #include "store/sqlite/sqlite_store_internal.h"
@@ -52,14 +55,21 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
 
 Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
   // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
+  // A rework (store.h): the claim of pool kReworkPool restricted to this annotator's kind.
   ClaimRequest gold_req;
-  if (!in.gold_for_pool.empty()) {
+  if (!in.gold_for_pool.empty() || in.rework_only) {
     gold_req = in;
-    gold_req.pools = {kGoldPool};
+    gold_req.pools = {in.rework_only ? kReworkPool : kGoldPool};
     gold_req.kinds.clear();
+    if (in.rework_only) gold_req.kinds = {ReworkKind(in.annotator)};
     gold_req.exclude_kinds.clear();
+    gold_req.gold_for_pool = in.rework_only ? "" : in.gold_for_pool;
   }
-  const ClaimRequest& req = in.gold_for_pool.empty() ? in : gold_req;
+  const ClaimRequest& req = (in.gold_for_pool.empty() && !in.rework_only) ? in : gold_req;
+  // Only a rework claim reaches the rework pool (whatever pools the request names).
+  if (!req.rework_only && std::find(req.pools.begin(), req.pools.end(), kReworkPool) != req.pools.end()) {
+    return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
+  }
   if (req.pools.empty()) return std::optional<ClaimResult>();
   std::string sql =
       "SELECT q.id, q.item_id, q.pool, q.kind, q.priority, q.overlap, q.done, q.reason FROM queue q"
@@ -128,6 +138,7 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
     l.annotator = req.annotator;
     l.pool = req.gold_for_pool.empty() ? e.pool : req.gold_for_pool;
     l.kind = req.gold_for_pool.empty() ? e.kind : "gold";
+    if (req.rework_only) l.kind = "rework";
     l.created_at = req.now;
     l.expires_at = req.now + req.ttl_ms;
     PREPARE(ins,

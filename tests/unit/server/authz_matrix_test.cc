@@ -31,6 +31,7 @@ struct Row {
 const Row kMatrix[] = {
   {"GET", "/", "/", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/admin", "/admin", "", {200, 200, 200, 200, 200, 200}},
+  {"GET", "/review", "/review", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/assets/{file}", "/assets/app.js", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/healthz", "/healthz", "", {200, 200, 200, 200, 200, 200}},
   {"GET", "/readyz", "/readyz", "", {200, 200, 200, 200, 200, 200}},
@@ -86,6 +87,10 @@ const Row kMatrix[] = {
    R"({"items":["i3"],"gold":false})", {401, 404, 404, 404, 200, 404}},
   {"POST", "/api/v1/projects/{project}/items/label", "/api/v1/projects/p/items/label",
    R"({"items":["i3"],"labels":["a"]})", {401, 404, 404, 404, 200, 404}},
+  // The review workflow: reviewers and admins; {answer} is ann's answer on the {done} lease.
+  {"GET", "/api/v1/projects/{project}/reviews", "/api/v1/projects/p/reviews", "", {401, 404, 404, 200, 200, 404}},
+  {"POST", "/api/v1/projects/{project}/answers/{answer}/review", "/api/v1/projects/p/answers/{answer}/review",
+   R"({"verdict":"approve"})", {401, 404, 404, 200, 200, 404}},
   // Label Studio ML backend: reviewers and admins. p has no model yet (health and setup still
   // answer 200); predict with no tasks is the caller's 400 once authorised.
   {"GET", "/ml/{project}/health", "/ml/p/health", "", {401, 404, 404, 200, 200, 404}},
@@ -144,6 +149,14 @@ TEST_P(AuthzCell, Status) {
   auto done = f.store().Claim(req);
   ASSERT_TRUE(done.ok() && done->has_value());
   ASSERT_TRUE(f.store().FinishLease((*done)->lease.id, "ann", "submitted", req.now).ok());
+  Annotation answer;  // ann's answer to the done lease (what a reviewer judges)
+  answer.item_id = (*done)->lease.item_id;
+  answer.labels = {"a"};
+  answer.annotator = "ann";
+  answer.kind = "review";
+  answer.created_at = req.now;
+  auto answer_id = f.store().AppendAnnotation(answer);
+  ASSERT_TRUE(answer_id.ok());
   auto active = f.store().Claim(req);
   ASSERT_TRUE(active.ok() && active->has_value());
   f.Start();
@@ -155,6 +168,7 @@ TEST_P(AuthzCell, Status) {
   };
   sub("{lease}", (*active)->lease.id);
   sub("{done}", (*done)->lease.id);
+  sub("{answer}", std::to_string(*answer_id));
   auto reply = f.Call(kCallers[caller], row.method, path, row.body);
   EXPECT_EQ(reply.status, row.expect[caller])
       << row.method << " " << path << " as " << (caller == 0 ? "anonymous" : kCallers[caller])

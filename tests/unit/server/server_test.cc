@@ -252,7 +252,7 @@ TEST(Server, ASecondServerCannotTakeAPortInUse) {
 TEST(Server, PagesNameVersionedAssetsWhichAloneMayBeCached) {
   ServerFixture f;
   f.Start();
-  for (const char* page : {"/", "/admin"}) {
+  for (const char* page : {"/", "/admin", "/review"}) {
     auto r = f.Call("", "GET", page);
     ASSERT_EQ(r.status, 200);
     EXPECT_EQ(r.header("Cache-Control"), "no-store") << page;
