@@ -242,8 +242,10 @@ class PgSink final : public Sink {
     if (table_ != nullptr && table_ != &t) RETURN_IF_ERROR(Flush());
     table_ = &t;
     pending_.push_back(row);
+    for (const Value& v : row) pending_bytes_ += v.s.size();
     const size_t per_statement = std::max<size_t>(1, 60000 / t.cols.size());
-    return pending_.size() >= per_statement ? Flush() : Status::Ok();
+    // Also bounded in bytes: items of up to 1 MiB each must not make a gigabyte statement.
+    return pending_.size() >= per_statement || pending_bytes_ >= (16u << 20) ? Flush() : Status::Ok();
   }
   Status Flush() {
     if (table_ == nullptr || pending_.empty()) return Status::Ok();
@@ -270,6 +272,7 @@ class PgSink final : public Sink {
       sql += ")";
     }
     pending_.clear();
+    pending_bytes_ = 0;
     const std::string what = std::string("copy: write ") + t.name;
     return s_->Query(sql, p, what.c_str());
   }
@@ -292,6 +295,7 @@ class PgSink final : public Sink {
   pg::PgStore* s_;
   const Table* table_ = nullptr;
   std::vector<Row> pending_;
+  size_t pending_bytes_ = 0;
 };
 #endif
 
