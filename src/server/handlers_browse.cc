@@ -172,9 +172,16 @@ void HandleGetItem(Ctx& c) {
   if (!detections.ok()) { SendError(c, detections.status()); return; }
   auto history = GetItemHistory(c.store, it.id);
   if (!history.ok()) { SendError(c, history.status()); return; }
+  auto reviews = c.store.ListReviews(c.project->id, it.id);
+  if (!reviews.ok()) { SendError(c, reviews.status()); return; }
+  nlohmann::json verdicts = nlohmann::json::array();
+  for (const auto& r : *reviews) {
+    verdicts.push_back({{"answer_id", r.annotation_id}, {"annotator", r.annotator}, {"reviewer", r.reviewer},
+                        {"verdict", r.verdict}, {"comment", r.comment}, {"at_ms", r.created_at}});
+  }
   nlohmann::json answers = nlohmann::json::array();
   for (const auto& a : *annotations) {
-    answers.push_back({{"labels", a.labels}, {"source", LabelSourceName(a.source)}, {"annotator", a.annotator},
+    answers.push_back({{"id", a.id}, {"labels", a.labels}, {"source", LabelSourceName(a.source)}, {"annotator", a.annotator},
                        {"kind", a.kind}, {"confidence", a.confidence ? nlohmann::json(*a.confidence) : nullptr},
                        {"time_spent_ms", a.time_spent_ms}, {"at_ms", a.created_at}});
   }
@@ -209,7 +216,8 @@ void HandleGetItem(Ctx& c) {
                     {"predictions", predictions},
                     {"detections", dets},
                     {"queue", queue},
-                    {"leases", leases}});
+                    {"leases", leases},
+                    {"reviews", verdicts}});
 }
 
 void HandleMarkGold(Ctx& c) {

@@ -186,6 +186,8 @@ const browse = {
       d.queue.map((q) => [browse.when(q.at_ms), q.pool, q.kind, q.reason || '—', `${q.done}/${q.overlap}`, q.open ? 'open' : 'closed']));
     browse.table('detail-leases', ['when', 'who', 'pool', 'kind', 'state'],
       d.leases.map((l) => [browse.when(l.at_ms), l.annotator, l.pool, l.kind, l.state]));
+    browse.table('detail-reviews', ['when', 'reviewer', 'answer by', 'verdict', 'comment'],
+      (d.reviews || []).map((v) => [browse.when(v.at_ms), v.reviewer, v.annotator, v.verdict, v.comment || '—']));
     browse.table('detail-detections', ['detector', 'answer', 'confidence'],
       d.detections.map((x) => [x.detector, x.value, hl.pct(x.confidence)]));
     hl.show('item-detail', true);
