@@ -62,17 +62,25 @@ int64_t MaxErrorsCertified(int64_t n, double epsilon, double delta) {
   return n;
 }
 
+namespace {
+
+// dist[j] = P(exactly j errors so far), j < dist.size() (mass above is dropped): one more audit
+// wrong with probability p.
+void AddErrorProbability(std::vector<double>& dist, double p) {
+  p = std::clamp(p, 0.0, 1.0);
+  for (size_t j = dist.size() - 1; j > 0; --j) dist[j] = dist[j] * (1 - p) + dist[j - 1] * p;
+  dist[0] *= 1 - p;
+}
+
+}  // namespace
+
 double PoissonBinomialCdf(std::span<const double> error_probs, int64_t k) {
   if (k < 0) return 0.0;
   if (k >= static_cast<int64_t>(error_probs.size())) return 1.0;
   // dist[j] = P(exactly j errors so far), j <= k (mass above k is dropped: not needed).
   std::vector<double> dist(static_cast<size_t>(k) + 1, 0.0);
   dist[0] = 1.0;
-  for (double p : error_probs) {
-    p = std::clamp(p, 0.0, 1.0);
-    for (size_t j = dist.size() - 1; j > 0; --j) dist[j] = dist[j] * (1 - p) + dist[j - 1] * p;
-    dist[0] *= 1 - p;
-  }
+  for (double p : error_probs) AddErrorProbability(dist, p);
   double s = 0.0;
   for (double d : dist) s += d;
   return std::min(1.0, s);
@@ -227,11 +235,6 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
       power_skip ? MaxErrorsCertified(static_cast<int64_t>(scoped.size()), epsilon, delta) : -1;
   std::vector<double> dist(static_cast<size_t>(std::max<int64_t>(kcap, 0)) + 1, 0.0);
   dist[0] = 1.0;
-  auto add_to_power = [&](double confidence) {
-    const double p = std::clamp(1.0 - confidence, 0.0, 1.0);
-    for (size_t j = dist.size() - 1; j > 0; --j) dist[j] = dist[j] * (1 - p) + dist[j - 1] * p;
-    dist[0] *= 1 - p;
-  };
   // Betting: the region's audits in audit order (the prefix, re-sorted by `order`).
   std::vector<std::tuple<int64_t, uint64_t, uint8_t>> ordered;
   std::vector<uint8_t> seq;
@@ -249,7 +252,7 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
   for (double t : grid) {
     while (pos < scoped.size() && scoped[pos].confidence >= t) {
       errors += scoped[pos].error ? 1 : 0;
-      if (power_skip) add_to_power(scoped[pos].confidence);
+      if (power_skip) AddErrorProbability(dist, 1.0 - scoped[pos].confidence);
       ++pos;
     }
     const int64_t n = static_cast<int64_t>(pos);

@@ -178,6 +178,8 @@ class PgStore final : public Store {
   int read_depth_ = 0;
   bool read_txn_ = false;
   bool poisoned_ = false;
+  // The length of the project's stored vectors (0: none yet); cached in vector_dims_.
+  Result<int64_t> ProjectVectorLength(int64_t project_id);
   std::unordered_map<int64_t, int64_t> vector_dims_;
   std::unordered_map<std::string, std::string> prepared_;  // sql -> statement name
 };

@@ -89,7 +89,10 @@ Prediction ReadPrediction(const PgRows& r, int i) {
 
 // ---------------------------------------------------------------- items
 
-Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& import_tag, int64_t* id) {
+namespace {
+
+// What PgStore::PutItem refuses before it writes: a NUL in a text.
+Status CheckItemTexts(const Item& item, const std::string& import_tag) {
   RETURN_IF_ERROR(CheckText("external id", item.external_id));
   RETURN_IF_ERROR(CheckText("text", item.text));
   RETURN_IF_ERROR(CheckText("meta", item.meta_json));
@@ -97,21 +100,32 @@ Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& impo
   RETURN_IF_ERROR(CheckText("import tag", import_tag));
   RETURN_IF_ERROR(CheckText("label annotator", item.label_annotator));
   for (const auto& l : item.labels) RETURN_IF_ERROR(CheckText("label", l));
+  return Status::Ok();
+}
+
+constexpr size_t kInsertChunk = 1000;  // rows per INSERT: 14 parameters each, under libpq's 65,535
+
+}  // namespace
+
+// The length of the project's stored vectors (0: none yet), cached per connection.
+Result<int64_t> PgStore::ProjectVectorLength(int64_t project_id) {
+  if (auto it = vector_dims_.find(project_id); it != vector_dims_.end()) return it->second;
+  PgParams p;
+  p.Add(project_id);
+  PgRows r;
+  RETURN_IF_ERROR(Query("SELECT octet_length(vector) / 4 FROM items WHERE project_id=$1 AND"
+                        " vector IS NOT NULL AND hold IS NULL LIMIT 1", p, &r,
+                        "read the project's vector size"));
+  const int64_t want = r.rows() > 0 ? r.Int(0, 0) : 0;
+  if (want > 0) vector_dims_[project_id] = want;
+  return want;
+}
+
+Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& import_tag, int64_t* id) {
+  RETURN_IF_ERROR(CheckItemTexts(item, import_tag));
   // Every vector of a project has the same length (see SqliteStore::PutItem).
   if (!item.vector.empty()) {
-    int64_t want = 0;
-    if (auto it = vector_dims_.find(item.project_id); it != vector_dims_.end()) {
-      want = it->second;
-    } else {
-      PgParams p;
-      p.Add(item.project_id);
-      PgRows r;
-      RETURN_IF_ERROR(Query("SELECT octet_length(vector) / 4 FROM items WHERE project_id=$1 AND"
-                            " vector IS NOT NULL AND hold IS NULL LIMIT 1", p, &r,
-                            "read the project's vector size"));
-      if (r.rows() > 0) want = r.Int(0, 0);
-      if (want > 0) vector_dims_[item.project_id] = want;
-    }
+    ASSIGN_OR_RETURN(int64_t want, ProjectVectorLength(item.project_id));
     if (want > 0 && want != static_cast<int64_t>(item.vector.size())) {
       return InvalidArgument("vector: has " + std::to_string(item.vector.size()) +
                              " dimensions, the project's vectors have " + std::to_string(want));
@@ -156,23 +170,6 @@ Result<PutItemResult> PgStore::PutItem(const Item& item, const std::string& impo
   return result;
 }
 
-namespace {
-
-// What PgStore::PutItem refuses before it writes: a NUL in a text.
-Status CheckItemTexts(const Item& item, const std::string& import_tag) {
-  RETURN_IF_ERROR(CheckText("external id", item.external_id));
-  RETURN_IF_ERROR(CheckText("text", item.text));
-  RETURN_IF_ERROR(CheckText("meta", item.meta_json));
-  RETURN_IF_ERROR(CheckText("content hash", item.content_hash));
-  RETURN_IF_ERROR(CheckText("import tag", import_tag));
-  RETURN_IF_ERROR(CheckText("label annotator", item.label_annotator));
-  for (const auto& l : item.labels) RETURN_IF_ERROR(CheckText("label", l));
-  return Status::Ok();
-}
-
-constexpr size_t kInsertChunk = 1000;  // rows per INSERT: 14 parameters each, under libpq's 65,535
-
-}  // namespace
 
 // One multi-row INSERT per chunk (and one SELECT for the ids already present) instead of a round
 // trip per item: importing 20k items spent ~0.6 s of hitloop CPU and 18 s waiting on the
@@ -184,7 +181,7 @@ Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> item
   RETURN_IF_ERROR(CheckText("import tag", import_tag));
   // Refusals first, exactly as PutItem would give them, in order (vector length against the
   // project's, or against the first vector this batch writes).
-  std::vector<size_t> todo;  // items to write, in order; later copies of an id are left out
+  std::vector<size_t> to_write;  // items to write, in order; later copies of an id are left out
   std::map<std::string, size_t> first_of;  // external id -> first index written in this batch
   std::vector<size_t> copy_of(items.size(), SIZE_MAX);
   const int64_t project_id = items[0].project_id;
@@ -196,18 +193,7 @@ Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> item
     if (!out[i].status.ok()) continue;
     if (!item.vector.empty()) {
       if (want < 0) {
-        if (auto it = vector_dims_.find(project_id); it != vector_dims_.end()) {
-          want = it->second;
-        } else {
-          PgParams p;
-          p.Add(project_id);
-          PgRows r;
-          RETURN_IF_ERROR(Query("SELECT octet_length(vector) / 4 FROM items WHERE project_id=$1 AND"
-                                " vector IS NOT NULL AND hold IS NULL LIMIT 1", p, &r,
-                                "read the project's vector size"));
-          want = r.rows() > 0 ? r.Int(0, 0) : 0;
-          if (want > 0) vector_dims_[project_id] = want;
-        }
+        ASSIGN_OR_RETURN(want, ProjectVectorLength(project_id));
       }
       // None stored yet: the first vector of the batch sets the length for the rest of it.
       if (want == 0) want = static_cast<int64_t>(item.vector.size());
@@ -222,18 +208,18 @@ Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> item
       copy_of[i] = it->second;
       continue;
     }
-    todo.push_back(i);
+    to_write.push_back(i);
   }
   Status st = AutoTxnOneStatement([&]() -> Status {
     const int64_t now = Now();
-    for (size_t from = 0; from < todo.size(); from += kInsertChunk) {
-      const size_t to = std::min(todo.size(), from + kInsertChunk);
+    for (size_t from = 0; from < to_write.size(); from += kInsertChunk) {
+      const size_t to = std::min(to_write.size(), from + kInsertChunk);
       PgParams p;
       std::string sql =
           "INSERT INTO items(project_id, external_id, text, vector, meta, content_hash, split, state,"
           " labels, label_source, label_annotator, label_confidence, import_tag, created_at) VALUES";
       for (size_t j = from; j < to; ++j) {
-        const Item& item = items[todo[j]];
+        const Item& item = items[to_write[j]];
         const int b = p.size();
         sql += j == from ? "(" : ",(";
         for (int c = 1; c <= 14; ++c) sql += (c > 1 ? ",$" : "$") + std::to_string(b + c);
@@ -255,7 +241,7 @@ Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> item
       for (int row = 0; row < r.rows(); ++row) inserted.emplace(r.Text(row, 1), r.Int(row, 0));
       std::vector<std::string> present;  // ids already in the project before this chunk
       for (size_t j = from; j < to; ++j) {
-        const size_t i = todo[j];
+        const size_t i = to_write[j];
         if (auto it = inserted.find(items[i].external_id); it != inserted.end()) {
           out[i].result = PutItemResult::kInserted;
           out[i].id = it->second;
@@ -275,7 +261,7 @@ Result<std::vector<PutItemOutcome>> PgStore::PutItems(std::span<const Item> item
         by_id[found.Text(row, 1)] = {found.Int(row, 0), found.Text(row, 2)};
       }
       for (size_t j = from; j < to; ++j) {
-        const size_t i = todo[j];
+        const size_t i = to_write[j];
         if (inserted.count(items[i].external_id)) continue;
         auto it = by_id.find(items[i].external_id);
         if (it == by_id.end()) return IoError(where() + ": item " + items[i].external_id + " vanished");
