@@ -1,6 +1,6 @@
 // hitloop export NAME --format jsonl|csv|label-studio|label-studio-csv|prodigy|doccano|answers
 //                    [--aggregate mv|ds|auto] [--out FILE]
-// pairwise/ranking projects: --format jsonl|trl|trl-kto [--margin] [--criterion C]
+// pairwise/ranking projects: --format jsonl|trl|trl-kto [--margin] [--criterion C] [--aggregate bt]
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -28,7 +28,8 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   cmd->add_option("--format", o.format, format_help)->capture_default_str();
   cmd->add_option("--aggregate", o.aggregate,
                   "How several people's answers become the exported label: mv | ds | auto "
-                  "(default: the project's setting, see `hitloop quality --set-aggregate`)");
+                  "(default: the project's setting, see `hitloop quality --set-aggregate`); "
+                  "pairwise/ranking projects: bt (one Bradley-Terry order per item)");
   cmd->add_option("--criterion", o.criterion, "trl, trl-kto: the criterion to export (default: overall)");
   cmd->add_flag("--margin", o.margin, "trl: add TRL's margin column from the answer's strength");
   cmd->add_option("--out", o.out, "Output file (default: stdout)");
@@ -37,16 +38,16 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     Result<const io::FormatSpec*> fmt = answers_format ? Result<const io::FormatSpec*>(nullptr)
                                                        : io::FindFormat(o.format);
     if (!fmt.ok()) { *exit_code = Fail(fmt.status()); return; }
-    std::optional<quality::AggregateMethod> method;
-    if (!o.aggregate.empty()) {
-      auto m = quality::ParseAggregateMethod(o.aggregate);
-      if (!m.ok()) { *exit_code = Fail(m.status()); return; }
-      method = *m;
-    }
     auto store = OpenStore(g.db_path, OpenMode::kMustExist);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    std::optional<quality::AggregateMethod> method;
+    bool aggregate_preferences = false;
+    if (!o.aggregate.empty()) {
+      Status st = io::ParseExportAggregate(*p, o.aggregate, &method, &aggregate_preferences);
+      if (!st.ok()) { *exit_code = Fail(st); return; }
+    }
     auto answers = io::AnswersForExport(**store, *p, method);
     if (!answers.ok()) { *exit_code = Fail(answers.status()); return; }
     std::ofstream file;
@@ -67,6 +68,7 @@ void RegisterExport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     opts.answers = &*answers;
     opts.margin = o.margin;
     opts.criterion = o.criterion;
+    opts.aggregate_preferences = aggregate_preferences;
     auto stats = answers_format ? io::ExportAnswersCsv(**store, *p, *answers, *out, opts)
                                 : io::ExportProject(**store, *p, *fmt, *out, opts);
     progress.Finish();

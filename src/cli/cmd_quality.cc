@@ -1,19 +1,44 @@
 // hitloop quality NAME [--json] [--aggregate mv|ds|auto] [--set-aggregate mv|ds|auto]
 //                      [--replicates N] [--min-shared N] [--clear-flag USER]
 // Agreement with bootstrap intervals, how labels are resolved, and per-annotator quality
-// (quality/project_quality.h): the same numbers as the report and the dashboard. Then gold
+// (quality/project_quality.h): the same numbers as the report and the dashboard. Pairwise and
+// ranking projects get preference/report.h's report instead. Then gold
 // questions, qualification and flags as routing sees them (loop/gold.h; JSON key "gold_routing").
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/parallel.h"
 #include "loop/gold.h"
+#include "preference/report.h"
 #include "quality/project_quality.h"
 #include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
+namespace {
+
+int PreferenceQuality(Store& store, const Project& p, bool as_json, const std::string& aggregate,
+                      const std::string& set_aggregate) {
+  if (!aggregate.empty() || !set_aggregate.empty()) {
+    return Fail(InvalidArgument("--aggregate/--set-aggregate resolve labels; '" + p.name + "' is " +
+                                TaskTypeName(p.type) + " (comparisons are resolved by Bradley-Terry: "
+                                "export --aggregate bt)"));
+  }
+  preference::PreferenceReportOptions o;
+  o.threads = DefaultThreads();
+  auto r = preference::BuildPreferenceReport(store, p, o);
+  if (!r.ok()) return Fail(r.status());
+  if (as_json) {
+    std::printf("%s\n", preference::PreferenceReportToJson(*r).c_str());
+  } else {
+    std::fputs(preference::PreferenceReportToText(*r).c_str(), stdout);
+  }
+  return 0;
+}
+
+}  // namespace
 
 void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Args {
@@ -45,6 +70,10 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(a->name);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
+    if (IsPreferenceType(p->type)) {  // comparisons: agreement, position bias, reward model, disputes
+      *exit_code = PreferenceQuality(**store, *p, a->as_json, a->aggregate, a->set_aggregate);
+      return;
+    }
     if (!a->set_aggregate.empty()) {
       auto m = quality::ParseAggregateMethod(a->set_aggregate);
       if (!m.ok()) { *exit_code = Fail(m.status()); return; }

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "core/parallel.h"
 #include "io/line_reader.h"
 #include "io/preference_jsonl.h"
 #include "loop/cycle.h"
@@ -31,6 +32,7 @@ struct TrainOpts {
   double holdout = 0.2, c = 1.0;
   uint64_t seed = 1;
   int hash_bits = 20;
+  int threads = DefaultThreads();
   bool no_char_ngrams = false, no_dense = false, as_json = false, no_save = false;
 };
 
@@ -48,6 +50,7 @@ int Train(const GlobalOptions& g, const TrainOpts& t) {
   ro.hash_bits = t.hash_bits;
   ro.char_ngrams = !t.no_char_ngrams;
   ro.dense = !t.no_dense;
+  ro.threads = t.threads;
   const size_t n = data->comparisons.size();
   int64_t ties = 0, bad = 0;
   for (const auto& c : data->comparisons) {
@@ -141,7 +144,23 @@ int Train(const GlobalOptions& g, const TrainOpts& t) {
 struct ScoreOpts {
   std::string project, file, out, model;
   size_t max_record_bytes = 1 << 20;
+  int threads = DefaultThreads();
 };
+
+// Rewards of a batch of records, in parallel (the model is immutable; Score is const).
+void ScoreBatch(const preference::RewardModel& model, const std::vector<io::PreferenceRecord>& batch,
+                int threads, std::ostream& out) {
+  std::vector<std::vector<double>> rewards(batch.size());
+  ParallelFor(batch.size(), threads, 64, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const std::string_view prompt = preference::LastUserTurn(batch[i].item);
+      for (const auto& r : batch[i].item.responses) rewards[i].push_back(model.Score(prompt, r.text));
+    }
+  });
+  for (size_t i = 0; i < batch.size(); ++i) {
+    out << nlohmann::json{{"id", batch[i].id}, {"rewards", rewards[i]}}.dump() << '\n';
+  }
+}
 
 int Score(const GlobalOptions& g, const ScoreOpts& s) {
   auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
@@ -172,6 +191,9 @@ int Score(const GlobalOptions& g, const ScoreOpts& s) {
   }
   std::string_view line;
   bool too_long = false;
+  constexpr size_t kBatch = 2048;  // records parsed (in file order, for errors) before scoring
+  std::vector<io::PreferenceRecord> batch;
+  batch.reserve(kBatch);
   io::PreferenceRecord rec;
   int64_t records = 0;
   for (;;) {
@@ -185,12 +207,15 @@ int Score(const GlobalOptions& g, const ScoreOpts& s) {
       if (!s.out.empty()) { file.close(); std::remove(tmp.c_str()); }
       return Fail(Status(st.code(), s.file + ":" + std::to_string(reader.line_number()) + ": " + st.message()));
     }
-    nlohmann::json rewards = nlohmann::json::array();
-    const std::string_view prompt = preference::LastUserTurn(rec.item);
-    for (const auto& r : rec.item.responses) rewards.push_back(model->Score(prompt, r.text));
-    *out << nlohmann::json{{"id", rec.id}, {"rewards", rewards}}.dump() << '\n';
+    batch.push_back(std::move(rec));
+    rec = {};
     ++records;
+    if (batch.size() == kBatch) {
+      ScoreBatch(*model, batch, s.threads, *out);
+      batch.clear();
+    }
   }
+  ScoreBatch(*model, batch, s.threads, *out);
   if (!s.out.empty()) {
     file.close();
     if (file.fail() || std::rename(tmp.c_str(), s.out.c_str()) != 0) {
@@ -221,6 +246,8 @@ void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   train->add_option("--hash-bits", t.hash_bits, "Hashed text buckets = 2^bits")->capture_default_str()->check(CLI::Range(10, 24));
   train->add_flag("--no-char-ngrams", t.no_char_ngrams, "Word n-grams only");
   train->add_flag("--no-dense", t.no_dense, "Without the length / prompt-relation features");
+  train->add_option("--threads", t.threads, "Featurisation threads (default: every core)")
+      ->capture_default_str()->check(CLI::Range(1, 256));
   train->add_flag("--no-save", t.no_save, "Measure only; do not write a model file");
   train->add_flag("--json", t.as_json, "One JSON object on stdout");
   train->callback([&g, exit_code] { *exit_code = Train(g, t); });
@@ -232,6 +259,8 @@ void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   score->add_option("FILE", s.file, "JSONL records shaped like the import's")->required();
   score->add_option("--out", s.out, "Output file (default: stdout)");
   score->add_option("--model", s.model, "Model file (default: <db>.models/NAME/reward.hlrm)");
+  score->add_option("--threads", s.threads, "Scoring threads (default: every core)")
+      ->capture_default_str()->check(CLI::Range(1, 256));
   score->callback([&g, exit_code] { *exit_code = Score(g, s); });
 }
 

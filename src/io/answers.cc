@@ -204,4 +204,22 @@ Result<ExportStats> ExportAnswersCsv(Store& store, const Project& project,
   return stats;
 }
 
+Status ParseExportAggregate(const Project& project, std::string_view value,
+                            std::optional<quality::AggregateMethod>* method, bool* preferences) {
+  if (IsPreferenceType(project.type)) {
+    if (value == "bt" || value == "bradley-terry") {
+      *preferences = true;
+      return Status::Ok();
+    }
+    return InvalidArgument("aggregate: '" + std::string(value) + "' is for labels; project '" + project.name +
+                           "' is " + TaskTypeName(project.type) + ": use bt (Bradley-Terry per item)");
+  }
+  if (value == "bt" || value == "bradley-terry") {
+    return InvalidArgument("aggregate: bt resolves comparisons; project '" + project.name + "' is " +
+                           TaskTypeName(project.type) + ": use mv, ds or auto");
+  }
+  ASSIGN_OR_RETURN(*method, quality::ParseAggregateMethod(value));
+  return Status::Ok();
+}
+
 }  // namespace hitloop::io

@@ -17,6 +17,7 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "io/exporter.h"
@@ -34,6 +35,13 @@ inline constexpr const char* kAnswersFormat = "answers";
 // "gold"), adjudicated ones the adjudication. Empty for projects that are not single-label.
 Result<AnswersByItem> AnswersForExport(Store& store, const Project& project,
                                        std::optional<quality::AggregateMethod> method);
+
+// An export's `--aggregate` (CLI) or `?aggregate=` (HTTP): mv | ds | auto for label projects
+// (into *method), bt for pairwise/ranking projects (*preferences = true: each item's answers
+// resolved by Bradley–Terry, preference/aggregate.h). InvalidArgument for a method the project's
+// type does not have.
+Status ParseExportAggregate(const Project& project, std::string_view value,
+                            std::optional<quality::AggregateMethod>* method, bool* preferences);
 
 Result<ImportStats> ImportAnswersCsv(Store& store, const Project& project, const std::string& path,
                                      const ImportOptions& options);

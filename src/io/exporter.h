@@ -44,6 +44,9 @@ struct ExportOptions {
   // trl-kto ("" = the overall judgement). Other formats ignore them.
   bool margin = false;
   std::string criterion;
+  // Preference projects: one resolved judgement per item from everyone's answers
+  // (preference/aggregate.h, `export --aggregate bt`) instead of one row set per answer.
+  bool aggregate_preferences = false;
 };
 
 struct ExportStats {

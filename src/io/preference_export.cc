@@ -1,11 +1,13 @@
 #include "io/preference_export.h"
 
+#include <cmath>
 #include <map>
 #include <set>
 
 #include <nlohmann/json.hpp>
 
 #include "io/exporter.h"
+#include "preference/aggregate.h"
 #include "preference/answer.h"
 #include "preference/item.h"
 #include "preference/project_data.h"
@@ -51,13 +53,9 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
     ASSIGN_OR_RETURN(auto data, preference::LoadProjectPreferences(store, project, options.criterion));
     stats.items = static_cast<int64_t>(data.items.size());
     std::set<size_t> labelled;
-    for (const auto& c : data.comparisons) {
-      ++stats.answers;
-      labelled.insert(c.item);
-      const PreferenceItem& item = data.items[c.item];
-      const auto& j = c.judgement;
-      if (j.both_bad) { ++stats.both_bad; continue; }
-      if (j.IsTie()) { ++stats.ties; continue; }
+    // Rows of one decided judgement (a person's, or an item's resolved one).
+    auto write_rows = [&](const PreferenceItem& item, const preference::Judgement& j,
+                          const std::vector<double>* log_ability) -> Status {
       if (format == PreferenceFormat::kTrl) {
         for (size_t g = 0; g < j.order.size(); ++g) {
           for (size_t h = g + 1; h < j.order.size(); ++h) {
@@ -66,23 +64,51 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
                 ojson row = {{"prompt", PromptJson(item)},
                              {"chosen", CompletionJson(item, better)},
                              {"rejected", CompletionJson(item, worse)}};
-                if (options.margin) row["margin"] = StrengthValue(j.strength);
+                if (options.margin) {
+                  if (log_ability != nullptr) {
+                    row["margin"] = std::round(((*log_ability)[better] - (*log_ability)[worse]) * 1e4) / 1e4;
+                  } else {
+                    row["margin"] = StrengthValue(j.strength);
+                  }
+                }
                 RETURN_IF_ERROR(WriteLine(out, row));
                 ++stats.rows;
               }
             }
           }
         }
-      } else {
-        for (int r : j.order.front()) {
-          RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", true}}));
-          ++stats.rows;
-        }
-        for (int r : j.order.back()) {
-          RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", false}}));
-          ++stats.rows;
-        }
+        return Status::Ok();
       }
+      for (int r : j.order.front()) {
+        RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", true}}));
+        ++stats.rows;
+      }
+      for (int r : j.order.back()) {
+        RETURN_IF_ERROR(WriteLine(out, ojson{{"prompt", PromptJson(item)}, {"completion", CompletionJson(item, r)}, {"label", false}}));
+        ++stats.rows;
+      }
+      return Status::Ok();
+    };
+    std::map<size_t, std::vector<preference::Judgement>> by_item;  // with aggregate
+    for (const auto& c : data.comparisons) {
+      ++stats.answers;
+      labelled.insert(c.item);
+      if (options.aggregate) {
+        by_item[c.item].push_back(c.judgement);
+        continue;
+      }
+      const auto& j = c.judgement;
+      if (j.both_bad) { ++stats.both_bad; continue; }
+      if (j.IsTie()) { ++stats.ties; continue; }
+      RETURN_IF_ERROR(write_rows(data.items[c.item], j, nullptr));
+    }
+    for (const auto& [index, judgements] : by_item) {
+      const PreferenceItem& item = data.items[index];
+      ASSIGN_OR_RETURN(preference::ResolvedJudgement r,
+                       preference::ResolveJudgements(judgements, static_cast<int>(item.responses.size())));
+      if (r.judgement.both_bad) { ++stats.both_bad; continue; }
+      if (r.judgement.IsTie()) { ++stats.ties; continue; }
+      RETURN_IF_ERROR(write_rows(item, r.judgement, &r.log_ability));
     }
     stats.labelled = static_cast<int64_t>(labelled.size());
     return stats;
@@ -119,6 +145,7 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
     ojson rec = {{"id", it.external_id}, {"prompt", PromptJson(*item)}, {"responses", responses}};
     ojson list = ojson::array();
     const int n = static_cast<int>(item->responses.size());
+    std::map<std::string, std::vector<preference::Judgement>> by_criterion;  // with aggregate
     for (const Annotation& a : answers[it.id]) {
       auto ans = preference::DecodeAnswer(a.labels, n);
       if (!ans.ok()) {
@@ -136,6 +163,7 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
         else criteria[jd.criterion] = s;
         if (jd.IsTie()) ++stats.ties;
         if (jd.both_bad) ++stats.both_bad;
+        if (options.aggregate) by_criterion[jd.criterion].push_back(jd);
       }
       if (!criteria.empty()) {
         if (o.contains("preference")) {
@@ -151,6 +179,22 @@ Result<PreferenceExportStats> ExportPreferences(Store& store, const Project& pro
     if (!list.empty()) {
       rec["answers"] = list;
       ++stats.labelled;
+    }
+    if (!by_criterion.empty()) {
+      ojson resolved = ojson::object();
+      for (const auto& [criterion, judgements] : by_criterion) {
+        auto r = preference::ResolveJudgements(judgements, n);
+        if (!r.ok()) {
+          bad = Corruption("item '" + it.external_id + "': " + r.status().message());
+          return false;
+        }
+        std::string s = preference::EncodeAnswer(preference::Answer{{r->judgement}, {}}).front();
+        const ojson one = {{"order", s}, {"confidence", std::round(r->confidence * 1e4) / 1e4},
+                           {"answers", r->answers + r->both_bad}};
+        if (criterion.empty()) resolved["preference"] = one;
+        else resolved["criteria"][criterion] = one;
+      }
+      rec["resolved"] = resolved;
     }
     if (!meta.empty()) rec["meta"] = meta;
     if (it.split == Split::kGold) rec["split"] = "gold";
@@ -176,12 +220,14 @@ Status WritePreferenceFormat(WriteContext& ctx, PreferenceFormat format) {
   PreferenceExportOptions opts;
   opts.margin = ctx.options->margin;
   opts.criterion = ctx.options->criterion;
+  opts.aggregate = ctx.options->aggregate_preferences;
   ASSIGN_OR_RETURN(PreferenceExportStats st, ExportPreferences(*ctx.store, *ctx.project, format, *ctx.out, opts));
   ctx.stats->items = st.items;
   ctx.stats->labels = st.labelled;
   std::string note = std::to_string(st.rows) + " rows, " + std::to_string(st.answers) + " answers";
   if (format != PreferenceFormat::kJsonl) {
-    note += "; left out: " + std::to_string(st.ties) + " ties, " + std::to_string(st.both_bad) + " both bad";
+    note += "; left out: " + std::to_string(st.ties) + " ties, " + std::to_string(st.both_bad) + " both bad" +
+            (opts.aggregate ? " (items, after resolving each item's answers)" : "");
   }
   ctx.stats->notes.push_back(note);
   return Status::Ok();

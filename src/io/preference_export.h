@@ -10,6 +10,10 @@
 //   - jsonl:   hitloop's own records, every answer with annotator, source, criterion, strength and
 //              display order; re-imports through io/preference_jsonl.h.
 // Ties and both-bad answers carry no direction: they are left out of trl and trl-kto and counted.
+// With `aggregate`, each item's answers are first resolved into one judgement
+// (preference/aggregate.h): trl / trl-kto write the resolved order (trl's margin is then the
+// fitted log-ability difference), items resolving to a tie or both-bad are left out and counted,
+// and jsonl adds "resolved": {"preference" | "criteria", "confidence"} beside the answers.
 // Memory: one item's answers at a time plus the project's answers index.
 // Registered as the formats trl and trl-kto (io/format_trl.cc, io/format_trl_kto.cc); jsonl on a
 // preference project writes the own records (io/format_jsonl.cc).
@@ -30,6 +34,7 @@ Result<PreferenceFormat> ParsePreferenceFormat(const std::string& name);
 
 struct PreferenceExportOptions {
   bool margin = false;
+  bool aggregate = false;
   std::string criterion;  // trl / trl-kto: "" = the overall judgement (see preference/project_data.h)
 };
 
@@ -38,8 +43,8 @@ struct PreferenceExportStats {
   int64_t labelled = 0;  // items with at least one answer written (or, for trl/trl-kto, counted)
   int64_t rows = 0;
   int64_t answers = 0;
-  int64_t ties = 0;      // answers left out of trl / trl-kto
-  int64_t both_bad = 0;  // answers left out of trl / trl-kto
+  int64_t ties = 0;      // answers (items, with aggregate) left out of trl / trl-kto
+  int64_t both_bad = 0;  // answers (items, with aggregate) left out of trl / trl-kto
 };
 
 // FailedPrecondition for a project that is not a preference project.

@@ -11,6 +11,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/parallel.h"
 #include "model/dual_cd.h"
 #include "core/serial.h"
 
@@ -38,23 +39,6 @@ struct ModelDeleter {
 namespace {
 
 size_t PaddedStride(int k) { return (static_cast<size_t>(k) + 7) / 8 * 8; }
-
-template <typename F>
-void ParallelFor(size_t n, int threads, size_t min_parallel, F&& fn) {
-  threads = std::max(1, threads);
-  if (n < min_parallel || threads == 1) {
-    fn(0, n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  const size_t chunk = (n + threads - 1) / threads;
-  for (int t = 1; t < threads; ++t) {
-    const size_t b = std::min(n, chunk * t), e = std::min(n, chunk * (t + 1));
-    if (b < e) pool.emplace_back([&fn, b, e] { fn(b, e); });
-  }
-  fn(0, std::min(n, chunk));
-  for (auto& th : pool) th.join();
-}
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 
 #include "core/file.h"
 #include "core/ids.h"
+#include "core/parallel.h"
 #include "core/serial.h"
 #include "model/dual_cd.h"
 #include "text/featurizer_file.h"
@@ -88,18 +89,27 @@ Result<RewardModel> RewardModel::Train(std::span<const RewardPair> pairs, const 
   // Fit IDF and dense scaling on every training response (chosen rows first, then rejected).
   std::vector<std::vector<float>> dense(2 * pairs.size());
   std::vector<text::FeatureInput> corpus(2 * pairs.size());
+  if (options.dense) {
+    ParallelFor(pairs.size(), options.threads, 256, [&](size_t begin, size_t end) {
+      for (size_t i = begin; i < end; ++i) {
+        dense[i] = DenseFeatures(pairs[i].prompt, pairs[i].chosen);
+        dense[pairs.size() + i] = DenseFeatures(pairs[i].prompt, pairs[i].rejected);
+      }
+    });
+  }
   for (size_t i = 0; i < pairs.size(); ++i) {
-    if (options.dense) {
-      dense[i] = DenseFeatures(pairs[i].prompt, pairs[i].chosen);
-      dense[pairs.size() + i] = DenseFeatures(pairs[i].prompt, pairs[i].rejected);
-    }
     corpus[i] = {pairs[i].chosen, dense[i]};
     corpus[pairs.size() + i] = {pairs[i].rejected, dense[pairs.size() + i]};
   }
-  ASSIGN_OR_RETURN(std::vector<text::SparseRow> rows, m.featurizer_.FitTransform(corpus));
+  ASSIGN_OR_RETURN(std::vector<text::SparseRow> rows, m.featurizer_.FitTransform(corpus, options.threads));
   model::CsrRows x;
   x.cols = m.featurizer_.dim();
+  x.row_start.reserve(pairs.size() + 1);
   x.row_start.push_back(0);
+  size_t nonzeros = 0;
+  for (const auto& r : rows) nonzeros += r.size();
+  x.col.reserve(nonzeros);
+  x.val.reserve(nonzeros);
   for (size_t i = 0; i < pairs.size(); ++i) Difference(rows[i], rows[pairs.size() + i], &x);
   // No intercept: flipping a pair's sign gives the same loss, so every pair is a +1 example.
   std::vector<int8_t> y(pairs.size(), 1);

@@ -37,6 +37,7 @@ struct RewardOptions {
   bool dense = true;       // the dense block (length and prompt relation)
   double c = 1.0;          // inverse regularisation strength
   uint64_t seed = 1;       // coordinate order of the solver
+  int threads = 1;         // featurisation threads (not saved; the model is the same for any count)
 };
 
 // One training comparison: `chosen` was preferred to `rejected` as an answer to `prompt`

@@ -16,6 +16,7 @@
 #include "io/importer.h"
 #include "loop/cycle.h"
 #include "loop/gold.h"
+#include "preference/report.h"
 #include "quality/project_quality.h"
 #include "report/report.h"
 #include "server/handlers.h"
@@ -105,6 +106,12 @@ void HandleReport(Ctx& c) {
 }
 
 void HandleQuality(Ctx& c) {
+  if (IsPreferenceType(c.project->type)) {  // comparisons: preference/report.h
+    auto r = preference::BuildPreferenceReport(c.store, *c.project);
+    if (!r.ok()) { SendError(c, r.status()); return; }
+    SendJson(c, 200, nlohmann::json::parse(preference::PreferenceReportToJson(*r)));
+    return;
+  }
   quality::QualityOptions opts;
   if (c.req.has_param("aggregate")) {
     auto m = quality::ParseAggregateMethod(c.req.get_param_value("aggregate"));
@@ -194,15 +201,17 @@ void HandleExport(Ctx& c) {
     std::ofstream out(tmp->path(), std::ios::binary);
     if (!tmp->ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
     std::optional<quality::AggregateMethod> method;
+    bool aggregate_preferences = false;
     if (c.req.has_param("aggregate")) {
-      auto m = quality::ParseAggregateMethod(c.req.get_param_value("aggregate"));
-      if (!m.ok()) { SendError(c, m.status()); return; }
-      method = *m;
+      Status st = io::ParseExportAggregate(*c.project, c.req.get_param_value("aggregate"), &method,
+                                           &aggregate_preferences);
+      if (!st.ok()) { SendError(c, st); return; }
     }
     auto answers = io::AnswersForExport(c.store, *c.project, method);
     if (!answers.ok()) { SendError(c, answers.status()); return; }
     io::ExportOptions opts;
     opts.answers = &*answers;
+    opts.aggregate_preferences = aggregate_preferences;
     auto stats = io::ExportProject(c.store, *c.project, *format, out, opts);
     out.close();
     if (!stats.ok()) { SendError(c, stats.status()); return; }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/ids.h"
+#include "core/parallel.h"
 #include "text/normalize.h"
 #include "text/tokenize.h"
 
@@ -38,7 +39,13 @@ SparseRow Featurizer::HashCounts(std::string_view raw) const {
   const std::string norm = NormalizeLossy(raw);
   const auto tokens = Tokenize(norm);
   const uint32_t mask = text_dim_ - 1;
-  row.reserve(tokens.size() * 8);
+  // Exact for ASCII (an upper bound otherwise), so the row is never reallocated while it grows.
+  size_t expect = tokens.size() * 2;
+  if (options_.char_ngram_min > 0) {
+    const size_t kinds = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
+    for (std::string_view t : tokens) expect += kinds * (t.size() + 2);
+  }
+  row.reserve(expect);
   std::string buf;
   for (size_t t = 0; t < tokens.size(); ++t) {
     if (options_.word_unigrams) {
@@ -65,6 +72,7 @@ SparseRow Featurizer::HashCounts(std::string_view raw) const {
     }
   }
   Canonicalize(&row);
+  if (row.capacity() > 2 * row.size()) row.shrink_to_fit();  // rows of a corpus stay in memory
   return row;
 }
 
@@ -82,7 +90,7 @@ void Featurizer::FinishRow(SparseRow* row, std::span<const float> vector) const 
   }
 }
 
-Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureInput> corpus) {
+Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureInput> corpus, int threads) {
   // Dense dimension: all non-empty vectors must agree.
   size_t dims = 0;
   for (size_t i = 0; i < corpus.size(); ++i) {
@@ -104,7 +112,9 @@ Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureI
   for (size_t d = 0; d < dims; ++d) dense_scale_[d] = max_abs[d] > 0 ? 1.0f / max_abs[d] : 0.0f;
 
   std::vector<SparseRow> rows(corpus.size());
-  for (size_t i = 0; i < corpus.size(); ++i) rows[i] = HashCounts(corpus[i].text);
+  ParallelFor(corpus.size(), threads, 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) rows[i] = HashCounts(corpus[i].text);
+  });
 
   idf_.clear();
   if (options_.idf) {
@@ -122,7 +132,9 @@ Result<std::vector<SparseRow>> Featurizer::FitTransform(std::span<const FeatureI
       idf_[j] = static_cast<float>(std::log((1.0 + n) / (1.0 + df[j])) + 1.0);
     }
   }
-  for (size_t i = 0; i < corpus.size(); ++i) FinishRow(&rows[i], corpus[i].vector);
+  ParallelFor(corpus.size(), threads, 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) FinishRow(&rows[i], corpus[i].vector);
+  });
   return rows;
 }
 

@@ -46,7 +46,8 @@ class Featurizer {
 
   // Learns IDF weights and dense scaling from `corpus` and returns the corpus's rows (cheaper
   // than Fit followed by Transform: each text is tokenised once). Replaces any previous fit.
-  Result<std::vector<SparseRow>> FitTransform(std::span<const FeatureInput> corpus);
+  // `threads` hash and finish rows in parallel; the rows are the same for any thread count.
+  Result<std::vector<SparseRow>> FitTransform(std::span<const FeatureInput> corpus, int threads = 1);
 
   // Rows for new inputs with the fitted weights. Vector dimensions beyond the fitted count are
   // ignored; features never seen by Fit get the maximum IDF.

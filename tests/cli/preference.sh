@@ -53,6 +53,29 @@ test "$(wc -l < "$T/trl.jsonl")" = 63    # 3 HH + 60 own answers
 hl export old --format trl-kto > "$T/kto.jsonl" 2>/dev/null
 head -1 "$T/kto.jsonl" | grep -q '"label":true'
 if hl export old --format csv 2>/dev/null; then echo "csv export of a preference project"; exit 1; fi
+# Several people per item resolved into one order (Bradley-Terry): 3 HH pairs and the 30 g items
+# (ann and bob agree on 24; the 6 where they split resolve to a tie and are left out); the own
+# record's tie is left out.
+hl export old --format trl --aggregate bt --out "$T/agg.jsonl" 2> "$T/err"
+grep -q "left out: 7 ties, 0 both bad (items" "$T/err" || { cat "$T/err"; exit 1; }
+test "$(wc -l < "$T/agg.jsonl")" = 27
+if hl export old --format trl --aggregate mv 2> "$T/err"; then echo "mv accepted on a preference project"; exit 1; fi
+grep -q "use bt" "$T/err" || { cat "$T/err"; exit 1; }
+if hl export pw --format jsonl --aggregate bt 2>/dev/null >/dev/null; then :; else echo "bt refused on a pairwise project"; exit 1; fi
+# Agreement, position bias, the reward model by strength and the disputed prompts.
+hl quality old > "$T/q.txt"
+grep -q "pair agreement 0.8000 on 30 pairs" "$T/q.txt" || { cat "$T/q.txt"; exit 1; }
+grep -q "most disputed prompts" "$T/q.txt" || { cat "$T/q.txt"; exit 1; }
+hl quality old --json > "$T/q.json"
+/usr/bin/python3 - "$T/q.json" <<'PY'
+import json, sys
+q = json.load(open(sys.argv[1]))
+c = q["criteria"][0]
+assert q["kind"] == "preferences" and c["answers"] == 64 and len(c["disputed"]) == 6, c
+assert "reward_model" in c and c["reward_model"]["heldout_pairs"] > 0, c
+PY
+hl quality pw --json > "$T/q2.json"   # two criteria, no answers yet
+/usr/bin/python3 -c 'import json,sys; q=json.load(open(sys.argv[1])); assert [c["criterion"] for c in q["criteria"]] == ["harmlessness","helpfulness"], q' "$T/q2.json"
 # Label Studio: Pairwise results, the tie counted on stderr (no Pairwise result for it).
 hl export old --format label-studio --out "$T/ls.json" 2> "$T/err"
 grep -q "1 judgement(s) tie or both bad" "$T/err" || { cat "$T/err"; exit 1; }

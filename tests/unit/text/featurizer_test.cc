@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
 namespace hitloop::text {
 namespace {
@@ -55,6 +57,32 @@ TEST(FeaturizerTest, DenseVectorsAreScaledAndAppendedAfterText) {
   for (const auto& x : rows[1]) dense += x.index >= f.text_dim();
   EXPECT_EQ(dense, 3u);
   EXPECT_GT(rows[1].size(), 3u);
+}
+
+// FitTransform's threads split the corpus; rows and the fitted IDF must not depend on the count.
+TEST(FeaturizerTest, RowsAreTheSameForAnyThreadCount) {
+  std::vector<std::string> texts;
+  for (int i = 0; i < 1500; ++i) {
+    texts.push_back("item " + std::to_string(i) + " says " + std::string(static_cast<size_t>(i % 7 + 1), 'x') +
+                    (i % 3 == 0 ? " naïve café" : " plain words here"));
+  }
+  std::vector<FeatureInput> in;
+  for (const auto& t : texts) in.push_back({t, {}});
+  Featurizer one, three;
+  auto a = one.FitTransform(in, 1).value();
+  auto b = three.FitTransform(in, 3).value();
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].size(), b[i].size()) << i;
+    for (size_t j = 0; j < a[i].size(); ++j) {
+      EXPECT_EQ(a[i][j].index, b[i][j].index);
+      EXPECT_EQ(a[i][j].value, b[i][j].value);
+    }
+  }
+  const auto probe = one.Transform({"item 7 says xx", {}});
+  const auto probe3 = three.Transform({"item 7 says xx", {}});
+  ASSERT_EQ(probe.size(), probe3.size());
+  for (size_t j = 0; j < probe.size(); ++j) EXPECT_EQ(probe[j].value, probe3[j].value);
 }
 
 TEST(FeaturizerTest, RejectsInconsistentVectorLengths) {
