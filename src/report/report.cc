@@ -257,6 +257,9 @@ Result<Report> BuildReport(Store& store, const Project& project, const ReportOpt
   if (project.type == TaskType::kSingleLabel) {
     ASSIGN_OR_RETURN(rep.quality, quality::ProjectQuality(store, project));
   }
+  if (IsPreferenceType(project.type)) {
+    ASSIGN_OR_RETURN(rep.preferences, preference::BuildPreferenceReport(store, project));
+  }
   return rep;
 }
 
@@ -304,7 +307,9 @@ std::string ReportToJson(const Report& r) {
               {"audit_strata", strata},
               {"rules", rules},
               {"detections", r.detections},
-              {"quality", r.quality ? json::parse(quality::QualityToJson(*r.quality)) : json(nullptr)}}
+              {"quality", r.quality ? json::parse(quality::QualityToJson(*r.quality)) : json(nullptr)},
+              {"preferences", r.preferences ? json::parse(preference::PreferenceReportToJson(*r.preferences))
+                                            : json(nullptr)}}
       .dump(2);
 }
 
@@ -479,6 +484,52 @@ void QualityHtml(const Report& r, std::ostringstream& o) {
   }
 }
 
+// Pairwise and ranking projects: one section per criterion (preference/report.h).
+void PreferencesHtml(const Report& r, std::ostringstream& o) {
+  if (!r.preferences) return;
+  for (const auto& c : r.preferences->criteria) {
+    o << "<h2>Comparisons: " << (c.criterion.empty() ? std::string("overall judgement") : HtmlEscape(c.criterion))
+      << "</h2><p>" << c.answers << " answers (" << c.ties << " ties, " << c.both_bad << " both bad) from "
+      << c.annotators << " people.</p><table><tr><th>measure</th><th>value</th><th>detail</th></tr>";
+    o << "<tr><td>pair agreement</td>";
+    if (c.agreement.pairs > 0) {
+      o << "<td>" << Num(c.agreement.rate, 3) << "</td><td>" << c.agreement.pairs << " pairs judged by two people</td>";
+    } else {
+      o << "<td colspan='2'>n/a (no pair judged by two people)</td>";
+    }
+    const auto& b = c.position_bias;
+    o << "</tr><tr><td>position bias: P(left wins)</td>";
+    if (b.decided > 0) {
+      o << "<td>" << Num(b.p_left, 3) << "</td><td>95% interval " << Num(b.interval.lower, 3) << " – "
+        << Num(b.interval.upper, 3) << " on " << b.decided << " decided answers"
+        << (b.interval.lower > 0.5 || b.interval.upper < 0.5 ? " (biased)" : "") << "</td>";
+    } else {
+      o << "<td colspan='2'>n/a (no decided answer with a recorded display order)</td>";
+    }
+    o << "</tr>";
+    if (c.model_measured) {
+      o << "<tr><td>reward model, held-out pair accuracy</td><td>" << Num(c.heldout.accuracy, 3) << "</td><td>"
+        << c.heldout.pairs << " pairs (trained on " << c.train_pairs << ")</td></tr>";
+      for (const auto& s : c.by_strength) {
+        o << "<tr><td>&nbsp;&nbsp;strength " << (s.strength.empty() ? std::string("not given") : HtmlEscape(s.strength))
+          << "</td><td>" << Num(s.accuracy, 3) << "</td><td>" << s.pairs << " pairs</td></tr>";
+      }
+    } else {
+      o << "<tr><td>reward model</td><td colspan='2'>too few decided comparisons to measure</td></tr>";
+    }
+    o << "</table>";
+    if (!c.disputed.empty()) {
+      o << "<table><tr><th>most disputed prompts</th><th>answers</th><th>agreeing with the resolved order</th>"
+           "<th>resolved</th></tr>";
+      for (const auto& d : c.disputed) {
+        o << "<tr><td>" << HtmlEscape(d.item) << ": " << HtmlEscape(d.prompt) << "</td><td>" << d.answers
+          << "</td><td>" << Num(d.agreement, 2) << "</td><td>" << HtmlEscape(d.resolved) << "</td></tr>";
+      }
+      o << "</table>";
+    }
+  }
+}
+
 }  // namespace
 
 std::string ReportToHtml(const Report& r) {
@@ -495,6 +546,7 @@ std::string ReportToHtml(const Report& r) {
   CycleHistoryHtml(r, o);
   AuditsRulesDetectorsHtml(r, o);
   QualityHtml(r, o);
+  PreferencesHtml(r, o);
   o << "</body></html>\n";
   return o.str();
 }

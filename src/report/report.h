@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "preference/report.h"
 #include "quality/project_quality.h"
 #include "schema/types.h"
 #include "store/store.h"
@@ -81,6 +82,9 @@ struct Report {
   // Several people per item: agreement with intervals and per-annotator quality (quality/, the
   // same numbers as `hitloop quality`). Empty for projects that are not single-label.
   std::optional<quality::QualityReport> quality;
+  // Pairwise and ranking projects: agreement, position bias, the reward model by strength and the
+  // most disputed prompts per criterion (preference/report.h, the same as `hitloop quality`).
+  std::optional<preference::PreferenceReport> preferences;
 };
 
 // Systematic: at least `min_count` corrections and a 95% lower bound on the pair's rate above

@@ -177,7 +177,21 @@ export async function testPairwise(browser, h) {
   assert.deepEqual(await page.evaluate(() => window.__pointer), [], 'no pointer event reached the page');
   assert.deepEqual(events.pageErrors, []);
   await context.close();
-  return `12 comparisons, B shown on the left ${leftB} times, 1 amended`;
+  // The dashboard's quality table for a comparison project: position bias over the decided answers
+  // with their recorded display orders (preference/report.h, the same as `hitloop quality`).
+  const dash = await h.newPage(browser);
+  await dash.page.goto(`${h.BASE}/admin?project=pref-pw`);
+  await dash.page.waitForFunction(() => document.body.dataset.state === 'signin');
+  await dash.page.keyboard.type(h.ADMIN_TOKEN);
+  await dash.page.keyboard.press('Enter');
+  await dash.page.waitForFunction(() => document.body.dataset.state === 'ready' && document.body.dataset.project === 'pref-pw');
+  const cells = await dash.page.locator('#agreement td').allTextContents();
+  const at = cells.indexOf('overall: P(left wins)');
+  assert.ok(at >= 0, `position bias row on the dashboard: ${JSON.stringify(cells)}`);
+  assert.match(cells[at + 2], /^\d+\.\d% – \d+\.\d% on \d+ answers/);  // the decided ones (ties left out)
+  assert.deepEqual(dash.events.pageErrors, []);
+  await dash.context.close();
+  return `12 comparisons, B shown on the left ${leftB} times, 1 amended; dashboard shows P(left wins)`;
 }
 
 // Pairwise with criteria: each criterion asked in turn, one outcome each, then one submit.

@@ -118,6 +118,7 @@ async function refreshAgreement(name) {
   const status = document.getElementById('agreement-status');
   if (q.status !== 200) { status.textContent = hl.errorText(q); fillTable('agreement', [], []); return; }
   const d = q.data;
+  if (d.kind === 'preferences') { refreshGold(name, null); showPreferenceQuality(d); return; }
   refreshGold(name, d.gold_routing);
   status.textContent = `${d.items} items with answers, ${d.answers} answers; labels resolved by ` +
     `${d.aggregation.method} (${d.aggregation.reason})`;
@@ -133,6 +134,34 @@ async function refreshAgreement(name) {
     rows.push([`Cohen's kappa ${p.a} / ${p.b} (${p.shared} items)`, ...fmt(p)]);
   }
   fillTable('agreement', ['statistic', 'value', '95% interval'], rows);
+}
+
+// Pairwise and ranking projects: per criterion, agreement, position bias, the reward model's
+// held-out accuracy by strength and the most disputed prompts (the same as `hitloop quality`).
+function showPreferenceQuality(d) {
+  const status = document.getElementById('agreement-status');
+  const pct = (v) => `${(v * 100).toFixed(1)}%`;
+  status.textContent = d.criteria.map((c) => `${c.criterion || 'overall'}: ${c.answers} answers from ` +
+    `${c.annotators} people (${c.ties} ties, ${c.both_bad} both bad)`).join('; ');
+  const rows = [];
+  for (const c of d.criteria) {
+    const k = c.criterion || 'overall';
+    rows.push([`${k}: pair agreement`, c.agreement_pairs > 0 ? pct(c.pair_agreement) : 'n/a',
+      c.agreement_pairs > 0 ? `${c.agreement_pairs} pairs judged by two people` : 'no pair judged by two people']);
+    const b = c.position_bias;
+    rows.push([`${k}: P(left wins)`, b.decided > 0 ? pct(b.p_left) : 'n/a',
+      b.decided > 0 ? `${pct(b.lower)} – ${pct(b.upper)} on ${b.decided} answers` +
+        (b.lower > 0.5 || b.upper < 0.5 ? ' (biased)' : '') : `no recorded display order (${b.order_unknown} answers)`]);
+    if (c.reward_model) {
+      const m = c.reward_model;
+      rows.push([`${k}: reward model, held-out`, pct(m.heldout_pair_accuracy), `${m.heldout_pairs} pairs`]);
+      for (const s of m.by_strength) rows.push([`${k}: … strength ${s.strength}`, pct(s.accuracy), `${s.pairs} pairs`]);
+    }
+    for (const p of c.disputed) {
+      rows.push([`${k}: disputed ${p.item}`, `${pct(p.agreement)} agree`, `${p.resolved} · ${p.prompt}`]);
+    }
+  }
+  fillTable('agreement', ['measure', 'value', 'detail'], rows);
 }
 
 // Gold questions as routing counts them: each annotator's accuracy with its Wilson 95% interval,

@@ -147,3 +147,45 @@ TEST_F(ReportTest, ChartShowsASinglePointSeriesFromZeroWithTooltips) {
 
 }  // namespace
 }  // namespace hitloop::report
+
+namespace hitloop::report {
+namespace {
+
+// Pairwise projects get the comparison section (preference/report.h), escaped like the rest.
+TEST(PreferenceReportSection, ShowsDisputedPromptsEscaped) {
+  hitloop::testing::TempDir dir;
+  auto store = std::move(OpenSqliteStore(dir.path() + "/p.db")).value();
+  Project p;
+  p.name = "pw";
+  p.type = TaskType::kPairwisePreference;
+  p = *store->CreateProject(p);
+  Item it;
+  it.project_id = p.id;
+  it.external_id = "<i>q</i>";
+  it.text = "x";
+  it.meta_json = R"({"prompt":"<script>x</script>","responses":[{"text":"a"},{"text":"b"}]})";
+  int64_t id = 0;
+  ASSERT_TRUE(store->PutItem(it, "t", &id).ok());
+  for (const auto& [who, label] : std::vector<std::pair<std::string, std::string>>{{"u", "A>B"}, {"v", "B>A"}}) {
+    Annotation a;
+    a.item_id = id;
+    a.labels = {label};
+    a.source = LabelSource::kHuman;
+    a.annotator = who;
+    a.kind = "review";
+    ASSERT_TRUE(store->AppendAnnotation(a).ok());
+  }
+  auto r = BuildReport(*store, p);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_TRUE(r->preferences.has_value());
+  EXPECT_FALSE(r->quality.has_value());
+  const std::string html = ReportToHtml(*r);
+  EXPECT_NE(html.find("Comparisons: overall judgement"), std::string::npos);
+  EXPECT_NE(html.find("&lt;i&gt;q&lt;/i&gt;: &lt;script&gt;x&lt;/script&gt;"), std::string::npos) << html;
+  EXPECT_EQ(html.find("<script>x"), std::string::npos);
+  const auto j = nlohmann::json::parse(ReportToJson(*r));
+  EXPECT_EQ(j["preferences"]["criteria"][0]["disputed"][0]["resolved"], "A=B");
+}
+
+}  // namespace
+}  // namespace hitloop::report
