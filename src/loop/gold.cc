@@ -4,8 +4,11 @@
 #include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 
+#include "preference/answer.h"
+#include "preference/item.h"
 #include "quality/annotator_accuracy.h"
 
 namespace hitloop::loop {
@@ -83,13 +86,51 @@ Result<std::optional<ClaimResult>> ClaimWithGold(Store& store, const GoldRouting
   return store.Claim(base);
 }
 
+namespace {
+
+// Groups sorted inside ("B=A" and "A=B" are the same tie).
+std::vector<std::vector<int>> CanonicalOrder(std::vector<std::vector<int>> order) {
+  for (auto& g : order) std::sort(g.begin(), g.end());
+  return order;
+}
+
+// A comparison item (its meta holds the responses): whether `given` orders the responses as the
+// known answer does for every criterion the known answer judges. The strength and the display
+// order ("shown:") are how the person answered, not what: they are not compared. nullopt when
+// the item is not a comparison or its known answer does not decode (then labels are compared).
+std::optional<bool> SameComparison(const Item& item, const std::vector<std::string>& given) {
+  auto pi = preference::FromMetaJson(item.meta_json);
+  if (!pi.ok() || pi->responses.size() < 2 || item.labels.empty()) return std::nullopt;
+  const int n = static_cast<int>(pi->responses.size());
+  auto known = preference::DecodeAnswer(item.labels, n);
+  if (!known.ok()) return std::nullopt;
+  auto got = preference::DecodeAnswer(given, n);
+  if (!got.ok()) return false;
+  for (const auto& k : known->judgements) {
+    const auto it = std::find_if(got->judgements.begin(), got->judgements.end(),
+                                 [&](const preference::Judgement& g) { return g.criterion == k.criterion; });
+    if (it == got->judgements.end() || it->both_bad != k.both_bad ||
+        CanonicalOrder(it->order) != CanonicalOrder(k.order)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Status ScoreGoldAnswer(Store& store, const Lease& lease, const std::string& annotator,
                        const std::vector<std::string>& labels, int64_t now) {
   ASSIGN_OR_RETURN(Item item, store.GetItem(lease.item_id));
-  std::vector<std::string> known = item.labels, given = labels;
-  std::sort(known.begin(), known.end());
-  std::sort(given.begin(), given.end());
-  const bool correct = !known.empty() && known == given;
+  bool correct = false;
+  if (auto compared = SameComparison(item, labels); compared.has_value()) {
+    correct = *compared;
+  } else {
+    std::vector<std::string> known = item.labels, given = labels;
+    std::sort(known.begin(), known.end());
+    std::sort(given.begin(), given.end());
+    correct = !known.empty() && known == given;
+  }
   return store.PutGoldAnswer(lease.project_id, lease.item_id, annotator, correct, now);
 }
 

@@ -266,3 +266,56 @@ INSTANTIATE_TEST_SUITE_P(Backends, GoldClaimTest, ::testing::ValuesIn(testing::k
 
 }  // namespace
 }  // namespace hitloop::loop
+
+namespace hitloop::loop {
+namespace {
+
+// Regression: a gold comparison was scored by comparing label lists, so an answer that carried its
+// display order ("shown:BA") or a strength ("/much") never matched the known "A>B": everyone
+// failed qualification on comparison projects. The order of the responses is what is scored.
+TEST(GoldComparison, TheOrderIsScoredNotTheStrengthOrTheDisplayOrder) {
+  testing::TempDir dir;
+  auto store = std::move(OpenSqliteStore(dir.File("db"))).value();
+  Project p;
+  p.name = "pw";
+  p.type = TaskType::kPairwisePreference;
+  p.labels = {"harmless", "helpful"};
+  p = *store->CreateProject(p);
+  Item it;
+  it.project_id = p.id;
+  it.external_id = "g";
+  it.text = "q";
+  it.content_hash = "g";
+  it.split = Split::kGold;
+  it.meta_json = R"({"prompt":"q","responses":[{"text":"a"},{"text":"b"},{"text":"c"}]})";
+  int64_t id = 0;
+  ASSERT_TRUE(store->PutItem(it, "t", &id).ok());
+  Annotation known;
+  known.item_id = id;
+  known.labels = {"harmless:A>B=C", "helpful:C>A>B"};
+  known.annotator = "import";
+  known.kind = "import";
+  ASSERT_TRUE(store->AppendAnnotation(known).ok());
+  Lease lease;
+  lease.project_id = p.id;
+  lease.item_id = id;
+  lease.kind = "gold";
+  const std::vector<std::pair<std::string, std::vector<std::string>>> answers = {
+      {"right", {"harmless:A>C=B/much", "helpful:C>A>B", "shown:CAB"}},
+      {"wrong_order", {"harmless:A>B=C", "helpful:A>C>B", "shown:ABC"}},
+      {"missing_criterion", {"harmless:A>B=C", "shown:ABC"}},
+      {"undecodable", {"harmless:A>B", "helpful:C>A>B"}},
+  };
+  int64_t now = 1;
+  for (const auto& [who, labels] : answers) {
+    ASSERT_TRUE(ScoreGoldAnswer(*store, lease, who, labels, ++now).ok()) << who;
+  }
+  for (const auto& [who, labels] : answers) {
+    auto s = store->GoldScores(p.id, who);
+    ASSERT_TRUE(s.ok() && s->size() == 1) << who;
+    EXPECT_EQ((*s)[0].correct, who == "right" ? 1 : 0) << who;
+  }
+}
+
+}  // namespace
+}  // namespace hitloop::loop
