@@ -388,3 +388,39 @@ export async function testComparisonXss(browser, h) {
   await context.close();
   return `${seen} payloads in responses, prompts, roles, model names and meta`;
 }
+
+// Ranking with the pointer: clicking headers ranks responses in turn, dragging one onto a ranked
+// response puts it just before that one, and the stored ranking is what the screen showed.
+export async function testRankingByPointer(browser, h) {
+  let r = await h.api('POST', '/api/v1/projects', { name: 'pref-ptr', type: 'ranking' });
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  const recs = [{ id: 'p4', prompt: 'Rank these', responses: ['g3 third', 'g1 best', 'g4 worst', 'g2 second'] }];
+  h.importJsonl('pref-ptr', recs);
+  r = await h.api('POST', '/api/v1/projects/pref-ptr/queue', { items: ['p4'] });
+  assert.equal(r.status, 200, JSON.stringify(r.data));
+  const token = await h.signInAs(browser, 'ptrann', 'annotator', ['pref-ptr']);
+  const { page, context, events } = await h.newPage(browser);
+  await h.signIn(page, token, 'pref-ptr');
+  const s = await screen(page);
+  assert.equal(s.item, 'p4');
+  const head = (tag) => page.locator('#cmp-responses .cmp-pane').filter({ hasText: tag }).locator('.cmp-head');
+  // Click g2, g1, g3 (g1 and g2 the wrong way round), then drag g1 onto g2, then click g4.
+  await head('g2 second').click();
+  await head('g1 best').click();
+  await head('g3 third').click();
+  await head('g1 best').dragTo(head('g2 second'));
+  await head('g4 worst').click();
+  const marks = await page.locator('#cmp-responses .cmp-pane').evaluateAll((ps) => ps.map((p) => p.textContent));
+  for (const [tag, rank] of [['g1', 1], ['g2', 2], ['g3', 3], ['g4', 4]]) {
+    assert.ok(marks.some((m) => m.includes(`#${rank}`) && m.includes(tag)), `${tag} shown as #${rank}: ${JSON.stringify(marks)}`);
+  }
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.body.dataset.state === 'empty');
+  const got = exportAnswers(h, 'pref-ptr', 'ptrann');
+  // Stored order: responses by letter (A = g3, B = g1, C = g4, D = g2), best first.
+  assert.equal(got.p4.preference, 'B>D>A>C', JSON.stringify(got.p4));
+  assert.deepEqual(events.pageErrors, []);
+  await context.close();
+  return '4 responses ranked by clicks and one drag';
+}
+

@@ -27,7 +27,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { testPairwise, testPairwiseCriteria, testRanking, testComparisonXss } from './preference.mjs';
+import { testPairwise, testPairwiseCriteria, testRanking, testRankingByPointer, testComparisonXss } from './preference.mjs';
 import { testDataBrowser } from './browse.mjs';
 import { testReview } from './review.mjs';
 
@@ -731,6 +731,7 @@ for (const [name, fn] of [
   ['comparisons: pairwise, keyboard only', () => testPairwise(browser, helpers)],
   ['comparisons: pairwise with criteria, keyboard only', () => testPairwiseCriteria(browser, helpers)],
   ['comparisons: ranking, keyboard only', () => testRanking(browser, helpers)],
+  ['comparisons: ranking by clicks and drag', () => testRankingByPointer(browser, helpers)],
   [`comparisons: xss, ${payloads.length} payloads`, () => testComparisonXss(browser, helpers)],
   ['data browser: pages, filter, search, history, bulk gold, xss', () => testDataBrowser(browser, helpers)],
   ['review: reject by keyboard, rework with the comment, export', () => testReview(browser, helpers)],

@@ -72,10 +72,12 @@ function cmpRender(task) {
     const r = responses[ri];
     const text = r && typeof r === 'object' ? String(r.text === undefined ? '' : r.text) : String(r);
     const name = isPairwiseProject() ? (pos === 0 ? 'Left' : 'Right') : `Response ${pos + 1}`;
-    box.appendChild(hl.el('section', { class: 'cmp-pane', 'data-pos': pos, 'aria-label': name },
-      hl.el('header', { class: 'cmp-head' }, hl.el('kbd', {}, String(pos + 1)), ' ', name,
-        hl.el('span', { class: 'cmp-mark' })),
-      hl.el('div', { class: 'cmp-text', dir: 'auto', tabindex: '-1' }, text)));
+    const head = hl.el('header', { class: 'cmp-head' }, hl.el('kbd', {}, String(pos + 1)), ' ', name,
+      hl.el('span', { class: 'cmp-mark' }));
+    const pane = hl.el('section', { class: 'cmp-pane', 'data-pos': pos, 'aria-label': name }, head,
+      hl.el('div', { class: 'cmp-text', dir: 'auto', tabindex: '-1' }, text));
+    if (!isPairwiseProject()) cmpPointerRanking(pane, head, pos);
+    box.appendChild(pane);
   });
   document.getElementById('cmp-keys').textContent = isPairwiseProject()
     ? 'Keys: 1 left better · 2 right better · 3 tie · 4 both bad · then 5 slightly / 6 clearly / 7 much (optional) · ' +
@@ -283,6 +285,40 @@ function cmpRankKey(key) {
   const g = ch.groups.findIndex((grp) => grp.includes(pos));
   if (g >= 0) { feedback(`response ${key} is already ranked — Backspace undoes the last one`); return; }
   if (ch.tieNext) ch.groups[ch.groups.length - 1].push(pos); else ch.groups.push([pos]);
+  ch.tieNext = false;
+  cmpShow();
+}
+
+// Ranking with a pointer, beside the keys: a click on a response's header ranks it next (as its
+// number key does), shift-click ties it with the one before (= then its number); dragging a
+// response's header onto a ranked response puts it in a place of its own just before that one,
+// onto an unranked one (or itself) at the end of the ranking.
+function cmpPointerRanking(pane, head, pos) {
+  head.title = 'click: rank next · shift-click: tie with the one before · drag onto a ranked response: place before it';
+  head.classList.add('cmp-grab');
+  head.addEventListener('click', (ev) => {
+    if (ev.shiftKey) cmpKey('=');
+    cmpKey(String(pos + 1));
+  });
+  head.draggable = true;
+  head.addEventListener('dragstart', (ev) => { ev.dataTransfer.setData('text/plain', String(pos)); });
+  pane.addEventListener('dragover', (ev) => ev.preventDefault());
+  pane.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    const from = Number(ev.dataTransfer.getData('text/plain'));
+    if (Number.isInteger(from) && cmpAllowed()) cmpMoveBefore(from, pos);
+  });
+}
+
+// Places the response at screen position `from` in a group of its own just before the group of
+// `to`, or at the end of the ranking when `to` is not ranked (or is `from`).
+function cmpMoveBefore(from, to) {
+  const ch = cmp.choices[cmp.step];
+  if (from < 0 || from >= cmp.n) return;
+  if (ch.bad) { feedback('"all bad" is chosen — Backspace takes it back'); return; }
+  ch.groups = ch.groups.map((g) => g.filter((p) => p !== from)).filter((g) => g.length);
+  const g = from === to ? -1 : ch.groups.findIndex((grp) => grp.includes(to));
+  if (g < 0) ch.groups.push([from]); else ch.groups.splice(g, 0, [from]);
   ch.tieNext = false;
   cmpShow();
 }
