@@ -1,5 +1,6 @@
 // hitloop reward train NAME [--criterion C] [--holdout F] [--seed S] [--out MODEL] [--json]
 // hitloop reward score NAME FILE.jsonl [--out F] [--model MODEL]
+// hitloop reward queue NAME [--n N] [--pool P] [--overlap K] [--model MODEL] [--json]
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -13,6 +14,7 @@
 #include "io/line_reader.h"
 #include "io/preference_jsonl.h"
 #include "loop/cycle.h"
+#include "preference/active.h"
 #include "preference/evaluation.h"
 #include "preference/position_bias.h"
 #include "preference/project_data.h"
@@ -226,6 +228,65 @@ int Score(const GlobalOptions& g, const ScoreOpts& s) {
   return 0;
 }
 
+struct QueueOpts {
+  std::string project, model, pool = "general";
+  size_t n = 100;
+  int overlap = 1;
+  bool as_json = false;
+};
+
+// Active pairs in the live project: the unanswered comparisons the reward model is least sure of
+// go to people first (preference/active.h LeastSureUnanswered).
+int Queue(const GlobalOptions& g, const QueueOpts& q) {
+  if (q.pool.empty() || q.pool == kGoldPool || q.pool == kReworkPool) {
+    return Fail(InvalidArgument("--pool: '" + q.pool + "' is empty or reserved"));
+  }
+  auto store = OpenStore(g.db_path, OpenMode::kMustExist);
+  if (!store.ok()) { return Fail(store.status()); }
+  auto p = (*store)->GetProject(q.project);
+  if (!p.ok()) { return Fail(p.status()); }
+  auto data = preference::LoadProjectPreferences(**store, *p);
+  if (!data.ok()) { return Fail(data.status()); }
+  const std::string model_path = q.model.empty() ? DefaultRewardPath(g.db_path, p->name) : q.model;
+  auto model = preference::RewardModel::Load(model_path);
+  if (!model.ok()) {
+    return Fail(model.status().code() == StatusCode::kIo
+                          ? NotFound(model.status().message() + " (run: hitloop reward train " + p->name + ")")
+                          : model.status());
+  }
+  const auto picks = preference::LeastSureUnanswered(*data, *model, q.n);
+  Store& tx = **store;
+  Status st = tx.InTransaction([&]() -> Status {
+    for (const auto& pick : picks) {
+      QueueEntry e;
+      e.project_id = p->id;
+      e.item_id = data->item_ids[pick.item];
+      e.pool = q.pool;
+      e.kind = "review";
+      e.overlap = q.overlap;
+      e.priority = 1.0 / (1.0 + pick.margin);  // least sure first
+      e.reason = "uncertain";
+      RETURN_IF_ERROR(tx.Enqueue(e).status());
+    }
+    return Status::Ok();
+  });
+  if (!st.ok()) { return Fail(st); }
+  if (q.as_json) {
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& pick : picks) items.push_back({{"id", data->external_ids[pick.item]}, {"margin", pick.margin}});
+    std::printf("%s\n", nlohmann::json{{"project", p->name}, {"queued", picks.size()}, {"pool", q.pool},
+                                       {"items", items}}.dump().c_str());
+    return 0;
+  }
+  if (picks.empty()) {
+    std::printf("nothing to queue: every comparison of '%s' has an answer\n", p->name.c_str());
+  } else {
+    std::printf("queued %zu comparisons for pool %s, least sure first (reward gaps %.4f to %.4f)\n", picks.size(),
+                q.pool.c_str(), picks.front().margin, picks.back().margin);
+  }
+  return 0;
+}
+
 }  // namespace
 
 void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
@@ -262,6 +323,17 @@ void RegisterReward(CLI::App& app, GlobalOptions& g, int* exit_code) {
   score->add_option("--threads", s.threads, "Scoring threads (default: every core)")
       ->capture_default_str()->check(CLI::Range(1, 256));
   score->callback([&g, exit_code] { *exit_code = Score(g, s); });
+
+  static QueueOpts q;
+  auto* queue = reward->add_subcommand(
+      "queue", "Queue the unanswered comparisons the reward model is least sure of (active pairs) for people");
+  queue->add_option("NAME", q.project, "Project name")->required();
+  queue->add_option("--n", q.n, "How many to queue")->capture_default_str()->check(CLI::Range(size_t{1}, size_t{10000000}));
+  queue->add_option("--pool", q.pool, "Annotator pool")->capture_default_str();
+  queue->add_option("--overlap", q.overlap, "People per comparison")->capture_default_str()->check(CLI::Range(1, 100));
+  queue->add_option("--model", q.model, "Model file (default: <db>.models/NAME/reward.hlrm)");
+  queue->add_flag("--json", q.as_json, "One JSON object on stdout");
+  queue->callback([&g, exit_code] { *exit_code = Queue(g, q); });
 }
 
 }  // namespace hitloop::cli

@@ -87,4 +87,26 @@ double SpearmanRho(std::span<const double> a, std::span<const double> b) {
   return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0.0;
 }
 
+std::vector<UncertainItem> LeastSureUnanswered(const ProjectPreferences& data, const RewardModel& model,
+                                               size_t batch) {
+  std::vector<char> answered(data.items.size(), 0);
+  for (const auto& c : data.comparisons) answered[c.item] = 1;
+  std::vector<size_t> open;
+  std::vector<double> margins;
+  for (size_t i = 0; i < data.items.size(); ++i) {
+    if (answered[i] || (i < data.gold.size() && data.gold[i]) || data.items[i].responses.size() < 2) continue;
+    const std::string_view prompt = LastUserTurn(data.items[i]);
+    std::vector<double> r;
+    for (const auto& resp : data.items[i].responses) r.push_back(model.Score(prompt, resp.text));
+    std::sort(r.begin(), r.end());
+    double gap = r[1] - r[0];
+    for (size_t k = 2; k < r.size(); ++k) gap = std::min(gap, r[k] - r[k - 1]);
+    open.push_back(i);
+    margins.push_back(gap);
+  }
+  std::vector<UncertainItem> out;
+  for (size_t k : LeastSure(margins, batch)) out.push_back({open[k], margins[k]});
+  return out;
+}
+
 }  // namespace hitloop::preference

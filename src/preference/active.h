@@ -17,6 +17,8 @@
 #include <vector>
 
 #include "preference/bradley_terry.h"
+#include "preference/project_data.h"
+#include "preference/reward_model.h"
 
 namespace hitloop::preference {
 
@@ -26,6 +28,17 @@ std::vector<std::pair<int, int>> SelectActivePairs(const Abilities& abilities, i
 
 // Indices of the `batch` candidates with the smallest |margin| (ties by index).
 std::vector<size_t> LeastSure(std::span<const double> margins, size_t batch);
+
+// The live loop's active pairs: of the items nobody has answered yet (gold questions left out),
+// the `batch` whose responses the reward model separates least. An item's margin is the smallest
+// reward gap between any two of its responses (for two responses |r_A - r_B|), so a ranking is as
+// uncertain as its closest pair. Least sure first (ties by item index).
+struct UncertainItem {
+  size_t item = 0;     // index into ProjectPreferences::items
+  double margin = 0.0;
+};
+std::vector<UncertainItem> LeastSureUnanswered(const ProjectPreferences& data, const RewardModel& model,
+                                               size_t batch);
 
 // Spearman's rank correlation (average ranks for ties); 0 when either side is constant.
 double SpearmanRho(std::span<const double> a, std::span<const double> b);

@@ -44,6 +44,7 @@ Result<ProjectPreferences> LoadProjectPreferences(Store& store, const Project& p
     out.item_ids.push_back(it.id);
     out.external_ids.push_back(it.external_id);
     out.items.push_back(std::move(*item));
+    out.gold.push_back(it.split == Split::kGold ? 1 : 0);
     return true;
   }, /*with_vectors=*/false));
   RETURN_IF_ERROR(bad);

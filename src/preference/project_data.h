@@ -24,6 +24,7 @@ struct ProjectPreferences {
   std::vector<int64_t> item_ids;
   std::vector<std::string> external_ids;
   std::vector<PreferenceItem> items;
+  std::vector<char> gold;                      // per item: a gold question (known answer)
   // people's answers (human and audit), arrival order, without those an amendment replaced
   std::vector<ProjectComparison> comparisons;
   int64_t without_criterion = 0;               // answers that do not judge the requested criterion

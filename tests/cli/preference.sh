@@ -40,6 +40,19 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 assert len(rows) == 1 and rows[0]["id"] == "n1" and len(rows[0]["rewards"]) == 2, rows
 assert rows[0]["rewards"][0] > rows[0]["rewards"][1], rows   # the polite greeting wins
 PY
+# Active pairs: the unanswered comparisons the model is least sure of are queued for people.
+printf '{"id":"u1","prompt":"Greet me","responses":["Hello there, welcome.","Hello, welcome."]}\n{"id":"u2","prompt":"Greet me","responses":["Hello, nice to meet you, friend.","Go away."]}\n{"id":"u3","prompt":"Hi","responses":["Hi, friend.","Hi."]}\n' > "$T/open.jsonl"
+hl import old "$T/open.jsonl" > /dev/null
+hl reward queue old --n 2 --pool experts --json > "$T/queue.json"
+/usr/bin/python3 - "$T/queue.json" <<'PY'
+import json, sys
+q = json.load(open(sys.argv[1]))
+ids = [i["id"] for i in q["items"]]
+assert q["queued"] == 2 and set(ids) <= {"u1", "u2", "u3"}, q
+assert "u2" not in ids, q                      # the model is sure about the rude one
+assert q["items"][0]["margin"] <= q["items"][1]["margin"], q
+PY
+if hl reward queue old --pool _gold 2>/dev/null; then echo "reserved pool accepted"; exit 1; fi
 # A corrupted model file is refused.
 cp "$DB.models/old/reward.hlrm" "$T/m.hlrm"
 printf 'X' | dd of="$T/m.hlrm" bs=1 seek=100 conv=notrunc 2>/dev/null
@@ -83,7 +96,7 @@ grep -q "1 judgement(s) tie or both bad" "$T/err" || { cat "$T/err"; exit 1; }
 import json, sys
 tasks = json.load(open(sys.argv[1]))
 results = [r for t in tasks for a in t["annotations"] for r in a["result"]]
-assert len(tasks) == 34 and len(results) == 63, (len(tasks), len(results))
+assert len(tasks) == 37 and len(results) == 63, (len(tasks), len(results))  # 3 unanswered (u1-u3)
 assert all(r["type"] == "pairwise" and r["value"]["selected"] in ("left", "right") for r in results)
 PY
 
