@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/importer.h"
+#include "support/comparisons.h"
 #include "support/temp_dir.h"
 
 namespace hitloop::io {
@@ -15,13 +16,8 @@ namespace {
 // Three people per item: `export --aggregate bt` writes each item's resolved order once.
 TEST(PreferenceExportTest, AggregateWritesOneResolvedOrderPerItem) {
   testing::TempDir dir;
-  auto opened = OpenSqliteStore(dir.File("db"));
-  ASSERT_TRUE(opened.ok());
-  std::unique_ptr<Store> store = std::move(opened).value();
-  Project p;
-  p.name = "pw";
-  p.type = TaskType::kPairwisePreference;
-  p = *store->CreateProject(p);
+  std::unique_ptr<Store> store;
+  const Project p = testing::MakePairwiseProject(dir.File("db"), &store);
   const std::string file = dir.File("in.jsonl");
   std::ofstream(file)
       << R"({"id":"q1","prompt":"p1","responses":["a1","b1"],"answers":[{"annotator":"x","preference":"B"},{"annotator":"y","preference":"B"},{"annotator":"z","preference":"A"}]})"

@@ -7,6 +7,7 @@
 
 #include "loop/answer.h"
 #include "loop/config.h"
+#include "support/comparisons.h"
 #include "support/store_backends.h"
 #include "support/temp_dir.h"
 
@@ -275,12 +276,8 @@ namespace {
 // failed qualification on comparison projects. The order of the responses is what is scored.
 TEST(GoldComparison, TheOrderIsScoredNotTheStrengthOrTheDisplayOrder) {
   testing::TempDir dir;
-  auto store = std::move(OpenSqliteStore(dir.File("db"))).value();
-  Project p;
-  p.name = "pw";
-  p.type = TaskType::kPairwisePreference;
-  p.labels = {"harmless", "helpful"};
-  p = *store->CreateProject(p);
+  std::unique_ptr<Store> store;
+  const Project p = testing::MakePairwiseProject(dir.File("db"), &store, "pw", {"harmless", "helpful"});
   Item it;
   it.project_id = p.id;
   it.external_id = "g";

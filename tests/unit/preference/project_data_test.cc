@@ -7,6 +7,7 @@
 
 #include "io/importer.h"
 #include "io/preference_export.h"
+#include "support/comparisons.h"
 #include "support/temp_dir.h"
 
 namespace hitloop::preference {
@@ -19,13 +20,8 @@ namespace {
 // are all kept.
 TEST(ProjectPreferences, AnAmendedAnswerReplacesTheOneBefore) {
   testing::TempDir dir;
-  auto opened = OpenSqliteStore(dir.File("db"));
-  ASSERT_TRUE(opened.ok());
-  std::unique_ptr<Store> store = std::move(opened).value();
-  Project p;
-  p.name = "pw";
-  p.type = TaskType::kPairwisePreference;
-  p = *store->CreateProject(p);
+  std::unique_ptr<Store> store;
+  const Project p = testing::MakePairwiseProject(dir.File("db"), &store);
   const std::string file = dir.File("in.jsonl");
   std::ofstream(file) << R"({"id":"q1","prompt":"p","responses":["a","b"],"answers":[{"annotator":"imp","preference":"A"},{"annotator":"imp","preference":"B"}]})"
                       << "\n";
@@ -33,14 +29,7 @@ TEST(ProjectPreferences, AnAmendedAnswerReplacesTheOneBefore) {
   auto item = store->FindItem(p.id, "q1");
   ASSERT_TRUE(item.ok() && item->has_value());
   auto answer = [&](const std::string& who, const std::string& label, int64_t at) {
-    Annotation a;
-    a.item_id = (*item)->id;
-    a.labels = {label, "shown:BA"};
-    a.source = LabelSource::kHuman;
-    a.annotator = who;
-    a.kind = "review";
-    a.created_at = at;
-    ASSERT_TRUE(store->AppendAnnotation(a).ok());
+    testing::AppendComparison(*store, (*item)->id, who, {label, "shown:BA"}, at);
   };
   answer("ann", "A>B", 10);
   answer("bob", "A>B", 11);

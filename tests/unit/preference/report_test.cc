@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "io/importer.h"
+#include "support/comparisons.h"
 #include "support/temp_dir.h"
 
 namespace hitloop::preference {
@@ -18,13 +19,7 @@ namespace {
 class PreferenceReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = OpenSqliteStore(dir_.File("db"));
-    ASSERT_TRUE(opened.ok());
-    store_ = std::move(opened).value();
-    Project p;
-    p.name = "pw";
-    p.type = TaskType::kPairwisePreference;
-    project_ = *store_->CreateProject(p);
+    project_ = testing::MakePairwiseProject(dir_.File("db"), &store_);
     const std::string file = dir_.File("in.jsonl");
     {
       std::ofstream out(file);
@@ -49,14 +44,7 @@ class PreferenceReportTest : public ::testing::Test {
     }
   }
   void Answer(const std::string& who, int64_t item, const std::string& label, int64_t at) {
-    Annotation a;
-    a.item_id = item;
-    a.labels = {label, "shown:AB"};
-    a.source = LabelSource::kHuman;
-    a.annotator = who;
-    a.kind = "review";
-    a.created_at = at;
-    ASSERT_TRUE(store_->AppendAnnotation(a).ok());
+    testing::AppendComparison(*store_, item, who, {label, "shown:AB"}, at);
   }
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/store.h"
+#include "support/comparisons.h"
 #include "support/temp_dir.h"
 
 namespace hitloop::report {
@@ -154,11 +155,8 @@ namespace {
 // Pairwise projects get the comparison section (preference/report.h), escaped like the rest.
 TEST(PreferenceReportSection, ShowsDisputedPromptsEscaped) {
   hitloop::testing::TempDir dir;
-  auto store = std::move(OpenSqliteStore(dir.path() + "/p.db")).value();
-  Project p;
-  p.name = "pw";
-  p.type = TaskType::kPairwisePreference;
-  p = *store->CreateProject(p);
+  std::unique_ptr<Store> store;
+  const Project p = hitloop::testing::MakePairwiseProject(dir.path() + "/p.db", &store);
   Item it;
   it.project_id = p.id;
   it.external_id = "<i>q</i>";
@@ -166,15 +164,8 @@ TEST(PreferenceReportSection, ShowsDisputedPromptsEscaped) {
   it.meta_json = R"({"prompt":"<script>x</script>","responses":[{"text":"a"},{"text":"b"}]})";
   int64_t id = 0;
   ASSERT_TRUE(store->PutItem(it, "t", &id).ok());
-  for (const auto& [who, label] : std::vector<std::pair<std::string, std::string>>{{"u", "A>B"}, {"v", "B>A"}}) {
-    Annotation a;
-    a.item_id = id;
-    a.labels = {label};
-    a.source = LabelSource::kHuman;
-    a.annotator = who;
-    a.kind = "review";
-    ASSERT_TRUE(store->AppendAnnotation(a).ok());
-  }
+  hitloop::testing::AppendComparison(*store, id, "u", {"A>B"}, 1);
+  hitloop::testing::AppendComparison(*store, id, "v", {"B>A"}, 2);
   auto r = BuildReport(*store, p);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_TRUE(r->preferences.has_value());
