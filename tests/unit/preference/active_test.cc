@@ -34,3 +34,42 @@ TEST(ActiveTest, LeastSureAndSpearman) {
 
 }  // namespace
 }  // namespace hitloop::preference
+
+namespace hitloop::preference {
+namespace {
+
+// The live project's active pairs: unanswered, not gold, least separated first; a ranking counts
+// its closest pair.
+TEST(LeastSureUnansweredTest, QueuesOpenItemsTheModelSeparatesLeastFirst) {
+  std::vector<RewardPair> train;
+  for (int i = 0; i < 20; ++i) train.push_back({"q", "kind helpful answer", "rude useless answer"});
+  auto model = RewardModel::Train(train, {});
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  ProjectPreferences data;
+  auto add = [&](std::vector<std::string> texts, bool gold) {
+    PreferenceItem it;
+    it.prompt = "q";
+    for (auto& t : texts) it.responses.push_back({"", t, ""});
+    data.items.push_back(it);
+    data.gold.push_back(gold ? 1 : 0);
+    data.item_ids.push_back(static_cast<int64_t>(data.items.size()));
+    data.external_ids.push_back("i" + std::to_string(data.items.size() - 1));
+  };
+  add({"kind helpful answer", "rude useless answer"}, false);        // 0: clear
+  add({"kind answer", "kind answer!"}, false);                        // 1: nearly equal
+  add({"kind helpful answer", "rude useless answer"}, true);          // 2: gold, never queued
+  add({"kind answer", "rude useless answer", "kind answer."}, false); // 3: a close pair inside
+  add({"kind answer", "kind answer!"}, false);                        // 4: answered already
+  data.comparisons.push_back({4, "ann", Judgement{"", {{0}, {1}}, false, Strength::kUnknown}, {}});
+  const auto picks = LeastSureUnanswered(data, *model, 10);
+  ASSERT_EQ(picks.size(), 3u);
+  std::set<size_t> items;
+  for (const auto& p : picks) items.insert(p.item);
+  EXPECT_EQ(items, (std::set<size_t>{0, 1, 3}));
+  EXPECT_EQ(picks.back().item, 0u);  // the clear one last
+  for (size_t k = 1; k < picks.size(); ++k) EXPECT_LE(picks[k - 1].margin, picks[k].margin);
+  EXPECT_EQ(LeastSureUnanswered(data, *model, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace hitloop::preference
