@@ -27,12 +27,17 @@ struct PersonAnswer {
   std::string label;
   int64_t time_ms = 0;
   std::string source = "human";  // human | audit
+  int64_t answer_id = 0;         // the annotation's id (what `hitloop review --approve` takes)
+  // The newest reviewer's verdict on this answer (loop/review.h); verdict "" = not reviewed. A
+  // rejected answer is listed but does not count toward `resolved`.
+  std::string verdict, reviewer, review_comment;
+  int64_t reviewed_at = 0;
 };
 struct ItemAnswers {
   std::vector<PersonAnswer> answers;  // by annotator name
-  std::string resolved;               // the resolved label
+  std::string resolved;               // the resolved label; "" = none (every answer was rejected)
   double confidence = 0.0;            // its posterior (vote share for mv, 1 when adjudicated)
-  std::string method;                 // mv | ds | adjudicated | gold (the known answer)
+  std::string method;                 // mv | ds | adjudicated | gold (the known answer) | none
 };
 using AnswersByItem = std::unordered_map<int64_t, ItemAnswers>;  // item id ->
 
