@@ -82,6 +82,12 @@ struct ExportItem {
   std::vector<ReviewedAnswer> reviews;
 };
 
+// The item as a writer that has no view of several people's answers of its own (Prodigy, doccano,
+// Label Studio CSV) writes it: when `options.answers` holds the item of a single-label project,
+// its label is the resolved one (source human, annotator "aggregate:METHOD", the confidence), or
+// none when every answer was rejected; otherwise the item itself. `scratch` holds the copy.
+const Item& ItemAsResolved(const ExportItem& e, const ExportOptions& options, const Project& project, Item* scratch);
+
 // Walks the project's items in id order with their newest predictions (read ahead in bounded
 // chunks), counting into *stats and reporting progress. `with_answers` adds each item's answers
 // (one query per labelled item).

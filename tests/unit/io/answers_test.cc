@@ -157,7 +157,7 @@ TEST_F(AnswersTest, VerdictsAreExportedAndRejectedAnswersCountForNothing) {
                        "\"reviewer\":\"rita\",\"source\":\"human\",\"verdict\":\"reject\"},"),
             std::string::npos)
       << jsonl;
-  EXPECT_NE(jsonl.find("\"confidence\":1,\"id\":\"a\",\"label\":\"ham\""), std::string::npos) << jsonl;
+  EXPECT_NE(jsonl.find("\"confidence\":1.0,\"id\":\"a\",\"label\":\"ham\""), std::string::npos) << jsonl;
   // b: every answer rejected, so no label (not the rejected "ham").
   EXPECT_NE(jsonl.find("{\"aggregate\":\"none\",\"annotations\":[{\"annotator\":\"w1\",\"label\":\"ham\","
                        "\"reviewer\":\"rita\",\"source\":\"human\",\"verdict\":\"reject\"}],\"id\":\"b\",\"reviews\""),
@@ -166,6 +166,17 @@ TEST_F(AnswersTest, VerdictsAreExportedAndRejectedAnswersCountForNothing) {
   const std::string ls = Export(&kLabelStudioFormat, "mv");
   EXPECT_NE(ls.find("\"resolved\":{\"confidence\":null,\"label\":null,\"method\":\"none\"}"), std::string::npos) << ls;
   EXPECT_NE(ls.find("\"accepted\":false"), std::string::npos) << ls;
+  // Regression: Prodigy, doccano and Label Studio CSV wrote the item's current label, i.e. the
+  // newest answer (here w3's approved ham on a, but on b w1's rejected ham), not the resolved one.
+  const std::string prodigy = Export(&kProdigyFormat, "mv");
+  EXPECT_NE(prodigy.find("\"label\":\"ham\""), std::string::npos) << prodigy;
+  std::istringstream lines(prodigy);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"id\":\"b\"") != std::string::npos) EXPECT_EQ(line.find("\"label\""), std::string::npos) << line;
+  }
+  const std::string doccano = Export(&kDoccanoFormat, "mv");
+  EXPECT_NE(doccano.find("\"label\":[]"), std::string::npos) << doccano;
+  EXPECT_NE(doccano.find("aggregate:mv"), std::string::npos) << doccano;
 }
 
 TEST_F(AnswersTest, BadRowsStoreNothing) {
