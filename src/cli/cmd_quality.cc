@@ -115,9 +115,7 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!routing.ok()) { *exit_code = Fail(routing.status()); return; }
     std::string out;
     if (a->as_json) {
-      auto j = nlohmann::json::parse(quality::QualityToJson(*q));
-      j["gold_routing"] = nlohmann::json::parse(loop::ProjectRoutingToJson(*routing));
-      out = j.dump() + "\n";
+      out = quality::QualityToJson(*q, {{"gold_routing", loop::ProjectRoutingToJson(*routing)}}) + "\n";
     } else {
       out = quality::QualityToText(*q) + loop::ProjectRoutingToText(*routing);
     }

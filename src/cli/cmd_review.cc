@@ -86,7 +86,8 @@ int Verdict(Store& store, const Project& p, const Opts& o) {
   if (!id.ok()) return Fail(id.status());
   std::printf("%s answer %lld of '%s' (review %lld)%s\n", approve ? "approved" : "rejected",
               static_cast<long long>(answer), p.name.c_str(), static_cast<long long>(*id),
-              approve ? "" : ": sent back to its annotator");
+              approve ? "" : ": it counts for nothing now and is sent back to its annotator (an imported"
+                             " answer's only if they are a user here)");
   return 0;
 }
 

@@ -1,5 +1,6 @@
 #include "io/answers.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <unordered_map>
@@ -16,13 +17,36 @@ Result<AnswersByItem> AnswersForExport(Store& store, const Project& project,
   if (project.type != TaskType::kSingleLabel) return out;
   ASSIGN_OR_RETURN(quality::ProjectAnswers answers, quality::LoadProjectAnswers(store, project));
   ASSIGN_OR_RETURN(quality::ProjectResolution resolved, quality::ResolveProject(answers, method, project));
+  // The newest verdict on each answer (verdicts are few beside the answers).
+  ASSIGN_OR_RETURN(std::vector<Review> reviews, store.ListReviews(project.id, 0));
+  std::unordered_map<int64_t, const Review*> verdict;
+  for (const Review& r : reviews) verdict[r.annotation_id] = &r;  // id order: the newest stays
+  auto add = [&](ItemAnswers& ia, PersonAnswer a) {
+    if (auto v = verdict.find(a.answer_id); v != verdict.end()) {
+      a.verdict = v->second->verdict;
+      a.reviewer = v->second->reviewer;
+      a.review_comment = v->second->comment;
+      a.reviewed_at = v->second->created_at;
+    }
+    ia.answers.push_back(std::move(a));
+  };
   const quality::RatingTable& t = answers.table;
   for (int row = 0; row < t.num_items(); ++row) {
     ItemAnswers& ia = out[t.items[row]];
     for (int32_t j = t.row_start[row]; j < t.row_start[row + 1]; ++j) {
-      ia.answers.push_back({t.annotators[t.rater[j]], t.categories[t.value[j]], t.time_ms[j],
-                            t.audit[j] ? "audit" : "human"});
+      add(ia, {t.annotators[t.rater[j]], t.categories[t.value[j]], t.time_ms[j], t.audit[j] ? "audit" : "human",
+               t.answer_id[j]});
     }
+  }
+  // Rejected answers are every person's answer too: listed with their verdict, counted for nothing.
+  for (const quality::Rating& r : answers.rejected) {
+    ItemAnswers& ia = out[r.item_id];
+    add(ia, {r.annotator, r.label, r.time_ms, r.source, r.answer_id});
+  }
+  for (auto& [id, ia] : out) {
+    ia.method = "none";  // until resolved below: every answer to the item was rejected
+    std::stable_sort(ia.answers.begin(), ia.answers.end(),
+                     [](const PersonAnswer& x, const PersonAnswer& y) { return x.annotator < y.annotator; });
   }
   for (const auto& [id, r] : resolved.items) {
     auto it = out.find(id);
@@ -159,7 +183,10 @@ Result<ExportStats> ExportAnswersCsv(Store& store, const Project& project,
                                      const AnswersByItem& answers, std::ostream& out,
                                      const ExportOptions& options) {
   ExportStats stats;
-  out << "id,annotator,label,time_ms,source,resolved_label,method,confidence\n";
+  // Columns after `confidence` were appended (a reader keyed by header names keeps working): the
+  // answer's id and its newest review verdict.
+  out << "id,annotator,label,time_ms,source,resolved_label,method,confidence,"
+         "answer_id,verdict,reviewer,review_comment,reviewed_at_ms\n";
   std::string buf;
   Status inner;
   Status st = store.ScanItems(project.id, [&](const Item& item) {
@@ -184,9 +211,21 @@ Result<ExportStats> ExportAnswersCsv(Store& store, const Project& project,
       buf += ',';
       buf += ia.method;
       buf += ',';
-      char c[32];
-      std::snprintf(c, sizeof(c), "%.6g", ia.confidence);
-      buf += c;
+      if (!ia.resolved.empty()) {
+        char c[32];
+        std::snprintf(c, sizeof(c), "%.6g", ia.confidence);
+        buf += c;
+      }
+      buf += ',';
+      if (a.answer_id > 0) buf += std::to_string(a.answer_id);
+      buf += ',';
+      buf += a.verdict;
+      buf += ',';
+      AppendCsvCell(&buf, a.reviewer, true);
+      buf += ',';
+      AppendCsvCell(&buf, a.review_comment, true);
+      buf += ',';
+      if (a.reviewed_at > 0) buf += std::to_string(a.reviewed_at);
       buf += '\n';
     }
     out.write(buf.data(), static_cast<std::streamsize>(buf.size()));

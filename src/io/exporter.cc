@@ -29,6 +29,24 @@ bool Unscored(const Item& item, const std::string& model) {
 
 }  // namespace
 
+const Item& ItemAsResolved(const ExportItem& e, const ExportOptions& options, const Project& project, Item* scratch) {
+  if (options.answers == nullptr || project.type != TaskType::kSingleLabel) return *e.item;
+  auto it = options.answers->find(e.item->id);
+  if (it == options.answers->end()) return *e.item;
+  *scratch = *e.item;
+  scratch->labels.clear();
+  scratch->label_source.reset();
+  scratch->label_annotator.clear();
+  scratch->label_confidence.reset();
+  if (!it->second.resolved.empty()) {
+    scratch->labels = {it->second.resolved};
+    scratch->label_source = LabelSource::kHuman;
+    scratch->label_annotator = "aggregate:" + it->second.method;
+    scratch->label_confidence = it->second.confidence;
+  }
+  return *scratch;
+}
+
 Status ForEachExportItem(Store& store, const Project& project, bool with_answers,
                          const std::function<Status(const ExportItem&)>& fn, ExportStats* stats,
                          const ExportOptions* options) {

@@ -27,12 +27,17 @@ struct PersonAnswer {
   std::string label;
   int64_t time_ms = 0;
   std::string source = "human";  // human | audit
+  int64_t answer_id = 0;         // the annotation's id (what `hitloop review --approve` takes)
+  // The newest reviewer's verdict on this answer (loop/review.h); verdict "" = not reviewed. A
+  // rejected answer is listed but does not count toward `resolved`.
+  std::string verdict, reviewer, review_comment;
+  int64_t reviewed_at = 0;
 };
 struct ItemAnswers {
   std::vector<PersonAnswer> answers;  // by annotator name
-  std::string resolved;               // the resolved label
+  std::string resolved;               // the resolved label; "" = none (every answer was rejected)
   double confidence = 0.0;            // its posterior (vote share for mv, 1 when adjudicated)
-  std::string method;                 // mv | ds | adjudicated | gold (the known answer)
+  std::string method;                 // mv | ds | adjudicated | gold (the known answer) | none
 };
 using AnswersByItem = std::unordered_map<int64_t, ItemAnswers>;  // item id ->
 
@@ -79,6 +84,12 @@ struct ExportItem {
   // the answer it judged (which a later rework may have superseded). Empty when none.
   std::vector<ReviewedAnswer> reviews;
 };
+
+// The item as a writer that has no view of several people's answers of its own (Prodigy, doccano,
+// Label Studio CSV) writes it: when `options.answers` holds the item of a single-label project,
+// its label is the resolved one (source human, annotator "aggregate:METHOD", the confidence), or
+// none when every answer was rejected; otherwise the item itself. `scratch` holds the copy.
+const Item& ItemAsResolved(const ExportItem& e, const ExportOptions& options, const Project& project, Item* scratch);
 
 // Walks the project's items in id order with their newest predictions (read ahead in bounded
 // chunks), counting into *stats and reporting progress. `with_answers` adds each item's answers

@@ -153,15 +153,17 @@ Status Write(WriteContext& ctx) {
       if (i) joined += '|';
       joined += item.labels[i];
     }
-    if (ans != nullptr) joined = ans->resolved;
+    if (ans != nullptr) joined = ans->resolved;  // "" when every answer was rejected
     AppendCsvCell(&buf, joined, true);
     buf += ',';
-    if (ans != nullptr) buf += "human";
+    if (ans != nullptr) buf += ans->resolved.empty() ? "" : "human";
     else if (!item.labels.empty()) buf += item.label_source ? LabelSourceName(*item.label_source) : "human";
     buf += ',';
     AppendCsvCell(&buf, ans != nullptr ? "aggregate:" + ans->method : item.labels.empty() ? "" : item.label_annotator, true);
     buf += ',';
-    if (ans != nullptr) AppendJsonNumber(&buf, ans->confidence);
+    if (ans != nullptr) {
+      if (!ans->resolved.empty()) AppendJsonNumber(&buf, ans->confidence);
+    }
     else if (item.label_confidence) AppendJsonNumber(&buf, *item.label_confidence);  // full precision
     buf += ',';
     if (pred) AppendCsvCell(&buf, pred->label, true);

@@ -190,8 +190,9 @@ Status Read(ReadContext& ctx) {
 
 Status Write(WriteContext& ctx) {
   std::string buf;
+  Item scratch;
   return ForEachExportItem(*ctx.store, *ctx.project, /*with_answers=*/false, [&](const ExportItem& e) -> Status {
-    const Item& item = *e.item;
+    const Item& item = ItemAsResolved(e, *ctx.options, *ctx.project, &scratch);  // several people: resolved
     json j = json::parse(item.meta_json, nullptr, false);
     if (!j.is_object()) j = json::object();
     json prov = j.contains("hitloop") && j["hitloop"].is_object() ? j["hitloop"] : json::object();

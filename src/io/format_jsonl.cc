@@ -189,7 +189,8 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
     out->append("\":");
   };
   if (multi) ans = nullptr;
-  const bool labelled = ans != nullptr || !item.labels.empty();
+  // An item whose every answer a reviewer rejected has no resolved label: written unlabelled.
+  const bool labelled = ans != nullptr ? !ans->resolved.empty() : !item.labels.empty();
   if (ans != nullptr) {
     key("aggregate");
     AppendJsonString(out, ans->method);
@@ -202,17 +203,27 @@ void AppendJsonlRecord(std::string* out, const Item& item, const Prediction* pre
       AppendJsonString(out, a.annotator);
       out->append(",\"label\":");
       AppendJsonString(out, a.label);
+      if (!a.verdict.empty()) {  // the newest verdict (every one is in "reviews")
+        out->append(",\"reviewer\":");
+        AppendJsonString(out, a.reviewer);
+      }
       out->append(",\"source\":");
       AppendJsonString(out, a.source);
       if (a.time_ms > 0) {
         out->append(",\"time_ms\":");
         out->append(std::to_string(a.time_ms));
       }
+      if (!a.verdict.empty()) {
+        out->append(",\"verdict\":");
+        AppendJsonString(out, a.verdict);
+      }
       out->push_back('}');
     }
     out->push_back(']');
-    key("confidence");
-    AppendJsonNumber(out, ans->confidence);
+    if (labelled) {
+      key("confidence");
+      AppendJsonNumber(out, ans->confidence);
+    }
   } else if (labelled) {
     key("annotator");
     AppendJsonString(out, item.label_annotator);

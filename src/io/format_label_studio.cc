@@ -440,9 +440,11 @@ Status Write(WriteContext& ctx) {
     // Several people per item (export --aggregate): the resolved label, its method and confidence.
     if (ctx.options->answers != nullptr && ctx.project->type != TaskType::kMultiLabel) {
       if (auto it = ctx.options->answers->find(item.id); it != ctx.options->answers->end()) {
-        prov["resolved"] = {{"label", it->second.resolved},
+        // Every answer rejected: no resolved label (label and confidence null, method "none").
+        const bool none = it->second.resolved.empty();
+        prov["resolved"] = {{"label", none ? json(nullptr) : json(it->second.resolved)},
                             {"method", it->second.method},
-                            {"confidence", it->second.confidence}};
+                            {"confidence", none ? json(nullptr) : json(it->second.confidence)}};
       }
     }
     // A model or rule label is the item's label in hitloop but a prediction to Label Studio.

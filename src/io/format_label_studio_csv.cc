@@ -175,8 +175,9 @@ Status Write(WriteContext& ctx) {
   }
   buf += '\n';
   ctx.out->write(buf.data(), static_cast<std::streamsize>(buf.size()));
+  Item scratch;
   return ForEachExportItem(*ctx.store, *ctx.project, /*with_answers=*/false, [&](const ExportItem& e) -> Status {
-    const Item& item = *e.item;
+    const Item& item = ItemAsResolved(e, *ctx.options, *ctx.project, &scratch);  // several people: resolved
     buf.clear();
     for (size_t i = 0; i < cols.size(); ++i) {
       if (i) buf += ',';

@@ -153,8 +153,9 @@ Status Read(ReadContext& ctx) {
 Status Write(WriteContext& ctx) {
   const bool multi = ctx.project->type == TaskType::kMultiLabel;
   std::string buf;
+  Item scratch;
   return ForEachExportItem(*ctx.store, *ctx.project, /*with_answers=*/false, [&](const ExportItem& e) -> Status {
-    const Item& item = *e.item;
+    const Item& item = ItemAsResolved(e, *ctx.options, *ctx.project, &scratch);  // several people: resolved
     json meta = json::parse(item.meta_json, nullptr, false);
     if (!meta.is_object()) meta = json::object();
     json prov = meta.contains("hitloop") && meta["hitloop"].is_object() ? meta["hitloop"] : json::object();

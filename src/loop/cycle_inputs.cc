@@ -74,13 +74,15 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
   const size_t n = in->pool.size();
   std::vector<ItemLabels> answers(n);
   quality::AnswerCollector people;  // answers by people (pool and gold items), to be resolved
+  // Answers a reviewer rejected vote for nothing and decide nothing (docs/QUALITY.md).
+  ASSIGN_OR_RETURN(const auto rejected, quality::RejectedAnswerIds(store, project.id));
   RETURN_IF_ERROR(store.ScanAnnotations(project.id, [&](const Annotation& a) {
     in->seen_annotations = std::max(in->seen_annotations, a.id);
     // People's answers, resolved below (an import on a gold item is its known answer, not a vote).
     if (a.source == LabelSource::kHuman && a.kind != "adjudicate" &&
         !(a.kind == "import" && in->pos.find(a.item_id) == in->pos.end()) &&
         a.labels.size() == 1 && project.LabelIndex(a.labels[0]) >= 0) {
-      people.Add(a.item_id, a.annotator, project.LabelIndex(a.labels[0]));
+      people.Add(a.item_id, a.annotator, project.LabelIndex(a.labels[0]), rejected.count(a.id) > 0);
     }
     auto it = in->pos.find(a.item_id);
     if (it == in->pos.end() || a.labels.empty()) return true;
@@ -92,7 +94,7 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
       l.audits.push_back(y);
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
-        l.adjudicated = y;
+        if (!rejected.count(a.id)) l.adjudicated = y;
       } else if (a.kind == "import") {
         l.answers.push_back(y);
       }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -32,11 +33,23 @@ Result<std::string> SetAggregateMethod(const std::string& config_json, Aggregate
   return cfg.dump();
 }
 
+Result<std::unordered_set<int64_t>> RejectedAnswerIds(Store& store, int64_t project_id) {
+  ASSIGN_OR_RETURN(std::vector<Review> reviews, store.ListReviews(project_id, 0));
+  std::unordered_map<int64_t, bool> newest_rejects;  // answer -> its newest verdict is reject
+  for (const Review& r : reviews) newest_rejects[r.annotation_id] = r.verdict == "reject";  // id order
+  std::unordered_set<int64_t> out;
+  for (const auto& [id, rejected] : newest_rejects) {
+    if (rejected) out.insert(id);
+  }
+  return out;
+}
+
 Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) {
   if (project.type != TaskType::kSingleLabel) {
     return FailedPrecondition("quality: only single-label projects are covered so far");
   }
   ProjectAnswers out;
+  ASSIGN_OR_RETURN(const std::unordered_set<int64_t> rejected, RejectedAnswerIds(store, project.id));
   std::unordered_set<int64_t> gold_items;
   std::unordered_map<int64_t, int> gold_current;  // a gold item's current label
   RETURN_IF_ERROR(store.ScanItems(
@@ -69,7 +82,7 @@ Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) 
     const int c = project.LabelIndex(a.labels[0]);
     if (c < 0) return true;
     if (a.kind == "adjudicate") {
-      adjudication[a.item_id] = {a.id, c};
+      if (!rejected.count(a.id)) adjudication[a.item_id] = {a.id, c};  // newest not rejected
       return true;
     }
     if (a.kind == "import" && gold_items.count(a.item_id) > 0) {
@@ -86,19 +99,72 @@ Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) 
     return std::tie(x.item_id, x.annotator, x.created_at, x.id) <
            std::tie(y.item_id, y.annotator, y.created_at, y.id);
   });
-  std::vector<Rating> ratings;
-  ratings.reserve(entries.size());
+  // Keep each person's newest answer per item; a rejected one still replaces their older ones,
+  // but votes for nothing (it goes to out.rejected).
   std::unordered_set<int64_t> answered;
+  std::vector<uint8_t> counted(annotator_names.size(), 0);  // annotator has a counted answer
+  size_t kept = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
     const Entry& e = entries[i];
     if (i + 1 < entries.size() && entries[i + 1].item_id == e.item_id &&
         entries[i + 1].annotator == e.annotator) {
       continue;  // a newer answer by the same person follows
     }
-    if (gold_items.count(e.item_id) > 0) answered.insert(e.item_id);
-    ratings.push_back({e.item_id, annotator_names[e.annotator], project.labels[e.category], e.time_ms,
-                       e.audit ? LabelSourceName(LabelSource::kAudit) : LabelSourceName(LabelSource::kHuman)});
+    if (!gold_items.empty() && gold_items.count(e.item_id) > 0) answered.insert(e.item_id);
+    if (!rejected.empty() && rejected.count(e.id) > 0) {
+      out.rejected.push_back({e.item_id, annotator_names[e.annotator], project.labels[e.category], e.time_ms,
+                              e.audit ? LabelSourceName(LabelSource::kAudit) : LabelSourceName(LabelSource::kHuman),
+                              e.id});
+      continue;
+    }
+    counted[e.annotator] = 1;
+    entries[kept++] = e;
   }
+  entries.resize(kept);
+  std::sort(out.rejected.begin(), out.rejected.end(), [](const Rating& x, const Rating& y) {
+    return std::tie(x.item_id, x.annotator) < std::tie(y.item_id, y.annotator);
+  });
+  // The table, laid out as BuildRatingTable lays it out (rows by item id, columns by annotator
+  // name, a row's ratings by column) but built straight from the entries: no strings per answer.
+  RatingTable& t = out.table;
+  t.categories = project.labels;
+  std::vector<int32_t> by_name;
+  for (size_t i = 0; i < counted.size(); ++i) {
+    if (!counted[i]) continue;
+    if (annotator_names[i].empty()) return InvalidArgument("quality: an answer has an empty annotator");
+    by_name.push_back(static_cast<int32_t>(i));
+  }
+  std::sort(by_name.begin(), by_name.end(),
+            [&](int32_t a, int32_t b) { return annotator_names[a] < annotator_names[b]; });
+  std::vector<int32_t> column(annotator_names.size(), -1);
+  for (size_t c = 0; c < by_name.size(); ++c) {
+    column[by_name[c]] = static_cast<int32_t>(c);
+    t.annotators.push_back(annotator_names[by_name[c]]);
+  }
+  for (Entry& e : entries) e.annotator = column[e.annotator];
+  t.row_start.reserve(entries.size() / 2 + 2);
+  t.rater.reserve(entries.size());
+  t.value.reserve(entries.size());
+  t.time_ms.reserve(entries.size());
+  t.audit.reserve(entries.size());
+  t.answer_id.reserve(entries.size());
+  for (size_t begin = 0; begin < entries.size();) {
+    size_t end = begin + 1;
+    while (end < entries.size() && entries[end].item_id == entries[begin].item_id) ++end;
+    std::sort(entries.begin() + static_cast<std::ptrdiff_t>(begin), entries.begin() + static_cast<std::ptrdiff_t>(end),
+              [](const Entry& x, const Entry& y) { return x.annotator < y.annotator; });
+    t.items.push_back(entries[begin].item_id);
+    t.row_start.push_back(static_cast<int32_t>(t.value.size()));
+    for (size_t j = begin; j < end; ++j) {
+      t.rater.push_back(entries[j].annotator);
+      t.value.push_back(entries[j].category);
+      t.time_ms.push_back(entries[j].time_ms);
+      t.audit.push_back(entries[j].audit ? 1 : 0);
+      t.answer_id.push_back(entries[j].id);
+    }
+    begin = end;
+  }
+  t.row_start.push_back(static_cast<int32_t>(t.value.size()));
   entries = {};
   for (int64_t id : gold_items) {
     if (auto g = gold_import.find(id); g != gold_import.end()) {
@@ -108,7 +174,6 @@ Result<ProjectAnswers> LoadProjectAnswers(Store& store, const Project& project) 
     }
   }
   for (const auto& [id, a] : adjudication) out.adjudicated[id] = a.second;
-  ASSIGN_OR_RETURN(out.table, BuildRatingTable(ratings, project.labels));
   return out;
 }
 
@@ -141,10 +206,14 @@ Result<ProjectResolution> ResolveProject(const ProjectAnswers& answers,
   return out;
 }
 
-void AnswerCollector::Add(int64_t item_id, const std::string& annotator, int category) {
+namespace {
+constexpr int32_t kRejectedCategory = -2;  // AnswerCollector: a rejected answer (votes for nothing)
+}  // namespace
+
+void AnswerCollector::Add(int64_t item_id, const std::string& annotator, int category, bool rejected) {
   auto [it, fresh] = ids_.emplace(annotator, static_cast<int32_t>(names_.size()));
   if (fresh) names_.push_back(annotator);
-  answers_.push_back({item_id, it->second, category});
+  answers_.push_back({item_id, it->second, rejected ? kRejectedCategory : category});
 }
 
 Result<std::unordered_map<int64_t, int>> AnswerCollector::Resolve(
@@ -174,11 +243,14 @@ Result<std::unordered_map<int64_t, int>> AnswerCollector::Resolve(
   t.row_start.push_back(0);
   for (size_t n = 0; n < order.size(); ++n) {
     const Answer& a = answers_[order[n]];
-    if (a.category < 0 || a.category >= k) return InvalidArgument("quality: category out of range");
+    if (a.category != kRejectedCategory && (a.category < 0 || a.category >= k)) {
+      return InvalidArgument("quality: category out of range");
+    }
     if (n + 1 < order.size()) {
       const Answer& next = answers_[order[n + 1]];
       if (next.item == a.item && next.annotator == a.annotator) continue;  // a newer one follows
     }
+    if (a.category == kRejectedCategory) continue;  // the person's newest answer was rejected
     if (t.items.empty() || t.items.back() != a.item) {
       if (!t.items.empty()) t.row_start.push_back(static_cast<int32_t>(t.value.size()));
       t.items.push_back(a.item);
@@ -187,7 +259,9 @@ Result<std::unordered_map<int64_t, int>> AnswerCollector::Resolve(
     t.value.push_back(a.category);
     t.time_ms.push_back(0);
     t.audit.push_back(0);
+    t.answer_id.push_back(0);
   }
+  if (t.items.empty()) return out;  // every answer was rejected
   t.row_start.push_back(static_cast<int32_t>(t.value.size()));
   ASSIGN_OR_RETURN(AggregateMethod method, ProjectAggregateMethod(project));
   ASSIGN_OR_RETURN(Resolution r, quality::Resolve(t, method, gold));
@@ -205,6 +279,7 @@ Result<QualityReport> BuildQualityReport(const Project& project, const ProjectAn
   q.items = t.num_items();
   q.answers = t.num_ratings();
   q.annotators = t.num_annotators();
+  q.rejected_answers = static_cast<int64_t>(answers.rejected.size());
   if (options.method) {
     q.requested = *options.method;
   } else {
@@ -264,6 +339,19 @@ Result<QualityReport> BuildQualityReport(const Project& project, const ProjectAn
     per[a].median_time_ms = d.size() % 2 == 1 ? static_cast<double>(d[mid])
                                                : (static_cast<double>(d[mid - 1]) + d[mid]) / 2.0;
   }
+  // Rejected answers: counted apart, per person (one who has nothing else gets a row of their own).
+  for (const Rating& r : answers.rejected) {
+    auto it = std::find_if(per.begin(), per.end(), [&](const AnnotatorQuality& a) { return a.annotator == r.annotator; });
+    if (it == per.end()) {
+      AnnotatorQuality a;
+      a.annotator = r.annotator;
+      a.confusion.assign(k, std::vector<int64_t>(k, 0));
+      per.push_back(std::move(a));
+      it = per.end() - 1;
+    }
+    ++it->rejected;
+  }
+  std::sort(per.begin(), per.end(), [](const AnnotatorQuality& a, const AnnotatorQuality& b) { return a.annotator < b.annotator; });
   q.per_annotator = std::move(per);
   return q;
 }
@@ -300,12 +388,71 @@ std::string EstimateText(const Estimate& e) {
 
 }  // namespace
 
-std::string QualityToJson(const QualityReport& q) {
+namespace {
+
+// A JSON number as nlohmann's dump writes it (so the text is the same as before).
+void AppendNumber(std::string* out, double d) {
+  char buf[64];
+  if (!std::isfinite(d)) {
+    out->append("null");
+    return;
+  }
+  char* end = nlohmann::detail::to_chars(buf, buf + sizeof(buf), d);
+  out->append(buf, end);
+}
+
+void AppendString(std::string* out, const std::string& s) { out->append(json(s).dump()); }
+
+// EstimateJson's object, written directly with its keys in nlohmann's (sorted) order, plus the
+// pair's a, b and shared: a project with 500 annotators has 124,750 pairs, and building them as
+// json values was a fifth of `hitloop quality`'s CPU.
+void AppendPairJson(std::string* out, const PairAgreement& p) {
+  const Estimate& e = p.kappa;
+  out->append("{\"a\":");
+  AppendString(out, p.a);
+  out->append(",\"b\":");
+  AppendString(out, p.b);
+  if (!e.defined) {
+    out->append(",\"reason\":");
+    AppendString(out, e.reason);
+    out->append(",\"shared\":");
+    out->append(std::to_string(p.shared));
+    out->append(",\"value\":null}");
+    return;
+  }
+  out->append(",\"chance\":");
+  AppendNumber(out, e.stats.chance_agreement);
+  out->append(",\"items\":");
+  out->append(std::to_string(e.stats.items_used));
+  out->append(",\"lower\":");
+  AppendNumber(out, e.lower);
+  out->append(",\"observed\":");
+  AppendNumber(out, e.stats.observed_agreement);
+  out->append(",\"replicates\":");
+  out->append(std::to_string(e.replicates));
+  out->append(",\"shared\":");
+  out->append(std::to_string(p.shared));
+  out->append(",\"upper\":");
+  AppendNumber(out, e.upper);
+  out->append(",\"value\":");
+  AppendNumber(out, e.stats.value);
+  out->push_back('}');
+}
+
+// Stands for the pairs' array in the json value until the text is spliced in.
+constexpr char kPairsPlaceholder[] = "\x01cohen_kappa_pairs\x01";
+
+}  // namespace
+
+std::string QualityToJson(const QualityReport& q,
+                          const std::vector<std::pair<std::string, std::string>>& extra) {
   json out = {{"project", q.project},
               {"labels", q.labels},
               {"items", q.items},
               {"answers", q.answers},
-              {"annotators", q.annotators}};
+              {"annotators", q.annotators},
+              {"rejected_answers", q.rejected_answers}};
+  for (const auto& [key, text] : extra) out[key] = json::parse(text, nullptr, false);
   const Resolution& r = q.resolution;
   out["aggregation"] = {{"requested", AggregateMethodName(q.requested)},
                         {"method", AggregateMethodName(r.method)},
@@ -317,18 +464,10 @@ std::string QualityToJson(const QualityReport& q) {
     const AgreementSummary& a = *q.agreement;
     json alpha = json::object();
     for (Level level : kAllLevels) alpha[LevelName(level)] = EstimateJson(a.alpha[static_cast<int>(level)]);
-    json pairs = json::array();
-    for (const PairAgreement& p : a.pairs) {
-      json j = EstimateJson(p.kappa);
-      j["a"] = p.a;
-      j["b"] = p.b;
-      j["shared"] = p.shared;
-      pairs.push_back(std::move(j));
-    }
     out["agreement"] = {{"percent", EstimateJson(a.percent)},
                         {"fleiss_kappa", EstimateJson(a.fleiss)},
                         {"krippendorff_alpha", alpha},
-                        {"cohen_kappa_pairs", std::move(pairs)},
+                        {"cohen_kappa_pairs", kPairsPlaceholder},
                         {"pairs_below_min_shared", a.pairs_below_min}};
   } else {
     out["agreement"] = nullptr;
@@ -337,6 +476,7 @@ std::string QualityToJson(const QualityReport& q) {
   for (const AnnotatorQuality& a : q.per_annotator) {
     json j = {{"annotator", a.annotator},
               {"answers", a.answers},
+              {"rejected", a.rejected},
               {"agree_with_resolved", a.agree_with_resolved},
               {"agreement_with_resolved",
                a.answers ? json(static_cast<double>(a.agree_with_resolved) / a.answers) : json(nullptr)},
@@ -354,13 +494,27 @@ std::string QualityToJson(const QualityReport& q) {
     per.push_back(std::move(j));
   }
   out["per_annotator"] = std::move(per);
-  return out.dump();
+  std::string text = out.dump();
+  if (!q.agreement) return text;
+  std::string pairs = "[";
+  pairs.reserve(q.agreement->pairs.size() * 300 + 2);
+  for (size_t i = 0; i < q.agreement->pairs.size(); ++i) {
+    if (i) pairs.push_back(',');
+    AppendPairJson(&pairs, q.agreement->pairs[i]);
+  }
+  pairs.push_back(']');
+  const std::string placeholder = json(kPairsPlaceholder).dump();  // as dump escaped it
+  const size_t at = text.find(placeholder);
+  if (at != std::string::npos) text.replace(at, placeholder.size(), pairs);
+  return text;
 }
 
 std::string QualityToText(const QualityReport& q) {
   std::ostringstream o;
   o << "project " << q.project << ": " << q.items << " items with answers, " << q.answers
-    << " answers from " << q.annotators << " annotators\n";
+    << " answers from " << q.annotators << " annotators";
+  if (q.rejected_answers > 0) o << " (" << q.rejected_answers << " more rejected by reviewers: not counted)";
+  o << "\n";
   const Resolution& r = q.resolution;
   o << "resolved labels: " << AggregateMethodName(r.method) << " (asked: "
     << AggregateMethodName(q.requested) << ") - " << r.reason << "\n";
@@ -394,7 +548,9 @@ std::string QualityToText(const QualityReport& q) {
     } else {
       o << "gold -";
     }
-    o << "  " << (x.median_time_ms ? Fixed(*x.median_time_ms / 1000.0, 1) + " s" : "-") << "\n";
+    o << "  " << (x.median_time_ms ? Fixed(*x.median_time_ms / 1000.0, 1) + " s" : "-");
+    if (x.rejected > 0) o << "  (" << x.rejected << " rejected)";
+    o << "\n";
   }
   return o.str();
 }

@@ -111,6 +111,7 @@ Result<RatingTable> BuildRatingTable(const std::vector<Rating>& ratings,
   t.value.reserve(ratings.size());
   t.time_ms.reserve(ratings.size());
   t.audit.reserve(ratings.size());
+  t.answer_id.reserve(ratings.size());
   for (size_t n = 0; n < order.size(); ++n) {
     const int32_t i = order[n];
     const int32_t col = column[rating_annotator[i]];
@@ -129,6 +130,7 @@ Result<RatingTable> BuildRatingTable(const std::vector<Rating>& ratings,
     t.value.push_back(cat);
     t.time_ms.push_back(ratings[i].time_ms);
     t.audit.push_back(ratings[i].source == "audit" ? 1 : 0);
+    t.answer_id.push_back(ratings[i].answer_id);
     ++t.row_start[row_of[i] + 1];
   }
   for (size_t r = 0; r < t.items.size(); ++r) t.row_start[r + 1] += t.row_start[r];
@@ -154,7 +156,7 @@ std::vector<Rating> RatingsFromAnnotations(const std::vector<Annotation>& histor
   out.reserve(newest.size());
   for (const auto& [key, a] : newest) {
     out.push_back(Rating{key.first, key.second, a->labels.front(), a->time_spent_ms,
-                         LabelSourceName(a->source)});
+                         LabelSourceName(a->source), a->id});
   }
   return out;
 }

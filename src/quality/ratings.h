@@ -29,6 +29,7 @@ struct Rating {
   std::string label;
   int64_t time_ms = 0;  // time the annotator spent on it; 0 = not measured
   std::string source = "human";  // LabelSourceName of the answer (human | audit)
+  int64_t answer_id = 0;  // the annotation's id in the store (0: not from the store)
 };
 
 // Marks a missing rating (Cell()).
@@ -46,6 +47,7 @@ struct RatingTable {
   std::vector<int32_t> value;           // rating -> category index
   std::vector<int64_t> time_ms;         // rating -> time spent (0 = not measured)
   std::vector<uint8_t> audit;           // rating -> 1 when the answer was an audit (source audit)
+  std::vector<int64_t> answer_id;       // rating -> Rating::answer_id
 
   int num_items() const { return static_cast<int>(items.size()); }
   int num_annotators() const { return static_cast<int>(annotators.size()); }

@@ -45,7 +45,7 @@ void HandleProjectMetrics(Ctx& c) {
   // numbers as `hitloop quality` and the report): `agreement` is the share of the annotator's
   // answers that equal the item's resolved label, `pairs` the answers it was measured on.
   struct Per {
-    int64_t answers = 0, last_hour = 0, time_ms = 0;
+    int64_t answers = 0, last_hour = 0, time_ms = 0, timed = 0;  // timed: answers with a measured time
   };
   std::map<std::string, Per> per;
   // The certificate's progress: the newest cycle counted its audits; audit answers given since
@@ -56,9 +56,15 @@ void HandleProjectMetrics(Ctx& c) {
   int64_t audits_since = 0;
   Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
     if (a.source != LabelSource::kHuman && a.source != LabelSource::kAudit) return true;
+    // An item's own imported label (kind import, annotator "import" unless the file named one) is
+    // no person's answer (docs/QUALITY.md); it showed as an annotator "import" with every label.
+    if (a.kind == "import") return true;
     Per& p = per[a.annotator];
     p.answers += 1;
-    p.time_ms += a.time_spent_ms;
+    if (a.time_spent_ms > 0) {  // 0 = not measured (imported answers): not a time of 0
+      p.time_ms += a.time_spent_ms;
+      p.timed += 1;
+    }
     if (a.created_at > c.now - 3600 * 1000) p.last_hour += 1;
     if (a.source == LabelSource::kAudit && a.created_at > last_cycle_at) audits_since += 1;
     return true;
@@ -87,7 +93,7 @@ void HandleProjectMetrics(Ctx& c) {
     annotators.push_back({{"annotator", name},
                           {"answers", p.answers},
                           {"last_hour", p.last_hour},
-                          {"mean_time_ms", p.answers ? p.time_ms / p.answers : 0},
+                          {"mean_time_ms", p.timed ? p.time_ms / p.timed : 0},
                           {"pairs", aq ? aq->answers : 0},
                           {"agreement", aq && aq->answers
                                             ? nlohmann::json(static_cast<double>(aq->agree_with_resolved) / aq->answers)

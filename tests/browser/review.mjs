@@ -83,6 +83,10 @@ export async function testReview(browser, h) {
   await rev.page.keyboard.type(comment);
   await rev.page.keyboard.press('Enter');
   await rev.page.waitForFunction(() => document.body.dataset.lastVerdict === 'reject');
+  // Regression: the confirmation was written before moving to the next answer, which cleared it,
+  // so the reviewer never saw what their key did.
+  const said = await rev.page.textContent('#feedback');
+  assert.ok(said.startsWith("Rejected rv_ann's answer on ") && said.includes('sent back to them'), said);
   // Back on it: the verdict is shown as text.
   await goTo(r1pos);
   const verdicts = await rev.page.evaluate(() => ({

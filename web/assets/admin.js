@@ -102,7 +102,7 @@ async function refresh() {
   fillTable('sources', ['source', 'items'], Object.entries(d.by_label_source));
   fillTable('annotators', ['annotator', 'answers', 'last hour', 'mean time (s)', 'agreement with resolved label',
     'gold accuracy (95% interval)'],
-    d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, (a.mean_time_ms / 1000).toFixed(1),
+    d.annotators.map((a) => [a.annotator, a.answers, a.last_hour, a.mean_time_ms ? (a.mean_time_ms / 1000).toFixed(1) : '—',
       a.agreement === null ? '—' : `${Math.round(a.agreement * 100)}% of ${a.pairs}`,
       !a.gold ? '—' : `${a.gold.correct}/${a.gold.answered} [${Math.round(a.gold.lower * 100)}–${Math.round(a.gold.upper * 100)}%]`]));
   await refreshAgreement(name);

@@ -59,7 +59,7 @@ function render() {
   const last = a.reviews && a.reviews.length ? a.reviews[a.reviews.length - 1] : null;
   const banner = document.getElementById('answer-banner');
   banner.className = `banner${last ? ` verdict-${last.verdict}` : ''}`;
-  banner.textContent = last ? `Reviewed: ${last.verdict}` : `Not reviewed yet · item ${a.item.id} · ${a.kind}`;
+  banner.textContent = last ? `Reviewed: ${last.verdict}` : `Not reviewed yet · item ${a.item.id} · ${a.kind === 'answer' ? 'imported answer' : a.kind}`;
   document.getElementById('item-text').textContent = a.item.text;
   document.getElementById('a-labels').textContent = (a.labels || []).join(', ');
   document.getElementById('a-annotator').textContent = a.annotator;
@@ -91,9 +91,15 @@ async function verdict(kind, comment) {
   rv.busy = false;
   if (r.status !== 200) { feedback(hl.errorText(r)); return; }
   a.reviews = [...(a.reviews || []), r.data.review];
-  feedback(kind === 'reject' ? `Rejected: sent back to ${a.annotator}.` : 'Approved.');
   if (rv.pos + 1 < rv.rows.length || rv.cursor) await move(1);
   else render();
+  // Said after moving on (move() clears the line, so the confirmation used to vanish at once).
+  // An imported answer (kind "answer") goes back only if its annotator is a user here.
+  const item = a.item.id;
+  feedback(kind === 'reject'
+    ? (a.kind === 'answer' ? `Rejected ${a.annotator}'s answer on ${item}: it no longer counts; sent back to them if they are a user here.`
+                           : `Rejected ${a.annotator}'s answer on ${item}: it no longer counts; sent back to them.`)
+    : `Approved ${a.annotator}'s answer on ${item}.`);
   document.body.dataset.lastVerdict = kind;
 }
 

@@ -10,9 +10,10 @@ namespace {
 
 int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
-// The kinds of annotation a reviewer judges: people's answers in the app (not gold questions,
-// audits, imports or machine labels).
-constexpr const char* kReviewableKinds = "('review','adjudicate','rework')";
+// The kinds of annotation a reviewer judges: people's answers in the app and people's answers
+// imported from files (kind "answer": `annotations` in JSONL, --format answers); not gold
+// questions, audits, an item's own imported label (kind "import") or machine labels.
+constexpr const char* kReviewableKinds = "('review','adjudicate','rework','answer')";
 
 constexpr const char* kReviewColumns =
     "id, project_id, annotation_id, item_id, annotator, reviewer, verdict, comment, created_at";
@@ -49,9 +50,10 @@ Result<int64_t> PgStore::PutReview(const Review& r) {
                           p, &a, "read answer"));
     if (a.rows() == 0) return NotFound("answer " + std::to_string(r.annotation_id) + " not found");
     const std::string source = a.Text(0, 2), kind = a.Text(0, 3);
-    if (source != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework")) {
+    if (source != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework" && kind != "answer")) {
       return InvalidArgument("answer " + std::to_string(r.annotation_id) + ": a " + source + " " + kind +
-                             " annotation is not reviewed (only people's review, adjudicate and rework answers)");
+                             " annotation is not reviewed (only people's review, adjudicate, rework and"
+                             " imported answers)");
     }
     if (!a.IsNull(0, 4)) return Conflict("item is " + a.Text(0, 4) + ": its answers are not reviewed");
     const int64_t item_id = a.Int(0, 0);
@@ -66,6 +68,15 @@ Result<int64_t> PgStore::PutReview(const Review& r) {
                           ins, &out, "insert review"));
     id = out.Int(0, 0);
     if (r.verdict != "reject") return Status::Ok();
+    if (kind == "answer") {
+      // An imported answer's annotator need not be a user: nobody could claim their rework, so
+      // none is queued (the rejected answer just stops counting).
+      PgParams u;
+      u.Add(annotator);
+      PgRows user;
+      RETURN_IF_ERROR(Query("SELECT 1 FROM users WHERE name=$1", u, &user, "read user"));
+      if (user.rows() == 0) return Status::Ok();
+    }
     QueueEntry e;
     e.project_id = r.project_id;
     e.item_id = item_id;

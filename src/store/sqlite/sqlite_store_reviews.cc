@@ -8,9 +8,10 @@ namespace hitloop::sqlite {
 
 namespace {
 
-// The kinds of annotation a reviewer judges: people's answers in the app (not gold questions,
-// audits, imports or machine labels).
-constexpr const char* kReviewableKinds = "('review','adjudicate','rework')";
+// The kinds of annotation a reviewer judges: people's answers in the app and people's answers
+// imported from files (kind "answer": `annotations` in JSONL, --format answers); not gold
+// questions, audits, an item's own imported label (kind "import") or machine labels.
+constexpr const char* kReviewableKinds = "('review','adjudicate','rework','answer')";
 
 Review ReadReview(const Stmt& s) {
   Review r;
@@ -38,7 +39,7 @@ Result<int64_t> SqliteStore::PutReview(const Review& r) {
   int64_t id = 0;
   Status st = AutoTxn([&]() -> Status {
     int64_t item_id = 0;
-    std::string annotator, pool;
+    std::string annotator, pool, kind;
     {
       PREPARE(s,
               "SELECT a.item_id, a.annotator, a.source, a.kind, i.hold FROM annotations a JOIN items i"
@@ -47,10 +48,11 @@ Result<int64_t> SqliteStore::PutReview(const Review& r) {
       const int rc = s.Step();
       if (rc == SQLITE_DONE) return NotFound("answer " + std::to_string(r.annotation_id) + " not found");
       if (rc != SQLITE_ROW) return Error("read answer");
-      const std::string kind = s.Text(3);
-      if (s.Text(2) != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework")) {
+      kind = s.Text(3);
+      if (s.Text(2) != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework" && kind != "answer")) {
         return InvalidArgument("answer " + std::to_string(r.annotation_id) + ": a " + s.Text(2) + " " + kind +
-                               " annotation is not reviewed (only people's review, adjudicate and rework answers)");
+                               " annotation is not reviewed (only people's review, adjudicate, rework and"
+                               " imported answers)");
       }
       if (!s.IsNull(4)) return Conflict("item is " + s.Text(4) + ": its answers are not reviewed");
       item_id = s.Int(0);
@@ -67,6 +69,15 @@ Result<int64_t> SqliteStore::PutReview(const Review& r) {
       id = sqlite3_last_insert_rowid(db_);
     }
     if (r.verdict != "reject") return Status::Ok();
+    if (kind == "answer") {
+      // An imported answer's annotator need not be a user: nobody could claim their rework, so
+      // none is queued (the rejected answer just stops counting).
+      PREPARE(s, "SELECT 1 FROM users WHERE name=?");
+      s.Bind(1, annotator);
+      const int rc = s.Step();
+      if (rc == SQLITE_DONE) return Status::Ok();
+      if (rc != SQLITE_ROW) return Error("read user");
+    }
     QueueEntry e;
     e.project_id = r.project_id;
     e.item_id = item_id;

@@ -84,13 +84,14 @@ TEST_F(AnswersTest, ImportsEveryAnswerAndExportsThem) {
   std::ostringstream csv;
   ASSERT_TRUE(ExportAnswersCsv(*store_, project_, *answers, csv, {}).ok());
   EXPECT_EQ(csv.str(),
-            "id,annotator,label,time_ms,source,resolved_label,method,confidence\n"
-            "a,w1,spam,1200,human,spam,mv,0.666667\n"
-            "a,w2,spam,,human,spam,mv,0.666667\n"
-            "a,w3,ham,900,human,spam,mv,0.666667\n"
-            "b,w1,ham,,human,ham,mv,1\n"
-            "g,w1,spam,,human,spam,gold,1\n"
-            "g,w2,ham,,human,spam,gold,1\n");
+            "id,annotator,label,time_ms,source,resolved_label,method,confidence,"
+            "answer_id,verdict,reviewer,review_comment,reviewed_at_ms\n"
+            "a,w1,spam,1200,human,spam,mv,0.666667,2,,,,\n"
+            "a,w2,spam,,human,spam,mv,0.666667,3,,,,\n"
+            "a,w3,ham,900,human,spam,mv,0.666667,4,,,,\n"
+            "b,w1,ham,,human,ham,mv,1,5,,,,\n"
+            "g,w1,spam,,human,spam,gold,1,6,,,,\n"
+            "g,w2,ham,,human,spam,gold,1,7,,,,\n");
 
   // Label Studio: one annotation per person.
   const std::string ls = Export(&kLabelStudioFormat, "mv");
@@ -114,6 +115,68 @@ TEST_F(AnswersTest, ImportsEveryAnswerAndExportsThem) {
   ASSERT_TRUE(ImportFile(*store_, project_, Write("a.json", ls), &kLabelStudioFormat, {}).ok());
   EXPECT_EQ(Export(&kJsonlFormat, "mv"), jsonl);
   project_ = saved;
+}
+
+// Regression (issue 12): the answers CSV had no verdict columns, and a rejected answer still
+// counted toward the exported label. Now every export lists each answer with its newest verdict,
+// the resolved label leaves rejected answers out, and an item whose every answer was rejected is
+// exported without a label (method "none").
+TEST_F(AnswersTest, VerdictsAreExportedAndRejectedAnswersCountForNothing) {
+  ASSERT_TRUE(ImportAnswersCsv(*store_, project_,
+                               Write("ans.csv", "id,annotator,label\na,w1,spam\na,w2,spam\na,w3,ham\nb,w1,ham\n"), {})
+                  .ok());
+  // Ids: g's known answer is 1, then the rows in order (a: 2, 3, 4; b: 5).
+  auto verdict = [&](int64_t answer, const std::string& v, const std::string& comment) {
+    Review r;
+    r.project_id = project_.id;
+    r.annotation_id = answer;
+    r.reviewer = "rita";
+    r.verdict = v;
+    r.comment = comment;
+    r.created_at = 77;
+    auto id = store_->PutReview(r);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
+  };
+  verdict(2, "reject", "not spam, \"see\" the sender");
+  verdict(3, "reject", "no");
+  verdict(4, "approve", "");
+  verdict(5, "reject", "no");
+  auto answers = AnswersForExport(*store_, project_, quality::AggregateMethod::kMajority);
+  ASSERT_TRUE(answers.ok()) << answers.status().ToString();
+  std::ostringstream csv;
+  ASSERT_TRUE(ExportAnswersCsv(*store_, project_, *answers, csv, {}).ok());
+  EXPECT_EQ(csv.str(),
+            "id,annotator,label,time_ms,source,resolved_label,method,confidence,"
+            "answer_id,verdict,reviewer,review_comment,reviewed_at_ms\n"
+            "a,w1,spam,,human,ham,mv,1,2,reject,rita,\"not spam, \"\"see\"\" the sender\",77\n"
+            "a,w2,spam,,human,ham,mv,1,3,reject,rita,no,77\n"
+            "a,w3,ham,,human,ham,mv,1,4,approve,rita,,77\n"
+            "b,w1,ham,,human,,none,,5,reject,rita,no,77\n");
+  const std::string jsonl = Export(&kJsonlFormat, "mv");
+  EXPECT_NE(jsonl.find("{\"aggregate\":\"mv\",\"annotations\":[{\"annotator\":\"w1\",\"label\":\"spam\","
+                       "\"reviewer\":\"rita\",\"source\":\"human\",\"verdict\":\"reject\"},"),
+            std::string::npos)
+      << jsonl;
+  EXPECT_NE(jsonl.find("\"confidence\":1.0,\"id\":\"a\",\"label\":\"ham\""), std::string::npos) << jsonl;
+  // b: every answer rejected, so no label (not the rejected "ham").
+  EXPECT_NE(jsonl.find("{\"aggregate\":\"none\",\"annotations\":[{\"annotator\":\"w1\",\"label\":\"ham\","
+                       "\"reviewer\":\"rita\",\"source\":\"human\",\"verdict\":\"reject\"}],\"id\":\"b\",\"reviews\""),
+            std::string::npos)
+      << jsonl;
+  const std::string ls = Export(&kLabelStudioFormat, "mv");
+  EXPECT_NE(ls.find("\"resolved\":{\"confidence\":null,\"label\":null,\"method\":\"none\"}"), std::string::npos) << ls;
+  EXPECT_NE(ls.find("\"accepted\":false"), std::string::npos) << ls;
+  // Regression: Prodigy, doccano and Label Studio CSV wrote the item's current label, i.e. the
+  // newest answer (here w3's approved ham on a, but on b w1's rejected ham), not the resolved one.
+  const std::string prodigy = Export(&kProdigyFormat, "mv");
+  EXPECT_NE(prodigy.find("\"label\":\"ham\""), std::string::npos) << prodigy;
+  std::istringstream lines(prodigy);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.find("\"id\":\"b\"") != std::string::npos) EXPECT_EQ(line.find("\"label\""), std::string::npos) << line;
+  }
+  const std::string doccano = Export(&kDoccanoFormat, "mv");
+  EXPECT_NE(doccano.find("\"label\":[]"), std::string::npos) << doccano;
+  EXPECT_NE(doccano.find("aggregate:mv"), std::string::npos) << doccano;
 }
 
 TEST_F(AnswersTest, BadRowsStoreNothing) {

@@ -31,8 +31,8 @@ class ProjectQualityTest : public ::testing::Test {
     EXPECT_TRUE(store_->PutItem(it, "t", &id).ok());
     return id;
   }
-  void Answer(int64_t item, const std::string& who, const std::string& label, std::string kind = "review",
-              int64_t time_ms = 0, LabelSource source = LabelSource::kHuman) {
+  int64_t Answer(int64_t item, const std::string& who, const std::string& label, std::string kind = "review",
+                 int64_t time_ms = 0, LabelSource source = LabelSource::kHuman) {
     Annotation a;
     a.item_id = item;
     a.annotator = who;
@@ -41,7 +41,20 @@ class ProjectQualityTest : public ::testing::Test {
     a.source = source;
     a.time_spent_ms = time_ms;
     a.created_at = ++clock_;
-    ASSERT_TRUE(store_->AppendAnnotation(a).ok());
+    auto id = store_->AppendAnnotation(a);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+  void Verdict(int64_t answer, const std::string& verdict) {
+    Review r;
+    r.project_id = project_.id;
+    r.annotation_id = answer;
+    r.reviewer = "rita";
+    r.verdict = verdict;
+    r.comment = "why";
+    r.created_at = ++clock_;
+    auto id = store_->PutReview(r);
+    ASSERT_TRUE(id.ok()) << id.status().ToString();
   }
 
   testing::TempDir dir_;
@@ -140,6 +153,85 @@ TEST_F(ProjectQualityTest, CollectorKeepsNewestAnswerAndResolves) {
   AnswerCollector bad;
   bad.Add(1, "a", 7);
   EXPECT_FALSE(bad.Resolve(project_, {}).ok());
+}
+
+// Regression: a rejected answer kept counting toward the item's resolved label (and so the exported
+// label and the model's training label) until its annotator answered the rework; w1 and w2's
+// rejected "spam" outvoted w3's "ham". Now a rejected answer votes for nothing: it still replaces
+// its author's older answers, an approval after it counts it again, and a rejected adjudication
+// decides nothing.
+TEST_F(ProjectQualityTest, ARejectedAnswerDoesNotCountTowardTheResolvedLabel) {
+  const int64_t a = AddItem("a"), b = AddItem("b"), c = AddItem("c");
+  Answer(a, "w1", "ham");
+  const int64_t a1 = Answer(a, "w1", "spam");  // w1's newest answer, rejected below
+  const int64_t a2 = Answer(a, "w2", "spam", "answer");  // imported: reviewable too
+  Answer(a, "w3", "ham");
+  Verdict(a1, "reject");
+  Verdict(a2, "reject");
+  const int64_t b1 = Answer(b, "w1", "spam");
+  Answer(b, "w2", "spam");
+  Verdict(b1, "reject");
+  Verdict(b1, "approve");  // the newest verdict counts
+  Answer(c, "w1", "ham");
+  Answer(c, "w2", "spam");
+  const int64_t adj = Answer(c, "lead", "ham", "adjudicate");
+  Verdict(adj, "reject");
+  auto answers = LoadProjectAnswers(*store_, project_);
+  ASSERT_TRUE(answers.ok()) << answers.status().ToString();
+  const RatingTable& t = answers->table;
+  EXPECT_EQ(t.RatingsInRow(t.RowOf(a)), 1) << "only w3's answer counts on a";
+  EXPECT_EQ(t.RatingsInRow(t.RowOf(b)), 2);
+  ASSERT_EQ(answers->rejected.size(), 2u);
+  EXPECT_EQ(answers->rejected[0].answer_id, a1);
+  EXPECT_EQ(answers->rejected[1].answer_id, a2);
+  EXPECT_TRUE(answers->adjudicated.empty()) << "the rejected adjudication decides nothing";
+  auto resolved = ResolveProject(*answers, AggregateMethod::kMajority, project_);
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->items.at(a).label, 0) << "w3's ham, not the rejected spam";
+  EXPECT_EQ(resolved->items.at(b).label, 1);
+  EXPECT_EQ(resolved->items.at(c).method, "mv");
+
+  QualityOptions opts;
+  opts.agreement.bootstrap.replicates = 20;
+  auto q = BuildQualityReport(project_, *answers, opts);
+  ASSERT_TRUE(q.ok()) << q.status().ToString();
+  EXPECT_EQ(q->rejected_answers, 2);
+  EXPECT_EQ(q->per_annotator[0].annotator, "w1");
+  EXPECT_EQ(q->per_annotator[0].rejected, 1);
+  EXPECT_EQ(nlohmann::json::parse(QualityToJson(*q))["rejected_answers"], 2);
+
+  // The loop's collector (training labels) follows the same rule.
+  AnswerCollector col;
+  col.Add(a, "w1", 0);
+  col.Add(a, "w1", 1, /*rejected=*/true);
+  col.Add(a, "w2", 1, /*rejected=*/true);
+  col.Add(a, "w3", 0);
+  auto r = col.Resolve(project_, {});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->at(a), 0);
+}
+
+// When every answer to an item is rejected, the item has no resolved label (and so is neither
+// trained on nor exported with a label) until someone answers again.
+TEST_F(ProjectQualityTest, AnItemWhoseAnswersAreAllRejectedHasNoResolvedLabel) {
+  const int64_t a = AddItem("a"), b = AddItem("b");
+  Verdict(Answer(a, "w1", "spam"), "reject");
+  Verdict(Answer(a, "w2", "spam"), "reject");
+  Answer(b, "w1", "ham");
+  auto answers = LoadProjectAnswers(*store_, project_);
+  ASSERT_TRUE(answers.ok()) << answers.status().ToString();
+  EXPECT_EQ(answers->table.RowOf(a), -1);
+  EXPECT_EQ(answers->rejected.size(), 2u);
+  auto resolved = ResolveProject(*answers, std::nullopt, project_);
+  ASSERT_TRUE(resolved.ok());
+  EXPECT_EQ(resolved->items.count(a), 0u);
+  EXPECT_EQ(resolved->items.count(b), 1u);
+  AnswerCollector col;
+  col.Add(a, "w1", 1, true);
+  col.Add(a, "w2", 1, true);
+  auto r = col.Resolve(project_, {});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_TRUE(r->empty());
 }
 
 }  // namespace

@@ -77,6 +77,36 @@ TEST(Regression, TimeSpentIsBoundedOnSubmitAndAmend) {
   EXPECT_EQ(m.json()["annotators"][0]["mean_time_ms"], (1500 + 86400000) / 2);
 }
 
+// The dashboard's annotators table listed "import" (the items' own imported labels, which are no
+// person's answers) as an annotator, and averaged times over answers with no measured time (0:
+// imported answers), so someone with one timed answer among many imported ones showed ~0 s.
+TEST(Regression, MetricsLeaveOutImportedLabelsAndUnmeasuredTimes) {
+  ServerFixture f;
+  auto p = f.AddProject("p", {"a", "b"});
+  f.AddUser("adm", Role::kAdmin, {"general"}, {});
+  const std::vector<int64_t> ids = f.AddQueuedItems(p, 3);
+  auto add = [&](int64_t item, const std::string& who, const std::string& kind, int64_t ms) {
+    Annotation a;
+    a.item_id = item;
+    a.labels = {"a"};
+    a.annotator = who;
+    a.kind = kind;
+    a.time_spent_ms = ms;
+    ASSERT_TRUE(f.store().AppendAnnotation(a).ok());
+  };
+  add(ids[0], "import", "import", 0);
+  add(ids[0], "w1", "answer", 0);
+  add(ids[1], "w1", "answer", 0);
+  add(ids[2], "w1", "review", 3000);
+  f.Start();
+  auto m = f.Call("adm", "GET", "/api/v1/projects/p/metrics");
+  ASSERT_EQ(m.status, 200) << m.body;
+  ASSERT_EQ(m.json()["annotators"].size(), 1u) << m.body;
+  EXPECT_EQ(m.json()["annotators"][0]["annotator"], "w1");
+  EXPECT_EQ(m.json()["annotators"][0]["answers"], 3);
+  EXPECT_EQ(m.json()["annotators"][0]["mean_time_ms"], 3000);
+}
+
 }  // namespace
 }  // namespace hitloop
 

@@ -220,6 +220,35 @@ TEST_P(StoreReviewTest, VerdictsAreAppendOnlyAndHeldItemsAreNotReviewed) {
   EXPECT_TRUE(store_->ListReviews(project_.id, 0)->empty());
 }
 
+// Imported answers (kind "answer": JSONL `annotations`, --format answers) were refused (400) and
+// never listed, so a reviewer going through "all" or one annotator's answers never saw them. They
+// are reviewed like answers given in the app; a rejected one goes back to its annotator when that
+// name is a user, and otherwise (a name from a file) no rework is queued that nobody could claim.
+TEST_P(StoreReviewTest, ImportedAnswersAreListedAndReviewedAndReworkGoesOnlyToUsers) {
+  const int64_t item = AddItem("a");
+  User alice;
+  alice.name = "alice";
+  ASSERT_TRUE(store_->CreateUser(alice, std::string(32, 'a')).ok());
+  const int64_t mine = Answer(item, "alice", "spam", "answer");
+  const int64_t file = Answer(item, "w7", "spam", "answer");
+  const int64_t label = Answer(item, "import", "ham", "import");  // the item's own label: not an answer
+  EXPECT_EQ(Listed({}), (std::vector<int64_t>{mine, file}));
+  ReviewQuery by_w7;
+  by_w7.annotator = "w7";
+  EXPECT_EQ(Listed(by_w7), (std::vector<int64_t>{file}));
+  EXPECT_EQ(Verdict(label, "rita", "approve").status().code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Verdict(file, "rita", "reject", "not spam").ok());
+  auto w7 = ClaimRework("w7");
+  ASSERT_TRUE(w7.ok()) << w7.status().ToString();
+  EXPECT_FALSE(w7->has_value()) << "w7 is no user: no rework entry";
+  ASSERT_TRUE(Verdict(mine, "rita", "reject", "not spam").ok());
+  auto a = ClaimRework("alice");
+  ASSERT_TRUE(a.ok()) << a.status().ToString();
+  ASSERT_TRUE(a->has_value());
+  EXPECT_EQ((*a)->lease.item_id, item);
+  EXPECT_EQ(store_->ListReviews(project_.id, item)->size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreReviewTest, ::testing::ValuesIn(testing::kStoreBackends),
                          [](const auto& info) { return std::string(info.param.name); });
 
