@@ -61,5 +61,5 @@ DURATION=$((STEADY + EVERY * KILLS))
 echo "pg_kill: $CLIENTS clients for ${DURATION}s across 2 servers, kill -9 of server 1 every ${EVERY}s" \
   "from +${STEADY}s ($KILLS times); cluster durable=$durable; load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 BENCH_DIR="$WORK/run" "$HERE/run.sh" "$HITLOOP" --items "$ITEMS" --clients "$CLIENTS" --duration "$DURATION" \
-  --setup-cache "$CACHE" --db "$DB" --servers 2 --db-pool-size "$POOL" --lease-ttl 1800 \
+  --setup-cache "$CACHE" --queue-sql --db "$DB" --servers 2 --db-pool-size "$POOL" --lease-ttl 1800 \
   --kill "$STEADY,$EVERY,$KILLS"

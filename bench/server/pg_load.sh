@@ -60,7 +60,7 @@ failed=0
 leg() {  # NAME SERVERS RATE [run.sh args...]
   local name=$1 servers=$2 rate=$3
   shift 3
-  local args=(--items "$ITEMS" --clients "$CLIENTS" --duration "$DURATION" --setup-cache "$CACHE" "$@")
+  local args=(--items "$ITEMS" --clients "$CLIENTS" --duration "$DURATION" --setup-cache "$CACHE" --queue-sql "$@")
   [ "$rate" = 0 ] || args+=(--rate "$rate")
   echo "== $name" >&2
   local load0 rc=0

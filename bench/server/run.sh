@@ -31,6 +31,11 @@
 #   --db-pool-size K  each server's --db-pool-size (default 24: N servers open at most N*(K+1)
 #                     connections; the test cluster allows 200).
 #   --lease-ttl S     each server's --lease-ttl (default: serve's).
+#   --queue-sql       set-up only: queue the items with one SQL statement on the fresh SQLite file
+#                     (the rows the admin API's queue route writes: an open 'review' entry in pool
+#                     'general', overlap 1, priority 0, item state 'queued'), then `hitloop db
+#                     check` on it, instead of 100 admin API requests. On this 2-core machine shared
+#                     with builds the API took ~70 s per 10,000 items (over an hour for 1M).
 #   --kill AFTER,EVERY,COUNT  (needs --servers >= 2) after AFTER s of load, SIGKILL the last server
 #                     and start it again on the same port, COUNT times, EVERY s apart, while the
 #                     load goes on; the other servers keep serving. Printed at the end: how long
@@ -49,6 +54,7 @@ SERVERS=1
 POOL=24
 LEASE_TTL=""
 KILL=""
+QUEUE_SQL=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --items) ITEMS=$2; shift 2 ;;
@@ -62,6 +68,7 @@ while [ $# -gt 0 ]; do
     --db-pool-size) POOL=$2; shift 2 ;;
     --lease-ttl) LEASE_TTL=$2; shift 2 ;;
     --kill) KILL=$2; shift 2 ;;
+    --queue-sql) QUEUE_SQL=1; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -154,9 +161,24 @@ PY
   for i in $(seq 1 "$CLIENTS"); do
     "$HITLOOP" --db "$DB" user add "ann$i" --role annotator --projects load 2>/dev/null >>"$WORK/tokens"
   done
+  if [ "$QUEUE_SQL" = 1 ]; then
+    python3 - "$DB" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+now = int(time.time() * 1000)
+with db:
+    (pid,) = db.execute("SELECT id FROM projects WHERE name='load'").fetchone()
+    db.execute("INSERT INTO queue(project_id, item_id, pool, kind, priority, overlap, done, open, created_at,"
+               " busy_until, reason) SELECT project_id, id, 'general', 'review', 0, 1, 0, 1, ?, 0, ''"
+               " FROM items WHERE project_id=? AND state IN ('unlabeled','auto') ORDER BY id", (now, pid))
+    db.execute("UPDATE items SET state='queued' WHERE project_id=? AND state IN ('unlabeled','auto')", (pid,))
+db.close()
+PY
+    "$HITLOOP" --db "$DB" db check >/dev/null
+  fi
   start_server
   # Queue every item for people (admin API, 10k per request).
-  python3 - "$PORT" "$ADMIN" "$ITEMS" <<'PY'
+  [ "$QUEUE_SQL" = 1 ] || python3 - "$PORT" "$ADMIN" "$ITEMS" <<'PY'
 import http.client, json, sys
 port, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 c = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
