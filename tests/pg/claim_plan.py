@@ -10,9 +10,10 @@ task mix's audit-first claim (one kind, none open) read every open entry of the 
 nothing: 0.5-2.4 s a claim with 1M items queued, and a server on PostgreSQL served 42 claim+submit
 round trips/s to 64 clients (bench/server/pg_load.sh). This check counts the index entries the
 claims read instead of timing them: ITEMS items queued, CLAIMS claim+submit round trips through one
-server, then pg_stat_user_indexes. With the per-claim plan each claim reads a few entries; with the
-generic plan every claim after the fifth read all ITEMS. Exit 0 when fewer than ITEMS were read in
-all (the queue never walked once).
+server (after ANALYZE, as on a busy project), then pg_stat_user_indexes and pg_stat_user_tables.
+Now each claim reads a few entries; before, every claim after the fifth read all ITEMS (and a
+first fix, a prepared EXISTS on the kind, was planned as a sequential scan of the queue). Exit 0
+when fewer than ITEMS entries were read in all (the queue never read once in full).
 """
 import http.client
 import json
@@ -85,6 +86,8 @@ def main():
                             {"items": ["i%05d" % i for i in range(s, min(ITEMS, s + 10000))]})
             if st != 200:
                 sys.exit("queue: %d %s" % (st, body[:300]))
+        # Statistics as autovacuum leaves them on a busy project: every open entry a review.
+        sql("ANALYZE")
         sql("SELECT pg_stat_reset()")
         t0 = time.time()
         for _ in range(CLAIMS):
@@ -104,15 +107,16 @@ def main():
     # The server's connections are closed: their statistics are flushed.
     read = 0
     for _ in range(50):
-        read = int(sql("SELECT COALESCE(sum(idx_tup_read), 0) FROM pg_stat_user_indexes"
-                       " WHERE relname = 'queue'") or 0)
+        # Entries read through the queue's indexes and by sequential scans of it.
+        read = int(sql("SELECT COALESCE(sum(idx_tup_read), 0) + (SELECT seq_tup_read FROM pg_stat_user_tables"
+                       " WHERE relname = 'queue') FROM pg_stat_user_indexes WHERE relname = 'queue'") or 0)
         if read > 0:
             break
         time.sleep(0.1)
-    print("claim plan: %d claim+submit round trips in %.1f s read %d queue index entries (%d queued)" %
+    print("claim plan: %d claim+submit round trips in %.1f s read %d queue entries (%d queued)" %
           (CLAIMS, seconds, read, ITEMS))
     if read >= ITEMS:
-        problems.append("the claims read %d queue index entries: at least one walked the whole queue" % read)
+        problems.append("the claims read %d queue entries: at least one read the whole queue" % read)
     for p in problems:
         print("FAIL: " + p)
     if not problems:
