@@ -69,8 +69,8 @@ class ScopeCache {
   const Clock::duration ttl_;
   const size_t max_entries_;
   std::mutex mu_;
-  uint64_t generation_ = 0;  // bumped by Clear()
-  std::optional<int64_t> version_;   // the last scope version observed
+  uint64_t generation_ = 0;         // bumped by Clear()
+  std::optional<int64_t> version_;  // the last scope version observed
   Clock::time_point version_checked_{};
   std::map<std::string, Entry<User>> users_;
   std::map<std::string, Entry<Project>> projects_by_name_;

@@ -116,7 +116,8 @@ void GroupCommitter::RunBatch(Store& store, std::deque<Pending*>& batch) {
     // Another writer's COMMIT failed: fail-stop for all of them (one writer's store refuses every
     // Begin by itself once poisoned).
     std::lock_guard<std::mutex> lock(mu_);
-    if (!health_.ok()) begin = FailedPrecondition("writer stopped after a failed commit: " + health_.message());
+    if (!health_.ok())
+      begin = FailedPrecondition("writer stopped after a failed commit: " + health_.message());
   }
   if (begin.ok()) begin = store.Begin();
   Clock::time_point t1 = Clock::now();

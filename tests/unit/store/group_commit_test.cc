@@ -234,7 +234,8 @@ TEST(GroupCommitWriters, TwoWritersRunTwoBatchesAtOnce) {
   };
   Status a, b;
   std::thread ta([&] { a = committer.Run(rendezvous); });
-  while (committer.queued() > 0 || running.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  while (committer.queued() > 0 || running.load() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::thread tb([&] { b = committer.Run(rendezvous); });
   ta.join();
   tb.join();
