@@ -9,6 +9,9 @@
 #   scripts/pg-test-cluster.sh stop DIR      stop it and remove DIR: nothing is left behind
 #
 # The cluster runs with fsync=off: it holds test data only and is deleted at the end.
+# PG_TEST_DURABLE=1 starts it with PostgreSQL's durable defaults instead (fsync, synchronous_commit
+# and full_page_writes on): for benchmarks set beside SQLite's synchronous=FULL
+# (bench/server/pg_load.sh, pg_kill.sh).
 # PostgreSQL refuses to run as root, so under root the cluster belongs to `nobody`.
 set -euo pipefail
 
@@ -40,8 +43,10 @@ case "$cmd" in
     port=$(( 20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 20000 ))
     as_owner "$PGBIN/initdb" -D "$dir/data" -U hitloop --auth=trust -E UTF8 --locale=C.UTF-8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 1; }
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${PG_TEST_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on"
     as_owner "$PGBIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+      -o "-p $port -k $dir -c listen_addresses='' $durability -c max_connections=200" \
       start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
     echo "postgresql://hitloop@/postgres?host=$dir&port=$port"
     ;;

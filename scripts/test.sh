@@ -27,7 +27,9 @@
 #      with HITLOOP_SKIP_PG=1 or in a build without PostgreSQL (HITLOOP_POSTGRES=OFF); then the
 #      HTTP scenario and server tests with the server on it (HITLOOP_TEST_SERVER_PG=1), db copy
 #      SQLite <-> PostgreSQL (tests/cli/db_copy.sh), and two `hitloop serve` processes on one
-#      database of it, one killed halfway (tests/pg/two_servers.py);
+#      database of it, one killed halfway (tests/pg/two_servers.py), and two servers' scope
+#      caches honouring a change made through the other (tests/pg/scope_cache.py), and the
+#      claim's plan on a 20,000-item queue (tests/pg/claim_plan.py);
 # Set HITLOOP_SKIP_SLOW=1 to run only 1-2b (a quick local loop).
 set -euo pipefail
 BUILD="${1:-build}"
@@ -69,6 +71,12 @@ if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUI
   echo "== two servers on one PostgreSQL database (tests/pg/two_servers.py)"
   psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE two_servers"
   python3 tests/pg/two_servers.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//two_servers?}"
+  echo "== the claim's plan on a 20,000-item queue (tests/pg/claim_plan.py)"
+  psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE claim_plan"
+  python3 tests/pg/claim_plan.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//claim_plan?}"
+  echo "== scope caches across two servers (tests/pg/scope_cache.py)"
+  psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE scope_cache"
+  python3 tests/pg/scope_cache.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//scope_cache?}"
   scripts/pg-test-cluster.sh stop "$PG_DIR"
   trap - EXIT
 fi

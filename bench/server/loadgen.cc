@@ -30,6 +30,12 @@
 // Usage: hl_loadgen --port P --project NAME --labels a,b,c --tokens FILE --clients N
 //                   --duration S --ledger OUT.jsonl [--seed 1] [--host 127.0.0.1] [--threads 1]
 //                   [--rate R]   (R claims/s offered in total, paced; default closed loop)
+//   --port P1,P2,...: several servers (e.g. on one PostgreSQL database, bench/server/pg_load.sh).
+//   Client k's home is port k mod n, so the clients are spread evenly, as a round-robin load
+//   balancer would. When its connection fails (a killed server) the client goes on with the next
+//   port, like a balancer taking a dead backend out (a submit whose answer was lost is retried
+//   there with the same Idempotency-Key); at its next claim a second or more later it tries its
+//   home port again. The summary counts statuses per port ("status_by_port").
 // Ledger lines: {"t":"claim","c":..,"item":..,"lease":..,"at":<epoch s>}
 //               {"t":"end","c":..,"lease":..,"kind":"skip|release","at":<send time>,"status":200|null}
 //               {"t":"ack"|"unknown","c":..,"item":..,"lease":..,"label":..}
@@ -80,7 +86,10 @@ constexpr auto kTimeoutScan = std::chrono::milliseconds(200);
 // and some clients then stall for 4-30 s (seen: 13 of 64). Python's threads start one by one and
 // rarely hit this; pacing new connections here keeps the burst under the backlog.
 constexpr int kMaxOpening = 4;
-constexpr size_t kErrorSamples = 5;  // per client, like loadgen.py's errors[:5] over all clients
+constexpr size_t kErrorSamples = 5;
+// Several ports: a client that failed over to another port tries its home port again at its
+// first claim this long after the failure.
+constexpr auto kHomeRetry = std::chrono::seconds(1);  // per client, like loadgen.py's errors[:5] over all clients
 
 double WallNow() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -500,7 +509,7 @@ std::string PathEscape(std::string_view s) {
 // ---- the clients -----------------------------------------------------------------------------
 struct Options {
   std::string host = "127.0.0.1";
-  int port = 0;
+  std::vector<int> ports;  // --port P or P1,P2,...
   std::string project;
   std::vector<std::string> labels;
   std::string tokens_file;
@@ -532,11 +541,16 @@ struct Client {
   enum class Op { kClaim, kSubmit, kEnd };
   enum class Phase { kIdle, kWaitingToConnect, kConnecting, kSending, kReceiving, kSleeping, kDone };
 
-  Client(int i, std::string tok, uint64_t seed) : idx(i), token(std::move(tok)), rng(seed) {}
+  Client(int i, std::string tok, uint64_t seed, size_t nports)
+      : idx(i), token(std::move(tok)), rng(seed), home(i % nports), port(home), port_status(nports) {}
 
   int idx;
   std::string token;
   PyRandom rng;
+
+  // which server (index into Options::ports): home, or the one it failed over to
+  size_t home, port;
+  Mono::time_point away_since{};
 
   // connection
   int fd = -1;
@@ -562,6 +576,7 @@ struct Client {
   std::vector<Event> events;
   std::vector<double> claim_ms, submit_ms;
   std::map<int, int64_t> status_counts;
+  std::vector<std::map<int, int64_t>> port_status;  // per port: status -> count
   std::vector<std::string> error_samples;
   int64_t errors = 0;
   int64_t round_trips = 0;
@@ -576,10 +591,11 @@ struct Client {
 // One epoll loop over a share of the clients.
 class Worker {
  public:
-  Worker(const Options& o, const sockaddr_in& addr, std::vector<Client*> clients, Mono::time_point deadline,
-         int max_opening)
-      : o_(o), addr_(addr), clients_(std::move(clients)), deadline_(deadline), max_opening_(max_opening) {
-    host_header_ = o.host + ":" + std::to_string(o.port);
+  Worker(const Options& o, const std::vector<sockaddr_in>& addrs, std::vector<Client*> clients,
+         Mono::time_point deadline, int max_opening)
+      : o_(o), addrs_(addrs), clients_(std::move(clients)), deadline_(deadline), max_opening_(max_opening) {
+    // One Host header for every port: the servers do not look at it.
+    host_header_ = o.ports.size() == 1 ? o.host + ":" + std::to_string(o.ports[0]) : o.host;
     claim_path_ = "/api/v1/projects/" + PathEscape(o.project) + "/tasks/next";
   }
 
@@ -689,6 +705,10 @@ class Worker {
       return;
     }
     Mono::time_point now = Mono::now();
+    if (c.port != c.home && now - c.away_since >= kHomeRetry) {
+      CloseConn(c);  // back to the home server (if it is still down, the next failure moves on)
+      c.port = c.home;
+    }
     if (o_.rate > 0) {
       if (now < c.next_due) {  // early: wait for the schedule
         c.phase = Client::Phase::kSleeping;
@@ -752,7 +772,8 @@ class Worker {
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET;
     ev.data.u64 = (static_cast<uint64_t>(i) << 32) | c.gen;
     if (epoll_ctl(ep_, EPOLL_CTL_ADD, fd, &ev) < 0) Die(std::string("epoll_ctl: ") + std::strerror(errno));
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&addr_), sizeof addr_) == 0) { Write(i); return; }
+    const sockaddr_in& addr = addrs_[c.port];
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0) { Write(i); return; }
     if (errno != EINPROGRESS) { ConnFailed(i, std::string("connect: ") + std::strerror(errno)); return; }
     c.phase = Client::Phase::kConnecting;
     c.io_deadline = Mono::now() + kConnectTimeout;
@@ -828,6 +849,7 @@ class Worker {
   void OnResponse(size_t i, const Response& r) {
     Client& c = *clients_[i];
     ++c.status_counts[r.status];
+    ++c.port_status[c.port][r.status];
     switch (c.op) {
       case Client::Op::kClaim: {
         c.claim_ms.push_back(Ms(Mono::now() - c.t_start));
@@ -875,6 +897,10 @@ class Worker {
     Client& c = *clients_[i];
     CloseConn(c);
     c.phase = Client::Phase::kIdle;
+    if (addrs_.size() > 1) {  // fail over to the next server
+      c.port = (c.port + 1) % addrs_.size();
+      c.away_since = Mono::now();
+    }
     switch (c.op) {
       case Client::Op::kClaim:
         c.Error("connection: " + why);
@@ -902,7 +928,7 @@ class Worker {
   }
 
   const Options& o_;
-  sockaddr_in addr_;
+  const std::vector<sockaddr_in>& addrs_;
   std::vector<Client*> clients_;
   Mono::time_point deadline_;
   std::string host_header_, claim_path_;
@@ -925,7 +951,17 @@ Options ParseArgs(int argc, char** argv) {
   for (int k = 1; k < argc; ++k) {
     std::string a = argv[k];
     if (a == "--host") o.host = need(k);
-    else if (a == "--port") o.port = std::atoi(need(k).c_str());
+    else if (a == "--port") {
+      std::string s = need(k);
+      for (size_t p = 0;;) {
+        size_t q = s.find(',', p);
+        int port = std::atoi(s.substr(p, q == std::string::npos ? std::string::npos : q - p).c_str());
+        if (port <= 0 || port > 65535) Die("--port: not a port list: " + s);
+        o.ports.push_back(port);
+        if (q == std::string::npos) break;
+        p = q + 1;
+      }
+    }
     else if (a == "--project") o.project = need(k);
     else if (a == "--labels") {
       std::string s = need(k);
@@ -944,7 +980,7 @@ Options ParseArgs(int argc, char** argv) {
     else if (a == "--ledger") o.ledger = need(k);
     else if (a == "--rate") o.rate = std::atof(need(k).c_str());
     else if (a == "-h" || a == "--help") {
-      std::puts("usage: hl_loadgen --port P --project NAME --labels a,b,c --tokens FILE --clients N\n"
+      std::puts("usage: hl_loadgen --port P[,P2...] --project NAME --labels a,b,c --tokens FILE --clients N\n"
                 "                  --duration S --ledger OUT.jsonl [--seed 1] [--host 127.0.0.1] [--threads 1]\n"
                 "                  [--rate CLAIMS_PER_S]");
       std::exit(0);
@@ -952,7 +988,7 @@ Options ParseArgs(int argc, char** argv) {
       Die("unknown option " + a);
     }
   }
-  if (o.port <= 0 || o.project.empty() || o.labels.empty() || o.tokens_file.empty() || o.ledger.empty())
+  if (o.ports.empty() || o.project.empty() || o.labels.empty() || o.tokens_file.empty() || o.ledger.empty())
     Die("--port, --project, --labels, --tokens and --ledger are required (--help)");
   if (o.clients <= 0 || o.threads <= 0) Die("--clients and --threads must be positive");
   if (o.rate < 0) Die("--rate must be >= 0");
@@ -1050,6 +1086,21 @@ void WriteLedger(const Options& o, const std::vector<Client>& clients, double se
     first = false;
     line += "\"" + std::to_string(k) + "\":" + std::to_string(v);
   }
+  line += "},\"status_by_port\":{";
+  for (size_t p = 0; p < o.ports.size(); ++p) {
+    std::map<int, int64_t> by_status;
+    for (const Client& c : clients)
+      for (auto& [k, v] : c.port_status[p]) by_status[k] += v;
+    if (p) line += ',';
+    line += "\"" + std::to_string(o.ports[p]) + "\":{";
+    bool first_status = true;
+    for (auto& [k, v] : by_status) {
+      if (!first_status) line += ',';
+      first_status = false;
+      line += "\"" + std::to_string(k) + "\":" + std::to_string(v);
+    }
+    line += '}';
+  }
   line += "},\"claim_ms\":";
   AppendDoubles(line, clients, &Client::claim_ms);
   line += ",\"submit_ms\":";
@@ -1077,22 +1128,26 @@ int main(int argc, char** argv) {
   if (static_cast<int>(tokens.size()) < o.clients)
     Die("need " + std::to_string(o.clients) + " tokens, have " + std::to_string(tokens.size()));
 
-  sockaddr_in addr{};
+  std::vector<sockaddr_in> addrs;
   {
     addrinfo hints{}, *res = nullptr;
     hints.ai_family = AF_INET;
     hints.ai_socktype = SOCK_STREAM;
     int rc = getaddrinfo(o.host.c_str(), nullptr, &hints, &res);
     if (rc != 0 || !res) Die("cannot resolve " + o.host + ": " + gai_strerror(rc));
-    std::memcpy(&addr, res->ai_addr, sizeof addr);
-    addr.sin_port = htons(static_cast<uint16_t>(o.port));
+    for (int port : o.ports) {
+      sockaddr_in addr{};
+      std::memcpy(&addr, res->ai_addr, sizeof addr);
+      addr.sin_port = htons(static_cast<uint16_t>(port));
+      addrs.push_back(addr);
+    }
     freeaddrinfo(res);
   }
 
   std::vector<Client> clients;
   clients.reserve(o.clients);
   for (int i = 0; i < o.clients; ++i)
-    clients.emplace_back(i, tokens[i], static_cast<uint64_t>(std::llabs(o.seed * 1000 + i)));
+    clients.emplace_back(i, tokens[i], static_cast<uint64_t>(std::llabs(o.seed * 1000 + i)), o.ports.size());
 
   int nthreads = std::min(o.threads, o.clients);
   int max_opening = std::max(1, kMaxOpening / nthreads);
@@ -1104,7 +1159,7 @@ int main(int argc, char** argv) {
   Mono::time_point deadline = start + std::chrono::duration_cast<Mono::duration>(std::chrono::duration<double>(o.duration));
   std::vector<std::thread> threads;
   for (int t = 0; t < nthreads; ++t)
-    threads.emplace_back([&, t] { Worker(o, addr, shares[t], deadline, max_opening).Run(); });
+    threads.emplace_back([&, t] { Worker(o, addrs, shares[t], deadline, max_opening).Run(); });
   for (std::thread& t : threads) t.join();
   double seconds = std::chrono::duration<double>(Mono::now() - start).count();
   double cpu_s = CpuSeconds() - cpu0;

@@ -13,8 +13,13 @@ checked against each other and against the database (read-only) for:
   - duplicated labels: an item with more people's annotations (review and audit answers) than
     acknowledged submits
     (+ submits whose outcome the client never saw, reported separately);
+  - over overlap: a queue entry with more submitted leases than its overlap (in the database);
   - any 5xx.
 Prints one JSON summary line; exit code 1 if any check fails.
+
+--db is a SQLite file or a PostgreSQL URI (postgresql://..., read with psql: several servers on
+one database, bench/server/pg_load.sh); --port may list several servers (P1,P2; hl_loadgen only),
+whose clients are spread across them (see loadgen.cc).
 
 Three ways to get the ledgers, one check (check() below) for all:
   - Python threads (the default), as described above;
@@ -162,6 +167,7 @@ class Run:
         self.empty = 0
         self.cpu_s = 0.0         # the load generator's CPU time during the load
         self.rate = 0.0          # round trips/s offered (hl_loadgen --rate); 0 = closed loop
+        self.status_by_port = {} # hl_loadgen: port -> {status: count}
 
     @staticmethod
     def from_clients(clients, seconds, cpu_s):
@@ -217,14 +223,60 @@ class Run:
         run.round_trips = summary["round_trips"]
         run.empty = summary["empty"]
         run.rate = summary.get("rate", 0.0)
+        run.status_by_port = summary.get("status_by_port", {})
         return run
+
+
+def is_pg(target):
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+class Db:
+    """The database a run is checked against, only read: a SQLite file (opened read-only) or a
+    PostgreSQL URI, read through psql (no driver needed). Queries use ? placeholders; on
+    PostgreSQL the values (ints, and strings from the load's own ledger) are inlined as quoted
+    literals. Rows come back as tuples; on PostgreSQL every value is a string (or None)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.pg = is_pg(target)
+        self.conn = None if self.pg else sqlite3.connect("file:%s?mode=ro" % target, uri=True)
+
+    @staticmethod
+    def _literal(v):
+        if isinstance(v, int):
+            return str(v)
+        return "'" + str(v).replace("'", "''") + "'"
+
+    def all(self, sql, params=()):
+        if not self.pg:
+            return self.conn.execute(sql, params).fetchall()
+        parts = sql.split("?")
+        if len(parts) != len(params) + 1:
+            raise ValueError("placeholders and parameters differ: %s" % sql)
+        text = parts[0] + "".join(self._literal(v) + p for v, p in zip(params, parts[1:]))
+        # Unit/record separators: no text hitloop stores here contains them.
+        out = subprocess.run(["psql", "-X", "-At", "-v", "ON_ERROR_STOP=1", "-F", "\x1f", "-R", "\x1e",
+                              "-P", "null=\x1dNULL", self.target],
+                             input=text, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise RuntimeError("psql: %s" % out.stderr.strip())
+        rows = []
+        for rec in out.stdout.rstrip("\n").split("\x1e"):
+            if rec:
+                rows.append(tuple(None if f == "\x1dNULL" else f for f in rec.split("\x1f")))
+        return rows
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
 
 
 def annotation_mark(db_path):
     """The newest annotation id: only annotations written after it are checked (the database may
     be reused)."""
-    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
-    mark = db.execute("SELECT COALESCE(MAX(id), 0) FROM annotations").fetchone()[0] or 0
+    db = Db(db_path)
+    mark = int(db.all("SELECT COALESCE(MAX(id), 0) FROM annotations")[0][0] or 0)
     db.close()
     return mark
 
@@ -237,7 +289,14 @@ def check(run, db_path, project, since):
     for item, lease, t_recv, client in run.claims:
         claims_by_item.setdefault(item, []).append((t_recv, lease, client))
     ends = run.ends
-    db = sqlite3.connect("file:%s?mode=ro" % db_path, uri=True)
+    db = Db(db_path)
+    # The leases whose skip/release answer was lost: their state, read once (in chunks).
+    unanswered = sorted(lease for lease, end in ends.items() if end[2] is None)
+    lease_state = {}
+    for k in range(0, len(unanswered), 500):
+        chunk = unanswered[k:k + 500]
+        lease_state.update(db.all("SELECT id, state FROM leases WHERE id IN (%s)" % ",".join("?" * len(chunk)),
+                                  tuple(chunk)))
 
     def ended(lease, end):
         # A skip/release the server answered 200, or one whose answer was lost (server killed)
@@ -247,8 +306,7 @@ def check(run, db_path, project, since):
         if end[2] == 200:
             return True
         if end[2] is None:
-            row = db.execute("SELECT state FROM leases WHERE id = ?", (lease,)).fetchone()
-            return row is not None and row[0] == {"skip": "skipped", "release": "released"}[end[0]]
+            return lease_state.get(lease) == {"skip": "skipped", "release": "released"}[end[0]]
         return False
 
     double = 0
@@ -269,10 +327,10 @@ def check(run, db_path, project, since):
     for item, lease, label in run.unknown:
         unknown_items.setdefault(item, []).append(label)
 
-    rows = db.execute(
+    rows = db.all(
         "SELECT i.external_id, a.labels FROM annotations a JOIN items i ON i.id = a.item_id"
         " JOIN projects p ON p.id = i.project_id WHERE p.name = ? AND a.source IN ('human', 'audit') AND a.id > ?",
-        (project, since)).fetchall()
+        (project, since))
     stored = {}
     for ext, labels_json in rows:
         stored.setdefault(ext, []).extend(json.loads(labels_json))
@@ -288,7 +346,13 @@ def check(run, db_path, project, since):
     for item, have in stored.items():
         if item not in acked and item not in unknown_items:
             duplicated += 1  # a label nobody was told was stored
-    integrity = db.execute("PRAGMA quick_check").fetchone()[0]
+    # Queue entries with more submitted leases than their overlap (any time, not only this run).
+    over_overlap = int(db.all(
+        "SELECT COUNT(*) FROM (SELECT q.id FROM queue q JOIN leases l ON l.queue_id = q.id"
+        " JOIN projects p ON p.id = q.project_id WHERE p.name = ? AND l.state = 'submitted'"
+        " GROUP BY q.id, q.overlap HAVING COUNT(*) > q.overlap) t", (project,))[0][0])
+    # PostgreSQL has no page-level check to run from here: run.sh runs `hitloop db check`.
+    integrity = "n/a (PostgreSQL)" if db.pg else db.all("PRAGMA quick_check")[0][0]
     db.close()
 
     status = run.status_counts
@@ -299,9 +363,11 @@ def check(run, db_path, project, since):
         failures.append("%d acknowledged labels lost" % lost)
     if duplicated:
         failures.append("%d items with duplicated/unacknowledged labels" % duplicated)
+    if over_overlap:
+        failures.append("%d queue entries submitted more often than their overlap" % over_overlap)
     if fivexx:
         failures.append("%d responses 5xx" % fivexx)
-    if integrity != "ok":
+    if integrity not in ("ok", "n/a (PostgreSQL)"):
         failures.append("integrity: %s" % integrity)
     if run.round_trips == 0:
         failures.append("no round trip completed")
@@ -324,7 +390,9 @@ def check(run, db_path, project, since):
         "double_assignments": double,
         "lost_labels": lost,
         "duplicated_labels": duplicated,
+        "over_overlap": over_overlap,
         "status_counts": {str(k): v for k, v in sorted(status.items())},
+        "status_by_port": run.status_by_port,
         "errors": run.errors,
         "errors_sample": run.errors_sample,
         "integrity": integrity,
@@ -364,13 +432,14 @@ def run_cc(a, ledger):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
-    ap.add_argument("--port", type=int)
+    ap.add_argument("--port", help="the server's port; with --cc, P1,P2,... for several servers")
     ap.add_argument("--project", required=True)
     ap.add_argument("--labels", help="comma-separated label set")
     ap.add_argument("--tokens", help="file with one annotator token per line")
     ap.add_argument("--clients", type=int, default=64)
     ap.add_argument("--duration", type=float, default=60.0)
-    ap.add_argument("--db", required=True, help="database to check after the run (opened read-only)")
+    ap.add_argument("--db", required=True, help="database to check after the run (only read): a SQLite"
+                    " file or a postgresql:// URI")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--wait-file", help="after the load, wait until this file exists before checking"
                     " the database (crash.sh: the server is killed, restarted, then the check runs)")
@@ -391,6 +460,8 @@ def main():
     else:
         if a.port is None or not a.labels or not a.tokens:
             ap.error("--port, --labels and --tokens are required to run a load")
+        if "," in a.port and not a.cc:
+            ap.error("several ports need --cc (hl_loadgen)")
         tokens = [t.strip() for t in open(a.tokens) if t.strip()]
         if len(tokens) < a.clients:
             sys.exit("need %d tokens, have %d" % (a.clients, len(tokens)))
@@ -414,6 +485,7 @@ def main():
                 if tmp:
                     os.unlink(ledger)
         else:
+            a.port = int(a.port)
             run = run_threads(a, tokens, a.labels.split(","))
     if a.wait_file:
         while not os.path.exists(a.wait_file):

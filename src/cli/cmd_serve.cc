@@ -39,8 +39,12 @@ void RegisterServe(CLI::App& app, GlobalOptions& g, int* exit_code) {
       ->capture_default_str()->check(CLI::Range(0, 1000000));
   cmd->add_option("--db-pool-size", o.db_pool_size,
                   "PostgreSQL: most database connections request handlers hold at once (0 = one "
-                  "per running request; the writer has one more)")
+                  "per running request; the writers have one more each)")
       ->capture_default_str()->check(CLI::Range(0, 100000));
+  cmd->add_option("--db-writers", o.db_writers,
+                  "PostgreSQL: write transactions run at once, each on its own connection (0 = "
+                  "default: 4 on PostgreSQL, 1 on SQLite, which allows only 1)")
+      ->capture_default_str()->check(CLI::Range(0, 256));
   cmd->add_option("--statement-timeout-ms", o.statement_timeout_ms,
                   "PostgreSQL: cancel any statement of this server running longer (0 = no limit)")
       ->capture_default_str()->check(CLI::Range(int64_t{0}, int64_t{24} * 3600 * 1000));

@@ -52,8 +52,29 @@ void ScopeCache::PutMember(uint64_t gen, int64_t project_id, int64_t user_id) {
   Put(gen, members_, std::make_pair(project_id, user_id), true);
 }
 
+bool ScopeCache::VersionCheckDue() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const Clock::time_point now = Clock::now();
+  if (version_.has_value() && now - version_checked_ < std::chrono::milliseconds(kVersionCheckMs)) {
+    return false;
+  }
+  version_checked_ = now;  // this caller checks; the others wait for the next period
+  return true;
+}
+
+void ScopeCache::ObserveVersion(int64_t version) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (version_.has_value() && *version_ == version) return;
+  version_ = version;
+  ClearLocked();
+}
+
 void ScopeCache::Clear() {
   std::lock_guard<std::mutex> lock(mu_);
+  ClearLocked();
+}
+
+void ScopeCache::ClearLocked() {
   ++generation_;
   users_.clear();
   projects_by_name_.clear();

@@ -11,7 +11,9 @@
 // add-label`) are seen within the TTL. Only positive answers are kept: an unknown token, a
 // missing project or a missing membership is read from the database every time, so a user or
 // membership added by the CLI works at once. A read that started before a Clear() is not kept
-// (callers pass the Generation() they saw before reading). Thread-safe.
+// (callers pass the Generation() they saw before reading). On PostgreSQL a change made by
+// another process is also seen within kVersionCheckMs (VersionCheckDue/ObserveVersion below).
+// Thread-safe.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -41,7 +43,18 @@ class ScopeCache {
   void PutMember(uint64_t gen, int64_t project_id, int64_t user_id);
   void Clear();
 
+  // Cross-process invalidation (PostgreSQL; store/scope_version.h): the dispatcher reads the
+  // database's scope version when VersionCheckDue() says so (at most every kVersionCheckMs of
+  // real time, one caller per period) and passes it to ObserveVersion(), which clears the cache
+  // when it differs from the last version seen (or none was seen yet). So a change another
+  // process made (a user disabled, a member removed, a label added) is honoured within
+  // kVersionCheckMs, whatever the TTL.
+  static constexpr int64_t kVersionCheckMs = 100;
+  bool VersionCheckDue();
+  void ObserveVersion(int64_t version);
+
  private:
+  void ClearLocked();
   using Clock = std::chrono::steady_clock;
   template <typename V>
   struct Entry {
@@ -56,7 +69,9 @@ class ScopeCache {
   const Clock::duration ttl_;
   const size_t max_entries_;
   std::mutex mu_;
-  uint64_t generation_ = 0;  // bumped by Clear()
+  uint64_t generation_ = 0;         // bumped by Clear()
+  std::optional<int64_t> version_;  // the last scope version observed
+  Clock::time_point version_checked_{};
   std::map<std::string, Entry<User>> users_;
   std::map<std::string, Entry<Project>> projects_by_name_;
   std::map<int64_t, Entry<Project>> projects_by_id_;

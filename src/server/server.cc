@@ -3,6 +3,7 @@
 #include "server/server.h"
 #include "store/open.h"
 #include "store/operations.h"
+#include "store/scope_version.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -306,9 +307,15 @@ Status ServerImpl::Start() {
         "a SQLite server opens one connection per running request and its statements wait on "
         "SQLite's lock (busy timeout) instead");
   }
-  if (options_.db_pool_size < 0 || options_.statement_timeout_ms < 0) {
-    return InvalidArgument("--db-pool-size and --statement-timeout-ms must not be negative");
+  if (options_.db_pool_size < 0 || options_.statement_timeout_ms < 0 || options_.db_writers < 0) {
+    return InvalidArgument("--db-pool-size, --statement-timeout-ms and --db-writers must not be negative");
   }
+  const bool postgres = IsPostgresLocation(options_.db_path);
+  if (options_.db_writers > 1 && !postgres) {
+    return InvalidArgument("--db-writers above 1 is for a PostgreSQL --db (postgresql://...): "
+                           "SQLite has one write lock");
+  }
+  const int writers = options_.db_writers > 0 ? options_.db_writers : (postgres ? kDefaultPgWriters : 1);
   {
     // Open (and migrate) up front so a bad --db fails at start, not on the first request, and
     // keep a few connections ready so the first burst of requests does not pay for opening.
@@ -321,15 +328,19 @@ Status ServerImpl::Start() {
     }
   }
   {
-    auto w = OpenStore(options_.db_path, OpenMode::kMustExist);
-    if (!w.ok()) return w.status();
-    // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
-    // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.
-    (*w)->SetLockWait(kWriterLockWaitMs);
-    if (options_.statement_timeout_ms > 0) {
-      RETURN_IF_ERROR(SetStatementTimeout(**w, options_.statement_timeout_ms));
+    std::vector<std::unique_ptr<Store>> stores;
+    for (int i = 0; i < writers; ++i) {
+      auto w = OpenStore(options_.db_path, OpenMode::kMustExist);
+      if (!w.ok()) return w.status();
+      // A cycle's or an import's final transaction on a big project holds SQLite's write lock for
+      // seconds (about 10 s on 1M items): claims and submits wait for it rather than fail with 503.
+      (*w)->SetLockWait(kWriterLockWaitMs);
+      if (options_.statement_timeout_ms > 0) {
+        RETURN_IF_ERROR(SetStatementTimeout(**w, options_.statement_timeout_ms));
+      }
+      stores.push_back(std::move(w).value());
     }
-    writer_ = std::make_unique<GroupCommitter>(std::move(w).value(), GroupCommitter::Options{});
+    writer_ = std::make_unique<GroupCommitter>(std::move(stores), GroupCommitter::Options{});
   }
   auto guarded = std::make_unique<GuardedHttpServer>(this);
   GuardedHttpServer* serve_one = guarded.get();
@@ -596,6 +607,14 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
 
   // The request pipeline (pipeline.cc): who is asking, may they, which project or lease.
   {
+    // Another process may have changed users, members or projects (PostgreSQL): one row read
+    // every ScopeCache::kVersionCheckMs tells, and a changed version clears the cache before this
+    // request reads from it. A failed read leaves the cache to its TTL (the request's own reads
+    // report a lost connection).
+    if (scope_.VersionCheckDue()) {
+      auto version = ReadScopeVersion(c.store);
+      if (version.ok() && version->has_value()) scope_.ObserveVersion(**version);
+    }
     ReadSnapshot snapshot(c.store, /*open_now=*/false);
     const uint64_t generation = scope_.Generation();
     bool via_cookie = false;

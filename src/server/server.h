@@ -57,14 +57,19 @@ struct ServerOptions {
   int64_t scope_cache_ms = 1000;
   // PostgreSQL only (Start() refuses them, InvalidArgument, with a SQLite db_path):
   // db_pool_size: the most connections request handlers hold at once (0 = one per running
-  // request, up to `threads`); a request waits for a free one. The writer has one more of its
-  // own, so a server opens at most db_pool_size + 1 connections.
+  // request, up to `threads`); a request waits for a free one. The writers have one more each,
+  // so a server opens at most db_pool_size + db_writers connections.
   // statement_timeout_ms: PostgreSQL's statement_timeout on every connection of this server
   // (0 = none): a statement running longer is cancelled (the request fails, 409/503), the
   // cycle route's included.
   int db_pool_size = 0;
   int64_t statement_timeout_ms = 0;
+  // db_writers: write transactions this server runs at once (store/group_commit.h: K writers,
+  // each with its own connection, as K servers would). 0 = the default: 1 on SQLite (its one
+  // write lock), kDefaultPgWriters on PostgreSQL. More than 1 on SQLite is refused.
+  int db_writers = 0;
 };
+inline constexpr int kDefaultPgWriters = 4;
 
 class ServerImpl;
 

@@ -20,9 +20,23 @@ struct GroupCommitter::Pending {
   std::condition_variable cv;  // wakes this caller only (no herd of every waiting caller)
 };
 
+namespace {
+std::vector<std::unique_ptr<Store>> One(std::unique_ptr<Store> store) {
+  std::vector<std::unique_ptr<Store>> v;
+  v.push_back(std::move(store));
+  return v;
+}
+}  // namespace
+
 GroupCommitter::GroupCommitter(std::unique_ptr<Store> store, Options options)
-    : store_(std::move(store)), options_(options) {
-  writer_ = std::thread([this] { WriterLoop(); });
+    : GroupCommitter(One(std::move(store)), options) {}
+
+GroupCommitter::GroupCommitter(std::vector<std::unique_ptr<Store>> stores, Options options)
+    : stores_(std::move(stores)), options_(options) {
+  for (auto& store : stores_) {
+    Store* s = store.get();
+    writers_.emplace_back([this, s] { WriterLoop(*s); });
+  }
 }
 
 GroupCommitter::~GroupCommitter() {
@@ -31,7 +45,7 @@ GroupCommitter::~GroupCommitter() {
     stopping_ = true;
   }
   work_cv_.notify_all();
-  writer_.join();
+  for (std::thread& t : writers_) t.join();
 }
 
 Status GroupCommitter::Run(Job job) {
@@ -62,7 +76,7 @@ size_t GroupCommitter::queued() const {
   return queue_.size();
 }
 
-void GroupCommitter::WriterLoop() {
+void GroupCommitter::WriterLoop(Store& store) {
   pthread_setname_np(pthread_self(), "hitloop-writer");  // for top -H, perf and /proc
   const size_t max_batch = options_.max_batch < 1 ? 1 : static_cast<size_t>(options_.max_batch);
   for (;;) {
@@ -76,7 +90,7 @@ void GroupCommitter::WriterLoop() {
         queue_.pop_front();
       }
     }
-    RunBatch(batch);
+    RunBatch(store, batch);
     std::lock_guard<std::mutex> lock(mu_);
     for (Pending* p : batch) {
       p->done = true;
@@ -86,7 +100,7 @@ void GroupCommitter::WriterLoop() {
   }
 }
 
-void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
+void GroupCommitter::RunBatch(Store& store, std::deque<Pending*>& batch) {
   using Clock = std::chrono::steady_clock;
   auto us = [](Clock::time_point a, Clock::time_point b) {
     return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count();
@@ -97,7 +111,15 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
   int64_t job_us = 0;
   int64_t commit_us = 0;
   Clock::time_point t0 = Clock::now();
-  Status begin = store_->Begin();
+  Status begin = Status::Ok();
+  {
+    // Another writer's COMMIT failed: fail-stop for all of them (one writer's store refuses every
+    // Begin by itself once poisoned).
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!health_.ok())
+      begin = FailedPrecondition("writer stopped after a failed commit: " + health_.message());
+  }
+  if (begin.ok()) begin = store.Begin();
   Clock::time_point t1 = Clock::now();
   commit_us += us(t0, t1);
   if (!begin.ok()) {
@@ -112,30 +134,30 @@ void GroupCommitter::RunBatch(std::deque<Pending*>& batch) {
     if (begin.code() == StatusCode::kFailedPrecondition) commit_failed = begin;
   } else {
     for (Pending* p : batch) {
-      Status st = store_->Begin();  // the job's savepoint
+      Status st = store.Begin();  // the job's savepoint
       if (!st.ok()) {
         p->result = st;
         ++failed_jobs;
         continue;
       }
       try {
-        st = p->job(*store_);
+        st = p->job(store);
       } catch (const std::exception& e) {
         st = Internal(std::string("write job threw: ") + e.what());
       } catch (...) {
         st = Internal("write job threw");
       }
       if (st.ok()) {
-        st = store_->Commit();  // RELEASE: merged into the batch, not durable yet
+        st = store.Commit();  // RELEASE: merged into the batch, not durable yet
       } else {
-        (void)store_->Rollback();
+        (void)store.Rollback();
         ++failed_jobs;
       }
       p->result = st;
     }
     Clock::time_point t2 = Clock::now();
     job_us = us(t1, t2);
-    Status commit = store_->Commit();
+    Status commit = store.Commit();
     commit_us += us(t2, Clock::now());
     if (!commit.ok()) {
       // Nothing of this batch is durable: no job may be acknowledged, whatever it returned.

@@ -24,6 +24,16 @@
 // for writes; it must not call Run() (deadlock) nor Begin()/Commit() unpaired. A job that throws
 // is rolled back and gets Internal.
 //
+// Several writers (PostgreSQL only): constructed with K stores, K writer threads each take the
+// next batch from the one queue and run it on their own connection, so K batches run at once in K
+// transactions, exactly as K servers' writers on one database do (their row locks, SKIP LOCKED
+// claims and unique keys keep them apart; see docs/POSTGRES.md, "Several servers"). Jobs of one
+// batch still run in arrival order and see each other's writes; jobs of batches running at once
+// do not see each other's uncommitted writes. A batch's statements are round trips to the
+// database, so one writer spends most of its time waiting: K writers overlap those waits. Once
+// any writer's COMMIT fails, every writer fails its jobs with that error (fail-stop, as with one).
+// SQLite has one write lock: give it one store.
+//
 // Threading: Run() is thread-safe and blocks its caller until the job's batch is finished.
 // Destroy the GroupCommitter only after every thread that calls Run() is done with it (the
 // server joins its workers first); the destructor joins the writer thread.
@@ -34,6 +44,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -63,6 +74,8 @@ class GroupCommitter {
 
   // Takes ownership of `store` (its connection is used only by the writer thread from now on).
   GroupCommitter(std::unique_ptr<Store> store, Options options);
+  // K writers, one per store (K >= 1; each store's connection is used only by its writer).
+  GroupCommitter(std::vector<std::unique_ptr<Store>> stores, Options options);
   ~GroupCommitter();
   GroupCommitter(const GroupCommitter&) = delete;
   GroupCommitter& operator=(const GroupCommitter&) = delete;
@@ -79,10 +92,10 @@ class GroupCommitter {
 
  private:
   struct Pending;
-  void WriterLoop();
-  void RunBatch(std::deque<Pending*>& batch);
+  void WriterLoop(Store& store);
+  void RunBatch(Store& store, std::deque<Pending*>& batch);
 
-  std::unique_ptr<Store> store_;
+  std::vector<std::unique_ptr<Store>> stores_;
   const Options options_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;  // writer waits for jobs
@@ -90,7 +103,7 @@ class GroupCommitter {
   bool stopping_ = false;
   Stats stats_;
   Status health_;  // guarded by mu_
-  std::thread writer_;
+  std::vector<std::thread> writers_;
 };
 
 }  // namespace hitloop

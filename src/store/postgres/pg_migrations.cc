@@ -191,10 +191,33 @@ CREATE TRIGGER reviews_append_only BEFORE UPDATE OR DELETE ON reviews
   FOR EACH ROW EXECUTE FUNCTION hitloop_reviews_append_only();
 )sql";
 
+// 5 (PostgreSQL only): the scope version (store/scope_version.h). Every statement that changes
+// users, memberships, projects or labels bumps one counter in its own transaction; servers read it
+// to drop their scope caches when another process changed them. Statement-level triggers: a bulk
+// change bumps it once. These tables change rarely (admin actions, a cycle's settings), never on a
+// claim or a submit, so the counter's row is not a hot spot.
+constexpr const char kVersion5[] = R"sql(
+CREATE TABLE scope_version(
+  id INTEGER PRIMARY KEY CHECK(id = 1),
+  v BIGINT NOT NULL);
+INSERT INTO scope_version(id, v) VALUES(1, 0);
+CREATE FUNCTION hitloop_scope_changed() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN UPDATE scope_version SET v = v + 1 WHERE id = 1; RETURN NULL; END $$;
+CREATE TRIGGER users_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON users
+  FOR EACH STATEMENT EXECUTE FUNCTION hitloop_scope_changed();
+CREATE TRIGGER project_members_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+  ON project_members FOR EACH STATEMENT EXECUTE FUNCTION hitloop_scope_changed();
+CREATE TRIGGER projects_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON projects
+  FOR EACH STATEMENT EXECUTE FUNCTION hitloop_scope_changed();
+CREATE TRIGGER labels_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON labels
+  FOR EACH STATEMENT EXECUTE FUNCTION hitloop_scope_changed();
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
-  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4};
+  static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
+                                                       kVersion5};
   return kMigrations;
 }
 

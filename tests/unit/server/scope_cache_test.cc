@@ -79,6 +79,31 @@ TEST(ScopeCacheTest, ZeroTtlKeepsNothingAndTheSizeIsBounded) {
 // The server's workers read and fill the cache while admin routes clear it (scope_cache.h:
 // "Thread-safe"). Four threads put, read and clear at once; every answer must be one that was
 // put for that key. The TSan tier (scripts/test-tsan.sh) runs this to check the locking itself.
+// Cross-process invalidation (PostgreSQL's scope version, store/scope_version.h): before it, a
+// user disabled through another server stayed signed in on this one for the whole TTL.
+TEST(ScopeCacheTest, AChangedScopeVersionClearsTheCacheAndAnUnchangedOneKeepsIt) {
+  ScopeCache cache(/*ttl_ms=*/600000);
+  cache.ObserveVersion(5);
+  const uint64_t gen = cache.Generation();
+  cache.PutUser(gen, "h1", MakeUser(7, "ann"));
+  cache.PutMember(gen, 3, 7);
+  cache.ObserveVersion(5);  // nothing changed: the entries stay
+  EXPECT_TRUE(cache.UserByTokenHash("h1"));
+  EXPECT_TRUE(cache.IsMember(3, 7));
+  cache.ObserveVersion(6);  // another process changed users, members or projects
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+  EXPECT_FALSE(cache.IsMember(3, 7));
+  // A read that started before the change is not kept.
+  cache.PutUser(gen, "h1", MakeUser(7, "ann"));
+  EXPECT_FALSE(cache.UserByTokenHash("h1"));
+}
+
+TEST(ScopeCacheTest, UntilAVersionIsSeenEveryRequestAsksForIt) {
+  ScopeCache cache(/*ttl_ms=*/600000);
+  EXPECT_TRUE(cache.VersionCheckDue());  // SQLite keeps none: each request asks (a no-op there)
+  EXPECT_TRUE(cache.VersionCheckDue());
+}
+
 TEST(ScopeCacheTest, WorkersReadingPuttingAndClearingAtOnceSeeOnlyWhatWasPut) {
   ScopeCache cache(/*ttl_ms=*/60'000, /*max_entries=*/50);
   std::atomic<int> wrong{0};

@@ -210,5 +210,69 @@ TEST_F(GroupCommitTest, ConcurrentCallersAllCommit) {
   EXPECT_EQ(s.failed_batches, 0);
 }
 
+// Several writers (PostgreSQL servers use them, --db-writers): each runs its own batch on its own
+// connection at the same time. Here the two writers' stores are two SQLite files, so that their
+// transactions do not wait on one write lock: jobs A and B each wait for the other to be running,
+// which only works if two batches run at once (with one writer, A would time out first).
+TEST(GroupCommitWriters, TwoWritersRunTwoBatchesAtOnce) {
+  hitloop::testing::TempDir dir;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (const char* name : {"/a.db", "/b.db"}) {
+    auto s = OpenSqliteStore(dir.path() + name);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    stores.push_back(std::move(s).value());
+  }
+  GroupCommitter committer(std::move(stores), GroupCommitter::Options{});
+  std::atomic<int> running{0};
+  auto rendezvous = [&](Store&) -> Status {
+    ++running;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (running.load() < 2 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return running.load() >= 2 ? Status::Ok() : Internal("the other job never ran alongside");
+  };
+  Status a, b;
+  std::thread ta([&] { a = committer.Run(rendezvous); });
+  while (committer.queued() > 0 || running.load() == 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::thread tb([&] { b = committer.Run(rendezvous); });
+  ta.join();
+  tb.join();
+  EXPECT_TRUE(a.ok()) << a.ToString();
+  EXPECT_TRUE(b.ok()) << b.ToString();
+  EXPECT_EQ(committer.stats().batches, 2);
+}
+
+// Fail-stop holds for every writer: once one writer's COMMIT failed, the others acknowledge
+// nothing either (their own connections would still commit).
+TEST(GroupCommitWriters, AFailedCommitStopsEveryWriter) {
+  hitloop::testing::TempDir dir;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (const char* name : {"/a.db", "/b.db", "/c.db"}) {
+    auto s = OpenSqliteStore(dir.path() + name);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    stores.push_back(std::move(s).value());
+  }
+  GroupCommitter committer(std::move(stores), GroupCommitter::Options{});
+  GroupCommitter::Job poison = [](Store& w) -> Status {
+    sqlite3* db = static_cast<sqlite::SqliteStore&>(w).db();
+    if (sqlite3_exec(db, "PRAGMA defer_foreign_keys=ON", nullptr, nullptr, nullptr) != SQLITE_OK ||
+        sqlite3_exec(
+            db, "INSERT INTO labels(project_id, idx, name, created_at) VALUES(424242, 0, 'x', 0)",
+            nullptr, nullptr, nullptr) != SQLITE_OK) {
+      return Internal(sqlite3_errmsg(db));
+    }
+    return Status::Ok();
+  };
+  EXPECT_FALSE(committer.Run(poison).ok());
+  EXPECT_FALSE(committer.health().ok());
+  // Whichever writer takes them: refused.
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_FALSE(committer.Run([](Store&) { return Status::Ok(); }).ok()) << i;
+  }
+  EXPECT_EQ(committer.stats().failed_batches, 7);
+}
+
 }  // namespace
 }  // namespace hitloop
