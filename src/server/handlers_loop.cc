@@ -18,6 +18,7 @@
 #include "loop/gold.h"
 #include "quality/project_quality.h"
 #include "report/report.h"
+#include "server/admin_log.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 #include "store/operations.h"
@@ -134,7 +135,7 @@ void HandleClearGoldFlag(Ctx& c) {
   int64_t cleared = 0;
   Status st = c.writer->Run([&](Store& w) -> Status {
     ASSIGN_OR_RETURN(cleared, loop::ClearGoldFlag(w, c.project->id, who));
-    return Status::Ok();
+    return LogAdminAction(w, c, "gold.clear-flag", who, {{"answers_cleared", cleared}});
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"annotator", who}, {"cleared", cleared}});
