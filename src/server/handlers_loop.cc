@@ -164,7 +164,17 @@ void HandleImport(Ctx& c) {
     if (!ok || !out) { SendError(c, IoError("cannot write temporary file")); return; }
   }
   io::ImportOptions opts;
-  auto stats = io::ImportFile(c.store, *c.project, tmp.path(), *format, opts);
+  // The import is one transaction already; its admin log entry joins it (server/admin_log.h).
+  Result<io::ImportStats> stats = io::ImportStats{};
+  Status imported = c.store.InTransaction([&]() -> Status {
+    stats = io::ImportFile(c.store, *c.project, tmp.path(), *format, opts);
+    if (!stats.ok()) return stats.status();
+    return LogAdminAction(c.store, c, "import", stats->format,
+                          {{"records", stats->records}, {"inserted", stats->inserted},
+                           {"existing", stats->existing}, {"labels", stats->labels},
+                           {"predictions", stats->predictions}});
+  });
+  if (stats.ok() && !imported.ok()) stats = imported;
   if (!stats.ok()) {
     // Error messages start with the temporary file's path: show the upload's name instead.
     std::string msg = stats.status().message();
