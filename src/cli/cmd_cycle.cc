@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "store/open.h"
 #include "store/operations.h"
@@ -185,7 +186,12 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
         *exit_code = Fail(Status(merged.status().code(), *cfg_file + ": " + merged.status().message()));
         return;
       }
-      const Status st = (*store)->SetProjectConfig(p->id, *merged);
+      const Status st = (*store)->InTransaction([&]() -> Status {
+        RETURN_IF_ERROR((*store)->SetProjectConfig(p->id, *merged));
+        auto given = nlohmann::json::parse(*text, nullptr, false);
+        return LogCliAction(**store, "project.loop-config", p->name, *cfg_file,
+                            {{"given", given.is_discarded() ? nlohmann::json(nullptr) : given}});
+      });
       if (!st.ok()) { *exit_code = Fail(st); return; }
       config = *merged;
     }

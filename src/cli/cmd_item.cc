@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "store/open.h"
 #include "store/store.h"
@@ -44,7 +45,8 @@ void RegisterItem(CLI::App& app, GlobalOptions& g, int* exit_code) {
       if (!p.ok()) { *exit_code = Fail(p.status()); return; }
       Status st = (*store)->InTransaction([&]() -> Status {
         for (const auto& id : o.ids) RETURN_IF_ERROR((*store)->SetItemHold(p->id, id, v.hold));
-        return Status::Ok();
+        return LogCliAction(**store, std::string("items.") + v.name, p->name,
+                            std::to_string(o.ids.size()) + " items", {{"items", o.ids}, {"count", o.ids.size()}});
       });
       if (!st.ok()) { *exit_code = Fail(st); return; }
       std::printf("%s %zu item%s in '%s'\n", v.done, o.ids.size(), o.ids.size() == 1 ? "" : "s",

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "mlbackend/client.h"
 #include "mlbackend/protocol.h"
@@ -58,8 +59,12 @@ int Connect(const ConnectArgs& a, const GlobalOptions& g) {
                                                 " (--no-check stores the backend anyway)"));
     }
   }
-  const Status st =
-      (*store)->SetProjectConfig(p->id, mlbackend::WithBackendSettings(p->config_json, *s));
+  // The entry names the backend, never its credentials.
+  const Status st = (*store)->InTransaction([&]() -> Status {
+    RETURN_IF_ERROR((*store)->SetProjectConfig(p->id, mlbackend::WithBackendSettings(p->config_json, *s)));
+    return LogCliAction(**store, "project.ml-backend.connect", p->name, s->name,
+                        {{"basic_auth", !s->auth_user.empty()}});
+  });
   if (!st.ok()) return Fail(st);
   std::printf("project %s: pre-labels now come from ml backend '%s' (%s)%s\n", a.project.c_str(),
               s->name.c_str(), s->url.c_str(),
@@ -77,8 +82,10 @@ int Disconnect(const std::string& project, const GlobalOptions& g) {
     std::printf("project %s: no ml backend connected\n", project.c_str());
     return 0;
   }
-  const Status st =
-      (*store)->SetProjectConfig(p->id, mlbackend::WithBackendSettings(p->config_json, std::nullopt));
+  const Status st = (*store)->InTransaction([&]() -> Status {
+    RETURN_IF_ERROR((*store)->SetProjectConfig(p->id, mlbackend::WithBackendSettings(p->config_json, std::nullopt)));
+    return LogCliAction(**store, "project.ml-backend.disconnect", p->name, "");
+  });
   if (!st.ok()) return Fail(st);
   std::printf("project %s: ml backend disconnected; cycles train hitloop's own model again\n",
               project.c_str());

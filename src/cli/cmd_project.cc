@@ -3,6 +3,7 @@
 // hitloop project list | hitloop project add-label NAME LABEL
 #include <cstdio>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "store/open.h"
 #include "store/store.h"
@@ -60,8 +61,14 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
     }
     auto store = OpenStore(g.db_path, OpenMode::kCreateIfMissing);
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
-    auto created = (*store)->CreateProject(p);
-    if (!created.ok()) { *exit_code = Fail(created.status()); return; }
+    Result<Project> created = Project{};
+    Status st = (*store)->InTransaction([&]() -> Status {
+      created = (*store)->CreateProject(p);
+      if (!created.ok()) return created.status();
+      return LogCliAction(**store, "project.create", created->name, created->name,
+                          {{"type", TaskTypeName(created->type)}, {"labels", created->labels}});
+    });
+    if (!st.ok()) { *exit_code = Fail(st); return; }
     if (IsPreferenceType(created->type)) {
       std::printf("created project '%s' (%s, %zu criteria)\n", created->name.c_str(),
                   TaskTypeName(created->type), created->labels.size());
@@ -80,7 +87,10 @@ void RegisterProject(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto p = (*store)->GetProject(label_project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
-    Status st = (*store)->AddLabel(p->id, new_label);
+    Status st = (*store)->InTransaction([&]() -> Status {
+      RETURN_IF_ERROR((*store)->AddLabel(p->id, new_label));
+      return LogCliAction(**store, "label.add", p->name, new_label);
+    });
     if (!st.ok()) { *exit_code = Fail(st); return; }
     std::printf("added label '%s' to '%s'\n", new_label.c_str(), label_project.c_str());
   });

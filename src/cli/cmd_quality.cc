@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "core/parallel.h"
 #include "loop/gold.h"
@@ -79,13 +80,23 @@ void RegisterQuality(CLI::App& app, GlobalOptions& g, int* exit_code) {
       if (!m.ok()) { *exit_code = Fail(m.status()); return; }
       auto cfg = quality::SetAggregateMethod(p->config_json, *m);
       if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
-      Status st = (*store)->SetProjectConfig(p->id, *cfg);
+      Status st = (*store)->InTransaction([&]() -> Status {
+        RETURN_IF_ERROR((*store)->SetProjectConfig(p->id, *cfg));
+        return LogCliAction(**store, "project.config", p->name, "aggregate",
+                            {{"aggregate", quality::AggregateMethodName(*m)}});
+      });
       if (!st.ok()) { *exit_code = Fail(st); return; }
       p->config_json = *cfg;
       if (!a->as_json) std::printf("'%s' now resolves labels by %s\n", p->name.c_str(), quality::AggregateMethodName(*m));
     }
     if (!a->clear_flag.empty()) {
-      auto n = loop::ClearGoldFlag(**store, p->id, a->clear_flag);
+      Result<int64_t> n = int64_t{0};
+      Status cleared = (*store)->InTransaction([&]() -> Status {
+        n = loop::ClearGoldFlag(**store, p->id, a->clear_flag);
+        if (!n.ok()) return n.status();
+        return LogCliAction(**store, "gold.clear-flag", p->name, a->clear_flag, {{"answers_cleared", *n}});
+      });
+      if (!cleared.ok()) n = cleared;
       if (!n.ok()) { *exit_code = Fail(n.status()); return; }
       if (!a->as_json) {
         std::printf("cleared %s's gold flag in '%s' (%lld gold answers no longer count for routing)\n",

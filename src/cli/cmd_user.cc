@@ -3,6 +3,7 @@
 // A new token is printed once (stdout, alone on its line); only its hash is stored.
 #include <cstdio>
 
+#include "cli/admin_log.h"
 #include "cli/command.h"
 #include "store/open.h"
 #include "core/clock.h"
@@ -63,7 +64,9 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
         if (!p.ok()) return p.status();
         RETURN_IF_ERROR(s.AddMember(p->id, created.id));
       }
-      return Status::Ok();
+      return LogCliAction(s, "user.create", "", created.name,
+                          {{"role", RoleName(created.role)}, {"pools", created.pools},
+                           {"projects", SplitList(o.projects)}});
     });
     if (!st.ok()) { *exit_code = Fail(st); return; }
     std::fprintf(stderr, "added %s '%s' (pools: %s); API token (shown once):\n", RoleName(u.role),
@@ -99,7 +102,10 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     if (!store.ok()) { *exit_code = Fail(store.status()); return; }
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }
-    Status st = (*store)->SetUserDisabled(u->id, true);
+    Status st = (*store)->InTransaction([&]() -> Status {
+      RETURN_IF_ERROR((*store)->SetUserDisabled(u->id, true));
+      return LogCliAction(**store, "user.disable", "", u->name);
+    });
     if (!st.ok()) { *exit_code = Fail(st); return; }
     std::printf("disabled '%s'\n", u->name.c_str());
   });
@@ -109,7 +115,10 @@ void RegisterUser(CLI::App& app, GlobalOptions& g, int* exit_code) {
     auto u = find(**store);
     if (!u.ok()) { *exit_code = Fail(u.status()); return; }
     std::string token = RandomToken(32);
-    Status st = (*store)->SetUserToken(u->id, server::HashSecret(token));
+    Status st = (*store)->InTransaction([&]() -> Status {
+      RETURN_IF_ERROR((*store)->SetUserToken(u->id, server::HashSecret(token)));
+      return LogCliAction(**store, "user.rotate-token", "", u->name);
+    });
     if (!st.ok()) { *exit_code = Fail(st); return; }
     std::fprintf(stderr, "new API token for '%s' (shown once):\n", u->name.c_str());
     std::printf("%s\n", token.c_str());

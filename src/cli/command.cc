@@ -9,7 +9,7 @@ std::span<const Registrar> Commands() {
       RegisterProject, RegisterImport,   RegisterExport, RegisterStatus, RegisterCycle,
       RegisterReport,  RegisterSimulate, RegisterDetect, RegisterServe,  RegisterUser,
       RegisterQuality, RegisterReward, RegisterItem,   RegisterDb,     RegisterModel,
-      RegisterReview,
+      RegisterReview,  RegisterLog,
   };
   return kCommands;
 }

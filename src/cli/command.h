@@ -42,6 +42,7 @@ void RegisterReward(CLI::App&, GlobalOptions&, int*);  // reward train|score
 void RegisterDb(CLI::App&, GlobalOptions&, int*);      // db backup|restore|check
 void RegisterModel(CLI::App&, GlobalOptions&, int*);   // model connect|disconnect|show
 void RegisterReview(CLI::App&, GlobalOptions&, int*);  // review --list | --approve | --reject
+void RegisterLog(CLI::App&, GlobalOptions&, int*);     // log: the admin action log
 
 // The one list of registrars; main() runs each.
 std::span<const Registrar> Commands();

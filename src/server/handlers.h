@@ -44,6 +44,7 @@ void HandleListUsers(Ctx& c);
 void HandleCreateUser(Ctx& c);
 void HandleDisableUser(Ctx& c);
 void HandleServerMetrics(Ctx& c);
+void HandleAdminLog(Ctx& c);  // GET /api/v1/admin/log (store/action_log.h)
 
 // handlers_browse.cc: the data browser
 void HandleListItems(Ctx& c);  // ?state=&label=&q=&sort=&after=&limit=... (store/item_query.h)

@@ -1,4 +1,6 @@
 // Admin and reviewer routes: project metrics, projects, membership, queueing, users.
+#include <cerrno>
+#include <cstdlib>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -10,6 +12,7 @@
 #include "loop/cycle_record.h"
 #include "schema/names.h"
 #include "quality/project_quality.h"
+#include "server/admin_log.h"
 #include "server/certificate.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
@@ -141,8 +144,14 @@ void HandleCreateProject(Ctx& c) {
     return;
   }
   p.created_at = c.now;
-  auto created = c.store.CreateProject(p);
-  if (!created.ok()) { SendError(c, created.status()); return; }
+  Result<Project> created = Project{};
+  Status st = c.store.InTransaction([&]() -> Status {
+    created = c.store.CreateProject(p);
+    if (!created.ok()) return created.status();
+    return LogAdminAction(c.store, c, "project.create", created->name,
+                          {{"type", TaskTypeName(created->type)}, {"labels", created->labels}});
+  });
+  if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 201, {{"name", created->name}, {"type", TaskTypeName(created->type)}, {"labels", created->labels}});
 }
 
@@ -153,7 +162,10 @@ void HandleAddMember(Ctx& c) {
   auto u = c.store.FindUserByName((*body)["user"].get<std::string>());
   if (!u.ok()) { SendError(c, u.status()); return; }
   if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
-  Status st = c.store.AddMember(c.project->id, (*u)->id);
+  Status st = c.store.InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(c.store.AddMember(c.project->id, (*u)->id));
+    return LogAdminAction(c.store, c, "project.member.add", (*u)->name);
+  });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"project", c.project->name}, {"user", (*u)->name}});
 }
@@ -206,7 +218,9 @@ void HandleEnqueue(Ctx& c) {
       RETURN_IF_ERROR(w.Enqueue(one).status());
       ++queued;
     }
-    return Status::Ok();
+    return LogAdminAction(w, c, "queue.add", std::to_string(queued) + " items",
+                          {{"items", LoggedIds(*ids)}, {"count", queued}, {"pool", e.pool},
+                           {"kind", e.kind}, {"overlap", e.overlap}, {"priority", e.priority}});
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"queued", queued}});
@@ -214,7 +228,7 @@ void HandleEnqueue(Ctx& c) {
 
 namespace {
 // Quarantine, delete or restore the items named in {"items": [...]}: one writer job, all or none.
-void SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done) {
+void SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done, const char* action) {
   auto body = ParseBody(c);
   if (!body.ok()) { SendError(c, body.status()); return; }
   auto ids = StringList(*body, "items");
@@ -223,16 +237,19 @@ void SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done) {
   if (ids->size() > 10000) { SendError(c, InvalidArgument("items: at most 10000 per request")); return; }
   Status st = c.writer->Run([&](Store& w) -> Status {
     for (const auto& ext : *ids) RETURN_IF_ERROR(w.SetItemHold(c.project->id, ext, hold));
-    return Status::Ok();
+    return LogAdminAction(w, c, action, std::to_string(ids->size()) + " items",
+                          {{"items", LoggedIds(*ids)}, {"count", ids->size()}});
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{done, static_cast<int64_t>(ids->size())}});
 }
 }  // namespace
 
-void HandleQuarantineItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kQuarantined, "quarantined"); }
-void HandleDeleteItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kDeleted, "deleted"); }
-void HandleRestoreItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kNone, "restored"); }
+void HandleQuarantineItems(Ctx& c) {
+  SetItemsHold(c, Store::ItemHold::kQuarantined, "quarantined", "items.quarantine");
+}
+void HandleDeleteItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kDeleted, "deleted", "items.delete"); }
+void HandleRestoreItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kNone, "restored", "items.restore"); }
 
 void HandleListUsers(Ctx& c) {
   auto users = c.store.ListUsers();
@@ -273,7 +290,8 @@ void HandleCreateUser(Ctx& c) {
       if (!p.ok()) return p.status().code() == StatusCode::kNotFound ? NotFound("project '" + name + "' not found") : p.status();
       RETURN_IF_ERROR(c.store.AddMember(p->id, created->id));
     }
-    return Status::Ok();
+    return LogAdminAction(c.store, c, "user.create", created->name,
+                          {{"role", RoleName(created->role)}, {"pools", created->pools}, {"projects", *projects}});
   });
   if (!st.ok()) { SendError(c, st); return; }
   // The token is shown this once; only its hash is stored.
@@ -285,11 +303,41 @@ void HandleDisableUser(Ctx& c) {
   if (!u.ok()) { SendError(c, u.status()); return; }
   if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
   if ((*u)->id == c.user->id) { SendError(c, InvalidArgument("you cannot disable yourself")); return; }
-  Status st = c.store.SetUserDisabled((*u)->id, true);
+  Status st = c.store.InTransaction([&]() -> Status {
+    RETURN_IF_ERROR(c.store.SetUserDisabled((*u)->id, true));
+    return LogAdminAction(c.store, c, "user.disable", (*u)->name);
+  });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"user", (*u)->name}, {"disabled", true}});
 }
 
 void HandleServerMetrics(Ctx& c) { SendJson(c, 200, c.server.MetricsJson()); }
+
+void HandleAdminLog(Ctx& c) {
+  AdminActionQuery q;
+  q.project = c.req.get_param_value("project");
+  q.actor = c.req.get_param_value("actor");
+  for (const auto& [name, field] : {std::pair<const char*, int64_t*>{"before", &q.before_id}, {"limit", &q.limit}}) {
+    if (!c.req.has_param(name)) continue;
+    const std::string v = c.req.get_param_value(name);
+    char* end = nullptr;
+    errno = 0;
+    const long long n = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || errno != 0) {
+      SendError(c, InvalidArgument(std::string(name) + ": expected an integer"));
+      return;
+    }
+    *field = n;
+  }
+  auto actions = ListAdminActions(c.store, q);
+  if (!actions.ok()) { SendError(c, actions.status()); return; }
+  nlohmann::json out = nlohmann::json::array();
+  for (const AdminAction& a : *actions) {
+    out.push_back({{"id", a.id}, {"at_ms", a.at}, {"actor", a.actor}, {"action", a.action},
+                   {"project", a.project}, {"target", a.target},
+                   {"detail", nlohmann::json::parse(a.detail, nullptr, false)}});
+  }
+  SendJson(c, 200, {{"actions", out}});
+}
 
 }  // namespace hitloop::server

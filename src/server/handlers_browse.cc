@@ -7,6 +7,7 @@
 #include <set>
 
 #include "schema/names.h"
+#include "server/admin_log.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 #include "store/item_query.h"
@@ -116,9 +117,10 @@ Result<std::vector<std::string>> ItemIds(const nlohmann::json& b) {
   return out;
 }
 
-// Runs `fn` on each named item in one writer job: all or none (an unknown id is a 404).
-void ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done,
-                 const std::function<Status(Store&, const Item&)>& fn) {
+// Runs `fn` on each named item in one writer job: all or none (an unknown id is a 404). The job
+// also writes the admin action log's entry `action` (server/admin_log.h) with `detail` and the ids.
+void ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done, const char* action,
+                 nlohmann::json detail, const std::function<Status(Store&, const Item&)>& fn) {
   int64_t n = 0;
   Status st = c.writer->Run([&](Store& w) -> Status {
     n = 0;
@@ -129,7 +131,9 @@ void ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done,
       RETURN_IF_ERROR(fn(w, *item));
       ++n;
     }
-    return Status::Ok();
+    detail["items"] = LoggedIds(ids);
+    detail["count"] = n;
+    return LogAdminAction(w, c, action, std::to_string(n) + " items", detail);
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{done, n}});
@@ -230,7 +234,8 @@ void HandleMarkGold(Ctx& c) {
     if (!(*body)["gold"].is_boolean()) { SendError(c, InvalidArgument("gold: expected true or false")); return; }
     gold = (*body)["gold"].get<bool>();
   }
-  ForEachItem(c, *ids, gold ? "gold" : "pool", [&](Store& w, const Item& it) -> Status {
+  ForEachItem(c, *ids, gold ? "gold" : "pool", gold ? "items.gold" : "items.pool", nlohmann::json::object(),
+              [&](Store& w, const Item& it) -> Status {
     if (gold && it.labels.empty()) {
       return InvalidArgument("item '" + it.external_id + "' has no label: a gold item needs its known answer");
     }
@@ -267,7 +272,7 @@ void HandleRelabel(Ctx& c) {
     return;
   }
   // A person's label (kind "label": also a gold item's known answer), appended to the history.
-  ForEachItem(c, *ids, "relabeled", [&](Store& w, const Item& it) -> Status {
+  ForEachItem(c, *ids, "relabeled", "items.label", {{"labels", labels}}, [&](Store& w, const Item& it) -> Status {
     Annotation a;
     a.item_id = it.id;
     a.labels = labels;

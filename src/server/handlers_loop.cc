@@ -19,6 +19,7 @@
 #include "preference/report.h"
 #include "quality/project_quality.h"
 #include "report/report.h"
+#include "server/admin_log.h"
 #include "server/handlers.h"
 #include "server/server_impl.h"
 #include "store/operations.h"
@@ -141,7 +142,7 @@ void HandleClearGoldFlag(Ctx& c) {
   int64_t cleared = 0;
   Status st = c.writer->Run([&](Store& w) -> Status {
     ASSIGN_OR_RETURN(cleared, loop::ClearGoldFlag(w, c.project->id, who));
-    return Status::Ok();
+    return LogAdminAction(w, c, "gold.clear-flag", who, {{"answers_cleared", cleared}});
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"annotator", who}, {"cleared", cleared}});
@@ -170,7 +171,17 @@ void HandleImport(Ctx& c) {
     if (!ok || !out) { SendError(c, IoError("cannot write temporary file")); return; }
   }
   io::ImportOptions opts;
-  auto stats = io::ImportFile(c.store, *c.project, tmp.path(), *format, opts);
+  // The import is one transaction already; its admin log entry joins it (server/admin_log.h).
+  Result<io::ImportStats> stats = io::ImportStats{};
+  Status imported = c.store.InTransaction([&]() -> Status {
+    stats = io::ImportFile(c.store, *c.project, tmp.path(), *format, opts);
+    if (!stats.ok()) return stats.status();
+    return LogAdminAction(c.store, c, "import", stats->format,
+                          {{"records", stats->records}, {"inserted", stats->inserted},
+                           {"existing", stats->existing}, {"labels", stats->labels},
+                           {"predictions", stats->predictions}});
+  });
+  if (stats.ok() && !imported.ok()) stats = imported;
   if (!stats.ok()) {
     // Error messages start with the temporary file's path: show the upload's name instead.
     std::string msg = stats.status().message();

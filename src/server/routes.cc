@@ -85,6 +85,8 @@ const std::vector<Route>& Routes() {
       {"POST", "/api/v1/users/{user}/disable", MinRole::kAdmin, false, HandleDisableUser,
        "disable a user and end their sessions"},
       {"GET", "/api/v1/metrics", MinRole::kAdmin, false, HandleServerMetrics, "per-route request metrics"},
+      {"GET", "/api/v1/admin/log", MinRole::kAdmin, false, HandleAdminLog,
+       "the admin action log, oldest first (?project=&actor=&before=ID&limit=N, newest N, default 100)"},
       {"POST", "/api/v1/projects/{project}/items/quarantine", MinRole::kAdmin, false, HandleQuarantineItems,
        "take items (by id) out of queues and cycles; still exported"},
       {"POST", "/api/v1/projects/{project}/items/delete", MinRole::kAdmin, false, HandleDeleteItems,

@@ -73,6 +73,8 @@ const std::vector<Table>& Tables() {
       {"reviews", {{"id", C::kInt}, {"project_id", C::kInt}, {"annotation_id", C::kInt}, {"item_id", C::kInt},
                    {"annotator", C::kText}, {"reviewer", C::kText}, {"verdict", C::kText}, {"comment", C::kText},
                    {"created_at", C::kInt}}, "id"},
+      {"admin_actions", {{"id", C::kInt}, {"at", C::kInt}, {"actor", C::kText}, {"action", C::kText},
+                         {"project", C::kText}, {"target", C::kText}, {"detail", C::kText}}, "id"},
   };
   return kTables;
 }
@@ -286,6 +288,7 @@ class PgSink final : public Sink {
         "SELECT setval(pg_get_serial_sequence('queue','id'), COALESCE((SELECT max(id) FROM queue), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('users','id'), COALESCE((SELECT max(id) FROM users), 0) + 1, false);"
         "SELECT setval(pg_get_serial_sequence('reviews','id'), COALESCE((SELECT max(id) FROM reviews), 0) + 1, false);"
+        "SELECT setval(pg_get_serial_sequence('admin_actions','id'), COALESCE((SELECT max(id) FROM admin_actions), 0) + 1, false);"
         "INSERT INTO claim_locks(item_id) SELECT DISTINCT item_id FROM queue ON CONFLICT DO NOTHING",
         "copy: sequences and claim rows"));
     return s_->Commit();

@@ -160,10 +160,17 @@ void GroupCommitter::RunBatch(Store& store, std::deque<Pending*>& batch) {
     Status commit = store.Commit();
     commit_us += us(t2, Clock::now());
     if (!commit.ok()) {
-      // Nothing of this batch is durable: no job may be acknowledged, whatever it returned.
-      for (Pending* p : batch) p->result = commit;
+      // Nothing of this batch is durable: no job may be acknowledged, whatever it returned. The
+      // writer stops for good, which is what every caller hears (FailedPrecondition: the server's
+      // 503, as for every later job), whatever the commit's own error was (an I/O error is not
+      // the caller's request failing: it was a 500 "internal error").
+      const Status stopped = commit.code() == StatusCode::kFailedPrecondition
+                                 ? commit
+                                 : FailedPrecondition("the writer stopped after a failed commit: " +
+                                                      commit.message());
+      for (Pending* p : batch) p->result = stopped;
       batch_failed = true;
-      commit_failed = commit;
+      commit_failed = stopped;
     }
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -14,8 +14,10 @@
 // job's writes has succeeded (on SQLite with synchronous=FULL: fsync'd). A job's own error is
 // returned after that commit too. If the batch's Begin() or Commit() fails, every job of the
 // batch gets that error, whatever it returned itself: none of their writes is durable and none
-// may be acknowledged. After a failed Commit() the store is poisoned (store.h), so every later
-// job fails with FailedPrecondition until the process restarts (fail-stop). A Begin() refused
+// may be acknowledged. A failed Commit() (an I/O error, a full disk, a failing fsync) comes back
+// as FailedPrecondition naming the commit's error, since the writer has stopped: the store is
+// poisoned (store.h), so every later job fails with FailedPrecondition too until the process
+// restarts (fail-stop). A Begin() refused
 // because another connection holds the write lock past the busy timeout comes back as
 // FailedPrecondition too ("busy"; the batch wrote nothing, a retry may succeed).
 //

@@ -213,11 +213,28 @@ CREATE TRIGGER labels_scope_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
   FOR EACH STATEMENT EXECUTE FUNCTION hitloop_scope_changed();
 )sql";
 
+// 6: the admin action log (SQLite's version 13, store/action_log.h), append-only.
+constexpr const char kVersion6[] = R"sql(
+CREATE TABLE admin_actions(
+  id BIGSERIAL PRIMARY KEY,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  project TEXT NOT NULL DEFAULT '',
+  target TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX admin_actions_by_project ON admin_actions(project, id);
+CREATE FUNCTION hitloop_admin_actions_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'the admin action log is append-only'; END $$;
+CREATE TRIGGER admin_actions_append_only BEFORE UPDATE OR DELETE ON admin_actions
+  FOR EACH ROW EXECUTE FUNCTION hitloop_admin_actions_append_only();
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                       kVersion5};
+                                                       kVersion5, kVersion6};
   return kMigrations;
 }
 

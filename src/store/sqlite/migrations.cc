@@ -274,13 +274,32 @@ CREATE TRIGGER reviews_append_only_d BEFORE DELETE ON reviews
 PRAGMA writable_schema=RESET;
 )sql";
 
+// 13 (store/action_log.h): the admin action log, append-only: who changed users, membership,
+// project settings, labels, item holds and gold flags, written in the change's transaction.
+constexpr const char kVersion13[] = R"sql(
+CREATE TABLE admin_actions(
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  project TEXT NOT NULL DEFAULT '',
+  target TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX admin_actions_by_project ON admin_actions(project, id);
+CREATE TRIGGER admin_actions_append_only_u BEFORE UPDATE ON admin_actions
+  BEGIN SELECT RAISE(ABORT, 'the admin action log is append-only'); END;
+CREATE TRIGGER admin_actions_append_only_d BEFORE DELETE ON admin_actions
+  BEGIN SELECT RAISE(ABORT, 'the admin action log is append-only'); END;
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3,
                                                        kVersion4, kVersion5, kVersion6,
                                                        kVersion7, kVersion8, kVersion9,
-                                                       kVersion10, kVersion11, kVersion12};
+                                                       kVersion10, kVersion11, kVersion12,
+                                                       kVersion13};
   return kMigrations;
 }
 

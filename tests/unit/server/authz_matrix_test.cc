@@ -61,6 +61,7 @@ const Row kMatrix[] = {
    {401, 404, 404, 404, 201, 404}},
   {"POST", "/api/v1/users/{user}/disable", "/api/v1/users/ann/disable", "", {401, 404, 404, 404, 200, 404}},
   {"GET", "/api/v1/metrics", "/api/v1/metrics", "", {401, 404, 404, 404, 200, 404}},
+  {"GET", "/api/v1/admin/log", "/api/v1/admin/log", "", {401, 404, 404, 404, 200, 404}},
   {"GET", "/api/v1/projects/{project}/report", "/api/v1/projects/p/report", "", {401, 404, 404, 200, 200, 404}},
   {"GET", "/api/v1/projects/{project}/quality", "/api/v1/projects/p/quality", "", {401, 404, 404, 200, 200, 404}},
   {"POST", "/api/v1/projects/{project}/quality/clear-flag", "/api/v1/projects/p/quality/clear-flag",
