@@ -10,7 +10,7 @@
 set -euo pipefail
 HITLOOP=$(realpath "${1:?usage: slow_clients.sh <hitloop-binary> [options]}")
 shift
-ITEMS=100000
+ITEMS=250000  # three 20 s runs of 32 clients use ~120k; with 100k the last (unloaded) run ran dry and read low
 CLIENTS=32
 DURATION=30
 SLOW=200
