@@ -2,6 +2,7 @@
 // audits of one cycle, from the model's predictions. PlanCycle (plan.cc) calls it; each step is a
 // function below.
 #include <algorithm>
+#include <set>
 #include <chrono>
 #include <iterator>
 #include <numeric>
@@ -552,6 +553,29 @@ void DrawNextAudits(const PlanInput& in, const std::vector<uint8_t>& draw_member
   }
 }
 
+// Step 5: an item drawn for an audit this cycle leaves the review batch. The audit draw stays
+// uniform over its region (the guarantee needs it); the review batch, an AL choice anyway, just
+// goes without it. Without this the live cycle queued the item twice, as audit and review, two
+// people labelled it, and the audited item became a training label. The review order keeps its
+// other items in their order and is not refilled (the simulator already skipped such items, so
+// its results are unchanged).
+void DropAuditsFromReview(CyclePlan* plan) {
+  std::set<size_t> audited(plan->new_audits.begin(), plan->new_audits.end());
+  audited.insert(plan->stratified_audits.begin(), plan->stratified_audits.end());
+  if (audited.empty()) return;
+  std::vector<size_t> kept;
+  kept.reserve(plan->review_order.size());
+  for (size_t i : plan->review_order) {
+    if (audited.count(i)) {
+      plan->priority[i] = 0.0;
+    } else {
+      kept.push_back(i);
+    }
+  }
+  for (size_t r = 0; r < kept.size(); ++r) plan->priority[kept[r]] = static_cast<double>(kept.size() - r);
+  plan->review_order = std::move(kept);
+}
+
 }  // namespace
 
 Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
@@ -570,6 +594,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   HoldDuplicates(in, plan);
   RETURN_IF_ERROR(OrderReview(in, rng, plan));
   DrawNextAudits(in, draw_member, rng, &regions, plan);
+  DropAuditsFromReview(plan);
   plan->seconds_route = Since(t0);
   return Status::Ok();
 }
