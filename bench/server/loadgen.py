@@ -8,7 +8,8 @@ checked against each other and against the database (read-only) for:
   - double assignment: an item leased to a second annotator while an earlier lease on it was
     still live (overlap is 1 here; leases outlive the run, so only skip/release end one early;
     a skip/release whose answer was lost, e.g. to a killed server, counts as ended only if the
-    database shows it was);
+    database shows it was; a submit ends it only for a second opinion on an audit or an
+    adjudication queued after it: "second_opinions" in the summary);
   - lost labels: an acknowledged (200) submit whose label is not in the item's history;
   - duplicated labels: an item with more people's annotations (review and audit answers) than
     acknowledged submits
@@ -309,17 +310,42 @@ def check(run, db_path, project, since):
             return lease_state.get(lease) == {"skip": "skipped", "release": "released"}[end[0]]
         return False
 
-    double = 0
+    # The earlier lease must have been ended (skip/release sent) before the later claim came back;
+    # a still-held lease means two people held the item. A submitted one ends the hold too, but an
+    # item a person answered may be handed out again only by the entries that exist to ask another
+    # person about an answer: a second opinion on an audit ("audit") or an adjudication of a
+    # disagreement ("adjudicate"), queued after that answer (the database's times). Anything else
+    # (e.g. a cycle re-queueing for review an item people answered) stays a double assignment.
+    suspects = []
     for item, cl in claims_by_item.items():
         cl.sort()
         for prev, cur in zip(cl, cl[1:]):
             end = ends.get(prev[1])
-            # The earlier lease must have been ended (skip/release sent) before the later claim
-            # came back; a submitted or still-held lease means two people held the item.
             if not ended(prev[1], end) or end[1] > cur[0]:
-                double += 1
-                if double <= 5:
-                    failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
+                suspects.append((item, prev, cur))
+    lease_rows = {}
+    ids = sorted({p[1] for _, p, _ in suspects} | {c[1] for _, _, c in suspects})
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        for lid, queue_id, kind, state, created, finished in db.all(
+                "SELECT id, queue_id, kind, state, created_at, finished_at FROM leases WHERE id IN (%s)"
+                % ",".join("?" * len(chunk)), tuple(chunk)):
+            lease_rows[lid] = (int(queue_id), kind, state, int(created), None if finished is None else int(finished))
+
+    def second_opinion(prev_lease, cur_lease):
+        p, c = lease_rows.get(prev_lease), lease_rows.get(cur_lease)
+        return (p is not None and c is not None and p[2] == "submitted" and p[4] is not None
+                and c[1] in ("audit", "adjudicate") and c[0] != p[0] and p[4] <= c[3])
+
+    double = 0
+    second_opinions = 0
+    for item, prev, cur in suspects:
+        if second_opinion(prev[1], cur[1]):
+            second_opinions += 1
+            continue
+        double += 1
+        if double <= 5:
+            failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
     acked = {}
     for item, lease, label in run.acked:
         acked.setdefault(item, []).append(label)
@@ -388,6 +414,7 @@ def check(run, db_path, project, since):
         "acknowledged_labels": sum(len(v) for v in acked.values()),
         "unknown_outcome_submits": sum(len(v) for v in unknown_items.values()),
         "double_assignments": double,
+        "second_opinions": second_opinions,
         "lost_labels": lost,
         "duplicated_labels": duplicated,
         "over_overlap": over_overlap,
