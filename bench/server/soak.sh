@@ -22,7 +22,8 @@
 #    exit status go to $WORK/cycles.csv (logs in $WORK/cycle.N.*); every cycle must exit 0.
 # 4. Every S seconds the server's /proc/PID/status (VmRSS, RssAnon, RssFile, RssShmem, VmHWM,
 #    Threads), its CPU seconds and the 1-minute load average go to $WORK/rss.csv.
-# 5. At the end loadgen.py's ledger checks (0 double assignments, 0 acknowledged labels lost,
+# 5. At the end loadgen.py's ledger checks (0 double assignments, 0 items answered twice through
+#    two entries (second opinions on audits and adjudications excepted), 0 acknowledged labels lost,
 #    0 items with duplicated labels, 0 queue entries over their overlap, 0 5xx, PRAGMA
 #    quick_check ok), no 5xx in the server's log, and `hitloop db check` on the stopped database.
 #
@@ -215,7 +216,8 @@ summary = {
     "claim_ms_p50": lg.get("claim_ms_p50"), "claim_ms_p99": lg.get("claim_ms_p99"),
     "submit_ms_p99": lg.get("submit_ms_p99"),
     "acknowledged_labels": lg.get("acknowledged_labels"), "unknown_outcome_submits": lg.get("unknown_outcome_submits"),
-    "double_assignments": lg.get("double_assignments"), "lost_labels": lg.get("lost_labels"),
+    "double_assignments": lg.get("double_assignments"), "answered_twice": lg.get("answered_twice"),
+    "second_opinions": lg.get("second_opinions"), "lost_labels": lg.get("lost_labels"),
     "duplicated_labels": lg.get("duplicated_labels"), "over_overlap": lg.get("over_overlap"),
     "status_counts": lg.get("status_counts"), "errors": lg.get("errors"), "integrity": lg.get("integrity"),
     "server_log_5xx": log_5xx, "db_check": db_check,
