@@ -49,7 +49,7 @@ DB="$WORK/crash.db"
 rm -f "$DB" "$DB-wal" "$DB-shm"
 cp "$CACHE/items-$ITEMS.db" "$DB"
 head -n "$CLIENTS" "$CACHE/items-$ITEMS.tokens" >"$WORK/tokens"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PORT=$(free_port)
 SERVER_PID=""
 LOADGEN_PID=""
 cleanup() {
@@ -62,13 +62,7 @@ start_server() {
   "$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads $((CLIENTS + 32)) --no-access-log \
     >>"$WORK/serve.out" 2>>"$WORK/serve.err" &
   SERVER_PID=$!
-  for _ in $(seq 1 300); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && return 0
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "crash: server did not start" >&2; exit 1; }
-    sleep 0.1
-  done
-  echo "crash: server not ready after 30 s" >&2
-  exit 1
+  wait_healthy "$PORT" "$SERVER_PID" || { echo "crash: server did not start" >&2; exit 1; }
 }
 
 RANDOM=$SEED

@@ -25,6 +25,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/server/common.sh
+. "$HERE/common.sh"
 WORK=${BENCH_DIR:-$(mktemp -d /tmp/hitloop-cycleload-XXXXXX)}
 mkdir -p "$WORK/seed"
 SERVER_PID=""
@@ -39,14 +41,8 @@ BENCH_DIR="$WORK/seed" "$HERE/run.sh" "$HITLOOP" --items "$ITEMS" --clients "$CL
 DB="$WORK/load.db"
 cp "$WORK/seed/load.db" "$DB"
 cp "$WORK/seed/tokens" "$WORK/tokens"
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads $((CLIENTS + 32)) --no-access-log \
-  >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && break
-  sleep 0.1
-done
+PORT=$(free_port)
+serve_sqlite "$HITLOOP" "$DB" "$PORT" $((CLIENTS + 32)) "$WORK/serve"
 set +e
 python3 "$HERE/loadgen.py" --cc "$(dirname "$HITLOOP")/hl_loadgen" --port "$PORT" --project load \
   --labels pos,neg,neu --tokens "$WORK/tokens" --clients "$CLIENTS" --duration "$DURATION" --db "$DB" \

@@ -9,6 +9,9 @@ checked against each other and against the database (read-only) for:
     still live (overlap is 1 here; leases outlive the run, so only skip/release end one early;
     a skip/release whose answer was lost, e.g. to a killed server, counts as ended only if the
     database shows it was);
+  - answered twice: an item a person answered, handed afterwards to another person through an
+    entry other than a second opinion on an audit or an adjudication queued after that answer
+    (those two are by design: "second_opinions" in the summary);
   - lost labels: an acknowledged (200) submit whose label is not in the item's history;
   - duplicated labels: an item with more people's annotations (review and audit answers) than
     acknowledged submits
@@ -309,17 +312,58 @@ def check(run, db_path, project, since):
             return lease_state.get(lease) == {"skip": "skipped", "release": "released"}[end[0]]
         return False
 
-    double = 0
+    # The earlier lease must have been ended (skip/release sent) before the later claim came back;
+    # a still-held lease means two people held the item at once (a double assignment). A submitted
+    # one ended the hold when the database says it finished; what may then hand the item to
+    # another person is only an entry that exists to ask about that answer, queued after it: a
+    # second opinion on an audit ("audit" after an audit answer) or an adjudication of a
+    # disagreement ("adjudicate"). Any other entry (a review entry, or an audit queued before the
+    # answer: one cycle drew the item for both) gets one item answered twice: "answered_twice".
+    suspects = []
     for item, cl in claims_by_item.items():
         cl.sort()
         for prev, cur in zip(cl, cl[1:]):
             end = ends.get(prev[1])
-            # The earlier lease must have been ended (skip/release sent) before the later claim
-            # came back; a submitted or still-held lease means two people held the item.
             if not ended(prev[1], end) or end[1] > cur[0]:
-                double += 1
-                if double <= 5:
-                    failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
+                suspects.append((item, prev, cur))
+    lease_rows = {}
+    ids = sorted({p[1] for _, p, _ in suspects} | {c[1] for _, _, c in suspects})
+    for k in range(0, len(ids), 500):
+        chunk = ids[k:k + 500]
+        for lid, queue_id, kind, state, created, finished, queued in db.all(
+                "SELECT l.id, l.queue_id, l.kind, l.state, l.created_at, l.finished_at, q.created_at"
+                " FROM leases l JOIN queue q ON q.id = l.queue_id WHERE l.id IN (%s)"
+                % ",".join("?" * len(chunk)), tuple(chunk)):
+            lease_rows[lid] = {"queue": int(queue_id), "kind": kind, "state": state, "created": int(created),
+                               "finished": None if finished is None else int(finished), "queued": int(queued)}
+
+    def classify(prev_lease, cur_lease):
+        p, c = lease_rows.get(prev_lease), lease_rows.get(cur_lease)
+        if p is None or c is None or p["state"] != "submitted" or p["finished"] is None \
+                or p["finished"] > c["created"]:
+            return "double"
+        if c["queue"] != p["queue"] and p["finished"] <= c["queued"] and (
+                c["kind"] == "adjudicate" or (c["kind"] == "audit" and p["kind"] == "audit")):
+            return "second_opinion"
+        return "answered_twice"
+
+    double = 0
+    second_opinions = 0
+    answered_twice = 0
+    for item, prev, cur in suspects:
+        kind = classify(prev[1], cur[1])
+        if kind == "second_opinion":
+            second_opinions += 1
+        elif kind == "answered_twice":
+            answered_twice += 1
+            if answered_twice <= 5:
+                failures.append("item %s answered by client %d, then handed to client %d through another entry"
+                                " (%s after %s)" % (item, prev[2], cur[2], lease_rows[cur[1]]["kind"],
+                                                    lease_rows[prev[1]]["kind"]))
+        else:
+            double += 1
+            if double <= 5:
+                failures.append("item %s leased to client %d while client %d held it" % (item, cur[2], prev[2]))
     acked = {}
     for item, lease, label in run.acked:
         acked.setdefault(item, []).append(label)
@@ -359,6 +403,8 @@ def check(run, db_path, project, since):
     fivexx = sum(v for k, v in status.items() if k >= 500)
     if double:
         failures.append("%d double assignments" % double)
+    if answered_twice:
+        failures.append("%d items answered twice through two entries" % answered_twice)
     if lost:
         failures.append("%d acknowledged labels lost" % lost)
     if duplicated:
@@ -388,6 +434,8 @@ def check(run, db_path, project, since):
         "acknowledged_labels": sum(len(v) for v in acked.values()),
         "unknown_outcome_submits": sum(len(v) for v in unknown_items.values()),
         "double_assignments": double,
+        "second_opinions": second_opinions,
+        "answered_twice": answered_twice,
         "lost_labels": lost,
         "duplicated_labels": duplicated,
         "over_overlap": over_overlap,

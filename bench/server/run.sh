@@ -101,25 +101,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_healthy() {  # PORT PID: until /healthz answers (30 s at most)
-  for _ in $(seq 1 300); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$1/healthz', timeout=1)" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || { echo "run.sh: the server on port $1 exited" >&2; return 1; }
-    sleep 0.1
-  done
-  echo "run.sh: the server on port $1 is not up after 30 s" >&2
-  return 1
-}
 start_server() {
   PORT=$(free_port)
   THREADS=$((CLIENTS + 32))
-  "$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads "$THREADS" --no-access-log >"$WORK/serve.out" 2>"$WORK/serve.err" &
-  SERVER_PID=$!
-  for _ in $(seq 1 100); do
-    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && break
-    sleep 0.1
-  done
+  serve_sqlite "$HITLOOP" "$DB" "$PORT" "$THREADS" "$WORK/serve"
 }
 # PostgreSQL mode: server K (0-based) on PORTS[K], its PID in SERVER_PIDS[K].
 start_pg_server() {
@@ -198,7 +183,6 @@ PY
     mv "$CACHE/items-$ITEMS.db.tmp" "$CACHE/items-$ITEMS.db"
   fi
 fi
-cpu_s() { awk '{printf "%.1f", ($14 + $15) / '"$(getconf CLK_TCK)"'}' "/proc/$1/stat"; }
 [ "$LOADGEN" = py ] || LOADGEN_ARGS+=(--ledger "$WORK/ledger.jsonl")
 if [ -z "$PG_URI" ]; then
   CPU0=$(cpu_s "$SERVER_PID")

@@ -57,14 +57,8 @@ ADMIN=$("$HITLOOP" --db "$DB" user add loadadmin --role admin 2>/dev/null)
 for i in $(seq 1 "$CLIENTS"); do
   "$HITLOOP" --db "$DB" user add "ann$i" --role annotator --projects load 2>/dev/null >>"$WORK/tokens"
 done
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$HITLOOP" --db "$DB" --log-level info serve --port "$PORT" --threads "$THREADS" --no-access-log \
-  >"$WORK/serve.out" 2>"$WORK/serve.err" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do
-  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=1)" 2>/dev/null && break
-  sleep 0.1
-done
+PORT=$(free_port)
+serve_sqlite "$HITLOOP" "$DB" "$PORT" "$THREADS" "$WORK/serve"
 python3 - "$PORT" "$ADMIN" "$ITEMS" <<'PY'
 import http.client, json, sys
 port, token, n = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
