@@ -42,6 +42,7 @@ struct SimLoopArgs {
   std::string threshold_mode = "global";
   std::string grid = "fixed";
   double test_power = 0.0;
+  int64_t tolerate_errors = 0;
   std::string bound = "clopper-pearson";
   std::string audit_region = "pool";
   bool single_audit = false;
@@ -121,6 +122,7 @@ Result<loop::LoopSimOptions> OptionsFromArgs(const SimLoopArgs& a, int batch) {
   so.config.per_class = a.threshold_mode == "per-class";
   so.config.grid = a.grid;
   so.config.test_power = a.test_power;
+  so.config.tolerate_errors = a.tolerate_errors;
   so.config.bound = a.bound;
   so.config.audit_region = a.audit_region;
   so.config.audit_second_opinion = !a.single_audit;
@@ -231,7 +233,7 @@ nlohmann::json OptionsJson(const SimLoopArgs& a, int batch) {
         {"audit_stratified", a.audit_stratified},
         {"strategy", a.strategy}, {"model", a.model}, {"model_candidates", a.model_candidates},
         {"train_on_accepted", a.train_on_accepted}, {"threshold_mode", a.threshold_mode}, {"grid", a.grid},
-        {"test_power", a.test_power}, {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
+        {"test_power", a.test_power}, {"tolerate_errors", a.tolerate_errors}, {"bound", a.bound}, {"audit_region", a.audit_region}, {"audit_second_opinion", !a.single_audit},
         {"wait_for_certificate", !a.plateau_without_certificate},
         {"max_cycles", a.max_cycles}, {"rules", a.rules}, {"min_gain", a.min_gain}, {"patience", a.patience},
         {"max_novelty", a.max_novelty}, {"overlap", a.overlap},
@@ -452,6 +454,11 @@ void RegisterSimulateLoop(CLI::App& simulate, GlobalOptions& /*globals*/, int* e
                   "Test a threshold candidate only when the model's confidences give it at least this "
                   "chance to pass (0 = every candidate with enough audits; loop/certify.h)")
       ->check(CLI::Range(0.0, 0.999))
+      ->capture_default_str();
+  cmd->add_option("--tolerate-errors", args->tolerate_errors,
+                  "Test a threshold candidate only when its audits could certify it with this many "
+                  "errors (0 = from the fewest clean audits; loop/certify.h)")
+      ->check(CLI::Range(0, 20))
       ->capture_default_str();
   cmd->add_option("--bound", args->bound,
                   "Upper bound on the accepted error rate: betting (anytime-valid) | clopper-pearson")

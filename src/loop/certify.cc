@@ -162,6 +162,34 @@ int64_t MinAuditsNeeded(double epsilon, double delta, Bound bound) {
   return 0;
 }
 
+int64_t MinAuditsToTolerate(int64_t errors, double epsilon, double delta, Bound bound) {
+  if (errors <= 0) return MinAuditsNeeded(epsilon, delta, bound);
+  if (!(epsilon > 0 && epsilon < 1 && delta > 0 && delta < 1)) return 0;
+  if (bound == Bound::kClopperPearson) {
+    // MaxErrorsCertified(n) is nondecreasing in n: bisect for the first n that tolerates `errors`.
+    auto ok = [&](int64_t n) { return MaxErrorsCertified(n, epsilon, delta) >= errors; };
+    int64_t lo = MinAuditsNeeded(epsilon, delta), hi = 2 * lo;
+    while (!ok(hi)) hi *= 2;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo) / 2;
+      if (ok(mid)) {
+        hi = mid;
+      } else {
+        lo = mid + 1;
+      }
+    }
+    return hi;
+  }
+  // Betting: the errors first, then clean audits, until epsilon itself is excluded.
+  std::vector<uint8_t> seq(static_cast<size_t>(errors), 1);
+  seq.resize(static_cast<size_t>(errors + MinAuditsNeeded(epsilon, delta, bound)), 0);
+  while (seq.size() < 10'000'000) {
+    if (BettingRejects(seq, epsilon, delta, epsilon)) return static_cast<int64_t>(seq.size());
+    seq.push_back(0);
+  }
+  return 0;
+}
+
 const std::vector<double>& DefaultThresholdGrid() {
   static const std::vector<double> kGrid = {0.999, 0.998, 0.995, 0.99, 0.985, 0.98, 0.97, 0.96,
                                             0.95,  0.93,  0.9,   0.85, 0.8,   0.7,  0.6,  0.5};
@@ -209,7 +237,7 @@ namespace {
 template <typename Pred>
 ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pred in_scope,
                                    double epsilon, double delta, const std::vector<double>& grid,
-                                   Bound bound, double min_power) {
+                                   Bound bound, double min_power, int64_t tolerate_errors) {
   ThresholdCertificate out;
   // Sort the scoped audits by confidence once; each candidate is then a prefix.
   struct Scoped {
@@ -227,7 +255,9 @@ ThresholdCertificate FixedSequence(std::span<const AuditObservation> audits, Pre
             [](const auto& x, const auto& y) { return x.confidence > y.confidence; });
   size_t pos = 0;
   int64_t errors = 0;
-  const int64_t min_n = MinAuditsNeeded(epsilon, delta, bound);
+  // Candidates with fewer audits are skipped (see the loop below and
+  // CertifyOptions::tolerate_errors): counts only.
+  const int64_t min_n = MinAuditsToTolerate(tolerate_errors, epsilon, delta, bound);
   // Power skip: dist[j] = P(j errors among the prefix) if each audited item were wrong with
   // probability 1 - confidence, kept up to the most errors any prefix could certify.
   const bool power_skip = min_power > 0;
@@ -309,14 +339,14 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
     for (uint8_t r : o.require_own) m += r ? 1 : 0;
     const double global_delta = m > 0 ? o.delta / 2 : o.delta;
     cert.global = FixedSequence(audits, [](const AuditObservation&) { return true; }, o.epsilon,
-                                global_delta, o.grid, o.bound, o.min_power);
+                                global_delta, o.grid, o.bound, o.min_power, o.tolerate_errors);
     if (m > 0) {
       cert.classes.resize(num_classes);
       for (int c = 0; c < num_classes && c < static_cast<int>(o.require_own.size()); ++c) {
         if (!o.require_own[c]) continue;
         cert.classes[c] = FixedSequence(
             audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon,
-            o.delta / (2.0 * m), o.grid, o.bound, o.min_power);
+            o.delta / (2.0 * m), o.grid, o.bound, o.min_power, o.tolerate_errors);
         cert.classes[c].tested = std::max(cert.classes[c].tested, 1);  // marks "own test applies"
       }
     }
@@ -327,7 +357,7 @@ Certification Certify(std::span<const AuditObservation> audits, int num_classes,
   for (int c = 0; c < num_classes; ++c) {
     cert.classes[c] = FixedSequence(
         audits, [c](const AuditObservation& a) { return a.predicted == c; }, o.epsilon, d, o.grid,
-        o.bound, o.min_power);
+        o.bound, o.min_power, o.tolerate_errors);
   }
   return cert;
 }

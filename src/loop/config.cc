@@ -205,6 +205,13 @@ Status ParseCertifyFields(const json& l, LoopConfig* c) {
     }
     c->test_power = v.get<double>();
   }
+  if (l.contains("tolerate_errors")) {
+    const json& v = l["tolerate_errors"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 20) {
+      return InvalidArgument("loop.tolerate_errors: must be an integer in [0, 20]");
+    }
+    c->tolerate_errors = v.get<int64_t>();
+  }
   if (l.contains("grid")) {
     const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
     if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
@@ -318,12 +325,13 @@ CertifyOptions LoopConfig::certify_options() const {
   o.per_class = per_class;
   o.bound = bound == "clopper-pearson" ? Bound::kClopperPearson : Bound::kBetting;
   o.min_power = test_power;
+  o.tolerate_errors = tolerate_errors;
   return o;
 }
 
 int64_t LoopConfig::min_audits_needed() const {
   const CertifyOptions o = certify_options();
-  return MinAuditsNeeded(o.epsilon, o.delta, o.bound);
+  return MinAuditsToTolerate(o.tolerate_errors, o.epsilon, o.delta, o.bound);
 }
 
 Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
@@ -396,6 +404,7 @@ std::string LoopConfigToJson(const LoopConfig& c) {
               {"new_classes", c.new_classes},
               {"grid", c.grid},
               {"test_power", c.test_power},
+              {"tolerate_errors", c.tolerate_errors},
               {"model_candidates", c.model_candidates},
               {"representations", c.representations},
               {"representation_refresh", c.representation_refresh},

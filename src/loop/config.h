@@ -106,6 +106,12 @@ struct LoopConfig {
   // probability; 0 tests every candidate with enough audits. Label-free, so the guarantee holds
   // at any value.
   double test_power = 0.0;
+  // Error tolerance (CertifyOptions::tolerate_errors, loop/certify.h): a threshold candidate is
+  // tested only when its region holds enough audits to pass with this many audit errors (CP at
+  // 0.02 / 0.05: 0 -> 149, 1 -> 236, 2 -> 314), so one wrong-looking item in a barely audited top
+  // region no longer ends the sequence. Counts only, so the guarantee holds at any value; also
+  // raises min_audits_needed(). Default and measurements: docs/LOOP.md, "Error tolerance".
+  int64_t tolerate_errors = 0;
   // The upper bound on the accepted region's error rate (loop/certify.h): "clopper-pearson" (exact
   // at a fixed sample size, default) or "betting" (anytime-valid confidence sequence). The default
   // is Clopper-Pearson because on the spam benchmark betting + candidate-region audits cost more
