@@ -138,6 +138,157 @@ Status ParseGold(const json& l, GoldRouting* g) {
   return Status::Ok();
 }
 
+// loop.K, when present, into *out: a number in (lo, hi).
+Status ParseOpenRange(const json& l, const char* k, double lo, double hi, double* out) {
+  if (!l.contains(k)) return Status::Ok();
+  if (!l[k].is_number() || l[k].get<double>() <= lo || l[k].get<double>() >= hi) {
+    return InvalidArgument(std::string("loop.") + k + ": must be a number in (" + std::to_string(lo) + ", " +
+                           std::to_string(hi) + ")");
+  }
+  *out = l[k].get<double>();
+  return Status::Ok();
+}
+
+// loop.K, when present, into *out: an integer in [lo, 1000000].
+Status ParseCount(const json& l, const char* k, int lo, int* out) {
+  if (!l.contains(k)) return Status::Ok();
+  if (!l[k].is_number_integer() || l[k].get<int64_t>() < lo || l[k].get<int64_t>() > 1000000) {
+    return InvalidArgument(std::string("loop.") + k + ": must be an integer >= " + std::to_string(lo));
+  }
+  *out = l[k].get<int>();
+  return Status::Ok();
+}
+
+// loop.K, when present, into *out: an array of strings (replacing the default).
+Status ParseNames(const json& l, const char* k, std::vector<std::string>* out) {
+  if (!l.contains(k)) return Status::Ok();
+  if (!l[k].is_array()) return InvalidArgument(std::string("loop.") + k + ": not an array");
+  out->clear();
+  for (const auto& v : l[k]) {
+    if (!v.is_string()) return InvalidArgument(std::string("loop.") + k + ": names are strings");
+    out->push_back(v.get<std::string>());
+  }
+  return Status::Ok();
+}
+
+// A model spec's representations and its classifier, checked by their registries.
+Status CheckModelSpec(const std::string& field, const std::string& spec) {
+  auto p = model::ParseModelSpec(spec);
+  if (!p.ok()) return InvalidArgument(field + ": " + p.status().message());
+  if (auto m = model::CreateClassifier(p->classifier, model::ClassifierOptions{}); !m.ok()) {
+    return InvalidArgument(field + ": " + m.status().message());
+  }
+  return Status::Ok();
+}
+
+// The guarantee and the audits: precision, confidence, thresholds, bound, audit sizes and region.
+Status ParseCertifyFields(const json& l, LoopConfig* c) {
+  RETURN_IF_ERROR(ParseOpenRange(l, "target_precision", 0.5, 1.0, &c->target_precision));
+  RETURN_IF_ERROR(ParseOpenRange(l, "confidence", 0.5, 1.0, &c->confidence));
+  RETURN_IF_ERROR(ParseOpenRange(l, "max_novelty", 0.0, 1e9, &c->max_novelty));
+  RETURN_IF_ERROR(ParseCount(l, "audit_per_cycle", 0, &c->audit_per_cycle));
+  RETURN_IF_ERROR(ParseCount(l, "audit_stratified_per_cycle", 0, &c->audit_stratified_per_cycle));
+  RETURN_IF_ERROR(ParseCount(l, "review_batch", 0, &c->review_batch));
+  RETURN_IF_ERROR(ParseCount(l, "seed_batch", 0, &c->seed_batch));
+  RETURN_IF_ERROR(ParseCount(l, "min_labels_per_class", 1, &c->min_labels_per_class));
+  if (l.contains("threshold_mode")) {
+    const std::string m = l["threshold_mode"].is_string() ? l["threshold_mode"].get<std::string>() : "";
+    if (m != "global" && m != "per-class") {
+      return InvalidArgument("loop.threshold_mode: must be \"global\" or \"per-class\"");
+    }
+    c->per_class = m == "per-class";
+  }
+  if (l.contains("test_power")) {
+    const json& v = l["test_power"];
+    if (!v.is_number() || !(v.get<double>() >= 0.0 && v.get<double>() < 1.0)) {
+      return InvalidArgument("loop.test_power: must be a number in [0, 1)");
+    }
+    c->test_power = v.get<double>();
+  }
+  if (l.contains("tolerate_errors")) {
+    const json& v = l["tolerate_errors"];
+    if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 20) {
+      return InvalidArgument("loop.tolerate_errors: must be an integer in [0, 20]");
+    }
+    c->tolerate_errors = v.get<int64_t>();
+  }
+  if (l.contains("grid")) {
+    const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
+    if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
+    c->grid = g;
+  }
+  if (l.contains("bound")) {
+    const std::string b = l["bound"].is_string() ? l["bound"].get<std::string>() : "";
+    if (b != "betting" && b != "clopper-pearson") {
+      return InvalidArgument("loop.bound: must be \"betting\" or \"clopper-pearson\"");
+    }
+    c->bound = b;
+  }
+  if (l.contains("audit_region")) {
+    const std::string r = l["audit_region"].is_string() ? l["audit_region"].get<std::string>() : "";
+    if (r != "candidate" && r != "pool") {
+      return InvalidArgument("loop.audit_region: must be \"candidate\" or \"pool\"");
+    }
+    c->audit_region = r;
+  }
+  if (l.contains("audit_second_opinion")) {
+    if (!l["audit_second_opinion"].is_boolean()) {
+      return InvalidArgument("loop.audit_second_opinion: must be true or false");
+    }
+    c->audit_second_opinion = l["audit_second_opinion"].get<bool>();
+  }
+  return Status::Ok();
+}
+
+// What the loop trains and how it picks: strategy, model (or candidates), representations, pool,
+// new classes. Names are checked by the registries that will create them (one rule each).
+Status ParseModelFields(const json& l, LoopConfig* c) {
+  for (const char* k : {"strategy", "model", "default_pool"}) {
+    if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
+      return InvalidArgument(std::string("loop.") + k + ": must be a non-empty string");
+    }
+  }
+  c->strategy = l.value("strategy", c->strategy);
+  c->model = l.value("model", c->model);
+  c->default_pool = l.value("default_pool", c->default_pool);
+  if (auto s = al::CreateStrategy(c->strategy); !s.ok()) {
+    return InvalidArgument("loop.strategy: " + s.status().message());
+  }
+  // The model ("auto" or a spec REPR+MODEL) is checked below, with the candidates.
+  if (l.contains("new_classes")) {
+    if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
+    for (const auto& v : l["new_classes"]) {
+      if (!v.is_string()) return InvalidArgument("loop.new_classes: labels are strings");
+      c->new_classes.push_back(v.get<std::string>());
+    }
+  }
+  RETURN_IF_ERROR(ParseNames(l, "model_candidates", &c->model_candidates));
+  RETURN_IF_ERROR(ParseNames(l, "representations", &c->representations));
+  if (c->model == "auto" && c->model_candidates.empty()) {
+    return InvalidArgument("loop.model_candidates: \"model\": \"auto\" needs at least one");
+  }
+  for (const auto& spec : c->model_candidates) RETURN_IF_ERROR(CheckModelSpec("loop.model_candidates", spec));
+  if (c->model != "auto") RETURN_IF_ERROR(CheckModelSpec("loop.model", c->model));
+  for (const auto& r : c->representations) {
+    if (auto p = model::CreateRepresentation(r, {}); !p.ok()) {
+      return InvalidArgument("loop.representations: " + p.status().message());
+    }
+  }
+  if (l.contains("representation_refresh")) {
+    if (!l["representation_refresh"].is_number() || l["representation_refresh"].get<double>() < 0) {
+      return InvalidArgument("loop.representation_refresh: must be a number >= 0");
+    }
+    c->representation_refresh = l["representation_refresh"].get<double>();
+  }
+  if (l.contains("train_on_accepted")) {
+    if (!l["train_on_accepted"].is_boolean()) {
+      return InvalidArgument("loop.train_on_accepted: must be true or false");
+    }
+    c->train_on_accepted = l["train_on_accepted"].get<bool>();
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 bool GoldRouting::active() const {
@@ -191,143 +342,8 @@ Result<LoopConfig> ParseLoopConfig(const std::string& config_json) {
   const json& l = root["loop"];
   if (!l.is_object()) return InvalidArgument("loop: not an object");
   try {
-    auto num = [&](const char* k, double lo, double hi, double* out) -> Status {
-      if (!l.contains(k)) return Status::Ok();
-      if (!l[k].is_number() || l[k].get<double>() <= lo || l[k].get<double>() >= hi) {
-        return InvalidArgument(std::string("loop.") + k + ": must be a number in (" +
-                               std::to_string(lo) + ", " + std::to_string(hi) + ")");
-      }
-      *out = l[k].get<double>();
-      return Status::Ok();
-    };
-    auto integer = [&](const char* k, int lo, int* out) -> Status {
-      if (!l.contains(k)) return Status::Ok();
-      if (!l[k].is_number_integer() || l[k].get<int64_t>() < lo || l[k].get<int64_t>() > 1000000) {
-        return InvalidArgument(std::string("loop.") + k + ": must be an integer >= " +
-                               std::to_string(lo));
-      }
-      *out = l[k].get<int>();
-      return Status::Ok();
-    };
-    RETURN_IF_ERROR(num("target_precision", 0.5, 1.0, &c.target_precision));
-    RETURN_IF_ERROR(num("confidence", 0.5, 1.0, &c.confidence));
-    RETURN_IF_ERROR(num("max_novelty", 0.0, 1e9, &c.max_novelty));
-    RETURN_IF_ERROR(integer("audit_per_cycle", 0, &c.audit_per_cycle));
-    RETURN_IF_ERROR(integer("audit_stratified_per_cycle", 0, &c.audit_stratified_per_cycle));
-    RETURN_IF_ERROR(integer("review_batch", 0, &c.review_batch));
-    RETURN_IF_ERROR(integer("seed_batch", 0, &c.seed_batch));
-    RETURN_IF_ERROR(integer("min_labels_per_class", 1, &c.min_labels_per_class));
-    if (l.contains("threshold_mode")) {
-      const std::string m = l["threshold_mode"].is_string() ? l["threshold_mode"].get<std::string>() : "";
-      if (m != "global" && m != "per-class") {
-        return InvalidArgument("loop.threshold_mode: must be \"global\" or \"per-class\"");
-      }
-      c.per_class = m == "per-class";
-    }
-    if (l.contains("test_power")) {
-      const json& v = l["test_power"];
-      if (!v.is_number() || !(v.get<double>() >= 0.0 && v.get<double>() < 1.0)) {
-        return InvalidArgument("loop.test_power: must be a number in [0, 1)");
-      }
-      c.test_power = v.get<double>();
-    }
-    if (l.contains("tolerate_errors")) {
-      const json& v = l["tolerate_errors"];
-      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > 20) {
-        return InvalidArgument("loop.tolerate_errors: must be an integer in [0, 20]");
-      }
-      c.tolerate_errors = v.get<int64_t>();
-    }
-    if (l.contains("grid")) {
-      const std::string g = l["grid"].is_string() ? l["grid"].get<std::string>() : "";
-      if (g != "fixed" && g != "quantile") return InvalidArgument("loop.grid: must be \"fixed\" or \"quantile\"");
-      c.grid = g;
-    }
-    if (l.contains("bound")) {
-      const std::string b = l["bound"].is_string() ? l["bound"].get<std::string>() : "";
-      if (b != "betting" && b != "clopper-pearson") {
-        return InvalidArgument("loop.bound: must be \"betting\" or \"clopper-pearson\"");
-      }
-      c.bound = b;
-    }
-    if (l.contains("audit_region")) {
-      const std::string r = l["audit_region"].is_string() ? l["audit_region"].get<std::string>() : "";
-      if (r != "candidate" && r != "pool") {
-        return InvalidArgument("loop.audit_region: must be \"candidate\" or \"pool\"");
-      }
-      c.audit_region = r;
-    }
-    if (l.contains("audit_second_opinion")) {
-      if (!l["audit_second_opinion"].is_boolean()) {
-        return InvalidArgument("loop.audit_second_opinion: must be true or false");
-      }
-      c.audit_second_opinion = l["audit_second_opinion"].get<bool>();
-    }
-    for (const char* k : {"strategy", "model", "default_pool"}) {
-      if (l.contains(k) && (!l[k].is_string() || l[k].get<std::string>().empty())) {
-        return InvalidArgument(std::string("loop.") + k + ": must be a non-empty string");
-      }
-    }
-    c.strategy = l.value("strategy", c.strategy);
-    c.model = l.value("model", c.model);
-    c.default_pool = l.value("default_pool", c.default_pool);
-    // Names are checked by the registries that will create them (one rule each).
-    if (auto s = al::CreateStrategy(c.strategy); !s.ok()) {
-      return InvalidArgument("loop.strategy: " + s.status().message());
-    }
-    // The model ("auto" or a spec REPR+MODEL) is checked below, with the candidates.
-    if (l.contains("new_classes")) {
-      if (!l["new_classes"].is_array()) return InvalidArgument("loop.new_classes: not an array");
-      for (const auto& v : l["new_classes"]) {
-        if (!v.is_string()) return InvalidArgument("loop.new_classes: labels are strings");
-        c.new_classes.push_back(v.get<std::string>());
-      }
-    }
-    auto names = [&](const char* k, std::vector<std::string>* out) -> Status {
-      if (!l.contains(k)) return Status::Ok();
-      if (!l[k].is_array()) return InvalidArgument(std::string("loop.") + k + ": not an array");
-      out->clear();
-      for (const auto& v : l[k]) {
-        if (!v.is_string()) return InvalidArgument(std::string("loop.") + k + ": names are strings");
-        out->push_back(v.get<std::string>());
-      }
-      return Status::Ok();
-    };
-    RETURN_IF_ERROR(names("model_candidates", &c.model_candidates));
-    RETURN_IF_ERROR(names("representations", &c.representations));
-    if (c.model == "auto" && c.model_candidates.empty()) {
-      return InvalidArgument("loop.model_candidates: \"model\": \"auto\" needs at least one");
-    }
-    // A spec's representations and its classifier are checked by their registries.
-    auto check_spec = [](const std::string& field, const std::string& spec) -> Status {
-      auto p = model::ParseModelSpec(spec);
-      if (!p.ok()) return InvalidArgument(field + ": " + p.status().message());
-      if (auto m = model::CreateClassifier(p->classifier, model::ClassifierOptions{}); !m.ok()) {
-        return InvalidArgument(field + ": " + m.status().message());
-      }
-      return Status::Ok();
-    };
-    for (const auto& spec : c.model_candidates) {
-      RETURN_IF_ERROR(check_spec("loop.model_candidates", spec));
-    }
-    if (c.model != "auto") RETURN_IF_ERROR(check_spec("loop.model", c.model));
-    for (const auto& r : c.representations) {
-      if (auto p = model::CreateRepresentation(r, {}); !p.ok()) {
-        return InvalidArgument("loop.representations: " + p.status().message());
-      }
-    }
-    if (l.contains("representation_refresh")) {
-      if (!l["representation_refresh"].is_number() || l["representation_refresh"].get<double>() < 0) {
-        return InvalidArgument("loop.representation_refresh: must be a number >= 0");
-      }
-      c.representation_refresh = l["representation_refresh"].get<double>();
-    }
-    if (l.contains("train_on_accepted")) {
-      if (!l["train_on_accepted"].is_boolean()) {
-        return InvalidArgument("loop.train_on_accepted: must be true or false");
-      }
-      c.train_on_accepted = l["train_on_accepted"].get<bool>();
-    }
+    RETURN_IF_ERROR(ParseCertifyFields(l, &c));
+    RETURN_IF_ERROR(ParseModelFields(l, &c));
     if (l.contains("autolabel")) RETURN_IF_ERROR(ParseAutolabel(l["autolabel"], &c.autolabel));
     RETURN_IF_ERROR(ParseGold(l, &c.gold));
     if (l.contains("routing")) {

@@ -1,5 +1,5 @@
 #pragma once
-// The review workflow (issue 12 item 5, docs/SERVER.md "Reviewing answers"): a reviewer lists
+// The review workflow (docs/SERVER.md "Reviewing answers"): a reviewer lists
 // people's answers (all, a seeded random sample, one annotator's, the unreviewed ones), approves or
 // rejects each with a comment. A rejected answer goes back to its annotator as a rework task only
 // they can claim (Store::PutReview, ClaimRequest::rework_only), carrying the comment; their new

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 #include "schema/types.h"
 
@@ -132,8 +133,10 @@ struct Review {
 };
 
 // Which answers a reviewer is shown (Store::ListAnswersForReview). Answers are annotations by
-// people of kind review, adjudicate or rework (not gold questions, audits or imports), the newest
-// per (item, annotator), on items not deleted.
+// people (source human) of kind review, adjudicate or rework, given in the app, or of kind answer,
+// imported from files (JSONL `annotations`, --format answers, Label Studio annotations): the
+// newest per (item, annotator), on items not deleted. Not gold questions, audits (source audit),
+// an item's own imported label (kind import) or machine labels (docs/SERVER.md, "Reviewing answers").
 struct ReviewQuery {
   std::string annotator;  // only this person's answers ("" = everyone's)
   bool unreviewed = false;  // only answers with no verdict yet
@@ -150,7 +153,7 @@ struct ReviewCandidate {
   int64_t key = 0;  // its sort key: the sample key when sampled, else its id
 };
 
-// ---- users and sessions (server) ----
+// ---- users and sessions ----
 enum class Role { kAnnotator, kReviewer, kAdmin };  // ordered: each role can do what the lower can
 const char* RoleName(Role r);                       // "annotator" | "reviewer" | "admin"
 Result<Role> ParseRole(std::string_view s);
@@ -170,9 +173,7 @@ struct IdempotentResponse {
   int status = 0;
   std::string body;
 };
-// ---- end users and sessions (server) ----
-
-// ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
+// ---- cycles ----
 // One recorded cycle of the loop (loop/cycle.h writes the JSON record; the store keeps it as is).
 struct CycleRow {
   int64_t project_id = 0;
@@ -180,7 +181,6 @@ struct CycleRow {
   int64_t created_at = 0;  // ms since epoch
   std::string record_json;
 };
-// ---- end cycles and loop support ----
 
 class Store {
  public:
@@ -218,6 +218,11 @@ class Store {
   // How long a write waits for another connection's write lock before it is refused (Conflict).
   // Default 10 s.
   virtual void SetLockWait(int64_t ms) = 0;
+  // The clock for the times a caller does not give: a row's created_at left 0, when an entry was
+  // queued, when a hold released a lease, which leases GetStatus counts as active. Methods that
+  // take `now` use it instead. SystemClock by default; a test sets a FakeClock to move time. Not
+  // owned: it must outlive the store.
+  void SetClock(const Clock* clock) { clock_ = clock; }
 
   // ---- projects ----
   virtual Result<Project> CreateProject(const Project& p) = 0;  // AlreadyExists on name clash
@@ -260,6 +265,10 @@ class Store {
   enum class ItemHold { kNone, kQuarantined, kDeleted };
   virtual Status SetItemHold(int64_t project_id, const std::string& external_id, ItemHold hold) = 0;
   virtual Status SetItemState(int64_t item_id, ItemState state) = 0;
+  // Withdraws a machine label the loop no longer vouches for: clears the item's denormalised
+  // label when its source is model or rule (the annotation history keeps it) and sets state
+  // unlabeled unless the item is queued. No-op for items whose current label is a person's.
+  virtual Status WithdrawAutoLabel(int64_t item_id) = 0;
 
   // ---- annotations (append-only) ----
   // Appends to the history and updates the item's current label/state:
@@ -295,7 +304,21 @@ class Store {
   // entry's done count rises and closes when it reaches overlap.
   virtual Status FinishLease(const std::string& lease_id, const std::string& annotator,
                              const std::string& new_state, int64_t now) = 0;
+  // Streams the project's open queue entries (any kind) in id order; `fn` false stops early.
+  virtual Status ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) = 0;
+  // The newest queue entry (open or closed) of `item_id` and `kind`, or nullopt.
+  virtual Result<std::optional<QueueEntry>> LatestQueueEntry(int64_t item_id, const std::string& kind) = 0;
+  // Open queue entries by pool and kind, for the dashboard: (pool, kind) -> entries.
+  virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(
+      int64_t project_id) = 0;
+  // Open queue entries of a project in the given pools (a covering-index count, for progress).
+  virtual Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) = 0;
+  // The annotator's submitted leases in the project, newest first, at most `limit` (their
+  // history panel; an index walk, independent of the project's size).
+  virtual Result<std::vector<Lease>> ListSubmittedLeases(int64_t project_id, const std::string& annotator,
+                                                         int limit) = 0;
 
+  // ---- gold questions (loop/gold.h) ----
   // Opens a gold-question entry (pool kGoldPool, kind review, overlap kGoldOverlap, reason "gold")
   // for every gold item of the project with a known answer (split gold, a label, not held) that
   // has no open review entry; returns how many it opened. Their priority is a fixed hash of the
@@ -329,7 +352,7 @@ class Store {
   // ---- status ----
   virtual Result<ProjectStatus> GetStatus(int64_t project_id) = 0;
 
-  // ---- users and sessions (server) ----
+  // ---- users, membership, sessions and idempotency keys ----
   // Token and session secrets never reach the store: callers pass a hash (32-byte BLAKE2b).
   // CreateUser: AlreadyExists on a name clash. `token_hash` must be unique.
   virtual Result<User> CreateUser(const User& u, const std::string& token_hash) = 0;
@@ -353,48 +376,33 @@ class Store {
                                                                   const std::string& key) = 0;
   virtual Status PutIdempotent(int64_t user_id, const std::string& key, const IdempotentResponse& r,
                                int64_t now) = 0;
-  // Open queue entries by pool and kind, for the dashboard: (pool, kind) -> entries.
-  virtual Result<std::map<std::pair<std::string, std::string>, int64_t>> QueueCounts(
-      int64_t project_id) = 0;
-  // Open queue entries of a project in the given pools (a covering-index count, for progress).
-  virtual Result<int64_t> CountOpenQueue(int64_t project_id, const std::vector<std::string>& pools) = 0;
-  // The annotator's submitted leases in the project, newest first, at most `limit` (their
-  // history panel; an index walk, independent of the project's size).
-  virtual Result<std::vector<Lease>> ListSubmittedLeases(int64_t project_id, const std::string& annotator,
-                                                         int limit) = 0;
-  // ---- end users and sessions (server) ----
 
-  // ---- cycles and loop support (loop/): sqlite_store_cycles.cc ----
+  // ---- cycles (the record's JSON is loop/cycle_record.h's) ----
   // Appends the next cycle record of the project (number = previous max + 1) and returns its
   // number. NotFound for an unknown project.
   virtual Result<int64_t> AppendCycle(int64_t project_id, int64_t created_at,
                                       const std::string& record_json) = 0;
   // All cycle records of the project, oldest first.
   virtual Result<std::vector<CycleRow>> ListCycles(int64_t project_id) = 0;
-  // Streams the project's open queue entries (any kind) in id order; `fn` false stops early.
-  virtual Status ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) = 0;
-  // The newest queue entry (open or closed) of `item_id` and `kind`, or nullopt.
-  virtual Result<std::optional<QueueEntry>> LatestQueueEntry(int64_t item_id, const std::string& kind) = 0;
-  // Withdraws a machine label the loop no longer vouches for: clears the item's denormalised
-  // label when its source is model or rule (the annotation history keeps it) and sets state
-  // unlabeled unless the item is queued. No-op for items whose current label is a person's.
-  virtual Status WithdrawAutoLabel(int64_t item_id) = 0;
-  // ---- end cycles and loop support ----
 
-  // ---- detections (autolabel/): sqlite_store_detections.cc ----
+  // ---- detections (autolabel/ answers) ----
   // Inserts or replaces one detection per (item, detector). NotFound if an item does not exist.
   virtual Status PutDetections(std::span<const Detection> detections) = 0;
   // Streams the project's detections ordered by item id, then detector; `fn` false stops early.
   virtual Status ScanDetections(int64_t project_id, const std::function<bool(const Detection&)>& fn) = 0;
   // One item's detections, ordered by detector (empty when none ran).
   virtual Result<std::vector<Detection>> ItemDetections(int64_t item_id) = 0;
-  // ---- end detections ----
 
   // SQLite: "ok" from PRAGMA integrity_check, otherwise Corruption with its report.
   virtual Status CheckIntegrity() = 0;
 
  protected:
   Store() = default;
+  // Now by the store's clock (SetClock), in ms since the epoch: the backends' only wall time.
+  int64_t Now() const { return clock_->NowMillis(); }
+
+ private:
+  const Clock* clock_ = SystemClock::Default();
 };
 
 // Holds a read snapshot for a scope (see Store::BeginRead): ended by End() or the destructor.

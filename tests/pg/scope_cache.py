@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Scope caches across servers on one PostgreSQL database (issue 13, "scope caches invalidated
-across processes"; store/scope_version.h, server/scope_cache.h).
+"""Scope caches across servers on one PostgreSQL database, invalidated across processes
+(store/scope_version.h, server/scope_cache.h).
 
 usage: scope_cache.py HITLOOP_BINARY DB_URI      (DB_URI: an existing, empty database)
 

@@ -26,8 +26,6 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo, Op
 namespace pg {
 namespace {
 
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
-
 // Serialises migrations of one database across processes (pg_advisory_lock's key: "hlmg").
 constexpr int64_t kMigrationLockKey = 0x686C6D67;
 

@@ -194,7 +194,7 @@ Status PgStore::SetItemHold(int64_t project_id, const std::string& external_id, 
     RETURN_IF_ERROR(Query("UPDATE queue SET open=FALSE, busy_until=0 WHERE item_id=$1 AND open", id,
                           "close the item's queue entries"));
     PgParams rel;
-    rel.Add(SystemClock::Default()->NowMillis()).Add(item_id);
+    rel.Add(Now()).Add(item_id);
     RETURN_IF_ERROR(Query("UPDATE leases SET state='released', finished_at=$1 WHERE item_id=$2 AND state='active'",
                           rel, "release the item's leases"));
     if (hold == ItemHold::kQuarantined) {

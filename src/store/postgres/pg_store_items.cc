@@ -13,9 +13,6 @@ namespace hitloop::pg {
 
 namespace {
 
-
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
-
 constexpr const char* kItemColumns =
     "id, project_id, external_id, text, vector, meta, content_hash, split, state, labels,"
     " label_source, label_annotator, label_confidence, hold";

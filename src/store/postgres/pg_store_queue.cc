@@ -14,13 +14,13 @@
 
 #include "core/clock.h"
 #include "core/ids.h"
+#include "store/backend_rules.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
 
 namespace {
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 constexpr const char* kLeaseColumns = "id, item_id, project_id, annotator, pool, kind, created_at, expires_at, state";
 
@@ -128,23 +128,12 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
 }
 
 Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
-  // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
-  // A rework (store.h): the claim of pool kReworkPool restricted to this annotator's kind.
-  ClaimRequest gold_req;
-  if (!in.gold_for_pool.empty() || in.rework_only) {
-    if (!in.gold_for_pool.empty()) RETURN_IF_ERROR(CheckText("pool", in.gold_for_pool));
-    gold_req = in;
-    gold_req.pools = {in.rework_only ? kReworkPool : kGoldPool};
-    gold_req.kinds.clear();
-    if (in.rework_only) gold_req.kinds = {ReworkKind(in.annotator)};
-    gold_req.exclude_kinds.clear();
-    gold_req.gold_for_pool = in.rework_only ? "" : in.gold_for_pool;
-  }
-  const ClaimRequest& req = (in.gold_for_pool.empty() && !in.rework_only) ? in : gold_req;
-  // Only a rework claim reaches the rework pool (whatever pools the request names).
-  if (!req.rework_only && std::find(req.pools.begin(), req.pools.end(), kReworkPool) != req.pools.end()) {
-    return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
-  }
+  // A gold question or a rework is a claim of its reserved pool (store/backend_rules.h); a gold
+  // question is leased as kind "gold" in the asked pool.
+  if (!in.gold_for_pool.empty()) RETURN_IF_ERROR(CheckText("pool", in.gold_for_pool));
+  ClaimRequest rewritten;
+  ASSIGN_OR_RETURN(const ClaimRequest* resolved, ResolveClaimRequest(in, &rewritten));
+  const ClaimRequest& req = *resolved;
   if (req.pools.empty()) return std::optional<ClaimResult>();
   RETURN_IF_ERROR(CheckText("annotator", req.annotator));
   for (const auto& p : req.pools) RETURN_IF_ERROR(CheckText("pool", p));

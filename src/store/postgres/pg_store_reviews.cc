@@ -1,19 +1,12 @@
 // PgStore: verdicts on people's answers and the rework they send back (migration 4). See the
 // "reviews of people's answers" section of store/store.h.
-#include "core/clock.h"
+#include "store/backend_rules.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
 
 namespace {
-
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
-
-// The kinds of annotation a reviewer judges: people's answers in the app and people's answers
-// imported from files (kind "answer": `annotations` in JSONL, --format answers); not gold
-// questions, audits, an item's own imported label (kind "import") or machine labels.
-constexpr const char* kReviewableKinds = "('review','adjudicate','rework','answer')";
 
 constexpr const char* kReviewColumns =
     "id, project_id, annotation_id, item_id, annotator, reviewer, verdict, comment, created_at";
@@ -35,9 +28,7 @@ Review ReadReview(const PgRows& r, int i) {
 }  // namespace
 
 Result<int64_t> PgStore::PutReview(const Review& r) {
-  if (r.verdict != "approve" && r.verdict != "reject") {
-    return InvalidArgument("verdict: '" + r.verdict + "' (approve | reject)");
-  }
+  RETURN_IF_ERROR(CheckVerdict(r.verdict));
   RETURN_IF_ERROR(CheckText("reviewer", r.reviewer));
   RETURN_IF_ERROR(CheckText("comment", r.comment));
   int64_t id = 0;
@@ -50,11 +41,7 @@ Result<int64_t> PgStore::PutReview(const Review& r) {
                           p, &a, "read answer"));
     if (a.rows() == 0) return NotFound("answer " + std::to_string(r.annotation_id) + " not found");
     const std::string source = a.Text(0, 2), kind = a.Text(0, 3);
-    if (source != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework" && kind != "answer")) {
-      return InvalidArgument("answer " + std::to_string(r.annotation_id) + ": a " + source + " " + kind +
-                             " annotation is not reviewed (only people's review, adjudicate, rework and"
-                             " imported answers)");
-    }
+    RETURN_IF_ERROR(CheckReviewable(r.annotation_id, source, kind));
     if (!a.IsNull(0, 4)) return Conflict("item is " + a.Text(0, 4) + ": its answers are not reviewed");
     const int64_t item_id = a.Int(0, 0);
     const std::string annotator = a.Text(0, 1);
@@ -77,14 +64,7 @@ Result<int64_t> PgStore::PutReview(const Review& r) {
       RETURN_IF_ERROR(Query("SELECT 1 FROM users WHERE name=$1", u, &user, "read user"));
       if (user.rows() == 0) return Status::Ok();
     }
-    QueueEntry e;
-    e.project_id = r.project_id;
-    e.item_id = item_id;
-    e.pool = kReworkPool;
-    e.kind = ReworkKind(annotator);
-    e.overlap = 1;
-    e.reason = "rework";
-    return Enqueue(e).status();
+    return Enqueue(ReworkEntry(r.project_id, item_id, annotator)).status();
   });
   if (!st.ok()) return st;
   return id;
@@ -108,12 +88,12 @@ Result<std::vector<ReviewCandidate>> PgStore::ListAnswersForReview(int64_t proje
   const std::string sql =
       "SELECT * FROM (SELECT a.id, a.item_id, a.labels, a.annotator, a.confidence, a.time_spent_ms, a.kind,"
       " a.created_at, " + key + " AS k FROM annotations a JOIN items i ON i.id=a.item_id"
-      " WHERE a.project_id=$1 AND a.source='human' AND a.kind IN " + kReviewableKinds +
+      " WHERE a.project_id=$1 AND a.source='human' AND a.kind IN " + kReviewableKindsSql +
       " AND (i.hold IS NULL OR i.hold<>'deleted')"
       " AND ($2::text='' OR a.annotator=$2::text)"
       // The newest answer per (item, annotator): an amended or reworked answer replaces the earlier one.
       " AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.item_id=a.item_id AND n.annotator=a.annotator"
-      "   AND n.id>a.id AND n.source='human' AND n.kind IN " + kReviewableKinds + ")"
+      "   AND n.id>a.id AND n.source='human' AND n.kind IN " + kReviewableKindsSql + ")"
       " AND (NOT $6::boolean OR NOT EXISTS (SELECT 1 FROM reviews r WHERE r.annotation_id=a.id))) s"
       " WHERE (s.k>$4::bigint OR (s.k=$4::bigint AND s.id>$5::bigint)) ORDER BY s.k, s.id LIMIT $7::bigint";
   PgParams p;

@@ -1,7 +1,6 @@
 // SqliteStore: taking an item out of its project (quarantine, delete) and back (migration 9).
 // See SetItemHold in store/store.h.
 #include "store/sqlite/sqlite_store.h"
-#include "core/clock.h"
 #include "store/sqlite/prepare.h"
 
 namespace hitloop::sqlite {
@@ -26,52 +25,42 @@ Status SqliteStore::SetItemHold(int64_t project_id, const std::string& external_
     if (current == "deleted") {
       return Conflict("item " + external_id + " is deleted: its content is gone");
     }
+    // One statement whose only parameter is the item's id.
+    auto on_item = [&](const char* sql, const char* what) -> Status {
+      PREPARE(s, sql);
+      s.Bind(1, item_id);
+      if (s.Step() != SQLITE_DONE) return Error(what);
+      return Status::Ok();
+    };
     if (hold == ItemHold::kNone) {
       // Back in the project: the next cycle decides whether people see it again.
-      PREPARE(s,
-              "UPDATE items SET hold=NULL,"
-              " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?");
-      s.Bind(1, item_id);
-      if (s.Step() != SQLITE_DONE) return Error("restore item");
-      return Status::Ok();
+      return on_item(
+          "UPDATE items SET hold=NULL,"
+          " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?",
+          "restore item");
     }
-    {
-      // Out of every queue: open entries close (the open-count triggers follow), and leases
-      // still held on them end, so nobody submits an answer the store would refuse.
-      PREPARE(s, "UPDATE queue SET open=0, busy_until=0 WHERE item_id=? AND open=1");
-      s.Bind(1, item_id);
-      if (s.Step() != SQLITE_DONE) return Error("close the item's queue entries");
-    }
+    // Out of every queue: open entries close (the open-count triggers follow), and leases still
+    // held on them end, so nobody submits an answer the store would refuse.
+    RETURN_IF_ERROR(on_item("UPDATE queue SET open=0, busy_until=0 WHERE item_id=? AND open=1",
+                            "close the item's queue entries"));
     {
       PREPARE(s, "UPDATE leases SET state='released', finished_at=? WHERE item_id=? AND state='active'");
-      s.Bind(1, SystemClock::Default()->NowMillis()).Bind(2, item_id);
+      s.Bind(1, Now()).Bind(2, item_id);
       if (s.Step() != SQLITE_DONE) return Error("release the item's leases");
     }
     if (hold == ItemHold::kQuarantined) {
-      PREPARE(s,
-              "UPDATE items SET hold='quarantined',"
-              " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?");
-      s.Bind(1, item_id);
-      if (s.Step() != SQLITE_DONE) return Error("quarantine item");
-      return Status::Ok();
+      return on_item(
+          "UPDATE items SET hold='quarantined',"
+          " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?",
+          "quarantine item");
     }
     // Deleted: the content goes; the annotation history is append-only and stays.
-    {
-      PREPARE(s, "DELETE FROM predictions WHERE item_id=?");
-      s.Bind(1, item_id);
-      if (s.Step() != SQLITE_DONE) return Error("delete the item's predictions");
-    }
-    {
-      PREPARE(s, "DELETE FROM detections WHERE item_id=?");
-      s.Bind(1, item_id);
-      if (s.Step() != SQLITE_DONE) return Error("delete the item's detections");
-    }
-    PREPARE(s,
-            "UPDATE items SET hold='deleted', text='', vector=NULL, meta='{}',"
-            " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?");
-    s.Bind(1, item_id);
-    if (s.Step() != SQLITE_DONE) return Error("delete item");
-    return Status::Ok();
+    RETURN_IF_ERROR(on_item("DELETE FROM predictions WHERE item_id=?", "delete the item's predictions"));
+    RETURN_IF_ERROR(on_item("DELETE FROM detections WHERE item_id=?", "delete the item's detections"));
+    return on_item(
+        "UPDATE items SET hold='deleted', text='', vector=NULL, meta='{}',"
+        " state=CASE WHEN state='queued' THEN 'unlabeled' ELSE state END WHERE id=?",
+        "delete item");
   });
 }
 

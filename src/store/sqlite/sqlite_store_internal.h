@@ -1,6 +1,7 @@
 #pragma once
 // For SqliteStore's own .cc files only (not a public header): the helpers they share. Labels are
-// stored as a JSON array of strings; Now() is the wall clock for rows whose caller gave no time.
+// stored as a JSON array of strings. (The time for rows whose caller gave none is Store::Now(), the
+// store's clock.)
 // Where SqliteStore's methods live: opening, transactions, projects and CheckIntegrity in
 // sqlite_store.cc; items, annotations and predictions in sqlite_store_items.cc (SetItemHold in
 // sqlite_store_holds.cc); queue, claims, leases and GetStatus in sqlite_store_queue.cc; users and
@@ -10,8 +11,6 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
-
-#include "core/clock.h"
 
 namespace hitloop::sqlite {
 
@@ -55,7 +54,5 @@ inline std::vector<std::string> LabelsFromJson(const std::string& s) {
   }
   return out;
 }
-
-inline int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 }  // namespace hitloop::sqlite

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/ids.h"
+#include "store/backend_rules.h"
 #include "store/sqlite/prepare.h"
 #include "store/sqlite/sqlite_store_internal.h"
 
@@ -54,22 +55,11 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
 }
 
 Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
-  // A gold question: the claim of pool kGoldPool, leased as kind "gold" in the asked pool.
-  // A rework (store.h): the claim of pool kReworkPool restricted to this annotator's kind.
-  ClaimRequest gold_req;
-  if (!in.gold_for_pool.empty() || in.rework_only) {
-    gold_req = in;
-    gold_req.pools = {in.rework_only ? kReworkPool : kGoldPool};
-    gold_req.kinds.clear();
-    if (in.rework_only) gold_req.kinds = {ReworkKind(in.annotator)};
-    gold_req.exclude_kinds.clear();
-    gold_req.gold_for_pool = in.rework_only ? "" : in.gold_for_pool;
-  }
-  const ClaimRequest& req = (in.gold_for_pool.empty() && !in.rework_only) ? in : gold_req;
-  // Only a rework claim reaches the rework pool (whatever pools the request names).
-  if (!req.rework_only && std::find(req.pools.begin(), req.pools.end(), kReworkPool) != req.pools.end()) {
-    return InvalidArgument(std::string("pools: '") + kReworkPool + "' is reserved (rework)");
-  }
+  // A gold question or a rework is a claim of its reserved pool (store/backend_rules.h); a gold
+  // question is leased as kind "gold" in the asked pool.
+  ClaimRequest rewritten;
+  ASSIGN_OR_RETURN(const ClaimRequest* resolved, ResolveClaimRequest(in, &rewritten));
+  const ClaimRequest& req = *resolved;
   if (req.pools.empty()) return std::optional<ClaimResult>();
   std::string sql =
       "SELECT q.id, q.item_id, q.pool, q.kind, q.priority, q.overlap, q.done, q.reason FROM queue q"

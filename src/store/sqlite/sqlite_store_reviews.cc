@@ -1,5 +1,6 @@
 // SqliteStore: verdicts on people's answers and the rework they send back (migration 12). See
 // the "reviews of people's answers" section of store/store.h.
+#include "store/backend_rules.h"
 #include "store/sqlite/prepare.h"
 #include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_store_internal.h"
@@ -7,11 +8,6 @@
 namespace hitloop::sqlite {
 
 namespace {
-
-// The kinds of annotation a reviewer judges: people's answers in the app and people's answers
-// imported from files (kind "answer": `annotations` in JSONL, --format answers); not gold
-// questions, audits, an item's own imported label (kind "import") or machine labels.
-constexpr const char* kReviewableKinds = "('review','adjudicate','rework','answer')";
 
 Review ReadReview(const Stmt& s) {
   Review r;
@@ -33,9 +29,7 @@ constexpr const char* kReviewColumns =
 }  // namespace
 
 Result<int64_t> SqliteStore::PutReview(const Review& r) {
-  if (r.verdict != "approve" && r.verdict != "reject") {
-    return InvalidArgument("verdict: '" + r.verdict + "' (approve | reject)");
-  }
+  RETURN_IF_ERROR(CheckVerdict(r.verdict));
   int64_t id = 0;
   Status st = AutoTxn([&]() -> Status {
     int64_t item_id = 0;
@@ -49,11 +43,7 @@ Result<int64_t> SqliteStore::PutReview(const Review& r) {
       if (rc == SQLITE_DONE) return NotFound("answer " + std::to_string(r.annotation_id) + " not found");
       if (rc != SQLITE_ROW) return Error("read answer");
       kind = s.Text(3);
-      if (s.Text(2) != "human" || (kind != "review" && kind != "adjudicate" && kind != "rework" && kind != "answer")) {
-        return InvalidArgument("answer " + std::to_string(r.annotation_id) + ": a " + s.Text(2) + " " + kind +
-                               " annotation is not reviewed (only people's review, adjudicate, rework and"
-                               " imported answers)");
-      }
+      RETURN_IF_ERROR(CheckReviewable(r.annotation_id, s.Text(2), kind));
       if (!s.IsNull(4)) return Conflict("item is " + s.Text(4) + ": its answers are not reviewed");
       item_id = s.Int(0);
       annotator = s.Text(1);
@@ -78,14 +68,7 @@ Result<int64_t> SqliteStore::PutReview(const Review& r) {
       if (rc == SQLITE_DONE) return Status::Ok();
       if (rc != SQLITE_ROW) return Error("read user");
     }
-    QueueEntry e;
-    e.project_id = r.project_id;
-    e.item_id = item_id;
-    e.pool = kReworkPool;
-    e.kind = ReworkKind(annotator);
-    e.overlap = 1;
-    e.reason = "rework";
-    return Enqueue(e).status();
+    return Enqueue(ReworkEntry(r.project_id, item_id, annotator)).status();
   });
   if (!st.ok()) return st;
   return id;
@@ -107,13 +90,13 @@ Result<std::vector<ReviewCandidate>> SqliteStore::ListAnswersForReview(int64_t p
   const std::string sql =
       "SELECT a.id, a.item_id, a.labels, a.source, a.annotator, a.confidence, a.time_spent_ms, a.kind,"
       " a.created_at, " + key + " AS k FROM annotations a JOIN items i ON i.id=a.item_id"
-      " WHERE a.project_id=?1 AND a.source='human' AND a.kind IN " + kReviewableKinds +
+      " WHERE a.project_id=?1 AND a.source='human' AND a.kind IN " + kReviewableKindsSql +
       " AND (i.hold IS NULL OR i.hold!='deleted')"
       " AND (?2='' OR a.annotator=?2)"
       " AND (k>?4 OR (k=?4 AND a.id>?5))"
       // The newest answer per (item, annotator): an amended or reworked answer replaces the earlier one.
       " AND NOT EXISTS (SELECT 1 FROM annotations n WHERE n.item_id=a.item_id AND n.annotator=a.annotator"
-      "   AND n.id>a.id AND n.source='human' AND n.kind IN " + kReviewableKinds + ")"
+      "   AND n.id>a.id AND n.source='human' AND n.kind IN " + kReviewableKindsSql + ")"
       " AND (?6=0 OR NOT EXISTS (SELECT 1 FROM reviews r WHERE r.annotation_id=a.id))"
       " ORDER BY k, a.id LIMIT ?7";
   PREPARE(s, sql);

@@ -121,7 +121,7 @@ TEST(DuplicatesTest, RandomNearCopiesAreFoundSeeded) {
   EXPECT_LE(groups->size(), 52u) << "seed " << seed;
 }
 
-// Regression (issue 19): a one-word edit of a 12-30-word text was not a near duplicate at the
+// Regression: a one-word edit of a 12-30-word text was not a near duplicate at the
 // default threshold, because one edited word changes up to three word 3-shingles (Jaccard ~0.54 for
 // 12 words). Short texts are now also compared word by word (edit similarity 1 - d/length).
 TEST(Regression, OneWordEditsOfShortTextsAreNearDuplicates) {

@@ -117,7 +117,7 @@ TEST_F(AnswersTest, ImportsEveryAnswerAndExportsThem) {
   project_ = saved;
 }
 
-// Regression (issue 12): the answers CSV had no verdict columns, and a rejected answer still
+// Regression: the answers CSV had no verdict columns, and a rejected answer still
 // counted toward the exported label. Now every export lists each answer with its newest verdict,
 // the resolved label leaves rejected answers out, and an item whose every answer was rejected is
 // exported without a label (method "none").

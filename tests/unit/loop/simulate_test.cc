@@ -77,7 +77,7 @@ TEST(SimulateLoop, OverlapWithAdjudicationRecoversFromNoisyPeople) {
   EXPECT_GT(overlap->runs[0].adjudications, 300);
 }
 
-// --overlap-policy (issue 12): with everything labelled by people, the three policies give the
+// --overlap-policy: with everything labelled by people, the three policies give the
 // people's accuracy and answers per item their formulas predict for noise p = 0.15 on two classes:
 // fixed:3 majority 1 - (3p^2(1-p) + p^3) = 0.939 at 3 answers; 2+1 the same accuracy (the third
 // decides exactly when two disagree) at 2 + 2p(1-p) = 2.255 answers; 1 answer 0.85.

@@ -1,4 +1,4 @@
-// Outbound safety (issue 14, item 5): a table of tricky URLs, every one served or refused on
+// Outbound safety (net/outbound.h): a table of tricky URLs, every one served or refused on
 // loopback. A loopback test server stands in for both "the internal service an attacker wants"
 // and "the model backend an administrator allowed".
 #include "net/outbound.h"

@@ -575,6 +575,34 @@ TEST_P(StoreTest, StatusCountsByStateAndSource) {
   EXPECT_EQ(st->by_label["ham"], 1);
 }
 
+// The times a caller does not give come from the store's clock (Store::SetClock), not the wall:
+// a test moves it and sees rows stamped and leases expire by it.
+TEST_P(StoreTest, TimesTheCallerLeavesOutComeFromTheStoresClock) {
+  FakeClock clock(5'000'000);
+  store_->SetClock(&clock);
+  const int64_t a = AddItem("a");
+  Annotation h;
+  h.item_id = a;
+  h.labels = {"ham"};
+  h.source = LabelSource::kHuman;
+  h.annotator = "alice";  // created_at 0: the store stamps it
+  ASSERT_TRUE(store_->AppendAnnotation(h).ok());
+  auto list = store_->ListAnnotations(a);
+  ASSERT_TRUE(list.ok()) << list.status().ToString();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().created_at, 5'000'000);
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = AddItem("b");
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  ClaimRequest req{project_.id, "bob", {"general"}, {}, clock.NowMillis(), 1000};
+  auto c = store_->Claim(req);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ(store_->GetStatus(project_.id)->active_leases, 1);
+  clock.Advance(2000);  // past the lease's expiry
+  EXPECT_EQ(store_->GetStatus(project_.id)->active_leases, 0);
+}
+
 // '|' separates labels in the CSV formats: a label holding it could not be exported and re-imported.
 TEST_P(StoreTest, LabelNameWithPipeIsRefused) {
   Project p;
