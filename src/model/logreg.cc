@@ -19,7 +19,7 @@ namespace hitloop::model {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kLogRegPayloadVersion = 1;
 // Bounds the lookup table a (corrupted) payload could make Deserialize allocate.
 constexpr uint32_t kMaxFeatureIndex = 1u << 30;
 
@@ -359,7 +359,7 @@ Status LogReg::DecisionValues(std::span<const Example> examples, std::span<float
 Result<std::string> LogReg::Serialize() const {
   if (num_classes_ == 0) return FailedPrecondition("logreg: not trained");
   Writer w;
-  w.Put<uint32_t>(kPayloadVersion);
+  w.Put<uint32_t>(kLogRegPayloadVersion);
   w.Put<int32_t>(num_classes_);
   w.Put<double>(options_.c);
   w.PutVector(seen_);
@@ -382,7 +382,7 @@ Status LogReg::Deserialize(std::string_view payload) {
   std::vector<uint8_t> seen;
   std::vector<uint32_t> ids;
   std::vector<float> weights, bias;
-  if (!r.Get(&version) || version != kPayloadVersion || !r.Get(&k) || k < 1 || !r.Get(&c) ||
+  if (!r.Get(&version) || version != kLogRegPayloadVersion || !r.Get(&k) || k < 1 || !r.Get(&c) ||
       !r.GetVector(&seen) || !r.GetVector(&ids) || !r.GetVector(&weights) ||
       !r.GetVector(&bias) || !r.done() || seen.size() != static_cast<size_t>(k) ||
       bias.size() != static_cast<size_t>(k) || weights.size() != ids.size() * k ||

@@ -6,8 +6,8 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
-#include "core/clock.h"
 #include "schema/names.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_migrations.h"
 
@@ -25,8 +25,6 @@ Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& conninfo, Op
 
 namespace pg {
 namespace {
-
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 // Serialises migrations of one database across processes (pg_advisory_lock's key: "hlmg").
 constexpr int64_t kMigrationLockKey = 0x686C6D67;

@@ -5,16 +5,13 @@
 #include <cstring>
 #include <map>
 
-#include "core/clock.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
 
 namespace {
-
-
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 constexpr const char* kItemColumns =
     "id, project_id, external_id, text, vector, meta, content_hash, split, state, labels,"

@@ -12,15 +12,14 @@
 // the item are exactly the committed ones: overlap and "not twice to one person" hold exactly.
 #include <algorithm>
 
-#include "core/clock.h"
 #include "core/ids.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
 
 namespace {
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 constexpr const char* kLeaseColumns = "id, item_id, project_id, annotator, pool, kind, created_at, expires_at, state";
 

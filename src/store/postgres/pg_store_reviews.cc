@@ -1,14 +1,12 @@
 // PgStore: verdicts on people's answers and the rework they send back (migration 4). See the
 // "reviews of people's answers" section of store/store.h.
-#include "core/clock.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
 
 namespace {
-
-int64_t Now() { return SystemClock::Default()->NowMillis(); }
 
 // The kinds of annotation a reviewer judges: people's answers in the app and people's answers
 // imported from files (kind "answer": `annotations` in JSONL, --format answers); not gold

@@ -22,17 +22,13 @@
 #include <cstring>
 #include <thread>
 
+#include "core/stopwatch.h"
 #include "store/sqlite/identity.h"
 
 namespace hitloop {
 namespace {
 
 using sqlite::CheckHitloopIdentity;
-using Clock = std::chrono::steady_clock;
-
-double SecondsSince(Clock::time_point t0) {
-  return std::chrono::duration<double>(Clock::now() - t0).count();
-}
 
 // One connection, closed on scope exit.
 struct Conn {
@@ -313,7 +309,7 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
   RETURN_IF_ERROR(tmp.Create(dest));
   {
     Conn out;
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     RETURN_IF_ERROR(CopyIntoTemp(src.db, source, tmp, &out));
     stats.copy_seconds = SecondsSince(t0);
     src.Close();  // the snapshot ends here
@@ -321,7 +317,7 @@ Result<BackupStats> BackupDatabase(const std::string& source, const std::string&
     ASSIGN_OR_RETURN(int64_t page_size, PragmaInt(out.db, tmp.path(), "PRAGMA page_size"));
     stats.bytes = stats.pages * page_size;
     if (options.verify) {
-      const auto t1 = Clock::now();
+      const auto t1 = SteadyClock::now();
       CheckReport r;
       RunChecks(out.db, dest, &r);
       stats.verify_seconds = SecondsSince(t1);
