@@ -270,7 +270,21 @@ using V8 = float __attribute__((vector_size(32)));
 // few positions ahead are prefetched (the table is far larger than the L2 cache, and each row
 // is a random access), and the class loop runs in 8-float SIMD blocks. One clone per ISA; no FMA
 // contraction (ISO C++ mode), so every clone gives bit-identical scores.
-__attribute__((target_clones("avx2", "default"))) void Accumulate(
+// Under ThreadSanitizer the default clone only: clang 14 instruments the ifunc resolver that
+// target_clones generates, and the resolver runs while the dynamic loader relocates the binary,
+// before the TSan runtime is initialised, so every TSan-built binary linking model/ crashed at
+// load (SIGSEGV in __tsan_func_entry; Regression.ThreadSanitizerBuildsStartAndScore).
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HITLOOP_THREAD_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(HITLOOP_THREAD_SANITIZER)
+#define HITLOOP_SCORING_CLONES
+#else
+#define HITLOOP_SCORING_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+HITLOOP_SCORING_CLONES void Accumulate(
     const text::Feature* f, size_t nnz, const uint32_t* index, size_t index_size,
     const float* weights, size_t stride, float* acc_out) {
   constexpr size_t kIndexAhead = 16, kRowAhead = 8;
