@@ -13,11 +13,12 @@
 # Suppressions, third-party only: tests/sanitizers/tsan.supp.
 #
 # The short form (HITLOOP_TSAN_SHORT=1; what `make test` runs, step 7 of scripts/test.sh): the
-# server suites (tests/unit/server: workers, connection poller, scope cache, HTTP scenarios) and the
-# group-commit writer's, with unit_tests linked against the server module and what it uses only
-# (HITLOOP_UNIT_TEST_MODULES=server: no cli/, no hitloop binary, so not tests/cli/serve.sh), module
-# libraries unity-built, run as one gtest shard per core. Its cold build and run are in
-# bench/RESULTS.md ("Reliability").
+# server suites (tests/unit/server: workers, connection poller, scope cache, HTTP scenarios), the
+# group-commit writer's and the linear model's (its scorer broke TSan binaries at load, see
+# Regression.ThreadSanitizerBuildsStartAndScore), unit_tests linked against the server module and
+# what it uses only (HITLOOP_UNIT_TEST_MODULES=server: no cli/, no hitloop binary, so not
+# tests/cli/serve.sh), module libraries unity-built, run as one gtest shard per core. Its cold
+# build and run are in bench/RESULTS.md ("Reliability").
 #
 # Usage: scripts/test-tsan.sh [BUILD_DIR]
 #   HITLOOP_TSAN_SHORT=1          the short form above (BUILD_DIR default build-tsan-short)
