@@ -7,9 +7,9 @@
 #      checking zero double assignment, zero lost/duplicated acknowledged labels, zero 5xx;
 #   5. the ASan+UBSan tier, short form (scripts/test-asan.sh with HITLOOP_ASAN_SHORT=1): clang
 #      -O0, ASan+UBSan with libFuzzer's coverage, module libraries unity-built, in BUILD-san; the
-#      parser (io), store, server and HTTP-scenario suites (+ core, schema, net) and the CLI tests
-#      of imports, round trips, names, ports, strict opening, the admin log and serve, with zero
-#      reports enforced (any report, also from a child process, a server a test kills, or a leak
+#      parser (io), store, server and HTTP-scenario suites (+ core, schema, net; not the fault
+#      sweeps) and the CLI tests of imports, names, ports, strict opening, the admin log and
+#      serve, with zero reports enforced (any report, also from a child process, a server a test kills, or a leak
 #      at exit, fails it);
 #   6. a short fuzz run: every libFuzzer target (fuzz/, scripts/fuzz.sh) built in the same
 #      BUILD-san (only the targets' own files are compiled: the libraries are step 5's) and run
