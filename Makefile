@@ -26,7 +26,8 @@ test: build
 test-fast: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L fast
 
-# The sanitizer tiers alone. ASan+UBSan: build-asan, every fast test, zero reports.
+# The sanitizer tiers alone, long forms (`make test` runs their short forms, scripts/test.sh).
+# ASan+UBSan: build-asan, every fast test, zero reports.
 test-asan: deps
 	./scripts/test-asan.sh build-asan
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The fuzz tier (`make fuzz`; a short run is a step of scripts/test.sh): builds the libFuzzer
+# The fuzz tier (`make fuzz`; a short run is step 6 of scripts/test.sh): builds the libFuzzer
 # targets (fuzz/CMakeLists.txt; -DHITLOOP_FUZZ=ON with clang, ASan+UBSan, in its own build folder,
 # default build-fuzz) and runs each for SECONDS (default $FUZZ_SECONDS or 60) from its committed
-# seed corpus fuzz/corpus/<target>/. New inputs go to <build>/fuzz-corpus/<target>/ (kept between
-# runs, so longer runs start where the last stopped; the committed seeds are never written).
+# seed corpus fuzz/corpus/<target>/. A folder configured already keeps its options: scripts/test.sh
+# passes the ASan short form's (build-san: -O0, unity-built libraries, scripts/test-asan.sh), so
+# only the targets' own files compile there. New inputs go to <build>/fuzz-corpus/<target>/ (kept
+# between runs, so longer runs start where the last stopped; the committed seeds are never written).
 #
 # A crash, a sanitizer report (UBSan does not recover; ASan halts), a leak, a timeout (-timeout,
 # default 10 s per input) or an out-of-memory (-rss_limit_mb) fails the run: the script prints

@@ -5,22 +5,25 @@
 #   3. browser tests: Debian chromium driven by npm playwright-core (tests/browser);
 #   4. the CI load test: 64 concurrent annotator clients for 60 s against `hitloop serve`,
 #      checking zero double assignment, zero lost/duplicated acknowledged labels, zero 5xx;
-#   5. a short fuzz run: the libFuzzer targets (fuzz/, scripts/fuzz.sh) built with clang +
-#      ASan/UBSan in BUILD-fuzz and run HITLOOP_FUZZ_SECONDS (default 10) each from the committed
-#      seed corpus; any crash or sanitizer report fails it and prints the input's path. Run
-#      with HITLOOP_FUZZ=1 only: its cold clang build took 25 min on 2 cores (bench/HISTORY.md),
-#      over CI's budget until a warm-cache figure is measured;
-#   6. the ASan+UBSan tier (scripts/test-asan.sh, `make test-asan`): clang -O0 in BUILD-asan,
-#      every fast test, less ASAN_SKIPPED below, with zero reports enforced (any report, also
-#      from a child process, a server a test kills, or a leak at exit, fails it). Run with
-#      HITLOOP_ASAN=1: it ran green end to end (0 reports), but its cold build (1,768 CPU-s) and
-#      run put CI at an estimated 36-39 min of the ~40 min budget, an estimate from a loaded
-#      machine, not a measured idle run; on by default once a CI-like run shows the margin
-#      (bench/RESULTS.md, "Reliability");
-#   7. with HITLOOP_TSAN=1, the TSan tier (scripts/test-tsan.sh, `make test-tsan`): clang -O1 in
-#      BUILD-tsan, the threaded suites (server, group-commit writer, scope cache, store, outbound
-#      fetcher, HTTP scenarios, tests/cli/serve.sh), zero reports. Opt-in: its cold build on top
-#      of the ASan tier's is over CI's budget (bench/RESULTS.md, "Reliability").
+#   5. the ASan+UBSan tier, short form (scripts/test-asan.sh with HITLOOP_ASAN_SHORT=1): clang
+#      -O0, ASan+UBSan with libFuzzer's coverage, module libraries unity-built, in BUILD-san; the
+#      parser (io), store, server and HTTP-scenario suites (+ core, schema, net; not the fault
+#      sweeps) and the CLI tests of imports, names, ports, strict opening, the admin log and
+#      serve, with zero reports enforced (any report, also from a child process, a server a test kills, or a leak
+#      at exit, fails it);
+#   6. a short fuzz run: every libFuzzer target (fuzz/, scripts/fuzz.sh) built in the same
+#      BUILD-san (only the targets' own files are compiled: the libraries are step 5's) and run
+#      HITLOOP_FUZZ_SECONDS (default 10) each from the committed seed corpus; any crash or
+#      sanitizer report fails it and prints the input's path;
+#   7. the TSan tier, short form (scripts/test-tsan.sh with HITLOOP_TSAN_SHORT=1): clang -O1 in
+#      BUILD-tsan-short, the server suites (workers, connection poller, scope cache, HTTP
+#      scenarios), the group-commit writer's and the linear model's, linked against the server
+#      module and what it uses only; zero reports.
+#   Steps 5-7 cost a cold CI machine (no ccache) the figures in bench/RESULTS.md ("Reliability":
+#   sanitizers and fuzzing in `make test`). Their long forms are not run here: `make test-asan`
+#   (every fast test at -O0, the PostgreSQL cases included), `make test-tsan` (+ store, outbound
+#   fetcher, ML backend, tests/cli/serve.sh), `make fuzz` (FUZZ_SECONDS per target, default 60).
+#   HITLOOP_ASAN=0, HITLOOP_FUZZ=0 or HITLOOP_TSAN=0 leaves one out (a local loop; CI runs all).
 #   2b. the backend-parameterised store tests again on PostgreSQL 15: a throw-away cluster of
 #      its own (scripts/pg-test-cluster.sh: initdb in a temporary folder as an unprivileged user,
 #      Unix socket only, removed on exit), named to the tests by HITLOOP_TEST_PG. Skipped only
@@ -30,7 +33,8 @@
 #      database of it, one killed halfway (tests/pg/two_servers.py), and two servers' scope
 #      caches honouring a change made through the other (tests/pg/scope_cache.py), and the
 #      claim's plan on a 20,000-item queue (tests/pg/claim_plan.py);
-# Set HITLOOP_SKIP_SLOW=1 to run only 1-2b (a quick local loop).
+# Set HITLOOP_SKIP_SLOW=1 to run only 1-2b (a quick local loop: no browser, load, sanitizer or fuzz
+# step).
 set -euo pipefail
 BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -86,18 +90,16 @@ tests/browser/run.sh "$BUILD/hitloop"
 echo "== load test (64 clients, 60 s)"
 # 200k items: at ~3,000 round trips/s the queue lasts the whole minute (20k ran dry in ~7 s).
 bench/server/run.sh "$BUILD/hitloop" --items 200000 --clients 64 --duration 60
-if [ "${HITLOOP_FUZZ:-0}" = 1 ]; then
+if [ "${HITLOOP_ASAN:-1}" != 0 ]; then
+  echo "== sanitizer tier, short form: ASan+UBSan (zero reports)"
+  HITLOOP_ASAN_SHORT=1 ./scripts/test-asan.sh "$BUILD-san"
+fi
+if [ "${HITLOOP_FUZZ:-1}" != 0 ]; then
   echo "== fuzz (short run, ${HITLOOP_FUZZ_SECONDS:-10} s per target)"
-  FUZZ_BUILD="$BUILD-fuzz" ./scripts/fuzz.sh "${HITLOOP_FUZZ_SECONDS:-10}"
+  # The ASan step's folder: the libraries are built; only the targets' own files compile here.
+  FUZZ_BUILD="$BUILD-san" ./scripts/fuzz.sh "${HITLOOP_FUZZ_SECONDS:-10}"
 fi
-if [ "${HITLOOP_ASAN:-0}" = 1 ]; then
-  echo "== sanitizer tier: ASan+UBSan (zero reports)"
-  # Left out for time, not for failures: crash_loops (kill -9 of 17 commands, 23 s at -O2) went
-  # past ctest's 300 s under ASan -O0 on the loaded machine (bench/HISTORY.md, "Sanitizer tiers").
-  ASAN_SKIPPED='^cli\.crash_loops$'
-  HITLOOP_ASAN_EXCLUDE="${HITLOOP_ASAN_EXCLUDE-$ASAN_SKIPPED}" ./scripts/test-asan.sh "$BUILD-asan"
-fi
-if [ "${HITLOOP_TSAN:-0}" = 1 ]; then
-  echo "== sanitizer tier: TSan (zero reports)"
-  ./scripts/test-tsan.sh "$BUILD-tsan"
+if [ "${HITLOOP_TSAN:-1}" != 0 ]; then
+  echo "== sanitizer tier, short form: TSan (zero reports)"
+  HITLOOP_TSAN_SHORT=1 ./scripts/test-tsan.sh "$BUILD-tsan-short"
 fi

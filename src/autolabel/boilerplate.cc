@@ -4,6 +4,8 @@
 #include <array>
 #include <cctype>
 
+#include "autolabel/trim.h"
+
 namespace hitloop::autolabel {
 namespace {
 
@@ -30,12 +32,6 @@ struct Line {
   double conf = 0.8;  // content lines: nothing matched, most content is content
   bool set = false;
 };
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 bool Has(const std::string& s, std::string_view p) { return s.find(p) != std::string::npos; }
 

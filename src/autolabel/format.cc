@@ -10,17 +10,12 @@
 #include <vector>
 
 #include "autolabel/normalize.h"
+#include "autolabel/trim.h"
 
 namespace hitloop::autolabel {
 namespace {
 
 using Lines = std::vector<std::string_view>;
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);

@@ -17,6 +17,7 @@
 
 #include "cli/command.h"
 #include "cli/simulate_multilabel.h"
+#include "cli/stats.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "io/record.h"
@@ -65,20 +66,6 @@ struct SimLoopArgs {
   bool multi_label = false;       // records carry "labels": [...] (cli/simulate_multilabel.h)
 };
 
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
-}
-
-double Mean(const std::vector<double>& v) {
-  if (v.empty()) return 0;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
 
 nlohmann::json RunJson(const loop::LoopRunResult& r) {
   return {{"run", r.run},

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "cli/stats.h"
 #include "preference/project_data.h"
 #include "preference/simulate.h"
 #include "store/open.h"
@@ -14,13 +15,6 @@
 
 namespace hitloop::cli {
 namespace {
-
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0.0;
-  std::sort(v.begin(), v.end());
-  const size_t m = v.size() / 2;
-  return v.size() % 2 ? v[m] : (v[m - 1] + v[m]) / 2.0;
-}
 
 std::vector<uint64_t> Seeds(int count, uint64_t first) {
   std::vector<uint64_t> s;

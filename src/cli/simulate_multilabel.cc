@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "cli/stats.h"
 #include "core/file.h"
 #include "io/gold_set.h"
 #include "loop/multilabel.h"
@@ -17,13 +18,6 @@
 
 namespace hitloop::cli {
 namespace {
-
-double Mean(const std::vector<double>& v) {
-  if (v.empty()) return 0;
-  double s = 0;
-  for (double x : v) s += x;
-  return s / static_cast<double>(v.size());
-}
 
 nlohmann::json RunJson(const loop::MultiLabelRunResult& r) {
   using nlohmann::json;

@@ -12,6 +12,9 @@
 #include "io/json_write.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_csv {
 namespace {
 
 using nlohmann::json;
@@ -180,9 +183,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_csv
 
 extern const FormatSpec kCsvFormat = {
     "csv", "hitloop CSV: a header with id and text; label or labels, prediction, meta, ...", ".csv",
-    "text/csv; charset=utf-8", Sniff, Read, Write};
+    "text/csv; charset=utf-8", format_csv::Sniff, format_csv::Read, format_csv::Write};
 
 }  // namespace hitloop::io

@@ -20,6 +20,9 @@
 #include "io/line_reader.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_doccano {
 namespace {
 
 using nlohmann::json;
@@ -214,9 +217,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_doccano
 
 extern const FormatSpec kDoccanoFormat = {
     "doccano", "doccano text classification: JSONL, JSON or CSV with a label list", ".jsonl",
-    "application/x-ndjson", Sniff, Read, Write};
+    "application/x-ndjson", format_doccano::Sniff, format_doccano::Read, format_doccano::Write};
 
 }  // namespace hitloop::io

@@ -9,6 +9,9 @@
 #include "io/preference_jsonl.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_hh {
 namespace {
 
 // Above trl's 80 for the same keys, below 90 (see format_trl.cc).
@@ -24,9 +27,10 @@ int Sniff(const SniffSample& s) {
 Status Read(ReadContext& ctx) { return ReadPreferenceRecords(ctx, PreferenceShapes::kHh, "hh"); }
 
 }  // namespace
+}  // namespace format_hh
 
 extern const FormatSpec kHhFormat = {
     "hh", "Anthropic HH-RLHF pairs: {chosen, rejected} dialogues per line (import only)", ".jsonl",
-    "application/x-ndjson", Sniff, Read, nullptr};
+    "application/x-ndjson", format_hh::Sniff, format_hh::Read, nullptr};
 
 }  // namespace hitloop::io

@@ -20,6 +20,9 @@
 #include "io/preference_jsonl.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_jsonl {
 namespace {
 
 using nlohmann::json;
@@ -330,9 +333,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_jsonl
 
 extern const FormatSpec kJsonlFormat = {
     "jsonl", "hitloop JSONL: one record per line (id, text, label, prediction, meta, ...)", ".jsonl",
-    "application/x-ndjson", Sniff, Read, Write};
+    "application/x-ndjson", format_jsonl::Sniff, format_jsonl::Read, format_jsonl::Write};
 
 }  // namespace hitloop::io

@@ -26,6 +26,9 @@
 #include "io/label_studio_preference.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_label_studio {
 namespace {
 
 using nlohmann::json;
@@ -483,9 +486,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_label_studio
 
 extern const FormatSpec kLabelStudioFormat = {
     "label-studio", "Label Studio tasks JSON (annotations or 1.x completions; flat tasks too)", ".json",
-    "application/json", Sniff, Read, Write};
+    "application/json", format_label_studio::Sniff, format_label_studio::Read, format_label_studio::Write};
 
 }  // namespace hitloop::io

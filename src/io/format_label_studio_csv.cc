@@ -18,6 +18,9 @@
 #include "io/json_limits.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_label_studio_csv {
 namespace {
 
 using nlohmann::json;
@@ -196,9 +199,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_label_studio_csv
 
 extern const FormatSpec kLabelStudioCsvFormat = {
     "label-studio-csv", "Label Studio converter CSV / JSON-MIN: one row per annotation", ".csv",
-    "text/csv; charset=utf-8", Sniff, Read, Write};
+    "text/csv; charset=utf-8", format_label_studio_csv::Sniff, format_label_studio_csv::Read, format_label_studio_csv::Write};
 
 }  // namespace hitloop::io

@@ -21,6 +21,9 @@
 #include "io/line_reader.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_prodigy {
 namespace {
 
 using nlohmann::json;
@@ -202,9 +205,10 @@ Status Write(WriteContext& ctx) {
 }
 
 }  // namespace
+}  // namespace format_prodigy
 
 extern const FormatSpec kProdigyFormat = {
     "prodigy", "Prodigy JSONL (db-out): accept/reject/ignore answers, choice tasks, _annotator_id", ".jsonl",
-    "application/x-ndjson", Sniff, Read, Write};
+    "application/x-ndjson", format_prodigy::Sniff, format_prodigy::Read, format_prodigy::Write};
 
 }  // namespace hitloop::io

@@ -8,6 +8,9 @@
 #include "io/preference_jsonl.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_trl {
 namespace {
 
 // Below 90: a file named --format jsonl on a preference project is read (jsonl reads every
@@ -23,9 +26,10 @@ Status Read(ReadContext& ctx) { return ReadPreferenceRecords(ctx, PreferenceShap
 Status Write(WriteContext& ctx) { return WritePreferenceFormat(ctx, PreferenceFormat::kTrl); }
 
 }  // namespace
+}  // namespace format_trl
 
 extern const FormatSpec kTrlFormat = {
     "trl", "TRL preference pairs: {prompt?, chosen, rejected} per line (pairwise/ranking projects)", ".jsonl",
-    "application/x-ndjson", Sniff, Read, Write};
+    "application/x-ndjson", format_trl::Sniff, format_trl::Read, format_trl::Write};
 
 }  // namespace hitloop::io

@@ -6,6 +6,9 @@
 #include "io/preference_export.h"
 
 namespace hitloop::io {
+// Its own namespace: the formats' Sniff/Read/Write share names, and the sanitizer build compiles
+// several files of a module as one (CMake unity build).
+namespace format_trl_kto {
 namespace {
 
 // Consulted only when trl-kto is named for an import (which then says "export only"): --format
@@ -18,9 +21,10 @@ int Sniff(const SniffSample& s) {
 Status Write(WriteContext& ctx) { return WritePreferenceFormat(ctx, PreferenceFormat::kTrlKto); }
 
 }  // namespace
+}  // namespace format_trl_kto
 
 extern const FormatSpec kTrlKtoFormat = {
     "trl-kto", "TRL unpaired preferences: {prompt, completion, label} per line (export only)", ".jsonl",
-    "application/x-ndjson", Sniff, nullptr, Write};
+    "application/x-ndjson", format_trl_kto::Sniff, nullptr, format_trl_kto::Write};
 
 }  // namespace hitloop::io

@@ -19,7 +19,7 @@ using preference::Message;
 using preference::PreferenceItem;
 using preference::Response;
 
-Status Field(const std::string& field, const std::string& why) { return InvalidArgument(field + ": " + why); }
+Status BadField(const std::string& field, const std::string& why) { return InvalidArgument(field + ": " + why); }
 
 // Prefixes a nested error with the field it came from ("responses[1]: text: missing").
 Status Within(const std::string& field, const Status& st) {
@@ -110,21 +110,21 @@ Status ParseAnswerObject(const json& o, const Project& project, const Preference
   PreferenceRecord::LabeledAnswer la;
   la.annotator = "import";
   if (auto a = o.find("annotator"); a != o.end()) {
-    if (!a->is_string() || a->get<std::string>().empty()) return Field("annotator", "expected a non-empty string");
+    if (!a->is_string() || a->get<std::string>().empty()) return BadField("annotator", "expected a non-empty string");
     la.annotator = a->get<std::string>();
   }
   preference::Strength strength = preference::Strength::kUnknown;
   if (auto s = o.find("strength"); s != o.end()) {
-    if (!s->is_string()) return Field("strength", "expected slightly, clearly or much");
+    if (!s->is_string()) return BadField("strength", "expected slightly, clearly or much");
     auto parsed = preference::ParseStrength(s->get<std::string>());
-    if (!parsed.ok()) return Field("strength", parsed.status().message());
+    if (!parsed.ok()) return BadField("strength", parsed.status().message());
     strength = *parsed;
   }
   if (has_crit) {
     const json& c = o["criteria"];
-    if (!c.is_object() || c.empty()) return Field("criteria", "expected {\"criterion\": answer, ...}");
+    if (!c.is_object() || c.empty()) return BadField("criteria", "expected {\"criterion\": answer, ...}");
     for (const auto& [name, v] : c.items()) {
-      if (project.LabelIndex(name) < 0) return Field("criteria." + name, "not a criterion of this project");
+      if (project.LabelIndex(name) < 0) return BadField("criteria." + name, "not a criterion of this project");
       Judgement j;
       j.criterion = name;
       RETURN_IF_ERROR(Within("criteria." + name, ParseJudgement(v, v.is_array(), item, &j)));
@@ -140,13 +140,13 @@ Status ParseAnswerObject(const json& o, const Project& project, const Preference
   }
   if (auto shown = o.find("shown"); shown != o.end()) {
     if (!shown->is_array() || shown->size() != item.responses.size()) {
-      return Field("shown", "expected the display order of every response");
+      return BadField("shown", "expected the display order of every response");
     }
     std::set<int> seen;
     for (const json& v : *shown) {
       auto r = ResponseRef(v, item);
-      if (!r.ok()) return Field("shown", r.status().message());
-      if (!seen.insert(*r).second) return Field("shown", "a response shown twice");
+      if (!r.ok()) return BadField("shown", r.status().message());
+      if (!seen.insert(*r).second) return BadField("shown", "a response shown twice");
       la.answer.shown.push_back(*r);
     }
   }
@@ -175,7 +175,7 @@ Status CompletionText(const json& v, const std::string& field, std::string* out,
 // TRL's implicit prompt: the shared beginning of chosen and rejected is the prompt.
 Status SplitImplicit(const json& chosen, const json& rejected, PreferenceRecord* out) {
   PreferenceItem& item = out->item;
-  if (chosen.is_string() != rejected.is_string()) return Field("rejected", "must have the same shape as chosen");
+  if (chosen.is_string() != rejected.is_string()) return BadField("rejected", "must have the same shape as chosen");
   if (chosen.is_string()) {
     const std::string c = chosen.get<std::string>(), r = rejected.get<std::string>();
     auto hc = preference::ParseHhDialogue(c);
@@ -206,7 +206,7 @@ Status SplitImplicit(const json& chosen, const json& rejected, PreferenceRecord*
     RETURN_IF_ERROR(preference::ParseMessages(rejected, "rejected", &mr));
     size_t k = 0;
     while (k + 1 < mc.size() && k + 1 < mr.size() && mc[k].role == mr[k].role && mc[k].content == mr[k].content) ++k;
-    if (k == 0) return Field("chosen", "no shared dialogue before the compared turn (give \"prompt\")");
+    if (k == 0) return BadField("chosen", "no shared dialogue before the compared turn (give \"prompt\")");
     item.messages.assign(mc.begin(), mc.begin() + static_cast<std::ptrdiff_t>(k));
     std::string tc, tr;
     for (size_t i = k; i < mc.size(); ++i) tc += (tc.empty() ? "" : "\n\n") + mc[i].content;
@@ -216,7 +216,7 @@ Status SplitImplicit(const json& chosen, const json& rejected, PreferenceRecord*
   // An empty last turn is a real answer (HH-RLHF prefers saying nothing now and then), but two
   // identical sides compare nothing.
   if (item.responses[0].text == item.responses[1].text) {
-    return Field("chosen", "nothing after the shared prompt differs from rejected");
+    return BadField("chosen", "nothing after the shared prompt differs from rejected");
   }
   return Status::Ok();
 }
@@ -239,20 +239,20 @@ bool IsPreferenceProject(const Project& project) { return IsPreferenceType(proje
 Status ParsePreferenceRecord(std::string_view line, const Project& project, PreferenceRecord* out) {
   *out = PreferenceRecord{};
   json j = json::parse(line, nullptr, false);
-  if (j.is_discarded()) return Field("record", "not valid JSON");
-  if (!j.is_object()) return Field("record", "expected a JSON object");
+  if (j.is_discarded()) return BadField("record", "not valid JSON");
+  if (!j.is_object()) return BadField("record", "expected a JSON object");
   PreferenceItem& item = out->item;
   if (j.contains("responses")) {
-    if (!j.contains("prompt")) return Field("prompt", "missing");
+    if (!j.contains("prompt")) return BadField("prompt", "missing");
     RETURN_IF_ERROR(preference::ParsePrompt(j["prompt"], &item));
     const json& rs = j["responses"];
-    if (!rs.is_array()) return Field("responses", "expected a list");
+    if (!rs.is_array()) return BadField("responses", "expected a list");
     for (size_t i = 0; i < rs.size(); ++i) {
       Response r;
       RETURN_IF_ERROR(Within("responses[" + std::to_string(i) + "]", preference::ParseResponse(rs[i], &r)));
-      if (r.text.empty()) return Field("responses[" + std::to_string(i) + "]", "text: empty");
+      if (r.text.empty()) return BadField("responses[" + std::to_string(i) + "]", "text: empty");
       for (const Response& other : item.responses) {
-        if (!r.id.empty() && other.id == r.id) return Field("responses[" + std::to_string(i) + "].id", "'" + r.id + "' repeated");
+        if (!r.id.empty() && other.id == r.id) return BadField("responses[" + std::to_string(i) + "].id", "'" + r.id + "' repeated");
       }
       item.responses.push_back(std::move(r));
     }
@@ -263,7 +263,7 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
       bool cc = false, rc = false;
       RETURN_IF_ERROR(CompletionText(j["chosen"], "chosen", &c, &cc));
       RETURN_IF_ERROR(CompletionText(j["rejected"], "rejected", &r, &rc));
-      if (cc != rc) return Field("rejected", "must have the same shape as chosen");
+      if (cc != rc) return BadField("rejected", "must have the same shape as chosen");
       item.responses = {{"", c, ""}, {"", r, ""}};
       out->shape = PreferenceRecord::kTrlExplicit;
     } else {
@@ -273,7 +273,7 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
     PreferenceRecord::LabeledAnswer la;
     la.annotator = "import";
     if (auto a = j.find("annotator"); a != j.end()) {
-      if (!a->is_string() || a->get<std::string>().empty()) return Field("annotator", "expected a non-empty string");
+      if (!a->is_string() || a->get<std::string>().empty()) return BadField("annotator", "expected a non-empty string");
       la.annotator = a->get<std::string>();
     }
     Judgement jd;
@@ -281,25 +281,25 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
     la.answer.judgements.push_back(jd);
     out->answers.push_back(std::move(la));
   } else {
-    return Field("record", "expected \"prompt\" and \"responses\", or \"chosen\" and \"rejected\"");
+    return BadField("record", "expected \"prompt\" and \"responses\", or \"chosen\" and \"rejected\"");
   }
   const int n = static_cast<int>(item.responses.size());
   if (project.type == TaskType::kPairwisePreference && n != 2) {
-    return Field("responses", "a pairwise project compares exactly 2 responses, got " + std::to_string(n));
+    return BadField("responses", "a pairwise project compares exactly 2 responses, got " + std::to_string(n));
   }
   if (n < preference::kMinResponses || n > preference::kMaxResponses) {
-    return Field("responses", "expected 2 to 9 responses, got " + std::to_string(n));
+    return BadField("responses", "expected 2 to 9 responses, got " + std::to_string(n));
   }
   for (const Response& r : item.responses) {
-    if (!IsValidUtf8(r.text)) return Field("responses", "not valid UTF-8");
+    if (!IsValidUtf8(r.text)) return BadField("responses", "not valid UTF-8");
   }
-  if (!IsValidUtf8(preference::PromptText(item))) return Field("prompt", "not valid UTF-8");
+  if (!IsValidUtf8(preference::PromptText(item))) return BadField("prompt", "not valid UTF-8");
   if (j.contains("responses")) {
     RETURN_IF_ERROR(ParseAnswerObject(j, project, item, out, false));
     if (auto answers = j.find("answers"); answers != j.end()) {
-      if (!answers->is_array()) return Field("answers", "expected a list");
+      if (!answers->is_array()) return BadField("answers", "expected a list");
       for (size_t i = 0; i < answers->size(); ++i) {
-        if (!(*answers)[i].is_object()) return Field("answers[" + std::to_string(i) + "]", "expected an object");
+        if (!(*answers)[i].is_object()) return BadField("answers[" + std::to_string(i) + "]", "expected an object");
         RETURN_IF_ERROR(Within("answers[" + std::to_string(i) + "]",
                                ParseAnswerObject((*answers)[i], project, item, out, true)));
       }
@@ -308,17 +308,17 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
   if (auto id = j.find("id"); id != j.end() && !id->is_null()) {
     if (id->is_string()) out->id = id->get<std::string>();
     else if (id->is_number_integer()) out->id = std::to_string(id->get<int64_t>());
-    else return Field("id", "must be a string or an integer");
-    if (out->id.empty()) return Field("id", "empty");
-    if (out->id.size() > 512) return Field("id", "longer than 512 bytes");
+    else return BadField("id", "must be a string or an integer");
+    if (out->id.empty()) return BadField("id", "empty");
+    if (out->id.size() > 512) return BadField("id", "longer than 512 bytes");
   } else {
     out->id = ContentId(item);
     out->content_id = true;
   }
   if (auto meta = j.find("meta"); meta != j.end()) {
-    if (!meta->is_object()) return Field("meta", "expected a JSON object");
+    if (!meta->is_object()) return BadField("meta", "expected a JSON object");
     if (meta->contains("prompt") || meta->contains("responses")) {
-      return Field("meta", "\"prompt\" and \"responses\" are reserved keys");
+      return BadField("meta", "\"prompt\" and \"responses\" are reserved keys");
     }
     out->meta_json = meta->dump();
   }
@@ -328,7 +328,7 @@ Status ParsePreferenceRecord(std::string_view line, const Project& project, Pref
     out->meta_json = m.dump();
   }
   if (auto split = j.find("split"); split != j.end()) {
-    if (!split->is_string() || (*split != "pool" && *split != "gold")) return Field("split", "expected pool or gold");
+    if (!split->is_string() || (*split != "pool" && *split != "gold")) return BadField("split", "expected pool or gold");
     out->split = split->get<std::string>();
   }
   return Status::Ok();
@@ -354,15 +354,15 @@ Status ReadPreferenceRecords(ReadContext& ctx, PreferenceShapes accepted, const 
   int64_t n = 0;
   // One line into `rec`, or why it is bad ("field: reason").
   auto parse = [&]() -> Status {
-    if (too_long) return Field("record", "longer than " + std::to_string(limits.max_line_bytes) + " bytes");
-    if (!IsValidUtf8(line)) return Field("record", "not valid UTF-8");
+    if (too_long) return BadField("record", "longer than " + std::to_string(limits.max_line_bytes) + " bytes");
+    if (!IsValidUtf8(line)) return BadField("record", "not valid UTF-8");
     RETURN_IF_ERROR(ParsePreferenceRecord(line, project, &pr));
     if (accepted == PreferenceShapes::kTrl && pr.shape == PreferenceRecord::kOwn) {
-      return Field("record", "not a TRL pair (expected \"chosen\" and \"rejected\"); --format jsonl reads "
+      return BadField("record", "not a TRL pair (expected \"chosen\" and \"rejected\"); --format jsonl reads "
                              "hitloop's own records");
     }
     if (accepted == PreferenceShapes::kHh && pr.shape != PreferenceRecord::kHh) {
-      return Field("record", "not an HH-RLHF pair (expected \"chosen\" and \"rejected\" dialogues of "
+      return BadField("record", "not an HH-RLHF pair (expected \"chosen\" and \"rejected\" dialogues of "
                              "\"\\n\\nHuman:\" and \"\\n\\nAssistant:\" turns); --format trl or jsonl reads other pairs");
     }
     rec.id = pr.id;

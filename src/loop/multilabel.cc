@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
+#include "core/stopwatch.h"
 #include "loop/model_choice.h"
 #include "loop/novelty.h"
 #include "model/registry.h"
@@ -10,11 +11,6 @@
 
 namespace hitloop::loop {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 Status CheckSizes(const PlanInput& in) {
   const size_t n = in.pool.size();
@@ -162,15 +158,15 @@ Result<CyclePlan> PlanMultiLabelCycle(const PlanInput& in) {
   std::vector<int> syn_train(n), syn_audit(n, -1);
   for (size_t i = 0; i < n; ++i) syn_train[i] = in.train_label[i] >= 0 ? 0 : -1;
   if (!plan.cold_start) {
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     ASSIGN_OR_RETURN(std::vector<model::Example> view,
                      ViewForSpec(plan.model_spec, in.blocks, in.pool, &plan.view_rows));
     ASSIGN_OR_RETURN(model::ModelSpec spec, model::ParseModelSpec(plan.model_spec));
     RETURN_IF_ERROR(TrainAndPredictPerLabel(view, in.train_label, counts, spec.classifier,
                                             in.model_options, &plan.label_models,
                                             &plan.label_probs));
-    plan.seconds_train = Since(t0);
-    t0 = Clock::now();
+    plan.seconds_train = SecondsSince(t0);
+    t0 = SteadyClock::now();
     plan.label_sets.resize(n);
     plan.probs.resize(n * 2);
     for (size_t i = 0; i < n; ++i) {
@@ -192,7 +188,7 @@ Result<CyclePlan> PlanMultiLabelCycle(const PlanInput& in) {
     nov.Fit(train_rows, train_y, 1, in.text_dim);
     plan.novelty.resize(n);
     for (size_t i = 0; i < n; ++i) plan.novelty[i] = nov.Score(*in.pool[i].features);
-    plan.seconds_predict = Since(t0);
+    plan.seconds_predict = SecondsSince(t0);
   }
   // The decision core on the two set-level columns (certify, route, order, draw audits).
   PlanInput syn = in;

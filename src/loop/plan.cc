@@ -5,17 +5,12 @@
 #include <iterator>
 
 #include "core/rng.h"
+#include "core/stopwatch.h"
 #include "loop/model_choice.h"
 #include "loop/novelty.h"
 #include "model/registry.h"
 
 namespace hitloop::loop {
-namespace {
-
-using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
-
-}  // namespace
 
 int ConfidenceBand(double confidence) {
   int b = 0;
@@ -89,12 +84,12 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
   } else if (!plan.cold_start) {
     // Model choice (loop/model_choice.h) on people's labels only, then the pool as the chosen
     // spec sees it.
-    auto t0 = Clock::now();
+    auto t0 = SteadyClock::now();
     ASSIGN_OR_RETURN(ModelResolution res, ResolveModel(in.config, in.blocks, train_ex, train_y, k,
                                                        in.model_options, in.seed));
     plan.model_spec = res.spec;
     plan.model_choice = std::move(res.choice);
-    plan.seconds_choice = Since(t0);
+    plan.seconds_choice = SecondsSince(t0);
     ASSIGN_OR_RETURN(std::vector<model::Example> view,
                      ViewForSpec(plan.model_spec, in.blocks, in.pool, &plan.view_rows));
     std::vector<model::Example> fit_ex;
@@ -116,12 +111,12 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
         ++plan.accepted_trained;
       }
     }
-    t0 = Clock::now();
+    t0 = SteadyClock::now();
     ASSIGN_OR_RETURN(model::ModelSpec spec, model::ParseModelSpec(plan.model_spec));
     ASSIGN_OR_RETURN(plan.model, model::CreateClassifier(spec.classifier, in.model_options));
     RETURN_IF_ERROR(plan.model->Train(fit_ex, fit_y, k));
-    plan.seconds_train = Since(t0);
-    t0 = Clock::now();
+    plan.seconds_train = SecondsSince(t0);
+    t0 = SteadyClock::now();
     plan.probs.assign(n * k, 0.0f);
     RETURN_IF_ERROR(plan.model->Predict(view, plan.probs));
     NoveltyScorer nov;
@@ -129,7 +124,7 @@ Result<CyclePlan> PlanCycle(const PlanInput& in) {
     nov.Fit(train_rows, train_y, k, in.text_dim);
     plan.novelty.resize(n);
     for (size_t i = 0; i < n; ++i) plan.novelty[i] = nov.Score(*in.pool[i].features);
-    plan.seconds_predict = Since(t0);
+    plan.seconds_predict = SecondsSince(t0);
   }
   RETURN_IF_ERROR(DecideFromPredictions(in, &plan));
   return plan;

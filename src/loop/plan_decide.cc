@@ -10,15 +10,13 @@
 #include "al/embedding.h"
 #include "al/registry.h"
 #include "core/rng.h"
+#include "core/stopwatch.h"
 #include "loop/audit.h"
 #include "loop/audit_region.h"
 #include "loop/plan.h"
 
 namespace hitloop::loop {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 bool HumanLabeled(const PlanInput& in, size_t i) {
   return in.train_label[i] >= 0 || in.audit_label[i] >= 0;
@@ -579,7 +577,7 @@ void DropAuditsFromReview(CyclePlan* plan) {
 }  // namespace
 
 Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
-  const auto t0 = Clock::now();
+  const auto t0 = SteadyClock::now();
   Rng rng(in.seed * 0x9E3779B97F4A7C15ULL + 17);
   ItemRegions regions;
   RETURN_IF_ERROR(ComputeRegions(in, plan, &regions));
@@ -595,7 +593,7 @@ Status DecideFromPredictions(const PlanInput& in, CyclePlan* plan) {
   RETURN_IF_ERROR(OrderReview(in, rng, plan));
   DrawNextAudits(in, draw_member, rng, &regions, plan);
   DropAuditsFromReview(plan);
-  plan->seconds_route = Since(t0);
+  plan->seconds_route = SecondsSince(t0);
   return Status::Ok();
 }
 

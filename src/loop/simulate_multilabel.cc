@@ -6,15 +6,11 @@
 #include <functional>
 
 #include "core/rng.h"
+#include "core/stopwatch.h"
 #include "loop/multilabel.h"
 
 namespace hitloop::loop {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // A simulated person's answer: the gold set, with one label flipped with probability `noise`
 // (never leaving the set empty).
@@ -118,7 +114,7 @@ void AnswerCycle(const MultiLabelSimInput& in, const CyclePlan& plan, int batch,
 Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimOptions& o, int run,
                                     std::vector<MultiLabelCycleMetrics>* cycles,
                                     const MultiLabelSimProgress& progress) {
-  const auto t_run = Clock::now();
+  const auto t_run = SteadyClock::now();
   const size_t n = in.pool.size();
   const int k = static_cast<int>(in.labels.size());
   MultiLabelRunResult r;
@@ -133,7 +129,7 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
   const int64_t need = o.config.min_audits_needed();
   CyclePlan plan;
   for (int cycle = 1;; ++cycle) {
-    const auto t0 = Clock::now();
+    const auto t0 = SteadyClock::now();
     PlanInput pi;
     pi.labels = in.labels;
     pi.pool = in.pool;
@@ -205,7 +201,7 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
     if (!r.stop_reason.empty()) {
       m.human_labels = s.human;
       m.audit_labels = s.audits;
-      m.seconds = Since(t0);
+      m.seconds = SecondsSince(t0);
       cycles->push_back(m);
       if (progress) progress(m);
       break;
@@ -213,7 +209,7 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
     AnswerCycle(in, plan, batch, o.noise, rng, &s);
     m.human_labels = s.human;
     m.audit_labels = s.audits;
-    m.seconds = Since(t0);
+    m.seconds = SecondsSince(t0);
     cycles->push_back(m);
     if (progress) progress(m);
   }
@@ -230,7 +226,7 @@ Result<MultiLabelRunResult> RunOnce(const MultiLabelSimInput& in, const LoopSimO
   r.audit_labels = s.audits;
   r.human_fraction = static_cast<double>(r.human_labels + r.audit_labels) / static_cast<double>(n);
   ScoreRun(in, plan, s, remainder, o.config.target_precision, &r);
-  r.seconds = Since(t_run);
+  r.seconds = SecondsSince(t_run);
   return r;
 }
 

@@ -10,29 +10,12 @@
 #include "core/file.h"
 #include "core/ids.h"
 #include "core/serial.h"
-#include "text/normalize.h"
+#include "model/fasttext_text.h"
 
 namespace hitloop::model {
 namespace {
 
 constexpr std::string_view kLabelPrefix = "__label__";
-
-std::string TempPath(const char* what) {
-  static std::atomic<uint64_t> counter{0};
-  return (std::filesystem::temp_directory_path() /
-          ("hitloop-ft-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-           what))
-      .string();
-}
-
-// fastText reads one example per line and splits on whitespace.
-std::string OneLine(std::string_view raw) {
-  std::string s = text::NormalizeLossy(raw);
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') c = ' ';
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -42,11 +25,11 @@ FastTextModel::~FastTextModel() = default;
 Status FastTextModel::Train(std::span<const Example> examples, std::span<const int> labels,
                             int num_classes) {
   RETURN_IF_ERROR(ValidateTrainingInput(examples, labels, num_classes));
-  const std::string input = TempPath("train.txt");
+  const std::string input = FastTextTempPath("hitloop-ft", "train.txt");
   {
     std::ofstream f(input, std::ios::binary);
     for (size_t i = 0; i < examples.size(); ++i) {
-      f << kLabelPrefix << labels[i] << ' ' << OneLine(examples[i].text) << '\n';
+      f << kLabelPrefix << labels[i] << ' ' << FastTextLine(examples[i].text) << '\n';
     }
     if (!f) return IoError("fasttext: cannot write " + input);
   }
@@ -89,7 +72,7 @@ Status FastTextModel::Predict(std::span<const Example> examples, std::span<float
   std::vector<std::pair<fasttext::real, std::string>> preds;
   try {
     for (size_t i = 0; i < examples.size(); ++i) {
-      std::istringstream in(OneLine(examples[i].text) + "\n");
+      std::istringstream in(FastTextLine(examples[i].text) + "\n");
       ft_->predictLine(in, preds, -1, 0.0);
       float* o = out.data() + i * num_classes_;
       double sum = 0;
@@ -114,7 +97,7 @@ Status FastTextModel::Predict(std::span<const Example> examples, std::span<float
 
 Result<std::string> FastTextModel::Serialize() const {
   if (!ft_) return FailedPrecondition("fasttext: not trained");
-  const std::string path = TempPath("model.bin");
+  const std::string path = FastTextTempPath("hitloop-ft", "model.bin");
   try {
     ft_->saveModel(path);
   } catch (const std::exception& e) {
@@ -137,7 +120,7 @@ Status FastTextModel::Deserialize(std::string_view payload) {
   if (!r.Get(&k) || k < 1 || !r.GetString(&bytes) || !r.done()) {
     return Corruption("fasttext: malformed model payload");
   }
-  const std::string path = TempPath("load.bin");
+  const std::string path = FastTextTempPath("hitloop-ft", "load.bin");
   {
     std::ofstream f(path, std::ios::binary);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

@@ -14,7 +14,7 @@
 #include "core/file.h"
 #include "core/rng.h"
 #include "core/serial.h"
-#include "text/normalize.h"
+#include "model/fasttext_text.h"
 
 namespace hitloop::model {
 namespace {
@@ -22,22 +22,6 @@ namespace {
 // Bounds the model: (words + buckets) × dims floats.
 constexpr int kBuckets = 100000;
 constexpr int kEpochs = 5;
-
-std::string TempPath(const char* what) {
-  static std::atomic<uint64_t> counter{0};
-  return (std::filesystem::temp_directory_path() /
-          ("hitloop-ftvec-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-           what))
-      .string();
-}
-
-std::string OneLine(std::string_view raw) {
-  std::string s = text::NormalizeLossy(raw);
-  for (char& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t' || c == '\v' || c == '\f') c = ' ';
-  }
-  return s;
-}
 
 }  // namespace
 
@@ -52,12 +36,12 @@ Status FastTextVectors::Fit(std::span<const Example> pool) {
     rng.Shuffle(idx);
     idx.resize(options_.max_fit_items);
   }
-  const std::string input = TempPath("pool.txt");
+  const std::string input = FastTextTempPath("hitloop-ftvec", "pool.txt");
   size_t words = 0;
   {
     std::ofstream f(input, std::ios::binary);
     for (size_t i : idx) {
-      const std::string line = OneLine(pool[i].text);
+      const std::string line = FastTextLine(pool[i].text);
       std::istringstream ss(line);
       for (std::string w; ss >> w;) ++words;
       f << line << '\n';
@@ -112,7 +96,7 @@ Status FastTextVectors::Fit(std::span<const Example> pool) {
 bool FastTextVectors::RawVector(std::string_view text, std::span<float> out) const {
   std::fill(out.begin(), out.end(), 0.0f);
   fasttext::Vector v(dims_);
-  std::istringstream ss(OneLine(text));
+  std::istringstream ss(FastTextLine(text));
   int n = 0;
   for (std::string w; ss >> w;) {
     ft_->getWordVector(v, w);
@@ -143,7 +127,7 @@ Status FastTextVectors::Transform(const Example& ex, std::span<float> out) const
 
 Result<std::string> FastTextVectors::Serialize() const {
   if (!ft_) return FailedPrecondition("ftvec: not fitted");
-  const std::string path = TempPath("model.bin");
+  const std::string path = FastTextTempPath("hitloop-ftvec", "model.bin");
   try {
     ft_->saveModel(path);
   } catch (const std::exception& e) {
@@ -170,7 +154,7 @@ Status FastTextVectors::Deserialize(std::string_view payload) {
       !std::all_of(mean.begin(), mean.end(), [](float x) { return std::isfinite(x); })) {
     return Corruption("ftvec: malformed payload");
   }
-  const std::string path = TempPath("load.bin");
+  const std::string path = FastTextTempPath("hitloop-ftvec", "load.bin");
   {
     std::ofstream f(path, std::ios::binary);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

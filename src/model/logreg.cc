@@ -19,7 +19,7 @@ namespace hitloop::model {
 namespace {
 
 constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kLogRegPayloadVersion = 1;
 // Bounds the lookup table a (corrupted) payload could make Deserialize allocate.
 constexpr uint32_t kMaxFeatureIndex = 1u << 30;
 
@@ -270,7 +270,21 @@ using V8 = float __attribute__((vector_size(32)));
 // few positions ahead are prefetched (the table is far larger than the L2 cache, and each row
 // is a random access), and the class loop runs in 8-float SIMD blocks. One clone per ISA; no FMA
 // contraction (ISO C++ mode), so every clone gives bit-identical scores.
-__attribute__((target_clones("avx2", "default"))) void Accumulate(
+// Under ThreadSanitizer the default clone only: clang 14 instruments the ifunc resolver that
+// target_clones generates, and the resolver runs while the dynamic loader relocates the binary,
+// before the TSan runtime is initialised, so every TSan-built binary linking model/ crashed at
+// load (SIGSEGV in __tsan_func_entry; Regression.ThreadSanitizerBuildsStartAndScore).
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HITLOOP_THREAD_SANITIZER 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) || defined(HITLOOP_THREAD_SANITIZER)
+#define HITLOOP_SCORING_CLONES
+#else
+#define HITLOOP_SCORING_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+HITLOOP_SCORING_CLONES void Accumulate(
     const text::Feature* f, size_t nnz, const uint32_t* index, size_t index_size,
     const float* weights, size_t stride, float* acc_out) {
   constexpr size_t kIndexAhead = 16, kRowAhead = 8;
@@ -359,7 +373,7 @@ Status LogReg::DecisionValues(std::span<const Example> examples, std::span<float
 Result<std::string> LogReg::Serialize() const {
   if (num_classes_ == 0) return FailedPrecondition("logreg: not trained");
   Writer w;
-  w.Put<uint32_t>(kPayloadVersion);
+  w.Put<uint32_t>(kLogRegPayloadVersion);
   w.Put<int32_t>(num_classes_);
   w.Put<double>(options_.c);
   w.PutVector(seen_);
@@ -382,7 +396,7 @@ Status LogReg::Deserialize(std::string_view payload) {
   std::vector<uint8_t> seen;
   std::vector<uint32_t> ids;
   std::vector<float> weights, bias;
-  if (!r.Get(&version) || version != kPayloadVersion || !r.Get(&k) || k < 1 || !r.Get(&c) ||
+  if (!r.Get(&version) || version != kLogRegPayloadVersion || !r.Get(&k) || k < 1 || !r.Get(&c) ||
       !r.GetVector(&seen) || !r.GetVector(&ids) || !r.GetVector(&weights) ||
       !r.GetVector(&bias) || !r.done() || seen.size() != static_cast<size_t>(k) ||
       bias.size() != static_cast<size_t>(k) || weights.size() != ids.size() * k ||

@@ -11,7 +11,7 @@
 namespace hitloop::model {
 namespace {
 
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kLsaPayloadVersion = 1;
 constexpr int kOversample = 10;
 constexpr int kPowerIters = 2;
 
@@ -152,7 +152,7 @@ Status Lsa::Transform(const Example& ex, std::span<float> out) const {
 Result<std::string> Lsa::Serialize() const {
   if (dims() == 0) return FailedPrecondition("lsa: not fitted");
   Writer w;
-  w.Put<uint32_t>(kPayloadVersion);
+  w.Put<uint32_t>(kLsaPayloadVersion);
   w.PutVector(columns_);
   w.PutVector(sigma_);
   w.PutVector(v_);
@@ -164,7 +164,7 @@ Status Lsa::Deserialize(std::string_view payload) {
   uint32_t version = 0;
   std::vector<uint32_t> cols;
   std::vector<float> sigma, v;
-  if (!r.Get(&version) || version != kPayloadVersion || !r.GetVector(&cols) ||
+  if (!r.Get(&version) || version != kLsaPayloadVersion || !r.GetVector(&cols) ||
       !r.GetVector(&sigma) || !r.GetVector(&v) || !r.done() || sigma.empty() ||
       cols.size() > kMaxColumns || v.size() != cols.size() * sigma.size() ||
       !std::is_sorted(cols.begin(), cols.end()) ||

@@ -12,7 +12,7 @@
 namespace hitloop::model {
 namespace {
 
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kPatchesPayloadVersion = 1;
 constexpr int kP2 = PatchFeatures::kPatch * PatchFeatures::kPatch;
 constexpr size_t kFitImages = 10000;
 constexpr int kPatchesPerImage = 10;
@@ -203,7 +203,7 @@ Status PatchFeatures::Transform(const Example& ex, std::span<float> out) const {
 Result<std::string> PatchFeatures::Serialize() const {
   if (centroids() == 0) return FailedPrecondition("patches: not fitted");
   Writer w;
-  w.Put<uint32_t>(kPayloadVersion);
+  w.Put<uint32_t>(kPatchesPayloadVersion);
   w.Put<uint32_t>(text_dim_);
   w.Put<uint32_t>(side_);
   w.Put<float>(contrast_eps_);
@@ -219,7 +219,7 @@ Status PatchFeatures::Deserialize(std::string_view payload) {
   float eps = 0;
   std::vector<float> mean, whiten, centroid;
   auto finite = [](float v) { return std::isfinite(v); };
-  if (!r.Get(&version) || version != kPayloadVersion || !r.Get(&text_dim) || !r.Get(&side) ||
+  if (!r.Get(&version) || version != kPatchesPayloadVersion || !r.Get(&text_dim) || !r.Get(&side) ||
       !r.Get(&eps) || !r.GetVector(&mean) || !r.GetVector(&whiten) || !r.GetVector(&centroid) ||
       !r.done() || side < static_cast<uint32_t>(kPatch) + 1 || side > kMaxSide || !(eps > 0) ||
       !std::isfinite(eps) || mean.size() != static_cast<size_t>(kP2) ||

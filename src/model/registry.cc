@@ -9,12 +9,12 @@
 namespace hitloop::model {
 namespace {
 
-struct Entry {
+struct ClassifierEntry {
   const char* name;
   std::unique_ptr<Classifier> (*create)(const ClassifierOptions&);
 };
 
-const Entry kClassifiers[] = {
+const ClassifierEntry kClassifiers[] = {
     {"logreg", [](const ClassifierOptions& o) -> std::unique_ptr<Classifier> {
        return std::make_unique<LogReg>(o);
      }},

@@ -16,12 +16,12 @@
 namespace hitloop::model {
 namespace {
 
-struct Entry {
+struct RepresentationEntry {
   const char* name;
   std::unique_ptr<Representation> (*create)(const RepresentationOptions&);
 };
 
-const Entry kRepresentations[] = {
+const RepresentationEntry kRepresentations[] = {
     {"lsa", [](const RepresentationOptions& o) -> std::unique_ptr<Representation> {
        return std::make_unique<Lsa>(o);
      }},

@@ -11,7 +11,7 @@
 namespace hitloop::model {
 namespace {
 
-constexpr uint32_t kPayloadVersion = 1;
+constexpr uint32_t kRffPayloadVersion = 1;
 constexpr size_t kSigmaPairs = 2000;
 constexpr uint32_t kMaxInputDims = 1u << 20;
 
@@ -81,7 +81,7 @@ Status RandomFourierFeatures::Transform(const Example& ex, std::span<float> out)
 Result<std::string> RandomFourierFeatures::Serialize() const {
   if (dims() == 0) return FailedPrecondition("rff: not fitted");
   Writer w;
-  w.Put<uint32_t>(kPayloadVersion);
+  w.Put<uint32_t>(kRffPayloadVersion);
   w.Put<uint32_t>(text_dim_);
   w.Put<uint32_t>(input_dims_);
   w.Put<float>(sigma_);
@@ -96,7 +96,7 @@ Status RandomFourierFeatures::Deserialize(std::string_view payload) {
   float sigma = 0;
   std::vector<float> bias, w;
   auto finite = [](float x) { return std::isfinite(x); };
-  if (!r.Get(&version) || version != kPayloadVersion || !r.Get(&text_dim) ||
+  if (!r.Get(&version) || version != kRffPayloadVersion || !r.Get(&text_dim) ||
       !r.Get(&input_dims) || !r.Get(&sigma) || !r.GetVector(&bias) || !r.GetVector(&w) ||
       !r.done() || bias.empty() || input_dims == 0 || input_dims > kMaxInputDims ||
       w.size() != static_cast<size_t>(input_dims) * bias.size() || !(sigma > 0) ||

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <map>
 
-#include "core/clock.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 

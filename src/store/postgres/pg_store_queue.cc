@@ -12,9 +12,9 @@
 // the item are exactly the committed ones: overlap and "not twice to one person" hold exactly.
 #include <algorithm>
 
-#include "core/clock.h"
 #include "core/ids.h"
 #include "store/backend_rules.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 

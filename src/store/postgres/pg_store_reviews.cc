@@ -1,6 +1,7 @@
 // PgStore: verdicts on people's answers and the rework they send back (migration 4). See the
 // "reviews of people's answers" section of store/store.h.
 #include "store/backend_rules.h"
+#include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
 #include "store/postgres/pg_store.h"
 

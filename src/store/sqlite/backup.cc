@@ -22,17 +22,13 @@
 #include <cstring>
 #include <thread>
 
+#include "core/stopwatch.h"
 #include "store/sqlite/identity.h"
 
 namespace hitloop {
 namespace {
 
 using sqlite::CheckHitloopIdentity;
-using SteadyClock = std::chrono::steady_clock;
-
-double SecondsSince(SteadyClock::time_point t0) {
-  return std::chrono::duration<double>(SteadyClock::now() - t0).count();
-}
 
 // One connection, closed on scope exit.
 struct Conn {
