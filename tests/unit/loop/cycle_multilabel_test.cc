@@ -101,7 +101,10 @@ TEST_F(MultiLabelCycleTest, CycleRefusedMultiLabelProjects) {
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_TRUE(c->cold_start);
   EXPECT_TRUE(c->multi_label);
-  EXPECT_EQ(c->queued_review, 50);
+  // The 50-item seed batch less the items the same cycle drew for an audit (50 of these 100):
+  // PlanCycle.AnItemDrawnForAnAuditIsNotAlsoInTheReviewBatch.
+  EXPECT_GT(c->queued_review, 0);
+  EXPECT_LE(c->queued_review, 50);
 }
 
 TEST_F(MultiLabelCycleTest, PerLabelModelsPreLabelSetsThenCertifiedAutoAccept) {

@@ -127,8 +127,13 @@ TEST(PlanMultiLabelCycle, ColdStartWhileEveryLabelIsCold) {
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(plan->cold_start);
   EXPECT_TRUE(plan->label_probs.empty());
-  EXPECT_EQ(plan->review_order.size(), 50u);
+  // The seed batch less the items drawn for an audit too (no item is queued both ways).
+  EXPECT_LE(plan->review_order.size(), 50u);
+  EXPECT_GE(plan->review_order.size(), 40u);
   EXPECT_EQ(plan->new_audits.size(), 50u);
+  for (size_t i : plan->new_audits) {
+    EXPECT_EQ(std::count(plan->review_order.begin(), plan->review_order.end(), i), 0) << i;
+  }
 }
 
 TEST(PlanMultiLabelCycle, SetCertificateIsNeverComputedFromActiveLearningLabels) {
