@@ -1,6 +1,7 @@
 // hitloop: the command-line entry point. The subcommands are listed once, in Commands()
 // (cli/command.cc).
 #include <cstdio>
+#include <exception>
 
 #include "cli/command.h"
 #include "core/log.h"
@@ -23,6 +24,11 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const std::exception& e) {
+    // A defect, never bad input (that is a Status with file, line and field): say so plainly
+    // rather than abort; a transaction under way was rolled back (Store::InTransaction).
+    std::fprintf(stderr, "hitloop: internal error: %s\n", e.what());
+    return 70;  // EX_SOFTWARE
   }
   return exit_code;
 }

@@ -96,6 +96,10 @@ Status Read(ReadContext& ctx) {
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) {
     if (i == 0 && header[i].rfind("\xEF\xBB\xBF", 0) == 0) header[i] = header[i].substr(3);  // BOM
+    // Column names become JSON keys (meta): a name that is not UTF-8 would make every record unwritable.
+    if (!IsValidUtf8(header[i])) {
+      return InvalidArgument(path + ":1: header: column " + std::to_string(i + 1) + " is not valid UTF-8");
+    }
     if (!col.emplace(header[i], i).second) {
       return InvalidArgument(path + ":1: header: column '" + header[i] + "' appears twice");
     }

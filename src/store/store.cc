@@ -4,7 +4,15 @@ namespace hitloop {
 
 Status Store::InTransaction(const std::function<Status()>& fn) {
   RETURN_IF_ERROR(Begin());
-  Status st = fn();
+  Status st;
+  try {
+    st = fn();
+  } catch (...) {
+    // A throw must not leave the connection inside a transaction (in the server that would hold
+    // the write lock for good): undo, then let the exception go on.
+    (void)Rollback();
+    throw;
+  }
   if (!st.ok()) {
     (void)Rollback();
     return st;

@@ -59,6 +59,13 @@ TEST_F(ImporterTest, InvalidUtf8) {
                  "invalid UTF-8");
 }
 
+// Found by fuzz_import_auto: a header name that is not UTF-8 became a JSON key, whose dump threw
+// and ended the process. It is now the file's error, naming the header and the column.
+TEST_F(ImporterTest, CsvHeaderNameThatIsNotUtf8IsRefused) {
+  ExpectRejected("h.csv", "id,text,label,\xff\xffmeta\n1,free money now,spam,x\n", "1",
+                 "header: column 4 is not valid UTF-8", &kCsvFormat);
+}
+
 TEST_F(ImporterTest, MissingOrEmptyTextAndVector) {
   ExpectRejected("t1.jsonl", std::string(kGood) + "{\"id\":\"b\"}\n", "2", "text: missing or empty");
   ExpectRejected("t2.jsonl", std::string(kGood) + "{\"id\":\"b\",\"text\":\"\",\"vector\":[]}\n", "2", "text:");

@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <stdexcept>
 #include <mutex>
 #include <ostream>
 #include <set>
@@ -227,6 +228,22 @@ TEST_P(StoreTest, TransactionRollbackLeavesNothing) {
   });
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
+}
+
+// A throw inside InTransaction (a defect, e.g. a JSON dump of bytes that are not UTF-8) undoes the
+// transaction before it goes on: the connection is not left holding it (a server would keep the
+// write lock for good).
+TEST_P(StoreTest, AThrowInsideATransactionRollsItBackAndPassesOn) {
+  EXPECT_THROW((void)store_->InTransaction([&]() -> Status {
+    AddItem("a");
+    throw std::runtime_error("defect");
+  }),
+               std::runtime_error);
+  EXPECT_EQ(store_->GetStatus(project_.id)->items, 0);
+  EXPECT_EQ(store_->Commit().code(), StatusCode::kFailedPrecondition);  // no transaction left open
+  AddItem("b");
+  store_.reset();
+  EXPECT_EQ(Reopen()->GetStatus(project_.id)->items, 1);
 }
 
 TEST_P(StoreTest, NestedRollbackUndoesOnlyTheInnerWrites) {
