@@ -28,6 +28,21 @@ std::vector<uint32_t> CodePointStarts(std::string_view s) {
   return starts;
 }
 
+// Runs of non-space bytes (ASCII space, tab, CR, LF, VT, FF separate; NFKC has already turned
+// the other Unicode spaces into U+0020).
+std::vector<std::string_view> SplitOnSpaces(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; };
+  while (i < s.size()) {
+    while (i < s.size() && space(s[i])) ++i;
+    const size_t b = i;
+    while (i < s.size() && !space(s[i])) ++i;
+    if (i > b) out.push_back(s.substr(b, i - b));
+  }
+  return out;
+}
+
 }  // namespace
 
 Featurizer::Featurizer(FeaturizerOptions options)
@@ -40,10 +55,13 @@ SparseRow Featurizer::HashCounts(std::string_view raw) const {
   const auto tokens = Tokenize(norm);
   const uint32_t mask = text_dim_ - 1;
   // Exact for ASCII (an upper bound otherwise), so the row is never reallocated while it grows.
+  // The spans whose character n-grams are taken: the tokens, or the space-separated words.
+  const std::vector<std::string_view> words =
+      options_.char_ngram_min > 0 && options_.char_ngram_words ? SplitOnSpaces(norm) : tokens;
   size_t expect = tokens.size() * 2;
   if (options_.char_ngram_min > 0) {
     const size_t kinds = static_cast<size_t>(options_.char_ngram_max - options_.char_ngram_min + 1);
-    for (std::string_view t : tokens) expect += kinds * (t.size() + 2);
+    for (std::string_view w : words) expect += kinds * (w.size() + 2);
   }
   row.reserve(expect);
   std::string buf;
@@ -57,9 +75,11 @@ SparseRow Featurizer::HashCounts(std::string_view raw) const {
       buf.append(tokens[t + 1]);
       row.push_back({static_cast<uint32_t>(Hash64(buf, kBigramSeed)) & mask, 1.0f});
     }
-    if (options_.char_ngram_min > 0) {
+  }
+  if (options_.char_ngram_min > 0) {
+    for (std::string_view w : words) {
       buf.assign("<");
-      buf.append(tokens[t]);
+      buf.append(w);
       buf.push_back('>');
       const auto starts = CodePointStarts(buf);
       const int n_cp = static_cast<int>(starts.size()) - 1;

@@ -3,8 +3,13 @@
 //
 // Text features (fastText/Vowpal-Wabbit style hashing, no vocabulary to store):
 //   - the text is normalised (NFKC + case fold) and tokenised (text/tokenize.h);
-//   - word unigrams, word bigrams and character n-grams of each "<token>" are hashed with XXH3
-//     (a different seed per kind) into 2^hash_bits buckets;
+//   - word unigrams and word bigrams of the tokens, and character n-grams of each "<word>" — a
+//     word being a run of non-space characters, punctuation kept (scikit-learn's char_wb) —
+//     are hashed with XXH3 (a different seed per kind) into 2^hash_bits buckets. Punctuation
+//     inside the n-grams carries structure the tokens drop (a gloss's `; "example"`): on
+//     wordnet the full-pool model gains 3 points over n-grams of the tokens (bench/HISTORY.md,
+//     "Character n-grams keep punctuation"). char_ngram_words = false is the old rule (n-grams
+//     of each "<token>"), kept for featurizer files of format version 1;
 //   - counts become sublinear TF (1 + ln tf) times smoothed IDF, ln((1 + N) / (1 + df)) + 1,
 //     learnt by Fit over a corpus (the unlabelled pool: IDF needs no labels);
 //   - the text block is L2-normalised.
@@ -31,6 +36,7 @@ struct FeaturizerOptions {
   bool word_bigrams = true;
   int char_ngram_min = 3;    // character n-grams of "<token>"; 0 disables
   int char_ngram_max = 5;
+  bool char_ngram_words = true;  // n-grams of space-separated words (punctuation kept), not tokens
   bool sublinear_tf = true;
   bool idf = true;
 };

@@ -27,6 +27,7 @@ std::string EncodeFeaturizer(const Featurizer& featurizer) {
   w.Put<float>(st.max_idf);
   w.PutVector(st.idf);
   w.PutVector(st.dense_scale);
+  w.Put<uint8_t>(st.options.char_ngram_words);
   const std::string payload = w.Take();
 
   Writer header;
@@ -47,7 +48,7 @@ Result<Featurizer> DecodeFeaturizer(std::string_view bytes) {
   h.Get(&version);
   h.Get(&length);
   h.Get(&checksum);
-  if (version != kFeaturizerFileVersion) {
+  if (version != 1 && version != kFeaturizerFileVersion) {
     return Corruption("featurizer file: unsupported format version " + std::to_string(version));
   }
   const std::string_view payload = bytes.substr(kHeader);
@@ -58,13 +59,15 @@ Result<Featurizer> DecodeFeaturizer(std::string_view bytes) {
 
   Featurizer::State st;
   Reader c(payload);
-  uint8_t uni = 0, bi = 0, sub = 0, idf = 0;
+  uint8_t uni = 0, bi = 0, sub = 0, idf = 0, words = 0;
   if (!c.Get(&st.options.hash_bits) || !c.Get(&uni) || !c.Get(&bi) || !c.Get(&sub) ||
       !c.Get(&idf) || !c.Get(&st.options.char_ngram_min) ||
       !c.Get(&st.options.char_ngram_max) || !c.Get(&st.max_idf) || !c.GetVector(&st.idf) ||
-      !c.GetVector(&st.dense_scale) || !c.done() || uni > 1 || bi > 1 || sub > 1 || idf > 1) {
+      !c.GetVector(&st.dense_scale) || (version >= 2 && !c.Get(&words)) || !c.done() || uni > 1 ||
+      bi > 1 || sub > 1 || idf > 1 || words > 1) {
     return Corruption("featurizer file: malformed payload");
   }
+  st.options.char_ngram_words = words;  // version 1: n-grams of the tokens
   st.options.word_unigrams = uni;
   st.options.word_bigrams = bi;
   st.options.sublinear_tf = sub;

@@ -7,7 +7,8 @@
 // foreign file is a Corruption error at load time, never wrong features later.
 // Payload (little-endian): hash_bits i32 | word_unigrams, word_bigrams, sublinear_tf, idf u8 |
 //   char_ngram_min, char_ngram_max i32 | max_idf f32 | idf count u64 + f32s |
-//   dense count u64 + f32s. The hashing itself (XXH3 seeds, normalisation, tokenisation in
+//   dense count u64 + f32s | (version 2) char_ngram_words u8. Version 1 files (no last byte) are
+//   read with char_ngram_words = false, the rule they were written under. The hashing itself (XXH3 seeds, normalisation, tokenisation in
 //   text/featurizer.cc) is part of the format: change it and bump kFeaturizerFileVersion.
 // Thread-safe (no shared state).
 #include <string>
@@ -18,7 +19,7 @@
 
 namespace hitloop::text {
 
-inline constexpr uint32_t kFeaturizerFileVersion = 1;
+inline constexpr uint32_t kFeaturizerFileVersion = 2;
 
 std::string EncodeFeaturizer(const Featurizer& featurizer);
 // Corruption on bad magic/version/length/checksum or a payload that does not describe a

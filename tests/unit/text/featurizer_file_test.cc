@@ -59,7 +59,40 @@ TEST(FeaturizerFileTest, SaveLoadGivesIdenticalRows) {
   EXPECT_EQ(g2->options().hash_bits, 12);
   EXPECT_EQ(g2->options().char_ngram_min, 0);
   EXPECT_FALSE(g2->options().word_bigrams);
+  EXPECT_TRUE(g2->options().char_ngram_words);
   ExpectSameRows(g, *g2);
+}
+
+// A file of format version 1 (written before char_ngram_words: no last byte) is read with the
+// rule it was written under, n-grams of the tokens, so a saved project keeps its features.
+TEST(FeaturizerFileTest, AVersionOneFileKeepsTheTokenNgramsItWasWrittenWith) {
+  FeaturizerOptions o;
+  o.hash_bits = 10;
+  o.char_ngram_words = false;
+  Featurizer old(o);
+  std::vector<FeatureInput> in = {{"a gloss; \"an example\"", {}}, {"another, gloss", {}}};
+  ASSERT_TRUE(old.FitTransform(in).ok());
+  std::string bytes = EncodeFeaturizer(old);
+  // Rewrite as version 1: drop the payload's last byte, fix version, length and checksum.
+  const size_t header = 8 + 4 + 8 + 8;
+  bytes.pop_back();
+  const uint32_t v1 = 1;
+  const uint64_t length = bytes.size() - header;
+  const uint64_t sum = Hash64(std::string_view(bytes).substr(header));
+  std::memcpy(bytes.data() + 8, &v1, sizeof(v1));
+  std::memcpy(bytes.data() + 12, &length, sizeof(length));
+  std::memcpy(bytes.data() + 20, &sum, sizeof(sum));
+  auto loaded = DecodeFeaturizer(bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_FALSE(loaded->options().char_ngram_words);
+  ExpectSameRows(old, *loaded);
+  // The current default differs on punctuated text, so the flag matters.
+  FeaturizerOptions now = o;
+  now.char_ngram_words = true;
+  Featurizer fresh(now);
+  ASSERT_TRUE(fresh.FitTransform(in).ok());
+  EXPECT_NE(fresh.Transform({"a gloss; \"an example\"", {}}).size(),
+            loaded->Transform({"a gloss; \"an example\"", {}}).size());
 }
 
 TEST(FeaturizerFileTest, EveryFlippedByteIsRejected) {

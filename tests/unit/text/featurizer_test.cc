@@ -22,8 +22,27 @@ TEST(FeaturizerTest, TextRowsAreSortedUniqueAndUnitLength) {
     for (const auto& x : rows[i]) EXPECT_LT(x.index, f.text_dim());
   }
   EXPECT_TRUE(rows[2].empty());
-  // Normalisation: case and punctuation do not change the features.
-  EXPECT_NEAR(Dot(f.Transform({"THE cat", {}}), f.Transform({"the, cat", {}})), 1.0, 1e-5);
+  // Normalisation: case does not change the features.
+  EXPECT_NEAR(Dot(f.Transform({"THE cat", {}}), f.Transform({"the cat", {}})), 1.0, 1e-5);
+}
+
+// The character n-grams are those of the space-separated words, punctuation kept ("the," and
+// "the" differ; scikit-learn's char_wb), while the word features are those of the tokens. With
+// char_ngram_words = false (format version 1 files) punctuation changes nothing.
+TEST(FeaturizerTest, CharacterNgramsKeepPunctuationUnlessTokensAreAskedFor) {
+  Featurizer f;
+  std::vector<FeatureInput> in = {{"the cat", {}}, {"the, cat", {}}};
+  ASSERT_TRUE(f.FitTransform(in).ok());
+  const double d = Dot(f.Transform({"THE cat", {}}), f.Transform({"the, cat", {}}));
+  EXPECT_LT(d, 0.999);
+  EXPECT_GT(d, 0.5);  // the tokens and the n-grams of "cat" are shared
+  FeaturizerOptions o;
+  o.char_ngram_words = false;
+  Featurizer g(o);
+  ASSERT_TRUE(g.FitTransform(in).ok());
+  EXPECT_NEAR(Dot(g.Transform({"THE cat", {}}), g.Transform({"the, cat", {}})), 1.0, 1e-5);
+  // Runs of spaces, tabs and newlines separate words alike.
+  EXPECT_NEAR(Dot(f.Transform({"the  cat\n", {}}), f.Transform({"the\tcat", {}})), 1.0, 1e-5);
 }
 
 TEST(FeaturizerTest, IdfDownweightsCommonTerms) {
