@@ -36,9 +36,11 @@ struct SimAlArgs {
   std::string model = "logreg";
   uint64_t seed = 1;
   double c = 10.0;
+  double dual_tolerance = model::ClassifierOptions{}.dual_tolerance;
   int threads = 2;
   int hash_bits = 20;
   bool no_char_ngrams = false;
+  bool token_char_ngrams = false;
   size_t max_pool = 0;
   size_t max_test = 0;
   bool no_full_pool = false;
@@ -226,6 +228,7 @@ Status RunMultiLabel(const SimAlArgs& a) {
   o.max_labels = a.max_labels;
   o.model = a.model;
   o.model_options.c = a.c;
+  o.model_options.dual_tolerance = a.dual_tolerance;
   o.model_options.threads = a.threads;
   o.model_options.seed = a.seed;
   o.seed = a.seed;
@@ -253,6 +256,7 @@ Status Run(const SimAlArgs& a) {
   text::FeaturizerOptions fo;
   fo.hash_bits = a.hash_bits;
   if (a.no_char_ngrams) fo.char_ngram_min = 0;
+  fo.char_ngram_words = !a.token_char_ngrams;
   text::Featurizer featurizer(fo);
   std::vector<text::FeatureInput> pool_in(pool.texts.size());
   for (size_t i = 0; i < pool_in.size(); ++i) pool_in[i] = {pool.texts[i], pool.vectors[i]};
@@ -309,6 +313,7 @@ Status Run(const SimAlArgs& a) {
   so.model = spec.classifier;
   so.seed = a.seed;
   so.model_options.c = a.c;
+  so.model_options.dual_tolerance = a.dual_tolerance;
   so.model_options.threads = a.threads;
   so.model_options.seed = a.seed;
   so.full_pool_reference = !a.no_full_pool;
@@ -361,6 +366,7 @@ Status Run(const SimAlArgs& a) {
             {"settings",
              {{"model", a.model}, {"repeats", a.repeats}, {"seed_labels_per_class", a.seed_labels},
               {"batch", a.batch}, {"max_labels", a.max_labels}, {"seed", a.seed}, {"c", a.c},
+              {"dual_tolerance", a.dual_tolerance}, {"char_ngrams_of", a.token_char_ngrams ? "tokens" : "words"},
               {"hash_bits", a.hash_bits}, {"char_ngrams", !a.no_char_ngrams},
               {"max_pool", a.max_pool}, {"max_test", a.max_test}, {"threads", a.threads},
               {"full_pool_reference", !a.no_full_pool}, {"wall_seconds", wall},
@@ -412,6 +418,11 @@ void RegisterSimulateAl(CLI::App& simulate, GlobalOptions&, int* exit_code) {
       ->capture_default_str();
   cmd->add_option("--out", a.out, "Output directory")->required();
   cmd->add_option("--c", a.c, "Inverse regularisation of linear models")->capture_default_str();
+  cmd->add_option("--dual-tolerance", a.dual_tolerance,
+                  "logreg's dual solver stops when no projected gradient reaches this (liblinear: 0.1)")
+      ->capture_default_str();
+  cmd->add_flag("--token-char-ngrams", a.token_char_ngrams,
+                "Character n-grams of the letter/digit tokens (the featurizer before 2026-12-07), not of the space-separated words");
   cmd->add_option("--threads", a.threads, "Scoring threads")->capture_default_str();
   cmd->add_option("--hash-bits", a.hash_bits, "Text feature buckets = 2^bits")
       ->capture_default_str();

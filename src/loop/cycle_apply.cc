@@ -76,6 +76,19 @@ Result<std::vector<uint8_t>> AnsweredSince(const ApplyContext& c) {
   return answered;
 }
 
+// Review entries that survive ClearQueue are held by someone (an active lease) or partly
+// answered: a person is labelling those items now. Like items answered since the snapshot, they
+// are left to that person: not audited (an audit entry beside the review one had two people
+// label the item, one of them as an audit — the soak's cross-cycle "answered twice"), not
+// machine-labelled, not queued again.
+Status MarkHeldReviews(const ApplyContext& c, std::vector<uint8_t>* taken) {
+  return c.store.ScanOpenQueue(c.project.id, [&](const QueueEntry& e) {
+    if (e.kind != "review" || e.pool == kGoldPool) return true;
+    if (auto it = c.in.pos.find(e.item_id); it != c.in.pos.end()) (*taken)[it->second] = 1;
+    return true;
+  });
+}
+
 // Auto-accepted labels written, labels the loop no longer vouches for withdrawn; returns the
 // items to queue for review.
 Result<std::set<size_t>> ApplyRoutes(const ApplyContext& c, const std::vector<uint8_t>& answered) {
@@ -190,6 +203,7 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     for (const Prediction& p : gold_predictions) RETURN_IF_ERROR(store.PutPrediction(p));
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
+    RETURN_IF_ERROR(MarkHeldReviews(c, &answered));
     ASSIGN_OR_RETURN(std::set<size_t> to_review, ApplyRoutes(c, answered));
     RETURN_IF_ERROR(QueueReviews(c, to_review));
     RETURN_IF_ERROR(QueueAudits(c, answered));

@@ -216,7 +216,7 @@ Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int>
       }
       DualCdOptions o;
       o.c = options_.c;
-      o.eps = 0.1;  // liblinear's default for this solver
+      o.eps = options_.dual_tolerance;
       o.seed = options_.seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(c);
       SolveLogisticDual(x, y, o, alpha, &w);
       // Kept per class and transposed into the row-major table below: writing one column of

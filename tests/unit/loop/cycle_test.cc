@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "core/clock.h"
 #include "loop/config.h"
 #include "loop_store_fixture.h"
 
@@ -158,6 +159,51 @@ TEST_F(CycleTest, ItemsPeopleAnswerWhileTheModelTrainsAreLeftToThem) {
     EXPECT_EQ(it->state, ItemState::kLabeled);
     EXPECT_EQ(*it->label_source, LabelSource::kHuman);
   }
+}
+
+// Regression (the soak, 60 min × 200 clients): a review entry someone held when the next cycle
+// ran survived the queue's reset, and that cycle could draw the same item for an audit — two
+// open entries, two people, the item answered twice. A held review now keeps its item out of
+// the cycle's writes: no audit entry beside it, no machine label.
+TEST_F(CycleTest, AnItemSomeoneHoldsForReviewIsNotAlsoQueuedForAnAudit) {
+  // The store's clock is the test's, so carol's lease is live when the next cycle runs.
+  FakeClock clock(now_);
+  store_->SetClock(&clock);
+  AddItems(600, Split::kPool, 1);
+  ASSERT_TRUE(Cycle(Options()).ok());
+  clock.Set(now_);
+  // Carol takes every review entry (the audits are passed over) and holds them.
+  std::set<int64_t> held;
+  for (;;) {
+    ClaimRequest req{project_.id, "carol", {"general"}, {}, now_, 3'600'000};
+    req.exclude_kinds = {"audit"};
+    auto got = store_->Claim(req);
+    ASSERT_TRUE(got.ok()) << got.status().ToString();
+    if (!got->has_value()) break;
+    held.insert((*got)->entry.item_id);
+  }
+  ASSERT_GT(held.size(), 0u);
+  // The audits are answered so the next cycle draws new ones over the items not labelled yet,
+  // the held ones among them.
+  AnswerAll("alice", {"audit"});
+  // Every item not labelled yet is drawn for an audit this time.
+  auto cfg = MergeLoopConfig(Reload().config_json, R"({"audit_per_cycle":600})");
+  ASSERT_TRUE(cfg.ok()) << cfg.status().ToString();
+  ASSERT_TRUE(store_->SetProjectConfig(project_.id, *cfg).ok());
+  clock.Set(now_ + 1000);  // the time Cycle() gives the next cycle
+  auto c2 = Cycle(Options());
+  ASSERT_TRUE(c2.ok()) << c2.status().ToString();
+  EXPECT_GT(c2->audits_queued, 0);
+  std::map<int64_t, std::set<std::string>> open;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+    open[q.item_id].insert(q.kind);
+    return true;
+  }).ok());
+  for (int64_t id : held) {
+    EXPECT_TRUE(open[id].count("review")) << "item " << id << ": carol's entry stays";
+    EXPECT_FALSE(open[id].count("audit")) << "item " << id << " is held for review and queued for an audit";
+  }
+  store_->SetClock(SystemClock::Default());
 }
 
 TEST_F(CycleTest, FailingAuditsRequeueAutoLabels) {
