@@ -156,6 +156,10 @@ void RegisterCycle(CLI::App& app, GlobalOptions& g, int* exit_code) {
     o.now = SystemClock::Default()->NowMillis();
     o.seed = a->seed;
     o.model_options.threads = a->threads;
+    o.in_commit = [&](Store& s, const loop::CycleRecord& rec) {
+      return LogCliAction(s, "cycle", p->name, std::to_string(rec.cycle),
+                          nlohmann::json::parse(loop::CycleLogDetailJson(rec)));
+    };
     auto r = loop::RunCycle(**store, *p, o);
     if (!r.ok()) { *exit_code = Fail(r.status()); return; }
     if (a->as_json) {

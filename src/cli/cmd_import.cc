@@ -1,16 +1,29 @@
 // hitloop import NAME FILE [--format auto|jsonl|csv|label-studio|...|answers] [--text-field NAME] [--skip-bad REJECTS] [--detect LIST]
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/command.h"
 #include "store/open.h"
 #include "cli/progress.h"
 #include "io/answers.h"
 #include "io/importer.h"
+#include "io/record.h"
+#include "cli/admin_log.h"
 #include "loop/config.h"
 #include "loop/detect.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
+namespace {
+
+// The imported file's name for the admin log: its last component, or a placeholder when the
+// bytes are not UTF-8 (a JSON string could not hold them).
+std::string LoggedFileName(const std::string& path) {
+  const std::string name = std::filesystem::path(path).filename().string();
+  return io::IsValidUtf8(name) ? name : "<file name not UTF-8>";
+}
+
+}  // namespace
 
 void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
   struct Opts {
@@ -83,7 +96,18 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     opts.text_field = o.text_field;
     opts.limits.max_line_bytes = o.max_record_bytes;
     opts.progress = [&progress](uint64_t done, uint64_t total) { progress.Update(done, total); };
-    auto stats = io::ImportFile(**store, *p, o.file, *fmt, opts);
+    // One transaction with its admin log entry (cli/admin_log.h), as the server's upload.
+    Result<io::ImportStats> stats = io::ImportStats{};
+    Status imported = (*store)->InTransaction([&]() -> Status {
+      stats = io::ImportFile(**store, *p, o.file, *fmt, opts);
+      if (!stats.ok()) return stats.status();
+      return LogCliAction(**store, "import", p->name, stats->format,
+                          {{"file", LoggedFileName(o.file)},
+                           {"records", stats->records}, {"inserted", stats->inserted},
+                           {"existing", stats->existing}, {"labels", stats->labels},
+                           {"predictions", stats->predictions}, {"rejected", stats->rejected}});
+    });
+    if (stats.ok() && !imported.ok()) stats = imported;
     progress.Finish();
     if (!stats.ok()) {
       *exit_code = Fail(stats.status());

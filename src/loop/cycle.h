@@ -45,6 +45,9 @@ struct CycleOptions {
   // Runs after the plan is made and before its writes, i.e. where a real cycle spends its time
   // training while people keep labelling (tests use it to label items meanwhile).
   std::function<void()> before_commit;
+  // Runs inside the cycle's final transaction, after its record is written (rec.cycle is set):
+  // what the caller writes here commits or rolls back with the cycle (the admin log's entry).
+  std::function<Status(Store&, const CycleRecord&)> in_commit;
   // Resolves the host names of a connected ML backend (loop/external_model.h); null = the
   // system resolver. Tests give their own.
   std::shared_ptr<net::Resolver> resolver;

@@ -213,6 +213,7 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     }
     rec->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     ASSIGN_OR_RETURN(rec->cycle, store.AppendCycle(project.id, o.now, CycleRecordToJson(*rec)));
+    if (o.in_commit) RETURN_IF_ERROR(o.in_commit(store, *rec));
     return Status::Ok();
   });
 }

@@ -151,6 +151,17 @@ const char* RuleStateName(bool certified, bool rejected, bool too_small) {
   return certified ? "certified" : rejected ? "rejected" : too_small ? "too_small" : "pending";
 }
 
+std::string CycleLogDetailJson(const CycleRecord& r) {
+  return nlohmann::json{{"cycle", r.cycle},
+                        {"model_version", r.model_version},
+                        {"global_certified", r.global_certified},
+                        {"auto_accepted", r.auto_accepted},
+                        {"newly_accepted", r.newly_accepted},
+                        {"queued_review", r.queued_review},
+                        {"audits_queued", r.audits_queued}}
+      .dump();
+}
+
 std::string CycleRecordToJson(const CycleRecord& r) {
   return json{{"cycle", r.cycle},
               {"created_at", r.created_at},

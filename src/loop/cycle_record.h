@@ -106,6 +106,9 @@ struct CycleRecord {
 // The one writer: a JSON object (compact). Field names are a contract (docs/FORMATS.md readers,
 // the server's cycle route, scripts).
 std::string CycleRecordToJson(const CycleRecord& r);
+// The admin log's summary of a cycle (store/action_log.h), a JSON object: cycle, model_version,
+// global_certified, auto_accepted, newly_accepted, queued_review, audits_queued.
+std::string CycleLogDetailJson(const CycleRecord& r);
 
 // The one reader. Missing fields keep CycleRecord's defaults; `null` gold metrics stay unset.
 Result<CycleRecord> CycleRecordFromJson(std::string_view json);

@@ -93,6 +93,10 @@ void HandleRunCycle(Ctx& c) {
   o.models_dir = loop::DefaultModelsDir(c.options.db_path, c.project->name);
   o.now = c.now;
   o.model_options.threads = 1;
+  o.in_commit = [&](Store& s, const loop::CycleRecord& rec) {
+    return LogAdminAction(s, c, "cycle", std::to_string(rec.cycle),
+                          nlohmann::json::parse(loop::CycleLogDetailJson(rec)));
+  };
   auto r = loop::RunCycle(c.store, *c.project, o);
   if (!r.ok()) { SendError(c, r.status()); return; }
   auto j = nlohmann::json::parse(loop::CycleRecordToJson(*r), nullptr, false);
