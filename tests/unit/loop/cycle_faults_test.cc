@@ -5,11 +5,19 @@
 // counts hold; the cycle's writes (predictions, routing, queue, record: one transaction) are all
 // there or none is; a cycle that returned OK is recorded (nothing acknowledged lost); a failed
 // one says why; and a re-run on the reopened database finishes. Model files are written past
-// SQLite (model/model_file.h, atomic by rename) and are not covered here.
+// SQLite (model/model_file.h, atomic by rename): the second test fails each step of each of
+// them in turn (core/file.h's fault hook).
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <cerrno>
+#include <filesystem>
 #include <sstream>
 #include <string>
+
+#include "core/file.h"
+#include "loop/predictor.h"
+#include "model/model_file.h"
 
 #include "loop/cycle.h"
 #include "loop_store_fixture.h"
@@ -115,6 +123,108 @@ TEST_F(CycleFaultsTest, AFaultAtAnyWriteLeavesTheCycleWholeOrAbsentAndARerunFini
   }
   std::cerr << "cycle: " << writes << " writes, " << syncs << " syncs, " << points
             << " injection points, " << failed << " cycles refused\n";
+}
+
+// The file fault hook: counts AtomicWriteFile's steps of one kind, failing the k-th (k = 0:
+// count only).
+std::atomic<int> hook_step{0};
+std::atomic<int64_t> hook_seen{0}, hook_at{0};
+std::atomic<int> hook_errno{EIO};
+int FileHook(FileStep step, const std::string&) {
+  if (static_cast<int>(step) != hook_step.load()) return 0;
+  return ++hook_seen == hook_at.load() ? hook_errno.load() : 0;
+}
+
+TEST_F(CycleFaultsTest, AFaultAtAnyStepOfAModelFileWriteFailsTheCycleCleanlyAndARerunFinishes) {
+  namespace fs = std::filesystem;
+  AddItems(300, Split::kPool, 1);
+  AddItems(20, Split::kGold, 2);
+  // The template has had its cold-start cycle and its answers: the swept cycle trains and saves
+  // a model, its featurizer and its audit-region state.
+  {
+    CycleOptions o = Options();
+    auto c1 = RunCycle(*store_, Reload(), o);
+    ASSERT_TRUE(c1.ok()) << c1.status().ToString();
+    now_ += 2000;
+    AnswerAll("alice", {});
+  }
+  store_.reset();
+  const std::string models = dir_.path() + "/models", work_models = dir_.path() + "/work_models";
+  auto fresh = [&] {
+    hitloop::testing::CopyDatabase(Template(), Work());
+    fs::remove_all(work_models);
+    fs::copy(models, work_models, fs::copy_options::recursive);
+  };
+  auto cycle = [&]() -> Result<CycleRecord> {
+    auto s = OpenSqliteStore(Work(), OpenMode::kMustExist);
+    if (!s.ok()) return s.status();
+    auto p = (*s)->GetProject(project_.name);
+    if (!p.ok()) return p.status();
+    CycleOptions o = Options();
+    o.models_dir = work_models;
+    o.now = now_ + 1000;
+    return RunCycle(**s, *p, o);
+  };
+  auto leftovers = [&] {
+    int tmp = 0;
+    for (const auto& e : fs::recursive_directory_iterator(work_models)) {
+      tmp += e.path().extension() == ".tmp";
+    }
+    return tmp;
+  };
+  fresh();
+  size_t cycles = 0;
+  const std::string before = State(&cycles);
+  ASSERT_EQ(cycles, 1u);
+  hook_step = static_cast<int>(FileStep::kOpen);
+  hook_seen = 0;
+  hook_at = 0;
+  SetFileFaultHookForTesting(&FileHook);
+  auto clean = cycle();
+  const int64_t files = hook_seen.load();
+  SetFileFaultHookForTesting(nullptr);
+  ASSERT_TRUE(clean.ok()) << clean.status().ToString();
+  ASSERT_FALSE(clean->model_path.empty()) << "the swept cycle trained no model";
+  ASSERT_GE(files, 2) << "a model and its featurizer at least";
+  const std::string whole = State(&cycles);
+  ASSERT_EQ(cycles, 2u);
+
+  int points = 0, refused = 0;
+  for (FileStep step : {FileStep::kOpen, FileStep::kWrite, FileStep::kFsync, FileStep::kRename}) {
+    for (int64_t k = 1; k <= files; ++k) {
+      SCOPED_TRACE("step " + std::to_string(static_cast<int>(step)) + " of file " + std::to_string(k) +
+                   " of " + std::to_string(files));
+      fresh();
+      hook_step = static_cast<int>(step);
+      hook_seen = 0;
+      hook_at = k;
+      hook_errno = step == FileStep::kWrite ? ENOSPC : EIO;
+      SetFileFaultHookForTesting(&FileHook);
+      auto r = cycle();
+      SetFileFaultHookForTesting(nullptr);
+      ++points;
+      EXPECT_EQ(leftovers(), 0) << "a temporary file was left behind";
+      EXPECT_EQ(hitloop::testing::DatabaseProblems(Work()), "");
+      const std::string after = State(&cycles);
+      if (r.ok()) {
+        ADD_FAILURE() << "a cycle whose file write failed reported success";
+        continue;
+      }
+      ++refused;
+      EXPECT_NE(r.status().message().find(work_models), std::string::npos) << r.status().ToString();
+      EXPECT_EQ(after, before) << "a failed cycle changed the database";
+      EXPECT_EQ(cycles, 1u);
+      auto rerun = cycle();
+      ASSERT_TRUE(rerun.ok()) << rerun.status().ToString();
+      (void)State(&cycles);
+      EXPECT_EQ(cycles, 2u);
+      // What the recorded cycle names is on disk and whole.
+      EXPECT_TRUE(model::LoadModel(rerun->model_path).ok()) << rerun->model_path;
+      EXPECT_TRUE(fs::exists(FeaturizerPathFor(rerun->model_path)));
+    }
+  }
+  std::cerr << "cycle: " << files << " files, " << points << " injection points, " << refused
+            << " cycles refused\n";
 }
 
 }  // namespace
