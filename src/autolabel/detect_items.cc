@@ -27,6 +27,15 @@ Result<DetectorChoice> ParseDetectorChoice(std::string_view list) {
   return c;
 }
 
+std::string DetectorChoiceText(const DetectorChoice& c) {
+  std::string out;
+  for (const auto& [on, name] : {std::pair{c.format, "format"}, std::pair{c.language, "language"},
+                                 std::pair{c.boilerplate, "boilerplate"}}) {
+    if (on) out += (out.empty() ? "" : ",") + std::string(name);
+  }
+  return out.empty() ? "none" : out;
+}
+
 namespace {
 
 void DetectOne(const ItemText& it, const DetectItemsOptions& o, std::vector<Detection>* out) {

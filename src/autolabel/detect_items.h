@@ -28,6 +28,9 @@ struct DetectorChoice {
 // Parses "format,language,boilerplate" (any subset; "all"; "none" or "" = nothing).
 // Errors: InvalidArgument naming an unknown detector.
 Result<DetectorChoice> ParseDetectorChoice(std::string_view list);
+// The chosen detectors as a list ParseDetectorChoice reads back ("format,language,boilerplate";
+// "none" for none).
+std::string DetectorChoiceText(const DetectorChoice& c);
 
 struct DetectItemsOptions {
   DetectorChoice detectors;

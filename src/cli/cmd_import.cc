@@ -81,13 +81,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     auto p = (*store)->GetProject(o.project);
     if (!p.ok()) { *exit_code = Fail(p.status()); return; }
     // The detectors to run after the import (checked first: a bad list imports nothing).
-    std::string list = o.detect;
-    if (list == "project") {
-      auto cfg = loop::ParseLoopConfig(p->config_json);
-      if (!cfg.ok()) { *exit_code = Fail(cfg.status()); return; }
-      list = cfg->autolabel.detect;
-    }
-    auto choice = autolabel::ParseDetectorChoice(list);
+    auto choice = loop::ImportDetectors(*p, o.detect);
     if (!choice.ok()) { *exit_code = Fail(choice.status()); return; }
     Progress progress("importing");
     io::ImportOptions opts;
@@ -131,17 +125,7 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
 
     // Detectors (format, language, boilerplate) on the items that have no answer yet. The import
     // above is already committed: a detector failure is reported but loses nothing.
-    if (!choice->format && !choice->language && !choice->boilerplate) return;
-    std::vector<Item> items;
-    Status scanned = (*store)->ScanItems(p->id, [&](const Item& it) {
-      items.push_back(it);
-      return true;
-    });
-    if (!scanned.ok()) { *exit_code = Fail(scanned); return; }
-    std::vector<const Item*> item_ptrs;
-    item_ptrs.reserve(items.size());
-    for (const auto& it : items) item_ptrs.push_back(&it);
-    auto run = loop::RunDetectors(**store, *p, item_ptrs, *choice);
+    auto run = loop::DetectAfterImport(**store, *p, *choice);
     if (!run.ok()) {
       std::fprintf(stderr, "the import is stored, but the detectors failed:\n");
       *exit_code = Fail(run.status());
@@ -149,7 +133,8 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
     }
     if (run->items > 0) {
       const std::string backend = run->language_backend.empty() ? "" : " (" + run->language_backend + ")";
-      std::printf("detected %s on %lld items%s\n", list.c_str(), static_cast<long long>(run->items),
+      std::printf("detected %s on %lld items%s\n", autolabel::DetectorChoiceText(*choice).c_str(),
+                  static_cast<long long>(run->items),
                   backend.c_str());
     }
   });

@@ -1,5 +1,7 @@
 #include "loop/detect.h"
 
+#include "loop/config.h"
+
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -45,6 +47,26 @@ Result<DetectorRun> RunDetectors(Store& store, const Project& project, const std
   }
   run.items = static_cast<int64_t>(undetected.size());
   return run;
+}
+
+Result<autolabel::DetectorChoice> ImportDetectors(const Project& project, const std::string& list) {
+  if (list != "project") return autolabel::ParseDetectorChoice(list);
+  ASSIGN_OR_RETURN(LoopConfig cfg, ParseLoopConfig(project.config_json));
+  return autolabel::ParseDetectorChoice(cfg.autolabel.detect);
+}
+
+Result<DetectorRun> DetectAfterImport(Store& store, const Project& project,
+                                      const autolabel::DetectorChoice& choice) {
+  if (!choice.format && !choice.language && !choice.boilerplate) return DetectorRun{};
+  std::vector<Item> items;
+  RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
+    items.push_back(it);
+    return true;
+  }));
+  std::vector<const Item*> ptrs;
+  ptrs.reserve(items.size());
+  for (const auto& it : items) ptrs.push_back(&it);
+  return RunDetectors(store, project, ptrs, choice);
 }
 
 }  // namespace hitloop::loop

@@ -26,4 +26,13 @@ struct DetectorRun {
 Result<DetectorRun> RunDetectors(Store& store, const Project& project, const std::vector<const Item*>& items,
                                  const autolabel::DetectorChoice& choice);
 
+// The detectors an import runs (`hitloop import --detect`, the import route): `list` is
+// "project" (the project's loop configuration, autolabel.detect), or a list for
+// autolabel::ParseDetectorChoice. Checked before the import, so a bad list imports nothing.
+Result<autolabel::DetectorChoice> ImportDetectors(const Project& project, const std::string& list);
+// After an import has committed: the chosen detectors on the project's items that have no
+// answer from them yet (nothing to do when the choice is empty).
+Result<DetectorRun> DetectAfterImport(Store& store, const Project& project,
+                                      const autolabel::DetectorChoice& choice);
+
 }  // namespace hitloop::loop

@@ -15,6 +15,7 @@
 #include "io/exporter.h"
 #include "io/importer.h"
 #include "loop/cycle.h"
+#include "loop/detect.h"
 #include "loop/gold.h"
 #include "preference/report.h"
 #include "quality/project_quality.h"
@@ -155,6 +156,11 @@ void HandleClearGoldFlag(Ctx& c) {
 void HandleImport(Ctx& c) {
   auto format = FormatParam(c, "auto");
   if (!format.ok()) { SendError(c, format.status()); return; }
+  // The detectors to run after the import, as `hitloop import --detect` (checked first: a bad
+  // list imports nothing).
+  auto detectors = loop::ImportDetectors(
+      *c.project, c.req.has_param("detect") ? c.req.get_param_value("detect") : "project");
+  if (!detectors.ok()) { SendError(c, Status(detectors.status().code(), "detect: " + detectors.status().message())); return; }
   // Stream the upload to a temporary file (constant memory), then import it in one go with the
   // importer's all-or-nothing rule.
   TempFile tmp(Extension(*format));
@@ -193,7 +199,15 @@ void HandleImport(Ctx& c) {
     SendError(c, Status(stats.status().code(), msg));
     return;
   }
+  // The import is committed: a detector failure is reported but loses nothing.
+  auto detected = loop::DetectAfterImport(c.store, *c.project, *detectors);
+  if (!detected.ok()) {
+    SendError(c, Status(detected.status().code(),
+                        "the import is stored, but the detectors failed: " + detected.status().message()));
+    return;
+  }
   SendJson(c, 200, {{"records", stats->records},
+                    {"detected", detected->items},
                     {"inserted", stats->inserted},
                     {"existing", stats->existing},
                     {"labels", stats->labels},
