@@ -10,6 +10,7 @@
 #include "al/embedding.h"
 #include "al/registry.h"
 #include "al/stopping.h"
+#include "core/ids.h"
 #include "core/rng.h"
 #include "model/ensemble.h"
 #include "model/registry.h"
@@ -237,7 +238,9 @@ Result<SimulationResult> RunSimulation(const SimulationInput& in, const Simulati
 
     for (size_t s = 0; s < strategies.size(); ++s) {
       const Strategy& strategy = *strategies[s];
-      Rng rng(opt.seed * 7919ULL + static_cast<uint64_t>(r) * 104729ULL + s);
+      // Seeded by the strategy's name, not its place in the list: "margin, repeat r" draws the
+      // same whether or not random order runs beside it.
+      Rng rng(opt.seed * 7919ULL + static_cast<uint64_t>(r) * 104729ULL + Hash64(strategy.name()));
       model::ClassifierOptions mopt = opt.model_options;
       mopt.seed = opt.model_options.seed + static_cast<uint64_t>(r);
       std::vector<uint8_t> is_labeled(n_pool, 0);

@@ -36,6 +36,32 @@ TEST(SimulationTest, CurvesFollowTheScheduleAndSeedSetsArePerClass) {
   EXPECT_EQ(labels, (std::vector<size_t>{6, 13, 20, 27, 30}));
 }
 
+// A strategy's runs do not depend on which other strategies run beside it (its draws were
+// seeded by its place in the list: margin beside random differed from margin alone).
+TEST(SimulationTest, AStrategysRunsAreTheSameWhateverRunsBesideIt) {
+  auto input = hitloop::testing::MakeSimulationInput(300, 100, 3, 5);
+  auto accuracies = [&](std::vector<std::string> strategies) {
+    SimulationOptions o;
+    o.strategies = std::move(strategies);
+    o.repeats = 2;
+    o.batch = 7;
+    o.max_labels = 40;
+    o.full_pool_reference = false;
+    o.model_options.threads = 1;
+    auto r = RunSimulation(input, o);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    std::vector<std::pair<size_t, double>> out;
+    if (!r.ok()) return out;
+    for (const auto& p : r->curve) {
+      if (p.strategy == "random") out.push_back({p.labels, p.accuracy});
+    }
+    return out;
+  };
+  const auto alone = accuracies({"random"});
+  ASSERT_FALSE(alone.empty());
+  EXPECT_EQ(alone, accuracies({"margin", "random"}));
+}
+
 TEST(SimulationTest, SpeedRunsSkipTheReferenceModelAndReportTheCycleParts) {
   auto input = hitloop::testing::MakeSimulationInput(400, 100, 4, 8);
   SimulationOptions o;
