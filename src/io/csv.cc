@@ -74,7 +74,13 @@ Result<bool> CsvReader::Next(std::vector<std::string>* fields) {
     if (!in_quotes) break;
     cur += '\n';
     ASSIGN_OR_RETURN(bool more, lines_.Next(&line, &too_long));
-    if (!more) return InvalidArgument("record: unterminated quoted field");
+    if (!more) {
+      // The open quote took every line after it: say which, so nothing is swallowed unseen.
+      return InvalidArgument("record: unterminated quoted field: the quote opened on line " +
+                             std::to_string(record_line_) + " runs to the end of the file (line " +
+                             std::to_string(lines_.line_number()) + "); lines " + std::to_string(record_line_) +
+                             "-" + std::to_string(lines_.line_number()) + " were read as this one record");
+    }
     if (too_long) return InvalidArgument("record: longer than the limit of " + std::to_string(max_) + " bytes");
   }
   fields->push_back(std::move(cur));

@@ -199,6 +199,7 @@ Result<PreparedRecord> PrepareRecord(const Project& project, const Record& rec,
   const std::string& split = split_override.empty() ? rec.split : split_override;
   item.split = split == "gold" ? Split::kGold : Split::kPool;
   PreparedRecord out;
+  out.split_asked = !split.empty();
   out.item = std::move(item);
   out.preds = std::move(preds);
   out.current = std::move(current);
@@ -222,6 +223,10 @@ Status FinishRecord(Store& store, const Record& rec, const PreparedRecord& prep,
   }
   if (put == PutItemResult::kExisting) {
     ++stats->existing;
+    if (prep.split_asked) {  // a re-import does not move items: say so when it was asked to
+      ASSIGN_OR_RETURN(Item old, store.GetItem(id));
+      if (old.split != item.split) ++stats->existing_other_split;
+    }
     return Status::Ok();
   }
   ++stats->inserted;
@@ -361,6 +366,13 @@ Result<ImportStats> ImportFile(Store& store, const Project& project, const std::
   }
   if (!st.ok()) return st;
   stats.notes = notes.Lines();
+  if (stats.existing_other_split > 0) {
+    const bool gold = options.split == "gold";
+    stats.notes.push_back(std::to_string(stats.existing_other_split) + " records were already in the project " +
+                          (options.split.empty() ? "in the other split" : std::string("in ") + (gold ? "pool" : "gold")) +
+                          " and stay there (a split applies to new items; move items with POST "
+                          "/api/v1/projects/NAME/items/gold or /items/pool)");
+  }
   if (stats.ids_generated > 0) {
     stats.notes.insert(stats.notes.begin(), std::to_string(stats.ids_generated) +
                                                 " records had no id: given a content-hash id (re-import finds them)");

@@ -47,6 +47,7 @@ struct ImportStats {
   std::string format_reason;  // with --format auto: what the sniffing saw
   std::vector<std::string> notes;  // one line per cause of loss ("2 tasks had only ...")
   int64_t answers = 0;      // people's answers stored ("annotations", or --format answers)
+  int64_t existing_other_split = 0;  // of `existing`: asked for one split, already in the other
 };
 
 Result<ImportStats> ImportFile(Store& store, const Project& project, const std::string& path,
@@ -58,6 +59,7 @@ struct PreparedRecord {
   Item item;
   std::vector<RecordPrediction> preds;
   RecordAnswer current;  // the record's own label as an answer
+  bool split_asked = false;  // the record or --split named the split (item.split is not a default)
 };
 Result<PreparedRecord> PrepareRecord(const Project& project, const Record& rec,
                                      const std::string& split_override = "");

@@ -100,6 +100,31 @@ TEST_F(ImporterTest, CsvWrongColumnCount) {
 
 TEST_F(ImporterTest, CsvUnterminatedQuoteNamesRecordLine) {
   ExpectRejected("q.csv", "id,text\na,hello\nb,\"never closed\n", "3", "unterminated", &kCsvFormat);
+  // The lines an open quote swallowed are named, so --skip-bad loses nothing unseen.
+  ExpectRejected("q2.csv", "id,text\na,\"opened\nb,fine\nc,fine too\n", "2",
+                 "the quote opened on line 2 runs to the end of the file (line 4); lines 2-4 were read as this one record",
+                 &kCsvFormat);
+}
+
+// Re-importing known ids with another split moves nothing, and says so.
+TEST_F(ImporterTest, ReimportWithAnotherSplitSaysTheItemsStayWhereTheyAre) {
+  const std::string path = Write("s.jsonl", std::string(kGood) + "{\"id\":\"b\",\"text\":\"x\"}\n");
+  ASSERT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {}).ok());
+  ImportOptions gold;
+  gold.split = "gold";
+  auto again = ImportFile(*store_, project_, path, &kJsonlFormat, gold);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->existing, 2);
+  EXPECT_EQ(again->existing_other_split, 2);
+  ASSERT_EQ(again->notes.size(), 1u);
+  EXPECT_NE(again->notes[0].find("2 records were already in the project in pool and stay there"), std::string::npos)
+      << again->notes[0];
+  EXPECT_EQ(store_->FindItem(project_.id, "b")->value().split, Split::kPool);
+  // The same split again, or none named: no note.
+  ImportOptions pool;
+  pool.split = "pool";
+  EXPECT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, pool)->notes.empty());
+  EXPECT_TRUE(ImportFile(*store_, project_, path, &kJsonlFormat, {})->notes.empty());
 }
 
 TEST_F(ImporterTest, EmptyFileImportsNothingWithoutError) {
