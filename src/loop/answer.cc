@@ -1,5 +1,6 @@
 #include "loop/answer.h"
 
+#include <algorithm>
 #include <set>
 
 #include "loop/config.h"
@@ -14,10 +15,14 @@ Status MaybeAdjudicate(Store& store, const Lease& lease, bool comparison) {
   ASSIGN_OR_RETURN(auto entry, store.LatestQueueEntry(lease.item_id, "review"));
   if (!entry || entry->overlap <= 1 || entry->done < entry->overlap) return Status::Ok();
   ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
-  // The entry's answers are the newest `overlap` review answers by people.
+  // The entry's answers are the newest review answers of the `overlap` people who answered last;
+  // a person's amended answer replaces their earlier one (it is not a second opinion).
   std::vector<const Annotation*> answers;
+  std::set<std::string> seen;
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (it->source == LabelSource::kHuman && it->kind == "review") answers.push_back(&*it);
+    if (it->source != LabelSource::kHuman || it->kind != "review") continue;
+    if (!seen.insert(it->annotator).second) continue;
+    answers.push_back(&*it);
     if (static_cast<int>(answers.size()) == entry->overlap) break;
   }
   // A comparison's display order ("shown:…") differs per person by design: it is not a judgement.
@@ -50,6 +55,20 @@ Status ValidateTimeSpent(int64_t time_spent_ms) {
   return Status::Ok();
 }
 
+std::vector<const Annotation*> AuditAnswers(const std::vector<Annotation>& history) {
+  std::vector<const Annotation*> out;
+  for (const auto& a : history) {
+    if (a.source != LabelSource::kAudit) continue;
+    auto same = std::find_if(out.begin(), out.end(), [&](const Annotation* b) { return b->annotator == a.annotator; });
+    if (same != out.end()) {
+      *same = &a;  // an amended audit answer replaces the person's earlier one
+    } else {
+      out.push_back(&a);
+    }
+  }
+  return out;
+}
+
 int FinalAuditLabel(std::span<const int> answers, int adjudicated) {
   if (answers.empty()) return -1;
   if (answers.size() == 1) return answers[0];
@@ -61,10 +80,7 @@ Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease
   auto cfg = ParseLoopConfig(project.config_json.empty() ? "{}" : project.config_json);
   if (!cfg.ok() || !cfg->audit_second_opinion) return Status::Ok();
   ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
-  std::vector<const Annotation*> audits;
-  for (const auto& a : history) {
-    if (a.source == LabelSource::kAudit) audits.push_back(&a);
-  }
+  const std::vector<const Annotation*> audits = AuditAnswers(history);
   QueueEntry e;
   e.project_id = project.id;
   e.item_id = lease.item_id;
@@ -137,6 +153,21 @@ Status ValidateAnswerLabels(Store& store, const Project& project, int64_t item_i
   return Status::Ok();
 }
 
+namespace {
+
+// What an answer (or its amendment) sets off, in the caller's transaction: a gold question is
+// scored against the known answer (which the answer never replaces); an audit may need a second
+// opinion or an adjudication; a review entry's answers may disagree.
+Status AfterAnswer(Store& store, const Project& project, const Lease& lease, const std::string& annotator,
+                   const std::vector<std::string>& labels, int64_t now) {
+  if (lease.kind == "gold") return ScoreGoldAnswer(store, lease, annotator, labels, now);
+  if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
+  if (lease.kind != "review") return Status::Ok();
+  return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));
+}
+
+}  // namespace
+
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
@@ -153,11 +184,29 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
     a.created_at = now;
     a.kind = lease.kind;
     RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-    // A gold question: scored against the known answer (which the answer never replaces).
-    if (lease.kind == "gold") return ScoreGoldAnswer(store, lease, annotator, answer.labels, now);
-    if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
-    if (lease.kind != "review") return Status::Ok();
-    return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));
+    return AfterAnswer(store, project, lease, annotator, answer.labels, now);
+  });
+}
+
+Status AmendAnswer(Store& store, const Project& project, const Lease& lease,
+                   const std::string& annotator, const Answer& answer, int64_t now) {
+  if (lease.project_id != project.id) return NotFound("lease not found");
+  if (lease.annotator != annotator) return Conflict("lease is held by someone else");
+  if (lease.state != "submitted") return Conflict("lease is " + lease.state + ", not submitted");
+  if (lease.expires_at <= now) return Conflict("too late to amend");
+  RETURN_IF_ERROR(ValidateAnswerLabels(store, project, lease.item_id, answer.labels));
+  RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
+  return store.InTransaction([&]() -> Status {
+    Annotation a;
+    a.item_id = lease.item_id;
+    a.labels = answer.labels;
+    a.source = lease.kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+    a.annotator = annotator;
+    a.time_spent_ms = answer.time_spent_ms;
+    a.created_at = now;
+    a.kind = lease.kind;
+    RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+    return AfterAnswer(store, project, lease, annotator, answer.labels, now);
   });
 }
 

@@ -44,6 +44,19 @@ struct Answer {
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
                     const std::string& annotator, const Answer& answer, int64_t now);
 
+// Undo for the annotator: a corrected answer to a task `annotator` submitted, while the lease's
+// window is open (Conflict: someone else's lease, not submitted, or too late). The history is
+// append-only: the correction is a new annotation that replaces the person's earlier answer
+// wherever answers are counted (an amended audit is not a second opinion; a review entry's
+// answers are the newest per person), and the checks RecordAnswer makes after an answer run
+// again on it (second audit, adjudication, gold score). One transaction; on error nothing is
+// written.
+Status AmendAnswer(Store& store, const Project& project, const Lease& lease,
+                   const std::string& annotator, const Answer& answer, int64_t now);
+
+// An item's audit answers, the newest of each person, in the order the people first answered.
+std::vector<const Annotation*> AuditAnswers(const std::vector<Annotation>& history);
+
 // The label checks of RecordAnswer alone (amend uses them): the labels against the project's label
 // set and task type, or, for a preference project, as a comparison of the item's responses.
 // InvalidArgument naming the bad label.

@@ -17,7 +17,8 @@ namespace {
 struct ItemLabels {
   int audit = -1;                    // newest audit answer
   std::vector<int> audits;           // audit answers in time order (a second one when the first
-                                     // disagreed with the model; loop/answer.h)
+                                     // disagreed with the model; loop/answer.h), the newest of
+  std::vector<std::string> auditors; // each person: an amended audit replaces the earlier one
   int adjudicated = -1;              // newest adjudication
   int resolved = -1;                 // people's answers resolved (quality/: mv | ds | auto)
   std::vector<int> answers;          // imported labels in time order
@@ -91,7 +92,13 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
     ItemLabels& l = answers[it->second];
     if (a.source == LabelSource::kAudit) {
       l.audit = y;
-      l.audits.push_back(y);
+      auto same = std::find(l.auditors.begin(), l.auditors.end(), a.annotator);
+      if (same != l.auditors.end()) {
+        l.audits[static_cast<size_t>(same - l.auditors.begin())] = y;  // amended (loop/answer.h)
+      } else {
+        l.audits.push_back(y);
+        l.auditors.push_back(a.annotator);
+      }
     } else if (a.source == LabelSource::kHuman) {
       if (a.kind == "adjudicate") {
         if (!rejected.count(a.id)) l.adjudicated = y;

@@ -419,30 +419,11 @@ void HandleAmend(Ctx& c) {
   // and becomes the item's current label.
   auto answer = ParseAnswer(c);
   if (!answer.ok()) { SendError(c, answer.status()); return; }
-  if (c.lease->annotator != c.user->name) { SendError(c, Conflict("lease is held by someone else")); return; }
-  if (c.lease->state != "submitted") { SendError(c, Conflict("lease is " + c.lease->state + ", not submitted")); return; }
-  if (c.lease->expires_at <= c.now) { SendError(c, Conflict("too late to amend")); return; }
-  // The checks a submit makes (a comparison's labels against the item's responses and criteria).
-  if (Status v = loop::ValidateAnswerLabels(c.store, *c.project, c.lease->item_id, answer->labels); !v.ok()) {
-    SendError(c, v);
-    return;
-  }
   if (Status shown = CheckShown(c, answer->labels); !shown.ok()) { SendError(c, shown); return; }
-  Annotation a;
-  a.item_id = c.lease->item_id;
-  a.labels = answer->labels;
-  a.source = c.lease->kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
-  a.annotator = c.user->name;
-  a.time_spent_ms = answer->time_spent_ms;
-  a.created_at = c.now;
-  a.kind = c.lease->kind;
+  // loop::AmendAnswer: the same checks and after-effects as a submit (second audit, adjudication,
+  // gold score), the correction replacing the person's earlier answer.
   Status st = c.writer->Run([&](Store& w) {
-    return w.InTransaction([&]() -> Status {
-      RETURN_IF_ERROR(w.AppendAnnotation(a).status());
-      // A corrected answer to a gold question is scored again (the newest answer counts).
-      if (c.lease->kind == "gold") return loop::ScoreGoldAnswer(w, *c.lease, c.user->name, a.labels, c.now);
-      return Status::Ok();
-    });
+    return loop::AmendAnswer(w, *c.project, *c.lease, c.user->name, *answer, c.now);
   });
   if (!st.ok()) { SendError(c, st); return; }
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}, {"amended", true}});

@@ -225,6 +225,95 @@ TEST_F(AnswerTest, AnAuditDisagreeingWithTheModelGetsASecondPersonThenAnAdjudica
   EXPECT_TRUE(open("audit").empty());
 }
 
+// Regression: an amended answer was appended as one more answer, so a person who corrected an
+// audit counted as two auditors disagreeing (the item waited for an adjudication nobody had
+// queued, and never counted for the certificate), and amend ran none of the checks a submit runs.
+// Now a person's newest answer replaces their earlier one wherever answers are counted, and
+// amend runs the same after-answer checks.
+TEST_F(AnswerTest, AnAmendedAnswerReplacesThePersonsEarlierOneAndIsCheckedAgain) {
+  AddItems(2, Split::kPool, 7);
+  auto it = gold_.begin();
+  const int64_t audited = it->first, reviewed = std::next(it)->first;
+  const std::string truth = it->second, other = truth == "ham" ? "spam" : "ham";
+  Prediction p;
+  p.item_id = audited;
+  p.model_version = "m1";
+  p.label = truth;  // the model is right
+  p.distribution = {0.5, 0.5};
+  ASSERT_TRUE(store_->PutPrediction(p).ok());
+  QueueEntry e;
+  e.project_id = project_.id;
+  e.item_id = audited;
+  e.kind = "audit";
+  ASSERT_TRUE(store_->Enqueue(e).ok());
+  auto claim = [&](const std::string& who, const std::string& kind) {
+    ClaimRequest req{project_.id, who, {"general"}, {kind}, now_, 600000};
+    auto c = store_->Claim(req);
+    EXPECT_TRUE(c.ok() && c->has_value());
+    return (*c)->lease;
+  };
+  auto submit = [&](const Lease& l, const std::string& who, const std::string& label) {
+    Answer a;
+    a.labels = {label};
+    return RecordAnswer(*store_, project_, l, who, a, now_);
+  };
+  auto amend = [&](const Lease& held, const std::string& who, const std::string& label) {
+    auto l = store_->GetLease(held.id);  // as submitted
+    EXPECT_TRUE(l.ok());
+    Answer a;
+    a.labels = {label};
+    return AmendAnswer(*store_, project_, *l, who, a, now_ + 1);
+  };
+  auto open = [&](const std::string& kind) {
+    int n = 0;
+    EXPECT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+      n += q.kind == kind;
+      return true;
+    }).ok());
+    return n;
+  };
+  // alice's audit slips (disagrees with the model): a second audit is queued; she corrects it.
+  const Lease a1 = claim("alice", "audit");
+  ASSERT_TRUE(submit(a1, "alice", other).ok());
+  EXPECT_EQ(open("audit"), 1);
+  ASSERT_TRUE(amend(a1, "alice", truth).ok());
+  auto history = store_->ListAnnotations(audited);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 2u);  // the history keeps both
+  const auto audits = AuditAnswers(*history);
+  ASSERT_EQ(audits.size(), 1u) << "one person, one audit answer";
+  EXPECT_EQ(audits[0]->labels[0], truth);
+  // bob gives the second opinion and agrees with alice's corrected answer: nothing to adjudicate.
+  const Lease b1 = claim("bob", "audit");
+  ASSERT_TRUE(submit(b1, "bob", truth).ok());
+  EXPECT_EQ(open("adjudicate"), 0);
+  // bob then amends into a disagreement: the amend itself queues the adjudication.
+  ASSERT_TRUE(amend(b1, "bob", other).ok());
+  EXPECT_EQ(open("adjudicate"), 1);
+
+  // Review under overlap 2: alice and bob disagree, bob corrects himself: the entry's answers are
+  // each person's newest, so no adjudication; someone else's lease or a late amend is refused.
+  QueueEntry r;
+  r.project_id = project_.id;
+  r.item_id = reviewed;
+  r.kind = "review";
+  r.overlap = 2;
+  ASSERT_TRUE(store_->Enqueue(r).ok());
+  const Lease la = claim("alice", "review");
+  ASSERT_TRUE(submit(la, "alice", gold_[reviewed]).ok());
+  const Lease lb = claim("bob", "review");
+  ASSERT_TRUE(submit(lb, "bob", gold_[reviewed] == "ham" ? "spam" : "ham").ok());
+  EXPECT_EQ(open("adjudicate"), 2);  // the audit's, and this one
+  Answer fix;
+  fix.labels = {gold_[reviewed]};
+  Lease lb_done = *store_->GetLease(lb.id);
+  EXPECT_EQ(AmendAnswer(*store_, project_, lb_done, "alice", fix, now_ + 1).code(), StatusCode::kConflict);
+  EXPECT_EQ(AmendAnswer(*store_, project_, lb_done, "bob", fix, lb_done.expires_at).code(), StatusCode::kConflict);
+  ASSERT_TRUE(AmendAnswer(*store_, project_, lb_done, "bob", fix, now_ + 1).ok());
+  // MaybeAdjudicate after the amend sees alice and bob agreeing: no new adjudication entry.
+  EXPECT_EQ(open("adjudicate"), 2);
+}
+
 TEST_F(AnswerTest, AuditLeasesRecordAuditLabels) {
   AddItems(1, Split::kPool, 3);
   QueueEntry e;

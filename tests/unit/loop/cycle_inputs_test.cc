@@ -60,5 +60,39 @@ TEST_F(CycleInputsTest, RejectedAnswersAreNotTrainedOn) {
   EXPECT_EQ(in->train_label[in->pos.at(adjudicated)], 0) << "the rejected adjudication decides nothing";
 }
 
+// Regression: an audit answer its auditor amended counted as two audits that disagreed, so the
+// item waited for an adjudication nobody had queued and never counted for the certificate. Each
+// person's newest audit answer counts once.
+TEST_F(CycleInputsTest, AnAmendedAuditIsOnePersonsAnswer) {
+  AddItems(3, Split::kPool, 1);
+  std::vector<int64_t> ids;
+  for (const auto& [id, label] : gold_) ids.push_back(id);
+  auto audit = [&](int64_t item, const std::string& who, const std::string& label) {
+    Annotation a;
+    a.item_id = item;
+    a.labels = {label};
+    a.annotator = who;
+    a.source = LabelSource::kAudit;
+    a.kind = "audit";
+    a.created_at = ++clock_;
+    ASSERT_TRUE(store_->AppendAnnotation(a).ok());
+  };
+  audit(ids[0], "alice", "spam");
+  audit(ids[0], "alice", "ham");  // amended
+  audit(ids[1], "alice", "spam");
+  audit(ids[1], "bob", "spam");
+  audit(ids[2], "alice", "ham");
+  audit(ids[2], "alice", "spam");  // amended
+  audit(ids[2], "bob", "ham");     // a second person disagrees with alice's corrected answer
+  CycleOptions o;
+  o.models_dir = dir_.path() + "/models";
+  auto in = LoadCycleInputs(*store_, project_, o);
+  ASSERT_TRUE(in.ok()) << in.status().ToString();
+  EXPECT_EQ(in->audit_label[in->pos.at(ids[0])], 0) << "ham, alice's corrected answer";
+  EXPECT_FALSE(in->audit_pending[in->pos.at(ids[0])]);
+  EXPECT_EQ(in->audit_label[in->pos.at(ids[1])], 1);
+  EXPECT_EQ(in->audit_label[in->pos.at(ids[2])], -1) << "two people disagree: waits for the adjudication";
+}
+
 }  // namespace
 }  // namespace hitloop::loop
