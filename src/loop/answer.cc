@@ -80,13 +80,18 @@ Status MaybeSecondAudit(Store& store, const Project& project, const Lease& lease
   auto cfg = ParseLoopConfig(project.config_json.empty() ? "{}" : project.config_json);
   if (!cfg.ok() || !cfg->audit_second_opinion) return Status::Ok();
   ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
+  // The first audit answer ever given (amendments and later answers excluded) decides whether a
+  // second person is asked; counting each person's newest answer there would ask again every
+  // time the same person answered the second entry.
+  size_t given = 0;
+  for (const auto& a : history) given += a.source == LabelSource::kAudit;
   const std::vector<const Annotation*> audits = AuditAnswers(history);
   QueueEntry e;
   e.project_id = project.id;
   e.item_id = lease.item_id;
   e.pool = lease.pool;
   e.overlap = 1;
-  if (audits.size() == 1) {
+  if (given == 1) {
     ASSIGN_OR_RETURN(auto pred, store.LatestPrediction(lease.item_id));
     if (!pred || pred->label.empty() || audits[0]->labels.empty()) return Status::Ok();
     if (project.type == TaskType::kMultiLabel) {
