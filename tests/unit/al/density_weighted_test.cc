@@ -33,10 +33,19 @@ TEST(DensityWeightedTest, PrefersUncertainItemsInDenseRegions) {
   EXPECT_EQ(s->Select(c, 1, rng).value(), std::vector<size_t>{0});
 }
 
-TEST(DensityWeightedTest, NeverWorseThanRandomBeyondPinnedSlack) {
-  const auto v = hitloop::testing::CompareWithRandom("density-weighted");
-  EXPECT_GE(v.strategy_auc, v.random_auc - hitloop::testing::kSlackVsRandom)
-      << "density-weighted " << v.strategy_auc << " vs random " << v.random_auc;
+// Density weighting is NOT better than random order on this synthetic set (isotropic clusters:
+// weighting by density keeps asking about cluster cores). Measured over seeds 1-12 once the
+// simulator seeded strategies by name: mean curve area 0.032 under random's, 9 of 12 seeds more
+// than kSlackVsRandom under, the worst 0.075 (seed 3); the old "never worse than random beyond
+// 0.02" held only for the one seed it was pinned at. What is pinned now: it stays within 0.08 of
+// random (a broken weighting — e.g. always the densest items — falls far below), and it is
+// reported, not defaulted (docs/ACTIVE_LEARNING.md).
+TEST(DensityWeightedTest, StaysWithinItsMeasuredDistanceOfRandom) {
+  for (uint64_t seed : {3, 7}) {
+    const auto v = hitloop::testing::CompareWithRandom("density-weighted", seed);
+    EXPECT_GE(v.strategy_auc, v.random_auc - 0.08)
+        << "seed " << seed << ": density-weighted " << v.strategy_auc << " vs random " << v.random_auc;
+  }
 }
 
 }  // namespace
