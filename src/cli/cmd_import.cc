@@ -16,8 +16,8 @@
 namespace hitloop::cli {
 namespace {
 
-// The imported file's name for the admin log: its last component, or a placeholder when the
-// bytes are not UTF-8 (a JSON string could not hold them).
+// The imported file's name for the admin log: its last component, or the text
+// "<file name not UTF-8>" when its bytes are not UTF-8 (a JSON string could not hold them).
 std::string LoggedFileName(const std::string& path) {
   const std::string name = std::filesystem::path(path).filename().string();
   return io::IsValidUtf8(name) ? name : "<file name not UTF-8>";

@@ -171,6 +171,22 @@ Status AfterAnswer(Store& store, const Project& project, const Lease& lease, con
   return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));
 }
 
+// The answer as an annotation of the lease's kind (source audit for audit leases), then its
+// after-effects: the shared write of a submit and an amend.
+Status AppendAnswer(Store& store, const Project& project, const Lease& lease, const std::string& annotator,
+                    const Answer& answer, int64_t now) {
+  Annotation a;
+  a.item_id = lease.item_id;
+  a.labels = answer.labels;
+  a.source = lease.kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+  a.annotator = annotator;
+  a.time_spent_ms = answer.time_spent_ms;
+  a.created_at = now;
+  a.kind = lease.kind;
+  RETURN_IF_ERROR(store.AppendAnnotation(a).status());
+  return AfterAnswer(store, project, lease, annotator, answer.labels, now);
+}
+
 }  // namespace
 
 Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
@@ -180,16 +196,7 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(store.FinishLease(lease.id, annotator, "submitted", now));
-    Annotation a;
-    a.item_id = lease.item_id;
-    a.labels = answer.labels;
-    a.source = lease.kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
-    a.annotator = annotator;
-    a.time_spent_ms = answer.time_spent_ms;
-    a.created_at = now;
-    a.kind = lease.kind;
-    RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-    return AfterAnswer(store, project, lease, annotator, answer.labels, now);
+    return AppendAnswer(store, project, lease, annotator, answer, now);
   });
 }
 
@@ -202,16 +209,7 @@ Status AmendAnswer(Store& store, const Project& project, const Lease& lease,
   RETURN_IF_ERROR(ValidateAnswerLabels(store, project, lease.item_id, answer.labels));
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {
-    Annotation a;
-    a.item_id = lease.item_id;
-    a.labels = answer.labels;
-    a.source = lease.kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
-    a.annotator = annotator;
-    a.time_spent_ms = answer.time_spent_ms;
-    a.created_at = now;
-    a.kind = lease.kind;
-    RETURN_IF_ERROR(store.AppendAnnotation(a).status());
-    return AfterAnswer(store, project, lease, annotator, answer.labels, now);
+    return AppendAnswer(store, project, lease, annotator, answer, now);
   });
 }
 

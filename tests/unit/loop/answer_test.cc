@@ -264,14 +264,7 @@ TEST_F(AnswerTest, AnAmendedAnswerReplacesThePersonsEarlierOneAndIsCheckedAgain)
     a.labels = {label};
     return AmendAnswer(*store_, project_, *l, who, a, now_ + 1);
   };
-  auto open = [&](const std::string& kind) {
-    int n = 0;
-    EXPECT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
-      n += q.kind == kind;
-      return true;
-    }).ok());
-    return n;
-  };
+  auto open = [&](const std::string& kind) { return OpenCount(kind); };
   // alice's audit slips (disagrees with the model): a second audit is queued; she corrects it.
   const Lease a1 = claim("alice", "audit");
   ASSERT_TRUE(submit(a1, "alice", other).ok());

@@ -28,14 +28,6 @@ class CycleTest : public LoopStoreFixture {
     oo.now = now_;
     return RunCycle(*store_, Reload(), oo);
   }
-  int OpenCount(const std::string& kind) {
-    int n = 0;
-    EXPECT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
-      n += q.kind == kind;
-      return true;
-    }).ok());
-    return n;
-  }
 };
 
 // Regression: with a PostgreSQL --db the models folder was "<URI>.models/NAME", an odd relative

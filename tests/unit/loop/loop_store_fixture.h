@@ -87,6 +87,16 @@ class LoopStoreFixture : public ::testing::Test {
 
   Project Reload() { return *store_->GetProject(project_.name); }
 
+  // Open queue entries of `kind`.
+  int OpenCount(const std::string& kind) {
+    int n = 0;
+    EXPECT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+      n += q.kind == kind;
+      return true;
+    }).ok());
+    return n;
+  }
+
   hitloop::testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   Project project_;
