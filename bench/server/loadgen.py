@@ -427,6 +427,8 @@ def check(run, db_path, project, since):
         "round_trips_per_s": round(run.round_trips / elapsed, 1) if elapsed else 0,
         "claim_ms_p50": round(percentile(run.claim_ms, 50) or 0, 2),
         "claim_ms_p99": round(percentile(run.claim_ms, 99) or 0, 2),
+        "claim_ms_max": round(max(run.claim_ms) if run.claim_ms else 0, 2),
+        "claims_over_1s": sum(1 for x in run.claim_ms if x > 1000),
         "submit_ms_p50": round(percentile(run.submit_ms, 50) or 0, 2),
         "submit_ms_p99": round(percentile(run.submit_ms, 99) or 0, 2),
         "claims": len(run.claim_ms),

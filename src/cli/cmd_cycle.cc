@@ -110,7 +110,11 @@ void PrintRecord(const loop::CycleRecord& r) {
                 static_cast<long long>(x.audits), static_cast<long long>(x.errors), x.error_upper,
                 static_cast<long long>(x.accepted));
   }
-  std::printf("  took %.2f s\n", r.seconds);
+  std::printf("  took %.2f s", r.seconds);
+  for (size_t i = 0; i < r.step_seconds.size(); ++i) {
+    std::printf("%s%s %.2f", i == 0 ? " (" : ", ", r.step_seconds[i].first.c_str(), r.step_seconds[i].second);
+  }
+  std::printf("%s\n", r.step_seconds.empty() ? "" : ")");
 }
 
 }  // namespace

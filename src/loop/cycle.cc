@@ -116,13 +116,22 @@ std::string DefaultModelsDir(const std::string& db_path, const std::string& proj
 
 Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOptions& o) {
   const auto started = std::chrono::steady_clock::now();
+  std::vector<std::pair<std::string, double>> steps;
+  auto lap_start = started;
+  auto lap = [&](const char* name) {
+    const auto now = std::chrono::steady_clock::now();
+    steps.emplace_back(name, std::chrono::duration<double>(now - lap_start).count());
+    lap_start = now;
+  };
   ASSIGN_OR_RETURN(CycleInputs in, LoadCycleInputs(store, project, o));
+  lap("load");
   ASSIGN_OR_RETURN(CycleFeatures features, BuildCycleFeatures(in, project, o.featurizer));
   const bool multi = project.type == TaskType::kMultiLabel;  // loop/multilabel.h
   RuleLabels rl;  // rule labels are single-label answers: none for a multi-label project
   if (!multi) {
     ASSIGN_OR_RETURN(rl, CycleRuleLabels(in, project));
   }
+  lap("features");
   const std::vector<double> boost = SeedBoost(in.pool, o.seed_query);
   std::vector<std::string> meta(in.pool.size());
   bool any_meta = false;
@@ -195,6 +204,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   }
   ASSIGN_OR_RETURN(CyclePlan plan, multi ? PlanMultiLabelCycle(pi) : PlanCycle(pi));
   RETURN_IF_ERROR(SaveCycleRegions(in, plan, rec.cycle, o, &regions));
+  lap("plan");
 
   const int k = static_cast<int>(project.labels.size());
   std::vector<Prediction> gold_predictions;
@@ -218,12 +228,15 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
     RecordPlan(project, plan, &rec);
   }
   if (backend) rec.model_version = external.model_version;
+  lap("gold and save");
+  rec.step_seconds = std::move(steps);
 
   if (o.before_commit) o.before_commit();
   if (backend) gold_predictions.clear();  // the backend's model is not the one measured on gold
   for (Prediction& p : gold_predictions) p.model_version = rec.model_version;
   RETURN_IF_ERROR(ApplyCycle(store, project, in, plan, rl.names, NewConfig(project, o, cfg), o,
-                             started, &rec, gold_predictions));
+                             started, lap_start, &rec, gold_predictions,
+                             /*stage_predictions=*/!backend));
   return rec;
 }
 

@@ -1,5 +1,7 @@
-// ApplyCycle: the plan's outcome in one store transaction (loop/cycle_steps.h).
+// ApplyCycle: the plan's outcome in one store transaction, the predictions staged before it
+// (loop/cycle_steps.h).
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "loop/cycle_record.h"
@@ -32,10 +34,11 @@ std::string ReviewReason(const CyclePlan& plan, const RouteDecision& d, size_t i
   return "uncertain";
 }
 
-Status WritePredictions(const ApplyContext& c) {
+// The predictions of pool items [from, to).
+Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
   if (c.plan.probs.empty()) return Status::Ok();  // cold start: nothing predicted
   const size_t k = c.project.labels.size();
-  for (size_t i = 0; i < c.in.pool.size(); ++i) {
+  for (size_t i = from; i < to; ++i) {
     Prediction p;
     p.item_id = c.in.pool[i].id;
     p.model_version = c.rec->model_version;
@@ -57,6 +60,23 @@ Status WritePredictions(const ApplyContext& c) {
     p.confidence = *top;
     p.created_at = c.o.now;
     RETURN_IF_ERROR(c.store.PutPrediction(p));
+  }
+  return Status::Ok();
+}
+
+// Items per transaction of staged predictions: ~10-40 ms of the write lock each on SQLite, so a
+// claim waits at most that long behind one.
+constexpr size_t kPredictionChunk = 5000;
+
+// The pool's predictions under the cycle's model version, staged (Store::StagePredictions): many
+// short transactions, hidden from readers until the final transaction publishes them. A failed
+// cycle's staged rows (an earlier run's) are dropped first.
+Status StagePredictions(const ApplyContext& c) {
+  RETURN_IF_ERROR(c.store.DropStagedPredictions(c.project.id).status());
+  RETURN_IF_ERROR(c.store.StagePredictions(c.project.id, c.rec->model_version, c.o.now));
+  for (size_t from = 0; from < c.in.pool.size(); from += kPredictionChunk) {
+    const size_t to = std::min(c.in.pool.size(), from + kPredictionChunk);
+    RETURN_IF_ERROR(c.store.InTransaction([&] { return WritePredictions(c, from, to); }));
   }
   return Status::Ok();
 }
@@ -195,11 +215,26 @@ Status QueueAudits(const ApplyContext& c, const std::vector<uint8_t>& answered) 
 Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   const CyclePlan& plan, const std::vector<std::string>& rule_names,
                   const std::string& new_config, const CycleOptions& o,
-                  std::chrono::steady_clock::time_point started, CycleRecord* rec,
-                  const std::vector<Prediction>& gold_predictions) {
+                  std::chrono::steady_clock::time_point started,
+                  std::chrono::steady_clock::time_point lap_start, CycleRecord* rec,
+                  const std::vector<Prediction>& gold_predictions, bool stage_predictions) {
+  using Clock = std::chrono::steady_clock;
   const ApplyContext c{store, project, in, plan, rule_names, o, rec};
-  return store.InTransaction([&]() -> Status {
-    RETURN_IF_ERROR(WritePredictions(c));
+  const bool stage = stage_predictions && !plan.probs.empty();
+  if (stage) {
+    if (Status st = StagePredictions(c); !st.ok()) {
+      (void)store.DropStagedPredictions(project.id);  // best effort; the next cycle drops them too
+      return st;
+    }
+  }
+  rec->step_seconds.emplace_back("stage", std::chrono::duration<double>(Clock::now() - lap_start).count());
+  const auto final_start = Clock::now();
+  Status st = store.InTransaction([&]() -> Status {
+    if (stage) {
+      RETURN_IF_ERROR(store.PublishPredictions(project.id, rec->model_version));
+    } else {
+      RETURN_IF_ERROR(WritePredictions(c, 0, in.pool.size()));
+    }
     for (const Prediction& p : gold_predictions) RETURN_IF_ERROR(store.PutPrediction(p));
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
@@ -211,11 +246,15 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     if (new_config != project.config_json) {
       RETURN_IF_ERROR(store.SetProjectConfig(project.id, new_config));
     }
-    rec->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const auto now = Clock::now();
+    rec->step_seconds.emplace_back("final", std::chrono::duration<double>(now - final_start).count());
+    rec->seconds = std::chrono::duration<double>(now - started).count();
     ASSIGN_OR_RETURN(rec->cycle, store.AppendCycle(project.id, o.now, CycleRecordToJson(*rec)));
     if (o.in_commit) RETURN_IF_ERROR(o.in_commit(store, *rec));
     return Status::Ok();
   });
+  if (!st.ok() && stage) (void)store.DropStagedPredictions(project.id);  // best effort, as above
+  return st;
 }
 
 }  // namespace hitloop::loop

@@ -1,6 +1,7 @@
 #include "loop/cycle_record.h"
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace hitloop::loop {
@@ -47,6 +48,13 @@ json StrataJson(const std::vector<StratumRecord>& v) {
                    {"errors", x.errors},
                    {"precision", x.audits ? 1.0 - static_cast<double>(x.errors) / x.audits : 0.0}});
   }
+  return out;
+}
+
+// [[step, seconds], ...]: an array keeps the steps' order (an object would sort them).
+json StepsJson(const std::vector<std::pair<std::string, double>>& steps) {
+  json out = json::array();
+  for (const auto& [name, s] : steps) out.push_back({name, std::round(s * 1000.0) / 1000.0});
   return out;
 }
 
@@ -207,6 +215,7 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"rules", RulesJson(r.rules)},
               {"rule_accepted", r.rule_accepted},
               {"seconds", r.seconds},
+              {"step_seconds", StepsJson(r.step_seconds)},
               {"model_choice", JsonOr(r.model_choice_json, nullptr)},
               {"representations", JsonOr(r.representations_json, json::array())},
               {"accepted_trained", r.accepted_trained},
@@ -240,6 +249,13 @@ Result<CycleRecord> CycleRecordFromJson(std::string_view text) {
   Read(j, "target_precision", &r.target_precision);
   Read(j, "confidence", &r.confidence);
   Read(j, "seconds", &r.seconds);
+  if (const auto st = j.find("step_seconds"); st != j.end() && st->is_array()) {
+    for (const json& s : *st) {
+      if (s.is_array() && s.size() == 2 && s[0].is_string() && s[1].is_number()) {
+        r.step_seconds.emplace_back(s[0].get<std::string>(), s[1].get<double>());
+      }
+    }
+  }
   if (j.contains("gold_before")) r.before = MetricsFromJson(j["gold_before"]);
   if (j.contains("gold_after")) r.after = MetricsFromJson(j["gold_after"]);
   // A record with a numeric global threshold but no flag predates the flag: the threshold held.

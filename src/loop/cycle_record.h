@@ -93,6 +93,10 @@ struct CycleRecord {
   std::vector<RuleRecord> rules;
   int64_t rule_accepted = 0;          // of auto_accepted, accepted by a rule
   double seconds = 0.0;
+  // Where `seconds` went, step by step in order (load, features, plan, gold, save, stage,
+  // final): "stage" writes the predictions in short transactions; "final" is the one
+  // transaction that holds the write lock, up to this record (its commit is not counted).
+  std::vector<std::pair<std::string, double>> step_seconds;
   // Model choice and pool-learnt representations (loop/model_choice.h), as JSON text.
   std::string model_choice_json;      // {"mode": "fixed"|"auto", "model": SPEC, ...}; "" = none
   std::string representations_json;   // [{"name", "path", "learnt", ...}]; "" = none

@@ -9,8 +9,9 @@
 //   PlanCycle         (plan.h)            train, predict, certify, route, order, draw audits
 //   SaveCycleRegions  (cycle_regions.cc)  this cycle's draw, written beside the models
 //   MeasureGold...    (cycle_gold.cc)     the previous and the new model on the gold split
-//   ApplyCycle        (cycle_apply.cc)    predictions, routing, queues, config and the cycle
-//                                         record, in ONE store transaction
+//   ApplyCycle        (cycle_apply.cc)    predictions (staged in short transactions first),
+//                                         routing, queues, config and the cycle record, in ONE
+//                                         store transaction
 // Internal to loop/: callers outside use RunCycle. Contracts as in loop/cycle.h.
 #include <chrono>
 #include <cstdint>
@@ -120,14 +121,20 @@ Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
 // The plan's outcome written in one transaction: predictions, auto-accepted and withdrawn
 // labels, the review and audit queues, the new config (when it differs) and the cycle record
 // (rec's counters are filled here; rec->cycle becomes the number the store gave it). Items
-// people answered since LoadCycleInputs are left to them. `started` times rec->seconds.
+// people answered since LoadCycleInputs are left to them. `started` times rec->seconds;
+// rec->step_seconds gets "stage" and "final" from `lap_start` on.
 // `gold_predictions` (the new model on the gold items) are stored too, and every gold item with
 // a known answer gets its gold-question entry (Store::EnsureGoldQueue).
+// `stage_predictions` (rec->model_version is this cycle's own, new version): the pool's
+// predictions are written before the final transaction in short ones, hidden until it publishes
+// them (Store::StagePredictions), so claims never wait for a whole pool's predictions; otherwise
+// (an ML backend's version, which earlier cycles may share) they are written inside it.
 Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   const CyclePlan& plan, const std::vector<std::string>& rule_names,
                   const std::string& new_config, const CycleOptions& o,
-                  std::chrono::steady_clock::time_point started, CycleRecord* rec,
-                  const std::vector<Prediction>& gold_predictions = {});
+                  std::chrono::steady_clock::time_point started,
+                  std::chrono::steady_clock::time_point lap_start, CycleRecord* rec,
+                  const std::vector<Prediction>& gold_predictions, bool stage_predictions);
 
 // Multi-label projects (cycle_multilabel.cc, loop/multilabel.h). LoadMultiLabelSets folds people's
 // answers into label-set masks: train_label = the adjudication, else the most frequent of people's

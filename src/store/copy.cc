@@ -49,6 +49,8 @@ const std::vector<Table>& Tables() {
       {"predictions", {{"project_id", C::kInt}, {"item_id", C::kInt}, {"model_version", C::kText},
                        {"label", C::kText}, {"confidence", C::kReal}, {"distribution", C::kBlob},
                        {"created_at", C::kInt}}, "project_id, item_id, model_version"},
+      {"staged_predictions", {{"project_id", C::kInt}, {"model_version", C::kText}, {"created_at", C::kInt}},
+       "project_id, model_version"},
       {"queue", {{"id", C::kInt}, {"project_id", C::kInt}, {"item_id", C::kInt}, {"pool", C::kText},
                  {"kind", C::kText}, {"priority", C::kReal}, {"overlap", C::kInt}, {"done", C::kInt},
                  {"open", C::kBool}, {"created_at", C::kInt}, {"busy_until", C::kInt}, {"reason", C::kText}},

@@ -52,7 +52,7 @@ std::string ContainsPattern(const std::string& s) {
 
 std::string LatestPredictionColumn(SqlDialect d, const char* column) {
   return std::string("(SELECT p.") + column +
-         " FROM predictions p WHERE p.item_id=i.id ORDER BY p.created_at DESC, p.model_version" +
+         " FROM visible_predictions p WHERE p.item_id=i.id ORDER BY p.created_at DESC, p.model_version" +
          (d == SqlDialect::kPostgres ? " COLLATE \"C\"" : "") + " DESC LIMIT 1)";
 }
 

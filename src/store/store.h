@@ -283,7 +283,21 @@ class Store {
                                  int64_t after_id = 0) = 0;
 
   // ---- predictions (latest per item and model version kept) ----
+  // Every reader below sees only published versions. A cycle stages its model version first
+  // (StagePredictions, its own transaction), writes the predictions in short transactions while
+  // people keep claiming, and publishes the version in its final transaction, so the write lock
+  // is never held for a whole pool's predictions. A version that is never published (the cycle
+  // failed) stays hidden until DropStagedPredictions removes its rows.
   virtual Status PutPrediction(const Prediction& p) = 0;
+  // The caller names a version no prediction of the project has (the cycle's own: its number and
+  // time); AlreadyExists when it is staged already.
+  virtual Status StagePredictions(int64_t project_id, const std::string& model_version,
+                                  int64_t now) = 0;
+  // Makes a staged version visible; FailedPrecondition when it is not staged (any more).
+  virtual Status PublishPredictions(int64_t project_id, const std::string& model_version) = 0;
+  // Deletes the rows of every staged version of the project, `chunk` item ids per transaction,
+  // then forgets the versions. Returns the rows deleted.
+  virtual Result<int64_t> DropStagedPredictions(int64_t project_id, int64_t chunk = 20000) = 0;
   virtual Result<std::optional<Prediction>> LatestPrediction(int64_t item_id) = 0;
   // Streams the newest prediction of every item of the project with id > after_item_id, in item
   // id order; `fn` returning false stops early.

@@ -230,11 +230,25 @@ CREATE TRIGGER admin_actions_append_only BEFORE UPDATE OR DELETE ON admin_action
   FOR EACH ROW EXECUTE FUNCTION hitloop_admin_actions_append_only();
 )sql";
 
+// 7: staged predictions (SQLite's version 14, store.h "predictions"): a staged model version's
+// rows are hidden from every reader (visible_predictions) until the cycle publishes it.
+constexpr const char kVersion7[] = R"sql(
+CREATE TABLE staged_predictions(
+  project_id BIGINT NOT NULL REFERENCES projects(id),
+  model_version TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY(project_id, model_version));
+CREATE VIEW visible_predictions AS
+  SELECT project_id, item_id, model_version, label, confidence, distribution, created_at
+  FROM predictions p WHERE NOT EXISTS (SELECT 1 FROM staged_predictions s
+    WHERE s.project_id = p.project_id AND s.model_version = p.model_version);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
   static const std::vector<const char*> kMigrations = {kVersion1, kVersion2, kVersion3, kVersion4,
-                                                       kVersion5, kVersion6};
+                                                       kVersion5, kVersion6, kVersion7};
   return kMigrations;
 }
 

@@ -40,7 +40,7 @@ Result<ItemHistory> PgStore::GetItemHistory(int64_t item_id) {
   RETURN_IF_ERROR(Query("SELECT 1 FROM items WHERE id=$1", p, &exists, "read item"));
   if (exists.rows() == 0) return NotFound("item " + std::to_string(item_id) + " not found");
   PgRows r;
-  RETURN_IF_ERROR(Query("SELECT model_version, label, confidence, distribution, created_at FROM predictions"
+  RETURN_IF_ERROR(Query("SELECT model_version, label, confidence, distribution, created_at FROM visible_predictions"
                         " WHERE item_id=$1 ORDER BY created_at, model_version COLLATE \"C\"",
                         p, &r, "list predictions"));
   for (int i = 0; i < r.rows(); ++i) {

@@ -410,12 +410,89 @@ Status PgStore::PutPrediction(const Prediction& p) {
   });
 }
 
+Status PgStore::StagePredictions(int64_t project_id, const std::string& model_version, int64_t now) {
+  RETURN_IF_ERROR(CheckText("model version", model_version));
+  return AutoTxnOneStatement([&]() -> Status {
+    PgParams p;
+    p.Add(project_id).Add(model_version).Add(now ? now : Now());
+    PgRows r;
+    RETURN_IF_ERROR(Query("INSERT INTO staged_predictions(project_id, model_version, created_at)"
+                          " VALUES($1, $2, $3) ON CONFLICT DO NOTHING", p, &r, "stage predictions"));
+    if (r.affected() == 0) return AlreadyExists("model version " + model_version + " is staged already");
+    return Status::Ok();
+  });
+}
+
+Status PgStore::PublishPredictions(int64_t project_id, const std::string& model_version) {
+  return AutoTxnOneStatement([&]() -> Status {
+    PgParams p;
+    p.Add(project_id).Add(model_version);
+    PgRows r;
+    RETURN_IF_ERROR(Query("DELETE FROM staged_predictions WHERE project_id=$1 AND model_version=$2", p,
+                          &r, "publish predictions"));
+    if (r.affected() == 0) {
+      return FailedPrecondition("the predictions of model version " + model_version +
+                                " are not staged (another cycle dropped them?)");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> PgStore::DropStagedPredictions(int64_t project_id, int64_t chunk) {
+  if (chunk < 1) chunk = 1;
+  std::vector<std::string> versions;
+  {
+    PgParams p;
+    p.Add(project_id);
+    PgRows r;
+    RETURN_IF_ERROR(Query("SELECT model_version FROM staged_predictions WHERE project_id=$1", p, &r,
+                          "list staged predictions"));
+    for (int i = 0; i < r.rows(); ++i) versions.push_back(r.Text(i, 0));
+  }
+  if (versions.empty()) return int64_t{0};
+  int64_t lo = 0, hi = -1;
+  {
+    PgParams p;
+    p.Add(project_id);
+    PgRows r;
+    RETURN_IF_ERROR(Query("SELECT min(item_id), max(item_id) FROM predictions WHERE project_id=$1", p,
+                          &r, "staged predictions' items"));
+    if (r.rows() > 0 && !r.IsNull(0, 0)) {
+      lo = r.Int(0, 0);
+      hi = r.Int(0, 1);
+    }
+  }
+  int64_t deleted = 0;
+  for (const std::string& v : versions) {
+    // One short transaction per range of item ids (the primary key is project, item, version).
+    for (int64_t from = lo; from <= hi; from += chunk) {
+      RETURN_IF_ERROR(InTransaction([&]() -> Status {
+        PgParams p;
+        p.Add(project_id).Add(from).Add(from + chunk).Add(v);
+        PgRows r;
+        RETURN_IF_ERROR(Query("DELETE FROM predictions WHERE project_id=$1 AND item_id>=$2 AND"
+                              " item_id<$3 AND model_version=$4", p, &r, "drop staged predictions"));
+        deleted += r.affected();
+        return Status::Ok();
+      }));
+    }
+    PgParams p;
+    p.Add(project_id).Add(v);
+    PgRows r;
+    RETURN_IF_ERROR(AutoTxnOneStatement([&]() -> Status {
+      return Query("DELETE FROM staged_predictions WHERE project_id=$1 AND model_version=$2", p, &r,
+                   "drop staged predictions");
+    }));
+  }
+  return deleted;
+}
+
 Result<std::optional<Prediction>> PgStore::LatestPrediction(int64_t item_id) {
   PgParams p;
   p.Add(item_id);
   PgRows r;
   RETURN_IF_ERROR(Query(std::string("SELECT ") + kPredictionColumns +
-                            " FROM predictions WHERE item_id=$1 ORDER BY created_at DESC,"
+                            " FROM visible_predictions WHERE item_id=$1 ORDER BY created_at DESC,"
                             " model_version COLLATE \"C\" DESC LIMIT 1", p, &r, "read prediction"));
   if (r.rows() == 0) return std::optional<Prediction>();
   return std::optional<Prediction>(ReadPrediction(r, 0));
@@ -425,7 +502,7 @@ Status PgStore::ScanLatestPredictions(int64_t project_id, int64_t after_item_id,
                                       const std::function<bool(const Prediction&)>& fn) {
   // The newest per item; on a tie of created_at the greatest model version (as SQLite's scan).
   const std::string sql = std::string("SELECT DISTINCT ON (item_id) ") + kPredictionColumns +
-                          " FROM predictions WHERE project_id=$1 AND item_id>$2 ORDER BY item_id,"
+                          " FROM visible_predictions WHERE project_id=$1 AND item_id>$2 ORDER BY item_id,"
                           " created_at DESC, model_version COLLATE \"C\" DESC LIMIT " + std::to_string(kScanPage);
   return ScanPages<Prediction>(
       sql, project_id, after_item_id, "scan predictions",

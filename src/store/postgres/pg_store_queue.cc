@@ -356,7 +356,7 @@ Result<ProjectStatus> PgStore::GetStatus(int64_t project_id) {
     for (const auto& l : LabelsFromJson(r.Text(i, 0))) out.by_label[l] += r.Int(i, 1);
   }
   RETURN_IF_ERROR(Query("SELECT (SELECT count(*) FROM annotations WHERE project_id=$1),"
-                        " (SELECT count(DISTINCT item_id) FROM predictions WHERE project_id=$1),"
+                        " (SELECT count(DISTINCT item_id) FROM visible_predictions WHERE project_id=$1),"
                         " (SELECT count(*) FROM queue WHERE project_id=$1 AND open AND pool<>'_gold')", p, &r, "status counts"));
   out.annotations = r.Int(0, 0);
   out.predictions = r.Int(0, 1);

@@ -292,6 +292,22 @@ CREATE TRIGGER admin_actions_append_only_d BEFORE DELETE ON admin_actions
   BEGIN SELECT RAISE(ABORT, 'the admin action log is append-only'); END;
 )sql";
 
+// 14 (store.h, "predictions"): a cycle writes its predictions in short transactions before its
+// final one, under a model version staged here; every reader reads visible_predictions, which
+// hides a staged version's rows until the cycle's final transaction publishes it (deletes its
+// row here). A failed cycle's rows stay hidden until the next cycle drops them.
+constexpr const char kVersion14[] = R"sql(
+CREATE TABLE staged_predictions(
+  project_id INTEGER NOT NULL REFERENCES projects(id),
+  model_version TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(project_id, model_version)) WITHOUT ROWID;
+CREATE VIEW visible_predictions AS
+  SELECT project_id, item_id, model_version, label, confidence, distribution, created_at
+  FROM predictions p WHERE NOT EXISTS (SELECT 1 FROM staged_predictions s
+    WHERE s.project_id = p.project_id AND s.model_version = p.model_version);
+)sql";
+
 }  // namespace
 
 const std::vector<const char*>& Migrations() {
@@ -299,7 +315,7 @@ const std::vector<const char*>& Migrations() {
                                                        kVersion4, kVersion5, kVersion6,
                                                        kVersion7, kVersion8, kVersion9,
                                                        kVersion10, kVersion11, kVersion12,
-                                                       kVersion13};
+                                                       kVersion13, kVersion14};
   return kMigrations;
 }
 

@@ -37,7 +37,7 @@ Result<ItemHistory> SqliteStore::GetItemHistory(int64_t item_id) {
   }
   {
     PREPARE(s,
-            "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
+            "SELECT item_id, model_version, label, confidence, distribution, created_at FROM visible_predictions"
             " WHERE item_id=? ORDER BY created_at, model_version");
     s.Bind(1, item_id);
     int rc;

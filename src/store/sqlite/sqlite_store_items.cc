@@ -311,9 +311,77 @@ Status SqliteStore::PutPrediction(const Prediction& p) {
   });
 }
 
+Status SqliteStore::StagePredictions(int64_t project_id, const std::string& model_version,
+                                     int64_t now) {
+  return AutoTxnOneStatement([&]() -> Status {
+    PREPARE(s, "INSERT INTO staged_predictions(project_id, model_version, created_at) VALUES(?,?,?)"
+               " ON CONFLICT DO NOTHING");
+    s.Bind(1, project_id).BindStatic(2, model_version).Bind(3, now ? now : Now());
+    if (s.Step() != SQLITE_DONE) return Error("stage predictions");
+    if (sqlite3_changes(db_) == 0) return AlreadyExists("model version " + model_version + " is staged already");
+    return Status::Ok();
+  });
+}
+
+Status SqliteStore::PublishPredictions(int64_t project_id, const std::string& model_version) {
+  return AutoTxnOneStatement([&]() -> Status {
+    PREPARE(s, "DELETE FROM staged_predictions WHERE project_id=? AND model_version=?");
+    s.Bind(1, project_id).BindStatic(2, model_version);
+    if (s.Step() != SQLITE_DONE) return Error("publish predictions");
+    if (sqlite3_changes(db_) == 0) {
+      return FailedPrecondition("the predictions of model version " + model_version +
+                                " are not staged (another cycle dropped them?)");
+    }
+    return Status::Ok();
+  });
+}
+
+Result<int64_t> SqliteStore::DropStagedPredictions(int64_t project_id, int64_t chunk) {
+  if (chunk < 1) chunk = 1;
+  std::vector<std::string> versions;
+  {
+    PREPARE(s, "SELECT model_version FROM staged_predictions WHERE project_id=?");
+    s.Bind(1, project_id);
+    int rc;
+    while ((rc = s.Step()) == SQLITE_ROW) versions.push_back(s.Text(0));
+    if (rc != SQLITE_DONE) return Error("list staged predictions");
+  }
+  if (versions.empty()) return int64_t{0};
+  int64_t lo = 0, hi = -1;
+  {
+    PREPARE(s, "SELECT MIN(item_id), MAX(item_id) FROM predictions WHERE project_id=?");
+    s.Bind(1, project_id);
+    if (s.Step() != SQLITE_ROW) return Error("staged predictions' items");
+    if (!s.IsNull(0)) {
+      lo = s.Int(0);
+      hi = s.Int(1);
+    }
+  }
+  int64_t deleted = 0;
+  for (const std::string& v : versions) {
+    // One short transaction per range of item ids (the primary key is project, item, version).
+    for (int64_t from = lo; from <= hi; from += chunk) {
+      RETURN_IF_ERROR(InTransaction([&]() -> Status {
+        PREPARE(s, "DELETE FROM predictions WHERE project_id=? AND item_id>=? AND item_id<? AND model_version=?");
+        s.Bind(1, project_id).Bind(2, from).Bind(3, from + chunk).BindStatic(4, v);
+        if (s.Step() != SQLITE_DONE) return Error("drop staged predictions");
+        deleted += sqlite3_changes(db_);
+        return Status::Ok();
+      }));
+    }
+    RETURN_IF_ERROR(AutoTxnOneStatement([&]() -> Status {
+      PREPARE(s, "DELETE FROM staged_predictions WHERE project_id=? AND model_version=?");
+      s.Bind(1, project_id).BindStatic(2, v);
+      if (s.Step() != SQLITE_DONE) return Error("drop staged predictions");
+      return Status::Ok();
+    }));
+  }
+  return deleted;
+}
+
 Result<std::optional<Prediction>> SqliteStore::LatestPrediction(int64_t item_id) {
   PREPARE(s,
-          "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
+          "SELECT item_id, model_version, label, confidence, distribution, created_at FROM visible_predictions"
           " WHERE item_id=? ORDER BY created_at DESC, model_version DESC LIMIT 1");
   s.Bind(1, item_id);
   int rc = s.Step();
@@ -327,7 +395,7 @@ Status SqliteStore::ScanLatestPredictions(int64_t project_id, int64_t after_item
                                           const std::function<bool(const Prediction&)>& fn) {
   sqlite3_stmt* raw = nullptr;
   const char* sql =
-      "SELECT item_id, model_version, label, confidence, distribution, created_at FROM predictions"
+      "SELECT item_id, model_version, label, confidence, distribution, created_at FROM visible_predictions"
       " WHERE project_id=? AND item_id>? ORDER BY item_id";
   if (sqlite3_prepare_v2(db_, sql, -1, &raw, nullptr) != SQLITE_OK) return Error("prepare scan");
   Stmt s(raw, /*owned=*/true);

@@ -308,7 +308,7 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
   }
   {
     PREPARE(s,
-            "SELECT COUNT(DISTINCT item_id) FROM predictions WHERE project_id=?");
+            "SELECT COUNT(DISTINCT item_id) FROM visible_predictions WHERE project_id=?");
     s.Bind(1, project_id);
     if (s.Step() != SQLITE_ROW) return Error("status predictions");
     out.predictions = s.Int(0);

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "loop/config.h"
+#include "loop/cycle_record.h"
 #include "loop_store_fixture.h"
 
 namespace hitloop::loop {
@@ -80,6 +81,47 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   EXPECT_GE(cycles->size(), 3u);
   auto j = nlohmann::json::parse(cycles->back().record_json);
   EXPECT_TRUE(j["global_certified"].get<bool>());
+}
+
+// The pool's predictions are written before the final transaction, staged (hidden) and published
+// by it; a failed cycle's staged rows are dropped by the next cycle. The record says where the
+// time went, the final transaction last.
+TEST_F(CycleTest, PredictionsAreStagedBeforeTheFinalTransactionAndAFailedCyclesAreDropped) {
+  AddItems(300, Split::kPool, 1);
+  ASSERT_TRUE(Cycle(Options()).ok());
+  AnswerAll("alice", {});
+  // What a cycle that failed after staging leaves behind: a hidden version with rows.
+  ASSERT_TRUE(store_->StagePredictions(project_.id, "failed-run", now_).ok());
+  int64_t any_item = 0;
+  ASSERT_TRUE(store_->ScanItems(project_.id, [&](const Item& it) {
+    any_item = it.id;
+    return false;
+  }).ok());
+  Prediction junk;
+  junk.item_id = any_item;
+  junk.model_version = "failed-run";
+  junk.label = project_.labels[0];
+  junk.confidence = 1.0;
+  junk.created_at = now_ + 100000;  // newer than anything: it would win if it were visible
+  ASSERT_TRUE(store_->PutPrediction(junk).ok());
+
+  auto c = Cycle(Options());
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  ASSERT_FALSE(c->cold_start);
+  EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 300);
+  auto latest = store_->LatestPrediction(any_item);
+  ASSERT_TRUE(latest.ok() && latest->has_value());
+  EXPECT_EQ((*latest)->model_version, c->model_version);
+  EXPECT_EQ(*store_->DropStagedPredictions(project_.id), 0) << "nothing is left staged";
+  std::vector<std::string> steps;
+  for (const auto& [name, seconds] : c->step_seconds) {
+    steps.push_back(name);
+    EXPECT_GE(seconds, 0.0);
+  }
+  EXPECT_EQ(steps, (std::vector<std::string>{"load", "features", "plan", "gold and save", "stage", "final"}));
+  auto back = CycleRecordFromJson(CycleRecordToJson(*c));
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(back->step_seconds.size(), 6u);
 }
 
 TEST_F(CycleTest, AuditRegionStateIsKeptBetweenCyclesAndALostFileCertifiesNothing) {

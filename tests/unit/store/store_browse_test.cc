@@ -276,6 +276,48 @@ TEST_P(StoreBrowseTest, RowsCarryPredictionAnswersAndLastChange) {
   EXPECT_EQ(QueryItems(*store_, bad).status().code(), StatusCode::kInvalidArgument);
 }
 
+// A cycle stages its predictions before its final transaction (Store::StagePredictions): until
+// it publishes them, no filter, sort, page row or history sees them.
+TEST_P(StoreBrowseTest, StagedPredictionsAreInvisibleToFiltersRowsAndHistoryUntilPublished) {
+  const int64_t a = AddItem("a", "alpha");
+  const int64_t b = AddItem("b", "beta");
+  Predict(a, "spam", 0.9, 100, "m1");
+  ASSERT_TRUE(store_->StagePredictions(project_.id, "m2", 150).ok());
+  Predict(a, "ham", 0.55, 200, "m2");
+  Predict(b, "ham", 0.97, 200, "m2");
+  ItemQuery q = Query();
+  q.prelabel = "ham";
+  EXPECT_EQ(Ids(q), (V{}));
+  q = Query();
+  q.prelabel = "spam";
+  EXPECT_EQ(Ids(q), (V{"a"}));
+  q = Query();
+  q.min_confidence = 0.0;
+  EXPECT_EQ(Ids(q), (V{"a"}));  // b has no visible prediction
+  auto page = QueryItems(*store_, Query());
+  ASSERT_TRUE(page.ok());
+  for (const auto& r : page->rows) {
+    if (r.item.external_id == "a") {
+      ASSERT_TRUE(r.prediction.has_value());
+      EXPECT_EQ(r.prediction->model_version, "m1");
+    } else {
+      EXPECT_FALSE(r.prediction.has_value());
+    }
+  }
+  auto h = GetItemHistory(*store_, a);
+  ASSERT_TRUE(h.ok());
+  ASSERT_EQ(h->predictions.size(), 1u);
+  EXPECT_EQ(h->predictions[0].model_version, "m1");
+
+  ASSERT_TRUE(store_->PublishPredictions(project_.id, "m2").ok());
+  q = Query();
+  q.prelabel = "ham";
+  EXPECT_EQ(Ids(q), (V{"a", "b"}));
+  h = GetItemHistory(*store_, a);
+  ASSERT_TRUE(h.ok());
+  EXPECT_EQ(h->predictions.size(), 2u);
+}
+
 TEST_P(StoreBrowseTest, HistoryHasEveryPredictionQueueEntryAndLease) {
   const int64_t a = AddItem("a", "alpha");
   Predict(a, "spam", 0.9, 100, "m1");

@@ -344,6 +344,68 @@ TEST_P(StoreTest, PredictionsKeepFullDistribution) {
   EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 1);
 }
 
+// A cycle's predictions are staged (written in short transactions, hidden) and published in its
+// final transaction; a version never published is dropped, rows and all.
+TEST_P(StoreTest, StagedPredictionsAreHiddenUntilPublishedAndDroppedIfNever) {
+  const int64_t a = AddItem("a"), b = AddItem("b");
+  auto put = [&](int64_t item, const std::string& version, const std::string& label, int64_t at) {
+    Prediction p;
+    p.item_id = item;
+    p.model_version = version;
+    p.label = label;
+    p.confidence = 0.7;
+    p.distribution = {0.3, 0.7};
+    p.created_at = at;
+    ASSERT_TRUE(store_->PutPrediction(p).ok());
+  };
+  auto latest = [&](int64_t item) -> std::string {
+    auto got = store_->LatestPrediction(item);
+    EXPECT_TRUE(got.ok()) << got.status().ToString();
+    return got.ok() && got->has_value() ? (*got)->model_version : "";
+  };
+  auto scanned = [&](Store& s) {
+    std::map<int64_t, std::string> out;
+    EXPECT_TRUE(s.ScanLatestPredictions(project_.id, 0, [&](const Prediction& p) {
+      out[p.item_id] = p.model_version;
+      return true;
+    }).ok());
+    return out;
+  };
+  put(a, "m1", "ham", 100);
+  ASSERT_TRUE(store_->StagePredictions(project_.id, "m2", 150).ok());
+  EXPECT_EQ(store_->StagePredictions(project_.id, "m2", 160).code(), StatusCode::kAlreadyExists);
+  put(a, "m2", "spam", 200);
+  put(b, "m2", "spam", 200);
+  EXPECT_EQ(latest(a), "m1");
+  EXPECT_EQ(latest(b), "");
+  EXPECT_EQ(scanned(*store_), (std::map<int64_t, std::string>{{a, "m1"}}));
+  EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 1);
+  {
+    auto other = Reopen();  // another connection sees the same
+    EXPECT_EQ(scanned(*other), (std::map<int64_t, std::string>{{a, "m1"}}));
+  }
+
+  ASSERT_TRUE(store_->PublishPredictions(project_.id, "m2").ok());
+  EXPECT_EQ(latest(a), "m2");
+  EXPECT_EQ(latest(b), "m2");
+  EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 2);
+  EXPECT_EQ(store_->PublishPredictions(project_.id, "m2").code(), StatusCode::kFailedPrecondition);
+
+  // A version that is never published (its cycle failed): dropped in chunks of one item id.
+  ASSERT_TRUE(store_->StagePredictions(project_.id, "m3", 250).ok());
+  put(a, "m3", "ham", 300);
+  put(b, "m3", "ham", 300);
+  auto dropped = store_->DropStagedPredictions(project_.id, 1);
+  ASSERT_TRUE(dropped.ok()) << dropped.status().ToString();
+  EXPECT_EQ(*dropped, 2);
+  EXPECT_EQ(latest(a), "m2");
+  EXPECT_EQ(store_->PublishPredictions(project_.id, "m3").code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(*store_->DropStagedPredictions(project_.id), 0);
+  // Published rows are never dropped.
+  EXPECT_EQ(scanned(*store_), (std::map<int64_t, std::string>{{a, "m2"}, {b, "m2"}}));
+  EXPECT_TRUE(store_->CheckIntegrity().ok());
+}
+
 TEST_P(StoreTest, ClaimServesHighestPriorityAndRespectsOverlap) {
   int64_t a = AddItem("a"), b = AddItem("b");
   QueueEntry e;
