@@ -11,10 +11,15 @@
 # default 10 s per input) or an out-of-memory (-rss_limit_mb) fails the run: the script prints
 # "FUZZ FAILURE <target>: <input path>" for each and exits 1. Reproduce with
 #   <build>/fuzz/<target> <input path>
-# Prints one line per target: seconds, executions, new corpus size. Targets run one at a time.
+# Prints one line per target: seconds, CPU-seconds, executions, new corpus size. Targets run one at a time.
 #
 # Usage: scripts/fuzz.sh [SECONDS]
 #   FUZZ_BUILD=DIR        build folder (default build-fuzz)
+#   FUZZ_NO_BUILD=1       run the targets already built in DIR (no configure, no build: a long
+#                         run is not disturbed when the sources change under it)
+#   FUZZ_CPU_SECONDS=N    run each target again, SECONDS of wall time at a time, until the target
+#                         process has used N CPU-seconds (user + system; the corpus carries over):
+#                         the long run's "≥ 10 CPU-minutes per target" on a busy machine
 #   FUZZ_TARGETS="a b"    only these targets (default: every fuzz_* in fuzz/CMakeLists.txt)
 #   FUZZ_ARGS="..."       more libFuzzer flags (e.g. -jobs=2 -workers=2)
 set -euo pipefail
@@ -33,8 +38,11 @@ start=$(date +%s)
 # CMake drop the cache and the other options).
 COMPILERS=()
 [ -f "$BUILD/CMakeCache.txt" ] || COMPILERS=(-DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang)
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_FUZZ=ON "${COMPILERS[@]}" >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target fuzz_all
+if [ -z "${FUZZ_NO_BUILD:-}" ]; then
+  cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_FUZZ=ON "${COMPILERS[@]}" >/dev/null
+  cmake --build "$BUILD" -j "$JOBS" --target fuzz_all
+fi
+CPU_BUDGET="${FUZZ_CPU_SECONDS:-0}"
 built=$(date +%s)
 BUILD="$(realpath "$BUILD")"
 targets="${FUZZ_TARGETS:-$(sed -n 's/^hitloop_fuzz_target(\(fuzz_[a-z0-9_]*\).*/\1/p' fuzz/CMakeLists.txt)}"
@@ -49,20 +57,29 @@ logs="$BUILD/fuzz-logs"
 mkdir -p "$artifacts" "$logs"
 failures=0
 total_execs=0
-printf '%-32s %8s %12s %8s  %s\n' target seconds executions corpus result
+printf '%-32s %8s %8s %12s %8s  %s\n' target seconds cpu-s executions corpus result
 for t in $targets; do
   work="$BUILD/fuzz-corpus/$t"
   mkdir -p "$work" "fuzz/corpus/$t" "$scratch/$t"
   log="$logs/$t.log"
   t0=$(date +%s)
   status=0
-  # TMPDIR: the targets' temporary files (fuzz/fuzz_util.h) stay in this run's scratch folder.
-  TMPDIR="$scratch/$t" "$BUILD/fuzz/$t" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 \
-    -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/$t-" \
-    ${FUZZ_ARGS:-} "$work" "fuzz/corpus/$t" >"$log" 2>&1 || status=$?
+  cpu=0
+  execs=0
+  : >"$log"
+  while :; do
+    # TMPDIR: the targets' temporary files (fuzz/fuzz_util.h) stay in this run's scratch folder.
+    TMPDIR="$scratch/$t" /usr/bin/time -f "%U %S" -o "$scratch/$t.cpu" "$BUILD/fuzz/$t" \
+      -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
+      -print_final_stats=1 -artifact_prefix="$artifacts/$t-" ${FUZZ_ARGS:-} "$work" \
+      "fuzz/corpus/$t" >>"$log" 2>&1 || status=$?
+    round_execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    execs=$((execs + ${round_execs:-0}))
+    cpu=$(awk -v c="$cpu" 'END { printf "%.0f", c + $1 + $2 }' "$scratch/$t.cpu")
+    [ $status = 0 ] && [ "$cpu" -lt "$CPU_BUDGET" ] || break
+  done
   t1=$(date +%s)
-  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  total_execs=$((total_execs + ${execs:-0}))
+  total_execs=$((total_execs + execs))
   corpus=$(find "$work" -type f | wc -l)
   if [ $status = 0 ]; then
     result=ok
@@ -70,7 +87,7 @@ for t in $targets; do
     result="FAILED (exit $status)"
     failures=$((failures + 1))
   fi
-  printf '%-32s %8s %12s %8s  %s\n' "$t" $((t1 - t0)) "${execs:-?}" "$corpus" "$result"
+  printf '%-32s %8s %8s %12s %8s  %s\n' "$t" $((t1 - t0)) "$cpu" "${execs:-?}" "$corpus" "$result"
   if [ $status != 0 ]; then
     grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error:|Test unit written to|.*Timeout|.*out-of-memory)' "$log" | head -20 || true
     for a in $(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log"); do

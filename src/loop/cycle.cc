@@ -125,7 +125,8 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   };
   ASSIGN_OR_RETURN(CycleInputs in, LoadCycleInputs(store, project, o));
   lap("load");
-  ASSIGN_OR_RETURN(CycleFeatures features, BuildCycleFeatures(in, project, o.featurizer));
+  ASSIGN_OR_RETURN(CycleFeatures features, BuildCycleFeatures(in, project, o.featurizer,
+                                                                       o.model_options.threads));
   const bool multi = project.type == TaskType::kMultiLabel;  // loop/multilabel.h
   RuleLabels rl;  // rule labels are single-label answers: none for a multi-label project
   if (!multi) {

@@ -1,5 +1,6 @@
 // What the plan sees besides people's labels: feature rows, rule labels, the seed query's boost
 // (loop/cycle_steps.h).
+#include <algorithm>
 #include <cctype>
 #include <sstream>
 
@@ -25,7 +26,7 @@ std::string DetectorAnswer(const Detections& d, const std::string& detector) {
 }  // namespace
 
 Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& project,
-                                         const text::FeaturizerOptions& options) {
+                                         const text::FeaturizerOptions& options, int threads) {
   const bool strip = in.config.autolabel.strip_boilerplate;
   auto feature_text = [&](const std::string& t) -> std::string {
     return strip ? autolabel::ContentText(t, autolabel::DetectBoilerplate(t)) : t;
@@ -41,7 +42,7 @@ Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& p
     fin[i] = {stripped.empty() ? in.pool[i].text : stripped[i], in.pool[i].vector};
   }
   CycleFeatures f;
-  ASSIGN_OR_RETURN(f.pool_rows, featurizer.FitTransform(fin));
+  ASSIGN_OR_RETURN(f.pool_rows, featurizer.FitTransform(fin, std::max(1, threads)));
   f.pool.resize(in.pool.size());
   for (size_t i = 0; i < in.pool.size(); ++i) f.pool[i] = {&f.pool_rows[i], in.pool[i].text};
   std::vector<const Item*> gold;

@@ -71,8 +71,9 @@ struct CycleFeatures {
   std::shared_ptr<const text::Featurizer> featurizer;  // fitted on the pool; saved beside the
                                                      // model (loop/predictor.h)
 };
+// `threads` hash the pool's texts in parallel (the rows are the same for any count).
 Result<CycleFeatures> BuildCycleFeatures(const CycleInputs& in, const Project& project,
-                                         const text::FeaturizerOptions& options);
+                                         const text::FeaturizerOptions& options, int threads = 1);
 
 // Representations learnt from the pool that the config needs (loop/model_choice.h: loaded from
 // the models directory, learnt and saved once, relearnt when the pool has grown enough), appended
