@@ -7,6 +7,18 @@
 namespace hitloop::text {
 
 Result<std::string> Normalize(std::string_view utf8) {
+  // ASCII fast path: NFKC leaves ASCII as it is, case folding lowers A-Z, and no ASCII code
+  // point is default-ignorable, so the result is the lowered copy (NormalizeTest checks every
+  // ASCII code point against utf8proc).
+  bool ascii = true;
+  for (char c : utf8) ascii &= static_cast<unsigned char>(c) < 0x80;
+  if (ascii) {
+    std::string lowered(utf8);
+    for (char& c : lowered) {
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return lowered;
+  }
   utf8proc_uint8_t* out = nullptr;
   const auto options = static_cast<utf8proc_option_t>(UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                                       UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
