@@ -3,17 +3,21 @@
 # project while hl_loadgen's clients claim and submit, then the same ledger checks as run.sh
 # (double assignment, lost/duplicated acknowledged labels, 5xx, quick_check).
 # Usage: bench/server/cycle_under_load.sh <hitloop-binary> [--items N] [--clients C]
-#                                         [--duration S] [--setup-cache DIR]
+#                                         [--duration S] [--setup-cache DIR] [--cycles K]
 # 1. run.sh labels for 30 s so the project has people's labels to train on (copy kept in $WORK);
 # 2. a fresh server on that database and C clients for S seconds (default 150);
-# 3. 10 s into the load, `hitloop cycle load`; its wall time and record go to $WORK/cycle.*.
+# 3. 10 s into the load, `hitloop cycle load`, K times in a row (default 1); wall times and
+#    records go to $WORK/cycle.*. The first cycle closes every open review entry set-up queued
+#    (all N items); later ones replace one cycle's batch. Each cycle prints its step_seconds
+#    ("final": the transaction that holds the write lock).
 # Prints loadgen.py's JSON summary and the writer's statistics; exit 1 if a check failed.
 set -euo pipefail
-HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR]}")
+HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR] [--cycles K]}")
 shift
 ITEMS=1000000
 CLIENTS=64
 DURATION=150
+CYCLES=1
 CACHE_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -21,6 +25,7 @@ while [ $# -gt 0 ]; do
     --clients) CLIENTS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --setup-cache) CACHE_ARGS=(--setup-cache "$2"); shift 2 ;;
+    --cycles) CYCLES=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -49,14 +54,19 @@ python3 "$HERE/loadgen.py" --cc "$(dirname "$HITLOOP")/hl_loadgen" --port "$PORT
   >"$WORK/loadgen.json" 2>"$WORK/loadgen.err" &
 LOADGEN_PID=$!
 sleep 10
-/usr/bin/time -f "cycle wall %e s" "$HITLOOP" --db "$DB" cycle load >"$WORK/cycle.out" 2>"$WORK/cycle.err"
-cycle_rc=$?
+cycle_rc=0
+: >"$WORK/cycle.out"
+: >"$WORK/cycle.err"
+for k in $(seq 1 "$CYCLES"); do
+  /usr/bin/time -f "cycle $k wall %e s" "$HITLOOP" --db "$DB" cycle load >>"$WORK/cycle.out" 2>>"$WORK/cycle.err" || cycle_rc=1
+done
 wait "$LOADGEN_PID"
 rc=$?
 set -e
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 cat "$WORK/loadgen.json"
-echo "cycle rc=$cycle_rc, $(grep 'cycle wall' "$WORK/cycle.err")" >&2
+echo "cycle rc=$cycle_rc" >&2
+grep -E '^cycle [0-9]+ wall|took ' "$WORK/cycle.err" "$WORK/cycle.out" >&2 || true
 grep -h "writer ran" "$WORK/serve.err" >&2 || true
 [ "$cycle_rc" -eq 0 ] || rc=1
 exit $rc
