@@ -4,20 +4,26 @@
 # (double assignment, lost/duplicated acknowledged labels, 5xx, quick_check).
 # Usage: bench/server/cycle_under_load.sh <hitloop-binary> [--items N] [--clients C]
 #                                         [--duration S] [--setup-cache DIR] [--cycles K]
+#                                         [--warm-cycles W] [--review-batch B]
 # 1. run.sh labels for 30 s so the project has people's labels to train on (copy kept in $WORK);
 # 2. a fresh server on that database and C clients for S seconds (default 150);
 # 3. 10 s into the load, `hitloop cycle load`, K times in a row (default 1); wall times and
 #    records go to $WORK/cycle.*. The first cycle closes every open review entry set-up queued
 #    (all N items); later ones replace one cycle's batch. Each cycle prints its step_seconds
 #    ("final": the transaction that holds the write lock).
+#    --warm-cycles W: W cycles before the server starts (not under load), so the measured ones
+#    are steady-state cycles; --review-batch B: the loop keeps B review entries queued per cycle
+#    (`review_batch`), so the clients have work after a cycle replaced the set-up's queue.
 # Prints loadgen.py's JSON summary and the writer's statistics; exit 1 if a check failed.
 set -euo pipefail
-HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR] [--cycles K]}")
+HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR] [--cycles K] [--warm-cycles W] [--review-batch B]}")
 shift
 ITEMS=1000000
 CLIENTS=64
 DURATION=150
 CYCLES=1
+WARM=0
+BATCH=""
 CACHE_ARGS=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,6 +32,8 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift 2 ;;
     --setup-cache) CACHE_ARGS=(--setup-cache "$2"); shift 2 ;;
     --cycles) CYCLES=$2; shift 2 ;;
+    --warm-cycles) WARM=$2; shift 2 ;;
+    --review-batch) BATCH=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -46,6 +54,15 @@ BENCH_DIR="$WORK/seed" "$HERE/run.sh" "$HITLOOP" --items "$ITEMS" --clients "$CL
 DB="$WORK/load.db"
 cp "$WORK/seed/load.db" "$DB"
 cp "$WORK/seed/tokens" "$WORK/tokens"
+if [ -n "$BATCH" ]; then
+  echo "{\"review_batch\": $BATCH}" >"$WORK/loop.json"
+  "$HITLOOP" --db "$DB" loop-config load --set-json "$WORK/loop.json" >/dev/null
+fi
+for k in $(seq 1 "$WARM"); do
+  echo "cycle_under_load: warm cycle $k (no load)" >&2
+  "$HITLOOP" --db "$DB" cycle load >"$WORK/warm$k.out" || { echo "warm cycle $k failed" >&2; exit 1; }
+  grep 'took ' "$WORK/warm$k.out" >&2 || true
+done
 PORT=$(free_port)
 serve_sqlite "$HITLOOP" "$DB" "$PORT" $((CLIENTS + 32)) "$WORK/serve"
 set +e
