@@ -38,8 +38,10 @@ std::string ReviewReason(const CyclePlan& plan, const RouteDecision& d, size_t i
 Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
   if (c.plan.probs.empty()) return Status::Ok();  // cold start: nothing predicted
   const size_t k = c.project.labels.size();
+  std::vector<Prediction> out;
+  out.reserve(to - from);
   for (size_t i = from; i < to; ++i) {
-    Prediction p;
+    Prediction& p = out.emplace_back();
     p.item_id = c.in.pool[i].id;
     p.model_version = c.rec->model_version;
     if (c.plan.multi_label()) {
@@ -50,7 +52,6 @@ Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
       p.label = LabelSetText(c.project.labels, c.plan.label_sets[i]);
       p.confidence = c.plan.probs[i * 2];
       p.created_at = c.o.now;
-      RETURN_IF_ERROR(c.store.PutPrediction(p));
       continue;
     }
     p.distribution.assign(c.plan.probs.begin() + static_cast<std::ptrdiff_t>(i * k),
@@ -59,9 +60,8 @@ Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
     p.label = c.project.labels[top - p.distribution.begin()];
     p.confidence = *top;
     p.created_at = c.o.now;
-    RETURN_IF_ERROR(c.store.PutPrediction(p));
   }
-  return Status::Ok();
+  return c.store.PutPredictions(out);
 }
 
 // Items per transaction of staged predictions: ~10-40 ms of the write lock each on SQLite, so a
@@ -233,9 +233,11 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     if (stage) {
       RETURN_IF_ERROR(store.PublishPredictions(project.id, rec->model_version));
     } else {
-      RETURN_IF_ERROR(WritePredictions(c, 0, in.pool.size()));
+      for (size_t from = 0; from < in.pool.size(); from += kPredictionChunk) {
+        RETURN_IF_ERROR(WritePredictions(c, from, std::min(in.pool.size(), from + kPredictionChunk)));
+      }
     }
-    for (const Prediction& p : gold_predictions) RETURN_IF_ERROR(store.PutPrediction(p));
+    RETURN_IF_ERROR(store.PutPredictions(gold_predictions));
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
     RETURN_IF_ERROR(MarkHeldReviews(c, &answered));

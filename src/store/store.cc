@@ -20,6 +20,11 @@ Status Store::InTransaction(const std::function<Status()>& fn) {
   return Commit();
 }
 
+Status Store::PutPredictions(std::span<const Prediction> ps) {
+  for (const Prediction& p : ps) RETURN_IF_ERROR(PutPrediction(p));
+  return Status::Ok();
+}
+
 Status Store::InReadSnapshot(const std::function<Status()>& fn) {
   RETURN_IF_ERROR(BeginRead());
   Status st = fn();

@@ -289,6 +289,9 @@ class Store {
   // is never held for a whole pool's predictions. A version that is never published (the cycle
   // failed) stays hidden until DropStagedPredictions removes its rows.
   virtual Status PutPrediction(const Prediction& p) = 0;
+  // PutPrediction for each, as one statement per 1,000 where the backend can (PostgreSQL); the
+  // first error stops it (the caller's transaction decides what stays).
+  virtual Status PutPredictions(std::span<const Prediction> ps);
   // The caller names a version no prediction of the project has (the cycle's own: its number and
   // time); AlreadyExists when it is staged already.
   virtual Status StagePredictions(int64_t project_id, const std::string& model_version,

@@ -56,6 +56,7 @@ class PgStore final : public Store {
                          int64_t after_id = 0) override;
 
   Status PutPrediction(const Prediction& p) override;
+  Status PutPredictions(std::span<const Prediction> ps) override;
   Status StagePredictions(int64_t project_id, const std::string& model_version, int64_t now) override;
   Status PublishPredictions(int64_t project_id, const std::string& model_version) override;
   Result<int64_t> DropStagedPredictions(int64_t project_id, int64_t chunk) override;

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <set>
 
 #include "store/postgres/pg_clock.h"
 #include "store/postgres/pg_labels.h"
@@ -408,6 +409,65 @@ Status PgStore::PutPrediction(const Prediction& p) {
     if (r.affected() == 0) return NotFound("item " + std::to_string(p.item_id) + " not found");
     return Status::Ok();
   });
+}
+
+Status PgStore::PutPredictions(std::span<const Prediction> ps) {
+  constexpr size_t kChunk = 1000;  // 6 parameters a row
+  for (size_t from = 0; from < ps.size(); from += kChunk) {
+    const size_t to = std::min(ps.size(), from + kChunk);
+    // One statement may not upsert the same row twice: such a chunk goes row by row.
+    std::set<std::pair<int64_t, std::string_view>> seen;
+    bool repeated = false;
+    for (size_t i = from; i < to && !repeated; ++i) {
+      RETURN_IF_ERROR(CheckText("model version", ps[i].model_version));
+      RETURN_IF_ERROR(CheckText("label", ps[i].label));
+      repeated = !seen.emplace(ps[i].item_id, ps[i].model_version).second;
+    }
+    if (repeated) {
+      for (size_t i = from; i < to; ++i) RETURN_IF_ERROR(PutPrediction(ps[i]));
+      continue;
+    }
+    RETURN_IF_ERROR(AutoTxnOneStatement([&]() -> Status {
+      const int64_t now = Now();
+      PgParams params;
+      std::string sql =
+          "INSERT INTO predictions(item_id, model_version, label, confidence, distribution, created_at,"
+          " project_id) SELECT v.item_id, v.model_version, v.label, v.confidence, v.distribution,"
+          " v.created_at, i.project_id FROM (VALUES";
+      for (size_t i = from; i < to; ++i) {
+        const Prediction& p = ps[i];
+        const int b = params.size();
+        sql += i == from ? "(" : ",(";
+        sql += "$" + std::to_string(b + 1) + "::bigint,$" + std::to_string(b + 2) + "::text,$" +
+               std::to_string(b + 3) + "::text,$" + std::to_string(b + 4) + "::float8,$" +
+               std::to_string(b + 5) + "::bytea,$" + std::to_string(b + 6) + "::bigint)";
+        params.Add(p.item_id).Add(p.model_version).Add(p.label).Add(p.confidence);
+        if (p.distribution.empty()) params.AddNull();
+        else params.AddBytes(p.distribution.data(), p.distribution.size() * sizeof(double));
+        params.Add(p.created_at ? p.created_at : now);
+      }
+      sql += ") AS v(item_id, model_version, label, confidence, distribution, created_at)"
+             " JOIN items i ON i.id = v.item_id"
+             " ON CONFLICT(project_id, item_id, model_version) DO UPDATE SET label=excluded.label,"
+             " confidence=excluded.confidence, distribution=excluded.distribution,"
+             " created_at=excluded.created_at";
+      PgRows r;
+      RETURN_IF_ERROR(Query(sql, params, &r, "insert predictions"));
+      if (r.affected() != static_cast<int64_t>(to - from)) {
+        for (size_t i = from; i < to; ++i) {  // name the missing item as PutPrediction would
+          PgParams q;
+          q.Add(ps[i].item_id);
+          PgRows found;
+          RETURN_IF_ERROR(Query("SELECT 1 FROM items WHERE id=$1", q, &found, "find item"));
+          if (found.rows() == 0) return NotFound("item " + std::to_string(ps[i].item_id) + " not found");
+        }
+        return Internal("insert predictions: " + std::to_string(r.affected()) + " of " +
+                        std::to_string(to - from) + " rows written");
+      }
+      return Status::Ok();
+    }));
+  }
+  return Status::Ok();
 }
 
 Status PgStore::StagePredictions(int64_t project_id, const std::string& model_version, int64_t now) {

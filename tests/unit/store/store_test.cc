@@ -344,6 +344,45 @@ TEST_P(StoreTest, PredictionsKeepFullDistribution) {
   EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 1);
 }
 
+// PutPredictions writes what PutPrediction would, row for row (PostgreSQL: 1,000 rows a
+// statement), replaces an item's prediction of the same version, and refuses a missing item.
+TEST_P(StoreTest, PutPredictionsIsPutPredictionForEachRow) {
+  std::vector<Prediction> ps;
+  for (int i = 0; i < 2500; ++i) {
+    Prediction p;
+    p.item_id = AddItem("i" + std::to_string(i));
+    p.model_version = i % 2 ? "m1" : "m2";
+    p.label = i % 3 ? "ham" : "spam";
+    p.confidence = 0.5 + (i % 50) / 100.0;
+    if (i % 7) p.distribution = {1.0 - p.confidence, p.confidence};
+    p.created_at = 1000 + i;
+    ps.push_back(p);
+  }
+  ASSERT_TRUE(store_->PutPredictions(ps).ok());
+  ps[5].label = "spam";  // the same item and version again: replaced
+  ps[5].confidence = 0.99;
+  ASSERT_TRUE(store_->PutPredictions(std::span<const Prediction>(ps).subspan(5, 1)).ok());
+  for (int i : {0, 5, 6, 999, 1000, 2499}) {
+    auto got = store_->LatestPrediction(ps[i].item_id);
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+    EXPECT_EQ((*got)->model_version, ps[i].model_version);
+    EXPECT_EQ((*got)->label, ps[i].label) << i;
+    EXPECT_DOUBLE_EQ((*got)->confidence, ps[i].confidence);
+    EXPECT_EQ((*got)->distribution, ps[i].distribution);
+    EXPECT_EQ((*got)->created_at, ps[i].created_at);
+  }
+  EXPECT_EQ(store_->GetStatus(project_.id)->predictions, 2500);
+  // Two rows of one item and version in one call (one statement may not upsert a row twice).
+  std::vector<Prediction> twice = {ps[1], ps[1]};
+  twice[1].label = "spam";
+  ASSERT_TRUE(store_->PutPredictions(twice).ok());
+  EXPECT_EQ((*store_->LatestPrediction(ps[1].item_id))->label, "spam");
+  Prediction ghost = ps[2];
+  ghost.item_id = 987654321;
+  std::vector<Prediction> bad = {ps[3], ghost};
+  EXPECT_FALSE(store_->PutPredictions(bad).ok());  // PostgreSQL: NotFound; SQLite: the NOT NULL project_id
+}
+
 // A cycle's predictions are staged (written in short transactions, hidden) and published in its
 // final transaction; a version never published is dropped, rows and all.
 TEST_P(StoreTest, StagedPredictionsAreHiddenUntilPublishedAndDroppedIfNever) {
