@@ -338,17 +338,9 @@ Status ServerImpl::Start() {
       if (options_.statement_timeout_ms > 0) {
         RETURN_IF_ERROR(SetStatementTimeout(**w, options_.statement_timeout_ms));
       }
-      if (!postgres) SetAutoCheckpoint(**w, false);  // CheckpointLoop copies the log instead
       stores.push_back(std::move(w).value());
     }
     writer_ = std::make_unique<GroupCommitter>(std::move(stores), GroupCommitter::Options{});
-    if (!postgres) {
-      auto c = OpenStore(options_.db_path, OpenMode::kMustExist);
-      if (!c.ok()) return c.status();
-      checkpoint_store_ = std::move(c).value();
-      checkpoint_stop_ = false;
-      checkpoint_thread_ = std::thread([this] { CheckpointLoop(); });
-    }
   }
   auto guarded = std::make_unique<GuardedHttpServer>(this);
   GuardedHttpServer* serve_one = guarded.get();
@@ -540,18 +532,6 @@ Status ServerImpl::Start() {
   return Status::Ok();
 }
 
-void ServerImpl::CheckpointLoop() {
-  std::unique_lock<std::mutex> lock(checkpoint_mu_);
-  bool warned = false;
-  while (!checkpoint_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return checkpoint_stop_; })) {
-    lock.unlock();
-    const Status st = Checkpoint(*checkpoint_store_);
-    if (!st.ok() && !warned) spdlog::warn("server: {}", st.ToString());  // once: it retries each second
-    warned = warned || !st.ok();
-    lock.lock();
-  }
-}
-
 void ServerImpl::Stop() {
   std::lock_guard<std::mutex> lock(stop_mu_);
   // Requests already being served finish; later requests on kept-alive connections get 503
@@ -576,16 +556,6 @@ void ServerImpl::Stop() {
                  static_cast<double>(w.job_us) / 1e6, static_cast<double>(w.commit_us) / 1e6,
                  static_cast<double>(w.max_commit_us) / 1e3, w.commits_over_10ms);
     writer_.reset();
-  }
-  if (checkpoint_thread_.joinable()) {
-    {
-      std::lock_guard<std::mutex> lock(checkpoint_mu_);
-      checkpoint_stop_ = true;
-    }
-    checkpoint_cv_.notify_all();
-    checkpoint_thread_.join();
-    (void)Checkpoint(*checkpoint_store_);
-    checkpoint_store_.reset();
   }
 }
 

@@ -119,14 +119,6 @@ class ServerImpl {
   // group-committed (store/group_commit.h). Created by Start(), destroyed by Stop() after the
   // worker threads have finished.
   std::unique_ptr<GroupCommitter> writer_;
-  // SQLite: the writers do not checkpoint the write-ahead log after their commits; this thread
-  // does, every second, on its own connection (store/operations.h, SetAutoCheckpoint).
-  void CheckpointLoop();
-  std::unique_ptr<Store> checkpoint_store_;
-  std::thread checkpoint_thread_;
-  std::mutex checkpoint_mu_;
-  std::condition_variable checkpoint_cv_;
-  bool checkpoint_stop_ = false;
   std::mutex cycle_mu_;
   std::mutex log_mu_;
   std::mutex metrics_mu_;

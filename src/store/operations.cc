@@ -1,7 +1,5 @@
 #include "store/operations.h"
 
-#include "store/sqlite/sqlite_store.h"
-
 #ifdef HITLOOP_HAVE_POSTGRES
 #include "store/postgres/pg_store.h"
 #endif
@@ -37,15 +35,6 @@ Status SetStatementTimeout(Store& store, int64_t ms) {
   if (pg::PgStore* pg = AsPostgres(store)) return pg->SetStatementTimeout(ms);
 #endif
   return FailedPrecondition("statement timeouts are for PostgreSQL databases (this is SQLite)");
-}
-
-void SetAutoCheckpoint(Store& store, bool on) {
-  if (auto* s = dynamic_cast<sqlite::SqliteStore*>(&store)) s->SetAutoCheckpoint(on);
-}
-
-Status Checkpoint(Store& store) {
-  if (auto* s = dynamic_cast<sqlite::SqliteStore*>(&store)) return s->Checkpoint();
-  return Status::Ok();
 }
 
 }  // namespace hitloop

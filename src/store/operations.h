@@ -42,13 +42,4 @@ Status PingStore(Store& store, int64_t timeout_ms);
 // negative `ms`; FailedPrecondition on SQLite (it has no statement timeout).
 Status SetStatementTimeout(Store& store, int64_t ms);
 
-// SQLite's write-ahead log: a connection that commits past 1,000 log pages copies the log into
-// the database itself, right after its commit (the default). A cycle or an import writes hundreds
-// of MB of log; the server's writer connection committing next would then copy all of it while
-// every claim waits. The server turns that off on its writers (SetAutoCheckpoint(false)) and
-// checkpoints from a thread of its own connection (Checkpoint: a passive checkpoint, which waits
-// for no one and is waited for by no writer). No-ops on PostgreSQL.
-void SetAutoCheckpoint(Store& store, bool on);
-Status Checkpoint(Store& store);
-
 }  // namespace hitloop

@@ -236,14 +236,6 @@ Status SqliteStore::Rollback() {
   return Run("ROLLBACK");
 }
 
-void SqliteStore::SetAutoCheckpoint(bool on) { sqlite3_wal_autocheckpoint(db_, on ? 1000 : 0); }
-
-Status SqliteStore::Checkpoint() {
-  const int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
-  if (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED) return Status::Ok();
-  return IoError(path_ + ": checkpoint: " + sqlite3_errstr(rc));
-}
-
 void SqliteStore::SetLockWait(int64_t ms) {
   sqlite3_busy_timeout(db_, static_cast<int>(std::clamp<int64_t>(ms, 0, INT32_MAX)));
 }

@@ -77,9 +77,6 @@ class SqliteStore final : public Store {
   Status BeginRead() override;
   Status EndRead() override;
   void SetLockWait(int64_t ms) override;
-  // store/operations.h: SetAutoCheckpoint, Checkpoint.
-  void SetAutoCheckpoint(bool on);
-  Status Checkpoint();
 
   Result<Project> CreateProject(const Project& p) override;
   Result<Project> GetProject(const std::string& name) override;
