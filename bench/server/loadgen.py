@@ -341,16 +341,17 @@ def check(run, db_path, project, since):
         p, c = lease_rows.get(prev_lease), lease_rows.get(cur_lease)
         if p is None or c is None or p["state"] != "submitted" or p["finished"] is None:
             return "double"
-        # An entry queued by the earlier answer (a second opinion, an adjudication) did not exist
-        # before that answer was stored, so its lease cannot have overlapped the earlier one, even
-        # when the claim's request reached the server (its lease's created_at) before the
-        # answer's did (the writer ran the answer first). Seen under load: 3 such pairs in 2026-12-07's
-        # cycle_under_load --cycles 2, each 7-20 ms apart.
+        # A lease is stamped with its request's arrival; it cannot be granted before its entry
+        # exists. So an entry queued by the earlier answer (a second opinion, an adjudication)
+        # is granted after that answer even when the claim's request arrived first (the writer
+        # ran the answer first): 3 such pairs, 7-20 ms apart, in 2026-12-07's cycle_under_load
+        # --cycles 2 were counted as double assignments before.
+        granted = max(c["created"], c["queued"])
+        if p["finished"] > granted:
+            return "double"
         if c["queue"] != p["queue"] and p["finished"] <= c["queued"] and (
                 c["kind"] == "adjudicate" or (c["kind"] == "audit" and p["kind"] == "audit")):
             return "second_opinion"
-        if p["finished"] > c["created"]:
-            return "double"
         return "answered_twice"
 
     double = 0
