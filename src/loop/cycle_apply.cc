@@ -68,17 +68,24 @@ Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
 // claim waits at most that long behind one.
 constexpr size_t kPredictionChunk = 5000;
 
+// The whole pool's predictions, kPredictionChunk items at a time: each chunk in a short
+// transaction of its own (`own_transactions`), or all inside the caller's.
+Status WriteAllPredictions(const ApplyContext& c, bool own_transactions) {
+  for (size_t from = 0; from < c.in.pool.size(); from += kPredictionChunk) {
+    const size_t to = std::min(c.in.pool.size(), from + kPredictionChunk);
+    auto chunk = [&] { return WritePredictions(c, from, to); };
+    RETURN_IF_ERROR(own_transactions ? c.store.InTransaction(chunk) : chunk());
+  }
+  return Status::Ok();
+}
+
 // The pool's predictions under the cycle's model version, staged (Store::StagePredictions): many
 // short transactions, hidden from readers until the final transaction publishes them. A failed
 // cycle's staged rows (an earlier run's) are dropped first.
 Status StagePredictions(const ApplyContext& c) {
   RETURN_IF_ERROR(c.store.DropStagedPredictions(c.project.id).status());
   RETURN_IF_ERROR(c.store.StagePredictions(c.project.id, c.rec->model_version, c.o.now));
-  for (size_t from = 0; from < c.in.pool.size(); from += kPredictionChunk) {
-    const size_t to = std::min(c.in.pool.size(), from + kPredictionChunk);
-    RETURN_IF_ERROR(c.store.InTransaction([&] { return WritePredictions(c, from, to); }));
-  }
-  return Status::Ok();
+  return WriteAllPredictions(c, /*own_transactions=*/true);
 }
 
 // People kept labelling while the model trained (a cycle on a big project takes minutes): items
@@ -221,21 +228,14 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
   using Clock = std::chrono::steady_clock;
   const ApplyContext c{store, project, in, plan, rule_names, o, rec};
   const bool stage = stage_predictions && !plan.probs.empty();
-  if (stage) {
-    if (Status st = StagePredictions(c); !st.ok()) {
-      (void)store.DropStagedPredictions(project.id);  // best effort; the next cycle drops them too
-      return st;
-    }
-  }
+  Status st = stage ? StagePredictions(c) : Status::Ok();
   rec->step_seconds.emplace_back("stage", std::chrono::duration<double>(Clock::now() - lap_start).count());
   const auto final_start = Clock::now();
-  Status st = store.InTransaction([&]() -> Status {
+  if (st.ok()) st = store.InTransaction([&]() -> Status {
     if (stage) {
       RETURN_IF_ERROR(store.PublishPredictions(project.id, rec->model_version));
     } else {
-      for (size_t from = 0; from < in.pool.size(); from += kPredictionChunk) {
-        RETURN_IF_ERROR(WritePredictions(c, from, std::min(in.pool.size(), from + kPredictionChunk)));
-      }
+      RETURN_IF_ERROR(WriteAllPredictions(c, /*own_transactions=*/false));
     }
     RETURN_IF_ERROR(store.PutPredictions(gold_predictions));
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
@@ -255,7 +255,8 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     if (o.in_commit) RETURN_IF_ERROR(o.in_commit(store, *rec));
     return Status::Ok();
   });
-  if (!st.ok() && stage) (void)store.DropStagedPredictions(project.id);  // best effort, as above
+  // Best effort: the next cycle drops them too.
+  if (!st.ok() && stage) (void)store.DropStagedPredictions(project.id);
   return st;
 }
 
