@@ -22,6 +22,10 @@ constexpr uint32_t kNone = std::numeric_limits<uint32_t>::max();
 constexpr uint32_t kLogRegPayloadVersion = 1;
 // Bounds the lookup table a (corrupted) payload could make Deserialize allocate.
 constexpr uint32_t kMaxFeatureIndex = 1u << 30;
+// BuildIndex keeps a dense feature -> row table while it has at most this many entries, or at
+// most kDenseIndexFactor per weight row; beyond, a sorted sparse table.
+constexpr size_t kDenseIndexFloor = size_t{1} << 22;
+constexpr size_t kDenseIndexFactor = 16;
 
 // liblinear reports progress through a global print hook; nothing below cli/ may print.
 void SilentPrint(const char*) {}
@@ -251,10 +255,31 @@ Status LogReg::TrainDual(std::span<const Example> examples, std::span<const int>
 
 void LogReg::BuildIndex() {
   index_.clear();
+  index_.shrink_to_fit();
+  sparse_index_.clear();
   if (feature_ids_.empty()) return;
-  index_.assign(static_cast<size_t>(*std::max_element(feature_ids_.begin(), feature_ids_.end())) + 1,
-                kNone);
-  for (uint32_t r = 0; r < feature_ids_.size(); ++r) index_[feature_ids_[r]] = r;
+  const size_t span =
+      static_cast<size_t>(*std::max_element(feature_ids_.begin(), feature_ids_.end())) + 1;
+  if (span <= std::max(kDenseIndexFloor, kDenseIndexFactor * feature_ids_.size())) {
+    index_.assign(span, kNone);
+    for (uint32_t r = 0; r < feature_ids_.size(); ++r) index_[feature_ids_[r]] = r;
+    return;
+  }
+  // Sparse: the last row of a repeated id wins, as in the dense table.
+  sparse_index_.reserve(feature_ids_.size());
+  for (uint32_t r = 0; r < feature_ids_.size(); ++r) sparse_index_.emplace_back(feature_ids_[r], r);
+  std::stable_sort(sparse_index_.begin(), sparse_index_.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::pair<uint32_t, uint32_t>> unique;
+  unique.reserve(sparse_index_.size());
+  for (const auto& e : sparse_index_) {
+    if (!unique.empty() && unique.back().first == e.first) {
+      unique.back() = e;
+    } else {
+      unique.push_back(e);
+    }
+  }
+  sparse_index_ = std::move(unique);
 }
 
 namespace scoring {
@@ -318,6 +343,20 @@ HITLOOP_SCORING_CLONES void Accumulate(
   }
 }
 
+// The same sum through a sorted (feature, row) table: models whose feature ids are far more
+// spread than their rows (a large hash space, few features). Scalar: such models are rare.
+void AccumulateSparse(const text::Feature* f, size_t nnz,
+                      const std::vector<std::pair<uint32_t, uint32_t>>& index,
+                      const float* weights, size_t stride, float* acc_out) {
+  for (size_t j = 0; j < nnz; ++j) {
+    auto it = std::lower_bound(index.begin(), index.end(), f[j].index,
+                               [](const auto& e, uint32_t id) { return e.first < id; });
+    if (it == index.end() || it->first != f[j].index) continue;
+    const float* w = weights + static_cast<size_t>(it->second) * stride;
+    for (size_t c = 0; c < stride; ++c) acc_out[c] += w[c] * f[j].value;
+  }
+}
+
 }  // namespace scoring
 
 void LogReg::ScoreRange(std::span<const Example> examples, size_t begin, size_t end,
@@ -330,6 +369,10 @@ void LogReg::ScoreRange(std::span<const Example> examples, size_t begin, size_t 
       const auto& row = *examples[i].features;
       scoring::Accumulate(row.data(), row.size(), index_.data(), index_.size(), weights_.data(),
                           stride_, acc.data());
+    } else if (examples[i].features != nullptr && !sparse_index_.empty()) {
+      const auto& row = *examples[i].features;
+      scoring::AccumulateSparse(row.data(), row.size(), sparse_index_, weights_.data(), stride_,
+                                acc.data());
     }
     const float* dec = acc.data();
     float* o = out.data() + i * k;

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/classifier.h"
@@ -68,7 +69,11 @@ class LogReg final : public Classifier {
   // feature_ids_.size() × stride_, row-major (pad = 0)
   std::vector<float, LineAlignedAllocator<float>> weights_;
   std::vector<float> bias_;           // num_classes_
-  std::vector<uint32_t> index_;       // global feature -> row in weights_ (or kNone)
+  // Feature -> weight row. Dense (index_[feature] = row or kNone) while the largest feature id
+  // is within kDenseIndexFactor × rows (or below 2^22); otherwise sorted (feature, row) pairs in
+  // sparse_index_, so the table stays proportional to the model, never to its largest id.
+  std::vector<uint32_t> index_;
+  std::vector<std::pair<uint32_t, uint32_t>> sparse_index_;
 
   // Warm start of the dual solver: the last Train's examples (by Example::id) and, per class
   // problem (label == class against the rest), their dual variables (empty: no such problem).

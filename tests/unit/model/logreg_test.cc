@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <numeric>
 #include <thread>
@@ -195,6 +198,55 @@ TEST(Regression, ThreadSanitizerBuildsStartAndScore) {
   t.join();
   ASSERT_TRUE(s1.ok() && s2.ok());
   EXPECT_EQ(p1, p2);
+}
+
+// Regression (fuzz_model_file, 2026-12-07; the input is fuzz/corpus/fuzz_model_file/
+// regress_oom_logreg_far_feature_id): a 62-byte logreg payload whose one weight row sat at
+// feature id ~2^30 made LogReg::BuildIndex allocate a dense feature -> row table of max id + 1
+// entries, 2.2 GB from a tiny file (libFuzzer stopped on its memory limit). The table must stay
+// proportional to the model, and scores through it must not change: here two rows, at ids 3
+// and 2^30 - 5, checked against the hand sum, with the process's resident memory growing by far
+// less than the 4 GB a dense table would touch.
+size_t ResidentBytes() {
+  FILE* f = std::fopen("/proc/self/statm", "r");
+  if (f == nullptr) return 0;
+  unsigned long pages = 0, resident = 0;
+  const int n = std::fscanf(f, "%lu %lu", &pages, &resident);
+  std::fclose(f);
+  return n == 2 ? resident * static_cast<size_t>(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+TEST(Regression, LogRegPayloadWithAFarFeatureIdStaysSmall) {
+  const uint32_t far = (1u << 30) - 5;
+  Writer w;
+  w.Put<uint32_t>(1);     // payload version
+  w.Put<int32_t>(2);      // classes
+  w.Put<double>(1.0);     // C
+  w.PutVector(std::vector<uint8_t>{1, 1});
+  w.PutVector(std::vector<uint32_t>{3, far});
+  w.PutVector(std::vector<float>{0.5f, -0.5f, 2.0f, 1.0f});  // row-major, 2 classes per row
+  w.PutVector(std::vector<float>{0.25f, -0.25f});
+  const size_t before = ResidentBytes();
+  LogReg m(ClassifierOptions{});
+  ASSERT_TRUE(m.Deserialize(w.Take()).ok());
+  const text::SparseRow row = {{3, 2.0f}, {7, 5.0f}, {far, -1.0f}, {far + 1, 9.0f}};
+  const std::vector<Example> ex = {{&row, ""}};
+  std::vector<float> d(2);
+  ASSERT_TRUE(m.DecisionValues(ex, d).ok());
+  EXPECT_NEAR(d[0], 0.25 + 2.0 * 0.5 - 1.0 * 2.0, 1e-6);
+  EXPECT_NEAR(d[1], -0.25 + 2.0 * -0.5 - 1.0 * 1.0, 1e-6);
+  const size_t after = ResidentBytes();
+  ASSERT_GT(before, 0u);
+  EXPECT_LT(after, before + (size_t{256} << 20)) << "resident memory grew by "
+                                                 << ((after - before) >> 20) << " MiB";
+  // Serialized and read again, it scores the same.
+  auto again = m.Serialize();
+  ASSERT_TRUE(again.ok());
+  LogReg copy(ClassifierOptions{});
+  ASSERT_TRUE(copy.Deserialize(again.value()).ok());
+  std::vector<float> d2(2);
+  ASSERT_TRUE(copy.DecisionValues(ex, d2).ok());
+  EXPECT_EQ(d, d2);
 }
 
 }  // namespace
