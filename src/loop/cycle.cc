@@ -127,12 +127,14 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   lap("load");
   ASSIGN_OR_RETURN(CycleFeatures features, BuildCycleFeatures(in, project, o.featurizer,
                                                                        o.model_options.threads));
+  lap("features");
   const bool multi = project.type == TaskType::kMultiLabel;  // loop/multilabel.h
   RuleLabels rl;  // rule labels are single-label answers: none for a multi-label project
+  bool duplicates_reused = false;
   if (!multi) {
-    ASSIGN_OR_RETURN(rl, CycleRuleLabels(in, project));
+    ASSIGN_OR_RETURN(rl, CycleRuleLabels(in, project, o.models_dir, &duplicates_reused));
   }
-  lap("features");
+  lap("rules");
   const std::vector<double> boost = SeedBoost(in.pool, o.seed_query);
   std::vector<std::string> meta(in.pool.size());
   bool any_meta = false;
@@ -157,6 +159,7 @@ Result<CycleRecord> RunCycle(Store& store, const Project& project, const CycleOp
   rec.duplicate_groups = rl.groups;
   rec.duplicate_items = rl.grouped_items;
   rec.conflicting_groups = rl.conflicting_groups;
+  rec.duplicates_reused = duplicates_reused;
 
   PlanInput pi;
   pi.labels = project.labels;

@@ -231,25 +231,40 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
   Status st = stage ? StagePredictions(c) : Status::Ok();
   rec->step_seconds.emplace_back("stage", std::chrono::duration<double>(Clock::now() - lap_start).count());
   const auto final_start = Clock::now();
+  // The final transaction's parts, timed (they hold the write lock: what claims wait for).
+  std::vector<std::pair<std::string, double>> parts;
+  auto part_start = final_start;
+  auto part = [&](const char* name) {
+    const auto now = Clock::now();
+    parts.emplace_back(name, std::chrono::duration<double>(now - part_start).count());
+    part_start = now;
+  };
   if (st.ok()) st = store.InTransaction([&]() -> Status {
+    parts.clear();
+    part_start = Clock::now();
     if (stage) {
       RETURN_IF_ERROR(store.PublishPredictions(project.id, rec->model_version));
     } else {
       RETURN_IF_ERROR(WriteAllPredictions(c, /*own_transactions=*/false));
     }
     RETURN_IF_ERROR(store.PutPredictions(gold_predictions));
+    part("final: predictions");
     ASSIGN_OR_RETURN(std::vector<uint8_t> answered, AnsweredSince(c));
     RETURN_IF_ERROR(store.ClearQueue(project.id, "review"));
     RETURN_IF_ERROR(MarkHeldReviews(c, &answered));
+    part("final: clear queue");
     ASSIGN_OR_RETURN(std::set<size_t> to_review, ApplyRoutes(c, answered));
+    part("final: labels");
     RETURN_IF_ERROR(QueueReviews(c, to_review));
     RETURN_IF_ERROR(QueueAudits(c, answered));
     RETURN_IF_ERROR(store.EnsureGoldQueue(project.id).status());  // gold questions (loop/gold.h)
+    part("final: queue");
     if (new_config != project.config_json) {
       RETURN_IF_ERROR(store.SetProjectConfig(project.id, new_config));
     }
     const auto now = Clock::now();
     rec->step_seconds.emplace_back("final", std::chrono::duration<double>(now - final_start).count());
+    rec->step_seconds.insert(rec->step_seconds.end(), parts.begin(), parts.end());
     rec->seconds = std::chrono::duration<double>(now - started).count();
     ASSIGN_OR_RETURN(rec->cycle, store.AppendCycle(project.id, o.now, CycleRecordToJson(*rec)));
     if (o.in_commit) RETURN_IF_ERROR(o.in_commit(store, *rec));

@@ -6,6 +6,7 @@
 
 #include "autolabel/boilerplate.h"
 #include "loop/cycle_steps.h"
+#include "loop/duplicate_cache.h"
 #include "loop/model_choice.h"
 #include "text/featurizer.h"
 
@@ -92,10 +93,18 @@ std::vector<int> AcceptedModelLabels(const CycleInputs& in, const Project& proje
   return out;
 }
 
-Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project) {
+Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project,
+                                   const std::string& models_dir, bool* duplicates_reused) {
   const size_t n = in.pool.size();
   std::vector<std::string_view> texts(n);
   for (size_t i = 0; i < n; ++i) texts[i] = in.pool[i].text;
+  *duplicates_reused = false;
+  CachedDuplicates dups;
+  if (in.config.autolabel.duplicates != "off" && n > 1) {
+    ASSIGN_OR_RETURN(dups, PoolDuplicatesCached(texts, DuplicateOptionsFor(in.config.autolabel),
+                                                models_dir));
+    *duplicates_reused = dups.reused;
+  }
   std::vector<std::string> labeler_value;
   const std::string& labeler = in.config.autolabel.labeler;
   if (!labeler.empty()) {
@@ -115,6 +124,7 @@ Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project
   rin.train_label = in.train_label;
   rin.labeler_value = labeler_value;
   rin.config = in.config.autolabel;
+  if (in.config.autolabel.duplicates != "off" && n > 1) rin.duplicate_groups = &dups.groups;
   return ComputeRuleLabels(rin);
 }
 

@@ -212,6 +212,7 @@ std::string CycleRecordToJson(const CycleRecord& r) {
               {"duplicate_items", r.duplicate_items},
               {"conflicting_groups", r.conflicting_groups},
               {"held_duplicates", r.held_duplicates},
+              {"duplicate_groups_reused", r.duplicates_reused},
               {"rules", RulesJson(r.rules)},
               {"rule_accepted", r.rule_accepted},
               {"seconds", r.seconds},
@@ -246,6 +247,7 @@ Result<CycleRecord> CycleRecordFromJson(std::string_view text) {
   }
   Read(j, "cold_start", &r.cold_start);
   Read(j, "multi_label", &r.multi_label);
+  Read(j, "duplicate_groups_reused", &r.duplicates_reused);
   Read(j, "target_precision", &r.target_precision);
   Read(j, "confidence", &r.confidence);
   Read(j, "seconds", &r.seconds);

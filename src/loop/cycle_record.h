@@ -90,6 +90,7 @@ struct CycleRecord {
   std::string language_backend;       // what identified languages this cycle ("" = not run)
   int64_t duplicate_groups = 0, duplicate_items = 0, conflicting_groups = 0;
   int64_t held_duplicates = 0;        // not shown: their group's representative is in review
+  bool duplicates_reused = false;     // the groups came from the last search (loop/duplicate_cache.h)
   std::vector<RuleRecord> rules;
   int64_t rule_accepted = 0;          // of auto_accepted, accepted by a rule
   double seconds = 0.0;

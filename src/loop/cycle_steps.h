@@ -87,7 +87,10 @@ Status AddCycleRepresentations(const CycleInputs& in, const Project& project,
 std::vector<int> AcceptedModelLabels(const CycleInputs& in, const Project& project);
 
 // Rule labels: duplicates of people's labels and the labeler detector's answers (loop/rules.h).
-Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project);
+// The pool's duplicate groups come through the cache in `models_dir` (loop/duplicate_cache.h);
+// `*duplicates_reused` says whether they were read back rather than searched.
+Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project,
+                                   const std::string& models_dir, bool* duplicates_reused);
 
 // Per pool item: how many words of `query` its text contains (empty when the query is empty).
 std::vector<double> SeedBoost(const std::vector<Item>& pool, const std::string& query);

@@ -4,8 +4,16 @@
 
 #include "autolabel/duplicates.h"
 #include "autolabel/propagate.h"
+#include "loop/duplicate_cache.h"
 
 namespace hitloop::loop {
+
+autolabel::DuplicateOptions DuplicateOptionsFor(const AutolabelConfig& config) {
+  autolabel::DuplicateOptions o;
+  o.threshold = config.near_threshold;
+  o.near = config.duplicates == "near";
+  return o;
+}
 
 Result<RuleLabels> ComputeRuleLabels(const RuleInput& in) {
   const size_t n = in.texts.size();
@@ -22,27 +30,13 @@ Result<RuleLabels> ComputeRuleLabels(const RuleInput& in) {
 
   if (c.duplicates != "off" && n > 1) {
     out.names = {kRuleExact, kRuleNear};
-    autolabel::DuplicateOptions dopt;
-    dopt.threshold = c.near_threshold;
-    dopt.near = c.duplicates == "near";
-    ASSIGN_OR_RETURN(auto finder, autolabel::DuplicateFinder::Create(dopt));
-    // Items without text (vector-only records) are nobody's duplicates: only texts are added, and
-    // `at` maps the finder's indices back to pool positions.
-    std::vector<size_t> at;
-    at.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      if (in.texts[i].empty()) continue;
-      finder->Add(in.texts[i]);
-      at.push_back(i);
+    const autolabel::DuplicateOptions dopt = DuplicateOptionsFor(c);
+    std::vector<autolabel::DuplicateGroup> found;
+    if (in.duplicate_groups == nullptr) {
+      ASSIGN_OR_RETURN(found, FindPoolDuplicates(in.texts, dopt));
     }
-    std::vector<autolabel::DuplicateGroup> groups = finder->Groups();
-    for (auto& g : groups) {
-      g.representative = at[g.representative];
-      for (auto& m : g.members) {
-        m.index = at[m.index];
-        m.exact_of = at[m.exact_of];
-      }
-    }
+    const std::vector<autolabel::DuplicateGroup>& groups =
+        in.duplicate_groups != nullptr ? *in.duplicate_groups : found;
     std::vector<autolabel::ItemLabels> items(n);
     for (size_t i = 0; i < n; ++i) {
       const int y = in.train_label[i];

@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "autolabel/duplicates.h"
 #include "core/status.h"
 #include "loop/config.h"
 
@@ -35,6 +36,9 @@ struct RuleInput {
   std::span<const std::string> labeler_value;     // n or empty: the labeler detector's answer
   std::span<const double> labeler_confidence;     // n or empty
   AutolabelConfig config;
+  // The pool's duplicate groups found already (loop/duplicate_cache.h; indexed by pool position,
+  // under DuplicateOptionsFor(config)); null: ComputeRuleLabels finds them.
+  const std::vector<autolabel::DuplicateGroup>* duplicate_groups = nullptr;
 };
 
 struct RuleLabels {
@@ -48,6 +52,9 @@ struct RuleLabels {
   int64_t grouped_items = 0;
   int64_t conflicting_groups = 0;   // groups whose people's labels disagree (nothing propagated)
 };
+
+// The duplicate finder's options a project's autolabel settings ask for.
+autolabel::DuplicateOptions DuplicateOptionsFor(const AutolabelConfig& config);
 
 Result<RuleLabels> ComputeRuleLabels(const RuleInput& in);
 

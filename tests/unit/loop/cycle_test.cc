@@ -118,10 +118,13 @@ TEST_F(CycleTest, PredictionsAreStagedBeforeTheFinalTransactionAndAFailedCyclesA
     steps.push_back(name);
     EXPECT_GE(seconds, 0.0);
   }
-  EXPECT_EQ(steps, (std::vector<std::string>{"load", "features", "plan", "gold and save", "stage", "final"}));
+  EXPECT_EQ(steps, (std::vector<std::string>{"load", "features", "rules", "plan", "gold and save",
+                                              "stage", "final", "final: predictions",
+                                              "final: clear queue", "final: labels",
+                                              "final: queue"}));
   auto back = CycleRecordFromJson(CycleRecordToJson(*c));
   ASSERT_TRUE(back.ok());
-  EXPECT_EQ(back->step_seconds.size(), 6u);
+  EXPECT_EQ(back->step_seconds.size(), 11u);
 }
 
 TEST_F(CycleTest, AuditRegionStateIsKeptBetweenCyclesAndALostFileCertifiesNothing) {
