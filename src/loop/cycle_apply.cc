@@ -1,8 +1,9 @@
-// ApplyCycle: the plan's outcome in one store transaction, the predictions staged before it
-// (loop/cycle_steps.h).
+// ApplyCycle: the plan's outcome in one store transaction, the predictions staged before it and
+// the review entries past the first chunk queued after it (loop/cycle_steps.h, loop/cycle.h).
 #include <algorithm>
 #include <chrono>
 #include <set>
+#include <span>
 
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
@@ -161,7 +162,10 @@ Result<std::set<size_t>> ApplyRoutes(const ApplyContext& c, const std::vector<ui
   return to_review;
 }
 
-Status QueueReviews(const ApplyContext& c, const std::set<size_t>& to_review) {
+// The review entries to queue, highest priority first (ties: pool order), counted in the record.
+std::vector<QueueEntry> ReviewEntries(const ApplyContext& c, const std::set<size_t>& to_review) {
+  std::vector<QueueEntry> out;
+  out.reserve(to_review.size());
   for (size_t i : to_review) {
     const RouteDecision& d = c.plan.routing.decisions[i];
     QueueEntry e;
@@ -172,9 +176,30 @@ Status QueueReviews(const ApplyContext& c, const std::set<size_t>& to_review) {
     e.overlap = d.overlap;
     e.priority = c.plan.priority[i] + (c.in.was_auto[i] ? 1.0 : 0.0);
     e.reason = ReviewReason(c.plan, d, i, c.in.was_auto[i] != 0, c.in.config.max_novelty);
-    RETURN_IF_ERROR(c.store.Enqueue(e).status());
     ++c.rec->queued_review;
     ++c.rec->queued_by_pool[e.pool];
+    out.push_back(std::move(e));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const QueueEntry& a, const QueueEntry& b) { return a.priority > b.priority; });
+  return out;
+}
+
+Status EnqueueAll(Store& store, std::span<const QueueEntry> entries) {
+  for (const QueueEntry& e : entries) RETURN_IF_ERROR(store.Enqueue(e).status());
+  return Status::Ok();
+}
+
+// The review entries the final transaction left, `chunk` per transaction of their own.
+Status QueueTrailingReviews(Store& store, std::span<const QueueEntry> rest, size_t chunk) {
+  for (size_t from = 0; from < rest.size(); from += chunk) {
+    const auto part = rest.subspan(from, std::min(chunk, rest.size() - from));
+    const Status st = store.InTransaction([&] { return EnqueueAll(store, part); });
+    if (!st.ok()) {
+      return Status(st.code(), "the cycle is recorded, but " + std::to_string(rest.size() - from) +
+                                   " of its review entries were not queued (the next cycle queues "
+                                   "them): " + st.message());
+    }
   }
   return Status::Ok();
 }
@@ -231,6 +256,8 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
   Status st = stage ? StagePredictions(c) : Status::Ok();
   rec->step_seconds.emplace_back("stage", std::chrono::duration<double>(Clock::now() - lap_start).count());
   const auto final_start = Clock::now();
+  const size_t chunk = std::max<size_t>(1, o.review_chunk);
+  std::vector<QueueEntry> reviews;
   // The final transaction's parts, timed (they hold the write lock: what claims wait for).
   std::vector<std::pair<std::string, double>> parts;
   auto part_start = final_start;
@@ -255,7 +282,8 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
     part("final: clear queue");
     ASSIGN_OR_RETURN(std::set<size_t> to_review, ApplyRoutes(c, answered));
     part("final: labels");
-    RETURN_IF_ERROR(QueueReviews(c, to_review));
+    reviews = ReviewEntries(c, to_review);
+    RETURN_IF_ERROR(EnqueueAll(store, std::span(reviews).first(std::min(chunk, reviews.size()))));
     RETURN_IF_ERROR(QueueAudits(c, answered));
     RETURN_IF_ERROR(store.EnsureGoldQueue(project.id).status());  // gold questions (loop/gold.h)
     part("final: queue");
@@ -272,6 +300,12 @@ Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
   });
   // Best effort: the next cycle drops them too.
   if (!st.ok() && stage) (void)store.DropStagedPredictions(project.id);
+  if (!st.ok() || reviews.size() <= chunk) return st;
+  const auto after_start = Clock::now();
+  st = QueueTrailingReviews(store, std::span(reviews).subspan(chunk), chunk);
+  // In the record this call returns (and `hitloop cycle` prints), not in the stored one.
+  rec->step_seconds.emplace_back("after: queue",
+                                 std::chrono::duration<double>(Clock::now() - after_start).count());
   return st;
 }
 

@@ -133,6 +133,8 @@ Status MeasureGoldAfter(const model::Classifier& model, const std::string& spec,
 // predictions are written before the final transaction in short ones, hidden until it publishes
 // them (Store::StagePredictions), so claims never wait for a whole pool's predictions; otherwise
 // (an ML backend's version, which earlier cycles may share) they are written inside it.
+// Review entries beyond the first o.review_chunk (highest priority first) are queued after the
+// final transaction, o.review_chunk per transaction (rec->step_seconds gets "after: queue").
 Status ApplyCycle(Store& store, const Project& project, const CycleInputs& in,
                   const CyclePlan& plan, const std::vector<std::string>& rule_names,
                   const std::string& new_config, const CycleOptions& o,

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 #include "core/clock.h"
@@ -81,6 +82,39 @@ TEST_F(CycleTest, ColdStartThenCertifiedAutoAcceptWithRecordsAndModelFiles) {
   EXPECT_GE(cycles->size(), 3u);
   auto j = nlohmann::json::parse(cycles->back().record_json);
   EXPECT_TRUE(j["global_certified"].get<bool>());
+}
+
+// Review entries past the first `review_chunk` are queued after the final transaction, a chunk
+// per transaction, highest priority first: the queue a cycle leaves is the same (every planned
+// entry open once, its item queued), and claims meanwhile wait for one chunk at most.
+TEST_F(CycleTest, ReviewEntriesPastTheFirstChunkAreQueuedAfterTheFinalTransaction) {
+  AddItems(600, Split::kPool, 1);
+  AddItems(100, Split::kGold, 2);
+  CycleOptions o = Options();
+  o.review_chunk = 7;
+  for (int round = 0; round < 3; ++round) {
+    auto c = Cycle(o);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    ASSERT_GT(c->queued_review, 7) << "the chunks are not exercised";
+    bool after = false;
+    for (const auto& [name, seconds] : c->step_seconds) after |= name == "after: queue";
+    EXPECT_TRUE(after);
+    std::map<int64_t, int> reviews;
+    ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& e) {
+      if (e.kind == "review" && e.pool != "_gold") {
+        ++reviews[e.item_id];
+      }
+      return true;
+    }).ok());
+    EXPECT_EQ(static_cast<int64_t>(reviews.size()), c->queued_review);
+    for (const auto& [item, n] : reviews) {
+      EXPECT_EQ(n, 1) << "item " << item;
+      auto it = store_->GetItem(item);
+      ASSERT_TRUE(it.ok());
+      EXPECT_EQ(it->state, ItemState::kQueued) << "item " << item;
+    }
+    AnswerAll("alice", {});
+  }
 }
 
 // The pool's predictions are written before the final transaction, staged (hidden) and published
