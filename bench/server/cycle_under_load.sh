@@ -75,7 +75,9 @@ cycle_rc=0
 : >"$WORK/cycle.out"
 : >"$WORK/cycle.err"
 for k in $(seq 1 "$CYCLES"); do
+  echo "cycle $k started at $(date +%s.%N)" >>"$WORK/cycle.err"
   /usr/bin/time -f "cycle $k wall %e s" "$HITLOOP" --db "$DB" cycle load >>"$WORK/cycle.out" 2>>"$WORK/cycle.err" || cycle_rc=1
+  echo "cycle $k ended at $(date +%s.%N)" >>"$WORK/cycle.err"
 done
 wait "$LOADGEN_PID"
 rc=$?
@@ -83,7 +85,23 @@ set -e
 kill -TERM "$SERVER_PID"; wait "$SERVER_PID" || true; SERVER_PID=""
 cat "$WORK/loadgen.json"
 echo "cycle rc=$cycle_rc" >&2
-grep -E '^cycle [0-9]+ wall|took ' "$WORK/cycle.err" "$WORK/cycle.out" >&2 || true
+grep -E '^cycle [0-9]+ (wall|started|ended)|took ' "$WORK/cycle.err" "$WORK/cycle.out" >&2 || true
+# Claims over 1 s, by when they were sent, in seconds from the first cycle's start.
+python3 - "$WORK/loadgen.json" "$WORK/cycle.err" >&2 <<'PY' || true
+import json, re, sys
+summary = json.load(open(sys.argv[1]))
+marks = []
+t0 = None
+for line in open(sys.argv[2]):
+    m = re.match(r"cycle (\d+) (started|ended) at ([0-9.]+)", line)
+    if m:
+        t0 = float(m.group(3)) if t0 is None else t0
+        marks.append((float(m.group(3)), "cycle %s %s" % (m.group(1), m.group(2))))
+if t0 is not None:
+    print("slow claims (sent at, s from cycle 1's start: ms):",
+          ", ".join("%.1f: %.0f" % (at - t0, ms) for at, ms in summary.get("slow_claims", [])) or "none")
+    print("marks:", ", ".join("%s %.1f" % (name, at - t0) for at, name in marks))
+PY
 grep -h "writer ran" "$WORK/serve.err" >&2 || true
 [ "$cycle_rc" -eq 0 ] || rc=1
 exit $rc

@@ -575,6 +575,7 @@ struct Client {
   // outcome
   std::vector<Event> events;
   std::vector<double> claim_ms, submit_ms;
+  std::vector<std::pair<double, double>> slow_claims;  // (send time, unix s; ms) of claims > 1 s
   std::map<int, int64_t> status_counts;
   std::vector<std::map<int, int64_t>> port_status;  // per port: status -> count
   std::vector<std::string> error_samples;
@@ -853,6 +854,7 @@ class Worker {
     switch (c.op) {
       case Client::Op::kClaim: {
         c.claim_ms.push_back(Ms(Mono::now() - c.t_start));
+        if (c.claim_ms.back() > 1000) c.slow_claims.emplace_back(c.t_send_wall, c.claim_ms.back());
         if (r.status == 204) { ++c.empty; Sleep(i); return; }
         if (r.status != 200) { c.Error(ErrorText("claim", r)); Sleep(i); return; }
         c.item.clear();
@@ -1105,7 +1107,18 @@ void WriteLedger(const Options& o, const std::vector<Client>& clients, double se
   AppendDoubles(line, clients, &Client::claim_ms);
   line += ",\"submit_ms\":";
   AppendDoubles(line, clients, &Client::submit_ms);
-  line += "}\n";
+  line += ",\"slow_claims\":[";
+  bool first_slow = true;
+  for (const auto& c : clients) {
+    for (const auto& [at, ms] : c.slow_claims) {
+      if (!first_slow) line += ',';
+      first_slow = false;
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "[%.3f,%.1f]", at, ms);
+      line += buf;
+    }
+  }
+  line += "]}\n";
   std::fwrite(line.data(), 1, line.size(), f);
   if (std::fclose(f) != 0) Die("cannot write " + o.ledger + ": " + std::strerror(errno));
 }

@@ -220,6 +220,7 @@ class Run:
         run.cpu_s = summary["cpu_s"]
         run.claim_ms = summary["claim_ms"]
         run.submit_ms = summary["submit_ms"]
+        run.slow_claims = sorted(summary.get("slow_claims", []))
         run.status_counts = {int(k): v for k, v in summary["status_counts"].items()}
         run.errors = summary["errors"]
         run.errors_sample = summary["errors_sample"]
@@ -436,6 +437,8 @@ def check(run, db_path, project, since):
         "claim_ms_p99": round(percentile(run.claim_ms, 99) or 0, 2),
         "claim_ms_max": round(max(run.claim_ms) if run.claim_ms else 0, 2),
         "claims_over_1s": sum(1 for x in run.claim_ms if x > 1000),
+        # [sent at (unix s), ms] of each claim over 1 s (the cc load generator only)
+        "slow_claims": getattr(run, "slow_claims", []),
         "submit_ms_p50": round(percentile(run.submit_ms, 50) or 0, 2),
         "submit_ms_p99": round(percentile(run.submit_ms, 99) or 0, 2),
         "claims": len(run.claim_ms),

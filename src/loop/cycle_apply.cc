@@ -4,6 +4,7 @@
 #include <chrono>
 #include <set>
 #include <span>
+#include <thread>
 
 #include "loop/cycle_record.h"
 #include "loop/cycle_steps.h"
@@ -69,6 +70,11 @@ Status WritePredictions(const ApplyContext& c, size_t from, size_t to) {
 // claim waits at most that long behind one.
 constexpr size_t kPredictionChunk = 5000;
 
+// Between two of the cycle's own short transactions: time for a waiting writer (the server's,
+// polling every millisecond: store/sqlite) to take the lock, so claims wait for one chunk, not
+// for a run of them.
+void PauseBetweenChunks() { std::this_thread::sleep_for(std::chrono::milliseconds(2)); }
+
 // The whole pool's predictions, kPredictionChunk items at a time: each chunk in a short
 // transaction of its own (`own_transactions`), or all inside the caller's.
 Status WriteAllPredictions(const ApplyContext& c, bool own_transactions) {
@@ -76,6 +82,7 @@ Status WriteAllPredictions(const ApplyContext& c, bool own_transactions) {
     const size_t to = std::min(c.in.pool.size(), from + kPredictionChunk);
     auto chunk = [&] { return WritePredictions(c, from, to); };
     RETURN_IF_ERROR(own_transactions ? c.store.InTransaction(chunk) : chunk());
+    if (own_transactions) PauseBetweenChunks();
   }
   return Status::Ok();
 }
@@ -200,6 +207,7 @@ Status QueueTrailingReviews(Store& store, std::span<const QueueEntry> rest, size
                                    " of its review entries were not queued (the next cycle queues "
                                    "them): " + st.message());
     }
+    PauseBetweenChunks();
   }
   return Status::Ok();
 }

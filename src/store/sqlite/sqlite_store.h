@@ -1,9 +1,10 @@
 #pragma once
 // SQLite implementation of Store. Internal to store/: other modules use store/store.h.
-// WAL, synchronous=FULL, foreign keys on, busy_timeout 10 s. Prepared statements are cached per
+// WAL, synchronous=FULL, foreign keys on, a lock wait of 10 s (polled every millisecond). Prepared statements are cached per
 // connection. Not thread-safe (one connection).
 #include <sqlite3.h>
 
+#include <chrono>
 #include <string>
 #include <unordered_map>
 
@@ -196,6 +197,13 @@ class SqliteStore final : public Store {
   Result<std::optional<User>> ReadUser(Stmt& s);  // sqlite_store_auth.cc
 
   sqlite3* db_ = nullptr;
+  // How long a write waits for another connection's lock (SetLockWait), and when this wait began:
+  // the busy handler (sqlite_store.cc, PollForLock) polls every millisecond until then.
+  struct LockWait {
+    int64_t ms = 10000;
+    std::chrono::steady_clock::time_point since{};
+  } lock_wait_;
+  static int PollForLock(void* lock_wait, int count);
   std::string path_;
   int depth_ = 0;  // open Begin()s: 0 none, 1 the real transaction, >1 savepoints
   int read_depth_ = 0;  // open BeginRead()s
