@@ -58,7 +58,10 @@ Result<json> BackendClient::Call(const std::string& method, const std::string& p
 
 Result<json> BackendClient::Health() const {
   ASSIGN_OR_RETURN(json j, Call("GET", "health", json(), settings_.health_timeout_ms));
-  if (!j.is_object() || j.value("status", "") != "UP") {
+  // Not j.value("status", ""): it throws when "status" is there but not a string.
+  const auto status = j.is_object() ? j.find("status") : j.end();
+  if (!j.is_object() || status == j.end() || !status->is_string() ||
+      status->get<std::string>() != "UP") {
     return FailedPrecondition("ml backend '" + settings_.name + "' is not UP: " + j.dump());
   }
   return j;

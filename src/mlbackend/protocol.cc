@@ -184,7 +184,12 @@ Result<std::vector<TaskPrediction>> ParsePredictResponse(const json& body,
     if (res == r.end() || !res->is_array()) return Bad(where + ".result", "expected a list");
     p.problem = "no choices result";
     for (const json& region : *res) {
-      if (!region.is_object() || region.value("type", "") != "choices") continue;
+      // Not region.value("type", ""): it throws when "type" is there but not a string.
+      const auto type = region.is_object() ? region.find("type") : region.end();
+      if (!region.is_object() || type == region.end() || !type->is_string() ||
+          type->get<std::string>() != "choices") {
+        continue;
+      }
       auto v = region.find("value");
       if (v == region.end() || !v->is_object() || !v->contains("choices") ||
           !(*v)["choices"].is_array() || (*v)["choices"].empty() ||

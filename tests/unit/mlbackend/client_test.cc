@@ -87,6 +87,19 @@ TEST(BackendClient, HealthAndSetup) {
   EXPECT_EQ(body["schema"], "<View/>");
 }
 
+// Regression (found beside fuzz_url's finding, same pattern): a health answer whose "status" was
+// not a string made Health() throw nlohmann's type_error from j.value("status", "").
+TEST(BackendClient, AHealthStatusThatIsNotAStringIsNotUpAndDoesNotThrow) {
+  testing::FakeMlBackend fake;
+  auto client = BackendClient::Create(Settings(fake));
+  ASSERT_TRUE(client.ok());
+  for (const char* body : {R"({"status": 1})", R"({"status": {"UP": true}})", R"([1, 2])", R"("UP")"}) {
+    fake.SetHealthBody(body);
+    auto h = client->Health();
+    EXPECT_EQ(h.status().code(), StatusCode::kFailedPrecondition) << body << ": " << h.status().ToString();
+  }
+}
+
 TEST(BackendClient, UnreachableBackendIsAnIoErrorAfterRetries) {
   BackendSettings s;
   s.name = "gone";

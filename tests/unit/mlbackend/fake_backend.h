@@ -19,7 +19,8 @@ class FakeMlBackend {
   FakeMlBackend() {
     svr_.Get("/health", [this](const httplib::Request& req, httplib::Response& res) {
       Record("health", req);
-      res.set_content(R"({"status": "UP", "model_class": "Fake"})", "application/json");
+      std::lock_guard<std::mutex> lock(health_mu_);
+      res.set_content(health_body_, "application/json");
     });
     svr_.Post("/setup", [this](const httplib::Request& req, httplib::Response& res) {
       Record("setup", req);
@@ -54,6 +55,11 @@ class FakeMlBackend {
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
     while (!svr_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  // What GET /health answers from now on.
+  void SetHealthBody(std::string body) {
+    std::lock_guard<std::mutex> lock(health_mu_);
+    health_body_ = std::move(body);
+  }
   ~FakeMlBackend() {
     svr_.stop();
     thread_.join();
@@ -83,6 +89,8 @@ class FakeMlBackend {
   std::thread thread_;
   std::mutex mu_;
   std::vector<Seen> seen_;
+  std::mutex health_mu_;
+  std::string health_body_ = R"({"status": "UP", "model_class": "Fake"})";
 };
 
 }  // namespace hitloop::testing

@@ -92,5 +92,23 @@ TEST(BackendSettings, RoundTripKeepsOtherKeysAndRemoves) {
   EXPECT_FALSE(LoadBackendSettings(R"({"ml_backend": {"url": "http://x", "retries": 99}})").ok());
 }
 
+// Regression (fuzz_url, 2026-12-07; input fuzz/corpus/fuzz_url/regress_region_type_not_a_string):
+// a result region whose "type" was an object, not a string, made ParsePredictResponse throw
+// nlohmann's type_error from region.value("type", "") — an ML backend's odd answer aborted the
+// fuzz target, and would have ended a cycle with an exception instead of a clear problem.
+TEST(PredictResponse, ARegionTypeThatIsNotAStringIsSkippedNotThrown) {
+  const std::vector<std::string> labels = {"Negative", "Positive"};
+  for (const json& type : {json{{"choices", {"Positive"}}}, json(5), json(nullptr), json::array()}) {
+    json body = {{"results",
+                  {{{"result", {{{"from_name", "sentiment"}, {"to_name", "text"}, {"type", type},
+                                 {"value", {{"choices", {"Positive"}}}}}}},
+                    {"score", 0.8}}}}};
+    auto r = ParsePredictResponse(body, labels, 1);
+    ASSERT_TRUE(r.ok()) << type.dump();
+    EXPECT_EQ((*r)[0].label, -1) << type.dump();
+    EXPECT_EQ((*r)[0].problem, "no choices result") << type.dump();
+  }
+}
+
 }  // namespace
 }  // namespace hitloop::mlbackend
