@@ -14,7 +14,9 @@
 #    --warm-cycles W: W cycles before the server starts (not under load), so the measured ones
 #    are steady-state cycles; --review-batch B: the loop keeps B review entries queued per cycle
 #    (`review_batch`), so the clients have work after a cycle replaced the set-up's queue.
-# Prints loadgen.py's JSON summary and the writer's statistics; exit 1 if a check failed.
+# Prints loadgen.py's JSON summary (with "slow_claims": [sent at, ms] of every claim over 1 s),
+# each cycle's start and end, the slow claims in seconds from the first cycle's start, and the
+# writer's statistics; exit 1 if a check failed.
 set -euo pipefail
 HITLOOP=$(realpath "${1:?usage: cycle_under_load.sh <hitloop-binary> [--items N] [--clients C] [--duration S] [--setup-cache DIR] [--cycles K] [--warm-cycles W] [--review-batch B]}")
 shift
