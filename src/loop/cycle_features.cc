@@ -100,7 +100,8 @@ Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project
   for (size_t i = 0; i < n; ++i) texts[i] = in.pool[i].text;
   *duplicates_reused = false;
   CachedDuplicates dups;
-  if (in.config.autolabel.duplicates != "off" && n > 1) {
+  const bool duplicates = in.config.autolabel.duplicates != "off" && n > 1;
+  if (duplicates) {
     ASSIGN_OR_RETURN(dups, PoolDuplicatesCached(texts, DuplicateOptionsFor(in.config.autolabel),
                                                 models_dir));
     *duplicates_reused = dups.reused;
@@ -124,7 +125,7 @@ Result<RuleLabels> CycleRuleLabels(const CycleInputs& in, const Project& project
   rin.train_label = in.train_label;
   rin.labeler_value = labeler_value;
   rin.config = in.config.autolabel;
-  if (in.config.autolabel.duplicates != "off" && n > 1) rin.duplicate_groups = &dups.groups;
+  if (duplicates) rin.duplicate_groups = &dups.groups;
   return ComputeRuleLabels(rin);
 }
 

@@ -265,21 +265,14 @@ void LogReg::BuildIndex() {
     for (uint32_t r = 0; r < feature_ids_.size(); ++r) index_[feature_ids_[r]] = r;
     return;
   }
-  // Sparse: the last row of a repeated id wins, as in the dense table.
+  // Sparse: the last row of a repeated id wins, as in the dense table (pairs sort by id, then
+  // row; of each run of one id the last pair is kept).
   sparse_index_.reserve(feature_ids_.size());
   for (uint32_t r = 0; r < feature_ids_.size(); ++r) sparse_index_.emplace_back(feature_ids_[r], r);
-  std::stable_sort(sparse_index_.begin(), sparse_index_.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::vector<std::pair<uint32_t, uint32_t>> unique;
-  unique.reserve(sparse_index_.size());
-  for (const auto& e : sparse_index_) {
-    if (!unique.empty() && unique.back().first == e.first) {
-      unique.back() = e;
-    } else {
-      unique.push_back(e);
-    }
-  }
-  sparse_index_ = std::move(unique);
+  std::sort(sparse_index_.begin(), sparse_index_.end());
+  auto last_of_run = std::unique(sparse_index_.rbegin(), sparse_index_.rend(),
+                                 [](const auto& a, const auto& b) { return a.first == b.first; });
+  sparse_index_.erase(sparse_index_.begin(), last_of_run.base());
 }
 
 namespace scoring {
