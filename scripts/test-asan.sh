@@ -52,7 +52,7 @@ if [ "$SHORT" = 1 ]; then
     exit 1
   fi
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_FUZZ=ON \
-    -DHITLOOP_UNITY=ON -DHITLOOP_SANITIZE_OPT=-O0 -DHITLOOP_POSTGRES=OFF \
+    -DHITLOOP_UNITY=ON -DHITLOOP_UNITY_TESTS=ON -DHITLOOP_SANITIZE_OPT=-O0 -DHITLOOP_POSTGRES=OFF \
     "-DHITLOOP_UNIT_TESTS=$SHORT_SUITES" \
     "${CXX_FLAGS[@]}" >/dev/null
   cmake --build "$BUILD" -j "$JOBS" --target hitloop unit_tests

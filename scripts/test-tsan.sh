@@ -43,7 +43,7 @@ if [ "$SHORT" = 1 ]; then
   SUITES='server/*_test.cc;store/group_commit_test.cc;model/logreg_test.cc'
   cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHITLOOP_SANITIZE=thread \
     -DHITLOOP_POSTGRES=OFF "-DHITLOOP_UNIT_TESTS=$SUITES" -DHITLOOP_UNIT_TEST_MODULES=server \
-    -DHITLOOP_UNITY=ON "${COMPILERS[@]}" >/dev/null
+    -DHITLOOP_UNITY=ON -DHITLOOP_UNITY_TESTS=ON "${COMPILERS[@]}" >/dev/null
   cmake --build "$BUILD" -j "$JOBS" --target unit_tests
 else
   SUITES='server/*_test.cc;store/*_test.cc;mlbackend/*_test.cc;net/*_test.cc;model/logreg_test.cc'

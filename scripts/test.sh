@@ -41,13 +41,17 @@ BUILD="${1:-build}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 BUILD="$(realpath "$BUILD")"
+# Each step's header says when it started (seconds since this script began), so a CI log shows
+# where the time went.
+step() { echo "== [+${SECONDS}s] $*"; }
 ./scripts/fetch-models.sh
 # The CLI tests share the SpamAssassin corpus; fetch it once here (two tests fetching it at the
 # same time under ctest -j would race on the unpacked cache).
 [ -f bench/data/spam/pool.jsonl ] || bench/data/fetch.sh spam
+step "fast tier (ctest -L fast)"
 (cd "$BUILD" && ctest --output-on-failure -j "$(nproc)" -L fast)
 if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUILD/CMakeCache.txt"; then
-  echo "== store tests on PostgreSQL"
+  step "store tests on PostgreSQL"
   PG_DIR="$(mktemp -d /tmp/hitloop-pg.XXXXXX)"
   trap 'scripts/pg-test-cluster.sh stop "$PG_DIR"' EXIT
   HITLOOP_TEST_PG="$(scripts/pg-test-cluster.sh start "$PG_DIR")"
@@ -61,7 +65,7 @@ if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUI
   if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
   # A cluster that was started but refused every test would show up as skips, not failures.
   if grep -q '^\[  SKIPPED \]' "$pg_log"; then echo "PostgreSQL store tests were skipped" >&2; exit 1; fi
-  echo "== HTTP scenario and server tests on PostgreSQL"
+  step "HTTP scenario and server tests on PostgreSQL"
   # Less the disk-full test: it injects SQLite I/O errors through a faulty VFS.
   set +e
   HITLOOP_TEST_SERVER_PG=1 "$BUILD/unit_tests" \
@@ -71,37 +75,38 @@ if [ "${HITLOOP_SKIP_PG:-0}" != 1 ] && grep -q '^HITLOOP_POSTGRES:BOOL=ON' "$BUI
   set -e
   tail -n 3 "$pg_log"
   if [ "$status" != 0 ]; then grep -E '^\[  FAILED|Failure|error' "$pg_log" | head -n 40; exit "$status"; fi
-  echo "== db copy SQLite <-> PostgreSQL (tests/cli/db_copy.sh)"
+  step "db copy SQLite <-> PostgreSQL (tests/cli/db_copy.sh)"
   bash tests/cli/db_copy.sh "$BUILD/hitloop" "$ROOT"
-  echo "== two servers on one PostgreSQL database (tests/pg/two_servers.py)"
+  step "two servers on one PostgreSQL database (tests/pg/two_servers.py)"
   psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE two_servers"
   python3 tests/pg/two_servers.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//two_servers?}"
-  echo "== the claim's plan on a 20,000-item queue (tests/pg/claim_plan.py)"
+  step "the claim's plan on a 20,000-item queue (tests/pg/claim_plan.py)"
   psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE claim_plan"
   python3 tests/pg/claim_plan.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//claim_plan?}"
-  echo "== scope caches across two servers (tests/pg/scope_cache.py)"
+  step "scope caches across two servers (tests/pg/scope_cache.py)"
   psql -q "$HITLOOP_TEST_PG" -c "CREATE DATABASE scope_cache"
   python3 tests/pg/scope_cache.py "$BUILD/hitloop" "${HITLOOP_TEST_PG/\/postgres\?//scope_cache?}"
   scripts/pg-test-cluster.sh stop "$PG_DIR"
   trap - EXIT
 fi
 if [ "${HITLOOP_SKIP_SLOW:-0}" = 1 ]; then exit 0; fi
-echo "== browser tests"
+step "browser tests"
 tests/browser/run.sh "$BUILD/hitloop"
-echo "== load test (64 clients, 30 s)"
+step "load test (64 clients, 30 s)"
 # 120k items: at ~2,000-3,000 round trips/s the queue lasts the whole run (20k ran dry in ~7 s).
 # 30 s, not 60: the checks are the same and CI's budget goes to the sanitizer steps below.
 bench/server/run.sh "$BUILD/hitloop" --items 120000 --clients 64 --duration 30
 if [ "${HITLOOP_ASAN:-1}" != 0 ]; then
-  echo "== sanitizer tier, short form: ASan+UBSan (zero reports)"
+  step "sanitizer tier, short form: ASan+UBSan (zero reports)"
   HITLOOP_ASAN_SHORT=1 ./scripts/test-asan.sh "$BUILD-san"
 fi
 if [ "${HITLOOP_FUZZ:-1}" != 0 ]; then
-  echo "== fuzz (short run, ${HITLOOP_FUZZ_SECONDS:-5} s per target, seed 1)"
+  step "fuzz (short run, ${HITLOOP_FUZZ_SECONDS:-5} s per target, seed 1)"
   # The ASan step's folder: the libraries are built; only the targets' own files compile here.
   FUZZ_BUILD="$BUILD-san" FUZZ_ARGS="${FUZZ_ARGS:--seed=1}" ./scripts/fuzz.sh "${HITLOOP_FUZZ_SECONDS:-5}"
 fi
 if [ "${HITLOOP_TSAN:-1}" != 0 ]; then
-  echo "== sanitizer tier, short form: TSan (zero reports)"
+  step "sanitizer tier, short form: TSan (zero reports)"
   HITLOOP_TSAN_SHORT=1 ./scripts/test-tsan.sh "$BUILD-tsan-short"
 fi
+step "done"

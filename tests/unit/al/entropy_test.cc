@@ -10,11 +10,11 @@ namespace hitloop::al {
 namespace {
 
 
-const auto& Pick = hitloop::testing::PickFromThreeCandidates;
+const auto& PickEntropy = hitloop::testing::PickFromThreeCandidates;
 
 TEST(EntropyTest, PicksTheFlattestDistribution) {
-  EXPECT_EQ(Pick("entropy", 1), std::vector<size_t>{2});
-  EXPECT_EQ(Pick("entropy", 3).back(), 0u);
+  EXPECT_EQ(PickEntropy("entropy", 1), std::vector<size_t>{2});
+  EXPECT_EQ(PickEntropy("entropy", 3).back(), 0u);
 }
 
 TEST(EntropyTest, NeverWorseThanRandomBeyondPinnedSlack) {

@@ -10,11 +10,11 @@ namespace hitloop::al {
 namespace {
 
 
-const auto& Pick = hitloop::testing::PickFromThreeCandidates;
+const auto& PickLeastConfidence = hitloop::testing::PickFromThreeCandidates;
 
 TEST(LeastConfidenceTest, PicksTheLowestTopProbability) {
-  EXPECT_EQ(Pick("least-confidence", 1), std::vector<size_t>{2});
-  EXPECT_EQ(Pick("least-confidence", 2), (std::vector<size_t>{2, 1}));
+  EXPECT_EQ(PickLeastConfidence("least-confidence", 1), std::vector<size_t>{2});
+  EXPECT_EQ(PickLeastConfidence("least-confidence", 2), (std::vector<size_t>{2, 1}));
 }
 
 TEST(LeastConfidenceTest, NeverWorseThanRandomBeyondPinnedSlack) {

@@ -10,12 +10,12 @@ namespace hitloop::al {
 namespace {
 
 
-const auto& Pick = hitloop::testing::PickFromThreeCandidates;
+const auto& PickMargin = hitloop::testing::PickFromThreeCandidates;
 
 TEST(MarginTest, PicksTheClosestTopTwo) {
-  EXPECT_EQ(Pick("margin", 1), std::vector<size_t>{1});
-  EXPECT_EQ(Pick("margin", 3).size(), 3u);
-  EXPECT_EQ(Pick("margin", 3).back(), 0u);
+  EXPECT_EQ(PickMargin("margin", 1), std::vector<size_t>{1});
+  EXPECT_EQ(PickMargin("margin", 3).size(), 3u);
+  EXPECT_EQ(PickMargin("margin", 3).back(), 0u);
 }
 
 TEST(MarginTest, NeverWorseThanRandomBeyondPinnedSlack) {

@@ -10,7 +10,7 @@ namespace hitloop::al {
 namespace {
 
 
-const auto& Pick = hitloop::testing::PickFromThreeCandidates;
+const auto& PickRandom = hitloop::testing::PickFromThreeCandidates;
 
 TEST(RandomTest, ReturnsDistinctPositionsAndCoversThePool) {
   auto s = CreateStrategy("random").value();
@@ -23,7 +23,7 @@ TEST(RandomTest, ReturnsDistinctPositionsAndCoversThePool) {
   auto b = s->Select(c, 100, rng).value();
   EXPECT_EQ(std::set<size_t>(b.begin(), b.end()).size(), 100u);
   EXPECT_EQ(s->Select(c, 5000, rng).value().size(), 1000u);
-  EXPECT_EQ(Pick("random", 3).size(), 3u);
+  EXPECT_EQ(PickRandom("random", 3).size(), 3u);
 }
 
 TEST(RandomTest, NeverWorseThanRandomBeyondPinnedSlack) {

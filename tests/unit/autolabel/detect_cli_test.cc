@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::autolabel {
 namespace {

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::autolabel {
 namespace {

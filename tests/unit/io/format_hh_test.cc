@@ -9,11 +9,12 @@
 #include "io/format.h"
 #include "io/importer.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {
 
-std::string Source(const std::string& name) {
+std::string HhSource(const std::string& name) {
   return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/preference/" + name;
 }
 
@@ -22,7 +23,7 @@ TEST(HhFormat, AutoPicksHhAndReadsTheDialogues) {
   auto store = OpenSqliteStore(dir.File("db"));
   ASSERT_TRUE(store.ok());
   std::string why;
-  auto f = SniffFormat(Source("hh_sample.jsonl"), &why);
+  auto f = SniffFormat(HhSource("hh_sample.jsonl"), &why);
   ASSERT_TRUE(f.ok()) << f.status().ToString();
   EXPECT_EQ(*f, &kHhFormat) << why;
 
@@ -30,7 +31,7 @@ TEST(HhFormat, AutoPicksHhAndReadsTheDialogues) {
   p.name = "hh";
   p.type = TaskType::kRanking;  // a ranking project takes pairs too
   p = *(*store)->CreateProject(p);
-  auto stats = ImportFile(**store, p, Source("hh_sample.jsonl"), nullptr, {});
+  auto stats = ImportFile(**store, p, HhSource("hh_sample.jsonl"), nullptr, {});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->format, "hh");
   EXPECT_EQ(stats->inserted, 3);
@@ -38,7 +39,7 @@ TEST(HhFormat, AutoPicksHhAndReadsTheDialogues) {
   // The content ids make a re-import a no-op; the summary says they were generated.
   ASSERT_FALSE(stats->notes.empty());
   EXPECT_NE(stats->notes[0].find("3 records had no id"), std::string::npos) << stats->notes[0];
-  auto again = ImportFile(**store, p, Source("hh_sample.jsonl"), &kHhFormat, {});
+  auto again = ImportFile(**store, p, HhSource("hh_sample.jsonl"), &kHhFormat, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->existing, 3);
 

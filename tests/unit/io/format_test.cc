@@ -8,6 +8,7 @@
 
 #include "io/importer.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {

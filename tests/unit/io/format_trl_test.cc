@@ -11,11 +11,12 @@
 #include "io/importer.h"
 #include "io/preference_export.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {
 
-std::string Source(const std::string& name) {
+std::string TrlSource(const std::string& name) {
   return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/preference/" + name;
 }
 
@@ -47,18 +48,18 @@ TEST_F(TrlFormatTest, AutoPicksTrlForTrlPairs) {
   for (const char* file : {"trl_standard.jsonl", "trl_standard_implicit.jsonl", "trl_conversational.jsonl",
                            "trl_conversational_implicit.jsonl"}) {
     std::string why;
-    auto f = SniffFormat(Source(file), &why);
+    auto f = SniffFormat(TrlSource(file), &why);
     ASSERT_TRUE(f.ok()) << file << ": " << f.status().ToString();
     EXPECT_EQ(*f, &kTrlFormat) << file << " (" << why << ")";
   }
   Project p = Make("pw", TaskType::kPairwisePreference);
-  auto stats = ImportFile(*store_, p, Source("trl_conversational.jsonl"), nullptr, {});
+  auto stats = ImportFile(*store_, p, TrlSource("trl_conversational.jsonl"), nullptr, {});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->format, "trl");
   EXPECT_EQ(stats->inserted, 1);
   EXPECT_EQ(stats->labels, 1);
   // jsonl on a preference project reads TRL pairs too (it reads every preference shape).
-  EXPECT_TRUE(CheckFormatMatches(kJsonlFormat, Source("trl_standard.jsonl")).ok());
+  EXPECT_TRUE(CheckFormatMatches(kJsonlFormat, TrlSource("trl_standard.jsonl")).ok());
 }
 
 TEST_F(TrlFormatTest, TrlReadsOnlyTrlPairsIntoPreferenceProjects) {
@@ -72,13 +73,13 @@ TEST_F(TrlFormatTest, TrlReadsOnlyTrlPairsIntoPreferenceProjects) {
   EXPECT_EQ(store_->GetStatus(p.id)->items, 0) << "all-or-nothing";
 
   Project single = Make("single", TaskType::kSingleLabel, {"a", "b"});
-  auto wrong = ImportFile(*store_, single, Source("trl_standard.jsonl"), nullptr, {});
+  auto wrong = ImportFile(*store_, single, TrlSource("trl_standard.jsonl"), nullptr, {});
   ASSERT_FALSE(wrong.ok());
   EXPECT_NE(wrong.status().message().find("--format trl: reads preference pairs"), std::string::npos)
       << wrong.status().message();
   EXPECT_EQ(store_->GetStatus(single.id)->items, 0);
 
-  auto kto = ImportFile(*store_, p, Source("trl_kto_standard.jsonl"), &kTrlKtoFormat, {});
+  auto kto = ImportFile(*store_, p, TrlSource("trl_kto_standard.jsonl"), &kTrlKtoFormat, {});
   ASSERT_FALSE(kto.ok());
   EXPECT_NE(kto.status().message().find("export only"), std::string::npos) << kto.status().message();
 }

@@ -13,13 +13,14 @@
 #include "io/format.h"
 #include "io/importer.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {
 
 using nlohmann::json;
 
-std::string DataFile(const std::string& rel) { return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/interop/" + rel; }
+std::string InteropFile(const std::string& rel) { return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/interop/" + rel; }
 
 std::vector<json> JsonLines(const std::string& path) {
   std::vector<json> out;
@@ -93,7 +94,7 @@ class InteropFilesTest : public ::testing::Test {
 
 TEST_F(InteropFilesTest, LabelStudioTasksWithAnnotationsAndPredictions) {
   Project p = Make({"class_A", "class_B", "class_TESTING", "class_PREDICTIONS_TESTING"});
-  auto r = Import(p, DataFile("label-studio/tasks_annotations_predictions.json"));
+  auto r = Import(p, InteropFile("label-studio/tasks_annotations_predictions.json"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->format, "label-studio");
   EXPECT_EQ(r->inserted, 6);
@@ -125,7 +126,7 @@ TEST_F(InteropFilesTest, LabelStudioTasksWithAnnotationsAndPredictions) {
     if (line.contains("prediction")) { EXPECT_FALSE(line["prediction"].contains("score")) << line.dump(); }
   }
   // Content-hash ids: importing the file again adds nothing.
-  auto again = Import(p, DataFile("label-studio/tasks_annotations_predictions.json"));
+  auto again = Import(p, InteropFile("label-studio/tasks_annotations_predictions.json"));
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->existing, 6);
   EXPECT_EQ(again->inserted, 0);
@@ -133,7 +134,7 @@ TEST_F(InteropFilesTest, LabelStudioTasksWithAnnotationsAndPredictions) {
 
 TEST_F(InteropFilesTest, LabelStudioEveryPredictionIsKept) {
   Project p = Make({"class_A", "class_B"});
-  auto r = Import(p, DataFile("label-studio/text_with_2_predictions.json"));
+  auto r = Import(p, InteropFile("label-studio/text_with_2_predictions.json"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 1);
   EXPECT_EQ(r->predictions, 2);
@@ -146,7 +147,7 @@ TEST_F(InteropFilesTest, LabelStudioEveryPredictionIsKept) {
 TEST_F(InteropFilesTest, LabelStudioImageTasksAreRefusedWithAReason) {
   Project p = Make({"Cat", "Dog"});
   for (const char* f : {"label-studio/previous_export.json", "label-studio/previous_export_unknown_completed_by.json"}) {
-    auto r = Import(p, DataFile(f));
+    auto r = Import(p, InteropFile(f));
     ASSERT_FALSE(r.ok()) << f;
     EXPECT_NE(r.status().message().find("data: no text, only URLs (image)"), std::string::npos) << r.status().message();
     EXPECT_NE(r.status().message().find("--text-field"), std::string::npos);
@@ -156,10 +157,10 @@ TEST_F(InteropFilesTest, LabelStudioImageTasksAreRefusedWithAReason) {
 
 TEST_F(InteropFilesTest, LabelStudioFlatTasks) {
   Project p = Make({"a"});
-  auto r = Import(p, DataFile("label-studio/text_with_2_tasks.json"));
+  auto r = Import(p, InteropFile("label-studio/text_with_2_tasks.json"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 2);
-  auto h = Import(p, DataFile("label-studio/humor_dataset_0_annotations.json"));
+  auto h = Import(p, InteropFile("label-studio/humor_dataset_0_annotations.json"));
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   EXPECT_EQ(h->inserted, 2);
   std::set<std::string> texts;
@@ -172,7 +173,7 @@ TEST_F(InteropFilesTest, LabelStudioFlatTasks) {
 // sentiment_class/message; both are remembered and written back.
 TEST_F(InteropFilesTest, LabelStudioTextFieldRuleAndControlNames) {
   Project p = Make({"Positive", "Neutral", "Negative"});
-  auto r = Import(p, DataFile("label-studio/sdk_common_tasks_for_import.json"));
+  auto r = Import(p, InteropFile("label-studio/sdk_common_tasks_for_import.json"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   Item it = Items(p).at(0);
   EXPECT_EQ(it.text, "Opossums are great");
@@ -195,13 +196,13 @@ TEST_F(InteropFilesTest, LabelStudioTextFieldRuleAndControlNames) {
 
 TEST_F(InteropFilesTest, LabelStudioConverterFixtures) {
   Project p = Make({"Positive", "Negative", "Car"});
-  auto r = Import(p, DataFile("label-studio-converter/csv_test.json"));
+  auto r = Import(p, InteropFile("label-studio-converter/csv_test.json"));
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->inserted, 2);
   EXPECT_EQ(r->labels, 0) << "rectangles are not classification labels";
   EXPECT_TRUE(HasNote(*r, "2 tasks had only rectanglelabels results: no label")) << ::testing::PrintToString(r->notes);
   EXPECT_EQ(Find(p, "1").text.rfind("Calif. wildfires", 0), 0u);
-  auto h = Import(p, DataFile("label-studio-converter/csv_test_history.json"));
+  auto h = Import(p, InteropFile("label-studio-converter/csv_test_history.json"));
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   Item it = Find(p, "6141");
   EXPECT_EQ(it.labels, std::vector<std::string>{"Positive"});
@@ -211,7 +212,7 @@ TEST_F(InteropFilesTest, LabelStudioConverterFixtures) {
 TEST_F(InteropFilesTest, DoccanoAllThreeShapes) {
   for (const char* ext : {"jsonl", "json", "csv"}) {
     Project p = Make({"negative", "positive"});
-    auto r = Import(p, DataFile(std::string("doccano/data_export__pipeline__examples__text_classification__example.") + ext));
+    auto r = Import(p, InteropFile(std::string("doccano/data_export__pipeline__examples__text_classification__example.") + ext));
     ASSERT_TRUE(r.ok()) << ext << ": " << r.status().ToString();
     EXPECT_EQ(r->format, "doccano") << ext;
     EXPECT_EQ(r->inserted, 3);
@@ -227,7 +228,7 @@ TEST_F(InteropFilesTest, DoccanoAllThreeShapes) {
 
 // 525 of the 830 examples were rejected: none of them may become DOCUMENTATION.
 TEST_F(InteropFilesTest, ProdigyRejectIsNeverTheLabel) {
-  const std::string file = DataFile("prodigy-recipes/annotated_github-issues-DOCUMENTATION-textcat.jsonl");
+  const std::string file = InteropFile("prodigy-recipes/annotated_github-issues-DOCUMENTATION-textcat.jsonl");
   std::map<std::string, std::string> answer_of;  // task hash -> answer
   for (const auto& j : JsonLines(file)) answer_of[std::to_string(j["_task_hash"].get<int64_t>())] = j["answer"];
   {
@@ -267,7 +268,7 @@ TEST_F(InteropFilesTest, ProdigyRejectIsNeverTheLabel) {
 // One line per annotator: 3,372 lines, 117 tasks, 42 people. Every answer is kept, under its
 // annotator; the item's label is the newest answer.
 TEST_F(InteropFilesTest, ProdigySeveralAnnotatorsPerItem) {
-  const std::string file = DataFile("prodigy-recipes/pydata-ams-2023.jsonl");
+  const std::string file = InteropFile("prodigy-recipes/pydata-ams-2023.jsonl");
   Project p = Make({"new-dataset", "other"});
   auto r = Import(p, file);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -319,7 +320,7 @@ TEST_F(InteropFilesTest, RoundTripEveryFormat) {
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.format->name) + " <- " + c.file);
     Project a = Make(c.labels);
-    auto first = Import(a, DataFile(c.file));
+    auto first = Import(a, InteropFile(c.file));
     ASSERT_TRUE(first.ok()) << first.status().ToString();
     const std::string out = Export(a, c.format);
     Project b = Make(c.labels);

@@ -13,11 +13,12 @@
 #include "io/format.h"
 #include "io/importer.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {
 
-std::string Source(const std::string& name) {
+std::string LsPreferenceSource(const std::string& name) {
   return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/preference/" + name;
 }
 
@@ -41,7 +42,7 @@ class LabelStudioPreferenceTest : public ::testing::Test {
     p.name = name;
     p.type = type;
     Project made = *store_->CreateProject(p);
-    auto imported = ImportFile(*store_, made, Source(input), &kJsonlFormat, {});
+    auto imported = ImportFile(*store_, made, LsPreferenceSource(input), &kJsonlFormat, {});
     EXPECT_TRUE(imported.ok()) << imported.status().ToString();
     std::ostringstream out;
     auto r = ExportProject(*store_, *store_->GetProjectById(made.id), &kLabelStudioFormat, out, {});
@@ -57,7 +58,7 @@ class LabelStudioPreferenceTest : public ::testing::Test {
 TEST_F(LabelStudioPreferenceTest, PairwiseMatchesGolden) {
   ExportStats stats;
   const std::string got = Export("pw", TaskType::kPairwisePreference, "ls_pairwise.jsonl", &stats);
-  EXPECT_EQ(got, Slurp(Source("ls_pairwise.golden.json"))) << got;
+  EXPECT_EQ(got, Slurp(LsPreferenceSource("ls_pairwise.golden.json"))) << got;
   EXPECT_EQ(stats.items, 3);
   ASSERT_EQ(stats.notes.size(), 1u);
   EXPECT_EQ(stats.notes[0], "4 answers, 2 Pairwise results; 2 judgement(s) tie or both bad: no Pairwise result "
@@ -82,7 +83,7 @@ TEST_F(LabelStudioPreferenceTest, PairwiseMatchesGolden) {
 TEST_F(LabelStudioPreferenceTest, RankingMatchesGolden) {
   ExportStats stats;
   const std::string got = Export("rk", TaskType::kRanking, "ls_ranking.jsonl", &stats);
-  EXPECT_EQ(got, Slurp(Source("ls_ranking.golden.json"))) << got;
+  EXPECT_EQ(got, Slurp(LsPreferenceSource("ls_ranking.golden.json"))) << got;
   auto tasks = nlohmann::json::parse(got);
   ASSERT_EQ(tasks.size(), 2u);
   const auto& r = tasks[0]["annotations"][0]["result"][0];

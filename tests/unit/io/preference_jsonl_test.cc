@@ -8,6 +8,7 @@
 #include "io/preference_export.h"
 #include "preference/project_data.h"
 #include "support/temp_dir.h"
+#include "support/paths.h"
 
 namespace hitloop::io {
 namespace {
@@ -37,13 +38,13 @@ class PreferenceImportTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-std::string Source(const std::string& name) {
+std::string JsonlSource(const std::string& name) {
   return std::string(HITLOOP_SOURCE_DIR) + "/tests/data/preference/" + name;
 }
 
 TEST_F(PreferenceImportTest, HhRlhfImplicitPairsSplitAtTheLastAssistantTurn) {
   Project p = Make("hh", TaskType::kPairwisePreference);
-  auto stats = ImportFile(*store_, p, Source("hh_sample.jsonl"), &kJsonlFormat, {});
+  auto stats = ImportFile(*store_, p, JsonlSource("hh_sample.jsonl"), &kJsonlFormat, {});
   ASSERT_TRUE(stats.ok()) << stats.status().ToString();
   EXPECT_EQ(stats->inserted, 3);
   EXPECT_EQ(stats->labels, 3);
@@ -60,7 +61,7 @@ TEST_F(PreferenceImportTest, HhRlhfImplicitPairsSplitAtTheLastAssistantTurn) {
   EXPECT_EQ(data->comparisons[0].judgement.order, (std::vector<std::vector<int>>{{0}, {1}}));
   EXPECT_EQ(data->comparisons[0].annotator, "import");
   // Re-import: content ids make it a no-op.
-  auto again = ImportFile(*store_, p, Source("hh_sample.jsonl"), &kJsonlFormat, {});
+  auto again = ImportFile(*store_, p, JsonlSource("hh_sample.jsonl"), &kJsonlFormat, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->existing, 3);
   EXPECT_EQ(Items(p), 3);
@@ -156,18 +157,18 @@ TEST_F(PreferenceImportTest, TrlGoldenFilesRoundTrip) {
   int k = 0;
   for (const auto& c : cases) {
     Project p = Make("trl" + std::to_string(k++), TaskType::kPairwisePreference);
-    auto stats = ImportFile(*store_, p, Source(c.input), &kJsonlFormat, {});
+    auto stats = ImportFile(*store_, p, JsonlSource(c.input), &kJsonlFormat, {});
     ASSERT_TRUE(stats.ok()) << c.input << ": " << stats.status().ToString();
     std::ostringstream out;
     auto ex = ExportPreferences(*store_, p, PreferenceFormat::kTrl, out, {});
     ASSERT_TRUE(ex.ok()) << ex.status().ToString();
-    EXPECT_EQ(out.str(), ReadAll(Source(c.golden))) << c.input;
+    EXPECT_EQ(out.str(), ReadAll(JsonlSource(c.golden))) << c.input;
   }
   Project p = Make("kto", TaskType::kPairwisePreference);
-  ASSERT_TRUE(ImportFile(*store_, p, Source("trl_standard.jsonl"), &kJsonlFormat, {}).ok());
+  ASSERT_TRUE(ImportFile(*store_, p, JsonlSource("trl_standard.jsonl"), &kJsonlFormat, {}).ok());
   std::ostringstream out;
   ASSERT_TRUE(ExportPreferences(*store_, p, PreferenceFormat::kTrlKto, out, {}).ok());
-  EXPECT_EQ(out.str(), ReadAll(Source("trl_kto_standard.jsonl")));
+  EXPECT_EQ(out.str(), ReadAll(JsonlSource("trl_kto_standard.jsonl")));
 }
 
 TEST_F(PreferenceImportTest, TrlLeavesOutTiesAndBothBadAndCountsThem) {

@@ -48,13 +48,13 @@ MultiPool MakeMultiPool(int n, int k, uint64_t seed, double mixed = 0.2) {
   return p;
 }
 
-struct State {
+struct MultiState {
   std::vector<int> train, audit;
   std::vector<uint8_t> stratified;
-  explicit State(size_t n) : train(n, -1), audit(n, -1), stratified(n, 0) {}
+  explicit MultiState(size_t n) : train(n, -1), audit(n, -1), stratified(n, 0) {}
 };
 
-PlanInput Input(const MultiPool& p, const State& s) {
+PlanInput MultiInput(const MultiPool& p, const MultiState& s) {
   PlanInput in;
   in.labels = p.labels;
   in.pool = p.examples;
@@ -122,8 +122,8 @@ TEST(PerLabelTraining, OneBinaryModelPerWarmLabelAndAColdLabelGetsItsRate) {
 
 TEST(PlanMultiLabelCycle, ColdStartWhileEveryLabelIsCold) {
   auto p = MakeMultiPool(500, 3, 12);
-  State s(p.gold.size());
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  MultiState s(p.gold.size());
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_TRUE(plan->cold_start);
   EXPECT_TRUE(plan->label_probs.empty());
@@ -138,9 +138,9 @@ TEST(PlanMultiLabelCycle, ColdStartWhileEveryLabelIsCold) {
 
 TEST(PlanMultiLabelCycle, SetCertificateIsNeverComputedFromActiveLearningLabels) {
   auto p = MakeMultiPool(2000, 3, 13);
-  State s(p.gold.size());
+  MultiState s(p.gold.size());
   for (size_t i = 0; i < 1000; ++i) s.train[i] = p.gold[i];  // many right answers, no audits
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_FALSE(plan->cold_start);
   EXPECT_EQ(plan->audits_total, 0);
@@ -150,13 +150,13 @@ TEST(PlanMultiLabelCycle, SetCertificateIsNeverComputedFromActiveLearningLabels)
 
 TEST(PlanMultiLabelCycle, StratifiedAuditsNeverCertify) {
   auto p = MakeMultiPool(2000, 3, 14);
-  State s(p.gold.size());
+  MultiState s(p.gold.size());
   for (size_t i = 0; i < 300; ++i) s.train[i] = p.gold[i];
   for (size_t i = 300; i < 800; ++i) {
     s.audit[i] = p.gold[i];
     s.stratified[i] = 1;  // monitoring draws over-sample strata: not a uniform sample
   }
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_EQ(plan->audits_total, 0);
   EXPECT_EQ(plan->routing.accepted, 0);
@@ -164,10 +164,10 @@ TEST(PlanMultiLabelCycle, StratifiedAuditsNeverCertify) {
 
 TEST(PlanMultiLabelCycle, UniformAuditsOfExactSetsCertifyAndOnlyConfidentSetsAreAccepted) {
   auto p = MakeMultiPool(3000, 3, 15);
-  State s(p.gold.size());
+  MultiState s(p.gold.size());
   for (size_t i = 0; i < 300; ++i) s.train[i] = p.gold[i];
   for (size_t i = 300; i < 800; ++i) s.audit[i] = p.gold[i];
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   ASSERT_TRUE(plan->multi_label());
   EXPECT_EQ(plan->training_size, 300);
@@ -193,11 +193,11 @@ TEST(PlanMultiLabelCycle, UniformAuditsOfExactSetsCertifyAndOnlyConfidentSetsAre
 
 TEST(PlanMultiLabelCycle, AuditedSetsThatDifferInOneLabelAreErrors) {
   auto p = MakeMultiPool(3000, 3, 16);
-  State s(p.gold.size());
+  MultiState s(p.gold.size());
   for (size_t i = 0; i < 300; ++i) s.train[i] = p.gold[i];
   // The auditors' sets differ from the truth in label 2 on a quarter of the audits.
   for (size_t i = 300; i < 800; ++i) s.audit[i] = i % 4 == 0 ? p.gold[i] ^ 0b100 : p.gold[i];
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   EXPECT_FALSE(plan->certification.global.certified);
   EXPECT_EQ(plan->routing.accepted, 0);
@@ -205,9 +205,9 @@ TEST(PlanMultiLabelCycle, AuditedSetsThatDifferInOneLabelAreErrors) {
 
 TEST(PlanMultiLabelCycle, ReviewOrderIsTheMinimumPerLabelMargin) {
   auto p = MakeMultiPool(2000, 3, 17, 0.5);
-  State s(p.gold.size());
+  MultiState s(p.gold.size());
   for (size_t i = 0; i < 200; ++i) s.train[i] = p.gold[i];
-  auto plan = PlanMultiLabelCycle(Input(p, s));
+  auto plan = PlanMultiLabelCycle(MultiInput(p, s));
   ASSERT_TRUE(plan.ok()) << plan.status().ToString();
   ASSERT_GT(plan->review_order.size(), 10u);
   // The weakest label decision's margin (0 when the set had to be forced: no label reached 0.5).

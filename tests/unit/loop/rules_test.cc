@@ -8,7 +8,7 @@
 namespace hitloop::loop {
 namespace {
 
-struct Fixture {
+struct RulesFixture {
   std::vector<std::string> labels = {"ham", "spam"};
   std::vector<std::string> store;
   std::vector<std::string_view> texts;
@@ -28,15 +28,15 @@ struct Fixture {
   }
 };
 
-const char* kLong =
+const char* kLongRuleText =
     "the quarterly budget meeting moves to thursday afternoon in the large conference room please "
     "bring the printed minutes from last week and the revised spending plan for the team";
 
 TEST(RuleLabels, ExactAndNearDuplicatesOfPeoplesLabelsGetThatLabel) {
-  Fixture f;
-  f.Add(kLong, 0);                                      // 0: labelled ham by people
-  f.Add(std::string("  ") + kLong + "\n");              // 1: exact (normalised) duplicate
-  f.Add(std::string(kLong) + " thanks");                // 2: near duplicate
+  RulesFixture f;
+  f.Add(kLongRuleText, 0);                                      // 0: labelled ham by people
+  f.Add(std::string("  ") + kLongRuleText + "\n");              // 1: exact (normalised) duplicate
+  f.Add(std::string(kLongRuleText) + " thanks");                // 2: near duplicate
   f.Add("win a free prize now click here");             // 3: unrelated, unlabelled
   auto r = ComputeRuleLabels(f.Input());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
@@ -57,10 +57,10 @@ TEST(RuleLabels, ExactAndNearDuplicatesOfPeoplesLabelsGetThatLabel) {
 }
 
 TEST(RuleLabels, ExactModeIgnoresNearDuplicatesAndOffTurnsDuplicatesOff) {
-  Fixture f;
-  f.Add(kLong, 1);
-  f.Add(kLong);
-  f.Add(std::string(kLong) + " thanks");
+  RulesFixture f;
+  f.Add(kLongRuleText, 1);
+  f.Add(kLongRuleText);
+  f.Add(std::string(kLongRuleText) + " thanks");
   AutolabelConfig c;
   c.duplicates = "exact";
   auto r = ComputeRuleLabels(f.Input(c));
@@ -75,11 +75,11 @@ TEST(RuleLabels, ExactModeIgnoresNearDuplicatesAndOffTurnsDuplicatesOff) {
 }
 
 TEST(RuleLabels, AnUnlabelledGroupIsShownOnceTheOthersWaitForItsRepresentative) {
-  Fixture f;
+  RulesFixture f;
   f.Add("something else entirely");
-  f.Add(kLong);
-  f.Add(kLong);
-  f.Add(std::string(kLong) + " thanks");
+  f.Add(kLongRuleText);
+  f.Add(kLongRuleText);
+  f.Add(std::string(kLongRuleText) + " thanks");
   auto r = ComputeRuleLabels(f.Input());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->review_rep[0], -1);
@@ -90,10 +90,10 @@ TEST(RuleLabels, AnUnlabelledGroupIsShownOnceTheOthersWaitForItsRepresentative) 
 }
 
 TEST(RuleLabels, ConflictingPeopleLabelsPropagateNothing) {
-  Fixture f;
-  f.Add(kLong, 0);
-  f.Add(kLong, 1);
-  f.Add(kLong);
+  RulesFixture f;
+  f.Add(kLongRuleText, 0);
+  f.Add(kLongRuleText, 1);
+  f.Add(kLongRuleText);
   auto r = ComputeRuleLabels(f.Input());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->label[2], -1);
@@ -101,7 +101,7 @@ TEST(RuleLabels, ConflictingPeopleLabelsPropagateNothing) {
 }
 
 TEST(RuleLabels, TheLabelerDetectorsAnswerIsAClassOnlyWhenItIsALabelAndConfident) {
-  Fixture f;
+  RulesFixture f;
   f.labels = {"en", "de", "fr"};
   f.Add("one");
   f.Add("two");
@@ -127,7 +127,7 @@ TEST(RuleLabels, TheLabelerDetectorsAnswerIsAClassOnlyWhenItIsALabelAndConfident
 }
 
 TEST(RuleLabels, SizeMismatchIsAnError) {
-  Fixture f;
+  RulesFixture f;
   f.Add("a");
   RuleInput in = f.Input();
   std::vector<int> wrong = {1, 2};
@@ -136,13 +136,13 @@ TEST(RuleLabels, SizeMismatchIsAnError) {
 }
 
 TEST(RuleLabels, ItemsWithoutTextAreNobodysDuplicates) {
-  Fixture f;
+  RulesFixture f;
   f.Add("", 0);  // vector-only records
   f.Add("");
   f.Add("");
-  f.Add(kLong, 1);
+  f.Add(kLongRuleText, 1);
   f.Add("");
-  f.Add(kLong);
+  f.Add(kLongRuleText);
   auto r = ComputeRuleLabels(f.Input());
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->groups, 1);

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <sstream>
+#include "support/paths.h"
 
 namespace hitloop::mlbackend {
 namespace {

@@ -46,7 +46,7 @@ TEST(RandomizedSvdTest, RankBeyondTheMatrixIsRejected) {
   EXPECT_EQ(RandomizedSvd(a, 5, 5, 1, 1).status().code(), StatusCode::kInvalidArgument);
 }
 
-double Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+double LsaCosine(const std::vector<float>& a, const std::vector<float>& b) {
   double ab = 0, aa = 0, bb = 0;
   for (size_t i = 0; i < a.size(); ++i) {
     ab += a[i] * b[i];
@@ -74,7 +74,7 @@ TEST(LsaTest, SameTopicDocumentsAreCloserAndTheStateRoundTrips) {
   int ns = 0, nd = 0;
   for (size_t i = 0; i < z.size(); ++i) {
     for (size_t j = i + 1; j < z.size(); ++j) {
-      const double c = Cosine(z[i], z[j]);
+      const double c = LsaCosine(z[i], z[j]);
       if (data.test.labels[i] == data.test.labels[j]) {
         same += c;
         ++ns;

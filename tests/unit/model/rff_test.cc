@@ -11,7 +11,7 @@
 namespace hitloop::model {
 namespace {
 
-text::SparseRow Dense(const std::vector<float>& x, uint32_t offset) {
+text::SparseRow RffDense(const std::vector<float>& x, uint32_t offset) {
   text::SparseRow r;
   for (size_t d = 0; d < x.size(); ++d) {
     if (x[d] != 0) r.push_back({offset + static_cast<uint32_t>(d), x[d]});
@@ -33,7 +33,7 @@ TEST(RffTest, InnerProductsApproximateTheGaussianKernel) {
       y[d] = static_cast<float>(rng.Uniform() * 2 - 1);
       d2 += (x[d] - y[d]) * (x[d] - y[d]);
     }
-    const auto rx = Dense(x, 0), ry = Dense(y, 0);
+    const auto rx = RffDense(x, 0), ry = RffDense(y, 0);
     std::vector<float> zx(6000), zy(6000);
     ASSERT_TRUE(rff.Transform({&rx, ""}, zx).ok());
     ASSERT_TRUE(rff.Transform({&ry, ""}, zy).ok());
@@ -57,7 +57,7 @@ TEST(RffTest, MakesALinearModelNonlinear) {
     const int c = static_cast<int>(rng.Below(2));
     const double r = (c ? 2.0 : 1.0) + 0.15 * (rng.Uniform() - 0.5);
     const double a = rng.Uniform() * 2 * std::numbers::pi;
-    rows.push_back(Dense({static_cast<float>(r * std::cos(a)), static_cast<float>(r * std::sin(a))},
+    rows.push_back(RffDense({static_cast<float>(r * std::cos(a)), static_cast<float>(r * std::sin(a))},
                          offset));
     y.push_back(c);
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "core/rng.h"
+#include "support/paths.h"
 
 namespace hitloop::preference {
 namespace {

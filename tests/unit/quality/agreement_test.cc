@@ -28,7 +28,7 @@ std::vector<Rating> FromCounts(const std::vector<std::vector<int64_t>>& counts) 
   return out;
 }
 
-RatingTable Table(const std::vector<Rating>& ratings, std::vector<std::string> categories = {}) {
+RatingTable AgreementTable(const std::vector<Rating>& ratings, std::vector<std::string> categories = {}) {
   auto t = BuildRatingTable(ratings, categories);
   EXPECT_TRUE(t.ok()) << t.status().ToString();
   return t.ok() ? *t : RatingTable{};
@@ -63,7 +63,7 @@ TEST(AgreementCohenTest, HandComputedTwoByTwo) {
   add(15, "no", "no");
   ratings.push_back({1000, "A", "no"});
   ratings.push_back({1001, "B", "yes"});
-  auto t = Table(ratings);
+  auto t = AgreementTable(ratings);
   auto k2 = CohensKappa(t, "A", "B");
   ASSERT_TRUE(k2.ok()) << k2.status().ToString();
   EXPECT_NEAR(k2->value, 0.4, 1e-12);
@@ -80,7 +80,7 @@ TEST(AgreementCohenTest, PerfectAndDegenerate) {
   EXPECT_EQ(CohensKappaFromCounts({{1, 2}}).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(CohensKappaFromCounts({{1, -2}, {0, 1}}).status().code(), StatusCode::kInvalidArgument);
 
-  auto t = Table({{1, "A", "x"}, {2, "B", "y"}, {3, "A", "x"}, {3, "C", "y"}});
+  auto t = AgreementTable({{1, "A", "x"}, {2, "B", "y"}, {3, "A", "x"}, {3, "C", "y"}});
   EXPECT_EQ(CohensKappa(t, "A", "B").status().code(),
             StatusCode::kFailedPrecondition);  // no overlap
   EXPECT_EQ(CohensKappa(t, "A", "Z").status().code(), StatusCode::kInvalidArgument);
@@ -90,7 +90,7 @@ TEST(AgreementCohenTest, PerfectAndDegenerate) {
 
 // ---- Fleiss ----
 
-// Fleiss (1971), Psychological Bulletin 76(5), Table 1: 30 patients, 6 psychiatrists each, 5
+// Fleiss (1971), Psychological Bulletin 76(5), AgreementTable 1: 30 patients, 6 psychiatrists each, 5
 // diagnoses (depression, personality disorder, schizophrenia, neurosis, other). The paper reports
 // kappa = .430 (P-bar = .556, P-bar_e = .220); R's irr::kappam.fleiss(diagnoses) gives 0.430.
 const std::vector<std::vector<int64_t>> kFleiss1971 = {
@@ -111,7 +111,7 @@ TEST(AgreementFleissTest, Fleiss1971Table1) {
   EXPECT_EQ(k->items_used, 30);
   EXPECT_EQ(k->ratings_used, 180);
 
-  auto from_table = FleissKappa(Table(FromCounts(kFleiss1971)));
+  auto from_table = FleissKappa(AgreementTable(FromCounts(kFleiss1971)));
   ASSERT_TRUE(from_table.ok()) << from_table.status().ToString();
   EXPECT_NEAR(from_table->value, k->value, 1e-12);
 }
@@ -147,18 +147,18 @@ TEST(AgreementFleissTest, DegenerateInputs) {
   EXPECT_EQ(FleissKappa(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
 
   // Varying raters per item is refused with a pointer to alpha...
-  auto ragged = Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {2, "c", "y"}});
+  auto ragged = AgreementTable({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {2, "c", "y"}});
   auto r = FleissKappa(ragged);
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(r.status().message().find("Krippendorff"), std::string::npos);
   // ...but single-rating items are simply skipped.
   auto with_single =
-      Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {3, "c", "y"}});
+      AgreementTable({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "b", "y"}, {3, "c", "y"}});
   auto s = FleissKappa(with_single);
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ(s->items_used, 2);
   // Only single ratings: nothing to compare.
-  EXPECT_EQ(FleissKappa(Table({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
+  EXPECT_EQ(FleissKappa(AgreementTable({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
             StatusCode::kFailedPrecondition);
 }
 
@@ -186,7 +186,7 @@ std::vector<Rating> Krippendorff2011() {
 }
 
 TEST(AgreementKrippendorffTest, Krippendorff2011NominalExampleWithMissingData) {
-  auto a = KrippendorffAlpha(Table(Krippendorff2011()));
+  auto a = KrippendorffAlpha(AgreementTable(Krippendorff2011()));
   ASSERT_TRUE(a.ok()) << a.status().ToString();
   EXPECT_NEAR(a->value, 0.743, 5e-4);
   EXPECT_EQ(a->ratings_used, 40);
@@ -195,15 +195,15 @@ TEST(AgreementKrippendorffTest, Krippendorff2011NominalExampleWithMissingData) {
 
 TEST(AgreementKrippendorffTest, DegenerateInputs) {
   EXPECT_EQ(KrippendorffAlpha(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(KrippendorffAlpha(Table({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
+  EXPECT_EQ(KrippendorffAlpha(AgreementTable({{1, "a", "x"}, {2, "b", "y"}})).status().code(),
             StatusCode::kFailedPrecondition);  // nothing pairable
-  EXPECT_EQ(KrippendorffAlpha(Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "c", "x"}}))
+  EXPECT_EQ(KrippendorffAlpha(AgreementTable({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "x"}, {2, "c", "x"}}))
                 .status()
                 .code(),
             StatusCode::kFailedPrecondition);  // one category only
   // Perfect agreement with variation is 1.
   auto perfect = KrippendorffAlpha(
-      Table({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "y"}, {2, "b", "y"}, {2, "c", "y"}}));
+      AgreementTable({{1, "a", "x"}, {1, "b", "x"}, {2, "a", "y"}, {2, "b", "y"}, {2, "c", "y"}}));
   ASSERT_TRUE(perfect.ok());
   EXPECT_NEAR(perfect->value, 1.0, 1e-12);
 }
@@ -212,17 +212,17 @@ TEST(AgreementKrippendorffTest, DegenerateInputs) {
 
 TEST(AgreementPercentTest, MeanPairwiseAgreement) {
   // Item 1: x x y -> 1 of 3 pairs agree; item 2: x x -> 1; item 3 has one rating (skipped).
-  auto p = PercentAgreement(Table(
+  auto p = PercentAgreement(AgreementTable(
       {{1, "a", "x"}, {1, "b", "x"}, {1, "c", "y"}, {2, "a", "x"}, {2, "b", "x"}, {3, "a", "y"}}));
   ASSERT_TRUE(p.ok());
   EXPECT_NEAR(p->value, (1.0 / 3.0 + 1.0) / 2.0, 1e-12);
   EXPECT_EQ(p->items_used, 2);
   // Defined (1.0) where the kappas are not: one category only.
-  auto one = PercentAgreement(Table({{1, "a", "x"}, {1, "b", "x"}}));
+  auto one = PercentAgreement(AgreementTable({{1, "a", "x"}, {1, "b", "x"}}));
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(one->value, 1.0);
   EXPECT_EQ(PercentAgreement(RatingTable{}).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(PercentAgreement(Table({{1, "a", "x"}})).status().code(),
+  EXPECT_EQ(PercentAgreement(AgreementTable({{1, "a", "x"}})).status().code(),
             StatusCode::kFailedPrecondition);
 }
 
@@ -314,14 +314,14 @@ TEST(AgreementGoldenTest, Krippendorff2011AllFourLevels) {
   EXPECT_NEAR(s->alpha[static_cast<int>(Level::kOrdinal)].stats.value, 0.815388, 5e-7);
 }
 
-// Fleiss (1971) Table 1 (kFleiss1971 above; the same counts as the irr R package's `diagnoses`
+// Fleiss (1971) AgreementTable 1 (kFleiss1971 above; the same counts as the irr R package's `diagnoses`
 // data, transcribed in JonasMoss/quadagree data_raw/fleiss1971.csv).
 TEST(AgreementGoldenTest, Fleiss1971Diagnoses) {
   auto k = FleissKappaFromCounts(kFleiss1971);
   ASSERT_TRUE(k.ok());
   EXPECT_NEAR(k->value, 0.4302445, 5e-8);
   // From ratings (a table), and in the summary with its interval.
-  RatingTable t = Table(FromCounts(kFleiss1971));
+  RatingTable t = AgreementTable(FromCounts(kFleiss1971));
   auto from_table = FleissKappa(t);
   ASSERT_TRUE(from_table.ok());
   EXPECT_NEAR(from_table->value, 0.4302445, 5e-8);
@@ -357,7 +357,7 @@ TEST(AgreementSummaryTest, PairsNeedEnoughSharedItems) {
     r.push_back({i, "b", i % 4 == 0 ? "x" : "y"});
     if (i < 3) r.push_back({i, "c", "x"});
   }
-  auto s = SummarizeAgreement(Table(r), {.bootstrap = {.replicates = 50}, .min_shared_items = 10});
+  auto s = SummarizeAgreement(AgreementTable(r), {.bootstrap = {.replicates = 50}, .min_shared_items = 10});
   ASSERT_TRUE(s.ok());
   ASSERT_EQ(s->pairs.size(), 1u);
   EXPECT_EQ(s->pairs[0].a, "a");
@@ -368,7 +368,7 @@ TEST(AgreementSummaryTest, PairsNeedEnoughSharedItems) {
   EXPECT_FALSE(s->fleiss.defined);
   EXPECT_NE(s->fleiss.reason.find("same number of ratings"), std::string::npos);
   EXPECT_TRUE(s->alpha[0].defined);
-  EXPECT_EQ(SummarizeAgreement(Table(r), {.bootstrap = {.confidence = 1.5}}).status().code(),
+  EXPECT_EQ(SummarizeAgreement(AgreementTable(r), {.bootstrap = {.confidence = 1.5}}).status().code(),
             StatusCode::kInvalidArgument);
 }
 
@@ -386,7 +386,7 @@ TEST(AgreementSummaryTest, PairIntervalsDoNotDependOnThreads) {
       r.push_back({i, "w" + std::to_string(who), std::string(1, static_cast<char>('a' + said))});
     }
   }
-  RatingTable t = Table(r);
+  RatingTable t = AgreementTable(r);
   AgreementOptions one{.bootstrap = {.replicates = 300}, .pair_replicates = 300, .threads = 1};
   AgreementOptions three = one;
   three.threads = 3;

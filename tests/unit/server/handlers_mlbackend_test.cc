@@ -8,6 +8,7 @@
 #include "loop/cycle.h"
 #include "loop/predictor.h"
 #include "unit/server/server_fixture.h"
+#include "support/paths.h"
 
 namespace hitloop {
 namespace {

@@ -23,6 +23,7 @@
 
 #include "loop/config.h"
 #include "unit/server/server_fixture.h"
+#include "support/paths.h"
 
 namespace hitloop {
 namespace {

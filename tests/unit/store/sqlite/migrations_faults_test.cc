@@ -36,10 +36,10 @@ namespace {
 
 using testing::Fault;
 
-constexpr int64_t kHitloopApplicationId = 0x686C6F70;  // SqliteStore's application_id ("hlop")
+constexpr int64_t kHitloopAppId = 0x686C6F70;  // SqliteStore's application_id ("hlop")
 constexpr size_t kOldVersion = 5;
 
-std::string Exec(const std::string& path, const std::string& sql) {
+std::string FaultsExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     std::string e = db ? sqlite3_errmsg(db) : "out of memory";
@@ -61,7 +61,7 @@ std::string MakeOldDatabase(const std::string& path, int n) {
   std::string sql = "PRAGMA journal_mode=WAL; BEGIN;";
   for (size_t v = 0; v < kOldVersion; ++v) sql += migrations[v] + std::string(";");
   sql += "PRAGMA user_version=" + std::to_string(kOldVersion) + "; PRAGMA application_id=" +
-         std::to_string(kHitloopApplicationId) + ";";
+         std::to_string(kHitloopAppId) + ";";
   sql += R"sql(
 INSERT INTO projects(id, name, task_type, created_at) VALUES(1, 'p', 'single-label', 1);
 INSERT INTO labels(project_id, idx, name, created_at) VALUES(1, 0, 'ham', 1), (1, 1, 'spam', 1);
@@ -76,7 +76,7 @@ INSERT INTO leases(id, queue_id, item_id, project_id, annotator, pool, kind, cre
 INSERT INTO annotations(project_id, item_id, labels, source, annotator, kind, created_at)
   SELECT 1, id, '["ham"]', 'human', 'ann', 'review', 150 FROM items WHERE id % 2 = 0;
 COMMIT;)sql";
-  return Exec(path, sql);
+  return FaultsExec(path, sql);
 }
 
 // "" when `path` is a healthy hitloop database at a version from kOldVersion to the newest with
