@@ -280,6 +280,9 @@ void HandleRelabel(Ctx& c) {
     a.annotator = c.user->name;
     a.kind = "label";
     a.created_at = c.now;
+    // The admin's label settles the item: its untouched review and audit entries close, so no
+    // one is handed it again (entries someone holds or partly answered stay theirs).
+    RETURN_IF_ERROR(w.CloseItemEntries(it.id));
     return w.AppendAnnotation(a).status();
   });
 }

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include <httplib.h>
+
 #include "core/log.h"
 #include "server/handlers.h"
 #include "server/server.h"
@@ -101,8 +103,10 @@ const std::vector<Route>& Routes() {
   return kRoutes;
 }
 
+std::string RawTargetPath(const std::string& target) { return target.substr(0, target.find('?')); }
+
 bool MatchPattern(const std::string& pattern, const std::string& path,
-                  std::map<std::string, std::string>* params) {
+                  std::map<std::string, std::string>* params, bool decode) {
   size_t pi = 0, si = 0;
   while (pi < pattern.size() && si < path.size()) {
     if (pattern[pi] == '{') {
@@ -111,8 +115,8 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
       size_t end = path.find('/', si);
       if (end == std::string::npos) end = path.size();
       if (end == si) return false;  // empty segment
-      // httplib has already percent-decoded req.path.
-      (*params)[name] = path.substr(si, end - si);
+      const std::string segment = path.substr(si, end - si);
+      (*params)[name] = decode ? httplib::detail::decode_url(segment, false) : segment;
       pi = close + 1;
       si = end;
       continue;

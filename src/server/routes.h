@@ -65,9 +65,13 @@ struct Route {
 
 const std::vector<Route>& Routes();
 
-// Matches `path` against `pattern`; fills `params` ({name} segments, percent-decoded).
+// Matches `path` against `pattern`; fills `params` ({name} segments). With `decode`, `path` is
+// the request's raw target (still percent-encoded) and each segment is decoded after matching, so
+// an encoded '/' (%2F) stays inside its segment: an item id "spam-1/0001" is one {item}.
 bool MatchPattern(const std::string& pattern, const std::string& path,
-                  std::map<std::string, std::string>* params);
+                  std::map<std::string, std::string>* params, bool decode = false);
+// The path of a raw request target ("/a/b%2Fc?x=1" -> "/a/b%2Fc").
+std::string RawTargetPath(const std::string& target);
 
 // ---- helpers shared by the handlers ----
 // Maps a Status to its HTTP code (the one place that does): InvalidArgument 400,

@@ -281,15 +281,24 @@ ServerImpl::ServerImpl(ServerOptions options)
 
 ServerImpl::~ServerImpl() { Stop(); }
 
-const Route* ServerImpl::FindRoute(const std::string& method, const std::string& path,
+const Route* ServerImpl::FindRoute(const httplib::Request& req,
                                    std::map<std::string, std::string>* params,
                                    bool* path_known) const {
-  *path_known = false;
-  for (const Route& r : Routes()) {
-    params->clear();
-    if (!MatchPattern(r.pattern, path, params)) continue;
-    *path_known = true;
-    if (method == r.method || (method == "HEAD" && std::string(r.method) == "GET")) return &r;
+  // The raw target first, its segments decoded after matching (an id with a '/' sent as %2F is
+  // one segment); then httplib's decoded path, for a client that encoded a literal part.
+  const std::string raw = RawTargetPath(req.target);
+  for (const bool decode : {true, false}) {
+    const std::string& path = decode ? raw : req.path;
+    if (decode && raw.empty()) continue;
+    if (!decode && path == raw) break;
+    *path_known = false;
+    for (const Route& r : Routes()) {
+      params->clear();
+      if (!MatchPattern(r.pattern, path, params, decode)) continue;
+      *path_known = true;
+      if (req.method == r.method || (req.method == "HEAD" && std::string(r.method) == "GET")) return &r;
+    }
+    if (*path_known) break;
   }
   params->clear();
   return nullptr;
@@ -411,7 +420,7 @@ Status ServerImpl::Start() {
     t_route.clear();
     std::map<std::string, std::string> params;
     bool known = false;
-    const Route* r = FindRoute(req.method, req.path, &params, &known);
+    const Route* r = FindRoute(req, &params, &known);
     bool streaming = r != nullptr && r->streaming;
     size_t limit = streaming ? options_.max_upload : options_.max_json_body;
     // No route takes multipart bodies, and httplib's content reader throws on one (the handlers
@@ -594,7 +603,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   c.cycle_mu = &cycle_mu_;
   c.reader = reader;
   bool known = false;
-  const Route* route = FindRoute(req.method, req.path, &c.params, &known);
+  const Route* route = FindRoute(req, &c.params, &known);
   if (route == nullptr) {
     if (known) {
       SendJson(c, 405, {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed"}}}});

@@ -89,8 +89,8 @@ class ServerImpl {
   bool RunOnWorker(std::function<void()> fn);
 
  private:
-  const Route* FindRoute(const std::string& method, const std::string& path,
-                         std::map<std::string, std::string>* params, bool* path_known) const;
+  const Route* FindRoute(const httplib::Request& req, std::map<std::string, std::string>* params,
+                         bool* path_known) const;
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
   // The request pipeline (pipeline.cc). A step that stops the request sends its error response
   // and returns false. Authenticate sets c.user (unset: anonymous); ResolveScope sets c.project

@@ -311,6 +311,9 @@ class Store {
   virtual Result<int64_t> Enqueue(const QueueEntry& e) = 0;  // replaces an open entry of same item+kind
   // Closes the project's untouched open entries of `kind` (not the gold questions, kGoldPool).
   virtual Status ClearQueue(int64_t project_id, const std::string& kind) = 0;
+  // Closes the item's untouched open review and audit entries (as ClearQueue: not ones someone
+  // holds or has partly answered, not gold questions): a label an admin set settles them.
+  virtual Status CloseItemEntries(int64_t item_id) = 0;
   // Atomically picks the highest-priority entry the annotator may take and leases it.
   // Returns nullopt when nothing is available. Never hands an entry to more annotators than its
   // overlap (counting unexpired active leases and submissions) nor twice to one annotator.

@@ -66,6 +66,7 @@ class PgStore final : public Store {
 
   Result<int64_t> Enqueue(const QueueEntry& e) override;
   Status ClearQueue(int64_t project_id, const std::string& kind) override;
+  Status CloseItemEntries(int64_t item_id) override;
   Result<std::optional<ClaimResult>> Claim(const ClaimRequest& req) override;
   Result<int64_t> EnsureGoldQueue(int64_t project_id) override;
   Status PutGoldAnswer(int64_t project_id, int64_t item_id, const std::string& annotator, bool correct,

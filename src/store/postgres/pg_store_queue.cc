@@ -127,6 +127,25 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
   });
 }
 
+Status PgStore::CloseItemEntries(int64_t item_id) {
+  return AutoTxn([&]() -> Status {
+    PgParams p;
+    p.Add(item_id);
+    // The item's claim row first (the order every queue write keeps).
+    RETURN_IF_ERROR(Query("UPDATE claim_locks SET seq=seq+1 WHERE item_id=$1", p, "lock queue item"));
+    p.Add(Now());
+    RETURN_IF_ERROR(Query("UPDATE queue SET open=FALSE WHERE item_id=$1 AND kind IN ('review','audit') AND open"
+                          " AND done=0 AND pool<>'_gold' AND NOT EXISTS (SELECT 1 FROM leases l WHERE"
+                          " l.queue_id=queue.id AND l.state='active' AND l.expires_at>$2)", p,
+                          "close item entries"));
+    PgParams u;
+    u.Add(item_id);
+    return Query("UPDATE items SET state='unlabeled' WHERE id=$1 AND state='queued' AND NOT EXISTS"
+                 " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open)", u,
+                 "close item entries: state");
+  });
+}
+
 Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
   // A gold question or a rework is a claim of its reserved pool (store/backend_rules.h); a gold
   // question is leased as kind "gold" in the asked pool.

@@ -54,6 +54,23 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
   });
 }
 
+Status SqliteStore::CloseItemEntries(int64_t item_id) {
+  return AutoTxn([&]() -> Status {
+    PREPARE(s,
+            "UPDATE queue SET open=0 WHERE item_id=? AND kind IN ('review','audit') AND open=1 AND done=0"
+            " AND pool!='_gold' AND NOT EXISTS"
+            " (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND l.state='active' AND l.expires_at>?)");
+    s.Bind(1, item_id).Bind(2, Now());
+    if (s.Step() != SQLITE_DONE) return Error("close item entries");
+    PREPARE(u,
+            "UPDATE items SET state='unlabeled' WHERE id=? AND state='queued' AND NOT EXISTS"
+            " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open=1)");
+    u.Bind(1, item_id);
+    if (u.Step() != SQLITE_DONE) return Error("close item entries: state");
+    return Status::Ok();
+  });
+}
+
 Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
   // A gold question or a rework is a claim of its reserved pool (store/backend_rules.h); a gold
   // question is leased as kind "gold" in the asked pool.

@@ -1,6 +1,8 @@
 // The "cycles and loop support" section of the Store interface.
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "store/operations.h"
 #include "store/store.h"
 #include "support/store_backends.h"
@@ -100,6 +102,44 @@ TEST_P(StoreCyclesTest, OpenQueueScanAndLatestEntry) {
   int open = 0;
   ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry&) { return ++open, true; }).ok());
   EXPECT_EQ(open, 1);
+}
+
+// An admin's label settles an item (the data browser's relabel): its untouched review and audit
+// entries close; an entry someone holds, an adjudication and another item's entries stay open.
+TEST_P(StoreCyclesTest, CloseItemEntriesClosesOnlyTheItemsUntouchedReviewsAndAudits) {
+  const int64_t a = AddItem("a"), b = AddItem("b"), c = AddItem("c");
+  QueueEntry e;
+  e.project_id = project_.id;
+  for (const auto& [item, kind] : std::vector<std::pair<int64_t, std::string>>{
+           {a, "review"}, {a, "audit"}, {a, "adjudicate"}, {b, "review"}, {c, "review"}}) {
+    e.item_id = item;
+    e.kind = kind;
+    ASSERT_TRUE(store_->Enqueue(e).ok());
+  }
+  ClaimRequest req;
+  req.project_id = project_.id;
+  req.annotator = "alice";
+  req.pools = {e.pool};
+  req.kinds = {"review"};
+  // The store's clock is the wall clock here: a lease taken now is live when the entries close.
+  req.now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch()).count();
+  ASSERT_TRUE(store_->CloseItemEntries(a).ok());
+  auto claimed = store_->Claim(req);
+  ASSERT_TRUE(claimed.ok() && claimed->has_value());
+  ASSERT_EQ((*claimed)->entry.item_id, b);
+  ASSERT_TRUE(store_->CloseItemEntries(b).ok());  // held by alice: stays open
+  std::vector<std::pair<int64_t, std::string>> open;
+  ASSERT_TRUE(store_->ScanOpenQueue(project_.id, [&](const QueueEntry& q) {
+    open.emplace_back(q.item_id, q.kind);
+    return true;
+  }).ok());
+  const std::vector<std::pair<int64_t, std::string>> want = {{a, "adjudicate"}, {b, "review"}, {c, "review"}};
+  EXPECT_EQ(open, want);
+  // a still has an open entry (the adjudication), so it stays queued.
+  EXPECT_EQ(store_->GetItem(a)->state, ItemState::kQueued);
+  ASSERT_TRUE(store_->CloseItemEntries(c).ok());
+  EXPECT_EQ(store_->GetItem(c)->state, ItemState::kUnlabeled);
 }
 
 TEST_P(StoreCyclesTest, WithdrawAutoLabelClearsOnlyMachineLabels) {
