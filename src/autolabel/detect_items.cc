@@ -2,77 +2,23 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
-#include "autolabel/boilerplate.h"
-#include "autolabel/format.h"
+#include "autolabel/detector_registry.h"
 
 namespace hitloop::autolabel {
-
-Result<DetectorChoice> ParseDetectorChoice(std::string_view list) {
-  DetectorChoice c{false, false, false};
-  std::string s(list);
-  if (s == "all") return DetectorChoice{};
-  if (s.empty() || s == "none") return c;
-  std::stringstream ss(s);
-  for (std::string name; std::getline(ss, name, ',');) {
-    if (name == "format") c.format = true;
-    else if (name == "language") c.language = true;
-    else if (name == "boilerplate") c.boilerplate = true;
-    else if (name.empty()) continue;
-    else return InvalidArgument("unknown detector '" + name + "' (use format, language, boilerplate)");
-  }
-  return c;
-}
-
-std::string DetectorChoiceText(const DetectorChoice& c) {
-  std::string out;
-  for (const auto& [on, name] : {std::pair{c.format, "format"}, std::pair{c.language, "language"},
-                                 std::pair{c.boilerplate, "boilerplate"}}) {
-    if (on) out += (out.empty() ? "" : ",") + std::string(name);
-  }
-  return out.empty() ? "none" : out;
-}
 
 namespace {
 
 void DetectOne(const ItemText& it, const DetectItemsOptions& o, std::vector<Detection>* out) {
-  if (o.detectors.format) {
-    const FormatResult f = DetectFormat(it.text);
-    Detection d;
+  const auto detectors = Detectors();
+  const DetectorContext context{o.language};
+  for (size_t i = 0; i < detectors.size(); ++i) {
+    const DetectorEntry& e = detectors[i];
+    if (!o.detectors.Has(i) || (e.needs_language && o.language == nullptr)) continue;
+    Detection d = e.detect(it.text, context);
     d.item_id = it.item_id;
-    d.detector = "format";
-    d.value = f.code_language.empty() ? f.format : f.format + ":" + f.code_language;
-    d.confidence = f.confidence;
-    out->push_back(std::move(d));
-  }
-  if (o.detectors.language && o.language != nullptr) {
-    const LanguageResult l = o.language->Identify(it.text);
-    Detection d;
-    d.item_id = it.item_id;
-    d.detector = "language";
-    d.value = l.language;
-    d.confidence = l.confidence;
-    out->push_back(std::move(d));
-  }
-  if (o.detectors.boilerplate) {
-    const std::vector<TextBlock> blocks = DetectBoilerplate(it.text);
-    nlohmann::json spans = nlohmann::json::array();
-    size_t bp_bytes = 0, all_bytes = 0;
-    for (const TextBlock& b : blocks) {
-      all_bytes += b.end - b.start;
-      if (!b.boilerplate) continue;
-      bp_bytes += b.end - b.start;
-      spans.push_back({b.start, b.end, b.kind});
-    }
-    Detection d;
-    d.item_id = it.item_id;
-    d.detector = "boilerplate";
-    d.value = bp_bytes == 0 ? "content" : (bp_bytes == all_bytes ? "boilerplate" : "mixed");
-    d.confidence = BlocksConfidence(blocks);
-    if (!spans.empty()) d.detail_json = spans.dump();
+    d.detector = e.name;
     out->push_back(std::move(d));
   }
 }

@@ -1,40 +1,27 @@
 #pragma once
-// DetectItems: runs the per-item detectors (format, language, boilerplate) over a batch of texts
-// and returns one Detection per (item, detector) — what the importer (`hitloop import --detect`)
-// and each cycle (loop/cycle.h, for items not yet detected) store. Duplicates are a whole-pool
-// question and live in loop/rules.h.
+// DetectItems: runs the chosen per-item detectors (autolabel/detector_registry.h: format,
+// language, boilerplate) over a batch of texts and returns one Detection per (item, detector) —
+// what the importer (`hitloop import --detect`) and each cycle (loop/cycle.h, for items not yet
+// detected) store. Duplicates are a whole-pool question and live in loop/rules.h.
 //
-// Values: "format" -> DetectFormat's format (code language appended as "code:python" where
-// clear); "language" -> ISO code or "und"; "boilerplate" -> "content" (no boilerplate block),
-// "boilerplate" (nothing but boilerplate) or "mixed", with detail JSON [[start, end, "kind"], ...]
-// for the boilerplate blocks (byte offsets into the text).
+// Values: each detector's (autolabel/detectors.h).
 // Thread-safety: pure apart from the borrowed identifier (whose Identify is const and
 // thread-safe); splits the batch over `threads` threads. No errors: every text gets an answer.
 #include <span>
 #include <string>
 #include <vector>
 
+#include "autolabel/detector_choice.h"
 #include "autolabel/language.h"
 #include "schema/types.h"
 
 namespace hitloop::autolabel {
 
-struct DetectorChoice {
-  bool format = true;
-  bool language = true;
-  bool boilerplate = true;
-};
-
-// Parses "format,language,boilerplate" (any subset; "all"; "none" or "" = nothing).
-// Errors: InvalidArgument naming an unknown detector.
-Result<DetectorChoice> ParseDetectorChoice(std::string_view list);
-// The chosen detectors as a list ParseDetectorChoice reads back ("format,language,boilerplate";
-// "none" for none).
-std::string DetectorChoiceText(const DetectorChoice& c);
-
 struct DetectItemsOptions {
   DetectorChoice detectors;
-  const LanguageIdentifier* language = nullptr;  // required when detectors.language
+  // Required when a chosen detector needs it (DetectorChoice::NeedsLanguage); without it those
+  // detectors are skipped.
+  const LanguageIdentifier* language = nullptr;
   int threads = 2;
 };
 
@@ -43,7 +30,7 @@ struct ItemText {
   std::string_view text;
 };
 
-// Detections in input order, detectors in the order format, language, boilerplate.
+// Detections in input order, each item's in registry order (format, language, boilerplate).
 std::vector<Detection> DetectItems(std::span<const ItemText> items, const DetectItemsOptions& options);
 
 // Where lid.176.ftz is: `explicit_path` if set, else $HITLOOP_LID_MODEL, else models/lid.176.ftz

@@ -2,15 +2,16 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "autolabel/detector_registry.h"
+#include "cli/admin_log.h"
 #include "cli/command.h"
-#include "store/open.h"
 #include "cli/progress.h"
 #include "io/answers.h"
 #include "io/importer.h"
 #include "io/record.h"
-#include "cli/admin_log.h"
 #include "loop/config.h"
 #include "loop/detect.h"
+#include "store/open.h"
 #include "store/store.h"
 
 namespace hitloop::cli {
@@ -47,8 +48,9 @@ void RegisterImport(CLI::App& app, GlobalOptions& g, int* exit_code) {
                   "(default: the first bad record aborts and nothing is stored)");
   cmd->add_option("--split", o.split, "Mark every record as 'gold' (evaluation set) or 'pool'");
   cmd->add_option("--detect", o.detect,
-                  "Detectors to run on the new items after the import: a list of format, language, "
-                  "boilerplate; 'all'; 'none'; default: the project's loop.autolabel.detect")
+                  "Detectors to run on the new items after the import: a list of " +
+                      autolabel::DetectorNamesList() +
+                      "; 'all'; 'none'; default: the project's loop.autolabel.detect")
       ->capture_default_str();
   cmd->add_option("--max-record-bytes", o.max_record_bytes, "Largest accepted record")->capture_default_str();
   cmd->callback([&g, exit_code] {

@@ -165,9 +165,9 @@ namespace {
 // opinion or an adjudication; a review entry's answers may disagree.
 Status AfterAnswer(Store& store, const Project& project, const Lease& lease, const std::string& annotator,
                    const std::vector<std::string>& labels, int64_t now) {
-  if (lease.kind == "gold") return ScoreGoldAnswer(store, lease, annotator, labels, now);
-  if (lease.kind == "audit") return MaybeSecondAudit(store, project, lease);
-  if (lease.kind != "review") return Status::Ok();
+  if (lease.kind == LeaseKind::kGold) return ScoreGoldAnswer(store, lease, annotator, labels, now);
+  if (lease.kind == LeaseKind::kAudit) return MaybeSecondAudit(store, project, lease);
+  if (lease.kind != LeaseKind::kReview) return Status::Ok();
   return MaybeAdjudicate(store, lease, IsPreferenceType(project.type));
 }
 
@@ -178,11 +178,11 @@ Status AppendAnswer(Store& store, const Project& project, const Lease& lease, co
   Annotation a;
   a.item_id = lease.item_id;
   a.labels = answer.labels;
-  a.source = lease.kind == "audit" ? LabelSource::kAudit : LabelSource::kHuman;
+  a.source = lease.kind == LeaseKind::kAudit ? LabelSource::kAudit : LabelSource::kHuman;
   a.annotator = annotator;
   a.time_spent_ms = answer.time_spent_ms;
   a.created_at = now;
-  a.kind = lease.kind;
+  a.kind = LeaseKindName(lease.kind);
   RETURN_IF_ERROR(store.AppendAnnotation(a).status());
   return AfterAnswer(store, project, lease, annotator, answer.labels, now);
 }
@@ -195,7 +195,7 @@ Status RecordAnswer(Store& store, const Project& project, const Lease& lease,
   RETURN_IF_ERROR(ValidateAnswerLabels(store, project, lease.item_id, answer.labels));
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));
   return store.InTransaction([&]() -> Status {
-    RETURN_IF_ERROR(store.FinishLease(lease.id, annotator, "submitted", now));
+    RETURN_IF_ERROR(store.FinishLease(lease.id, annotator, LeaseState::kSubmitted, now));
     return AppendAnswer(store, project, lease, annotator, answer, now);
   });
 }
@@ -204,7 +204,9 @@ Status AmendAnswer(Store& store, const Project& project, const Lease& lease,
                    const std::string& annotator, const Answer& answer, int64_t now) {
   if (lease.project_id != project.id) return NotFound("lease not found");
   if (lease.annotator != annotator) return Conflict("lease is held by someone else");
-  if (lease.state != "submitted") return Conflict("lease is " + lease.state + ", not submitted");
+  if (lease.state != LeaseState::kSubmitted) {
+    return Conflict(std::string("lease is ") + LeaseStateName(lease.state) + ", not submitted");
+  }
   if (lease.expires_at <= now) return Conflict("too late to amend");
   RETURN_IF_ERROR(ValidateAnswerLabels(store, project, lease.item_id, answer.labels));
   RETURN_IF_ERROR(ValidateTimeSpent(answer.time_spent_ms));

@@ -1,12 +1,12 @@
 #include "loop/config.h"
 
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "al/registry.h"
-#include "store/store.h"
+#include "autolabel/detector_choice.h"
 #include "model/registry.h"
 #include "model/representation.h"
+#include "store/store.h"
 
 namespace hitloop::loop {
 namespace {
@@ -66,15 +66,8 @@ Status ParseAutolabel(const json& a, AutolabelConfig* c) {
     }
   }
   c->detect = a.value("detect", c->detect);
-  {
-    std::stringstream ss(c->detect);
-    for (std::string d; std::getline(ss, d, ',');) {
-      if (d != "format" && d != "language" && d != "boilerplate" && d != "all" && d != "none" &&
-          !d.empty()) {
-        return InvalidArgument("loop.autolabel.detect: unknown detector '" + d +
-                               "' (use format, language, boilerplate)");
-      }
-    }
+  if (auto choice = autolabel::ParseDetectorChoice(c->detect); !choice.ok()) {
+    return InvalidArgument("loop.autolabel.detect: " + choice.status().message());
   }
   c->duplicates = a.value("duplicates", c->duplicates);
   if (c->duplicates != "near" && c->duplicates != "exact" && c->duplicates != "off") {

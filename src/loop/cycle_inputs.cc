@@ -155,7 +155,7 @@ Status LoadLabels(Store& store, const Project& project, CycleInputs* in) {
 Status LoadDetections(Store& store, const Project& project, CycleInputs* in) {
   ASSIGN_OR_RETURN(autolabel::DetectorChoice choice, autolabel::ParseDetectorChoice(in->config.autolabel.detect));
   if (!in->config.autolabel.labeler.empty()) {
-    (in->config.autolabel.labeler == "language" ? choice.language : choice.format) = true;
+    RETURN_IF_ERROR(choice.Add(in->config.autolabel.labeler));  // "language" or "format"
   }
   std::vector<const Item*> all_items;
   all_items.reserve(in->pool.size() + in->gold.size());

@@ -1,35 +1,35 @@
 #include "loop/detect.h"
 
-#include "loop/config.h"
-
 #include <memory>
 #include <unordered_map>
 #include <vector>
+
+#include "autolabel/detector_registry.h"
+#include "loop/config.h"
 
 namespace hitloop::loop {
 
 Result<DetectorRun> RunDetectors(Store& store, const Project& project, const std::vector<const Item*>& items,
                                  const autolabel::DetectorChoice& choice) {
   DetectorRun run;
-  if (!choice.format && !choice.language && !choice.boilerplate) return run;
-  // Which detectors each item already has: bit 0 format, 1 language, 2 boilerplate.
-  std::unordered_map<int64_t, uint8_t> have;
+  if (choice.empty()) return run;
+  // Which detectors each item already has (registry indices, autolabel/detector_registry.h).
+  std::unordered_map<int64_t, autolabel::DetectorChoice> have;
   RETURN_IF_ERROR(store.ScanDetections(project.id, [&](const Detection& d) {
-    uint8_t& h = have[d.item_id];
-    if (d.detector == "format") h |= 1;
-    else if (d.detector == "language") h |= 2;
-    else if (d.detector == "boilerplate") h |= 4;
+    const int i = autolabel::DetectorIndex(d.detector);
+    if (i < 0) return true;  // a detector no longer registered
+    auto& h = have.try_emplace(d.item_id, autolabel::DetectorChoice::None()).first->second;
+    h.Add(static_cast<size_t>(i));
     return true;
   }));
-  const uint8_t want = (choice.format ? 1 : 0) | (choice.language ? 2 : 0) | (choice.boilerplate ? 4 : 0);
   std::vector<const Item*> undetected;
   for (const Item* it : items) {
     const auto f = have.find(it->id);
-    if (f == have.end() || (f->second & want) != want) undetected.push_back(it);
+    if (f == have.end() || !f->second.Covers(choice)) undetected.push_back(it);
   }
   if (undetected.empty()) return run;
   std::unique_ptr<autolabel::LanguageIdentifier> lid;
-  if (choice.language) {
+  if (choice.NeedsLanguage()) {
     ASSIGN_OR_RETURN(lid, autolabel::OpenDefaultLanguageIdentifier(&run.language_backend));
   }
   autolabel::DetectItemsOptions opt;
@@ -57,7 +57,7 @@ Result<autolabel::DetectorChoice> ImportDetectors(const Project& project, const 
 
 Result<DetectorRun> DetectAfterImport(Store& store, const Project& project,
                                       const autolabel::DetectorChoice& choice) {
-  if (!choice.format && !choice.language && !choice.boilerplate) return DetectorRun{};
+  if (choice.empty()) return DetectorRun{};
   std::vector<Item> items;
   RETURN_IF_ERROR(store.ScanItems(project.id, [&](const Item& it) {
     items.push_back(it);

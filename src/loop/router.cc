@@ -5,14 +5,18 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "autolabel/detector_registry.h"
+
 namespace hitloop::loop {
 namespace {
 
-// The detector a routing condition on `field` reads ("_language" -> "language"), or "".
+// The detector a routing condition on `field` reads ("_language" -> "language": a routable
+// detector of autolabel/detector_registry.h), or "".
 std::string_view DetectorField(std::string_view field) {
-  if (field == "_language") return "language";
-  if (field == "_format") return "format";
-  return {};
+  if (!field.starts_with('_')) return {};
+  const int i = autolabel::DetectorIndex(field.substr(1));
+  if (i < 0 || !autolabel::Detectors()[i].routable) return {};
+  return autolabel::Detectors()[i].name;
 }
 
 bool MetaMatches(const RoutingRule& r, const nlohmann::json& meta, const Detections* detections) {

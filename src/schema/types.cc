@@ -71,6 +71,54 @@ Result<ItemState> ParseItemState(std::string_view s) {
   return InvalidArgument("unknown item state '" + std::string(s) + "'");
 }
 
+const char* LeaseKindName(LeaseKind k) {
+  switch (k) {
+    case LeaseKind::kReview:
+      return "review";
+    case LeaseKind::kAudit:
+      return "audit";
+    case LeaseKind::kAdjudicate:
+      return "adjudicate";
+    case LeaseKind::kGold:
+      return "gold";
+    case LeaseKind::kRework:
+      return "rework";
+  }
+  return "review";
+}
+
+Result<LeaseKind> ParseLeaseKind(std::string_view s) {
+  for (LeaseKind k : {LeaseKind::kReview, LeaseKind::kAudit, LeaseKind::kAdjudicate,
+                      LeaseKind::kGold, LeaseKind::kRework}) {
+    if (s == LeaseKindName(k)) return k;
+  }
+  return InvalidArgument("unknown lease kind '" + std::string(s) +
+                         "' (expected review, audit, adjudicate, gold or rework)");
+}
+
+const char* LeaseStateName(LeaseState s) {
+  switch (s) {
+    case LeaseState::kActive:
+      return "active";
+    case LeaseState::kSubmitted:
+      return "submitted";
+    case LeaseState::kReleased:
+      return "released";
+    case LeaseState::kSkipped:
+      return "skipped";
+  }
+  return "active";
+}
+
+Result<LeaseState> ParseLeaseState(std::string_view s) {
+  for (LeaseState x :
+       {LeaseState::kActive, LeaseState::kSubmitted, LeaseState::kReleased, LeaseState::kSkipped}) {
+    if (s == LeaseStateName(x)) return x;
+  }
+  return InvalidArgument("unknown lease state '" + std::string(s) +
+                         "' (expected active, submitted, released or skipped)");
+}
+
 Status ValidateLabelName(std::string_view label) {
   if (label.empty()) return InvalidArgument("label: empty");
   if (label.size() > 200) return InvalidArgument("label: longer than 200 bytes");

@@ -39,6 +39,19 @@ enum class ItemState { kUnlabeled, kQueued, kAuto, kLabeled };
 const char* ItemStateName(ItemState s);
 Result<ItemState> ParseItemState(std::string_view s);
 
+// What a lease is for. review, audit and adjudicate are the kinds of the queue entry it was
+// claimed from; gold is a gold question (loop/gold.h; shown to the annotator as a review) and
+// rework an answer a reviewer sent back (loop/review.h). Stored as its name.
+enum class LeaseKind { kReview, kAudit, kAdjudicate, kGold, kRework };
+const char* LeaseKindName(LeaseKind k);  // "review" | "audit" | "adjudicate" | "gold" | "rework"
+Result<LeaseKind> ParseLeaseKind(std::string_view s);  // InvalidArgument naming `s`
+
+// Where a lease is: held (active) until its annotator submits, releases or skips it, or it
+// expires (an expired lease stays "active" with expires_at in the past). Stored as its name.
+enum class LeaseState { kActive, kSubmitted, kReleased, kSkipped };
+const char* LeaseStateName(LeaseState s);  // "active" | "submitted" | "released" | "skipped"
+Result<LeaseState> ParseLeaseState(std::string_view s);  // InvalidArgument naming `s`
+
 // A label name: 1-200 bytes, no control characters, no '|' (the CSV formats' label separator).
 // Checked wherever a label set is created or grown (the store), so the CLI and the API agree.
 Status ValidateLabelName(std::string_view label);
@@ -115,10 +128,10 @@ struct Lease {
   int64_t project_id = 0;
   std::string annotator;
   std::string pool;
-  std::string kind = "review";  // review | audit | adjudicate
+  LeaseKind kind = LeaseKind::kReview;
   int64_t created_at = 0;
   int64_t expires_at = 0;
-  std::string state = "active";  // active | submitted | released | skipped
+  LeaseState state = LeaseState::kActive;
 };
 
 }  // namespace hitloop

@@ -203,8 +203,12 @@ void HandleGetItem(Ctx& c) {
   }
   nlohmann::json leases = nlohmann::json::array();
   for (const auto& l : history->leases) {
-    leases.push_back({{"annotator", l.annotator}, {"pool", l.pool}, {"kind", l.kind}, {"state", l.state},
-                      {"at_ms", l.created_at}, {"expires_at_ms", l.expires_at}});
+    leases.push_back({{"annotator", l.annotator},
+                      {"pool", l.pool},
+                      {"kind", LeaseKindName(l.kind)},
+                      {"state", LeaseStateName(l.state)},
+                      {"at_ms", l.created_at},
+                      {"expires_at_ms", l.expires_at}});
   }
   auto meta = nlohmann::json::parse(it.meta_json, nullptr, /*allow_exceptions=*/false);
   SendJson(c, 200, {{"id", it.external_id},

@@ -57,11 +57,12 @@ Result<loop::Answer> ParseAnswer(const Ctx& c) {
 // carries exactly `labels`: the earlier attempt of an idempotent retry did commit.
 bool AlreadyRecorded(Store& store, const Ctx& c, const std::vector<std::string>& labels) {
   auto l = store.GetLease(c.lease->id);
-  if (!l.ok() || l->state != "submitted" || l->annotator != c.user->name) return false;
+  if (!l.ok() || l->state != LeaseState::kSubmitted || l->annotator != c.user->name) return false;
   auto history = store.ListAnnotations(c.lease->item_id);
   if (!history.ok()) return false;
   for (auto it = history->rbegin(); it != history->rend(); ++it) {
-    if (it->annotator == c.user->name && it->kind == c.lease->kind) return it->labels == labels;
+    if (it->annotator == c.user->name && it->kind == LeaseKindName(c.lease->kind))
+      return it->labels == labels;
   }
   return false;
 }
@@ -78,7 +79,8 @@ std::string Snippet(const std::string& text, size_t max_bytes) {
 Result<nlohmann::json> MyAnswer(Store& store, const Lease& lease) {
   ASSIGN_OR_RETURN(auto history, store.ListAnnotations(lease.item_id));
   for (auto it = history.rbegin(); it != history.rend(); ++it) {
-    if (it->annotator == lease.annotator && it->kind == lease.kind) return nlohmann::json(it->labels);
+    if (it->annotator == lease.annotator && it->kind == LeaseKindName(lease.kind))
+      return nlohmann::json(it->labels);
   }
   return nlohmann::json::array();
 }
@@ -124,7 +126,9 @@ Status CheckShown(Ctx& c, const std::vector<std::string>& labels) {
 
 // What the annotator is told a lease's kind is: a gold question is a review like any other (its
 // lease kind "gold" never leaves the server; loop/gold.h).
-std::string PublicKind(const std::string& kind) { return kind == "gold" ? "review" : kind; }
+const char* PublicKind(LeaseKind kind) {
+  return LeaseKindName(kind == LeaseKind::kGold ? LeaseKind::kReview : kind);
+}
 
 // A task as the annotator page shows it: lease, kind, why it is there, the item (with the
 // boilerplate detector's blocks), the model's prediction (never for audits: an audit checks the
@@ -135,8 +139,8 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   ASSIGN_OR_RETURN(auto item, c.store.GetItem(lease.item_id));
   ASSIGN_OR_RETURN(auto pred, c.store.LatestPrediction(lease.item_id));
   nlohmann::json prediction = nullptr;
-  const bool gold = lease.kind == "gold";
-  if (pred.has_value() && lease.kind != "audit") {
+  const bool gold = lease.kind == LeaseKind::kGold;
+  if (pred.has_value() && lease.kind != LeaseKind::kAudit) {
     const Prediction& p = *pred;
     nlohmann::json dist = nlohmann::json::object();
     if (p.distribution.size() == c.project->labels.size()) {
@@ -157,8 +161,8 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   // "uncertain", one without a model yet "seed" (its entry's own reason, "gold", never leaves the
   // server; a reopened task has no reason, as every reopened task).
   if (gold && !reason.empty()) reason = pred.has_value() ? "uncertain" : "seed";
-  if (lease.kind == "adjudicate") reason = "disagreement";
-  if (reason.empty() && lease.kind == "audit") reason = "audit";
+  if (lease.kind == LeaseKind::kAdjudicate) reason = "disagreement";
+  if (reason.empty() && lease.kind == LeaseKind::kAudit) reason = "audit";
   nlohmann::json j = {{"lease", {{"id", lease.id}, {"expires_at", FormatIso8601(lease.expires_at)},
                                  {"expires_at_ms", lease.expires_at}}},
                       {"kind", PublicKind(lease.kind)},
@@ -169,7 +173,7 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   if (IsPreferenceType(c.project->type)) {
     ASSIGN_OR_RETURN(j["comparison"], ComparisonJson(*c.project, lease, item));
   }
-  if (lease.kind == "rework") {
+  if (lease.kind == LeaseKind::kRework) {
     // Sent back by a reviewer (loop/review.h): why, in the reviewer's words, and the rejected answer.
     j["reason"] = "rework";
     ASSIGN_OR_RETURN(auto rejected, loop::LatestRejection(c.store, *c.project, lease.item_id, lease.annotator));
@@ -182,7 +186,7 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
       j["review"] = review;
     }
   }
-  if (lease.kind == "adjudicate") {
+  if (lease.kind == LeaseKind::kAdjudicate) {
     ASSIGN_OR_RETURN(auto history, c.store.ListAnnotations(lease.item_id));
     nlohmann::json answers = nlohmann::json::array();
     for (const Annotation& a : history) {
@@ -195,12 +199,12 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   return j;
 }
 
-void FinishAs(Ctx& c, const char* state) {
+void FinishAs(Ctx& c, LeaseState state) {
   Status st = c.writer->Run([&](Store& w) {
     return w.FinishLease(c.lease->id, c.user->name, state, c.now);
   });
   if (!st.ok()) { SendError(c, st); return; }
-  SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", state}}}});
+  SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", LeaseStateName(state)}}}});
 }
 
 }  // namespace
@@ -301,7 +305,7 @@ void HandleNextTask(Ctx& c) {
     return;
   }
   const Lease& lease = (*claimed)->lease;
-  c.server.task_mix().Record(c.project->id, c.user->id, share, lease.kind == "audit");
+  c.server.task_mix().Record(c.project->id, c.user->id, share, lease.kind == LeaseKind::kAudit);
   auto j = TaskJson(c, lease, (*claimed)->entry.reason);
   if (!j.ok()) { SendError(c, j.status()); return; }
   SendJson(c, 200, *j);
@@ -315,9 +319,9 @@ void HandleGetLease(Ctx& c) {
   if (!j.ok()) { SendError(c, j.status()); return; }
   auto mine = MyAnswer(c.store, *c.lease);
   if (!mine.ok()) { SendError(c, mine.status()); return; }
-  (*j)["lease"]["state"] = c.lease->state;
+  (*j)["lease"]["state"] = LeaseStateName(c.lease->state);
   (*j)["my_labels"] = *mine;
-  (*j)["amendable"] = c.lease->state == "submitted" && c.lease->expires_at > c.now;
+  (*j)["amendable"] = c.lease->state == LeaseState::kSubmitted && c.lease->expires_at > c.now;
   SendJson(c, 200, *j);
 }
 
@@ -410,8 +414,8 @@ void HandleSubmit(Ctx& c) {
   c.res.set_content(body, "application/json");
 }
 
-void HandleSkip(Ctx& c) { FinishAs(c, "skipped"); }
-void HandleRelease(Ctx& c) { FinishAs(c, "released"); }
+void HandleSkip(Ctx& c) { FinishAs(c, LeaseState::kSkipped); }
+void HandleRelease(Ctx& c) { FinishAs(c, LeaseState::kReleased); }
 
 void HandleAmend(Ctx& c) {
   // Undo for the annotator: a corrected answer for a task they submitted, while the lease's

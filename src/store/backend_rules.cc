@@ -38,6 +38,29 @@ Status CheckReviewable(int64_t annotation_id, const std::string& source, const s
   return Status::Ok();
 }
 
+Status ReadLeaseKindAndState(std::string_view kind, std::string_view state, Lease* lease) {
+  auto k = ParseLeaseKind(kind);
+  if (!k.ok())
+    return Corruption("lease " + lease->id + " in the database: " + k.status().message());
+  auto s = ParseLeaseState(state);
+  if (!s.ok())
+    return Corruption("lease " + lease->id + " in the database: " + s.status().message());
+  lease->kind = *k;
+  lease->state = *s;
+  return Status::Ok();
+}
+
+Result<LeaseKind> ClaimedLeaseKind(const ClaimRequest& req, const QueueEntry& entry) {
+  if (req.rework_only) return LeaseKind::kRework;
+  if (!req.gold_for_pool.empty()) return LeaseKind::kGold;
+  auto k = ParseLeaseKind(entry.kind);
+  if (!k.ok()) {
+    return Corruption("queue entry " + std::to_string(entry.id) +
+                      " in the database: " + k.status().message());
+  }
+  return *k;
+}
+
 QueueEntry ReworkEntry(int64_t project_id, int64_t item_id, const std::string& annotator) {
   QueueEntry e;
   e.project_id = project_id;

@@ -6,6 +6,7 @@
 // files only: callers use the Store interface. Pure functions; thread-safe.
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "store/store.h"
@@ -30,6 +31,14 @@ Status CheckVerdict(const std::string& verdict);
 // InvalidArgument unless an annotation of `source` and `kind` is a reviewable answer (source
 // human, a kind of kReviewableKindsSql); `annotation_id` names it in the message.
 Status CheckReviewable(int64_t annotation_id, const std::string& source, const std::string& kind);
+
+// A lease's kind and state from their stored text. Corruption naming the lease and the value
+// for text no version of hitloop writes (a database changed by hand), never a guess.
+Status ReadLeaseKindAndState(std::string_view kind, std::string_view state, Lease* lease);
+
+// The kind of the lease a claim makes: rework for a rework claim, gold for a gold question, else
+// the queue entry's kind. Corruption for an entry whose kind no lease can have.
+Result<LeaseKind> ClaimedLeaseKind(const ClaimRequest& req, const QueueEntry& entry);
 
 // The open entry that sends a rejected answer's item back to its annotator: pool kReworkPool,
 // kind ReworkKind(annotator), overlap 1, reason "rework".

@@ -320,10 +320,10 @@ class Store {
   virtual Result<std::optional<ClaimResult>> Claim(const ClaimRequest& req) = 0;
   virtual Result<Lease> GetLease(const std::string& lease_id) = 0;
   // Marks an active, unexpired lease held by `annotator` as `new_state` (submitted | released |
-  // skipped). Conflict if it is expired, not active, or not theirs. On "submitted" the queue
-  // entry's done count rises and closes when it reaches overlap.
+  // skipped; InvalidArgument for active). Conflict if it is expired, not active, or not theirs.
+  // On submitted the queue entry's done count rises and closes when it reaches overlap.
   virtual Status FinishLease(const std::string& lease_id, const std::string& annotator,
-                             const std::string& new_state, int64_t now) = 0;
+                             LeaseState new_state, int64_t now) = 0;
   // Streams the project's open queue entries (any kind) in id order; `fn` false stops early.
   virtual Status ScanOpenQueue(int64_t project_id, const std::function<bool(const QueueEntry&)>& fn) = 0;
   // The newest queue entry (open or closed) of `item_id` and `kind`, or nullopt.

@@ -78,7 +78,7 @@ class PgStore final : public Store {
   Result<std::vector<ReviewCandidate>> ListAnswersForReview(int64_t project_id, const ReviewQuery& q) override;
   Result<Lease> GetLease(const std::string& lease_id) override;
   Status FinishLease(const std::string& lease_id, const std::string& annotator,
-                     const std::string& new_state, int64_t now) override;
+                     LeaseState new_state, int64_t now) override;
 
   Result<ProjectStatus> GetStatus(int64_t project_id) override;
   Status CheckIntegrity() override;

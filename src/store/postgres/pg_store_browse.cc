@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "schema/names.h"
+#include "store/backend_rules.h"
 #include "store/postgres/pg_store.h"
 
 namespace hitloop::pg {
@@ -85,10 +86,9 @@ Result<ItemHistory> PgStore::GetItemHistory(int64_t item_id) {
     l.project_id = r.Int(i, 1);
     l.annotator = r.Text(i, 2);
     l.pool = r.Text(i, 3);
-    l.kind = r.Text(i, 4);
     l.created_at = r.Int(i, 5);
     l.expires_at = r.Int(i, 6);
-    l.state = r.Text(i, 7);
+    RETURN_IF_ERROR(ReadLeaseKindAndState(r.Text(i, 4), r.Text(i, 7), &l));
     h.leases.push_back(std::move(l));
   }
   return h;

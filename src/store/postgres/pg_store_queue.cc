@@ -24,17 +24,16 @@ namespace {
 
 constexpr const char* kLeaseColumns = "id, item_id, project_id, annotator, pool, kind, created_at, expires_at, state";
 
-Lease ReadLease(const PgRows& r, int i) {
+Result<Lease> ReadLease(const PgRows& r, int i) {
   Lease l;
   l.id = r.Text(i, 0);
   l.item_id = r.Int(i, 1);
   l.project_id = r.Int(i, 2);
   l.annotator = r.Text(i, 3);
   l.pool = r.Text(i, 4);
-  l.kind = r.Text(i, 5);
   l.created_at = r.Int(i, 6);
   l.expires_at = r.Int(i, 7);
-  l.state = r.Text(i, 8);
+  RETURN_IF_ERROR(ReadLeaseKindAndState(r.Text(i, 5), r.Text(i, 8), &l));
   return l;
 }
 
@@ -218,16 +217,14 @@ Result<std::optional<ClaimResult>> PgStore::Claim(const ClaimRequest& in) {
     e.reason = r.Text(0, 7);
     l.item_id = e.item_id;
     l.pool = e.pool;
-    l.kind = e.kind;
+    ASSIGN_OR_RETURN(l.kind, ClaimedLeaseKind(req, e));
     if (req.rework_only) {
-      l.kind = "rework";
       PgParams g;
       g.Add(l.id);
       RETURN_IF_ERROR(Query("UPDATE leases SET kind='rework' WHERE id=$1", g, "lease rework"));
     }
     if (!req.gold_for_pool.empty()) {
       l.pool = req.gold_for_pool;
-      l.kind = "gold";
       PgParams g;
       g.Add(l.id).Add(l.pool);
       RETURN_IF_ERROR(Query("UPDATE leases SET pool=$2, kind='gold' WHERE id=$1", g, "lease gold question"));
@@ -316,10 +313,8 @@ Result<Lease> PgStore::GetLease(const std::string& lease_id) {
 }
 
 Status PgStore::FinishLease(const std::string& lease_id, const std::string& annotator,
-                            const std::string& new_state, int64_t now) {
-  if (new_state != "submitted" && new_state != "released" && new_state != "skipped") {
-    return InvalidArgument("lease state: " + new_state);
-  }
+                            LeaseState new_state, int64_t now) {
+  if (new_state == LeaseState::kActive) return InvalidArgument("lease state: active");
   if (!CheckText("lease", lease_id).ok()) return NotFound("lease not found");
   return AutoTxn([&]() -> Status {
     PgParams p;
@@ -336,14 +331,14 @@ Status PgStore::FinishLease(const std::string& lease_id, const std::string& anno
     if (r.Int(0, 3) <= now) return Conflict("lease expired");
     const int64_t queue_id = r.Int(0, 0);
     PgParams u;
-    u.Add(new_state).Add(now).Add(lease_id);
+    u.Add(LeaseStateName(new_state)).Add(now).Add(lease_id);
     PgRows done;
     RETURN_IF_ERROR(Query("UPDATE leases SET state=$1, finished_at=$2 WHERE id=$3 AND state='active'", u,
                           &done, "finish lease"));
     if (done.affected() != 1) return Conflict("lease changed concurrently");
     PgParams q;
     q.Add(queue_id);
-    if (new_state == "submitted") {
+    if (new_state == LeaseState::kSubmitted) {
       return Query("UPDATE queue SET done=done+1, open=CASE WHEN done+1>=overlap THEN FALSE ELSE open END,"
                    " busy_until=0 WHERE id=$1", q, "update queue");
     }
@@ -442,7 +437,10 @@ Result<std::vector<Lease>> PgStore::ListSubmittedLeases(int64_t project_id, cons
                             " ORDER BY created_at DESC, id COLLATE \"C\" DESC LIMIT $3", p, &r,
                         "list submitted leases"));
   std::vector<Lease> out;
-  for (int i = 0; i < r.rows(); ++i) out.push_back(ReadLease(r, i));
+  for (int i = 0; i < r.rows(); ++i) {
+    ASSIGN_OR_RETURN(Lease l, ReadLease(r, i));
+    out.push_back(std::move(l));
+  }
   return out;
 }
 

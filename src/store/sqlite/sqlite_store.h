@@ -63,7 +63,7 @@ class Stmt {
 // Row readers shared by the store's files. LeaseFromRow: columns id, item_id, project_id,
 // annotator, pool, kind, created_at, expires_at, state. PredictionFromRow: item_id,
 // model_version, label, confidence, distribution (blob of doubles, may be NULL), created_at.
-Lease LeaseFromRow(const Stmt& s);
+Result<Lease> LeaseFromRow(const Stmt& s);
 Prediction PredictionFromRow(const Stmt& s);
 
 class SqliteStore final : public Store {
@@ -121,7 +121,7 @@ class SqliteStore final : public Store {
   Result<std::vector<ReviewCandidate>> ListAnswersForReview(int64_t project_id, const ReviewQuery& q) override;
   Result<Lease> GetLease(const std::string& lease_id) override;
   Status FinishLease(const std::string& lease_id, const std::string& annotator,
-                     const std::string& new_state, int64_t now) override;
+                     LeaseState new_state, int64_t now) override;
 
   Result<ProjectStatus> GetStatus(int64_t project_id) override;
   Status CheckIntegrity() override;

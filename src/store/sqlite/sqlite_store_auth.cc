@@ -277,7 +277,7 @@ Result<std::vector<Lease>> SqliteStore::ListSubmittedLeases(int64_t project_id, 
   std::vector<Lease> out;
   int rc;
   while ((rc = s.Step()) == SQLITE_ROW) {
-    Lease l = LeaseFromRow(s);
+    ASSIGN_OR_RETURN(Lease l, LeaseFromRow(s));
     out.push_back(std::move(l));
   }
   if (rc != SQLITE_DONE) return Error("list submitted leases");

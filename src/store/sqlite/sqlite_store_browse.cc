@@ -73,7 +73,10 @@ Result<ItemHistory> SqliteStore::GetItemHistory(int64_t item_id) {
             " WHERE queue_id IN (SELECT id FROM queue WHERE item_id=?) ORDER BY created_at, id");
     s.Bind(1, item_id);
     int rc;
-    while ((rc = s.Step()) == SQLITE_ROW) h.leases.push_back(LeaseFromRow(s));
+    while ((rc = s.Step()) == SQLITE_ROW) {
+      ASSIGN_OR_RETURN(Lease l, LeaseFromRow(s));
+      h.leases.push_back(std::move(l));
+    }
     if (rc != SQLITE_DONE) return Error("list leases");
   }
   return h;

@@ -144,15 +144,17 @@ Result<std::optional<ClaimResult>> SqliteStore::Claim(const ClaimRequest& in) {
     l.project_id = req.project_id;
     l.annotator = req.annotator;
     l.pool = req.gold_for_pool.empty() ? e.pool : req.gold_for_pool;
-    l.kind = req.gold_for_pool.empty() ? e.kind : "gold";
-    if (req.rework_only) l.kind = "rework";
+    ASSIGN_OR_RETURN(l.kind, ClaimedLeaseKind(req, e));
     l.created_at = req.now;
     l.expires_at = req.now + req.ttl_ms;
     PREPARE(ins,
             "INSERT INTO leases(id, queue_id, item_id, project_id, annotator, pool, kind, created_at,"
             " expires_at, state) VALUES(?,?,?,?,?,?,?,?,?,'active')");
     ins.Bind(1, l.id).Bind(2, e.id).Bind(3, l.item_id).Bind(4, l.project_id).Bind(5, l.annotator);
-    ins.Bind(6, l.pool).Bind(7, l.kind).Bind(8, l.created_at).Bind(9, l.expires_at);
+    ins.Bind(6, l.pool)
+        .BindStatic(7, LeaseKindName(l.kind))
+        .Bind(8, l.created_at)
+        .Bind(9, l.expires_at);
     if (ins.Step() != SQLITE_DONE) return Error("insert lease");
     {
       // This lease may have filled the entry's last slot: then nobody can claim it before the
@@ -179,15 +181,12 @@ Result<Lease> SqliteStore::GetLease(const std::string& lease_id) {
   int rc = s.Step();
   if (rc == SQLITE_DONE) return NotFound("lease not found");
   if (rc != SQLITE_ROW) return Error("read lease");
-  Lease l = LeaseFromRow(s);
-  return l;
+  return LeaseFromRow(s);
 }
 
 Status SqliteStore::FinishLease(const std::string& lease_id, const std::string& annotator,
-                                const std::string& new_state, int64_t now) {
-  if (new_state != "submitted" && new_state != "released" && new_state != "skipped") {
-    return InvalidArgument("lease state: " + new_state);
-  }
+                                LeaseState new_state, int64_t now) {
+  if (new_state == LeaseState::kActive) return InvalidArgument("lease state: active");
   return AutoTxn([&]() -> Status {
     int64_t queue_id = 0;
     {
@@ -203,13 +202,13 @@ Status SqliteStore::FinishLease(const std::string& lease_id, const std::string& 
     }
     {
       PREPARE(u, "UPDATE leases SET state=?, finished_at=? WHERE id=? AND state='active'");
-      u.Bind(1, new_state).Bind(2, now).Bind(3, lease_id);
+      u.BindStatic(1, LeaseStateName(new_state)).Bind(2, now).Bind(3, lease_id);
       if (u.Step() != SQLITE_DONE) return Error("finish lease");
       if (sqlite3_changes(db_) != 1) return Conflict("lease changed concurrently");
     }
     // A lease that ends early frees its slot (or, submitted, turns it into a done one): the
     // entry's busy hint is reset, and the next claim counts its leases.
-    if (new_state == "submitted") {
+    if (new_state == LeaseState::kSubmitted) {
       PREPARE(q, "UPDATE queue SET done=done+1, open=CASE WHEN done+1>=overlap THEN 0 ELSE open END,"
                  " busy_until=0 WHERE id=?");
       q.Bind(1, queue_id);
@@ -346,17 +345,16 @@ Result<ProjectStatus> SqliteStore::GetStatus(int64_t project_id) {
   return out;
 }
 
-Lease LeaseFromRow(const Stmt& s) {
+Result<Lease> LeaseFromRow(const Stmt& s) {
   Lease l;
   l.id = s.Text(0);
   l.item_id = s.Int(1);
   l.project_id = s.Int(2);
   l.annotator = s.Text(3);
   l.pool = s.Text(4);
-  l.kind = s.Text(5);
   l.created_at = s.Int(6);
   l.expires_at = s.Int(7);
-  l.state = s.Text(8);
+  RETURN_IF_ERROR(ReadLeaseKindAndState(s.Text(5), s.Text(8), &l));
   return l;
 }
 

@@ -13,13 +13,13 @@ namespace {
 TEST(DetectItems, ParsesTheDetectorList) {
   auto all = ParseDetectorChoice("all");
   ASSERT_TRUE(all.ok());
-  EXPECT_TRUE(all->format && all->language && all->boilerplate);
+  EXPECT_TRUE(all->Has("format") && all->Has("language") && all->Has("boilerplate"));
   auto none = ParseDetectorChoice("none");
   ASSERT_TRUE(none.ok());
-  EXPECT_FALSE(none->format || none->language || none->boilerplate);
+  EXPECT_FALSE(none->Has("format") || none->Has("language") || none->Has("boilerplate"));
   auto two = ParseDetectorChoice("format,boilerplate");
   ASSERT_TRUE(two.ok());
-  EXPECT_TRUE(two->format && !two->language && two->boilerplate);
+  EXPECT_TRUE(two->Has("format") && !two->Has("language") && two->Has("boilerplate"));
   EXPECT_EQ(ParseDetectorChoice("format,colour").status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -70,7 +70,8 @@ TEST(DetectItems, ThreadsDoNotChangeTheAnswers) {
   std::vector<ItemText> items;
   for (size_t i = 0; i < texts.size(); ++i) items.push_back({static_cast<int64_t>(i), texts[i]});
   DetectItemsOptions one, two;
-  one.detectors.language = two.detectors.language = false;
+  one.detectors.Remove("language");
+  two.detectors.Remove("language");
   one.threads = 1;
   two.threads = 2;
   const auto a = DetectItems(items, one), b = DetectItems(items, two);

@@ -99,7 +99,7 @@ TEST_F(AnswerTest, ComparisonsAreCheckedAgainstTheItemsResponsesAndTheCriteria) 
     a.labels = labels;
     const Status st = RecordAnswer(*store_, *created, (*c)->lease, who, a, now_);
     if (!st.ok()) {
-      EXPECT_TRUE(store_->FinishLease((*c)->lease.id, who, "released", now_).ok());
+      EXPECT_TRUE(store_->FinishLease((*c)->lease.id, who, LeaseState::kReleased, now_).ok());
     }
     return st;
   };
@@ -345,7 +345,7 @@ TEST_F(AnswerTest, JoinsAnEnclosingTransactionAndFailsAlone) {
   ASSERT_TRUE(store_->Begin().ok());
   ASSERT_TRUE(RecordAnswer(*store_, project_, leases[0], "alice", good, now_).ok());
   ASSERT_TRUE(store_->Rollback().ok());
-  EXPECT_EQ(store_->GetLease(leases[0].id)->state, "active");
+  EXPECT_EQ(store_->GetLease(leases[0].id)->state, LeaseState::kActive);
   EXPECT_TRUE(store_->ListAnnotations(leases[0].item_id)->empty());
 
   // In one transaction: a good answer, then one that fails after it finished the lease (its
@@ -356,10 +356,10 @@ TEST_F(AnswerTest, JoinsAnEnclosingTransactionAndFailsAlone) {
   broken.item_id = 999999;  // FinishLease succeeds, AppendAnnotation then fails: NotFound
   EXPECT_EQ(RecordAnswer(*store_, project_, broken, "alice", bad, now_).code(), StatusCode::kNotFound);
   ASSERT_TRUE(store_->Commit().ok());
-  EXPECT_EQ(store_->GetLease(leases[0].id)->state, "submitted");
+  EXPECT_EQ(store_->GetLease(leases[0].id)->state, LeaseState::kSubmitted);
   EXPECT_EQ(store_->ListAnnotations(leases[0].item_id)->size(), 1u);
   // The failed answer's lease finish was undone with it.
-  EXPECT_EQ(store_->GetLease(leases[1].id)->state, "active");
+  EXPECT_EQ(store_->GetLease(leases[1].id)->state, LeaseState::kActive);
   EXPECT_TRUE(store_->ListAnnotations(leases[1].item_id)->empty());
 }
 

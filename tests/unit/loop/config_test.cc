@@ -52,6 +52,26 @@ TEST(LoopConfig, StrategyAndModelNamesAreCheckedByTheirRegistries) {
   EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"strategy":"entropy","model":"calibrated:logreg"}})").ok());
 }
 
+// Regression: the configuration accepted "all" and "none" anywhere in a detector list
+// ("format,all"), which autolabel::ParseDetectorChoice (what every cycle and `import --detect
+// project` run) rejects, so such a project's cycles all failed. One rule now: the registry's.
+TEST(LoopConfig, DetectorListIsCheckedByTheDetectorRegistry) {
+  for (const char* ok :
+       {"all", "none", "", "format", "format,language,boilerplate", "boilerplate,format"}) {
+    auto c = ParseLoopConfig(std::string(R"({"loop":{"autolabel":{"detect":")") + ok + R"("}}})");
+    EXPECT_TRUE(c.ok()) << ok << ": " << c.status().ToString();
+  }
+  for (const char* bad : {"format,all", "none,format", "colour"}) {
+    auto c = ParseLoopConfig(std::string(R"({"loop":{"autolabel":{"detect":")") + bad + R"("}}})");
+    ASSERT_FALSE(c.ok()) << bad;
+    EXPECT_EQ(c.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+  auto c = ParseLoopConfig(R"({"loop":{"autolabel":{"detect":"format,colour"}}})");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().message(),
+            "loop.autolabel.detect: unknown detector 'colour' (use format, language, boilerplate)");
+}
+
 TEST(LoopConfig, ModelSpecsAndAutoAreCheckedWithTheirClassifier) {
   EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"model":"lsa+logreg"}})").ok());
   EXPECT_TRUE(ParseLoopConfig(R"({"loop":{"model":"auto"}})").ok());

@@ -153,7 +153,7 @@ class GoldClaimTest : public ::testing::TestWithParam<testing::StoreBackend> {
     Status st = RecordAnswer(*store_, project_, l, who, Answer{{label}, 1000}, ++now_);
     EXPECT_TRUE(st.ok()) << st.ToString();
     last_pool_ = l.pool;
-    return l.kind;
+    return LeaseKindName(l.kind);
   }
   GoldStanding Standing(const std::string& who) {
     auto s = store_->GoldScores(project_.id, who);
@@ -296,7 +296,7 @@ TEST(GoldComparison, TheOrderIsScoredNotTheStrengthOrTheDisplayOrder) {
   Lease lease;
   lease.project_id = p.id;
   lease.item_id = id;
-  lease.kind = "gold";
+  lease.kind = LeaseKind::kGold;
   const std::vector<std::pair<std::string, std::vector<std::string>>> answers = {
       {"right", {"harmless:A>C=B/much", "helpful:C>A>B", "shown:CAB"}},
       {"wrong_order", {"harmless:A>B=C", "helpful:A>C>B", "shown:ABC"}},

@@ -149,7 +149,8 @@ TEST_P(AuthzCell, Status) {
   req.ttl_ms = 60'000;
   auto done = f.store().Claim(req);
   ASSERT_TRUE(done.ok() && done->has_value());
-  ASSERT_TRUE(f.store().FinishLease((*done)->lease.id, "ann", "submitted", req.now).ok());
+  ASSERT_TRUE(
+      f.store().FinishLease((*done)->lease.id, "ann", LeaseState::kSubmitted, req.now).ok());
   Annotation answer;  // ann's answer to the done lease (what a reviewer judges)
   answer.item_id = (*done)->lease.item_id;
   answer.labels = {"a"};

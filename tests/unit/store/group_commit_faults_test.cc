@@ -216,7 +216,7 @@ TEST_F(GroupCommitFaultsTest, AFaultAtAnyWriteOfABatchLosesNothingAcknowledgedAn
         auto anns = (*s)->ListAnnotations(l.item_id);
         ASSERT_TRUE(anns.ok());
         const bool answered = !anns->empty();
-        const bool submitted = now->state == "submitted";
+        const bool submitted = now->state == LeaseState::kSubmitted;
         EXPECT_EQ(answered, submitted) << "a submit was split: lease " << l.id;
         if (o.acked_submits.count(l.id)) EXPECT_TRUE(submitted) << "an acknowledged submit was lost";
       }

@@ -225,7 +225,10 @@ TEST_P(StoreAuthTest, QueueCountsFollowEveryQueueWrite) {
     auto c = store_->Claim(req);
     ASSERT_TRUE(c.ok());
     if (!c->has_value()) break;
-    ASSERT_TRUE(store_->FinishLease((*c)->lease.id, req.annotator, round % 3 ? "submitted" : "skipped", 2000).ok());
+    ASSERT_TRUE(store_
+                    ->FinishLease((*c)->lease.id, req.annotator,
+                                  round % 3 ? LeaseState::kSubmitted : LeaseState::kSkipped, 2000)
+                    .ok());
     check("after an answer");
   }
   ASSERT_TRUE(store_->ClearQueue(project_.id, "review").ok());

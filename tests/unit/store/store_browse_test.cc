@@ -330,7 +330,7 @@ TEST_P(StoreBrowseTest, HistoryHasEveryPredictionQueueEntryAndLease) {
   ClaimRequest req{project_.id, "ann", {"general"}, {}, 1000, 600000};
   auto claim = store_->Claim(req);
   ASSERT_TRUE(claim.ok() && claim->has_value());
-  ASSERT_TRUE(store_->FinishLease((*claim)->lease.id, "ann", "submitted", 1500).ok());
+  ASSERT_TRUE(store_->FinishLease((*claim)->lease.id, "ann", LeaseState::kSubmitted, 1500).ok());
   auto h = GetItemHistory(*store_, a);
   ASSERT_TRUE(h.ok()) << h.status().ToString();
   ASSERT_EQ(h->predictions.size(), 2u);
@@ -341,7 +341,7 @@ TEST_P(StoreBrowseTest, HistoryHasEveryPredictionQueueEntryAndLease) {
   EXPECT_FALSE(h->queue[0].open);  // its one slot was answered
   ASSERT_EQ(h->leases.size(), 1u);
   EXPECT_EQ(h->leases[0].annotator, "ann");
-  EXPECT_EQ(h->leases[0].state, "submitted");
+  EXPECT_EQ(h->leases[0].state, LeaseState::kSubmitted);
   EXPECT_EQ(GetItemHistory(*store_, 999999).status().code(), StatusCode::kNotFound);
 }
 

@@ -101,15 +101,15 @@ TEST_P(StoreGoldTest, GoldClaimLeasesAGoldItemAsKindGoldInTheAskedPoolOncePerAnn
     ASSERT_TRUE(c.ok()) << c.status().ToString();
     ASSERT_TRUE(c->has_value());
     const Lease& l = (*c)->lease;
-    EXPECT_EQ(l.kind, "gold");
+    EXPECT_EQ(l.kind, LeaseKind::kGold);
     EXPECT_EQ(l.pool, "general");
     EXPECT_TRUE(l.item_id == g1 || l.item_id == g2);
     seen.insert(l.item_id);
     auto stored = store_->GetLease(l.id);
     ASSERT_TRUE(stored.ok());
-    EXPECT_EQ(stored->kind, "gold");
+    EXPECT_EQ(stored->kind, LeaseKind::kGold);
     EXPECT_EQ(stored->pool, "general");
-    ASSERT_TRUE(store_->FinishLease(l.id, "ann", "submitted", 1001).ok());
+    ASSERT_TRUE(store_->FinishLease(l.id, "ann", LeaseState::kSubmitted, 1001).ok());
   }
   EXPECT_EQ(seen.size(), 2u);
   // Both answered: nothing more for ann, however often she asks...
@@ -120,7 +120,7 @@ TEST_P(StoreGoldTest, GoldClaimLeasesAGoldItemAsKindGoldInTheAskedPoolOncePerAnn
   auto other = ClaimGold("bob");
   ASSERT_TRUE(other.ok());
   ASSERT_TRUE(other->has_value());
-  EXPECT_EQ((*other)->lease.kind, "gold");
+  EXPECT_EQ((*other)->lease.kind, LeaseKind::kGold);
 }
 
 TEST_P(StoreGoldTest, PlainClaimsNeverHandOutGoldQuestions) {

@@ -104,14 +104,14 @@ TEST_P(StoreReviewTest, ARejectedAnswerGoesBackToItsAnnotatorOnly) {
   auto mine = ClaimRework("alice");
   ASSERT_TRUE(mine.ok()) << mine.status().ToString();
   ASSERT_TRUE(mine->has_value());
-  EXPECT_EQ((*mine)->lease.kind, "rework");
+  EXPECT_EQ((*mine)->lease.kind, LeaseKind::kRework);
   EXPECT_EQ((*mine)->lease.item_id, item);
   EXPECT_EQ((*mine)->entry.reason, "rework");
   // Once held it is not handed out again, and once answered it is closed.
   auto again = ClaimRework("alice", 3001);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->has_value());
-  ASSERT_TRUE(store_->FinishLease((*mine)->lease.id, "alice", "submitted", 3002).ok());
+  ASSERT_TRUE(store_->FinishLease((*mine)->lease.id, "alice", LeaseState::kSubmitted, 3002).ok());
   again = ClaimRework("alice", 3003);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->has_value());
@@ -123,7 +123,7 @@ TEST_P(StoreReviewTest, TwoPeoplesRejectedAnswersOnOneItemEachComeBack) {
   ASSERT_TRUE(Verdict(Answer(item, "bob", "spam"), "rita", "reject", "no").ok());
   auto a = ClaimRework("alice");
   ASSERT_TRUE(a.ok() && a->has_value());
-  ASSERT_TRUE(store_->FinishLease((*a)->lease.id, "alice", "submitted", 3001).ok());
+  ASSERT_TRUE(store_->FinishLease((*a)->lease.id, "alice", LeaseState::kSubmitted, 3001).ok());
   auto b = ClaimRework("bob", 3002);
   ASSERT_TRUE(b.ok() && b->has_value());
   EXPECT_EQ((*b)->lease.item_id, item);

@@ -75,7 +75,7 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
         continue;
       }
       empty = 0;
-      Status st = s.FinishLease((*c)->lease.id, who, "submitted", 1001);
+      Status st = s.FinishLease((*c)->lease.id, who, LeaseState::kSubmitted, 1001);
       ASSERT_TRUE(st.ok()) << st.ToString();
       got(**c);
     }
@@ -294,15 +294,17 @@ TEST_P(StoreTest, FailedWriteMethodInsideATransactionLeavesItAsItWas) {
   ASSERT_TRUE(store_->Begin().ok());
   AddItem("b");
   // Someone else's lease: Conflict, and nothing of the attempt stays in the transaction.
-  EXPECT_EQ(store_->FinishLease(lease, "bob", "submitted", 2000).code(), StatusCode::kConflict);
-  ASSERT_TRUE(store_->FinishLease(lease, "alice", "submitted", 2000).ok());
+  EXPECT_EQ(store_->FinishLease(lease, "bob", LeaseState::kSubmitted, 2000).code(),
+            StatusCode::kConflict);
+  ASSERT_TRUE(store_->FinishLease(lease, "alice", LeaseState::kSubmitted, 2000).ok());
   // The second submit of the same lease fails inside the same transaction...
-  EXPECT_EQ(store_->FinishLease(lease, "alice", "submitted", 2001).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->FinishLease(lease, "alice", LeaseState::kSubmitted, 2001).code(),
+            StatusCode::kConflict);
   ASSERT_TRUE(store_->Commit().ok());
   // ...and the first one's effects (one submission, entry closed) are what committed.
   auto l = store_->GetLease(lease);
   ASSERT_TRUE(l.ok());
-  EXPECT_EQ(l->state, "submitted");
+  EXPECT_EQ(l->state, LeaseState::kSubmitted);
   auto entry = store_->LatestQueueEntry(a, "review");
   ASSERT_TRUE(entry.ok() && entry->has_value());
   EXPECT_EQ((*entry)->done, 1);
@@ -486,13 +488,15 @@ TEST_P(StoreTest, ExpiredLeaseIsClaimableAgainAndItsSubmitRefused) {
   req.now = 1600;  // alice's lease expired at 1500
   auto c2 = store_->Claim(req);
   ASSERT_TRUE(c2->has_value());
-  EXPECT_EQ(store_->FinishLease((*c1)->lease.id, "alice", "submitted", 1600).code(),
+  EXPECT_EQ(store_->FinishLease((*c1)->lease.id, "alice", LeaseState::kSubmitted, 1600).code(),
             StatusCode::kConflict);
-  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "alice", "submitted", 1600).code(),
-            StatusCode::kConflict) << "someone else's lease";
-  EXPECT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1700).ok());
-  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1700).code(),
-            StatusCode::kConflict) << "already submitted";
+  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "alice", LeaseState::kSubmitted, 1600).code(),
+            StatusCode::kConflict)
+      << "someone else's lease";
+  EXPECT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", LeaseState::kSubmitted, 1700).ok());
+  EXPECT_EQ(store_->FinishLease((*c2)->lease.id, "bob", LeaseState::kSubmitted, 1700).code(),
+            StatusCode::kConflict)
+      << "already submitted";
   req.annotator = "carol";
   EXPECT_FALSE(store_->Claim(req)->has_value()) << "entry closed after its one submit";
 }
@@ -523,14 +527,14 @@ TEST_P(StoreTest, AnItemHeldUnderOneEntryIsNotHandedOutUnderAnother) {
   ASSERT_TRUE(next.ok() && next->has_value());
   EXPECT_EQ((*next)->lease.item_id, b) << "item a is with alice";
   // Once alice's lease ends, the audit is bob's... or anyone's.
-  ASSERT_TRUE(store_->FinishLease((*held)->lease.id, "alice", "submitted", 1100).ok());
+  ASSERT_TRUE(store_->FinishLease((*held)->lease.id, "alice", LeaseState::kSubmitted, 1100).ok());
   req.annotator = "carol";
   req.now = 1100;
   auto after = store_->Claim(req);
   ASSERT_TRUE(after.ok() && after->has_value());
   EXPECT_EQ((*after)->lease.item_id, a);
-  EXPECT_EQ((*after)->lease.kind, "audit");
-  ASSERT_TRUE(store_->FinishLease((*after)->lease.id, "carol", "submitted", 1150).ok());
+  EXPECT_EQ((*after)->lease.kind, LeaseKind::kAudit);
+  ASSERT_TRUE(store_->FinishLease((*after)->lease.id, "carol", LeaseState::kSubmitted, 1150).ok());
   // And an expired hold does not block either.
   int64_t c = AddItem("c");
   QueueEntry rc = review;
@@ -553,7 +557,7 @@ TEST_P(StoreTest, AnItemHeldUnderOneEntryIsNotHandedOutUnderAnother) {
   auto late = store_->Claim(req);
   ASSERT_TRUE(late.ok() && late->has_value());
   EXPECT_EQ((*late)->lease.item_id, c);
-  EXPECT_EQ((*late)->lease.kind, "audit");
+  EXPECT_EQ((*late)->lease.kind, LeaseKind::kAudit);
 }
 
 TEST_P(StoreTest, OverlapTwoGoesToTwoDistinctAnnotators) {
@@ -567,12 +571,12 @@ TEST_P(StoreTest, OverlapTwoGoesToTwoDistinctAnnotators) {
   auto c1 = store_->Claim(req);
   ASSERT_TRUE(c1->has_value());
   EXPECT_FALSE(store_->Claim(req)->has_value()) << "never twice to one annotator";
-  ASSERT_TRUE(store_->FinishLease((*c1)->lease.id, "alice", "submitted", 1001).ok());
+  ASSERT_TRUE(store_->FinishLease((*c1)->lease.id, "alice", LeaseState::kSubmitted, 1001).ok());
   EXPECT_FALSE(store_->Claim(req)->has_value()) << "alice already answered";
   req.annotator = "bob";
   auto c2 = store_->Claim(req);
   ASSERT_TRUE(c2->has_value());
-  ASSERT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", "submitted", 1002).ok());
+  ASSERT_TRUE(store_->FinishLease((*c2)->lease.id, "bob", LeaseState::kSubmitted, 1002).ok());
   req.annotator = "carol";
   EXPECT_FALSE(store_->Claim(req)->has_value());
 }

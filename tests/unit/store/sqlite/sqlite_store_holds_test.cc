@@ -76,8 +76,9 @@ TEST_F(StoreHoldsTest, QuarantineClosesQueueEntriesReleasesLeasesAndRefusesAnswe
   EXPECT_EQ(st->queued, 0);  // the open-count triggers followed
   EXPECT_EQ(st->quarantined, 1);
   EXPECT_EQ(st->items, 2);
-  EXPECT_EQ(store_->GetLease((*claim)->lease.id)->state, "released");
-  EXPECT_EQ(store_->FinishLease((*claim)->lease.id, "ann", "submitted", 2000).code(), StatusCode::kConflict);
+  EXPECT_EQ(store_->GetLease((*claim)->lease.id)->state, LeaseState::kReleased);
+  EXPECT_EQ(store_->FinishLease((*claim)->lease.id, "ann", LeaseState::kSubmitted, 2000).code(),
+            StatusCode::kConflict);
   Annotation a;
   a.item_id = ids_[0];
   a.labels = {"a"};
