@@ -281,27 +281,37 @@ ServerImpl::ServerImpl(ServerOptions options)
 
 ServerImpl::~ServerImpl() { Stop(); }
 
+namespace {
+
+// The first route whose pattern matches `path` and whose method is `method` (HEAD answers as GET);
+// `*path_known` says whether any pattern matched (so a wrong method is 405, not 404).
+const Route* MatchRoute(const std::string& method, const std::string& path, bool decode,
+                        std::map<std::string, std::string>* params, bool* path_known) {
+  *path_known = false;
+  for (const Route& r : Routes()) {
+    params->clear();
+    if (!MatchPattern(r.pattern, path, params, decode)) continue;
+    *path_known = true;
+    if (method == r.method || (method == "HEAD" && std::string(r.method) == "GET")) return &r;
+  }
+  params->clear();
+  return nullptr;
+}
+
+}  // namespace
+
 const Route* ServerImpl::FindRoute(const httplib::Request& req,
                                    std::map<std::string, std::string>* params,
                                    bool* path_known) const {
   // The raw target first, its segments decoded after matching (an id with a '/' sent as %2F is
   // one segment); then httplib's decoded path, for a client that encoded a literal part.
   const std::string raw = RawTargetPath(req.target);
-  for (const bool decode : {true, false}) {
-    const std::string& path = decode ? raw : req.path;
-    if (decode && raw.empty()) continue;
-    if (!decode && path == raw) break;
-    *path_known = false;
-    for (const Route& r : Routes()) {
-      params->clear();
-      if (!MatchPattern(r.pattern, path, params, decode)) continue;
-      *path_known = true;
-      if (req.method == r.method || (req.method == "HEAD" && std::string(r.method) == "GET")) return &r;
-    }
-    if (*path_known) break;
+  if (raw.empty()) return MatchRoute(req.method, req.path, false, params, path_known);
+  const Route* r = MatchRoute(req.method, raw, true, params, path_known);
+  if (r == nullptr && !*path_known && raw != req.path) {
+    r = MatchRoute(req.method, req.path, false, params, path_known);
   }
-  params->clear();
-  return nullptr;
+  return r;
 }
 
 Status ServerImpl::Start() {

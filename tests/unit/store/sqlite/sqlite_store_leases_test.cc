@@ -14,7 +14,7 @@
 namespace hitloop {
 namespace {
 
-std::string Exec(const std::string& path, const std::string& sql) {
+std::string LeasesExec(const std::string& path, const std::string& sql) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     sqlite3_close(db);
@@ -92,7 +92,7 @@ TEST_F(SqliteLeaseTextTest, StoredTextReadsBackAsTheEnums) {
 }
 
 TEST_F(SqliteLeaseTextTest, UnknownKindInTheDatabaseIsACorruptionNamingTheLease) {
-  ASSERT_EQ(Exec(path_, "UPDATE leases SET kind='triage' WHERE id='" + lease_ + "'"), "");
+  ASSERT_EQ(LeasesExec(path_, "UPDATE leases SET kind='triage' WHERE id='" + lease_ + "'"), "");
   auto store = Reopen();
   ASSERT_NE(store, nullptr);
   auto l = store->GetLease(lease_);
