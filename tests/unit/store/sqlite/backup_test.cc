@@ -15,24 +15,10 @@
 #include "store/open.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
+#include "unit/store/sqlite/raw_sql.h"
 
 namespace hitloop {
 namespace {
-
-// Runs `sql` on a fresh raw connection (foreign keys off, as SQLite's default); "" or the error.
-std::string Exec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    sqlite3_close(db);
-    return "cannot open";
-  }
-  char* err = nullptr;
-  std::string out;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err ? err : "error";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return out;
-}
 
 std::string ReadAll(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -237,7 +223,7 @@ TEST_F(BackupTest, RestoreIntoANewPathAndOverAnExistingDatabase) {
 
 TEST_F(BackupTest, RestoreRefusesAForeignSqliteFile) {
   const std::string foreign = dir_.File("notes.db");
-  ASSERT_EQ(Exec(foreign,
+  ASSERT_EQ(testing::RawExec(foreign,
                  "CREATE TABLE notes(id INTEGER PRIMARY KEY, body TEXT);"
                  "INSERT INTO notes(body) VALUES('keep me');"),
             "");
@@ -297,7 +283,7 @@ TEST_F(BackupTest, RestoreRefusesACorruptFile) {
 TEST_F(BackupTest, RestoreRefusesANewerSchemaVersion) {
   const std::string bak = dir_.File("b.db");
   ASSERT_TRUE(BackupDatabase(db_, bak, {}).ok());
-  ASSERT_EQ(Exec(bak, "PRAGMA user_version=9999"), "");
+  ASSERT_EQ(testing::RawExec(bak, "PRAGMA user_version=9999"), "");
   auto r = RestoreDatabase(bak, dir_.File("restored.db"), false);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("newer than this hitloop"), std::string::npos);
@@ -312,7 +298,7 @@ TEST_F(BackupTest, CheckFindsForeignKeyViolations) {
   EXPECT_GT(ok->schema_version, 0);
   EXPECT_EQ(ok->schema_version, ok->latest_version);
   ASSERT_EQ(
-      Exec(db_,
+      testing::RawExec(db_,
            "INSERT INTO annotations(project_id, item_id, labels, source, annotator, created_at) "
            "VALUES(1, 99999, '[\"ham\"]', 'human', 'x', 1)"),
       "");

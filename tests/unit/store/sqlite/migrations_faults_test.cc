@@ -30,6 +30,7 @@
 #include "support/fault_sweep.h"
 #include "support/faulty_vfs.h"
 #include "support/temp_dir.h"
+#include "unit/store/sqlite/raw_sql.h"
 
 namespace hitloop::sqlite {
 namespace {
@@ -38,21 +39,6 @@ using testing::Fault;
 
 constexpr int64_t kHitloopAppId = 0x686C6F70;  // SqliteStore's application_id ("hlop")
 constexpr size_t kOldVersion = 5;
-
-std::string FaultsExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    std::string e = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return e;
-  }
-  char* err = nullptr;
-  std::string out;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err ? err : "error";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return out;
-}
 
 // A database as a build that knew the first kOldVersion migrations left it, with `n` items, each
 // with a queue entry (every other one open) and the answered ones with a submitted lease.
@@ -76,7 +62,7 @@ INSERT INTO leases(id, queue_id, item_id, project_id, annotator, pool, kind, cre
 INSERT INTO annotations(project_id, item_id, labels, source, annotator, kind, created_at)
   SELECT 1, id, '["ham"]', 'human', 'ann', 'review', 150 FROM items WHERE id % 2 = 0;
 COMMIT;)sql";
-  return FaultsExec(path, sql);
+  return testing::RawExec(path, sql);
 }
 
 // "" when `path` is a healthy hitloop database at a version from kOldVersion to the newest with

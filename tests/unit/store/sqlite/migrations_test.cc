@@ -12,27 +12,12 @@
 #include "store/open.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
+#include "unit/store/sqlite/raw_sql.h"
 
 namespace hitloop::sqlite {
 namespace {
 
 constexpr int64_t kHitloopApplicationId = 0x686C6F70;  // SqliteStore's application_id ("hlop")
-
-// Runs `sql` on a fresh connection to `path` (created if missing); "" on success, else the error.
-std::string MigrationsExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    std::string e = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    return e;
-  }
-  char* err = nullptr;
-  std::string out;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err ? err : "error";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return out;
-}
 
 // One integer from a query (e.g. a PRAGMA); -1 when it returns no row.
 int64_t QueryInt(const std::string& path, const std::string& sql) {
@@ -53,11 +38,11 @@ int64_t QueryInt(const std::string& path, const std::string& sql) {
 std::string MakeDatabaseAt(const std::string& path, size_t version) {
   const auto& migrations = Migrations();
   for (size_t v = 0; v < version; ++v) {
-    std::string err = MigrationsExec(path, std::string("BEGIN;") + migrations[v] + ";PRAGMA user_version=" +
+    std::string err = testing::RawExec(path, std::string("BEGIN;") + migrations[v] + ";PRAGMA user_version=" +
                                      std::to_string(v + 1) + ";COMMIT;");
     if (!err.empty()) return "migration " + std::to_string(v + 1) + ": " + err;
   }
-  return MigrationsExec(path, "PRAGMA application_id=" + std::to_string(kHitloopApplicationId));
+  return testing::RawExec(path, "PRAGMA application_id=" + std::to_string(kHitloopApplicationId));
 }
 
 TEST(MigrationsTest, EveryEarlierVersionUpgradesToTheNewest) {
@@ -95,7 +80,7 @@ TEST(MigrationsTest, QueueAndLeasesFromThePreviousVersionSurviveTheUpgrade) {
   testing::TempDir dir;
   const std::string path = dir.File("old.db");
   ASSERT_EQ(MakeDatabaseAt(path, previous), "");
-  ASSERT_EQ(MigrationsExec(path, R"sql(
+  ASSERT_EQ(testing::RawExec(path, R"sql(
 INSERT INTO projects(id, name, task_type, created_at) VALUES(1, 'p', 'single-label', 1);
 INSERT INTO labels(project_id, idx, name, created_at) VALUES(1, 0, 'ham', 1), (1, 1, 'spam', 1);
 INSERT INTO items(id, project_id, external_id, text, content_hash, split, state, created_at)
@@ -163,7 +148,7 @@ TEST(MigrationsTest, ItemsFromBeforeTheItemHoldMigrationAreInTheProjectAndCanBeQ
   testing::TempDir dir;
   const std::string path = dir.File("old.db");
   ASSERT_EQ(MakeDatabaseAt(path, before), "");
-  ASSERT_EQ(MigrationsExec(path, R"sql(
+  ASSERT_EQ(testing::RawExec(path, R"sql(
 INSERT INTO projects(id, name, task_type, created_at) VALUES(1, 'p', 'single-label', 1);
 INSERT INTO labels(project_id, idx, name, created_at) VALUES(1, 0, 'ham', 1), (1, 1, 'spam', 1);
 INSERT INTO items(id, project_id, external_id, text, content_hash, split, state, created_at)

@@ -10,23 +10,10 @@
 #include "store/open.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
+#include "unit/store/sqlite/raw_sql.h"
 
 namespace hitloop {
 namespace {
-
-std::string LeasesExec(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
-    sqlite3_close(db);
-    return "open";
-  }
-  char* err = nullptr;
-  std::string out;
-  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) out = err ? err : "error";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  return out;
-}
 
 class SqliteLeaseTextTest : public ::testing::Test {
  protected:
@@ -92,7 +79,7 @@ TEST_F(SqliteLeaseTextTest, StoredTextReadsBackAsTheEnums) {
 }
 
 TEST_F(SqliteLeaseTextTest, UnknownKindInTheDatabaseIsACorruptionNamingTheLease) {
-  ASSERT_EQ(LeasesExec(path_, "UPDATE leases SET kind='triage' WHERE id='" + lease_ + "'"), "");
+  ASSERT_EQ(testing::RawExec(path_, "UPDATE leases SET kind='triage' WHERE id='" + lease_ + "'"), "");
   auto store = Reopen();
   ASSERT_NE(store, nullptr);
   auto l = store->GetLease(lease_);
