@@ -35,11 +35,11 @@ Result<std::vector<std::string>> StringList(const nlohmann::json& body, const ch
 
 }  // namespace
 
-void HandleProjectMetrics(Ctx& c) {
+Status HandleProjectMetrics(Ctx& c) {
   auto st = c.store.GetStatus(c.project->id);
-  if (!st.ok()) { SendError(c, st.status()); return; }
+  if (!st.ok()) return st.status();
   auto counts = c.store.QueueCounts(c.project->id);
-  if (!counts.ok()) { SendError(c, counts.status()); return; }
+  if (!counts.ok()) return counts.status();
   nlohmann::json queues = nlohmann::json::array();
   for (const auto& [key, n] : *counts) queues.push_back({{"pool", key.first}, {"kind", key.second}, {"open", n}});
 
@@ -54,7 +54,7 @@ void HandleProjectMetrics(Ctx& c) {
   // The certificate's progress: the newest cycle counted its audits; audit answers given since
   // are counted by the next cycle (shown apart, so the page says what the CLI says).
   auto cycles = c.store.ListCycles(c.project->id);
-  if (!cycles.ok()) { SendError(c, cycles.status()); return; }
+  if (!cycles.ok()) return cycles.status();
   const int64_t last_cycle_at = cycles->empty() ? 0 : cycles->back().created_at;
   int64_t audits_since = 0;
   Status scan = c.store.ScanAnnotations(c.project->id, [&](const Annotation& a) {
@@ -72,14 +72,14 @@ void HandleProjectMetrics(Ctx& c) {
     if (a.source == LabelSource::kAudit && a.created_at > last_cycle_at) audits_since += 1;
     return true;
   });
-  if (!scan.ok()) { SendError(c, scan); return; }
+  if (!scan.ok()) return scan;
   std::map<std::string, const quality::AnnotatorQuality*> by_name;
   std::optional<quality::QualityReport> q;
   if (c.project->type == TaskType::kSingleLabel) {
     quality::QualityOptions qo;
     qo.agreement.bootstrap.replicates = 0;  // intervals: GET .../quality
     auto built = quality::ProjectQuality(c.store, *c.project, qo);
-    if (!built.ok()) { SendError(c, built.status()); return; }
+    if (!built.ok()) return built.status();
     q = std::move(*built);
     for (const auto& a : q->per_annotator) by_name[a.annotator] = &a;
   }
@@ -118,30 +118,29 @@ void HandleProjectMetrics(Ctx& c) {
                     {"annotators", annotators},
                     {"quality", q ? nlohmann::json::parse(quality::QualityToJson(*q), nullptr, false)
                                   : nlohmann::json(nullptr)}});
+  return Status::Ok();
 }
 
-void HandleCreateProject(Ctx& c) {
+Status HandleCreateProject(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
-  if (!body->contains("name") || !(*body)["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
+  if (!body.ok()) return body.status();
+  if (!body->contains("name") || !(*body)["name"].is_string()) return InvalidArgument("name: missing");
   Project p;
   p.name = (*body)["name"].get<std::string>();
   if (Status v = ValidateName("name", p.name, kMaxProjectNameBytes); !v.ok()) {
-    SendError(c, v);
-    return;
+    return v;
   }
   if (body->contains("type")) {
-    if (!(*body)["type"].is_string()) { SendError(c, InvalidArgument("type: expected a string")); return; }
+    if (!(*body)["type"].is_string()) return InvalidArgument("type: expected a string");
     auto t = ParseTaskType((*body)["type"].get<std::string>());
-    if (!t.ok()) { SendError(c, t.status()); return; }
+    if (!t.ok()) return t.status();
     p.type = *t;
   }
   auto labels = StringList(*body, "labels");
-  if (!labels.ok()) { SendError(c, labels.status()); return; }
+  if (!labels.ok()) return labels.status();
   p.labels = *labels;
   if (!IsPreferenceType(p.type) && p.labels.empty()) {
-    SendError(c, InvalidArgument("labels: at least one label is required"));
-    return;
+    return InvalidArgument("labels: at least one label is required");
   }
   p.created_at = c.now;
   Result<Project> created = Project{};
@@ -151,58 +150,58 @@ void HandleCreateProject(Ctx& c) {
     return LogAdminAction(c.store, c, "project.create", created->name,
                           {{"type", TaskTypeName(created->type)}, {"labels", created->labels}});
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 201, {{"name", created->name}, {"type", TaskTypeName(created->type)}, {"labels", created->labels}});
+  return Status::Ok();
 }
 
-void HandleAddMember(Ctx& c) {
+Status HandleAddMember(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
-  if (!body->contains("user") || !(*body)["user"].is_string()) { SendError(c, InvalidArgument("user: missing")); return; }
+  if (!body.ok()) return body.status();
+  if (!body->contains("user") || !(*body)["user"].is_string()) return InvalidArgument("user: missing");
   auto u = c.store.FindUserByName((*body)["user"].get<std::string>());
-  if (!u.ok()) { SendError(c, u.status()); return; }
-  if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
+  if (!u.ok()) return u.status();
+  if (!u->has_value()) return NotFound("user not found");
   Status st = c.store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(c.store.AddMember(c.project->id, (*u)->id));
     return LogAdminAction(c.store, c, "project.member.add", (*u)->name);
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"project", c.project->name}, {"user", (*u)->name}});
+  return Status::Ok();
 }
 
-void HandleEnqueue(Ctx& c) {
+Status HandleEnqueue(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   auto ids = StringList(*body, "items");
-  if (!ids.ok()) { SendError(c, ids.status()); return; }
-  if (ids->empty()) { SendError(c, InvalidArgument("items: expected at least one item id")); return; }
-  if (ids->size() > 10000) { SendError(c, InvalidArgument("items: at most 10000 per request")); return; }
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return InvalidArgument("items: expected at least one item id");
+  if (ids->size() > 10000) return InvalidArgument("items: at most 10000 per request");
   QueueEntry e;
   e.project_id = c.project->id;
   const nlohmann::json& b = *body;
   if (b.contains("pool")) {
-    if (!b["pool"].is_string() || b["pool"].get<std::string>().empty()) { SendError(c, InvalidArgument("pool: expected a non-empty string")); return; }
+    if (!b["pool"].is_string() || b["pool"].get<std::string>().empty()) return InvalidArgument("pool: expected a non-empty string");
     e.pool = b["pool"].get<std::string>();
-    if (e.pool == kGoldPool) { SendError(c, InvalidArgument(std::string("pool: '") + kGoldPool + "' is reserved (gold questions)")); return; }
-    if (e.pool == kReworkPool) { SendError(c, InvalidArgument(std::string("pool: '") + kReworkPool + "' is reserved (rework)")); return; }
+    if (e.pool == kGoldPool) return InvalidArgument(std::string("pool: '") + kGoldPool + "' is reserved (gold questions)");
+    if (e.pool == kReworkPool) return InvalidArgument(std::string("pool: '") + kReworkPool + "' is reserved (rework)");
   }
   if (b.contains("kind")) {
-    if (!b["kind"].is_string()) { SendError(c, InvalidArgument("kind: expected a string")); return; }
+    if (!b["kind"].is_string()) return InvalidArgument("kind: expected a string");
     e.kind = b["kind"].get<std::string>();
     if (e.kind != "review" && e.kind != "audit" && e.kind != "adjudicate") {
-      SendError(c, InvalidArgument("kind: expected review|audit|adjudicate"));
-      return;
+      return InvalidArgument("kind: expected review|audit|adjudicate");
     }
   }
   if (b.contains("overlap")) {
     if (!b["overlap"].is_number_integer() || b["overlap"].get<int64_t>() < 1 || b["overlap"].get<int64_t>() > 100) {
-      SendError(c, InvalidArgument("overlap: expected an integer 1-100"));
-      return;
+      return InvalidArgument("overlap: expected an integer 1-100");
     }
     e.overlap = b["overlap"].get<int>();
   }
   if (b.contains("priority")) {
-    if (!b["priority"].is_number()) { SendError(c, InvalidArgument("priority: expected a number")); return; }
+    if (!b["priority"].is_number()) return InvalidArgument("priority: expected a number");
     e.priority = b["priority"].get<double>();
   }
   int64_t queued = 0;
@@ -222,63 +221,69 @@ void HandleEnqueue(Ctx& c) {
                           {{"items", LoggedIds(*ids)}, {"count", queued}, {"pool", e.pool},
                            {"kind", e.kind}, {"overlap", e.overlap}, {"priority", e.priority}});
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"queued", queued}});
+  return Status::Ok();
 }
 
 namespace {
 // Quarantine, delete or restore the items named in {"items": [...]}: one writer job, all or none.
-void SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done, const char* action) {
+Status SetItemsHold(Ctx& c, Store::ItemHold hold, const char* done, const char* action) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   auto ids = StringList(*body, "items");
-  if (!ids.ok()) { SendError(c, ids.status()); return; }
-  if (ids->empty()) { SendError(c, InvalidArgument("items: expected at least one item id")); return; }
-  if (ids->size() > 10000) { SendError(c, InvalidArgument("items: at most 10000 per request")); return; }
+  if (!ids.ok()) return ids.status();
+  if (ids->empty()) return InvalidArgument("items: expected at least one item id");
+  if (ids->size() > 10000) return InvalidArgument("items: at most 10000 per request");
   Status st = c.writer->Run([&](Store& w) -> Status {
     for (const auto& ext : *ids) RETURN_IF_ERROR(w.SetItemHold(c.project->id, ext, hold));
     return LogAdminAction(w, c, action, std::to_string(ids->size()) + " items",
                           {{"items", LoggedIds(*ids)}, {"count", ids->size()}});
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{done, static_cast<int64_t>(ids->size())}});
+  return Status::Ok();
 }
 }  // namespace
 
-void HandleQuarantineItems(Ctx& c) {
-  SetItemsHold(c, Store::ItemHold::kQuarantined, "quarantined", "items.quarantine");
+Status HandleQuarantineItems(Ctx& c) {
+  return SetItemsHold(c, Store::ItemHold::kQuarantined, "quarantined", "items.quarantine");
 }
-void HandleDeleteItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kDeleted, "deleted", "items.delete"); }
-void HandleRestoreItems(Ctx& c) { SetItemsHold(c, Store::ItemHold::kNone, "restored", "items.restore"); }
+Status HandleDeleteItems(Ctx& c) {
+  return SetItemsHold(c, Store::ItemHold::kDeleted, "deleted", "items.delete");
+}
+Status HandleRestoreItems(Ctx& c) {
+  return SetItemsHold(c, Store::ItemHold::kNone, "restored", "items.restore");
+}
 
-void HandleListUsers(Ctx& c) {
+Status HandleListUsers(Ctx& c) {
   auto users = c.store.ListUsers();
-  if (!users.ok()) { SendError(c, users.status()); return; }
+  if (!users.ok()) return users.status();
   nlohmann::json out = nlohmann::json::array();
   for (const auto& u : *users) out.push_back(UserJson(u));
   SendJson(c, 200, {{"users", out}});
+  return Status::Ok();
 }
 
-void HandleCreateUser(Ctx& c) {
+Status HandleCreateUser(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   const nlohmann::json& b = *body;
-  if (!b.contains("name") || !b["name"].is_string()) { SendError(c, InvalidArgument("name: missing")); return; }
+  if (!b.contains("name") || !b["name"].is_string()) return InvalidArgument("name: missing");
   User u;
   u.name = b["name"].get<std::string>();
   if (Status v = ValidateName("name", u.name, kMaxUserNameBytes); !v.ok()) {
-    SendError(c, v);
-    return;
+    return v;
   }
-  if (!b.contains("role") || !b["role"].is_string()) { SendError(c, InvalidArgument("role: missing")); return; }
+  if (!b.contains("role") || !b["role"].is_string()) return InvalidArgument("role: missing");
   auto role = ParseRole(b["role"].get<std::string>());
-  if (!role.ok()) { SendError(c, role.status()); return; }
+  if (!role.ok()) return role.status();
   u.role = *role;
   auto pools = StringList(b, "pools");
-  if (!pools.ok()) { SendError(c, pools.status()); return; }
+  if (!pools.ok()) return pools.status();
   if (!pools->empty()) u.pools = *pools;
   auto projects = StringList(b, "projects");
-  if (!projects.ok()) { SendError(c, projects.status()); return; }
+  if (!projects.ok()) return projects.status();
   u.created_at = c.now;
   std::string token = RandomToken(32);
   Result<User> created = User{};
@@ -293,27 +298,32 @@ void HandleCreateUser(Ctx& c) {
     return LogAdminAction(c.store, c, "user.create", created->name,
                           {{"role", RoleName(created->role)}, {"pools", created->pools}, {"projects", *projects}});
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   // The token is shown this once; only its hash is stored.
   SendJson(c, 201, {{"user", UserJson(*created)}, {"token", token}});
+  return Status::Ok();
 }
 
-void HandleDisableUser(Ctx& c) {
+Status HandleDisableUser(Ctx& c) {
   auto u = c.store.FindUserByName(c.params["user"]);
-  if (!u.ok()) { SendError(c, u.status()); return; }
-  if (!u->has_value()) { SendError(c, NotFound("user not found")); return; }
-  if ((*u)->id == c.user->id) { SendError(c, InvalidArgument("you cannot disable yourself")); return; }
+  if (!u.ok()) return u.status();
+  if (!u->has_value()) return NotFound("user not found");
+  if ((*u)->id == c.user->id) return InvalidArgument("you cannot disable yourself");
   Status st = c.store.InTransaction([&]() -> Status {
     RETURN_IF_ERROR(c.store.SetUserDisabled((*u)->id, true));
     return LogAdminAction(c.store, c, "user.disable", (*u)->name);
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"user", (*u)->name}, {"disabled", true}});
+  return Status::Ok();
 }
 
-void HandleServerMetrics(Ctx& c) { SendJson(c, 200, c.server.MetricsJson()); }
+Status HandleServerMetrics(Ctx& c) {
+  SendJson(c, 200, c.server.MetricsJson());
+  return Status::Ok();
+}
 
-void HandleAdminLog(Ctx& c) {
+Status HandleAdminLog(Ctx& c) {
   AdminActionQuery q;
   q.project = c.req.get_param_value("project");
   q.actor = c.req.get_param_value("actor");
@@ -324,13 +334,12 @@ void HandleAdminLog(Ctx& c) {
     errno = 0;
     const long long n = std::strtoll(v.c_str(), &end, 10);
     if (v.empty() || *end != '\0' || errno != 0) {
-      SendError(c, InvalidArgument(std::string(name) + ": expected an integer"));
-      return;
+      return InvalidArgument(std::string(name) + ": expected an integer");
     }
     *field = n;
   }
   auto actions = ListAdminActions(c.store, q);
-  if (!actions.ok()) { SendError(c, actions.status()); return; }
+  if (!actions.ok()) return actions.status();
   nlohmann::json out = nlohmann::json::array();
   for (const AdminAction& a : *actions) {
     out.push_back({{"id", a.id}, {"at_ms", a.at}, {"actor", a.actor}, {"action", a.action},
@@ -338,6 +347,7 @@ void HandleAdminLog(Ctx& c) {
                    {"detail", nlohmann::json::parse(a.detail, nullptr, false)}});
   }
   SendJson(c, 200, {{"actions", out}});
+  return Status::Ok();
 }
 
 }  // namespace hitloop::server

@@ -119,8 +119,9 @@ Result<std::vector<std::string>> ItemIds(const nlohmann::json& b) {
 
 // Runs `fn` on each named item in one writer job: all or none (an unknown id is a 404). The job
 // also writes the admin action log's entry `action` (server/admin_log.h) with `detail` and the ids.
-void ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done, const char* action,
-                 nlohmann::json detail, const std::function<Status(Store&, const Item&)>& fn) {
+Status ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done,
+                   const char* action, nlohmann::json detail,
+                   const std::function<Status(Store&, const Item&)>& fn) {
   int64_t n = 0;
   Status st = c.writer->Run([&](Store& w) -> Status {
     n = 0;
@@ -135,17 +136,18 @@ void ForEachItem(Ctx& c, const std::vector<std::string>& ids, const char* done, 
     detail["count"] = n;
     return LogAdminAction(w, c, action, std::to_string(n) + " items", detail);
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{done, n}});
+  return Status::Ok();
 }
 
 }  // namespace
 
-void HandleListItems(Ctx& c) {
+Status HandleListItems(Ctx& c) {
   auto q = QueryFromRequest(c);
-  if (!q.ok()) { SendError(c, q.status()); return; }
+  if (!q.ok()) return q.status();
   auto page = QueryItems(c.store, *q);
-  if (!page.ok()) { SendError(c, page.status()); return; }
+  if (!page.ok()) return page.status();
   nlohmann::json rows = nlohmann::json::array();
   for (const ItemRow& r : page->rows) {
     const Item& it = r.item;
@@ -163,21 +165,22 @@ void HandleListItems(Ctx& c) {
   nlohmann::json next = nullptr;
   if (page->more && !page->rows.empty()) next = Cursor(page->rows.back());
   SendJson(c, 200, {{"items", rows}, {"next", next}});
+  return Status::Ok();
 }
 
-void HandleGetItem(Ctx& c) {
+Status HandleGetItem(Ctx& c) {
   auto found = c.store.FindItem(c.project->id, c.params["item"]);
-  if (!found.ok()) { SendError(c, found.status()); return; }
-  if (!*found) { SendError(c, NotFound("item '" + c.params["item"] + "' not found")); return; }
+  if (!found.ok()) return found.status();
+  if (!*found) return NotFound("item '" + c.params["item"] + "' not found");
   const Item& it = **found;
   auto annotations = c.store.ListAnnotations(it.id);
-  if (!annotations.ok()) { SendError(c, annotations.status()); return; }
+  if (!annotations.ok()) return annotations.status();
   auto detections = c.store.ItemDetections(it.id);
-  if (!detections.ok()) { SendError(c, detections.status()); return; }
+  if (!detections.ok()) return detections.status();
   auto history = GetItemHistory(c.store, it.id);
-  if (!history.ok()) { SendError(c, history.status()); return; }
+  if (!history.ok()) return history.status();
   auto reviews = c.store.ListReviews(c.project->id, it.id);
-  if (!reviews.ok()) { SendError(c, reviews.status()); return; }
+  if (!reviews.ok()) return reviews.status();
   nlohmann::json verdicts = nlohmann::json::array();
   for (const auto& r : *reviews) {
     verdicts.push_back({{"answer_id", r.annotation_id}, {"annotator", r.annotator}, {"reviewer", r.reviewer},
@@ -226,20 +229,21 @@ void HandleGetItem(Ctx& c) {
                     {"queue", queue},
                     {"leases", leases},
                     {"reviews", verdicts}});
+  return Status::Ok();
 }
 
-void HandleMarkGold(Ctx& c) {
+Status HandleMarkGold(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   auto ids = ItemIds(*body);
-  if (!ids.ok()) { SendError(c, ids.status()); return; }
+  if (!ids.ok()) return ids.status();
   bool gold = true;
   if (body->contains("gold")) {
-    if (!(*body)["gold"].is_boolean()) { SendError(c, InvalidArgument("gold: expected true or false")); return; }
+    if (!(*body)["gold"].is_boolean()) return InvalidArgument("gold: expected true or false");
     gold = (*body)["gold"].get<bool>();
   }
-  ForEachItem(c, *ids, gold ? "gold" : "pool", gold ? "items.gold" : "items.pool", nlohmann::json::object(),
-              [&](Store& w, const Item& it) -> Status {
+  return ForEachItem(c, *ids, gold ? "gold" : "pool", gold ? "items.gold" : "items.pool",
+                     nlohmann::json::object(), [&](Store& w, const Item& it) -> Status {
     if (gold && it.labels.empty()) {
       return InvalidArgument("item '" + it.external_id + "' has no label: a gold item needs its known answer");
     }
@@ -247,36 +251,33 @@ void HandleMarkGold(Ctx& c) {
   });
 }
 
-void HandleRelabel(Ctx& c) {
+Status HandleRelabel(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   auto ids = ItemIds(*body);
-  if (!ids.ok()) { SendError(c, ids.status()); return; }
+  if (!ids.ok()) return ids.status();
   const nlohmann::json& b = *body;
   if (!b.contains("labels") || !b["labels"].is_array() || b["labels"].empty()) {
-    SendError(c, InvalidArgument("labels: expected an array of the project's labels"));
-    return;
+    return InvalidArgument("labels: expected an array of the project's labels");
   }
   std::vector<std::string> labels;
   std::set<std::string> seen;
   for (const auto& l : b["labels"]) {
     if (!l.is_string() || c.project->LabelIndex(l.get<std::string>()) < 0) {
-      SendError(c, InvalidArgument("labels: every label must be one of the project's labels"));
-      return;
+      return InvalidArgument("labels: every label must be one of the project's labels");
     }
     if (seen.insert(l.get<std::string>()).second) labels.push_back(l.get<std::string>());
   }
   if (IsPreferenceType(c.project->type)) {
-    SendError(c, InvalidArgument("labels: relabelling is for classification projects"));
-    return;
+    return InvalidArgument("labels: relabelling is for classification projects");
   }
   if (c.project->type != TaskType::kMultiLabel && labels.size() != 1) {
-    SendError(c, InvalidArgument(std::string("labels: a ") + TaskTypeName(c.project->type) +
-                                 " project takes exactly one label"));
-    return;
+    return InvalidArgument(std::string("labels: a ") + TaskTypeName(c.project->type) +
+                           " project takes exactly one label");
   }
   // A person's label (kind "label": also a gold item's known answer), appended to the history.
-  ForEachItem(c, *ids, "relabeled", "items.label", {{"labels", labels}}, [&](Store& w, const Item& it) -> Status {
+  return ForEachItem(c, *ids, "relabeled", "items.label", {{"labels", labels}},
+                     [&](Store& w, const Item& it) -> Status {
     Annotation a;
     a.item_id = it.id;
     a.labels = labels;

@@ -71,13 +71,12 @@ const char* Extension(io::Format f) { return f == nullptr ? ".upload" : f->exten
 
 }  // namespace
 
-void HandleRunCycle(Ctx& c) {
+Status HandleRunCycle(Ctx& c) {
   // Cycles of one server run one at a time (RunCycle's contract); annotators keep working while
   // the model trains, and the cycle's own final transaction waits its turn in SQLite.
   std::unique_lock<std::mutex> lock(*c.cycle_mu, std::try_to_lock);
   if (!lock.owns_lock()) {
-    SendError(c, Conflict("a cycle is already running"));
-    return;
+    return Conflict("a cycle is already running");
   }
   // ... and one per project across every server and `hitloop cycle` sharing a PostgreSQL
   // database (store/operations.h; released when `cycle_lock` goes, before the connection
@@ -85,10 +84,9 @@ void HandleRunCycle(Ctx& c) {
   auto cycle_lock = LockCycle(c.store, c.project->id, c.project->name, /*wait=*/false);
   if (!cycle_lock.ok()) {
     const Status& st = cycle_lock.status();
-    SendError(c, st.code() == StatusCode::kFailedPrecondition
-                     ? Conflict(st.message() + "; retry when it has finished")  // 409, as above
-                     : st);
-    return;
+    return st.code() == StatusCode::kFailedPrecondition
+               ? Conflict(st.message() + "; retry when it has finished")  // 409, as above
+               : st;
   }
   loop::CycleOptions o;
   o.models_dir = loop::DefaultModelsDir(c.options.db_path, c.project->name);
@@ -99,49 +97,51 @@ void HandleRunCycle(Ctx& c) {
                           nlohmann::json::parse(loop::CycleLogDetailJson(rec)));
   };
   auto r = loop::RunCycle(c.store, *c.project, o);
-  if (!r.ok()) { SendError(c, r.status()); return; }
+  if (!r.ok()) return r.status();
   auto j = nlohmann::json::parse(loop::CycleRecordToJson(*r), nullptr, false);
   SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+  return Status::Ok();
 }
 
-void HandleReport(Ctx& c) {
+Status HandleReport(Ctx& c) {
   auto r = report::BuildReport(c.store, *c.project);
-  if (!r.ok()) { SendError(c, r.status()); return; }
+  if (!r.ok()) return r.status();
   auto j = nlohmann::json::parse(report::ReportToJson(*r), nullptr, false);
   SendJson(c, 200, j.is_discarded() ? nlohmann::json::object() : j);
+  return Status::Ok();
 }
 
-void HandleQuality(Ctx& c) {
+Status HandleQuality(Ctx& c) {
   if (IsPreferenceType(c.project->type)) {  // comparisons: preference/report.h
     auto r = preference::BuildPreferenceReport(c.store, *c.project);
-    if (!r.ok()) { SendError(c, r.status()); return; }
+    if (!r.ok()) return r.status();
     SendJson(c, 200, nlohmann::json::parse(preference::PreferenceReportToJson(*r)));
-    return;
+    return Status::Ok();
   }
   quality::QualityOptions opts;
   if (c.req.has_param("aggregate")) {
     auto m = quality::ParseAggregateMethod(c.req.get_param_value("aggregate"));
-    if (!m.ok()) { SendError(c, m.status()); return; }
+    if (!m.ok()) return m.status();
     opts.method = *m;
   }
   auto q = quality::ProjectQuality(c.store, *c.project, opts);
-  if (!q.ok()) { SendError(c, q.status()); return; }
+  if (!q.ok()) return q.status();
   auto j = nlohmann::json::parse(quality::QualityToJson(*q), nullptr, false);
   if (j.is_discarded()) j = nlohmann::json::object();
   // Gold questions, qualification and flags as routing sees them (loop/gold.h).
   auto routing = loop::LoadProjectRouting(c.store, *c.project);
-  if (!routing.ok()) { SendError(c, routing.status()); return; }
+  if (!routing.ok()) return routing.status();
   j["gold_routing"] = nlohmann::json::parse(loop::ProjectRoutingToJson(*routing), nullptr, false);
   SendJson(c, 200, j);
+  return Status::Ok();
 }
 
-void HandleClearGoldFlag(Ctx& c) {
+Status HandleClearGoldFlag(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   if (!body->contains("annotator") || !(*body)["annotator"].is_string() ||
       (*body)["annotator"].get<std::string>().empty()) {
-    SendError(c, InvalidArgument("annotator: expected a user name"));
-    return;
+    return InvalidArgument("annotator: expected a user name");
   }
   const std::string who = (*body)["annotator"].get<std::string>();
   int64_t cleared = 0;
@@ -149,24 +149,25 @@ void HandleClearGoldFlag(Ctx& c) {
     ASSIGN_OR_RETURN(cleared, loop::ClearGoldFlag(w, c.project->id, who));
     return LogAdminAction(w, c, "gold.clear-flag", who, {{"answers_cleared", cleared}});
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"annotator", who}, {"cleared", cleared}});
+  return Status::Ok();
 }
 
-void HandleImport(Ctx& c) {
+Status HandleImport(Ctx& c) {
   auto format = FormatParam(c, "auto");
-  if (!format.ok()) { SendError(c, format.status()); return; }
+  if (!format.ok()) return format.status();
   // The detectors to run after the import, as `hitloop import --detect` (checked first: a bad
   // list imports nothing).
   auto detectors = loop::ImportDetectors(
       *c.project, c.req.has_param("detect") ? c.req.get_param_value("detect") : "project");
-  if (!detectors.ok()) { SendError(c, Status(detectors.status().code(), "detect: " + detectors.status().message())); return; }
+  if (!detectors.ok()) return Status(detectors.status().code(), "detect: " + detectors.status().message());
   // Stream the upload to a temporary file (constant memory), then import it in one go with the
   // importer's all-or-nothing rule.
   TempFile tmp(Extension(*format));
   {
     std::ofstream out(tmp.path(), std::ios::binary);
-    if (!tmp.ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp.ok() || !out) return IoError("cannot create temporary file");
     bool ok = true;
     if (c.reader != nullptr) {
       (*c.reader)([&](const char* data, size_t n) {
@@ -178,7 +179,7 @@ void HandleImport(Ctx& c) {
       out << c.req.body;
     }
     out.close();
-    if (!ok || !out) { SendError(c, IoError("cannot write temporary file")); return; }
+    if (!ok || !out) return IoError("cannot write temporary file");
   }
   io::ImportOptions opts;
   // The import is one transaction already; its admin log entry joins it (server/admin_log.h).
@@ -196,15 +197,13 @@ void HandleImport(Ctx& c) {
     // Error messages start with the temporary file's path: show the upload's name instead.
     std::string msg = stats.status().message();
     if (msg.rfind(tmp.path(), 0) == 0) msg = "upload" + msg.substr(tmp.path().size());
-    SendError(c, Status(stats.status().code(), msg));
-    return;
+    return Status(stats.status().code(), msg);
   }
   // The import is committed: a detector failure is reported but loses nothing.
   auto detected = loop::DetectAfterImport(c.store, *c.project, *detectors);
   if (!detected.ok()) {
-    SendError(c, Status(detected.status().code(),
-                        "the import is stored, but the detectors failed: " + detected.status().message()));
-    return;
+    return Status(detected.status().code(),
+                  "the import is stored, but the detectors failed: " + detected.status().message());
   }
   SendJson(c, 200, {{"records", stats->records},
                     {"detected", detected->items},
@@ -215,41 +214,41 @@ void HandleImport(Ctx& c) {
                     {"format", stats->format},
                     {"notes", stats->notes},
                     {"answers", stats->answers}});
+  return Status::Ok();
 }
 
-void HandleExport(Ctx& c) {
+Status HandleExport(Ctx& c) {
   auto format = FormatParam(c, "jsonl");
-  if (!format.ok()) { SendError(c, format.status()); return; }
+  if (!format.ok()) return format.status();
   if (*format == nullptr || (*format)->write == nullptr) {
-    SendError(c, InvalidArgument("format: export needs a format with a writer (" + io::FormatNames() + ")"));
-    return;
+    return InvalidArgument("format: export needs a format with a writer (" + io::FormatNames() + ")");
   }
   // Export to a temporary file, then stream it out: memory stays constant in the project size.
   auto tmp = std::make_shared<TempFile>(Extension(*format));
   {
     std::ofstream out(tmp->path(), std::ios::binary);
-    if (!tmp->ok() || !out) { SendError(c, IoError("cannot create temporary file")); return; }
+    if (!tmp->ok() || !out) return IoError("cannot create temporary file");
     std::optional<quality::AggregateMethod> method;
     bool aggregate_preferences = false;
     if (c.req.has_param("aggregate")) {
       Status st = io::ParseExportAggregate(*c.project, c.req.get_param_value("aggregate"), &method,
                                            &aggregate_preferences);
-      if (!st.ok()) { SendError(c, st); return; }
+      if (!st.ok()) return st;
     }
     auto answers = io::AnswersForExport(c.store, *c.project, method);
-    if (!answers.ok()) { SendError(c, answers.status()); return; }
+    if (!answers.ok()) return answers.status();
     io::ExportOptions opts;
     opts.answers = &*answers;
     opts.aggregate_preferences = aggregate_preferences;
     auto stats = io::ExportProject(c.store, *c.project, *format, out, opts);
     out.close();
-    if (!stats.ok()) { SendError(c, stats.status()); return; }
-    if (!out) { SendError(c, IoError("cannot write temporary file")); return; }
+    if (!stats.ok()) return stats.status();
+    if (!out) return IoError("cannot write temporary file");
   }
   auto in = std::make_shared<std::ifstream>(tmp->path(), std::ios::binary);
   std::error_code ec;
   uint64_t size = std::filesystem::file_size(tmp->path(), ec);
-  if (!*in || ec) { SendError(c, IoError("cannot read temporary file")); return; }
+  if (!*in || ec) return IoError("cannot read temporary file");
   const char* mime = (*format)->mime;
   // The file name is fixed (no project name in the header: no header injection).
   c.res.set_header("Content-Disposition", std::string("attachment; filename=\"export") + Extension(*format) + "\"");
@@ -266,6 +265,7 @@ void HandleExport(Ctx& c) {
         sink.write(buf, static_cast<size_t>(got));
         return true;
       });
+  return Status::Ok();
 }
 
 }  // namespace hitloop::server

@@ -86,38 +86,40 @@ std::string BasicAuthPassword(const std::string& authorization) {
   return colon == std::string::npos ? "" : bin.substr(colon + 1);
 }
 
-void HandleMlHealth(Ctx& c) {
+Status HandleMlHealth(Ctx& c) {
   json j = {{"status", "UP"}, {"model_class", "hitloop"}, {"project", c.project->name}};
   auto m = CurrentModelFor(c);
   j["model_version"] = m.ok() ? json((*m)->version) : json(nullptr);
   SendJson(c, 200, j);
+  return Status::Ok();
 }
 
-void HandleMlSetup(Ctx& c) {
+Status HandleMlSetup(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   auto m = CurrentModelFor(c);
-  if (!m.ok() && m.status().code() != StatusCode::kNotFound) { SendError(c, m.status()); return; }
+  if (!m.ok() && m.status().code() != StatusCode::kNotFound) return m.status();
   // Connecting before the first cycle is fine: the version is null until a model exists.
   SendJson(c, 200, {{"model_version", m.ok() ? json((*m)->version) : json(nullptr)}});
+  return Status::Ok();
 }
 
-void HandleMlWebhook(Ctx& c) {
+Status HandleMlWebhook(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   // Accepted and not acted on: hitloop trains in its cycles (`hitloop cycle`), not per event.
   const json& b = *body;
   SendJson(c, 200, {{"status", "ok"},
                     {"action", b.contains("action") && b["action"].is_string() ? b["action"] : json(nullptr)}});
+  return Status::Ok();
 }
 
-void HandleMlPredict(Ctx& c) {
+Status HandleMlPredict(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   const json& b = *body;
   if (!b.contains("tasks") || !b["tasks"].is_array()) {
-    SendError(c, InvalidArgument("tasks: expected a list"));
-    return;
+    return InvalidArgument("tasks: expected a list");
   }
   const json& tasks = b["tasks"];
   std::string label_config;
@@ -134,7 +136,7 @@ void HandleMlPredict(Ctx& c) {
   const std::string data_key = pick(names.data_key, io.text_field, "text");
 
   auto m = CurrentModelFor(c);
-  if (!m.ok()) { SendError(c, m.status()); return; }
+  if (!m.ok()) return m.status();
   const loop::CurrentModel& model = **m;
   std::vector<std::string> texts;
   std::vector<size_t> pos(tasks.size(), SIZE_MAX);
@@ -145,7 +147,7 @@ void HandleMlPredict(Ctx& c) {
     texts.push_back(std::move(t));
   }
   std::vector<float> probs;
-  if (Status st = model.Predict(texts, &probs); !st.ok()) { SendError(c, st); return; }
+  if (Status st = model.Predict(texts, &probs); !st.ok()) return st;
   const size_t k = model.labels.size();
   const bool multi = c.project->type == TaskType::kMultiLabel;
   json results = json::array();
@@ -167,6 +169,7 @@ void HandleMlPredict(Ctx& c) {
     results.push_back(mlbackend::PredictionJson(from_name, to_name, chosen, p[best], model.version));
   }
   SendJson(c, 200, {{"results", std::move(results)}, {"model_version", model.version}});
+  return Status::Ok();
 }
 
 }  // namespace hitloop::server

@@ -22,14 +22,13 @@ Result<int64_t> IntParam(const Ctx& c, const char* name, int64_t fallback) {
 
 }  // namespace
 
-void HandleListReviews(Ctx& c) {
+Status HandleListReviews(Ctx& c) {
   loop::ReviewFilter f;
   f.annotator = c.req.has_param("annotator") ? c.req.get_param_value("annotator") : "";
   f.cursor = c.req.has_param("cursor") ? c.req.get_param_value("cursor") : "";
   const std::string filter = c.req.has_param("filter") ? c.req.get_param_value("filter") : "all";
   if (filter != "all" && filter != "unreviewed") {
-    SendError(c, InvalidArgument("filter: '" + filter + "' (all | unreviewed)"));
-    return;
+    return InvalidArgument("filter: '" + filter + "' (all | unreviewed)");
   }
   f.unreviewed = filter == "unreviewed";
   auto sample = IntParam(c, "sample", 0);
@@ -37,49 +36,42 @@ void HandleListReviews(Ctx& c) {
   auto limit = IntParam(c, "limit", 50);
   for (const auto* r : {&sample, &seed, &limit}) {
     if (!r->ok()) {
-      SendError(c, r->status());
-      return;
+      return r->status();
     }
   }
   if (*limit < 1 || *limit > loop::kMaxReviewPage) {
-    SendError(
-        c, InvalidArgument("limit: expected an integer 1-" + std::to_string(loop::kMaxReviewPage)));
-    return;
+    return InvalidArgument("limit: expected an integer 1-" + std::to_string(loop::kMaxReviewPage));
   }
   f.sample = *sample;
   f.seed = *seed;
   f.limit = static_cast<int>(*limit);
   auto page = loop::ListForReview(c.store, *c.project, f);
   if (!page.ok()) {
-    SendError(c, page.status());
-    return;
+    return page.status();
   }
   nlohmann::json out = loop::ReviewPageJson(*c.project, *page);
   out["me"] = c.user->name;
   SendJson(c, 200, out);
+  return Status::Ok();
 }
 
-void HandlePostReview(Ctx& c) {
+Status HandlePostReview(Ctx& c) {
   const std::string& id_text = c.params["answer"];
   if (id_text.empty() || id_text.size() > 18 ||
       id_text.find_first_not_of("0123456789") != std::string::npos) {
-    SendError(c, NotFound("answer " + id_text + " not found"));
-    return;
+    return NotFound("answer " + id_text + " not found");
   }
   const int64_t answer_id = std::stoll(id_text);
   auto body = ParseBody(c);
   if (!body.ok()) {
-    SendError(c, body.status());
-    return;
+    return body.status();
   }
   const nlohmann::json& b = *body;
   if (!b.contains("verdict") || !b["verdict"].is_string()) {
-    SendError(c, InvalidArgument("verdict: expected \"approve\" or \"reject\""));
-    return;
+    return InvalidArgument("verdict: expected \"approve\" or \"reject\"");
   }
   if (b.contains("comment") && !b["comment"].is_string()) {
-    SendError(c, InvalidArgument("comment: expected a string"));
-    return;
+    return InvalidArgument("comment: expected a string");
   }
   const std::string verdict = b["verdict"].get<std::string>();
   const std::string comment = b.value("comment", std::string());
@@ -90,8 +82,7 @@ void HandlePostReview(Ctx& c) {
     return Status::Ok();
   });
   if (!st.ok()) {
-    SendError(c, st);
-    return;
+    return st;
   }
   Review r;
   r.id = id;
@@ -101,6 +92,7 @@ void HandlePostReview(Ctx& c) {
   r.comment = comment;
   r.created_at = c.now;
   SendJson(c, 200, {{"review", loop::ReviewJson(r)}});
+  return Status::Ok();
 }
 
 }  // namespace hitloop::server

@@ -199,43 +199,45 @@ Result<nlohmann::json> TaskJson(Ctx& c, const Lease& lease, const std::string& q
   return j;
 }
 
-void FinishAs(Ctx& c, LeaseState state) {
+Status FinishAs(Ctx& c, LeaseState state) {
   Status st = c.writer->Run([&](Store& w) {
     return w.FinishLease(c.lease->id, c.user->name, state, c.now);
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", LeaseStateName(state)}}}});
+  return Status::Ok();
 }
 
 }  // namespace
 
-void HandleListProjects(Ctx& c) {
+Status HandleListProjects(Ctx& c) {
   nlohmann::json out = nlohmann::json::array();
   if (c.user->role == Role::kAdmin) {
     auto ps = c.store.ListProjects();
-    if (!ps.ok()) { SendError(c, ps.status()); return; }
+    if (!ps.ok()) return ps.status();
     for (const auto& p : *ps) out.push_back(ProjectJson(p));
   } else {
     auto ids = c.store.ListMemberProjects(c.user->id);
-    if (!ids.ok()) { SendError(c, ids.status()); return; }
+    if (!ids.ok()) return ids.status();
     for (int64_t id : *ids) {
       auto p = c.store.GetProjectById(id);
-      if (!p.ok()) { SendError(c, p.status()); return; }
+      if (!p.ok()) return p.status();
       out.push_back(ProjectJson(*p));
     }
   }
   SendJson(c, 200, {{"projects", out}});
+  return Status::Ok();
 }
 
-void HandleGetProject(Ctx& c) {
+Status HandleGetProject(Ctx& c) {
   auto waiting = c.store.CountOpenQueue(c.project->id, c.user->pools);
-  if (!waiting.ok()) { SendError(c, waiting.status()); return; }
+  if (!waiting.ok()) return waiting.status();
   nlohmann::json j = ProjectJson(*c.project);
   j["my_pools"] = c.user->pools;
   j["queued_total"] = *waiting;
   // Open entries in my pools by kind (trigger-kept counts: a lookup, cheap enough to poll).
   auto counts = c.store.QueueCounts(c.project->id);
-  if (!counts.ok()) { SendError(c, counts.status()); return; }
+  if (!counts.ok()) return counts.status();
   nlohmann::json by_kind = {{"review", 0}, {"audit", 0}, {"adjudicate", 0}};
   for (const auto& [key, n] : *counts) {
     if (std::find(c.user->pools.begin(), c.user->pools.end(), key.first) == c.user->pools.end()) continue;
@@ -245,12 +247,13 @@ void HandleGetProject(Ctx& c) {
   // The certificate's progress, so the annotator page can say what the audits are for (the
   // cycle records: a handful of rows, read on every poll of this route).
   auto cycles = c.store.ListCycles(c.project->id);
-  if (!cycles.ok()) { SendError(c, cycles.status()); return; }
+  if (!cycles.ok()) return cycles.status();
   j["certificate"] = CertificateJson(*c.project, *cycles);
   SendJson(c, 200, j);
+  return Status::Ok();
 }
 
-void HandleNextTask(Ctx& c) {
+Status HandleNextTask(Ctx& c) {
   ClaimRequest req;
   req.project_id = c.project->id;
   req.annotator = c.user->name;
@@ -294,57 +297,57 @@ void HandleNextTask(Ctx& c) {
     if (cs.code() == StatusCode::kConflict ||
         (cs.code() == StatusCode::kFailedPrecondition && cs.message().rfind("store busy", 0) == 0)) {
       c.res.set_header("Retry-After", "1");
-      SendJson(c, 503, {{"error", {{"code", "busy"}, {"message", "the project is busy; retry"}}}});
-      return;
+      SendErrorBody(c.res, 503, "busy", "the project is busy; retry");
+      return Status::Ok();
     }
-    SendError(c, claimed.status());
-    return;
+    return claimed.status();
   }
   if (!claimed->has_value()) {
     c.res.status = 204;
-    return;
+    return Status::Ok();
   }
   const Lease& lease = (*claimed)->lease;
   c.server.task_mix().Record(c.project->id, c.user->id, share, lease.kind == LeaseKind::kAudit);
   auto j = TaskJson(c, lease, (*claimed)->entry.reason);
-  if (!j.ok()) { SendError(c, j.status()); return; }
+  if (!j.ok()) return j.status();
   SendJson(c, 200, *j);
+  return Status::Ok();
 }
 
-void HandleGetLease(Ctx& c) {
+Status HandleGetLease(Ctx& c) {
   // A task the caller answered (the history panel reopens it to change the answer): the same
   // shape as a claimed task, plus the caller's answer and whether it can still be changed.
-  if (c.lease->annotator != c.user->name) { SendError(c, Conflict("lease is held by someone else")); return; }
+  if (c.lease->annotator != c.user->name) return Conflict("lease is held by someone else");
   auto j = TaskJson(c, *c.lease, "");
-  if (!j.ok()) { SendError(c, j.status()); return; }
+  if (!j.ok()) return j.status();
   auto mine = MyAnswer(c.store, *c.lease);
-  if (!mine.ok()) { SendError(c, mine.status()); return; }
+  if (!mine.ok()) return mine.status();
   (*j)["lease"]["state"] = LeaseStateName(c.lease->state);
   (*j)["my_labels"] = *mine;
   (*j)["amendable"] = c.lease->state == LeaseState::kSubmitted && c.lease->expires_at > c.now;
   SendJson(c, 200, *j);
+  return Status::Ok();
 }
 
-void HandleMyAnswers(Ctx& c) {
+Status HandleMyAnswers(Ctx& c) {
   int limit = 20;
   if (c.req.has_param("limit")) {
     const std::string v = c.req.get_param_value("limit");
     if (v.empty() || v.size() > 3 || v.find_first_not_of("0123456789") != std::string::npos) {
-      SendError(c, InvalidArgument("limit: expected an integer 1-100"));
-      return;
+      return InvalidArgument("limit: expected an integer 1-100");
     }
     limit = std::stoi(v);
-    if (limit < 1 || limit > 100) { SendError(c, InvalidArgument("limit: expected an integer 1-100")); return; }
+    if (limit < 1 || limit > 100) return InvalidArgument("limit: expected an integer 1-100");
   }
   ReadSnapshot snapshot(c.store);
   auto leases = c.store.ListSubmittedLeases(c.project->id, c.user->name, limit);
-  if (!leases.ok()) { SendError(c, leases.status()); return; }
+  if (!leases.ok()) return leases.status();
   nlohmann::json out = nlohmann::json::array();
   for (const Lease& l : *leases) {
     auto item = c.store.GetItem(l.item_id);
-    if (!item.ok()) { SendError(c, item.status()); return; }
+    if (!item.ok()) return item.status();
     auto mine = MyAnswer(c.store, l);
-    if (!mine.ok()) { SendError(c, mine.status()); return; }
+    if (!mine.ok()) return mine.status();
     out.push_back({{"lease", l.id},
                    {"item", item->external_id},
                    {"snippet", Snippet(item->text, 160)},
@@ -355,14 +358,15 @@ void HandleMyAnswers(Ctx& c) {
                    {"amendable_until_ms", l.expires_at}});
   }
   SendJson(c, 200, {{"answers", out}});
+  return Status::Ok();
 }
 
-void HandleSubmit(Ctx& c) {
+Status HandleSubmit(Ctx& c) {
   auto answer = ParseAnswer(c);
-  if (!answer.ok()) { SendError(c, answer.status()); return; }
-  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) { SendError(c, shown); return; }
+  if (!answer.ok()) return answer.status();
+  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) return shown;
   std::string key = c.req.get_header_value("Idempotency-Key");
-  if (key.size() > 200) { SendError(c, InvalidArgument("Idempotency-Key: longer than 200 characters")); return; }
+  if (key.size() > 200) return InvalidArgument("Idempotency-Key: longer than 200 characters");
   const std::string fingerprint = "submit:" + c.lease->id + ":" + nlohmann::json(answer->labels).dump();
   const nlohmann::json ok_body = {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}};
 
@@ -397,40 +401,42 @@ void HandleSubmit(Ctx& c) {
     }
     return Status::Ok();
   });
-  if (!st.ok()) { SendError(c, st); return; }  // the batch did not commit: nothing acknowledged
+  if (!st.ok()) return st;  // the batch did not commit: nothing acknowledged
   if (replay.has_value()) {
     if (replay->fingerprint != fingerprint) {
-      SendJson(c, 422, {{"error", {{"code", "idempotency_key_reused"},
-                                   {"message", "Idempotency-Key was used for a different request"}}}});
-      return;
+      SendErrorBody(c.res, 422, "idempotency_key_reused",
+                    "Idempotency-Key was used for a different request");
+      return Status::Ok();
     }
     c.res.set_header("Idempotent-Replayed", "true");
     c.res.status = replay->status;
     c.res.set_content(replay->body, "application/json");
-    return;
+    return Status::Ok();
   }
-  if (code >= 500) { SendError(c, outcome); return; }  // logs the details
+  if (code >= 500) return outcome;  // the dispatcher's SendError logs the details
   c.res.status = code;
   c.res.set_content(body, "application/json");
+  return Status::Ok();
 }
 
-void HandleSkip(Ctx& c) { FinishAs(c, LeaseState::kSkipped); }
-void HandleRelease(Ctx& c) { FinishAs(c, LeaseState::kReleased); }
+Status HandleSkip(Ctx& c) { return FinishAs(c, LeaseState::kSkipped); }
+Status HandleRelease(Ctx& c) { return FinishAs(c, LeaseState::kReleased); }
 
-void HandleAmend(Ctx& c) {
+Status HandleAmend(Ctx& c) {
   // Undo for the annotator: a corrected answer for a task they submitted, while the lease's
   // time window is still open. The history is append-only: the correction is a new annotation
   // and becomes the item's current label.
   auto answer = ParseAnswer(c);
-  if (!answer.ok()) { SendError(c, answer.status()); return; }
-  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) { SendError(c, shown); return; }
+  if (!answer.ok()) return answer.status();
+  if (Status shown = CheckShown(c, answer->labels); !shown.ok()) return shown;
   // loop::AmendAnswer: the same checks and after-effects as a submit (second audit, adjudication,
   // gold score), the correction replacing the person's earlier answer.
   Status st = c.writer->Run([&](Store& w) {
     return loop::AmendAnswer(w, *c.project, *c.lease, c.user->name, *answer, c.now);
   });
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   SendJson(c, 200, {{"lease", {{"id", c.lease->id}, {"state", "submitted"}}}, {"amended", true}});
+  return Status::Ok();
 }
 
 }  // namespace hitloop::server

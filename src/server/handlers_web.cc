@@ -45,7 +45,7 @@ std::string VersionedPage(const std::string& path) {
   return html;
 }
 
-void ServePage(Ctx& c, const std::string& path) {
+Status ServePage(Ctx& c, const std::string& path) {
   static const std::map<std::string, std::string> pages = [] {
     std::map<std::string, std::string> out;
     for (const char* p : {"index.html", "admin.html", "review.html"}) out[p] = VersionedPage(p);
@@ -53,18 +53,17 @@ void ServePage(Ctx& c, const std::string& path) {
   }();
   auto it = pages.find(path);
   if (it == pages.end() || it->second.empty()) {
-    SendError(c, NotFound("not found"));
-    return;
+    return NotFound("not found");
   }
   c.res.status = 200;
   c.res.set_content(it->second, MimeFor(path));
+  return Status::Ok();
 }
 
-void ServeAsset(Ctx& c, const std::string& path) {
+Status ServeAsset(Ctx& c, const std::string& path) {
   auto data = FindWebAsset(path);
   if (!data) {
-    SendError(c, NotFound("not found"));
-    return;
+    return NotFound("not found");
   }
   c.res.status = 200;
   c.res.set_content(std::string(*data), MimeFor(path));
@@ -73,6 +72,7 @@ void ServeAsset(Ctx& c, const std::string& path) {
     c.res.headers.erase("Cache-Control");
     c.res.set_header("Cache-Control", "public, max-age=31536000, immutable");
   }
+  return Status::Ok();
 }
 
 std::string SessionCookie(const std::string& value, int64_t max_age_s) {
@@ -82,14 +82,14 @@ std::string SessionCookie(const std::string& value, int64_t max_age_s) {
 
 }  // namespace
 
-void HandleIndexPage(Ctx& c) { ServePage(c, "index.html"); }
-void HandleAdminPage(Ctx& c) { ServePage(c, "admin.html"); }
-void HandleReviewPage(Ctx& c) { ServePage(c, "review.html"); }
-void HandleAsset(Ctx& c) {
+Status HandleIndexPage(Ctx& c) { return ServePage(c, "index.html"); }
+Status HandleAdminPage(Ctx& c) { return ServePage(c, "admin.html"); }
+Status HandleReviewPage(Ctx& c) { return ServePage(c, "review.html"); }
+Status HandleAsset(Ctx& c) {
   // Only files directly under web/assets/ are reachable; FindWebAsset is an exact-match table.
-  ServeAsset(c, "assets/" + c.params["file"]);
+  return ServeAsset(c, "assets/" + c.params["file"]);
 }
-void HandleHealth(Ctx& c) {
+Status HandleHealth(Ctx& c) {
   // Liveness that means it: once the writer has stopped (a failed commit, e.g. the disk filled
   // up) every claim and submit would fail until a restart, so health says so. The reason goes
   // to the log, not to the (anonymous) caller.
@@ -100,12 +100,13 @@ void HandleHealth(Ctx& c) {
                       {"writer", "stopped"},
                       {"message", "the database writer stopped after a failed commit (disk full?); "
                                   "free space and restart the server"}});
-    return;
+    return Status::Ok();
   }
   SendJson(c, 200, {{"ok", true}, {"writer", "running"}});
+  return Status::Ok();
 }
 
-void HandleReady(Ctx& c) {
+Status HandleReady(Ctx& c) {
   // Readiness for a load balancer: this server can reach its database now. The caller is
   // anonymous: the store's message (it may name the database's host, user or path) goes to
   // the log, the body says only what kind of failure it was.
@@ -117,44 +118,44 @@ void HandleReady(Ctx& c) {
                                      ? "the database did not answer within " +
                                            std::to_string(kReadyTimeoutMs) + " ms"
                                      : "the database did not answer"}});
-    return;
+    return Status::Ok();
   }
   const Status writer = c.writer != nullptr ? c.writer->health() : Status::Ok();
   if (!writer.ok()) {
     spdlog::error("server: /readyz: the writer has stopped: {}", writer.ToString());
     SendJson(c, 503, {{"ready", false}, {"reason", "the database writer stopped; restart the server"}});
-    return;
+    return Status::Ok();
   }
   SendJson(c, 200, {{"ready", true}});
+  return Status::Ok();
 }
 
-void HandleSignIn(Ctx& c) {
+Status HandleSignIn(Ctx& c) {
   auto body = ParseBody(c);
-  if (!body.ok()) { SendError(c, body.status()); return; }
+  if (!body.ok()) return body.status();
   if (!body->contains("token") || !(*body)["token"].is_string()) {
-    SendError(c, InvalidArgument("token: missing"));
-    return;
+    return InvalidArgument("token: missing");
   }
   AuthThrottle& throttle = c.server.auth_throttle();
   if (int64_t wait_ms = throttle.BlockedFor(c.req.remote_addr, c.now); wait_ms > 0) {
     SendTooManyAttempts(c, wait_ms);
-    return;
+    return Status::Ok();
   }
   auto u = c.store.FindUserByTokenHash(HashSecret((*body)["token"].get<std::string>()));
-  if (!u.ok()) { SendError(c, u.status()); return; }
+  if (!u.ok()) return u.status();
   if (!u->has_value()) {
     throttle.Fail(c.req.remote_addr, c.now);
-    SendError(c, Unauthenticated("invalid token"));
-    return;
+    return Unauthenticated("invalid token");
   }
   std::string sid = RandomToken(32);
   Status st = c.store.CreateSession(HashSecret(sid), (*u)->id, c.now, c.now + c.options.session_ttl_ms);
-  if (!st.ok()) { SendError(c, st); return; }
+  if (!st.ok()) return st;
   c.res.set_header("Set-Cookie", SessionCookie(sid, c.options.session_ttl_ms / 1000));
   SendJson(c, 200, {{"user", UserJson(**u)}});
+  return Status::Ok();
 }
 
-void HandleSignOut(Ctx& c) {
+Status HandleSignOut(Ctx& c) {
   std::string all = c.req.get_header_value("Cookie");
   std::string key = std::string(kSessionCookie) + "=";
   size_t pos = all.find(key);
@@ -162,12 +163,16 @@ void HandleSignOut(Ctx& c) {
     size_t end = all.find(';', pos);
     std::string sid = all.substr(pos + key.size(), end == std::string::npos ? std::string::npos : end - pos - key.size());
     Status st = c.store.DeleteSession(HashSecret(sid));
-    if (!st.ok()) { SendError(c, st); return; }
+    if (!st.ok()) return st;
   }
   c.res.set_header("Set-Cookie", SessionCookie("", 0));
   SendJson(c, 200, {{"ok", true}});
+  return Status::Ok();
 }
 
-void HandleMe(Ctx& c) { SendJson(c, 200, {{"user", UserJson(*c.user)}}); }
+Status HandleMe(Ctx& c) {
+  SendJson(c, 200, {{"user", UserJson(*c.user)}});
+  return Status::Ok();
+}
 
 }  // namespace hitloop::server

@@ -96,7 +96,7 @@ bool ServerImpl::AuthorizeRole(Ctx& c, const Route& route, bool via_cookie) {
     // A cookie is sent by the browser on its own; an unsafe request riding on it must also carry
     // a header no cross-site form can set (SameSite=Strict is the first line, this the second).
     if (via_cookie && IsUnsafeMethod(c.req.method) && c.req.get_header_value("X-Requested-With") != "hitloop") {
-      SendJson(c, 403, {{"error", {{"code", "csrf"}, {"message", "missing X-Requested-With: hitloop"}}}});
+      SendErrorBody(c.res, 403, "csrf", "missing X-Requested-With: hitloop");
       return false;
     }
     int have = static_cast<int>(c.user->role) + 1;  // Role is annotator < reviewer < admin
@@ -171,7 +171,7 @@ bool ServerImpl::ReadBody(Ctx& c, const Route& route, const httplib::ContentRead
     }
     if (!complete) {
       c.res.set_header("Connection", "close");
-      SendJson(c, 408, {{"error", {{"code", "timeout"}, {"message", "request body not received in time"}}}});
+      SendErrorBody(c.res, 408, "timeout", "request body not received in time");
       return false;
     }
   } else if (!route.streaming) {
@@ -179,7 +179,7 @@ bool ServerImpl::ReadBody(Ctx& c, const Route& route, const httplib::ContentRead
   }
   if (!route.streaming && !c.body.empty() &&
       c.req.get_header_value("Content-Type").rfind("application/json", 0) != 0) {
-    SendJson(c, 415, {{"error", {{"code", "unsupported_media_type"}, {"message", "Content-Type must be application/json"}}}});
+    SendErrorBody(c.res, 415, "unsupported_media_type", "Content-Type must be application/json");
     return false;
   }
 

@@ -3,8 +3,10 @@
 // handlers_admin.cc (projects, users, queue, metrics).
 #include "server/routes.h"
 
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
+#include <string_view>
 
 #include <httplib.h>
 
@@ -152,21 +154,47 @@ void SendJson(Ctx& c, int status, const nlohmann::json& j) {
   c.res.set_content(JsonText(j), "application/json");
 }
 
-nlohmann::json ErrorJson(const Status& st) {
-  int code = HttpStatusFor(st);
-  std::string message = st.message();
-  // Internal details (file paths, SQL errors) go to the log, not to the client.
-  if (code >= 500) message = code == 503 ? "service unavailable" : "internal error";
+nlohmann::json ErrorBody(std::string_view code, std::string_view message) {
+  return {{"error", {{"code", std::string(code)}, {"message", std::string(message)}}}};
+}
+
+std::string ErrorBodyText(std::string_view code, std::string_view message) {
+  return JsonText(ErrorBody(code, message));
+}
+
+void SendErrorBody(httplib::Response& res, int http_status, std::string_view code,
+                   std::string_view message) {
+  res.status = http_status;
+  res.set_content(ErrorBodyText(code, message), "application/json");
+}
+
+namespace {
+
+// A Status's code as error bodies name it: kNotFound -> "not_found".
+std::string ErrorCodeName(const Status& st) {
   std::string name = StatusCodeName(st.code());
   for (auto& ch : name) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return {{"error", {{"code", name}, {"message", message}}}};
+  return name;
+}
+
+// Internal details (file paths, SQL errors) go to the log, not to the client.
+std::string PublicMessage(const Status& st) {
+  const int code = HttpStatusFor(st);
+  if (code >= 500) return code == 503 ? "service unavailable" : "internal error";
+  return st.message();
+}
+
+}  // namespace
+
+nlohmann::json ErrorJson(const Status& st) {
+  return ErrorBody(ErrorCodeName(st), PublicMessage(st));
 }
 
 void SendError(Ctx& c, const Status& st) {
   int code = HttpStatusFor(st);
   if (code >= 500) {
     spdlog::error("server: {} {}: {}", c.req.method, c.req.path, st.ToString());
-    SendJson(c, code, ErrorJson(st));
+    SendErrorBody(c.res, code, ErrorCodeName(st), PublicMessage(st));
     return;
   }
   // Messages of 4xx answers are shown to the caller; the database's path is not theirs to see.
@@ -179,13 +207,13 @@ void SendError(Ctx& c, const Status& st) {
       message.replace(at, path.size(), "database");
     }
   }
-  SendJson(c, code, ErrorJson(Status(st.code(), message)));
+  SendErrorBody(c.res, code, ErrorCodeName(st), message);
 }
 
 void SendTooManyAttempts(Ctx& c, int64_t retry_after_ms) {
   c.res.set_header("Retry-After", std::to_string((retry_after_ms + 999) / 1000));
-  SendJson(c, 429, {{"error", {{"code", "too_many_attempts"},
-                               {"message", "too many failed sign-ins from this address; try again later"}}}});
+  SendErrorBody(c.res, 429, "too_many_attempts",
+                "too many failed sign-ins from this address; try again later");
 }
 
 Result<nlohmann::json> ParseBody(const Ctx& c) {

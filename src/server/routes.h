@@ -9,6 +9,12 @@
 //   {project} in pattern - the project must exist and be visible (admin, or a member): else 404
 //   {lease} in pattern   - the lease must exist and its project be visible: else 404; a visible
 //                          lease held by someone else is the handler's 409 (API contract)
+//
+// Errors: a handler returns a non-OK Status and the dispatcher sends it with SendError (the HTTP
+// code from HttpStatusFor). Status::Ok() means the handler has written its response to c.res: a
+// success, or a body of its own such as /readyz's 503 or an error whose code no Status names
+// (503 "busy", written with SendErrorBody). Every {"error": ...} body the server sends, from a
+// handler, the request pipeline or before a Ctx exists, is written by SendErrorBody.
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
@@ -18,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -52,7 +59,8 @@ struct Ctx {
   std::mutex* cycle_mu = nullptr;             // one cycle at a time
 };
 
-using Handler = void (*)(Ctx&);
+// Non-OK: the dispatcher sends the error; OK: the handler has sent its response (see the top).
+using Handler = Status (*)(Ctx&);
 
 struct Route {
   const char* method;   // GET | POST | DELETE
@@ -79,7 +87,18 @@ std::string RawTargetPath(const std::string& target);
 // ResourceExhausted 413, FailedPrecondition 503, everything else 500.
 int HttpStatusFor(const Status& st);
 void SendJson(Ctx& c, int status, const nlohmann::json& j);
+// The error response for `st` (HttpStatusFor's code): 5xx are logged and their bodies say only
+// "internal error" / "service unavailable"; 4xx messages have the database's path replaced.
 void SendError(Ctx& c, const Status& st);
+// The one writer of error bodies: {"error":{"code":CODE,"message":MESSAGE}} (JsonText: no
+// spaces, keys in alphabetical order) as application/json with `http_status`. For the codes no
+// Status maps to (busy, csrf, timeout, too_large, method_not_allowed, ...) and for responses
+// written before a Ctx exists.
+void SendErrorBody(httplib::Response& res, int http_status, std::string_view code,
+                   std::string_view message);
+// The body SendErrorBody writes, as JSON and as text.
+nlohmann::json ErrorBody(std::string_view code, std::string_view message);
+std::string ErrorBodyText(std::string_view code, std::string_view message);
 // 429 with Retry-After: too many failed sign-ins or bad tokens from the caller's address.
 void SendTooManyAttempts(Ctx& c, int64_t retry_after_ms);
 // The body SendError sends for a 4xx status: {"error": {"code", "message"}} (5xx bodies are

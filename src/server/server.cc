@@ -440,10 +440,7 @@ Status ServerImpl::Start() {
       std::transform(ctype.begin(), ctype.end(), ctype.begin(),
                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
       if (ctype.find("multipart/") != std::string::npos) {
-        res.status = 415;
-        res.set_content(
-            R"({"error":{"code":"unsupported_media_type","message":"multipart bodies are not accepted"}})",
-            "application/json");
+        SendErrorBody(res, 415, "unsupported_media_type", "multipart bodies are not accepted");
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       }
@@ -456,17 +453,13 @@ Status ServerImpl::Start() {
         n = UINT64_MAX;
       }
       if (n > limit) {
-        res.status = 413;
-        res.set_content(R"({"error":{"code":"too_large","message":"request body too large"}})",
-                        "application/json");
+        SendErrorBody(res, 413, "too_large", "request body too large");
         res.set_header("Connection", "close");
         return httplib::Server::HandlerResponse::Handled;
       }
     }
     if (!streaming && req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
-      res.status = 411;
-      res.set_content(R"({"error":{"code":"length_required","message":"Content-Length required"}})",
-                      "application/json");
+      SendErrorBody(res, 411, "length_required", "Content-Length required");
       res.set_header("Connection", "close");
       return httplib::Server::HandlerResponse::Handled;
     }
@@ -506,8 +499,7 @@ Status ServerImpl::Start() {
     } catch (...) {
     }
     spdlog::error("server: unhandled exception: {}", what);
-    res.status = 500;
-    res.set_content(R"({"error":{"code":"internal","message":"internal error"}})", "application/json");
+    SendErrorBody(res, 500, "internal", "internal error");
   });
 
   if (options_.access_log) {
@@ -590,10 +582,9 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   if (stopping_) {
     // Shutting down: a request that arrives now on a kept-alive connection was never started,
     // so it is refused (not acknowledged) rather than served; in-flight ones finish normally.
-    res.status = 503;
     res.set_header("Connection", "close");
     res.set_header("Retry-After", "1");
-    res.set_content(R"({"error":{"code":"unavailable","message":"server is shutting down"}})", "application/json");
+    SendErrorBody(res, 503, "unavailable", "server is shutting down");
     return;
   }
   auto store_handle = pool_.Acquire();
@@ -604,7 +595,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
       res.set_content(R"({"ready":false,"reason":"cannot connect to the database"})", "application/json");
       return;
     }
-    res.set_content(R"({"error":{"code":"unavailable","message":"store unavailable"}})", "application/json");
+    SendErrorBody(res, 503, "unavailable", "store unavailable");
     return;
   }
   Ctx c{req, res, *this, store_handle->store(), options_};
@@ -616,7 +607,7 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   const Route* route = FindRoute(req, &c.params, &known);
   if (route == nullptr) {
     if (known) {
-      SendJson(c, 405, {{"error", {{"code", "method_not_allowed"}, {"message", "method not allowed"}}}});
+      SendErrorBody(c.res, 405, "method_not_allowed", "method not allowed");
     } else {
       SendError(c, NotFound("no such route"));
     }
@@ -646,7 +637,9 @@ void ServerImpl::Dispatch(const httplib::Request& req, httplib::Response& res,
   // An authorised upload may take longer than the request deadline (the per-read timeout stays).
   if (route->streaming && t_stream != nullptr) t_stream->ClearDeadline();
   if (!ReadBody(c, *route, reader)) return;
-  route->handler(c);
+  // A handler's error comes back as a Status and is answered here; an OK handler has answered.
+  // (A handler that throws is answered by the exception handler above: 500 "internal".)
+  if (Status st = route->handler(c); !st.ok()) SendError(c, st);
   // Whatever an admin changes (users, members, projects, a cycle's thresholds) is seen by the
   // next request: the scope cache starts over after every state-changing admin route.
   if (route->min_role == MinRole::kAdmin && IsUnsafeMethod(req.method)) scope_.Clear();
