@@ -314,7 +314,9 @@ const Route* ServerImpl::FindRoute(const httplib::Request& req,
   return r;
 }
 
-Status ServerImpl::Start() {
+// Options that cannot work together are refused before anything opens; returns the number of
+// writer connections.
+Result<int> ServerImpl::CheckOptions() const {
   // The socket API takes 16 bits: 70000 would silently listen on 4464.
   if (options_.port < 0 || options_.port > 65535) {
     return InvalidArgument("port " + std::to_string(options_.port) + " is out of range (0-65535)");
@@ -334,7 +336,10 @@ Status ServerImpl::Start() {
     return InvalidArgument("--db-writers above 1 is for a PostgreSQL --db (postgresql://...): "
                            "SQLite has one write lock");
   }
-  const int writers = options_.db_writers > 0 ? options_.db_writers : (postgres ? kDefaultPgWriters : 1);
+  return options_.db_writers > 0 ? options_.db_writers : (postgres ? kDefaultPgWriters : 1);
+}
+
+Status ServerImpl::OpenStores(int writers) {
   {
     // Open (and migrate) up front so a bad --db fails at start, not on the first request, and
     // keep a few connections ready so the first burst of requests does not pay for opening.
@@ -361,6 +366,12 @@ Status ServerImpl::Start() {
     }
     writer_ = std::make_unique<GroupCommitter>(std::move(stores), GroupCommitter::Options{});
   }
+  return Status::Ok();
+}
+
+Status ServerImpl::Start() {
+  ASSIGN_OR_RETURN(const int writers, CheckOptions());
+  RETURN_IF_ERROR(OpenStores(writers));
   auto guarded = std::make_unique<GuardedHttpServer>(this);
   GuardedHttpServer* serve_one = guarded.get();
   http_ = std::move(guarded);
@@ -414,63 +425,7 @@ Status ServerImpl::Start() {
   // Size limits before any body is read: only streaming routes may exceed the JSON limit, and
   // only they may use chunked encoding (whose length is not known up front).
   s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    t_start = std::chrono::steady_clock::now();
-    // cpp-httplib compresses every text and JSON response with brotli at quality 11 whenever
-    // the client accepts br: 5-20 ms of CPU a response (app.js: 22 ms instead of 0.8 ms; a claim
-    // 6-12 ms instead of 1.4-2.9), which the annotator page paid on every load. gzip costs about
-    // as much as no compression, so br is dropped from what the client accepts. (The request
-    // object is httplib's own non-const local; the handler type just says const.)
-    if (req.has_header("Accept-Encoding")) {
-      auto& mutable_req = const_cast<httplib::Request&>(req);
-      std::string kept = WithoutBrotli(req.get_header_value("Accept-Encoding"));
-      mutable_req.headers.erase("Accept-Encoding");
-      if (!kept.empty()) mutable_req.headers.emplace("Accept-Encoding", kept);
-    }
-    t_user.clear();
-    t_route.clear();
-    std::map<std::string, std::string> params;
-    bool known = false;
-    const Route* r = FindRoute(req, &params, &known);
-    bool streaming = r != nullptr && r->streaming;
-    size_t limit = streaming ? options_.max_upload : options_.max_json_body;
-    // No route takes multipart bodies, and httplib's content reader throws on one (the handlers
-    // read a plain body): refused before a byte of it is read, on every route.
-    {
-      std::string ctype = req.get_header_value("Content-Type");
-      std::transform(ctype.begin(), ctype.end(), ctype.begin(),
-                     [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-      if (ctype.find("multipart/") != std::string::npos) {
-        SendErrorBody(res, 415, "unsupported_media_type", "multipart bodies are not accepted");
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    if (req.has_header("Content-Length")) {
-      uint64_t n = 0;
-      try {
-        n = std::stoull(req.get_header_value("Content-Length"));
-      } catch (...) {
-        n = UINT64_MAX;
-      }
-      if (n > limit) {
-        SendErrorBody(res, 413, "too_large", "request body too large");
-        res.set_header("Connection", "close");
-        return httplib::Server::HandlerResponse::Handled;
-      }
-    }
-    if (!streaming && req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
-      SendErrorBody(res, 411, "length_required", "Content-Length required");
-      res.set_header("Connection", "close");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. httplib 0.11 would
-    // wait for one until the read timeout on POST, so such requests are dispatched right here.
-    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
-        req.method != "GET" && req.method != "HEAD") {
-      Dispatch(req, res, nullptr);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
+    return PreRoute(req, res);
   });
 
   // A response that says Connection: close (refused before its body was read) ends the
@@ -521,6 +476,71 @@ Status ServerImpl::Start() {
     });
   }
 
+  return Listen();
+}
+
+httplib::Server::HandlerResponse ServerImpl::PreRoute(const httplib::Request& req, httplib::Response& res) {
+  t_start = std::chrono::steady_clock::now();
+  // cpp-httplib compresses every text and JSON response with brotli at quality 11 whenever
+  // the client accepts br: 5-20 ms of CPU a response (app.js: 22 ms instead of 0.8 ms; a claim
+  // 6-12 ms instead of 1.4-2.9), which the annotator page paid on every load. gzip costs about
+  // as much as no compression, so br is dropped from what the client accepts. (The request
+  // object is httplib's own non-const local; the handler type just says const.)
+  if (req.has_header("Accept-Encoding")) {
+    auto& mutable_req = const_cast<httplib::Request&>(req);
+    std::string kept = WithoutBrotli(req.get_header_value("Accept-Encoding"));
+    mutable_req.headers.erase("Accept-Encoding");
+    if (!kept.empty()) mutable_req.headers.emplace("Accept-Encoding", kept);
+  }
+  t_user.clear();
+  t_route.clear();
+  std::map<std::string, std::string> params;
+  bool known = false;
+  const Route* r = FindRoute(req, &params, &known);
+  bool streaming = r != nullptr && r->streaming;
+  size_t limit = streaming ? options_.max_upload : options_.max_json_body;
+  // No route takes multipart bodies, and httplib's content reader throws on one (the handlers
+  // read a plain body): refused before a byte of it is read, on every route.
+  {
+    std::string ctype = req.get_header_value("Content-Type");
+    std::transform(ctype.begin(), ctype.end(), ctype.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (ctype.find("multipart/") != std::string::npos) {
+      SendErrorBody(res, 415, "unsupported_media_type", "multipart bodies are not accepted");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+  }
+  if (req.has_header("Content-Length")) {
+    uint64_t n = 0;
+    try {
+      n = std::stoull(req.get_header_value("Content-Length"));
+    } catch (...) {
+      n = UINT64_MAX;
+    }
+    if (n > limit) {
+      SendErrorBody(res, 413, "too_large", "request body too large");
+      res.set_header("Connection", "close");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+  }
+  if (!streaming && req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos) {
+    SendErrorBody(res, 411, "length_required", "Content-Length required");
+    res.set_header("Connection", "close");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body. httplib 0.11 would
+  // wait for one until the read timeout on POST, so such requests are dispatched right here.
+  if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding") &&
+      req.method != "GET" && req.method != "HEAD") {
+    Dispatch(req, res, nullptr);
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  return httplib::Server::HandlerResponse::Unhandled;
+}
+
+Status ServerImpl::Listen() {
+  httplib::Server& s = *http_;
   port_ = options_.port == 0 ? s.bind_to_any_port(options_.host)
                              : (s.bind_to_port(options_.host, options_.port) ? options_.port : -1);
   if (port_ < 0) {

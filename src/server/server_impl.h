@@ -89,6 +89,11 @@ class ServerImpl {
   bool RunOnWorker(std::function<void()> fn);
 
  private:
+  // Start's steps (server.cc).
+  Result<int> CheckOptions() const;
+  Status OpenStores(int writers);
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req, httplib::Response& res);
+  Status Listen();
   const Route* FindRoute(const httplib::Request& req, std::map<std::string, std::string>* params,
                          bool* path_known) const;
   void Dispatch(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader* reader);
