@@ -1,5 +1,7 @@
 #include "schema/types.h"
 
+#include <utility>
+
 #include <string>
 
 namespace hitloop {
@@ -71,53 +73,44 @@ Result<ItemState> ParseItemState(std::string_view s) {
   return InvalidArgument("unknown item state '" + std::string(s) + "'");
 }
 
-const char* LeaseKindName(LeaseKind k) {
-  switch (k) {
-    case LeaseKind::kReview:
-      return "review";
-    case LeaseKind::kAudit:
-      return "audit";
-    case LeaseKind::kAdjudicate:
-      return "adjudicate";
-    case LeaseKind::kGold:
-      return "gold";
-    case LeaseKind::kRework:
-      return "rework";
+namespace {
+
+// Each enumerator and its text (the database's and the API's), in declaration order: the one
+// table both directions and the "expected" list read.
+constexpr std::pair<LeaseKind, const char*> kLeaseKinds[] = {
+    {LeaseKind::kReview, "review"}, {LeaseKind::kAudit, "audit"}, {LeaseKind::kAdjudicate, "adjudicate"},
+    {LeaseKind::kGold, "gold"},     {LeaseKind::kRework, "rework"}};
+constexpr std::pair<LeaseState, const char*> kLeaseStates[] = {{LeaseState::kActive, "active"},
+                                                               {LeaseState::kSubmitted, "submitted"},
+                                                               {LeaseState::kReleased, "released"},
+                                                               {LeaseState::kSkipped, "skipped"}};
+
+template <typename E, size_t N>
+const char* NameIn(const std::pair<E, const char*> (&table)[N], E value) {
+  for (const auto& [e, name] : table) {
+    if (e == value) return name;
   }
-  return "review";
+  return table[0].second;
 }
 
-Result<LeaseKind> ParseLeaseKind(std::string_view s) {
-  for (LeaseKind k : {LeaseKind::kReview, LeaseKind::kAudit, LeaseKind::kAdjudicate,
-                      LeaseKind::kGold, LeaseKind::kRework}) {
-    if (s == LeaseKindName(k)) return k;
+// "unknown lease kind 'x' (expected review, audit, adjudicate, gold or rework)".
+template <typename E, size_t N>
+Result<E> ParseIn(const std::pair<E, const char*> (&table)[N], std::string_view s, const char* what) {
+  std::string expected;
+  for (size_t i = 0; i < N; ++i) {
+    if (s == table[i].second) return table[i].first;
+    expected += std::string(i == 0 ? "" : i + 1 == N ? " or " : ", ") + table[i].second;
   }
-  return InvalidArgument("unknown lease kind '" + std::string(s) +
-                         "' (expected review, audit, adjudicate, gold or rework)");
+  return InvalidArgument("unknown " + std::string(what) + " '" + std::string(s) + "' (expected " +
+                         expected + ")");
 }
 
-const char* LeaseStateName(LeaseState s) {
-  switch (s) {
-    case LeaseState::kActive:
-      return "active";
-    case LeaseState::kSubmitted:
-      return "submitted";
-    case LeaseState::kReleased:
-      return "released";
-    case LeaseState::kSkipped:
-      return "skipped";
-  }
-  return "active";
-}
+}  // namespace
 
-Result<LeaseState> ParseLeaseState(std::string_view s) {
-  for (LeaseState x :
-       {LeaseState::kActive, LeaseState::kSubmitted, LeaseState::kReleased, LeaseState::kSkipped}) {
-    if (s == LeaseStateName(x)) return x;
-  }
-  return InvalidArgument("unknown lease state '" + std::string(s) +
-                         "' (expected active, submitted, released or skipped)");
-}
+const char* LeaseKindName(LeaseKind k) { return NameIn(kLeaseKinds, k); }
+Result<LeaseKind> ParseLeaseKind(std::string_view s) { return ParseIn(kLeaseKinds, s, "lease kind"); }
+const char* LeaseStateName(LeaseState s) { return NameIn(kLeaseStates, s); }
+Result<LeaseState> ParseLeaseState(std::string_view s) { return ParseIn(kLeaseStates, s, "lease state"); }
 
 Status ValidateLabelName(std::string_view label) {
   if (label.empty()) return InvalidArgument("label: empty");

@@ -105,6 +105,24 @@ Result<int64_t> PgStore::Enqueue(const QueueEntry& e) {
   return id;
 }
 
+namespace {
+
+// Closing a queue: its untouched open entries close (entries someone holds or has partly answered
+// stay, gold questions stay), then its items left queued without an open entry are unlabeled
+// again. `scope` selects the entries with parameters $1..$(now_param - 1); $now_param is now.
+std::string CloseUntouchedSql(const std::string& scope, int now_param) {
+  return "UPDATE queue SET open=FALSE WHERE " + scope +
+         " AND open AND done=0 AND pool<>'_gold' AND NOT EXISTS (SELECT 1 FROM leases l WHERE"
+         " l.queue_id=queue.id AND l.state='active' AND l.expires_at>$" +
+         std::to_string(now_param) + ")";
+}
+std::string UnqueueItemsSql(const std::string& item_scope) {
+  return "UPDATE items SET state='unlabeled' WHERE " + item_scope +
+         " AND state='queued' AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open)";
+}
+
+}  // namespace
+
 Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
   return AutoTxn([&]() -> Status {
     PgParams p;
@@ -115,14 +133,10 @@ Status PgStore::ClearQueue(int64_t project_id, const std::string& kind) {
                           " WHERE project_id=$1 AND kind=$2 AND open AND done=0 AND pool<>'_gold')", p,
                           "lock queue items"));
     p.Add(Now());
-    // Entries someone holds or has partly answered stay; untouched ones close.
-    RETURN_IF_ERROR(Query("UPDATE queue SET open=FALSE WHERE project_id=$1 AND kind=$2 AND open AND done=0"
-                          " AND pool<>'_gold' AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND"
-                          " l.state='active' AND l.expires_at>$3)", p, "clear queue"));
+    RETURN_IF_ERROR(Query(CloseUntouchedSql("project_id=$1 AND kind=$2", 3), p, "clear queue"));
     PgParams u;
     u.Add(project_id);
-    return Query("UPDATE items SET state='unlabeled' WHERE project_id=$1 AND state='queued' AND NOT EXISTS"
-                 " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open)", u, "clear queue states");
+    return Query(UnqueueItemsSql("project_id=$1"), u, "clear queue states");
   });
 }
 
@@ -133,15 +147,11 @@ Status PgStore::CloseItemEntries(int64_t item_id) {
     // The item's claim row first (the order every queue write keeps).
     RETURN_IF_ERROR(Query("UPDATE claim_locks SET seq=seq+1 WHERE item_id=$1", p, "lock queue item"));
     p.Add(Now());
-    RETURN_IF_ERROR(Query("UPDATE queue SET open=FALSE WHERE item_id=$1 AND kind IN ('review','audit') AND open"
-                          " AND done=0 AND pool<>'_gold' AND NOT EXISTS (SELECT 1 FROM leases l WHERE"
-                          " l.queue_id=queue.id AND l.state='active' AND l.expires_at>$2)", p,
-                          "close item entries"));
+    RETURN_IF_ERROR(
+        Query(CloseUntouchedSql("item_id=$1 AND kind IN ('review','audit')", 2), p, "close item entries"));
     PgParams u;
     u.Add(item_id);
-    return Query("UPDATE items SET state='unlabeled' WHERE id=$1 AND state='queued' AND NOT EXISTS"
-                 " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open)", u,
-                 "close item entries: state");
+    return Query(UnqueueItemsSql("id=$1"), u, "close item entries: state");
   });
 }
 

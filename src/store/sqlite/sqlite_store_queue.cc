@@ -36,18 +36,30 @@ Result<int64_t> SqliteStore::Enqueue(const QueueEntry& e) {
   return id;
 }
 
+namespace {
+
+// Closing a queue: its untouched open entries close (entries someone holds or has partly answered
+// stay, gold questions stay), then its items left queued without an open entry are unlabeled
+// again. `scope` selects the entries (its parameters first, then one for now); `item_scope` the
+// items (the same parameters).
+std::string CloseUntouchedSql(const std::string& scope) {
+  return "UPDATE queue SET open=0 WHERE " + scope +
+         " AND open=1 AND done=0 AND pool!='_gold' AND NOT EXISTS"
+         " (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND l.state='active' AND l.expires_at>?)";
+}
+std::string UnqueueItemsSql(const std::string& item_scope) {
+  return "UPDATE items SET state='unlabeled' WHERE " + item_scope +
+         " AND state='queued' AND NOT EXISTS (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open=1)";
+}
+
+}  // namespace
+
 Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
   return AutoTxn([&]() -> Status {
-    // Entries someone holds or has partly answered stay; untouched ones close.
-    PREPARE(s,
-            "UPDATE queue SET open=0 WHERE project_id=? AND kind=? AND open=1 AND done=0 AND pool!='_gold'"
-            " AND NOT EXISTS"
-            " (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND l.state='active' AND l.expires_at>?)");
+    PREPARE(s, CloseUntouchedSql("project_id=? AND kind=?"));
     s.Bind(1, project_id).Bind(2, kind).Bind(3, Now());
     if (s.Step() != SQLITE_DONE) return Error("clear queue");
-    PREPARE(u,
-            "UPDATE items SET state='unlabeled' WHERE project_id=? AND state='queued' AND NOT EXISTS"
-            " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open=1)");
+    PREPARE(u, UnqueueItemsSql("project_id=?"));
     u.Bind(1, project_id);
     if (u.Step() != SQLITE_DONE) return Error("clear queue states");
     return Status::Ok();
@@ -56,15 +68,10 @@ Status SqliteStore::ClearQueue(int64_t project_id, const std::string& kind) {
 
 Status SqliteStore::CloseItemEntries(int64_t item_id) {
   return AutoTxn([&]() -> Status {
-    PREPARE(s,
-            "UPDATE queue SET open=0 WHERE item_id=? AND kind IN ('review','audit') AND open=1 AND done=0"
-            " AND pool!='_gold' AND NOT EXISTS"
-            " (SELECT 1 FROM leases l WHERE l.queue_id=queue.id AND l.state='active' AND l.expires_at>?)");
+    PREPARE(s, CloseUntouchedSql("item_id=? AND kind IN ('review','audit')"));
     s.Bind(1, item_id).Bind(2, Now());
     if (s.Step() != SQLITE_DONE) return Error("close item entries");
-    PREPARE(u,
-            "UPDATE items SET state='unlabeled' WHERE id=? AND state='queued' AND NOT EXISTS"
-            " (SELECT 1 FROM queue q WHERE q.item_id=items.id AND q.open=1)");
+    PREPARE(u, UnqueueItemsSql("id=?"));
     u.Bind(1, item_id);
     if (u.Step() != SQLITE_DONE) return Error("close item entries: state");
     return Status::Ok();
