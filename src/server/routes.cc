@@ -110,6 +110,7 @@ std::string RawTargetPath(const std::string& target) { return target.substr(0, t
 bool MatchPattern(const std::string& pattern, const std::string& path,
                   std::map<std::string, std::string>* params, bool decode) {
   size_t pi = 0, si = 0;
+  std::vector<std::string*> captured;
   while (pi < pattern.size() && si < path.size()) {
     if (pattern[pi] == '{') {
       size_t close = pattern.find('}', pi);
@@ -117,8 +118,9 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
       size_t end = path.find('/', si);
       if (end == std::string::npos) end = path.size();
       if (end == si) return false;  // empty segment
-      const std::string segment = path.substr(si, end - si);
-      (*params)[name] = decode ? httplib::detail::decode_url(segment, false) : segment;
+      std::string& value = (*params)[name];
+      value = path.substr(si, end - si);
+      captured.push_back(&value);
       pi = close + 1;
       si = end;
       continue;
@@ -127,7 +129,12 @@ bool MatchPattern(const std::string& pattern, const std::string& path,
     ++pi;
     ++si;
   }
-  return pi == pattern.size() && si == path.size();
+  if (pi != pattern.size() || si != path.size()) return false;
+  // Decoded only once the whole pattern matched (most patterns tried for a request do not).
+  if (decode) {
+    for (std::string* value : captured) *value = httplib::detail::decode_url(*value, false);
+  }
+  return true;
 }
 
 int HttpStatusFor(const Status& st) {
